@@ -1,0 +1,32 @@
+# The two commands: `make run` (set up and serve the demo forum) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: install install-lm run test test-fast chromium clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: install
+	PORT=$(PORT) scripts/run.sh
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+
+test: install chromium
+	scripts/test.sh
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not worker"
+
+clean:
+	rm -rf $(VENV) .var

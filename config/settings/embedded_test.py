@@ -1,0 +1,16 @@
+"""Smoke-test settings for the embedded default: SQLite and the filesystem broker, no servers."""
+import os
+import tempfile
+
+for _name in ("DATABASE_URL", "REDIS_URL"):
+    os.environ.pop(_name, None)
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="aidisclosure-embedded-"))
+
+from .base import *  # noqa: E402,F401,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

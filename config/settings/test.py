@@ -1,0 +1,24 @@
+"""Test settings: real PostgreSQL and real Redis, as in production (see PITFALLS.md).
+
+``DATABASE_URL`` / ``REDIS_URL`` override the defaults below; pytest-django creates ``test_<name>``.
+Each test run gets its own queue names, so runs that share the machine's Redis cannot steal each
+other's tasks; a worker subprocess inherits them through the environment.
+"""
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("CELERY_QUEUE_PREFIX", f"test{os.getpid()}")
+os.environ.setdefault("ALLOW_PRIVATE_WEBHOOK_URLS", "1")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import MODERATION  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MODERATION = {**MODERATION, "ALLOW_PRIVATE_WEBHOOK_URLS": True}
+REST_FRAMEWORK_THROTTLE_RATE = "10000/min"

@@ -1,0 +1,125 @@
+"""The disclosure form shown under the post editor (works with and without JavaScript).
+
+One select per kind of help ("not used", minor, substantial, most) keeps the form short and makes every
+kind visible, so authors are reminded that research, ideas and translation count too. The form turns its
+fields into the schema's JSON and reports the schema's rule errors next to the fields they concern.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .blocks import BlockSyntaxError, parse_body
+from .schema import ASSISTANCE_KINDS, EXTENTS, Disclosure, load_stored, validate_disclosure
+from .validation import blocks_vs_disclosure_errors
+
+EXTENT_CHOICES = [("", "Not used"), *EXTENTS.items()]
+
+
+def _assist_field(kind: str) -> str:
+    return f"assist_{kind}"
+
+
+class ReaderPreferenceForm(forms.Form):
+    ai_assisted_in_listings = forms.ChoiceField(
+        label="AI-assisted posts in listings", choices=[], widget=forms.RadioSelect)
+    expand_ai_blocks = forms.BooleanField(label="Show AI-written sections expanded", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import ListingMode
+
+        super().__init__(*args, **kwargs)
+        self.fields["ai_assisted_in_listings"].choices = ListingMode.choices
+
+
+class DisclosureForm(forms.Form):
+    human_only = forms.BooleanField(label="This post is entirely human-written", required=False)
+    tools = forms.CharField(label="Which tools or models?", required=False, max_length=1000,
+                            help_text="Comma-separated, e.g. “Claude Opus 4.5, DeepL”.")
+    ai_share_percent = forms.IntegerField(label="About how much of the final text did AI write? (%)",
+                                          min_value=0, max_value=100, required=False, initial=0)
+    process = forms.CharField(label="How did you use AI?", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="At least a sentence: what you asked it to do, and what you kept.")
+    verification = forms.CharField(label="How did you check the AI's work?", required=False, max_length=5000,
+                                   widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text="Required when AI helped with research or code/analysis.")
+
+    #: Shown on edit: the author confirms the disclosure still holds for the new revision.
+    confirm = forms.BooleanField(label="I confirm this disclosure still describes the edited post",
+                                 required=False)
+
+    ERROR_FIELDS = {"human_only": "human_only", "tools": "tools", "ai_share_percent": "ai_share_percent",
+                    "process": "process", "verification": "verification"}
+
+    def __init__(self, *args, body: str | None = None, fmt: str = "markdown", require_confirm: bool = False,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body, self.fmt, self.require_confirm = body, fmt, require_confirm
+        for kind, label in ASSISTANCE_KINDS.items():
+            self.fields[_assist_field(kind)] = forms.ChoiceField(label=label, choices=EXTENT_CHOICES,
+                                                                 required=False)
+        if not require_confirm:
+            del self.fields["confirm"]
+        self.disclosure: Disclosure | None = None
+
+    @classmethod
+    def initial_from(cls, stored: dict | None) -> dict[str, Any]:
+        disclosure = load_stored(stored)
+        if disclosure is None:
+            return {}
+        initial = {"human_only": disclosure.human_only, "tools": ", ".join(disclosure.tools),
+                   "ai_share_percent": disclosure.ai_share_percent, "process": disclosure.process,
+                   "verification": disclosure.verification}
+        for item in disclosure.assistance:
+            initial[_assist_field(item.kind)] = item.extent
+        return initial
+
+    def assistance_fields(self):
+        return [self[_assist_field(kind)] for kind in ASSISTANCE_KINDS]
+
+    def to_data(self) -> dict[str, Any]:
+        """The schema's JSON. With "entirely human-written" ticked, any help still selected is kept, so the
+        contradiction is reported rather than silently dropped (the editor's script disables hidden fields)."""
+        data = self.cleaned_data
+        human_only = bool(data.get("human_only"))
+        result = {
+            "human_only": human_only,
+            "assistance": [{"kind": kind, "extent": data[_assist_field(kind)]}
+                           for kind in ASSISTANCE_KINDS if data.get(_assist_field(kind))],
+            "tools": [t.strip() for t in (data.get("tools") or "").split(",") if t.strip()],
+            "ai_share_percent": data.get("ai_share_percent") or 0,
+        }
+        if not human_only:
+            result["process"] = data.get("process") or ""
+            result["verification"] = data.get("verification") or ""
+        return result
+
+    def _field_for(self, error_field: str) -> str | None:
+        head = error_field.split(".")[0]
+        if head == "assistance":
+            return _assist_field("drafting")
+        return self.ERROR_FIELDS.get(head)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.require_confirm and not cleaned.get("confirm"):
+            self.add_error("confirm", "You edited the post: confirm the disclosure still holds, or change it.")
+        disclosure, errors = validate_disclosure(self.to_data())
+        if disclosure is not None and self.body is not None:
+            try:
+                errors = blocks_vs_disclosure_errors(parse_body(self.body, self.fmt), disclosure)
+            except BlockSyntaxError:
+                errors = []  # reported on the body field by the post form
+        for error in errors:
+            field = self._field_for(error.field)
+            if field and field in self.fields:
+                self.add_error(field, error.message)
+            else:
+                self.add_error(None, error.message)
+        if not errors:
+            self.disclosure = disclosure
+        return cleaned

@@ -1,0 +1,206 @@
+"""The AI-assistance disclosure: a versioned pydantic model, exported as JSON Schema.
+
+A disclosure is either ``human_only`` (the author ticks "This post is entirely human-written") or a
+structured account of how AI helped: which kinds of help, how much, which tools, the share of the final
+text AI wrote, and free text on the process and on how the author checked the AI's work.
+
+Revisions store the disclosure as JSON together with its ``schema_version``; :func:`upcast` reads older
+versions, so policies always see the current model.
+
+Validation is split in two so that every problem can be reported against a field a person can fix:
+types and shapes (pydantic), then the cross-field rules (:func:`rule_errors`). :func:`validate_disclosure`
+runs both and returns field-level errors; ``Disclosure.model_validate`` on its own also enforces the rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+
+SCHEMA_VERSION = 1
+SCHEMA_ID = "https://github.com/django-ai-disclosure/schema/disclosure-v1.json"
+
+AssistanceKind = Literal[
+    "drafting", "editing", "translation", "research", "ideation", "code_analysis", "data_figures", "other"
+]
+Extent = Literal["minor", "substantial", "most"]
+
+ASSISTANCE_KINDS: dict[str, str] = {
+    "drafting": "Drafting: AI wrote some of the text",
+    "editing": "Editing: AI revised wording, grammar or structure",
+    "translation": "Translation",
+    "research": "Research: finding or summarising sources",
+    "ideation": "Ideas: brainstorming, outlining, arguments",
+    "code_analysis": "Code or analysis",
+    "data_figures": "Data or figures",
+    "other": "Other",
+}
+EXTENTS: dict[str, str] = {
+    "minor": "Minor",
+    "substantial": "Substantial",
+    "most": "Most of it",
+}
+#: Kinds whose output is a claim about the world the author should have checked.
+KINDS_NEEDING_VERIFICATION = ("research", "code_analysis")
+MIN_PROCESS_CHARS = 40
+
+
+class Assistance(BaseModel):
+    """One kind of help AI gave, and how much."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    kind: AssistanceKind
+    extent: Extent
+    details: str | None = Field(default=None, max_length=500)
+
+
+class Disclosure(BaseModel):
+    """What the author declares about AI assistance on one revision of a post."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="AI-assistance disclosure",
+        json_schema_extra={"$id": SCHEMA_ID, "x-schema-version": SCHEMA_VERSION},
+    )
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    human_only: bool = Field(description='"This post is entirely human-written."')
+    assistance: list[Assistance] = Field(default_factory=list, max_length=len(ASSISTANCE_KINDS))
+    tools: list[str] = Field(default_factory=list, max_length=20, description="Tool or model names.")
+    ai_share_percent: int = Field(
+        default=0, ge=0, le=100, description="The author's estimate of how much of the final text AI wrote."
+    )
+    process: str = Field(default="", max_length=5000, description="How AI was used.")
+    verification: str = Field(default="", max_length=5000, description="How the author checked the AI's work.")
+
+    @model_validator(mode="after")
+    def _enforce_rules(self, info: ValidationInfo) -> Disclosure:
+        if info.context and info.context.get("defer_rules"):
+            return self
+        errors = rule_errors(self)
+        if errors:
+            raise ValueError("; ".join(f"{e.field}: {e.message}" for e in errors))
+        return self
+
+    @property
+    def kinds(self) -> list[str]:
+        return [item.kind for item in self.assistance]
+
+    def extent_of(self, kind: str) -> str | None:
+        return next((item.extent for item in self.assistance if item.kind == kind), None)
+
+    def summary(self) -> str:
+        """One line for badges and the moderator queue: "AI-assisted: editing, research"."""
+        if self.human_only:
+            return "Human-written"
+        kinds = ", ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in self.kinds)
+        return f"AI-assisted: {kinds}"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem a person can fix, reported against a dotted field path such as ``assistance.0.kind``."""
+
+    field: str
+    message: str
+
+    def as_dict(self, prefix: str = "") -> dict[str, str]:
+        return {"field": f"{prefix}{self.field}" if self.field else prefix.rstrip("."), "message": self.message}
+
+
+def rule_errors(d: Disclosure) -> list[FieldError]:
+    """The cross-field rules. Each message says what is wrong and how to fix it."""
+    errors: list[FieldError] = []
+    if d.human_only:
+        if d.assistance:
+            errors.append(FieldError("assistance", "A post marked entirely human-written cannot list AI "
+                                     "assistance. Untick “entirely human-written” or remove the assistance."))
+        if d.tools:
+            errors.append(FieldError("tools", "A post marked entirely human-written cannot name AI tools."))
+        if d.ai_share_percent:
+            errors.append(FieldError("ai_share_percent", "A post marked entirely human-written has an AI share "
+                                     "of 0%."))
+        return errors
+
+    if not d.assistance:
+        errors.append(FieldError("assistance", "Say what kind of help AI gave: choose at least one kind, or "
+                                 "tick “This post is entirely human-written”."))
+    seen: set[str] = set()
+    for index, item in enumerate(d.assistance):
+        if item.kind in seen:
+            errors.append(FieldError(f"assistance.{index}.kind", f"“{item.kind}” is listed twice; list each "
+                                     "kind of help once."))
+        seen.add(item.kind)
+    if len(d.process.strip()) < MIN_PROCESS_CHARS:
+        errors.append(FieldError("process", f"Describe in at least a sentence ({MIN_PROCESS_CHARS}+ characters) "
+                                 "how AI was used in this post."))
+    checked = [k for k in KINDS_NEEDING_VERIFICATION if k in seen]
+    if checked and not d.verification.strip():
+        names = " and ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in checked)
+        errors.append(FieldError("verification", f"You declared AI help with {names}: say how you checked "
+                                 "the AI's work."))
+    if "drafting" in seen and d.ai_share_percent == 0:
+        errors.append(FieldError("ai_share_percent", "You said AI drafted some of the text: estimate its "
+                                 "share of the final text (1–100%)."))
+    for index, tool in enumerate(d.tools):
+        if not tool.strip() or len(tool) > 100:
+            errors.append(FieldError(f"tools.{index}", "Each tool name must be 1–100 characters."))
+    return errors
+
+
+def _pydantic_errors(exc: ValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"])
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "Unknown field; see the disclosure JSON Schema for the allowed fields."
+        elif err["type"] == "missing":
+            message = "This field is required."
+        elif err["type"] == "literal_error":
+            message = f"Not an allowed value. {message}."
+        out.append(FieldError(field, message))
+    return out
+
+
+def upcast(data: Any) -> Any:
+    """Read a stored or submitted disclosure of any known version as the current version's input.
+
+    Version 1 is the current version, so it passes unchanged; later versions add steps here.
+    """
+    if isinstance(data, dict) and "schema_version" not in data:
+        return {**data, "schema_version": SCHEMA_VERSION}
+    return data
+
+
+def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]:
+    """Validate untrusted input. Returns the disclosure, or ``None`` and every field-level error found."""
+    if not isinstance(data, dict):
+        return None, [FieldError("", "The disclosure must be a JSON object.")]
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        return None, [FieldError("schema_version", f"Unsupported disclosure schema version {version!r}; "
+                                 f"the current version is {SCHEMA_VERSION}.")]
+    try:
+        disclosure = Disclosure.model_validate(upcast(data), context={"defer_rules": True})
+    except ValidationError as exc:
+        return None, _pydantic_errors(exc)
+    errors = rule_errors(disclosure)
+    return (None, errors) if errors else (disclosure, [])
+
+
+def load_stored(data: dict[str, Any] | None) -> Disclosure | None:
+    """Load a disclosure stored on a revision (already validated when it was written)."""
+    if data is None:
+        return None
+    return Disclosure.model_validate(upcast(data), context={"defer_rules": True})
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the current disclosure version, as served at ``/api/v1/disclosure-schema``."""
+    schema = Disclosure.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,25 @@
+from django import forms
+
+from disclosure.blocks import BlockSyntaxError, parse_body
+
+from .models import Category
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label=None)
+    format = forms.ChoiceField(choices=[("markdown", "Markdown"), ("html", "HTML")], initial="markdown",
+                               widget=forms.HiddenInput)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16, "data-editor-body": ""}), max_length=100_000,
+                           help_text='Put AI-written text inside an AI-written section: '
+                                     '<code>:::ai-written model="…"</code> … <code>:::</code>.')
+
+    def clean(self):
+        cleaned = super().clean()
+        body, fmt = cleaned.get("body"), cleaned.get("format") or "markdown"
+        if body:
+            try:
+                parse_body(body, fmt)
+            except BlockSyntaxError as exc:
+                self.add_error("body", exc.message)
+        return cleaned

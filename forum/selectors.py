@@ -1,0 +1,46 @@
+"""What the forum lists and shows, and to whom."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from disclosure.models import ListingMode, ReaderPreference
+from moderation.conf import app_settings
+from moderation.selectors import submission_label
+
+from .models import Post
+
+
+def post_visible_to(post: Post, user) -> bool:
+    if post.submission.visible:
+        return True
+    return user.is_authenticated and (post.author_id == user.pk or app_settings.adapter.is_moderator(user))
+
+
+def posts_for_listing(user, *, category_slug: str | None = None) -> QuerySet[Post]:
+    posts = Post.objects.select_related("submission__current_revision", "category", "author")
+    if category_slug:
+        posts = posts.filter(category__slug=category_slug)
+    visible = Q(submission__visible=True)
+    if user.is_authenticated:
+        visible |= Q(author=user)
+    return posts.filter(visible)
+
+
+def reader_preference(user) -> ReaderPreference | None:
+    if not user.is_authenticated:
+        return None
+    return ReaderPreference.objects.filter(user=user).first()
+
+
+def listing_rows(posts, user) -> list[dict]:
+    """Each post with its label and how the reader wants AI-assisted posts shown (show/collapse/hide)."""
+    preference = reader_preference(user)
+    mode = preference.ai_assisted_in_listings if preference else ListingMode.SHOW
+    rows = []
+    for post in posts:
+        label = submission_label(post.submission)
+        display = mode if label.is_ai and post.author_id != getattr(user, "pk", None) else ListingMode.SHOW
+        if display == ListingMode.HIDE:
+            continue
+        rows.append({"post": post, "label": label, "collapsed": display == ListingMode.COLLAPSE})
+    return rows

@@ -1,0 +1,41 @@
+"""Writing posts: the forum's Post row and the plugin's Submission/Revision commit together or not at all."""
+from django.db import transaction
+
+from moderation.conf import app_settings
+from moderation.services.intake import local_client, submission_submit
+
+from .models import Category, Post
+
+
+def _submit(*, post_key: str, author, category: Category, title: str, body: str, fmt: str, disclosure_data):
+    adapter = app_settings.adapter
+    return submission_submit(
+        client=local_client(), external_id=post_key, author_external_id=adapter.author_external_id(author),
+        author_display_name=adapter.author_display_name(author), author_standing=adapter.author_standing(author),
+        category=category.slug, title=title, body=body, fmt=fmt, disclosure_data=disclosure_data,
+    )
+
+
+def post_create(*, author, category: Category, title: str, body: str, fmt: str = "markdown",
+                disclosure_data: dict) -> Post:
+    """Create a post and its first revision. Raises SubmissionInvalid (nothing written) on bad input."""
+    import uuid
+
+    public_id = uuid.uuid4()
+    with transaction.atomic():
+        result = _submit(post_key=str(public_id), author=author, category=category, title=title, body=body,
+                         fmt=fmt, disclosure_data=disclosure_data)
+        return Post.objects.create(public_id=public_id, author=author, category=category,
+                                   submission=result.submission)
+
+
+def post_update(*, post: Post, category: Category, title: str, body: str, fmt: str = "markdown",
+                disclosure_data: dict) -> bool:
+    """Store an edit as a new revision. Returns False when nothing changed (no revision made)."""
+    with transaction.atomic():
+        result = _submit(post_key=str(post.public_id), author=post.author, category=category, title=title,
+                         body=body, fmt=fmt, disclosure_data=disclosure_data)
+        if post.category_id != category.pk:
+            post.category = category
+            post.save(update_fields=["category"])
+    return result.new_revision

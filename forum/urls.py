@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forum"
+urlpatterns = [
+    path("", views.post_list, name="post_list"),
+    path("posts/new/", views.post_new, name="post_new"),
+    path("posts/<uuid:public_id>/", views.post_detail, name="post_detail"),
+    path("posts/<uuid:public_id>/edit/", views.post_edit, name="post_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("preferences/", views.preferences, name="preferences"),
+]

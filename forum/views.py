@@ -1,0 +1,141 @@
+"""The demo forum's pages. Thin: parse the form, call one service, answer."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from disclosure.forms import DisclosureForm, ReaderPreferenceForm
+from disclosure.models import ReaderPreference
+from disclosure.schema import load_stored
+from moderation.conf import app_settings
+from moderation.models import Notification, ReviewStatus
+from moderation.selectors import submission_label
+from moderation.services.intake import SubmissionInvalid
+
+from .forms import PostForm
+from .models import Category, Post
+from .selectors import listing_rows, post_visible_to, posts_for_listing, reader_preference
+from .services import post_create, post_update
+
+
+def post_list(request):
+    category_slug = request.GET.get("category") or None
+    page = Paginator(posts_for_listing(request.user, category_slug=category_slug), 20).get_page(
+        request.GET.get("page"))
+    return render(request, "forum/post_list.html", {
+        "rows": listing_rows(page.object_list, request.user), "page": page,
+        "categories": Category.objects.all(), "category_slug": category_slug,
+    })
+
+
+def post_detail(request, public_id):
+    post = get_object_or_404(Post.objects.select_related("submission__current_revision", "category", "author"),
+                             public_id=public_id)
+    if not post_visible_to(post, request.user):
+        raise Http404("No such post.")
+    submission, revision = post.submission, post.submission.current_revision
+    preference = reader_preference(request.user)
+    is_author = request.user.is_authenticated and request.user.pk == post.author_id
+    last_decision = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at").first()
+    return render(request, "forum/post_detail.html", {
+        "post": post, "submission": submission, "revision": revision, "label": submission_label(submission),
+        "disclosure": load_stored(revision.disclosure), "is_author": is_author,
+        "expand_ai_blocks": bool(preference and preference.expand_ai_blocks) or None,
+        "last_decision": last_decision,
+        "is_moderator": app_settings.adapter.is_moderator(request.user),
+    })
+
+
+def _apply_service_errors(exc: SubmissionInvalid, post_form, disclosure_form):
+    for error in exc.errors:
+        field = error["field"]
+        if field.startswith("disclosure."):
+            name = disclosure_form._field_for(field.removeprefix("disclosure."))
+            disclosure_form.add_error(name if name in disclosure_form.fields else None, error["message"])
+        elif field in post_form.fields:
+            post_form.add_error(field, error["message"])
+        else:
+            post_form.add_error(None, error["message"])
+
+
+def _editor(request, *, post=None):
+    editing = post is not None
+    revision = post.revision if editing else None
+    if request.method == "POST":
+        post_form = PostForm(request.POST)
+        disclosure_form = DisclosureForm(request.POST, body=request.POST.get("body", ""),
+                                         fmt=request.POST.get("format", "markdown"), require_confirm=editing)
+        if post_form.is_valid() and disclosure_form.is_valid():
+            data = post_form.cleaned_data
+            try:
+                if editing:
+                    changed = post_update(post=post, category=data["category"], title=data["title"],
+                                          body=data["body"], fmt=data["format"],
+                                          disclosure_data=disclosure_form.to_data())
+                    messages.success(request, "Your edit was saved as a new revision." if changed
+                                     else "Nothing changed, so no new revision was made.")
+                else:
+                    post = post_create(author=request.user, category=data["category"], title=data["title"],
+                                       body=data["body"], fmt=data["format"],
+                                       disclosure_data=disclosure_form.to_data())
+                    messages.success(request, "Your post was saved and is being checked.")
+                return redirect("forum:post_detail", public_id=post.public_id)
+            except SubmissionInvalid as exc:
+                _apply_service_errors(exc, post_form, disclosure_form)
+    elif editing:
+        post_form = PostForm(initial={"title": revision.title, "category": post.category, "body": revision.body,
+                                      "format": revision.format})
+        disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(revision.disclosure),
+                                         require_confirm=True)
+    else:
+        post_form = PostForm(initial={"category": request.GET.get("category") and
+                                      Category.objects.filter(slug=request.GET["category"]).first()})
+        disclosure_form = DisclosureForm()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forum/post_form.html", {"form": post_form, "disclosure_form": disclosure_form,
+                                                    "post": post, "editing": editing}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_new(request):
+    return _editor(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, public_id):
+    post = get_object_or_404(Post.objects.select_related("submission__current_revision"), public_id=public_id)
+    if post.author_id != request.user.pk:
+        raise Http404("No such post.")
+    return _editor(request, post=post)
+
+
+@login_required
+def notifications(request):
+    author_id = app_settings.adapter.author_external_id(request.user)
+    items = Notification.objects.filter(recipient_external_id=author_id, submission__client__name="local") \
+        .select_related("submission__forum_post", "submission__current_revision")[:100]
+    response = render(request, "forum/notifications.html", {"notifications": items})
+    Notification.objects.filter(recipient_external_id=author_id, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    preference, _ = ReaderPreference.objects.get_or_create(user=request.user)
+    form = ReaderPreferenceForm(request.POST or None, initial={
+        "ai_assisted_in_listings": preference.ai_assisted_in_listings,
+        "expand_ai_blocks": preference.expand_ai_blocks})
+    if request.method == "POST" and form.is_valid():
+        preference.ai_assisted_in_listings = form.cleaned_data["ai_assisted_in_listings"]
+        preference.expand_ai_blocks = form.cleaned_data["expand_ai_blocks"]
+        preference.save()
+        messages.success(request, "Preferences saved.")
+        return redirect("forum:preferences")
+    return render(request, "forum/preferences.html", {"form": form}, status=400 if form.errors else 200)

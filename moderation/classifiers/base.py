@@ -1,0 +1,80 @@
+"""The classifier plugin contract.
+
+A classifier receives the parsed passages of one revision and its disclosure, and returns a
+:class:`ClassifierOutput`. Classifiers flag with evidence; they never decide anything: the policy reads
+their outputs and a person decides. A classifier that cannot judge says ``insufficient_evidence``; one
+that fails says ``error`` (the pipeline stores it and queues the post for a human). Offsets are code-point
+indices into the post body, so the moderator view can highlight exactly what was scored.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+from disclosure.blocks import Passage
+from disclosure.schema import Disclosure
+
+Status = Literal["ok", "insufficient_evidence", "error"]
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+    probability: float | None = Field(default=None, ge=0, le=1)
+    label: str = ""
+
+
+class PassageScore(BaseModel):
+    start: int
+    end: int
+    kind: str = "author"
+    probability: float | None = Field(default=None, ge=0, le=1)
+    status: Literal["ok", "insufficient_evidence", "skipped", "error"] = "ok"
+    #: The features that drove the score, strongest first (what a moderator needs to judge the flag).
+    features: dict[str, float] = Field(default_factory=dict)
+    spans: list[Span] = Field(default_factory=list)
+    stage: str = ""
+
+
+class ClassifierOutput(BaseModel):
+    classifier: str
+    version: str
+    status: Status
+    score: float | None = Field(default=None, ge=0, le=1, description="Post-level AI probability.")
+    passages: list[PassageScore] = Field(default_factory=list)
+    latency_ms: float = 0.0
+    error: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Classifier:
+    """Subclass, set ``name`` and ``version``, implement :meth:`classify`; register by dotted path."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    #: True for classifiers that wait on the network; the pipeline runs those in parallel.
+    does_io: ClassVar[bool] = False
+    #: True for classifiers that send post text to a third party (off unless the operator allows it).
+    sends_text_off_site: ClassVar[bool] = False
+
+    def __init__(self, **options: Any):
+        self.options = options
+
+    def classify(self, passages: Sequence[Passage], disclosure: Disclosure | None) -> ClassifierOutput:
+        raise NotImplementedError
+
+    def run(self, passages: Sequence[Passage], disclosure: Disclosure | None) -> ClassifierOutput:
+        """Call :meth:`classify`, timing it and turning any exception into an ``error`` output."""
+        started = time.perf_counter()
+        try:
+            output = self.classify(passages, disclosure)
+        except Exception as exc:  # a broken classifier must be stored and surfaced, not crash the pipeline
+            output = self.output(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
+        output.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        return output
+
+    def output(self, **fields: Any) -> ClassifierOutput:
+        return ClassifierOutput(classifier=self.name, version=str(self.version), **fields)

@@ -1,0 +1,371 @@
+"""The rows each step of the flow hands to the next (see docs/DOMAIN.md).
+
+post revision → passages (parser, not stored) → ClassifierResult → Evaluation → ReviewItem → Action
+→ author notification and OutboxEvent → WebhookDelivery.
+
+A post written in the host forum and a post sent by another forum through the API are the same thing, a
+Submission, whose origin is ``(client, external_id)``; the host forum is the built-in ``local`` client.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ApiClient(models.Model):
+    """A forum that submits posts: another forum through the API, or the host forum itself (``local``)."""
+
+    LOCAL_NAME = "local"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    scopes = models.JSONField(default=list, help_text='Any of "submit", "moderate".')
+    #: Category slugs whose posts must carry a disclosure (else 422).
+    categories_requiring_disclosure = models.JSONField(default=list, blank=True)
+    #: Category slugs whose posts inform the public on matters of public interest (EU AI Act Art. 50).
+    public_interest_categories = models.JSONField(default=list, blank=True)
+    policy_url = models.URLField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+
+class ApiKey(models.Model):
+    """A client's secret, stored as SHA-256 (keys are long random strings: no slow hash needed)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="keys")
+    prefix = models.CharField(max_length=16, db_index=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.client.name}:{self.prefix}…"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AuthorStanding(models.TextChoices):
+    NEW = "new", "New"
+    REGULAR = "regular", "Regular"
+    TRUSTED = "trusted", "Trusted"
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "Being checked"
+    PUBLISHED = "published", "Published"
+    QUEUED = "queued", "Waiting for a moderator"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    NEEDS_CHANGES = "needs_changes", "Needs changes"
+    HIDDEN = "hidden", "Hidden"
+
+
+class LabelSource(models.TextChoices):
+    AUTHOR = "author", "Declared by the author"
+    CLASSIFIER = "classifier", "Applied by the classifiers"
+    MODERATOR = "moderator", "Applied by a moderator"
+
+
+class Submission(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions")
+    external_id = models.CharField(max_length=200)
+    author_external_id = models.CharField(max_length=200, db_index=True)
+    author_display_name = models.CharField(max_length=200, blank=True)
+    author_standing = models.CharField(max_length=16, choices=AuthorStanding.choices, default=AuthorStanding.NEW)
+    category = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING,
+                              db_index=True)
+    #: Whether readers see the post now (a queued post may stay visible: publish-and-queue).
+    visible = models.BooleanField(default=False)
+    current_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+    #: A label applied by a moderator or chosen by the policy; ``label_locked`` keeps the author from editing
+    #: it away. Empty means the label comes from the author's disclosure.
+    label_value = models.CharField(max_length=32, blank=True)
+    label_source = models.CharField(max_length=16, choices=LabelSource.choices, default=LabelSource.AUTHOR)
+    label_locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "external_id"], name="submission_unique_origin"),
+        ]
+        indexes = [models.Index(fields=["client", "author_external_id"])]
+
+    def __str__(self):
+        return f"{self.client.name}/{self.external_id}"
+
+
+class Revision(models.Model):
+    """One immutable version of a submission: what the author wrote and declared at that moment."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    format = models.CharField(max_length=16, choices=[("markdown", "Markdown"), ("html", "HTML")],
+                              default="markdown")
+    #: The disclosure as JSON, or null when the submitting forum collects none (``not_disclosed``).
+    disclosure = models.JSONField(null=True, blank=True)
+    disclosure_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    parser_version = models.PositiveSmallIntegerField()
+    content_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: When the pipeline finished with this revision (the sweep looks for current revisions without it).
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.submission} r{self.number}"
+
+
+class ResultStatus(models.TextChoices):
+    OK = "ok", "OK"
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
+    ERROR = "error", "Error"
+
+
+class ClassifierResult(models.Model):
+    """One classifier's verdict on one revision; an ``error`` row is replaced by a retry, an ``ok`` row never."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="classifier_results")
+    classifier = models.CharField(max_length=100)
+    version = models.CharField(max_length=50)
+    status = models.CharField(max_length=32, choices=ResultStatus.choices)
+    score = models.FloatField(null=True, blank=True)
+    #: [{"start", "end", "probability", "status", "kind", "features": {...}}] with offsets into the body.
+    passage_scores = models.JSONField(default=list)
+    details = models.JSONField(default=dict, blank=True)
+    latency_ms = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: A moderator's judgement of this result's flag: confirmed or false positive (feeds precision stats).
+    moderator_verdict = models.CharField(max_length=16, blank=True,
+                                         choices=[("confirmed", "Confirmed"), ("false_positive", "False positive")])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "classifier", "version"], name="result_unique_per_version"),
+        ]
+
+
+class EvaluationOutcome(models.TextChoices):
+    PUBLISH = "publish", "Publish"
+    PUBLISH_AND_QUEUE = "publish_and_queue", "Publish and queue for review"
+    HOLD = "hold", "Hold for review"
+    AUTO_REJECT = "auto_reject", "Reject automatically"
+
+
+class Evaluation(models.Model):
+    """The policy's decision on one revision, for one set of inputs (fingerprint)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="evaluations")
+    policy_version = models.CharField(max_length=50)
+    fingerprint = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=20, choices=EvaluationOutcome.choices)
+    reasons = models.JSONField(default=list)
+    priority = models.IntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "fingerprint"], name="evaluation_unique_inputs"),
+        ]
+
+
+class ReviewItemKind(models.TextChoices):
+    FLAG = "flag", "Flag"
+    APPEAL = "appeal", "Appeal"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLAIMED = "claimed", "Claimed"
+    SNOOZED = "snoozed", "Snoozed"
+    DECIDED = "decided", "Decided"
+
+
+class DecisionAction(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    REQUEST_CHANGES = "request_changes", "Ask for a disclosure fix"
+    HIDE = "hide", "Hide"
+
+
+class ReviewItem(models.Model):
+    """A submission waiting for a person. At most one undecided item per submission."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="review_items")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="review_items")
+    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="review_items")
+    kind = models.CharField(max_length=16, choices=ReviewItemKind.choices, default=ReviewItemKind.FLAG)
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    reasons = models.JSONField(default=list)
+    priority = models.IntegerField(default=0, db_index=True)
+    #: The highest post-level classifier score, denormalised for sorting the queue.
+    top_score = models.FloatField(null=True, blank=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    claimed_by_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    snoozed_until_next_revision = models.BooleanField(default=False)
+    decision_action = models.CharField(max_length=20, choices=DecisionAction.choices, blank=True)
+    decision_template = models.ForeignKey("RejectionTemplate", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    decision_reason = models.CharField(max_length=100, blank=True)
+    decision_message = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_by_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_message = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission"], condition=~Q(status="decided"),
+                                    name="review_item_one_undecided_per_submission"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-priority", "created_at"], name="review_queue_order"),
+        ]
+
+
+class Action(models.Model):
+    """The audit log: one append-only row per state change, written in the same transaction."""
+
+    SYSTEM = "system"
+
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    actor_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    #: "user", "client" or "system" (the policy, sweeps, expiry).
+    actor_kind = models.CharField(max_length=10)
+    actor_label = models.CharField(max_length=200)
+    item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="actions")
+    verb = models.CharField(max_length=40, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class Notification(models.Model):
+    """What the author of a local post is told about its outcome (shown in the host forum)."""
+
+    recipient_external_id = models.CharField(max_length=200, db_index=True)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(max_length=40)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class OutboxEvent(models.Model):
+    """An event to tell clients about, written in the same transaction as the change it reports."""
+
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="outbox_events")
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+
+class WebhookEndpoint(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)
+    #: Stored so it can sign (Standard Webhooks ``whsec_…``); shown once, at creation.
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint; ``attempts`` grows with each try, ``webhook-id`` stays the event id."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, default="pending",
+                              choices=[("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed")])
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    log = models.JSONField(default=list, help_text="[{at, status_code, latency_ms, error}] per attempt")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_unique_per_endpoint"),
+        ]
+
+
+class RejectionTemplate(models.Model):
+    """An editable reason text a moderator picks when rejecting or asking for changes."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    message = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.title
+
+
+class PolicyRule(models.Model):
+    """A policy rule as validated data; a bad rule is refused when saved, never at evaluation time."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.IntegerField(default=100)
+    is_active = models.BooleanField(default=True)
+    rule = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a worker ran the heartbeat task (reported by /api/v1/health)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    at = models.DateTimeField()

@@ -1,0 +1,136 @@
+"""Intake: a post from the host forum or from another forum becomes a Submission with a new Revision."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from disclosure.blocks import PARSER_VERSION
+from disclosure.schema import SCHEMA_VERSION
+from disclosure.validation import check_post
+
+from ..conf import app_settings
+from ..models import ApiClient, Revision, Submission, SubmissionStatus
+from .. import signals
+
+logger = logging.getLogger(__name__)
+
+
+class SubmissionInvalid(Exception):
+    """The input cannot be accepted; ``errors`` is a list of ``{"field", "message"}``. Nothing was written."""
+
+    def __init__(self, errors: list[dict[str, str]], *, status_code: int = 400, extra: dict | None = None):
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+        self.status_code = status_code
+        self.extra = extra or {}
+
+
+@dataclass
+class SubmitResult:
+    submission: Submission
+    revision: Revision
+    #: False when the content was unchanged: no revision was made and nothing was queued.
+    new_revision: bool
+    created: bool
+
+
+def revision_content_hash(*, title: str, body: str, fmt: str, disclosure: Any, disclosure_version: int | None,
+                          parser_version: int) -> str:
+    canonical = json.dumps([title, body, fmt, disclosure, disclosure_version, parser_version],
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def local_client() -> ApiClient:
+    """The built-in client through which the host forum submits its own posts."""
+    client, _ = ApiClient.objects.get_or_create(name=ApiClient.LOCAL_NAME, defaults={"scopes": ["submit"]})
+    return client
+
+
+def submission_submit(
+    *,
+    client: ApiClient,
+    external_id: str,
+    author_external_id: str,
+    author_display_name: str = "",
+    author_standing: str = "new",
+    category: str = "",
+    title: str,
+    body: str,
+    fmt: str = "markdown",
+    disclosure_data: dict[str, Any] | None,
+) -> SubmitResult:
+    """Validate and store one version of a post, then enqueue its evaluation after commit.
+
+    Raises :class:`SubmissionInvalid` (nothing written) when the body does not parse, the disclosure breaks a
+    rule, or they contradict each other. Resubmitting unchanged content makes no revision and queues nothing.
+    A new revision sends the submission back to ``pending``; a label a moderator locked stays.
+    """
+    errors = []
+    if not title.strip():
+        errors.append({"field": "title", "message": "Give the post a title."})
+    if not body.strip():
+        errors.append({"field": "body", "message": "The post is empty."})
+    required = category in (client.categories_requiring_disclosure or []) or (
+        client.name == ApiClient.LOCAL_NAME and category in app_settings.adapter.categories_requiring_disclosure())
+    if disclosure_data is None and required:
+        raise SubmissionInvalid(
+            [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "
+                                                "disclosure."}],
+            status_code=422)
+    disclosure, _parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
+    errors += check_errors
+    if errors:
+        raise SubmissionInvalid(errors)
+
+    stored = disclosure.model_dump(mode="json") if disclosure is not None else None
+    version = SCHEMA_VERSION if disclosure is not None else None
+    content_hash = revision_content_hash(title=title, body=body, fmt=fmt, disclosure=stored,
+                                         disclosure_version=version, parser_version=PARSER_VERSION)
+    with transaction.atomic():
+        submission, created = Submission.objects.get_or_create(
+            client=client, external_id=external_id,
+            defaults={"author_external_id": author_external_id, "author_display_name": author_display_name,
+                      "author_standing": author_standing, "category": category},
+        )
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = submission.current_revision
+        if current is not None and current.content_hash == content_hash:
+            return SubmitResult(submission, current, new_revision=False, created=False)
+        revision = Revision.objects.create(
+            submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,
+            format=fmt, disclosure=stored, disclosure_version=version, parser_version=PARSER_VERSION,
+            content_hash=content_hash,
+        )
+        submission.current_revision = revision
+        submission.status = SubmissionStatus.PENDING
+        submission.visible = author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
+        submission.author_display_name = author_display_name or submission.author_display_name
+        submission.author_standing = author_standing
+        submission.category = category
+        submission.save()
+        signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
+        transaction.on_commit(lambda: enqueue_evaluation(revision.pk, content_hash), robust=True)
+    return SubmitResult(submission, revision, new_revision=True, created=created)
+
+
+def enqueue_evaluation(revision_id: int, content_hash: str) -> None:
+    """Send the revision to the workers. If the broker is down the post stays saved and the sweep finds it."""
+    from ..classifiers.registry import configured_classifiers
+    from ..tasks import evaluate_revision
+
+    if not configured_classifiers():
+        from .evaluation import revision_evaluate
+
+        revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+        return
+    try:
+        evaluate_revision.delay(revision_id, content_hash)
+    except Exception:  # broker unreachable: logged; sweep_unevaluated will enqueue it later
+        logger.warning("could not enqueue evaluation of revision %s; the sweep will retry", revision_id,
+                       exc_info=True)

@@ -1,0 +1,385 @@
+"""The review-item state machine: one guarded service function per arrow.
+
+```
+open ──claim──> claimed ──release / claim expired──> open
+open/claimed ──approve | reject | request_changes | hide──> decided
+open ──snooze──> snoozed ──time passed or the author posts again──> open
+decided (reject) ──the author appeals, once──> a new item, kind=appeal, open
+```
+
+Every function: inside one transaction, lock the item (``select_for_update``), check its status and, when
+given, ``expected_version``; change it, bump ``version``, write the :class:`~moderation.models.Action` audit
+row and any outbox event and notification; side effects run after commit. A wrong status or version raises
+:class:`ReviewConflict` (HTTP 409 in the API, a clear message in the web queue). The web queue, the API,
+bulk actions and keyboard shortcuts all call these same functions.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import signals
+from ..conf import app_settings
+from ..models import (
+    Action,
+    ApiClient,
+    ClassifierResult,
+    DecisionAction,
+    Evaluation,
+    LabelSource,
+    RejectionTemplate,
+    Revision,
+    ReviewItem,
+    ReviewItemKind,
+    ReviewStatus,
+    Submission,
+    SubmissionStatus,
+)
+from .notify import notification_send, outbox_record
+
+
+class ReviewConflict(Exception):
+    """The item is not in a state that allows this action, or changed since the caller loaded it."""
+
+    def __init__(self, message: str, *, item: ReviewItem | None = None):
+        super().__init__(message)
+        self.message = message
+        self.item = item
+
+
+class ReviewActionInvalid(Exception):
+    """The action's input is wrong (e.g. a rejection without a reason); ``field`` names the culprit."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a moderator (user), another forum (API client) or the system (policy, sweeps, expiry)."""
+
+    kind: str
+    user: object | None = None
+    client: ApiClient | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls("system")
+
+    @classmethod
+    def for_user(cls, user) -> Actor:
+        return cls("user", user=user)
+
+    @classmethod
+    def for_client(cls, client: ApiClient) -> Actor:
+        return cls("client", client=client)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "user":
+            return self.user.get_username()
+        if self.kind == "client":
+            return f"api:{self.client.name}"
+        return Action.SYSTEM
+
+    def holds_claim(self, item: ReviewItem) -> bool:
+        if self.kind == "user":
+            return item.claimed_by_id == self.user.pk
+        if self.kind == "client":
+            return item.claimed_by_client_id == self.client.pk
+        return False
+
+
+def _audit(*, actor: Actor, item: ReviewItem | None, submission: Submission, verb: str, from_status: str = "",
+           to_status: str = "", note: str = "", data: dict | None = None) -> Action:
+    return Action.objects.create(
+        actor_kind=actor.kind, actor_user=actor.user if actor.kind == "user" else None,
+        actor_client=actor.client if actor.kind == "client" else None, actor_label=actor.label, item=item,
+        submission=submission, verb=verb, from_status=from_status, to_status=to_status, note=note,
+        data=data or {},
+    )
+
+
+def _claim_expired(item: ReviewItem, now: datetime) -> bool:
+    return item.claimed_at is not None and now - item.claimed_at > timedelta(seconds=app_settings.CLAIM_TTL_SECONDS)
+
+
+def _transition(*, item_id: int, actor: Actor, expected_version: int | None, allowed_from: tuple[str, ...],
+                 verb: str, change: Callable[[ReviewItem], None], note: str = "", data: dict | None = None,
+                 respect_claims: bool = True) -> ReviewItem:
+    with transaction.atomic():
+        try:
+            item = ReviewItem.objects.select_for_update().select_related("submission").get(pk=item_id)
+        except ReviewItem.DoesNotExist:
+            raise ReviewConflict("This review item does not exist.") from None
+        if expected_version is not None and item.version != expected_version:
+            raise ReviewConflict(f"Someone else changed this item since you opened it (now version {item.version}, "
+                                 f"{item.get_status_display().lower()}). Reload and try again.", item=item)
+        if item.status not in allowed_from:
+            raise ReviewConflict(f"Cannot {verb.replace('_', ' ')}: the item is already "
+                                 f"{item.get_status_display().lower()}.", item=item)
+        now = timezone.now()
+        if (respect_claims and item.status == ReviewStatus.CLAIMED and not actor.holds_claim(item)
+                and not _claim_expired(item, now) and actor.kind != "system"):
+            holder = item.claimed_by or item.claimed_by_client
+            raise ReviewConflict(f"{holder} is working on this item; wait, or ask them to release it.", item=item)
+        from_status = item.status
+        change(item)
+        item.version += 1
+        item.save()
+        action = _audit(actor=actor, item=item, submission=item.submission, verb=verb, from_status=from_status,
+                        to_status=item.status, note=note, data=data)
+        signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
+    return item
+
+
+def _clear_claim(item: ReviewItem) -> None:
+    item.claimed_by = None
+    item.claimed_by_client = None
+    item.claimed_at = None
+
+
+def review_item_claim(*, item_id: int, actor: Actor, expected_version: int | None = None) -> ReviewItem:
+    """Take an open item (or one whose claim expired) so that no other moderator works on it."""
+
+    def change(item):
+        if item.status == ReviewStatus.CLAIMED and not _claim_expired(item, timezone.now()) \
+                and not actor.holds_claim(item):
+            holder = item.claimed_by or item.claimed_by_client
+            raise ReviewConflict(f"{holder} already claimed this item.", item=item)
+        item.status = ReviewStatus.CLAIMED
+        item.claimed_by = actor.user if actor.kind == "user" else None
+        item.claimed_by_client = actor.client if actor.kind == "client" else None
+        item.claimed_at = timezone.now()
+
+    return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb="claim",
+                       allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change, respect_claims=False)
+
+
+def review_item_release(*, item_id: int, actor: Actor, expected_version: int | None = None) -> ReviewItem:
+    def change(item):
+        item.status = ReviewStatus.OPEN
+        _clear_claim(item)
+
+    return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb="release",
+                       allowed_from=(ReviewStatus.CLAIMED,), change=change)
+
+
+DECISION_EFFECTS = {
+    DecisionAction.APPROVE: (SubmissionStatus.APPROVED, True),
+    DecisionAction.REJECT: (SubmissionStatus.REJECTED, False),
+    DecisionAction.REQUEST_CHANGES: (SubmissionStatus.NEEDS_CHANGES, False),
+    DecisionAction.HIDE: (SubmissionStatus.HIDDEN, False),
+}
+AUTHOR_MESSAGES = {
+    DecisionAction.APPROVE: "A moderator approved your post.",
+    DecisionAction.REJECT: "A moderator rejected your post.",
+    DecisionAction.REQUEST_CHANGES: "A moderator asks you to fix your post's AI disclosure before it is published.",
+    DecisionAction.HIDE: "A moderator hid your post.",
+}
+
+
+def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str = "", message: str = "",
+                       template_code: str | None = None, label: str | None = None,
+                       expected_version: int | None = None) -> ReviewItem:
+    """Approve, reject, request a disclosure fix, or hide. Rejections and change requests need a reason
+    (a template code or free text); the template's message is used when no message is given. A ``label``
+    (e.g. ``ai_generated``) is applied to the post as the moderator's, locked against the author's edits.
+    """
+    try:
+        decision = DecisionAction(action)
+    except ValueError:
+        raise ReviewActionInvalid(f"Unknown action {action!r}; use one of "
+                                  f"{', '.join(DecisionAction.values)}.", field="action") from None
+    template = None
+    if template_code:
+        template = RejectionTemplate.objects.filter(code=template_code, is_active=True).first()
+        if template is None:
+            raise ReviewActionInvalid(f"No active rejection template {template_code!r}.", field="reason")
+        reason = reason or template.code
+        message = message or template.message
+    if decision in (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES) and not (reason or message).strip():
+        raise ReviewActionInvalid("Give a reason: pick a template or write a message for the author.",
+                                  field="reason")
+    status, visible = DECISION_EFFECTS[decision]
+
+    def change(item):
+        item.status = ReviewStatus.DECIDED
+        item.decision_action = decision
+        item.decision_template = template
+        item.decision_reason = reason[:100]
+        item.decision_message = message
+        item.decided_by = actor.user if actor.kind == "user" else None
+        item.decided_by_client = actor.client if actor.kind == "client" else None
+        item.decided_at = timezone.now()
+        _clear_claim(item)
+        submission = item.submission
+        submission.status = status
+        submission.visible = visible
+        if label:
+            submission.label_value = label
+            submission.label_source = LabelSource.MODERATOR
+            submission.label_locked = True
+        submission.save()
+        text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
+        notification_send(submission=submission, verb=f"review.{decision}", message=text)
+        outbox_record(submission=submission, type="review.decided", item=item)
+
+    return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb=str(decision),
+                       allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change, note=message,
+                       data={"reason": reason, "template": template_code or "", "label": label or ""})
+
+
+def review_item_approve(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:
+    return review_item_decide(item_id=item_id, actor=actor, action=DecisionAction.APPROVE, **kwargs)
+
+
+def review_item_reject(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:
+    return review_item_decide(item_id=item_id, actor=actor, action=DecisionAction.REJECT, **kwargs)
+
+
+def review_item_request_changes(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:
+    return review_item_decide(item_id=item_id, actor=actor, action=DecisionAction.REQUEST_CHANGES, **kwargs)
+
+
+def review_item_hide(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:
+    return review_item_decide(item_id=item_id, actor=actor, action=DecisionAction.HIDE, **kwargs)
+
+
+def review_item_snooze(*, item_id: int, actor: Actor, until: datetime | None = None,
+                       until_next_revision: bool = False, expected_version: int | None = None) -> ReviewItem:
+    """Put an item aside until a time, or until the author posts a new revision."""
+    if until is None and not until_next_revision:
+        raise ReviewActionInvalid("Snooze until a time or until the author posts again.", field="until")
+    if until is not None and until <= timezone.now():
+        raise ReviewActionInvalid("Snooze until a time in the future.", field="until")
+
+    def change(item):
+        item.status = ReviewStatus.SNOOZED
+        item.snoozed_until = until
+        item.snoozed_until_next_revision = until_next_revision
+        _clear_claim(item)
+
+    return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb="snooze",
+                       allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change,
+                       data={"until": until.isoformat() if until else None, "until_next_revision": until_next_revision})
+
+
+def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = None) -> ReviewItem:
+    """A snoozed item returns to the queue (its time passed, or the author posted ``revision``)."""
+
+    def change(item):
+        item.status = ReviewStatus.OPEN
+        item.snoozed_until = None
+        item.snoozed_until_next_revision = False
+        if revision is not None:
+            item.revision = revision
+
+    return _transition(item_id=item_id, actor=actor, expected_version=None, verb="wake",
+                       allowed_from=(ReviewStatus.SNOOZED,), change=change)
+
+
+def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> ReviewItem:
+    """The author contests a rejection, once: a new ``appeal`` item goes into the queue with their message."""
+    if len(message.strip()) < 10:
+        raise ReviewActionInvalid("Explain in a sentence why the decision should change.", field="message")
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
+        if last is None or last.decision_action != DecisionAction.REJECT or submission.status != "rejected":
+            raise ReviewConflict("Only a rejected post can be appealed.")
+        if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
+            raise ReviewConflict("This post was appealed already; each post can be appealed once.")
+        if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
+            raise ReviewConflict("This post is already waiting for a moderator.")
+        item = ReviewItem.objects.create(
+            submission=submission, revision=submission.current_revision, evaluation=last.evaluation,
+            kind=ReviewItemKind.APPEAL, reasons=["appeal", *last.reasons], priority=last.priority + 10,
+            top_score=last.top_score, appeal_message=message,
+        )
+        submission.status = SubmissionStatus.QUEUED
+        submission.save(update_fields=["status", "updated_at"])
+        action = _audit(actor=actor, item=item, submission=submission, verb="appeal", from_status="",
+                        to_status=item.status, note=message)
+        outbox_record(submission=submission, type="submission.queued", item=item)
+        signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
+    return item
+
+
+def review_item_open_or_update(*, submission: Submission, revision: Revision, evaluation: Evaluation,
+                               reasons: list[str], priority: int, top_score: float | None) -> ReviewItem:
+    """Put a submission in the queue, or refresh its undecided item (called by the pipeline, as system).
+
+    The caller holds the Submission row lock, so two evaluations never open two items.
+    """
+    actor = Actor.system()
+    item = submission.review_items.exclude(status=ReviewStatus.DECIDED).select_for_update().first()
+    if item is None:
+        item = ReviewItem.objects.create(submission=submission, revision=revision, evaluation=evaluation,
+                                         reasons=reasons, priority=priority, top_score=top_score)
+        action = _audit(actor=actor, item=item, submission=submission, verb="open", to_status=item.status,
+                        data={"reasons": reasons, "priority": priority})
+    else:
+        from_status = item.status
+        item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
+        item.priority, item.top_score = priority, top_score
+        if item.status == ReviewStatus.SNOOZED and item.snoozed_until_next_revision:
+            item.status = ReviewStatus.OPEN
+            item.snoozed_until_next_revision = False
+        item.version += 1
+        item.save()
+        action = _audit(actor=actor, item=item, submission=submission, verb="update", from_status=from_status,
+                        to_status=item.status, data={"reasons": reasons, "priority": priority})
+    signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
+    return item
+
+
+def review_items_expire_claims() -> int:
+    """Return items whose claim expired to the queue (run on beat). Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=app_settings.CLAIM_TTL_SECONDS)
+    count = 0
+    for item_id in ReviewItem.objects.filter(status=ReviewStatus.CLAIMED, claimed_at__lt=cutoff).values_list(
+            "pk", flat=True):
+        try:
+            _transition(item_id=item_id, actor=Actor.system(), expected_version=None, verb="claim_expired",
+                        allowed_from=(ReviewStatus.CLAIMED,), change=lambda item: (
+                            setattr(item, "status", ReviewStatus.OPEN), _clear_claim(item)))
+            count += 1
+        except ReviewConflict:
+            continue
+    return count
+
+
+def review_items_wake_due() -> int:
+    """Wake items snoozed until a time that has passed (run on beat)."""
+    count = 0
+    due = ReviewItem.objects.filter(status=ReviewStatus.SNOOZED, snoozed_until__lte=timezone.now())
+    for item_id in due.values_list("pk", flat=True):
+        try:
+            review_item_wake(item_id=item_id, actor=Actor.system())
+            count += 1
+        except ReviewConflict:
+            continue
+    return count
+
+
+def classifier_result_mark(*, result_id: int, actor: Actor, verdict: str) -> ClassifierResult:
+    """A moderator marks a classifier's flag as ``confirmed`` or ``false_positive`` (feeds precision stats)."""
+    if verdict not in ("confirmed", "false_positive", ""):
+        raise ReviewActionInvalid("Verdict must be confirmed or false_positive.", field="verdict")
+    with transaction.atomic():
+        result = ClassifierResult.objects.select_for_update().select_related("revision__submission").get(
+            pk=result_id)
+        previous = result.moderator_verdict
+        result.moderator_verdict = verdict
+        result.save(update_fields=["moderator_verdict"])
+        _audit(actor=actor, item=None, submission=result.revision.submission, verb="mark_result",
+               from_status=previous, to_status=verdict, data={"classifier": result.classifier,
+                                                               "version": result.version})
+    return result

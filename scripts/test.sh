@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole suite on PostgreSQL + Redis (as production runs), then a smoke test of the embedded default
+# (SQLite + filesystem broker) so that neither rots.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+echo "== suite on PostgreSQL + Redis"
+$PY -m pytest -q "$@"
+echo "== embedded default (SQLite, filesystem broker) smoke test"
+DJANGO_SETTINGS_MODULE=config.settings.embedded_test $PY -m pytest -q -p no:cacheprovider tests/embedded

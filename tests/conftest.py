@@ -1,0 +1,66 @@
+"""Shared fixtures. Tests run on real PostgreSQL and Redis (config/settings/test.py)."""
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HONEST_DISCLOSURE = {
+    "human_only": False,
+    "assistance": [{"kind": "drafting", "extent": "substantial"}],
+    "tools": ["Claude Opus 4.5"],
+    "ai_share_percent": 30,
+    "process": "The model drafted the marked section from my outline; I rewrote the rest myself.",
+}
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    from forum.models import Profile
+
+    def make(username="author", *, standing="regular", is_staff=False, moderator=False):
+        user = django_user_model.objects.create_user(username=username, password="demo", is_staff=is_staff)
+        Profile.objects.create(user=user, standing=standing)
+        if moderator:
+            from django.contrib.auth.models import Group, Permission
+
+            group, _ = Group.objects.get_or_create(name="Moderators")
+            group.permissions.add(*Permission.objects.filter(content_type__app_label="moderation"))
+            user.groups.add(group)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def author(make_user):
+    return make_user("author")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", standing="trusted", is_staff=True, moderator=True)
+
+
+@pytest.fixture
+def category(db):
+    from forum.models import Category
+
+    return Category.objects.create(slug="general", name="General", requires_disclosure=True)
+
+
+@pytest.fixture
+def make_post(author, category):
+    from forum.services import post_create
+
+    def make(*, title="A post", body="Written by me, entirely by hand, with care.", fmt="markdown",
+             disclosure=None, user=None, cat=None):
+        return post_create(author=user or author, category=cat or category, title=title, body=body, fmt=fmt,
+                           disclosure_data=disclosure if disclosure is not None else {"human_only": True})
+
+    return make
+
+
+# tests/embedded runs in its own pass with the embedded settings (scripts/test.sh).
+collect_ignore = [] if os.environ.get("DJANGO_SETTINGS_MODULE") == "config.settings.embedded_test" \
+    else ["embedded"]

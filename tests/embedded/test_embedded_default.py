@@ -1,0 +1,23 @@
+"""The embedded default (SQLite with WAL, filesystem broker) runs the product with no servers."""
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+
+def test_embedded_settings_use_sqlite_and_the_filesystem_broker():
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert settings.CELERY_BROKER_URL == "filesystem://"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_and_the_front_page_work_on_sqlite(client):
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    from forum.models import Post
+
+    assert Post.objects.count() == 8
+    response = client.get("/")
+    assert response.status_code == 200
+    assert client.login(username="author", password="demo")
+    assert client.get("/posts/new/").status_code == 200
