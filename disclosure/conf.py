@@ -6,6 +6,14 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     #: AI-written sections are collapsed for readers unless they ask otherwise.
     "AI_BLOCKS_COLLAPSED_BY_DEFAULT": True,
+    #: Overrides of the involvement-grade table (see disclosure/grades.py); validated by a system check.
+    "GRADE_TABLE": None,
+    "GRADES": None,
+    #: Whether a post that underwent human review (Art. 50(4) exemption) still shows its AI label.
+    "SHOW_LABEL_WHEN_REVIEWED": True,
+    #: Optional URLs of the Commission's icon files, by eu_variant ("ai", "ai_generated", "ai_modified");
+    #: without them the shipped accessible text marks are used.
+    "EU_ICON_URLS": {},
 }
 
 
