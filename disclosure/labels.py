@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .grades import Grade, grade_for
 from .schema import ASSISTANCE_KINDS, Disclosure
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -18,6 +19,16 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "ai_assisted": ("AI-assisted", "compositeWithTrainedAlgorithmicMedia"),
     "ai_generated": ("Mostly AI-written", "trainedAlgorithmicMedia"),
     "not_disclosed": ("AI use not disclosed", None),
+}
+#: The IPTC digital source type follows the grade, so JSON-LD stays in step with the EU label.
+IPTC_BY_GRADE: dict[str, str | None] = {
+    "human_only": "digitalCreation",
+    "ai_supported": "digitalCreation",  # AI found sources or ideas; every word is the author's
+    "ai_edited_minor": "algorithmicallyEnhanced",
+    "ai_modified": "compositeWithTrainedAlgorithmicMedia",
+    "ai_assisted": "compositeWithTrainedAlgorithmicMedia",
+    "ai_generated": "trainedAlgorithmicMedia",
+    "not_disclosed": None,
 }
 SOURCES = {"author": "declared by the author", "classifier": "applied by the classifiers",
            "moderator": "applied by a moderator"}
@@ -32,6 +43,21 @@ class Label:
     detail: str
     iptc_uri: str | None
     locked: bool = False
+    #: EU AI Act Art. 50 view of the same disclosure (disclosure/grades.py).
+    grade: Grade | None = None
+    #: A person reviewed the AI text and holds editorial responsibility (the Art. 50(4) exemption).
+    exempt_by_review: bool = False
+
+    @property
+    def shows_eu_mark(self) -> bool:
+        """Whether readers see the EU mark: a required label, unless exempt and the operator hides those."""
+        from .conf import app_settings
+
+        if self.grade is None or self.grade.eu_variant in ("none", "unknown"):
+            return False
+        if self.exempt_by_review and not app_settings.SHOW_LABEL_WHEN_REVIEWED:
+            return False
+        return True
 
     @property
     def is_ai(self) -> bool:
@@ -42,8 +68,12 @@ class Label:
         return SOURCES.get(self.source, self.source)
 
     def as_dict(self) -> dict:
+        grade = self.grade
         return {"value": self.value, "text": self.text, "detail": self.detail, "source": self.source,
-                "iptc_digital_source_type": self.iptc_uri, "locked": self.locked}
+                "iptc_digital_source_type": self.iptc_uri, "locked": self.locked,
+                "grade": grade.grade if grade else None, "eu_variant": grade.eu_variant if grade else None,
+                "label_required": grade.label_required if grade else None,
+                "exempt_by_review": self.exempt_by_review}
 
 
 def value_from_disclosure(disclosure: Disclosure | None, *, has_ai_blocks: bool = False) -> str:
@@ -70,7 +100,23 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
         value, source = override_value, override_source or "moderator"
     else:
         value, source, locked = value_from_disclosure(disclosure, has_ai_blocks=has_ai_blocks), "author", False
-    text, iptc = LABELS[value]
+    text = LABELS[value][0]
     detail = label_detail(disclosure) if source == "author" else ""
+    grade = grade_for(disclosure, has_ai_blocks=has_ai_blocks)
+    if source != "author":  # a moderator's or classifier's label sets the grade it implies, at least
+        implied = {"ai_generated": "ai_generated", "ai_assisted": "ai_assisted"}.get(value)
+        if implied and grade.grade in ("not_disclosed", "human_only", "ai_supported", "ai_edited_minor"):
+            grade = _grade_named(implied)
+    review = disclosure.human_review if disclosure is not None else None
+    exempt = bool(grade.label_required and review is not None and review.reviewed and review.responsible.strip())
+    iptc = IPTC_BY_GRADE.get(grade.grade)
     return Label(value=value, source=source, text=text, detail=detail,
-                 iptc_uri=f"{IPTC_BASE}{iptc}" if iptc else None, locked=locked)
+                 iptc_uri=f"{IPTC_BASE}{iptc}" if iptc else None, locked=locked, grade=grade,
+                 exempt_by_review=exempt)
+
+
+def _grade_named(name: str) -> Grade:
+    from .grades import _tables
+
+    info = _tables()[1][name]
+    return Grade(grade=name, eu_variant=info["eu_variant"], label_required=bool(info["label_required"]))

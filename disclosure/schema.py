@@ -18,8 +18,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-SCHEMA_VERSION = 1
-SCHEMA_ID = "https://github.com/django-ai-disclosure/schema/disclosure-v1.json"
+#: Version 2 added ``human_review`` (EU AI Act Art. 50(4): human review and editorial responsibility).
+SCHEMA_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
+SCHEMA_ID = "https://github.com/django-ai-disclosure/schema/disclosure-v2.json"
 
 AssistanceKind = Literal[
     "drafting", "editing", "translation", "research", "ideation", "code_analysis", "data_figures", "other"
@@ -56,6 +58,16 @@ class Assistance(BaseModel):
     details: str | None = Field(default=None, max_length=500)
 
 
+class HumanReview(BaseModel):
+    """Whether a person reviewed the AI-generated text and who holds editorial responsibility for it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    reviewed: bool = False
+    responsible: str = Field(default="", max_length=200,
+                             description="Who holds editorial responsibility (a person or an editorial role).")
+
+
 class Disclosure(BaseModel):
     """What the author declares about AI assistance on one revision of a post."""
 
@@ -66,7 +78,7 @@ class Disclosure(BaseModel):
         json_schema_extra={"$id": SCHEMA_ID, "x-schema-version": SCHEMA_VERSION},
     )
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     human_only: bool = Field(description='"This post is entirely human-written."')
     assistance: list[Assistance] = Field(default_factory=list, max_length=len(ASSISTANCE_KINDS))
     tools: list[str] = Field(default_factory=list, max_length=20, description="Tool or model names.")
@@ -75,6 +87,8 @@ class Disclosure(BaseModel):
     )
     process: str = Field(default="", max_length=5000, description="How AI was used.")
     verification: str = Field(default="", max_length=5000, description="How the author checked the AI's work.")
+    human_review: HumanReview | None = Field(
+        default=None, description="Human review / editorial responsibility (EU AI Act Art. 50(4)); since v2.")
 
     @model_validator(mode="after")
     def _enforce_rules(self, info: ValidationInfo) -> Disclosure:
@@ -145,6 +159,9 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
     if "drafting" in seen and d.ai_share_percent == 0:
         errors.append(FieldError("ai_share_percent", "You said AI drafted some of the text: estimate its "
                                  "share of the final text (1–100%)."))
+    if d.human_review is not None and d.human_review.reviewed and len(d.human_review.responsible.strip()) < 2:
+        errors.append(FieldError("human_review.responsible", "You said a person reviewed the AI text: name who "
+                                 "holds editorial responsibility for it."))
     for index, tool in enumerate(d.tools):
         if not tool.strip() or len(tool) > 100:
             errors.append(FieldError(f"tools.{index}", "Each tool name must be 1–100 characters."))
@@ -167,13 +184,18 @@ def _pydantic_errors(exc: ValidationError) -> list[FieldError]:
 
 
 def upcast(data: Any) -> Any:
-    """Read a stored or submitted disclosure of any known version as the current version's input.
+    """Read a stored or submitted disclosure of any supported version as the current version's input.
 
-    Version 1 is the current version, so it passes unchanged; later versions add steps here.
+    Version 1 → 2: ``human_review`` did not exist; it is absent (``None``), everything else is unchanged.
+    Input without ``schema_version`` is taken as the current version.
     """
-    if isinstance(data, dict) and "schema_version" not in data:
-        return {**data, "schema_version": SCHEMA_VERSION}
-    return data
+    if not isinstance(data, dict):
+        return data
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version == 1:
+        data = {**data, "schema_version": 2}
+        data.setdefault("human_review", None)
+    return {**data, "schema_version": data.get("schema_version", SCHEMA_VERSION)}
 
 
 def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]:
@@ -181,9 +203,9 @@ def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]
     if not isinstance(data, dict):
         return None, [FieldError("", "The disclosure must be a JSON object.")]
     version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    if version not in SUPPORTED_VERSIONS:
         return None, [FieldError("schema_version", f"Unsupported disclosure schema version {version!r}; "
-                                 f"the current version is {SCHEMA_VERSION}.")]
+                                 f"supported: {', '.join(map(str, SUPPORTED_VERSIONS))}.")]
     try:
         disclosure = Disclosure.model_validate(upcast(data), context={"defer_rules": True})
     except ValidationError as exc:
