@@ -23,6 +23,13 @@ def check_moderation_settings(app_configs, **kwargs):
             import_string(path)
         except ImportError as exc:
             errors.append(Error(f"Classifier {path!r} cannot be imported: {exc}", id="moderation.E002"))
+    if app_settings.POLICY is not None:
+        from .policy import PolicyInvalid, policy_spec_validate
+
+        try:
+            policy_spec_validate(app_settings.POLICY)
+        except PolicyInvalid as exc:
+            errors.append(Error(f"MODERATION['POLICY'] is invalid: {exc}", id="moderation.E003"))
     return errors
 
 

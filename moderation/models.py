@@ -363,6 +363,26 @@ class PolicyRule(models.Model):
     class Meta:
         ordering = ["order", "id"]
 
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        """Validate ``rule`` (moderation.policy.Rule); the admin shows each problem on the rule field."""
+        from django.core.exceptions import ValidationError
+
+        from .policy import PolicyInvalid, rule_validate
+
+        try:
+            rule_validate(self.rule, name=self.name or "rule")
+        except PolicyInvalid as exc:
+            raise ValidationError({"rule": [f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+                                            for e in exc.errors]}) from None
+
+    def save(self, *args, **kwargs):
+        """Refuse a bad rule on every save path, not only the admin's (raises ValidationError)."""
+        self.clean()
+        super().save(*args, **kwargs)
+
 
 class WorkerHeartbeat(models.Model):
     """The last time a worker ran the heartbeat task (reported by /api/v1/health)."""
