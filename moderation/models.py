@@ -389,3 +389,21 @@ class WorkerHeartbeat(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     at = models.DateTimeField()
+
+
+class IdempotencyRecord(models.Model):
+    """The answer to one API request sent with an ``Idempotency-Key``, replayed when the client retries it."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    #: SHA-256 over method, path and canonical JSON body: the same key with another request is refused.
+    request_hash = models.CharField(max_length=64)
+    #: 0 while the first request is still being answered.
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_key_per_client"),
+        ]
