@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("moderation/compliance/", include("moderation.compliance.urls")),
     path("", include("forum.urls")),
 ]

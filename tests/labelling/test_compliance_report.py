@@ -1,0 +1,79 @@
+"""The compliance report counts posts by grade, required vs shown labels, review exemptions and overrides."""
+import csv
+import io
+
+import pytest
+
+from moderation.models import LabelSource
+
+pytestmark = pytest.mark.django_db
+
+PROCESS = "The assistant helped exactly as declared here, and I checked its output."
+
+
+def ai(kind, extent, share=0, review=None):
+    data = {"human_only": False, "assistance": [{"kind": kind, "extent": extent}], "ai_share_percent": share,
+            "process": PROCESS, "verification": "I checked every source it found."}
+    if review:
+        data["human_review"] = review
+    return data
+
+
+@pytest.fixture
+def seeded(make_post):
+    make_post(title="human", disclosure={"human_only": True})
+    make_post(title="research", disclosure=ai("research", "substantial"))
+    make_post(title="edited", disclosure=ai("editing", "minor"))
+    make_post(title="translated", disclosure=ai("translation", "substantial"))
+    make_post(title="drafted", disclosure=ai("drafting", "substantial", 30))
+    make_post(title="generated", disclosure=ai("drafting", "most", 80,
+                                                review={"reviewed": True, "responsible": "Desk editor"}))
+    overridden = make_post(title="overridden", disclosure={"human_only": True})
+    submission = overridden.submission
+    submission.label_value, submission.label_source, submission.label_locked = "ai_generated", \
+        LabelSource.MODERATOR, True
+    submission.save()
+
+
+def test_report_requires_a_moderator(client, author, seeded):
+    assert client.get("/moderation/compliance/").status_code == 302
+    client.force_login(author)
+    assert client.get("/moderation/compliance/").status_code == 403
+    assert client.get("/moderation/compliance/export.csv").status_code == 403
+
+
+def test_csv_counts_posts_by_grade_and_labels(client, moderator, seeded):
+    client.force_login(moderator)
+    response = client.get("/moderation/compliance/export.csv", {"period": "month"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1
+    row = {k: (int(v) if v.isdigit() else v) for k, v in rows[0].items()}
+    assert row["posts"] == 7
+    assert (row["human_only"], row["ai_supported"], row["ai_edited_minor"], row["ai_modified"],
+            row["ai_assisted"], row["ai_generated"]) == (1, 1, 1, 1, 1, 2)
+    assert row["labels_required"] == 4  # translated, drafted, generated, overridden
+    assert row["labels_shown"] == 4
+    assert row["exempt_by_review"] == 1
+    assert row["moderator_overrides"] == 1
+
+
+def test_reviewed_posts_can_hide_their_label_by_operator_setting(client, moderator, seeded, settings):
+    settings.DISCLOSURE = {**settings.DISCLOSURE, "SHOW_LABEL_WHEN_REVIEWED": False}
+    client.force_login(moderator)
+    response = client.get("/moderation/compliance/export.csv", {"period": "month"})
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert int(row["labels_shown"]) == 3
+    assert int(row["required_not_shown"]) == 1
+
+
+def test_report_page_shows_chart_and_rejects_bad_ranges(client, moderator, seeded):
+    client.force_login(moderator)
+    page = client.get("/moderation/compliance/")
+    assert page.status_code == 200
+    assert b"data-compliance-chart" in page.content
+    bad = client.get("/moderation/compliance/", {"start": "2026-05-01", "end": "2026-01-01"})
+    assert bad.status_code == 400
+    assert b"start date must be on or before" in bad.content
+    assert client.get("/moderation/compliance/export.csv", {"start": "not-a-date"}).status_code == 400
