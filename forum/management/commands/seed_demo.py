@@ -109,7 +109,7 @@ POSTS = [
     ("author", "research", "Council approves cycling lanes (translated)", HTML_BODY, "html", {
         "human_only": False, "assistance": [{"kind": "translation", "extent": "substantial"},
                                             {"kind": "drafting", "extent": "minor"}],
-        "tools": ["DeepL"], "ai_share_percent": 50,
+        "tools": ["DeepL"], "ai_share_percent": 45,
         "process": "DeepL translated the paragraph from the Dutch minutes; I wrote the framing around it.",
         "verification": "I compared the translation with the original minutes line by line."}),
     ("newbie", "general", "How to be more productive", UNDISCLOSED_BODY, "markdown", {"human_only": True}),
