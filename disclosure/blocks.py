@@ -140,6 +140,10 @@ def _merge(chunks: list[_Chunk]) -> list[Passage]:
             first = Passage(0, 0, "", stripped, segments=tuple(trimmed))
             start = first.body_offset(0)
             end = first.body_offset(len(stripped) - 1) + 1
+            # A character reference ("&amp;") is one character of text but several of the body: end after it.
+            for chunk in group:
+                if chunk.start < end <= chunk.end and chunk.end - chunk.start != len(chunk.text):
+                    end = chunk.end
             passages.append(Passage(start, end, group[0].kind, stripped, group[0].model, tuple(trimmed)))
         group.clear()
 
@@ -208,7 +212,15 @@ def parse_markdown(body: str) -> ParsedBody:
             fence = (m.group(1)[0], len(m.group(1)))
             continue
         if m := _AI_OPEN.match(line):
-            stack.append(("colon", len(m.group(1)), parse_model_attr(m.group(2)), number, offset))
+            colons = len(m.group(1))
+            outer = next((entry for entry in reversed(stack) if entry[0] == "colon"), None)
+            if outer is not None and colons >= outer[1]:
+                # The renderer would close the outer section at this block's closing line.
+                raise BlockSyntaxError(
+                    f"Line {number}: an AI-written section nested inside another needs fewer colons than the "
+                    f"one around it: open the outer one (line {outer[3]}) with {':' * (colons + 1)} and close "
+                    f"it with {':' * (colons + 1)}.", line=number)
+            stack.append(("colon", colons, parse_model_attr(m.group(2)), number, offset))
             continue
         if m := _COLON_CLOSE.match(line):
             colons = len(m.group(1))
@@ -353,11 +365,16 @@ class _HTMLScanner(HTMLParser):
     def handle_data(self, data):
         self._add_text(data, self._pos(), len(data))
 
+    def _add_reference(self, raw: str):
+        start = self._pos()
+        length = len(raw) + 1 if self.body.startswith(raw + ";", start) else len(raw)
+        self._add_text(html.unescape(raw + ";")[:1], start, length)
+
     def handle_entityref(self, name):
-        self._add_text(html.unescape(f"&{name};")[:1], self._pos(), 1)
+        self._add_reference(f"&{name}")
 
     def handle_charref(self, name):
-        self._add_text(html.unescape(f"&#{name};")[:1], self._pos(), 1)
+        self._add_reference(f"&#{name}")
 
 
 def parse_html(body: str) -> ParsedBody:

@@ -102,6 +102,23 @@ class DisclosureForm(forms.Form):
             return _assist_field("drafting")
         return self.ERROR_FIELDS.get(head)
 
+    def add_disclosure_error(self, path: str, message: str) -> None:
+        """Show a schema error (``process``, ``assistance.0.kind``, …) next to the field a person fixes.
+
+        Errors about the kinds of help as a whole go to the "What did AI help with" group
+        (``form.errors.assistance``), not to one select, so they never read as a complaint about "drafting".
+        """
+        head = path.split(".")[0]
+        if head == "assistance":
+            self.errors.setdefault("assistance", self.error_class()).append(message)
+            return
+        field = self.ERROR_FIELDS.get(head)
+        self.add_error(field if field in self.fields else None, message)
+
+    @property
+    def assistance_errors(self):
+        return self.errors.get("assistance", self.error_class())
+
     def clean(self):
         cleaned = super().clean()
         if self.errors:
@@ -115,11 +132,7 @@ class DisclosureForm(forms.Form):
             except BlockSyntaxError:
                 errors = []  # reported on the body field by the post form
         for error in errors:
-            field = self._field_for(error.field)
-            if field and field in self.fields:
-                self.add_error(field, error.message)
-            else:
-                self.add_error(None, error.message)
+            self.add_disclosure_error(error.field, error.message)
         if not errors:
             self.disclosure = disclosure
         return cleaned

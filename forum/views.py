@@ -53,8 +53,7 @@ def _apply_service_errors(exc: SubmissionInvalid, post_form, disclosure_form):
     for error in exc.errors:
         field = error["field"]
         if field.startswith("disclosure."):
-            name = disclosure_form._field_for(field.removeprefix("disclosure."))
-            disclosure_form.add_error(name if name in disclosure_form.fields else None, error["message"])
+            disclosure_form.add_disclosure_error(field.removeprefix("disclosure."), error["message"])
         elif field in post_form.fields:
             post_form.add_error(field, error["message"])
         else:

@@ -1,0 +1,312 @@
+/*
+ * The post editor's progressive enhancement (no inline scripts: CSP is script-src 'self').
+ *
+ * Without this file the page is a plain form that works on its own. With it:
+ *  - the toolbar appears; "AI-written section" wraps the selection (or inserts an empty block at the
+ *    cursor) in :::ai-written model="…" … ::: (Markdown) or <section data-ai-written data-model="…"> (HTML),
+ *    after asking for the model in a small dialog inside the page; the last model is remembered;
+ *  - a live preview renders the body with the same server-side renderer readers get, and shows block
+ *    syntax errors with their line;
+ *  - ticking "This post is entirely human-written" hides the other disclosure fields and disables them
+ *    (so they are not submitted, but what the author typed stays), unticking brings them back;
+ *  - a warning appears right away when the body has AI-written sections and the post is marked human-written.
+ *
+ * Hooks (data attributes, so host templates can restyle freely): [data-editor] with data-preview-url,
+ * [data-editor-toolbar], [data-action=ai-block], [data-editor-body], [data-editor-preview],
+ * [data-preview-body], [data-disclosure-form], [data-human-only], [data-disclosure-details],
+ * [data-disclosure-nudge].
+ */
+(function () {
+  "use strict";
+
+  var MODEL_KEY = "disclosure.lastModel";
+  var PREVIEW_DELAY_MS = 400;
+
+  function rememberedModel() {
+    try { return window.localStorage.getItem(MODEL_KEY) || ""; } catch (e) { return ""; }
+  }
+
+  function rememberModel(model) {
+    try { window.localStorage.setItem(MODEL_KEY, model); } catch (e) { /* private mode: fine */ }
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  /* --- Wrapping text in an AI-written section -------------------------------------------------- */
+
+  // The parser reads model="…" up to the next double quote: keep the name on one line, without quotes.
+  function cleanModel(model) {
+    return model.replace(/["\r\n]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+  }
+
+  function escapeAttribute(value) {
+    return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // A section wrapped around existing ones needs more colons than any of them (the parser's nesting rule).
+  function colonsFor(selected) {
+    var most = 2;
+    var re = /^ {0,3}(:{3,})\s*ai-written\b/gm;
+    var match;
+    while ((match = re.exec(selected)) !== null) { most = Math.max(most, match[1].length); }
+    return ":".repeat(most + 1);
+  }
+
+  /**
+   * The text that replaces value[start:end], and where the wrapped text sits inside it, so the caller can
+   * select it again (or put the cursor on the empty line of a new block).
+   */
+  function wrapping(value, start, end, model, format) {
+    var selected = value.slice(start, end);
+    var before = value.slice(0, start);
+    var after = value.slice(end);
+    var opener, closer, lead = "", trail = "";
+    if (format === "html") {
+      opener = "<section data-ai-written" + (model ? ' data-model="' + escapeAttribute(model) + '"' : "") + ">\n";
+      closer = "\n</section>";
+      if (before && !/\n$/.test(before)) { lead = "\n"; }
+      if (after && !/^\n/.test(after)) { trail = "\n"; }
+    } else {
+      var colons = colonsFor(selected);
+      opener = colons + "ai-written" + (model ? ' model="' + model + '"' : "") + "\n";
+      closer = "\n" + colons;
+      // Directive lines stand on their own lines, with a blank line around the block for readability.
+      if (before) { lead = /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n"); }
+      if (after) { trail = /^\n\n/.test(after) ? "" : (/^\n/.test(after) ? "\n" : "\n\n"); } else { trail = "\n"; }
+    }
+    var inner = selected.replace(/^\n+|\n+$/g, "");
+    var text = lead + opener + inner + closer + trail;
+    var innerStart = start + lead.length + opener.length;
+    return { text: text, selectStart: innerStart, selectEnd: innerStart + inner.length };
+  }
+
+  function replaceRange(textarea, start, end, text) {
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    // execCommand keeps the browser's undo history; setRangeText is the standard fallback.
+    var done = false;
+    try { done = document.execCommand && document.execCommand("insertText", false, text); } catch (e) { done = false; }
+    if (!done) {
+      textarea.setRangeText(text, start, end, "end");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
+  /* --- The model dialog (inside the page, not window.prompt) ----------------------------------- */
+
+  function modelDialog(editor, onDone) {
+    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": "AI-written section",
+                             "data-model-dialog": "" });
+    var label = el("label", { "for": "ai-block-model" }, "Which model wrote this text?");
+    var input = el("input", { type: "text", id: "ai-block-model", maxlength: "200",
+                              placeholder: "e.g. Claude Opus 4.5", autocomplete: "off", "data-model-input": "" });
+    input.value = rememberedModel();
+    var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, "Insert section");
+    var cancel = el("button", { type: "button", "data-model-cancel": "" }, "Cancel");
+    var hint = el("small", { "class": "help" }, "The text you selected goes inside the section; leave the name " +
+                  "empty if you do not know the model.");
+    dialog.append(label, input, insert, cancel, hint);
+
+    function close(model) {
+      dialog.remove();
+      document.removeEventListener("keydown", onKey, true);
+      onDone(model);
+    }
+    function submit() { close(cleanModel(input.value)); }
+    function onKey(event) {
+      if (!dialog.isConnected) { return; }
+      if (event.key === "Escape") { event.preventDefault(); close(null); }
+    }
+    input.addEventListener("keydown", function (event) {
+      // Enter must not submit the post form.
+      if (event.key === "Enter") { event.preventDefault(); submit(); }
+    });
+    insert.addEventListener("click", submit);
+    cancel.addEventListener("click", function () { close(null); });
+    document.addEventListener("keydown", onKey, true);
+    editor.querySelector("[data-editor-toolbar]").after(dialog);
+    input.focus();
+    input.select();
+    return dialog;
+  }
+
+  /* --- Live preview -------------------------------------------------------------------------- */
+
+  function csrfToken(form) {
+    var field = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function setupPreview(editor, textarea, form, format, onBlocks) {
+    var url = editor.getAttribute("data-preview-url");
+    var section = editor.querySelector("[data-editor-preview]");
+    var target = editor.querySelector("[data-preview-body]");
+    if (!url || !section || !target) { return function () {}; }
+    var errors = el("ul", { "class": "errorlist editor__preview-errors", role: "alert", "data-preview-errors": "" });
+    errors.hidden = true;
+    target.before(errors);
+    var timer = null;
+    var sequence = 0;
+
+    function showErrors(list) {
+      errors.textContent = "";
+      list.forEach(function (error) {
+        var text = error.message || "This body cannot be parsed.";
+        if (error.line && text.indexOf("line " + error.line) === -1 && text.indexOf("Line " + error.line) === -1) {
+          text = "Line " + error.line + ": " + text;
+        }
+        errors.append(el("li", {}, text));
+      });
+      errors.hidden = list.length === 0;
+      section.classList.toggle("editor__preview--invalid", list.length > 0);
+    }
+
+    function refresh() {
+      var mine = ++sequence;
+      var data = new FormData();
+      data.append("body", textarea.value);
+      data.append("format", format());
+      data.append("csrfmiddlewaretoken", csrfToken(form));
+      section.hidden = false;
+      section.setAttribute("aria-busy", "true");
+      fetch(url, { method: "POST", body: data, credentials: "same-origin",
+                   headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (mine !== sequence) { return null; }  // a newer preview is on its way
+          if (response.ok) {
+            var blocks = parseInt(response.headers.get("X-AI-Blocks") || "", 10);
+            return response.text().then(function (html) {
+              if (mine !== sequence) { return; }
+              target.innerHTML = html;  // sanitised by the server (nh3), same renderer readers get
+              showErrors([]);
+              if (!isNaN(blocks)) { onBlocks(blocks); }
+            });
+          }
+          if (response.status === 400) {
+            return response.json().then(function (payload) {
+              if (mine === sequence) { showErrors((payload && payload.errors) || []); }
+            });
+          }
+          showErrors([{ message: "The preview is unavailable right now (HTTP " + response.status + ")." }]);
+          return null;
+        })
+        .catch(function () {
+          if (mine === sequence) { showErrors([{ message: "The preview is unavailable right now." }]); }
+        })
+        .finally(function () { if (mine === sequence) { section.removeAttribute("aria-busy"); } });
+    }
+
+    function schedule() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, PREVIEW_DELAY_MS);
+    }
+    textarea.addEventListener("input", schedule);
+    if (textarea.value.trim()) { refresh(); }
+    return schedule;
+  }
+
+  /* --- The disclosure form -------------------------------------------------------------------- */
+
+  var AI_BLOCK_PATTERNS = {
+    markdown: /^ {0,3}(?::{3,}\s*ai-written\b|%%%\s*llm-output\b)/gm,
+    html: /<section\b[^>]*\bdata-ai-written\b|<div\b[^>]*\bclass\s*=\s*["'][^"']*\bllm-content-block\b(?!-)/gi
+  };
+
+  function countBlocks(body, format) {
+    var pattern = AI_BLOCK_PATTERNS[format] || AI_BLOCK_PATTERNS.markdown;
+    var matches = body.match(pattern);
+    return matches ? matches.length : 0;
+  }
+
+  function setupDisclosure(fieldset, bodyBlocks) {
+    var humanOnly = fieldset.querySelector("[data-human-only]");
+    var details = fieldset.querySelector("[data-disclosure-details]");
+    var nudge = fieldset.querySelector("[data-disclosure-nudge]");
+    if (!humanOnly || !details) { return function () {}; }
+
+    function sync() {
+      var human = humanOnly.checked;
+      details.hidden = human;
+      // Disabled controls are not submitted, and keep what the author typed for when they untick.
+      details.querySelectorAll("input, select, textarea").forEach(function (control) { control.disabled = human; });
+      if (nudge) {
+        var count = bodyBlocks();
+        var show = human && count > 0;
+        nudge.hidden = !show;
+        nudge.textContent = show ? "Your post contains " + count + " AI-written section" + (count > 1 ? "s" : "") +
+          ", so it cannot be marked entirely human-written. Untick the box and say how AI helped, or remove " +
+          "the section" + (count > 1 ? "s" : "") + "." : "";
+      }
+    }
+    humanOnly.addEventListener("change", sync);
+    sync();
+    return sync;
+  }
+
+  /* --- Wiring --------------------------------------------------------------------------------- */
+
+  function setupEditor(editor) {
+    var form = editor.closest("form");
+    var textarea = editor.querySelector("[data-editor-body]");
+    var toolbar = editor.querySelector("[data-editor-toolbar]");
+    if (!textarea || !toolbar) { return; }
+    var formatInput = form && form.querySelector("[name=format]");
+    function format() { return (formatInput && formatInput.value) || "markdown"; }
+    var serverBlocks = null;
+
+    var fieldset = form && form.querySelector("[data-disclosure-form]");
+    var syncDisclosure = fieldset ? setupDisclosure(fieldset, function () {
+      return Math.max(countBlocks(textarea.value, format()), serverBlocks || 0);
+    }) : function () {};
+    var schedulePreview = setupPreview(editor, textarea, form, format, function (count) {
+      serverBlocks = count;
+      syncDisclosure();
+    });
+    textarea.addEventListener("input", function () { serverBlocks = null; syncDisclosure(); });
+
+    toolbar.hidden = false;
+    var button = toolbar.querySelector("[data-action=ai-block]");
+    if (!button) { return; }
+    var open = null;
+    button.addEventListener("click", function () {
+      if (open && open.isConnected) { open.querySelector("input").focus(); return; }
+      var start = textarea.selectionStart;
+      var end = textarea.selectionEnd;
+      button.setAttribute("aria-expanded", "true");
+      open = modelDialog(editor, function (model) {
+        button.setAttribute("aria-expanded", "false");
+        open = null;
+        if (model === null) { textarea.focus(); textarea.setSelectionRange(start, end); return; }
+        if (model) { rememberModel(model); }
+        var result = wrapping(textarea.value, start, end, model, format());
+        replaceRange(textarea, start, end, result.text);
+        textarea.setSelectionRange(result.selectStart, result.selectEnd);
+        syncDisclosure();
+        schedulePreview();
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-editor]").forEach(setupEditor);
+    // A disclosure form without an editor on the page (e.g. a host's own template) still gets the toggle.
+    document.querySelectorAll("[data-disclosure-form]").forEach(function (fieldset) {
+      var form = fieldset.closest("form");
+      if (!form || !form.querySelector("[data-editor]")) { setupDisclosure(fieldset, function () { return 0; }); }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+
+  // Exposed for tests and for hosts that build their own toolbar.
+  window.aiDisclosureEditor = { wrapping: wrapping, countBlocks: countBlocks, cleanModel: cleanModel };
+}());

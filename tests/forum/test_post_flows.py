@@ -1,0 +1,310 @@
+"""Writing and editing posts through the forum's pages, as a browser without JavaScript does it.
+
+Every failed submit answers 400 with the message next to the field it concerns and keeps everything the
+author typed; nothing is half-written.
+"""
+import pytest
+from django.urls import reverse
+
+from forum.models import Post
+from moderation.models import Revision, Submission
+
+from .conftest import AI_BODY, field_errors, parse_html
+
+pytestmark = pytest.mark.django_db
+
+NEW = "/posts/new/"
+
+
+def edit_url(post):
+    return reverse("forum:post_edit", args=[post.public_id])
+
+
+def textarea_value(page, name):
+    """What a browser shows in the textarea: HTML drops one newline right after <textarea>."""
+    text = page.find("textarea", name=name).text()
+    return text[1:] if text.startswith("\n") else text
+
+
+# --- New posts --------------------------------------------------------------------------------------
+
+def test_a_human_only_post_is_saved_with_its_first_revision_and_redirects_to_it(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data())
+
+    post = Post.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("forum:post_detail", args=[post.public_id])
+    revision = post.submission.current_revision
+    assert revision.number == 1
+    assert revision.title == "A post about tide pools"
+    assert revision.body == "Written by me, entirely by hand."
+    assert revision.disclosure["human_only"] is True
+    assert revision.disclosure["assistance"] == []
+    assert post.author == author
+
+
+def test_a_post_with_an_ai_block_and_an_honest_disclosure_is_saved(client, author, post_data, honest_ai_fields):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=AI_BODY, **honest_ai_fields))
+
+    assert response.status_code == 302
+    revision = Post.objects.get().submission.current_revision
+    assert revision.body == AI_BODY
+    assert revision.disclosure["human_only"] is False
+    assert revision.disclosure["assistance"] == [{"kind": "drafting", "extent": "substantial", "details": None}]
+    assert revision.disclosure["tools"] == ["Claude Opus 4.5"]
+    assert revision.disclosure["ai_share_percent"] == 30
+
+
+def test_an_ai_block_in_a_post_marked_human_written_is_refused_next_to_the_checkbox(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=AI_BODY, title="Keep this title"))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    errors = field_errors(page, "human_only")
+    assert len(errors) == 1 and "1 AI-written section" in errors[0] and "cannot be marked entirely" in errors[0]
+    assert textarea_value(page, "body") == AI_BODY
+    assert page.find("input", name="title").attrs["value"] == "Keep this title"
+    assert "checked" in page.find("input", name="human_only").attrs
+    assert not Post.objects.exists() and not Submission.objects.exists() and not Revision.objects.exists()
+
+
+def test_help_left_selected_under_human_written_is_reported_not_dropped(client, author, post_data):
+    """Without JavaScript the details stay visible; what is still filled in there is a contradiction."""
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(assist_editing="minor", tools="DeepL",
+                                          process="I typed some words about a process here."))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert any("cannot list AI assistance" in e for e in field_errors(page, "assistance"))
+    assert any("cannot name AI tools" in e for e in field_errors(page, "tools"))
+    assert page.find("select", name="assist_editing").find("option", selected=True).attrs["value"] == "minor"
+    assert page.find("input", name="tools").attrs["value"] == "DeepL"
+    assert textarea_value(page, "process") == "I typed some words about a process here."
+    assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"human_only": None}, "assistance", "choose at least one kind"),
+    ({"human_only": None, "assist_editing": "minor", "process": "Too short."}, "process", "at least a sentence"),
+    ({"human_only": None, "assist_research": "substantial",
+      "process": "It found three papers on tide pools which I then read myself."},
+     "verification", "how you checked"),
+    ({"human_only": None, "assist_drafting": "minor", "ai_share_percent": "0",
+      "process": "It drafted one paragraph from my notes, which I then edited."}, "ai_share_percent", "estimate"),
+    ({"human_only": None, "assist_editing": "minor", "ai_share_percent": "150",
+      "process": "It fixed my grammar and suggested shorter sentences here and there."},
+     "ai_share_percent", "less than or equal to 100"),
+    ({"human_only": None, "assist_editing": "always"}, "assist_editing", "Select a valid choice"),
+])
+def test_each_disclosure_rule_is_shown_next_to_its_field(client, author, post_data, fields, field, message):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(**fields))
+
+    assert response.status_code == 400
+    errors = field_errors(parse_html(response.content), field)
+    assert any(message in e for e in errors), errors
+    assert not Post.objects.exists()
+
+
+def test_an_ai_block_needs_drafting_declared_and_a_share(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(
+        body=AI_BODY, human_only=None, assist_editing="minor", ai_share_percent="0",
+        process="It tightened my wording and I drafted nothing with it, honestly."))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert any("declare “drafting”" in e for e in field_errors(page, "assistance"))
+    assert any("more than 0%" in e for e in field_errors(page, "ai_share_percent"))
+
+
+def test_an_unterminated_ai_block_is_an_error_on_the_body_with_its_line(client, author, post_data,
+                                                                        honest_ai_fields):
+    client.force_login(author)
+    body = 'First line.\n\n:::ai-written model="GPT-5"\nNever closed.'
+
+    response = client.post(NEW, post_data(body=body, **honest_ai_fields))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    errors = field_errors(page, "body")
+    assert errors == ["The AI-written section opened on line 3 is never closed: add a line with ':::' after its "
+                      "text."]
+    assert textarea_value(page, "body") == body
+    assert not Post.objects.exists()
+
+
+def test_a_missing_title_is_an_error_on_the_title(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(title=""))
+
+    assert response.status_code == 400
+    assert field_errors(parse_html(response.content), "title") == ["This field is required."]
+
+
+# --- Editing ----------------------------------------------------------------------------------------
+
+def test_the_edit_page_shows_the_stored_post_and_asks_to_confirm_the_disclosure(client, author, make_post):
+    post = make_post(body="Original body, by hand.")
+    client.force_login(author)
+
+    page = parse_html(client.get(edit_url(post)).content)
+
+    assert textarea_value(page, "body") == "Original body, by hand."
+    assert "checked" in page.find("input", name="human_only").attrs
+    assert page.find("input", name="confirm") is not None
+
+
+def test_an_edit_without_confirming_the_disclosure_is_refused(client, author, make_post, post_data):
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    client.force_login(author)
+
+    response = client.post(edit_url(post), post_data(body="Edited body, still by hand."))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert field_errors(page, "confirm") == [
+        "You edited the post: confirm the disclosure still holds, or change it."]
+    assert textarea_value(page, "body") == "Edited body, still by hand."
+    assert post.submission.revisions.count() == 1
+
+
+def test_a_confirmed_edit_creates_revision_two(client, author, make_post, post_data, honest_ai_fields):
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    client.force_login(author)
+
+    response = client.post(edit_url(post), post_data(body=AI_BODY, confirm="on", **honest_ai_fields))
+
+    assert response.status_code == 302
+    post.submission.refresh_from_db()
+    assert [r.number for r in post.submission.revisions.order_by("number")] == [1, 2]
+    current = post.submission.current_revision
+    assert current.number == 2 and current.body == AI_BODY
+    assert current.disclosure["assistance"][0]["kind"] == "drafting"
+    assert post.submission.revisions.get(number=1).body == "Original body, by hand."
+
+
+def test_an_unchanged_edit_makes_no_revision(client, author, make_post, post_data):
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    client.force_login(author)
+
+    response = client.post(edit_url(post), post_data(body="Original body, by hand.", confirm="on"), follow=True)
+
+    assert response.status_code == 200
+    assert post.submission.revisions.count() == 1
+    assert "Nothing changed, so no new revision was made." in response.content.decode()
+
+
+def test_only_the_author_can_edit(client, make_user, make_post, post_data):
+    post = make_post()
+    client.force_login(make_user("someone_else"))
+
+    assert client.get(edit_url(post)).status_code == 404
+    assert client.post(edit_url(post), post_data(confirm="on", body="Hijacked.")).status_code == 404
+    assert post.submission.current_revision.body != "Hijacked."
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_writing_and_editing_require_login(client, make_post, method):
+    post = make_post()
+
+    for url in (NEW, edit_url(post)):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"/accounts/login/?next={url}")
+
+
+# --- Who sees what ----------------------------------------------------------------------------------
+
+def test_a_reader_cannot_see_another_authors_pending_post(client, make_user, make_post):
+    post = make_post()  # evaluation runs after commit, which never happens inside this test's transaction
+    assert post.submission.status == "pending" and not post.submission.visible
+    client.force_login(make_user("reader"))
+
+    assert client.get(reverse("forum:post_detail", args=[post.public_id])).status_code == 404
+    assert "A post" not in client.get("/").content.decode()
+
+
+def test_the_author_sees_their_pending_post_as_being_checked(client, author, make_post):
+    post = make_post()
+    client.force_login(author)
+
+    response = client.get(reverse("forum:post_detail", args=[post.public_id]))
+
+    assert response.status_code == 200
+    assert "Your post is being checked" in response.content.decode()
+
+
+def test_a_reader_sees_a_post_once_it_is_evaluated(client, make_user, make_post, publish_on_commit):
+    post = publish_on_commit(make_post)
+    post.submission.refresh_from_db()
+    assert post.submission.visible
+    client.force_login(make_user("reader"))
+
+    response = client.get(reverse("forum:post_detail", args=[post.public_id]))
+
+    assert response.status_code == 200
+    assert parse_html(response.content).find("h1", class_="post__title").text() == "A post"
+
+
+# --- The preview endpoint ----------------------------------------------------------------------------
+
+PREVIEW = "/disclosure/preview/"
+
+
+def test_the_preview_renders_the_body_as_readers_will_see_it(client, author):
+    client.force_login(author)
+
+    response = client.post(PREVIEW, {"body": AI_BODY, "format": "markdown"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert response["X-AI-Blocks"] == "1"
+    page = parse_html(response.content)
+    section = page.find("section", class_="ai-block")
+    assert section.find("summary").text() == "AI-written · Claude Opus 4.5"
+
+
+def test_the_preview_answers_400_with_the_block_error_and_its_line(client, author):
+    client.force_login(author)
+
+    response = client.post(PREVIEW, {"body": "ok\n:::\n", "format": "markdown"})
+
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "body" and error["line"] == 2 and "closes nothing" in error["message"]
+
+
+def test_the_preview_refuses_an_unknown_format(client, author):
+    client.force_login(author)
+
+    response = client.post(PREVIEW, {"body": "x", "format": "rtf"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "format"
+
+
+def test_the_preview_requires_login_and_post(client, author):
+    assert client.post(PREVIEW, {"body": "x"}).status_code == 302
+    client.force_login(author)
+    assert client.get(PREVIEW).status_code == 405
+
+
+def test_the_preview_requires_the_csrf_token(author):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(author)
+
+    assert strict.post(PREVIEW, {"body": "x", "format": "markdown"}).status_code == 403
