@@ -50,13 +50,15 @@ def category(db):
 
 
 @pytest.fixture
-def make_post(author, category):
+def make_post(author, category, django_capture_on_commit_callbacks):
+    """Create a post through the forum's service; after-commit work (evaluation) runs as in production."""
     from forum.services import post_create
 
     def make(*, title="A post", body="Written by me, entirely by hand, with care.", fmt="markdown",
              disclosure=None, user=None, cat=None):
-        return post_create(author=user or author, category=cat or category, title=title, body=body, fmt=fmt,
-                           disclosure_data=disclosure if disclosure is not None else {"human_only": True})
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_create(author=user or author, category=cat or category, title=title, body=body,
+                               fmt=fmt, disclosure_data=disclosure if disclosure is not None else {"human_only": True})
 
     return make
 
