@@ -156,6 +156,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.fast"
 CELERY_TASK_ROUTES = {
     "moderation.evaluate_revision": {"queue": f"{QUEUE_PREFIX}.fast"},
+    # Classifiers with queue="slow" (a language-model stage) run here, so they never hold up the fast ones.
+    "moderation.evaluate_revision_slow": {"queue": f"{QUEUE_PREFIX}.slow"},
     "moderation.deliver_webhook": {"queue": f"{QUEUE_PREFIX}.webhooks"},
     "moderation.deliver_due_webhooks": {"queue": f"{QUEUE_PREFIX}.webhooks"},
 }

@@ -59,18 +59,39 @@ class Classifier:
     does_io: ClassVar[bool] = False
     #: True for classifiers that send post text to a third party (off unless the operator allows it).
     sends_text_off_site: ClassVar[bool] = False
+    #: True for classifiers that judge the other classifiers' outputs (e.g. disclosure consistency): the
+    #: pipeline runs them after all the others and calls :meth:`classify_with_results` instead of
+    #: :meth:`classify`. Their stored row is recomputed when its inputs change (see ``details["inputs"]``).
+    needs_results: ClassVar[bool] = False
+    #: The Celery queue whose worker runs this classifier: ``fast`` or ``slow`` (a language-model stage).
+    #: ``{"options": {"queue": "slow"}}`` in settings overrides it per deployment.
+    queue: ClassVar[str] = "fast"
 
     def __init__(self, **options: Any):
         self.options = options
 
+    @property
+    def queue_name(self) -> str:
+        return str(self.options.get("queue") or self.queue)
+
     def classify(self, passages: Sequence[Passage], disclosure: Disclosure | None) -> ClassifierOutput:
         raise NotImplementedError
 
-    def run(self, passages: Sequence[Passage], disclosure: Disclosure | None) -> ClassifierOutput:
-        """Call :meth:`classify`, timing it and turning any exception into an ``error`` output."""
+    def classify_with_results(self, passages: Sequence[Passage], disclosure: Disclosure | None,
+                              results: Sequence[ClassifierOutput]) -> ClassifierOutput:
+        """For ``needs_results`` classifiers: ``results`` are the other classifiers' outputs on this text."""
+        raise NotImplementedError
+
+    def run(self, passages: Sequence[Passage], disclosure: Disclosure | None,
+            results: Sequence[ClassifierOutput] | None = None) -> ClassifierOutput:
+        """Call :meth:`classify` (or :meth:`classify_with_results`), timing it and turning any exception
+        into an ``error`` output."""
         started = time.perf_counter()
         try:
-            output = self.classify(passages, disclosure)
+            if self.needs_results:
+                output = self.classify_with_results(passages, disclosure, list(results or []))
+            else:
+                output = self.classify(passages, disclosure)
         except Exception as exc:  # a broken classifier must be stored and surfaced, not crash the pipeline
             output = self.output(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
         output.latency_ms = round((time.perf_counter() - started) * 1000, 3)

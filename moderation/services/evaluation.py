@@ -1,31 +1,48 @@
 """The pipeline's write side: classifier results for a revision, then the policy's decision.
 
-``revision_evaluate`` is what the ``evaluate_revision`` task runs. It is safe to run twice: results are
-unique per (revision, classifier, version), evaluations per (revision, fingerprint of their inputs), and a
-revision that is no longer current, or whose content hash differs from the caller's, is skipped.
+``revision_evaluate`` is what the ``evaluate_revision`` task runs. It is safe to run twice, or concurrently:
+results are unique per (revision, classifier, version), evaluations per (revision, fingerprint of their
+inputs), the decision is taken under the Submission row lock, and a revision that is no longer current, or
+whose content hash differs from the caller's, is skipped.
+
+Order of work: the classifiers that read text run first (the ones that wait on the network in parallel
+threads); then the ``needs_results`` classifiers (disclosure consistency), which read the others' outputs;
+then the policy. Classifiers marked for the ``slow`` queue (a language-model stage) run on the slow worker:
+the fast task stores what it can and hands the rest over (:class:`SlowClassifiersPending`), so a slow model
+never delays the fast classifiers of other posts.
+
+A classifier that raises is stored as an ``error`` row (the policy then puts the post in front of a person);
+the next evaluation of the same revision (a duplicate delivery, ``reevaluate``, the sweep) retries it, and
+a successful retry replaces the error row. An ``ok`` row is never replaced.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from disclosure.blocks import parse_body
-from disclosure.schema import load_stored
+from disclosure.blocks import BlockSyntaxError, Passage, parse_body
+from disclosure.schema import Disclosure, load_stored
 
 from .. import signals
-from ..classifiers.base import ClassifierOutput
+from ..classifiers.base import Classifier, ClassifierOutput
 from ..classifiers.registry import configured_classifiers
+from ..conf import app_settings
 from ..models import (
     ClassifierResult,
     Evaluation,
     EvaluationOutcome,
     ResultStatus,
     Revision,
+    ReviewStatus,
     Submission,
     SubmissionStatus,
 )
@@ -35,9 +52,80 @@ from .review import review_item_open_or_update
 
 logger = logging.getLogger(__name__)
 
+#: Statuses a moderator put the submission in; re-scoring the same revision does not undo them.
+MODERATOR_STATUSES = (SubmissionStatus.APPROVED, SubmissionStatus.REJECTED, SubmissionStatus.NEEDS_CHANGES,
+                      SubmissionStatus.HIDDEN)
 
-def classifier_result_store(*, revision: Revision, output: ClassifierOutput) -> ClassifierResult:
-    """Store one classifier's output. An ``ok`` row is kept forever; an ``error`` row is replaced by a retry."""
+
+class SlowClassifiersPending(Exception):
+    """The fast stage is stored; the named classifiers run on the slow queue, which then decides."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+# --- Running classifiers (no database) -------------------------------------------------------------
+
+def result_as_output(result: ClassifierResult) -> ClassifierOutput:
+    return ClassifierOutput(classifier=result.classifier, version=result.version, status=result.status,
+                            score=result.score, passages=result.passage_scores or [], latency_ms=result.latency_ms,
+                            error=result.error or None, details=result.details or {})
+
+
+def classifiers_run(classifiers: Sequence[Classifier], passages: Sequence[Passage],
+                    disclosure: Disclosure | None) -> list[ClassifierOutput]:
+    """Run text-reading classifiers: CPU-bound ones in turn, I/O-bound ones in parallel threads."""
+    io_bound = [c for c in classifiers if c.does_io]
+    outputs = [c.run(passages, disclosure) for c in classifiers if not c.does_io]
+    if io_bound:
+        with ThreadPoolExecutor(max_workers=min(8, len(io_bound))) as pool:
+            outputs += list(pool.map(lambda c: c.run(passages, disclosure), io_bound))
+    return outputs
+
+
+def parse_failure_outputs(classifiers: Iterable[Classifier], error: BlockSyntaxError) -> list[ClassifierOutput]:
+    message = f"the stored body no longer parses: {error.message}"
+    return [c.output(status="error", error=message) for c in classifiers]
+
+
+@dataclass
+class TextScore:
+    """What ``score_texts`` prints for one text: a post-level probability and the passages behind it."""
+
+    ai_probability: float | None
+    outputs: list[ClassifierOutput]
+    passages: list[dict]
+
+
+def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
+               classifiers: Sequence[Classifier] | None = None) -> TextScore:
+    """Score a text with the configured stack, without touching the database.
+
+    ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are
+    reported but not averaged in); ``None`` when none could score it. Raises ``BlockSyntaxError``.
+    """
+    classifiers = list(configured_classifiers() if classifiers is None else classifiers)
+    passages = parse_body(text, fmt).passages
+    outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
+    outputs += [c.run(passages, disclosure, outputs) for c in classifiers if c.needs_results]
+    primary = [o for o in outputs if o.status == "ok" and o.score is not None
+               and not any(c.needs_results and c.name == o.classifier for c in classifiers)]
+    probability = round(sum(o.score for o in primary) / len(primary), 4) if primary else None
+    rows = []
+    for output in outputs:
+        for scored in output.passages:
+            rows.append({"classifier": output.classifier, **scored.model_dump(mode="json", exclude={"spans"})})
+    return TextScore(probability, outputs, rows)
+
+
+# --- Storing results ------------------------------------------------------------------------------
+
+def classifier_result_store(*, revision: Revision, output: ClassifierOutput, replace: bool = False) -> ClassifierResult:
+    """Store one classifier's output. An ``ok`` row is kept forever; an ``error`` row is replaced by a retry.
+
+    ``replace`` is for derived (``needs_results``) classifiers: their row follows their inputs.
+    """
     fields = {
         "status": output.status,
         "score": output.score,
@@ -57,43 +145,73 @@ def classifier_result_store(*, revision: Revision, output: ClassifierOutput) -> 
             except IntegrityError:  # a concurrent run stored it first
                 return ClassifierResult.objects.get(revision=revision, classifier=output.classifier,
                                                     version=output.version)
-        if existing.status == ResultStatus.ERROR and output.status != ResultStatus.ERROR:
+        retry_succeeded = existing.status == ResultStatus.ERROR and output.status != ResultStatus.ERROR
+        inputs_changed = replace and (existing.details or {}).get("inputs_key") != output.details.get("inputs_key")
+        if retry_succeeded or inputs_changed:
             for key, value in fields.items():
                 setattr(existing, key, value)
             existing.save()
         return existing
 
 
-def revision_classify(*, revision: Revision) -> list[ClassifierResult]:
-    """Run every configured classifier that has no usable result yet; I/O-bound ones in parallel."""
-    parsed = parse_body(revision.body, revision.format)
+def revision_classify(*, revision: Revision, queue: str | None = None) -> list[ClassifierResult]:
+    """Run every configured classifier that has no usable result yet and return the current results.
+
+    ``queue`` limits the text-reading classifiers run here to those of that queue (``None``: all). When
+    classifiers of another queue still lack a result, raises :class:`SlowClassifiersPending` after storing
+    this stage's results, and the derived classifiers wait for the complete set.
+    """
+    configured = configured_classifiers()
+    primary = [c for c in configured if not c.needs_results]
+    derived = [c for c in configured if c.needs_results]
+    usable = {(r.classifier, r.version) for r in revision.classifier_results.exclude(status=ResultStatus.ERROR)}
+    missing = [c for c in primary if (c.name, str(c.version)) not in usable]
+    todo = [c for c in missing if queue is None or c.queue_name == queue]
     disclosure = load_stored(revision.disclosure)
-    done = {(r.classifier, r.version): r for r in revision.classifier_results.exclude(status=ResultStatus.ERROR)}
-    todo = [c for c in configured_classifiers() if (c.name, str(c.version)) not in done]
-    io_bound = [c for c in todo if c.does_io]
-    outputs = [c.run(parsed.passages, disclosure) for c in todo if not c.does_io]
-    if io_bound:
-        with ThreadPoolExecutor(max_workers=min(8, len(io_bound))) as pool:
-            outputs += list(pool.map(lambda c: c.run(parsed.passages, disclosure), io_bound))
-    for output in outputs:
+    try:
+        passages = parse_body(revision.body, revision.format).passages
+    except BlockSyntaxError as exc:  # an older revision under a newer parser: a person looks at it
+        for output in parse_failure_outputs(configured, exc):
+            classifier_result_store(revision=revision, output=output)
+        return _current_results(revision, configured)
+    for output in classifiers_run(todo, passages, disclosure):
         classifier_result_store(revision=revision, output=output)
-    wanted = {(c.name, str(c.version)) for c in configured_classifiers()}
-    return [r for r in revision.classifier_results.all() if (r.classifier, r.version) in wanted]
+    pending = [c.name for c in missing if c not in todo]
+    if pending:
+        raise SlowClassifiersPending(pending)
+    if derived:
+        inputs = [result_as_output(r) for r in _current_results(revision, primary)]
+        for classifier in derived:
+            classifier_result_store(revision=revision, output=classifier.run(passages, disclosure, inputs),
+                                    replace=True)
+    return _current_results(revision, configured)
+
+
+def _current_results(revision: Revision, classifiers: Sequence[Classifier]) -> list[ClassifierResult]:
+    wanted = {(c.name, str(c.version)) for c in classifiers}
+    return [r for r in revision.classifier_results.order_by("classifier", "id") if (r.classifier, r.version) in wanted]
 
 
 def _fingerprint(results: list[ClassifierResult], policy_version: str) -> str:
-    key = json.dumps([policy_version, sorted((r.classifier, r.version, r.status, r.pk) for r in results)])
+    key = json.dumps([policy_version, sorted((r.classifier, r.version, r.status, r.pk,
+                                              (r.details or {}).get("inputs_key", "")) for r in results)])
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def revision_evaluate(*, revision_id: int, content_hash: str | None = None) -> Evaluation | None:
-    """Classify a revision and apply the policy. Returns the evaluation, or None when the work is stale."""
+# --- Deciding -------------------------------------------------------------------------------------
+
+def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
+                      queue: str | None = None) -> Evaluation | None:
+    """Classify a revision and apply the policy. Returns the evaluation, or None when the work is stale.
+
+    Raises :class:`SlowClassifiersPending` when ``queue`` is given and classifiers of another queue remain.
+    """
     revision = Revision.objects.select_related("submission").filter(pk=revision_id).first()
     if revision is None or (content_hash and revision.content_hash != content_hash):
         return None
     if revision.submission.current_revision_id != revision.pk:
         return None
-    results = revision_classify(revision=revision)
+    results = revision_classify(revision=revision, queue=queue)
     policy = current_policy()
     fingerprint = _fingerprint(results, policy.version)
     with transaction.atomic():
@@ -102,8 +220,10 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None) -> E
             return None
         existing = Evaluation.objects.filter(revision=revision, fingerprint=fingerprint).first()
         if existing is not None:
+            Revision.objects.filter(pk=revision.pk, evaluated_at__isnull=True).update(evaluated_at=timezone.now())
             return existing
-        decision = policy.decide(PolicyInput.build(submission=submission, revision=revision, results=results))
+        decision = policy.decide(PolicyInput.build(submission=submission, revision=revision,
+                                                             results=results))
         evaluation = Evaluation.objects.create(
             revision=revision, policy_version=policy.version, fingerprint=fingerprint, outcome=decision.outcome,
             reasons=decision.reasons, priority=decision.priority, details=decision.details,
@@ -118,12 +238,20 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None) -> E
 
 def submission_apply_evaluation(*, submission: Submission, revision: Revision, evaluation: Evaluation,
                                 results: list[ClassifierResult]) -> None:
-    """Turn the policy's outcome into the submission's status, visibility and review item (caller holds lock)."""
+    """Turn the policy's outcome into the submission's status, visibility and review item (caller holds lock).
+
+    A moderator's decision on this very revision stands: re-scoring it (``reevaluate`` after a classifier
+    upgrade) records the new evaluation and reports it, but does not reopen or undo the decision.
+    """
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
-    undecided = submission.review_items.exclude(status="decided").exists()
-    if outcome == EvaluationOutcome.PUBLISH and not undecided:
+    decided_here = submission.status in MODERATOR_STATUSES and submission.review_items.filter(
+        revision=revision, status=ReviewStatus.DECIDED).exists()
+    if decided_here:
+        pass
+    elif outcome == EvaluationOutcome.PUBLISH and not submission.review_items.exclude(
+            status=ReviewStatus.DECIDED).exists():
         submission.status = SubmissionStatus.PUBLISHED
         submission.visible = True
     elif outcome == EvaluationOutcome.AUTO_REJECT:
@@ -141,3 +269,75 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     submission.save(update_fields=["status", "visible", "updated_at"])
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
+
+
+# --- Enqueueing, sweeping, re-scoring --------------------------------------------------------------
+
+def revision_enqueue(*, revision_id: int, content_hash: str) -> bool:
+    """Send a revision to the workers; False (logged) when the broker is unreachable."""
+    from ..tasks import evaluate_revision
+
+    try:
+        evaluate_revision.delay(revision_id, content_hash)
+    except Exception:  # broker down: the sweep tries again later
+        logger.warning("could not enqueue evaluation of revision %s", revision_id, exc_info=True)
+        return False
+    return True
+
+
+def revisions_unevaluated(*, older_than_seconds: float | None = None):
+    """Current revisions the pipeline has not finished, oldest first (what the sweep re-enqueues)."""
+    seconds = app_settings.SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    return Revision.objects.filter(submission__current_revision=F("pk"), evaluated_at__isnull=True,
+                                   created_at__lte=cutoff).order_by("created_at")
+
+
+def revisions_sweep_unevaluated(*, limit: int = 500) -> int:
+    """Re-enqueue current revisions left unevaluated (broker down at submit, a lost task). Returns how many.
+
+    Duplicates are harmless (the task is idempotent), so a revision still waiting in a long queue may be
+    sent twice; the second run finds the stored results and returns.
+    """
+    sent = 0
+    for revision_id, content_hash in revisions_unevaluated().values_list("pk", "content_hash")[:limit]:
+        if not configured_classifiers():
+            revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+            sent += 1
+        elif revision_enqueue(revision_id=revision_id, content_hash=content_hash):
+            sent += 1
+        else:
+            break  # the broker is down: the next sweep tries again
+    return sent
+
+
+class UnknownClassifier(ValueError):
+    pass
+
+
+def revisions_to_rescore(*, since=None, classifier: str | None = None, everything: bool = False) -> list[tuple[int, str]]:
+    """(id, content hash) of current revisions to send through the queue again, oldest first.
+
+    By default only those missing a usable result of a configured classifier (or of ``classifier``): after
+    an upgrade the new version has no rows yet, so its revisions are exactly these, and their evaluation
+    fingerprint will change. ``everything`` re-sends them all (harmless: nothing new → same evaluation).
+    """
+    configured = [c for c in configured_classifiers() if not c.needs_results]
+    if classifier is not None:
+        configured = [c for c in configured if c.name == classifier]
+        if not configured:
+            names = ", ".join(sorted(c.name for c in configured_classifiers())) or "none"
+            raise UnknownClassifier(f"No configured classifier is called {classifier!r} (configured: {names}).")
+    revisions = Revision.objects.filter(submission__current_revision=F("pk"))
+    if since is not None:
+        revisions = revisions.filter(created_at__gte=since)
+    rows = list(revisions.order_by("created_at", "pk").values_list("pk", "content_hash"))
+    if everything:
+        return rows
+    wanted = {(c.name, str(c.version)) for c in configured}
+    done: dict[int, set] = {}
+    for revision_id, name, version in ClassifierResult.objects.filter(
+            revision__in=revisions, classifier__in={n for n, _ in wanted}).exclude(
+            status=ResultStatus.ERROR).values_list("revision_id", "classifier", "version"):
+        done.setdefault(revision_id, set()).add((name, version))
+    return [(pk, h) for pk, h in rows if not wanted <= done.get(pk, set())]
