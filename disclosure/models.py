@@ -1,4 +1,6 @@
 """Readers' preferences about AI-assisted content. The disclosure app owns no row that points at moderation."""
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -19,3 +21,22 @@ class ReaderPreference(models.Model):
 
     def __str__(self):
         return f"preferences of {self.user}"
+
+
+class Draft(models.Model):
+    """A post being written, on which AI tools built into the editor record the help they gave.
+
+    ``owner_key`` says who may read and use it: ``user:<pk>`` for a local author, ``client:<uuid>:<author>``
+    for an author of another forum (the disclosure app points at no moderation row).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner_key = models.CharField(max_length=300, db_index=True)
+    #: [{"kind", "extent", "tool", "details", "at"}], one entry per recorded use, in order.
+    events = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"draft {self.public_id}"

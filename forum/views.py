@@ -1,6 +1,7 @@
 """The demo forum's pages. Thin: parse the form, call one service, answer."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,12 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from disclosure.forms import DisclosureForm, ReaderPreferenceForm
+from disclosure.recorder import draft_prefill
 from disclosure.models import ReaderPreference
 from disclosure.schema import load_stored
 from moderation.conf import app_settings
 from moderation.models import Notification, ReviewStatus
 from moderation.selectors import submission_label
 from moderation.services.intake import SubmissionInvalid
+from moderation.services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
 
 from .forms import PostForm
 from .models import Category, Post
@@ -40,11 +43,13 @@ def post_detail(request, public_id):
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
     last_decision = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at").first()
+    can_appeal = is_author and submission.status == "rejected" and not submission.review_items.filter(
+        kind="appeal").exists()
     return render(request, "forum/post_detail.html", {
         "post": post, "submission": submission, "revision": revision, "label": submission_label(submission),
         "disclosure": load_stored(revision.disclosure), "is_author": is_author,
         "expand_ai_blocks": bool(preference and preference.expand_ai_blocks) or None,
-        "last_decision": last_decision,
+        "last_decision": last_decision, "can_appeal": can_appeal,
         "is_moderator": app_settings.adapter.is_moderator(request.user),
     })
 
@@ -92,10 +97,26 @@ def _editor(request, *, post=None):
     else:
         post_form = PostForm(initial={"category": request.GET.get("category") and
                                       Category.objects.filter(slug=request.GET["category"]).first()})
-        disclosure_form = DisclosureForm()
+        recorded = _recorded_draft(request)
+        disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(draft_prefill(recorded))
+                                         if recorded else None)
+        if recorded and recorded.events:
+            messages.info(request, "Your editor's AI tools recorded how they helped; the disclosure below is "
+                                   "pre-filled from that. Check it and say in your own words how AI was used.")
     status = 400 if request.method == "POST" else 200
     return render(request, "forum/post_form.html", {"form": post_form, "disclosure_form": disclosure_form,
                                                     "post": post, "editing": editing}, status=status)
+
+
+def _recorded_draft(request):
+    """The author's own draft named by ``?draft=<uuid>``, on which editor AI tools recorded their help."""
+    from disclosure.models import Draft
+
+    try:
+        return Draft.objects.filter(public_id=request.GET.get("draft") or None,
+                                    owner_key=f"user:{request.user.pk}").first()
+    except ValidationError:  # not a UUID
+        return None
 
 
 @login_required
@@ -138,3 +159,21 @@ def preferences(request):
         messages.success(request, "Preferences saved.")
         return redirect("forum:preferences")
     return render(request, "forum/preferences.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def post_appeal(request, public_id):
+    """The author contests a rejection, once; the appeal goes back into the moderators' queue."""
+    post = get_object_or_404(Post.objects.select_related("submission"), public_id=public_id)
+    if post.author_id != request.user.pk:
+        raise Http404("No such post.")
+    message = request.POST.get("message", "")[:5000]
+    try:
+        review_item_appeal(submission_id=post.submission_id, actor=Actor.for_user(request.user), message=message)
+    except (ReviewActionInvalid, ReviewConflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your appeal was sent to the moderators.")
+    return redirect("forum:post_detail", public_id=post.public_id)
+

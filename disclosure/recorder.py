@@ -1,0 +1,66 @@
+"""The recorder: AI tools built into a host forum's editor (a "rewrite with AI" button, a translator)
+record what they did on the draft, so the disclosure form arrives pre-filled. The author still confirms it.
+
+``record_assistance(draft, kind="translation", extent="substantial", tool="DeepL")`` in Python, or
+``POST /api/v1/drafts/{id}/assistance`` over REST.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, get_args
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Draft
+from .schema import EXTENTS, AssistanceKind
+
+KINDS = get_args(AssistanceKind)
+
+
+class RecorderError(ValueError):
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def draft_create(*, owner_key: str) -> Draft:
+    return Draft.objects.create(owner_key=owner_key)
+
+
+def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str, tool: str | None = None,
+                      details: str | None = None) -> Draft:
+    """Append one use of AI to a draft. Raises :class:`RecorderError` for an unknown kind or extent."""
+    if kind not in KINDS:
+        raise RecorderError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.", field="kind")
+    if extent not in EXTENTS:
+        raise RecorderError(f"Unknown extent {extent!r}; use one of {', '.join(EXTENTS)}.", field="extent")
+    if tool is not None and not (0 < len(tool.strip()) <= 100):
+        raise RecorderError("A tool name must be 1–100 characters.", field="tool")
+    if details is not None and len(details) > 500:
+        raise RecorderError("Details must be at most 500 characters.", field="details")
+    public_id = draft.public_id if isinstance(draft, Draft) else draft
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(public_id=public_id)
+        locked.events = [*locked.events, {"kind": kind, "extent": extent, "tool": (tool or "").strip() or None,
+                                          "details": details, "at": timezone.now().isoformat()}]
+        locked.save(update_fields=["events", "updated_at"])
+    return locked
+
+
+def draft_prefill(draft: Draft) -> dict[str, Any]:
+    """A disclosure suggestion from what the tools recorded: each kind at the largest extent recorded, the
+    tools named. ``process`` is left for the author to write: spelling out AI's role is the author's job."""
+    order = list(EXTENTS)
+    extents: dict[str, str] = {}
+    tools: list[str] = []
+    for event in draft.events:
+        kind, extent = event["kind"], event["extent"]
+        if kind not in extents or order.index(extent) > order.index(extents[kind]):
+            extents[kind] = extent
+        if event.get("tool") and event["tool"] not in tools:
+            tools.append(event["tool"])
+    if not extents:
+        return {}
+    return {"human_only": False, "assistance": [{"kind": k, "extent": e} for k, e in extents.items()],
+            "tools": tools}
