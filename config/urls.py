@@ -6,5 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("moderation/compliance/", include("moderation.compliance.urls")),
+    path("moderation/", include("moderation.urls", namespace="moderation")),
+    path("api/v1/", include("moderation.api.urls")),
     path("", include("forum.urls")),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("posts/new/", views.post_new, name="post_new"),
     path("posts/<uuid:public_id>/", views.post_detail, name="post_detail"),
     path("posts/<uuid:public_id>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<uuid:public_id>/appeal/", views.post_appeal, name="post_appeal"),
     path("notifications/", views.notifications, name="notifications"),
     path("preferences/", views.preferences, name="preferences"),
 ]

@@ -1,0 +1,105 @@
+"""Forms of the moderator queue: typed input for the filters and for each action. Views stay thin."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .models import AuthorStanding, ReviewItemKind, RejectionTemplate
+from .services.queue import SORTS, STATUS_FILTERS, QueueFilters
+
+LABEL_CHOICES = [("", "Keep the current label"), ("ai_assisted", "AI-assisted"), ("ai_generated", "AI-generated"),
+                 ("human_only", "Human-written")]
+SNOOZE_CHOICES = [("next_revision", "Until the author posts again"), ("1", "1 hour"), ("24", "1 day"),
+                  ("168", "1 week")]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[(k, k.title()) for k in STATUS_FILTERS])
+    reason = forms.SlugField(required=False, max_length=60)
+    category = forms.SlugField(required=False, max_length=100)
+    standing = forms.ChoiceField(required=False, choices=[("", "Any standing"), *AuthorStanding.choices])
+    classifier = forms.CharField(required=False, max_length=100)
+    kind = forms.ChoiceField(required=False, choices=[("", "Flags and appeals"), *ReviewItemKind.choices])
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[(k, k.title()) for k in SORTS])
+
+    def to_filters(self) -> QueueFilters:
+        data = self.cleaned_data
+        return QueueFilters(status=data.get("status") or "active", reason=data.get("reason") or "",
+                            category=data.get("category") or "", standing=data.get("standing") or "",
+                            classifier=data.get("classifier") or "", kind=data.get("kind") or "",
+                            since=data.get("since"), until=data.get("until"), sort=data.get("sort") or "priority")
+
+
+class VersionedForm(forms.Form):
+    """Every action carries the item's version, so a stale page cannot overwrite a newer decision."""
+
+    version = forms.IntegerField(min_value=1)
+
+
+class DecisionForm(VersionedForm):
+    template = forms.ChoiceField(required=False, label="Reason")
+    message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                              label="Note to the author")
+    label = forms.ChoiceField(required=False, choices=LABEL_CHOICES, label="Label the post")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "— choose a reason —")] + [
+            (t.code, t.title) for t in RejectionTemplate.objects.filter(is_active=True).order_by("title")]
+
+
+class SnoozeForm(VersionedForm):
+    snooze = forms.ChoiceField(choices=SNOOZE_CHOICES, initial="next_revision")
+
+    def until(self):
+        value = self.cleaned_data["snooze"]
+        return None if value == "next_revision" else timezone.now() + timedelta(hours=int(value))
+
+
+class MarkResultForm(forms.Form):
+    verdict = forms.ChoiceField(choices=[("confirmed", "Confirmed"), ("false_positive", "False positive"),
+                                         ("", "Clear")], required=False)
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    template = forms.ChoiceField(required=False)
+    message = forms.CharField(required=False, max_length=5000)
+    #: "<public id>:<version>" per selected item.
+    items = forms.MultipleChoiceField(required=True, error_messages={"required": "Select at least one item."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "— choose a reason —")] + [
+            (t.code, t.title) for t in RejectionTemplate.objects.filter(is_active=True)]
+        self.fields["items"].choices = [(v, v) for v in (self.data.getlist("items") if self.data else [])]
+
+    def clean_items(self):
+        import uuid
+
+        parsed = []
+        for value in self.cleaned_data["items"][:200]:
+            public_id, _, version = value.partition(":")
+            try:
+                parsed.append((uuid.UUID(public_id), int(version)))
+            except ValueError:
+                raise forms.ValidationError(f"Not an item: {value!r}.") from None
+        return parsed
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not data.get("template") and not (data.get("message") or "").strip():
+            self.add_error("template", "Pick a reason to reject the selected items.")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    verb = forms.CharField(required=False, max_length=40)
+    actor = forms.CharField(required=False, max_length=200)
+    submission = forms.UUIDField(required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

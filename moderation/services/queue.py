@@ -1,0 +1,300 @@
+"""Read side of the moderator queue: listing with filters, sort and keyset pagination, per-reason counts,
+the item detail (author history, revision diff, highlighted passages) and the audit log.
+
+Pagination is keyset (a cursor holding the last row's sort key), never OFFSET nor COUNT(*) over the table,
+so a page costs the same with 100 items or 100k; the only counts are per status and per reason over the
+undecided items, which the ``(status, -priority, created_at)`` index serves.
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..models import Action, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission
+
+PAGE_SIZE = 50
+#: Rejections for undisclosed AI after which the author history flags a repeat offender.
+REPEAT_OFFENDER_REJECTIONS = 2
+UNDISCLOSED_REASONS = ("undisclosed_ai_suspected", "undisclosed-ai")
+ACTIVE = (ReviewStatus.OPEN, ReviewStatus.CLAIMED)
+STATUS_FILTERS = {"active": ACTIVE, "open": (ReviewStatus.OPEN,), "claimed": (ReviewStatus.CLAIMED,),
+                  "snoozed": (ReviewStatus.SNOOZED,), "decided": (ReviewStatus.DECIDED,),
+                  "undecided": (ReviewStatus.OPEN, ReviewStatus.CLAIMED, ReviewStatus.SNOOZED)}
+#: sort name → (field, descending) keys, the last one unique so the cursor is exact.
+SORTS = {
+    "priority": [("priority", True), ("created_at", False), ("id", False)],
+    "age": [("created_at", False), ("id", False)],
+    "newest": [("created_at", True), ("id", True)],
+    "score": [("score_key", True), ("priority", True), ("id", False)],
+}
+
+
+@dataclass
+class QueueFilters:
+    status: str = "active"
+    reason: str = ""
+    category: str = ""
+    standing: str = ""
+    classifier: str = ""
+    kind: str = ""
+    since: date | None = None
+    until: date | None = None
+    sort: str = "priority"
+
+
+@dataclass
+class QueuePage:
+    items: list[ReviewItem]
+    next_cursor: str | None
+    filters: QueueFilters
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _encode(values: list[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, keys: list[tuple[str, bool]]) -> list[Any] | None:
+    """The cursor's values, or None when it is not one of ours (then the first page is shown)."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(raw, list) or len(raw) != len(keys):
+        return None
+    values = []
+    for (name, _desc), value in zip(keys, raw):
+        if name in ("created_at", "at", "decided_at"):
+            value = parse_datetime(value) if isinstance(value, str) else None
+            if value is None:
+                return None
+        elif name in ("id", "priority") and not isinstance(value, int):
+            return None
+        elif name == "score_key" and not isinstance(value, (int, float)):
+            return None
+        values.append(value)
+    return values
+
+
+def _after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after ``values`` in the order ``keys`` (the keyset condition)."""
+    condition = Q()
+    for index in reversed(range(len(keys))):
+        name, desc = keys[index]
+        step = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[index]})
+        if index < len(keys) - 1:
+            step |= Q(**{name: values[index]}) & condition
+        condition = step
+    return condition
+
+
+def keyset_page(queryset: QuerySet, keys: list[tuple[str, bool]], cursor: str | None,
+                size: int = PAGE_SIZE) -> tuple[list, str | None]:
+    """One page of ``queryset`` in ``keys`` order after ``cursor``, and the cursor of the next page."""
+    if cursor:
+        values = _decode(cursor, keys)
+        if values is not None:
+            queryset = queryset.filter(_after(keys, values))
+    queryset = queryset.order_by(*[f"-{n}" if d else n for n, d in keys])
+    rows = list(queryset[:size + 1])
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    last = rows[-1]
+    return rows, _encode([getattr(last, n) for n, _ in keys])
+
+
+def _reason_q(reason: str) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(reasons__contains=[reason])  # jsonb @>
+    return Q(reasons__icontains=json.dumps(reason))
+
+
+def _day_bounds(day: date, *, end: bool) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+def queue_queryset(filters: QueueFilters) -> QuerySet[ReviewItem]:
+    items = ReviewItem.objects.filter(status__in=STATUS_FILTERS.get(filters.status, ACTIVE))
+    if filters.reason:
+        items = items.filter(_reason_q(filters.reason))
+    if filters.category:
+        items = items.filter(submission__category=filters.category)
+    if filters.standing:
+        items = items.filter(submission__author_standing=filters.standing)
+    if filters.kind:
+        items = items.filter(kind=filters.kind)
+    if filters.classifier:
+        items = items.filter(Exists(ClassifierResult.objects.filter(
+            revision=OuterRef("revision"), classifier=filters.classifier).exclude(status="insufficient_evidence")))
+    if filters.since:
+        items = items.filter(created_at__gte=_day_bounds(filters.since, end=False))
+    if filters.until:
+        items = items.filter(created_at__lte=_day_bounds(filters.until, end=True))
+    return items.annotate(score_key=Coalesce(F("top_score"), Value(-1.0)))
+
+
+def queue_page(filters: QueueFilters, *, cursor: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue: three queries however large the queue (items, their revisions, nothing else)."""
+    keys = SORTS.get(filters.sort, SORTS["priority"])
+    queryset = queue_queryset(filters).select_related("submission", "revision", "claimed_by")
+    items, next_cursor = keyset_page(queryset, keys, cursor, size)
+    return QueuePage(items=items, next_cursor=next_cursor, filters=filters)
+
+
+def queue_counts(*, status: str = "active") -> dict[str, Any]:
+    """Items per status (undecided only) and per reason within ``status``: two grouped queries on the
+    status index, never a scan of decided items."""
+    by_status = dict(ReviewItem.objects.filter(status__in=STATUS_FILTERS["undecided"]).values_list("status")
+                     .annotate(n=Count("id")).values_list("status", "n"))
+    statuses = STATUS_FILTERS.get(status, ACTIVE)
+    if status == "decided":
+        return {"by_status": by_status, "by_reason": {}}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT reason, count(*) FROM {ReviewItem._meta.db_table}, "
+                "jsonb_array_elements_text(reasons) AS reason WHERE status = ANY(%s) "
+                "GROUP BY reason ORDER BY count(*) DESC, reason", [list(statuses)])
+            by_reason = dict(cur.fetchall())
+    else:
+        by_reason: dict[str, int] = {}
+        for reasons in ReviewItem.objects.filter(status__in=statuses).values_list("reasons", flat=True).iterator():
+            for reason in reasons or []:
+                by_reason[reason] = by_reason.get(reason, 0) + 1
+        by_reason = dict(sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])))
+    return {"by_status": by_status, "by_reason": by_reason}
+
+
+def queue_neighbours(item: ReviewItem) -> tuple[ReviewItem | None, ReviewItem | None]:
+    """The previous and next active items in priority order, for j/k on the detail page."""
+    keys = SORTS["priority"]
+    values = [item.priority, item.created_at, item.pk]
+    active = ReviewItem.objects.filter(status__in=ACTIVE).exclude(pk=item.pk).only("public_id")
+    following = active.filter(_after(keys, values)).order_by("-priority", "created_at", "id").first()
+    reverse = [(n, not d) for n, d in keys]
+    preceding = active.filter(_after(reverse, values)).order_by("priority", "-created_at", "-id").first()
+    return preceding, following
+
+
+# --- The item detail ------------------------------------------------------------------------------
+
+def author_history(submission: Submission, *, limit: int = 20) -> dict[str, Any]:
+    """The author's previous decisions (other posts and earlier items on this one) and whether they are a
+    repeat offender: several rejections for undisclosed AI."""
+    decided = ReviewItem.objects.filter(
+        submission__client_id=submission.client_id, submission__author_external_id=submission.author_external_id,
+        status=ReviewStatus.DECIDED).select_related("submission__current_revision", "decision_template")
+    recent = list(decided.order_by("-decided_at", "-id")[:limit])
+    rejections = decided.filter(decision_action=DecisionAction.REJECT)
+    undisclosed = rejections.filter(Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0]))
+    undisclosed_count = undisclosed.count()
+    return {
+        "recent": recent,
+        "rejections": rejections.count(),
+        "undisclosed_rejections": undisclosed_count,
+        "repeat_offender": undisclosed_count >= REPEAT_OFFENDER_REJECTIONS,
+        "posts": Submission.objects.filter(client_id=submission.client_id,
+                                           author_external_id=submission.author_external_id).count(),
+    }
+
+
+def revision_diff(revision: Revision) -> list[dict[str, str]] | None:
+    """Line diff of the title, body and disclosure against the previous revision, or None for the first."""
+    previous = Revision.objects.filter(submission_id=revision.submission_id, number__lt=revision.number) \
+        .order_by("-number").first()
+    if previous is None:
+        return None
+
+    def lines(r: Revision) -> list[str]:
+        return [f"# {r.title}", "", *r.body.splitlines(), "", "--- disclosure ---",
+                *json.dumps(r.disclosure, indent=2, sort_keys=True).splitlines()]
+
+    out = []
+    for line in difflib.unified_diff(lines(previous), lines(revision), f"revision {previous.number}",
+                                     f"revision {revision.number}", lineterm="", n=2):
+        kind = "meta" if line.startswith(("---", "+++", "@@")) else \
+            "add" if line.startswith("+") else "del" if line.startswith("-") else "same"
+        out.append({"kind": kind, "text": line})
+    return out
+
+
+SUSPICIOUS = 0.5
+
+
+def revision_highlights(revision: Revision, results: list[ClassifierResult]) -> list[dict[str, Any]]:
+    """The body cut into segments: declared AI blocks, suspicious author passages (the highest probability
+    any classifier gave, at or over 0.5), and plain text. Offsets are code points into the body."""
+    from disclosure.blocks import BlockSyntaxError, parse_body
+
+    body = revision.body
+    marks: list[tuple[int, int, str, float | None, str]] = []
+    try:
+        parsed = parse_body(body, revision.format)
+        for passage in parsed.passages:
+            if passage.kind == "declared_ai":
+                marks.append((passage.start, passage.end, "declared_ai", None, passage.model or ""))
+    except BlockSyntaxError:
+        pass
+    for result in results:
+        if result.status == "error":
+            continue
+        for p in result.passage_scores or []:
+            prob = p.get("probability")
+            if prob is None or prob < SUSPICIOUS or p.get("kind", "author") != "author":
+                continue
+            start, end = max(0, int(p.get("start", 0))), min(len(body), int(p.get("end", 0)))
+            if end > start:
+                marks.append((start, end, "suspicious", prob, result.classifier))
+    boundaries = sorted({0, len(body), *[m[0] for m in marks], *[m[1] for m in marks]})
+    segments = []
+    for start, end in zip(boundaries, boundaries[1:]):
+        covering = [m for m in marks if m[0] <= start and m[1] >= end]
+        declared = any(m[2] == "declared_ai" for m in covering)
+        suspicious = [m for m in covering if m[2] == "suspicious"]
+        top = max(suspicious, key=lambda m: m[3]) if suspicious else None
+        segments.append({
+            "text": body[start:end], "start": start, "end": end, "declared": declared,
+            "suspicious": top is not None, "probability": top[3] if top else None,
+            "classifier": top[4] if top else "",
+        })
+    return segments
+
+
+# --- The audit log --------------------------------------------------------------------------------
+
+AUDIT_KEYS = [("at", True), ("id", True)]
+
+
+def audit_page(*, verb: str = "", actor: str = "", submission: str = "", since: date | None = None,
+               until: date | None = None, cursor: str | None = None, size: int = PAGE_SIZE):
+    actions = Action.objects.select_related("submission__current_revision", "item")
+    if verb:
+        actions = actions.filter(verb=verb)
+    if actor:
+        actions = actions.filter(actor_label__icontains=actor)
+    if submission:
+        actions = actions.filter(submission__public_id=submission)
+    if since:
+        actions = actions.filter(at__gte=_day_bounds(since, end=False))
+    if until:
+        actions = actions.filter(at__lte=_day_bounds(until, end=True))
+    return keyset_page(actions, AUDIT_KEYS, cursor, size)
+
+
+def public_log_page(*, cursor: str | None = None, size: int = PAGE_SIZE):
+    """Rejected posts with their reasons, newest first (the optional public moderation log)."""
+    rejected = ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT) \
+        .select_related("submission__current_revision", "decision_template")
+    return keyset_page(rejected, [("decided_at", True), ("id", True)], cursor, size)

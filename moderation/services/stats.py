@@ -1,0 +1,192 @@
+"""Numbers for the moderators' stats page, and the pygal charts that draw them (server-rendered SVG).
+
+Every query is bounded by the window (default 30 days) or grouped in the database, so the page stays cheap
+on a large queue.
+"""
+from __future__ import annotations
+
+import base64
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ..models import ClassifierResult, DecisionAction, ReviewItem, ReviewStatus
+
+#: Decisions that agree with a flag; an approval overturns it.
+UPHOLDING = (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES, DecisionAction.HIDE)
+
+
+@dataclass
+class ClassifierPrecision:
+    classifier: str
+    threshold: float
+    confirmed: int
+    overturned: int
+
+    @property
+    def judged(self) -> int:
+        return self.confirmed + self.overturned
+
+    @property
+    def precision(self) -> float | None:
+        return self.confirmed / self.judged if self.judged else None
+
+
+def _day_end(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def queue_size_by_day(*, days: int = 30) -> list[tuple[date, int]]:
+    """Undecided items at the end of each day (one aggregate query)."""
+    today = timezone.localdate()
+    day_list = [today - timedelta(days=n) for n in reversed(range(days))]
+    aggregates = {}
+    for index, day in enumerate(day_list):
+        end = _day_end(day)
+        aggregates[f"d{index}"] = Count("id", filter=Q(created_at__lte=end) & (
+            Q(decided_at__isnull=True) | Q(decided_at__gt=end)))
+    counts = ReviewItem.objects.filter(Q(decided_at__isnull=True) | Q(decided_at__gte=_day_end(day_list[0]) -
+                                                                     timedelta(days=1))).aggregate(**aggregates)
+    return [(day, counts[f"d{index}"]) for index, day in enumerate(day_list)]
+
+
+def decision_hours_by_day(*, days: int = 30) -> list[tuple[date, float | None]]:
+    """Median hours from an item entering the queue to its decision, per day of decision."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    per_day: dict[date, list[float]] = {}
+    rows = ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decided_at__gte=timezone.make_aware(
+        datetime.combine(start, time.min))).values_list("created_at", "decided_at")
+    for created, decided in rows.iterator():
+        per_day.setdefault(timezone.localdate(decided), []).append((decided - created).total_seconds() / 3600)
+    return [(start + timedelta(days=n), round(statistics.median(per_day[start + timedelta(days=n)]), 2)
+             if per_day.get(start + timedelta(days=n)) else None) for n in range(days)]
+
+
+def decisions_by_reason(*, days: int = 30) -> dict[str, dict[str, int]]:
+    """reason → decision action → count, for decisions in the window."""
+    since = timezone.now() - timedelta(days=days)
+    table: dict[str, dict[str, int]] = {}
+    rows = ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decided_at__gte=since) \
+        .values_list("reasons", "decision_action")
+    for reasons, action in rows.iterator():
+        for reason in reasons or ["(none)"]:
+            table.setdefault(reason, {}).setdefault(action, 0)
+            table[reason][action] += 1
+    return dict(sorted(table.items(), key=lambda kv: -sum(kv[1].values())))
+
+
+def policy_flag_threshold() -> float:
+    """The lowest score threshold an enabled rule of the current policy acts on: the "current threshold"."""
+    from ..policy import current_policy
+
+    thresholds = []
+
+    def walk(condition):
+        for value in (condition.passage_score_at_least, condition.score_at_least):
+            if value is not None:
+                thresholds.append(value)
+        for sub in condition.any_of or []:
+            walk(sub)
+
+    for rule in current_policy().rules:
+        if rule.enabled and rule.outcome != "publish":
+            walk(rule.when)
+    return min(thresholds) if thresholds else 0.5
+
+
+def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPrecision]:
+    """Per classifier: of its flags (post score or an author passage at or over ``threshold``), how many
+    moderators confirmed vs overturned. A moderator's explicit mark on the result counts; without one, the
+    decision on the revision's review item does (reject/request changes/hide confirm, approve overturns)."""
+    from ..policy import max_passage_score
+
+    threshold = policy_flag_threshold() if threshold is None else threshold
+    decided = {}
+    for revision_id, action in ReviewItem.objects.filter(status=ReviewStatus.DECIDED, kind="flag") \
+            .values_list("revision_id", "decision_action"):
+        decided[revision_id] = action
+    tallies: dict[str, ClassifierPrecision] = {}
+    results = ClassifierResult.objects.filter(status="ok").filter(
+        Q(moderator_verdict__in=["confirmed", "false_positive"]) | Q(revision_id__in=list(decided)))
+    for result in results.only("classifier", "score", "passage_scores", "moderator_verdict", "revision_id",
+                               "status").iterator():
+        top = max([s for s in (result.score, max_passage_score([result], ["author"])) if s is not None],
+                  default=None)
+        if top is None or top < threshold:
+            continue
+        verdict = result.moderator_verdict
+        if not verdict:
+            action = decided.get(result.revision_id)
+            verdict = "confirmed" if action in UPHOLDING else "false_positive" if action == "approve" else ""
+        if not verdict:
+            continue
+        tally = tallies.setdefault(result.classifier, ClassifierPrecision(result.classifier, threshold, 0, 0))
+        if verdict == "confirmed":
+            tally.confirmed += 1
+        else:
+            tally.overturned += 1
+    return sorted(tallies.values(), key=lambda t: t.classifier)
+
+
+# --- Charts ---------------------------------------------------------------------------------------
+
+def _config():
+    import pygal
+    from pygal.style import Style
+
+    style = Style(background="transparent", plot_background="transparent", font_family="system-ui, sans-serif",
+                  colors=("#1a5fb4", "#c64600", "#26a269", "#a51d2d", "#613583"))
+    return pygal, dict(style=style, js=[], disable_xml_declaration=True, height=280, width=760,
+                       show_legend=True, legend_at_bottom=True, x_label_rotation=30, truncate_label=-1,
+                       print_values=False, no_data_text="No data yet")
+
+
+def _data_uri(chart) -> str:
+    """A data: URI (allowed by our CSP for images), so the SVG's own inline styles never meet the page's
+    style-src, and the page needs no script."""
+    return "data:image/svg+xml;base64," + base64.b64encode(chart.render()).decode()
+
+
+def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | None]]) -> str:
+    pygal, config = _config()
+    chart = pygal.Line(**config, title="Queue size and median hours to decision")
+    chart.x_labels = [d.strftime("%m-%d") for d, _ in queue]
+    chart.add("Undecided items", [n for _, n in queue])
+    chart.add("Median hours to decision", [h for _, h in hours], secondary=True)
+    return _data_uri(chart)
+
+
+def chart_reasons(table: dict[str, dict[str, int]]) -> str:
+    pygal, config = _config()
+    chart = pygal.HorizontalStackedBar(**config, title="Decisions per reason (last 30 days)")
+    reasons = list(table)[:12]
+    chart.x_labels = reasons
+    for action in DecisionAction.values:
+        chart.add(action.replace("_", " "), [table[r].get(action, 0) for r in reasons])
+    return _data_uri(chart)
+
+
+def chart_precision(rows: list[ClassifierPrecision]) -> str:
+    pygal, config = _config()
+    chart = pygal.Bar(**config, title="Classifier flags: confirmed vs overturned by moderators")
+    chart.x_labels = [r.classifier for r in rows]
+    chart.add("confirmed", [r.confirmed for r in rows])
+    chart.add("overturned", [r.overturned for r in rows])
+    return _data_uri(chart)
+
+
+def stats_summary(*, days: int = 30) -> dict:
+    queue = queue_size_by_day(days=days)
+    hours = decision_hours_by_day(days=days)
+    reasons = decisions_by_reason(days=days)
+    precision = classifier_precision()
+    return {
+        "queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
+        "threshold": precision[0].threshold if precision else policy_flag_threshold(),
+        "charts": {"queue": chart_queue(queue, hours), "reasons": chart_reasons(reasons),
+                   "precision": chart_precision(precision)},
+    }

@@ -1,0 +1,77 @@
+/* Keyboard triage for the moderator queue (no inline scripts: CSP script-src 'self').
+ * List:   j/k move the selection, Enter or o opens, x ticks the row for bulk actions.
+ * Detail: j/k next/previous item, a approve, r reject (first press focuses the reason when none is
+ *         chosen), s snooze, c claim. Keys are ignored while typing in a field. */
+(function () {
+  "use strict";
+
+  function typing(target) {
+    var tag = (target && target.tagName) || "";
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function submitForm(form, button) {
+    if (!form) return;
+    if (form.requestSubmit) { form.requestSubmit(button || undefined); } else { form.submit(); }
+  }
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll(".mod-queue__row"));
+  var current = -1;
+
+  function select(index) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, i) { row.classList.toggle("mod-queue__row--selected", i === current); });
+    rows[current].focus();
+    rows[current].scrollIntoView({ block: "nearest" });
+  }
+
+  function onList(key) {
+    if (key === "j") { select(current + 1); return true; }
+    if (key === "k") { select(current - 1); return true; }
+    if ((key === "Enter" || key === "o") && current >= 0) { window.location.href = rows[current].dataset.href; return true; }
+    if (key === "x" && current >= 0) {
+      var box = rows[current].querySelector("input[type=checkbox]");
+      if (box) box.checked = !box.checked;
+      return true;
+    }
+    return false;
+  }
+
+  function onDetail(key) {
+    var link;
+    if (key === "j") { link = document.querySelector("[data-key-next]"); if (link) window.location.href = link.href; return !!link; }
+    if (key === "k") { link = document.querySelector("[data-key-prev]"); if (link) window.location.href = link.href; return !!link; }
+    if (key === "a" || key === "s" || key === "c") {
+      var form = document.querySelector("form[data-key='" + key + "']");
+      submitForm(form);
+      return !!form;
+    }
+    if (key === "r") {
+      var decision = document.getElementById("decision-form");
+      if (!decision) return false;
+      var reason = decision.querySelector("select[name=template]");
+      var note = decision.querySelector("textarea[name=message]");
+      if (reason && !reason.value && !(note && note.value.trim())) { reason.focus(); return true; }
+      submitForm(decision, decision.querySelector("[data-key='r']"));
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var handled = document.querySelector(".mod-item") ? onDetail(event.key) : onList(event.key);
+    if (handled) event.preventDefault();
+  });
+
+  rows.forEach(function (row, i) {
+    row.addEventListener("click", function (event) {
+      if (event.target.tagName !== "A" && event.target.tagName !== "INPUT") select(i);
+    });
+  });
+})();

@@ -1,0 +1,325 @@
+"""The moderator queue's pages. Thin: parse a form, call one service or selector, answer.
+
+Every action is a POST carrying the item's ``version``; the same service functions serve the API. A
+:class:`~moderation.services.review.ReviewConflict` becomes HTTP 409 for htmx/JSON callers and a flash message
+plus a redirect for plain form posts.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.template import TemplateDoesNotExist
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from disclosure.schema import load_stored
+
+from .conf import app_settings
+from .forms import (
+    AuditFilterForm,
+    BulkForm,
+    DecisionForm,
+    MarkResultForm,
+    QueueFilterForm,
+    SnoozeForm,
+    VersionedForm,
+)
+from .models import Action, ClassifierResult, ReviewItem, ReviewStatus
+from .policy import result_findings
+from .selectors import submission_label
+from .services import queue as queue_selectors
+from .services.review import (
+    Actor,
+    ReviewActionInvalid,
+    ReviewConflict,
+    classifier_result_mark,
+    review_item_claim,
+    review_item_decide,
+    review_item_release,
+    review_item_snooze,
+)
+
+
+def moderator_required(view):
+    """Anonymous users go to the login page; signed-in users who are not moderators get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not app_settings.adapter.is_moderator(request.user):
+            raise PermissionDenied("Only moderators can see the review queue.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("HX-Request") == "true" or "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _item_json(item: ReviewItem) -> dict:
+    return {"id": str(item.public_id), "status": item.status, "version": item.version,
+            "decision": item.decision_action or None}
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+@require_GET
+@moderator_required
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        filters = queue_selectors.QueueFilters()
+        status = 400
+    else:
+        filters = form.to_filters() if form.is_bound else queue_selectors.QueueFilters()
+        status = 200
+    page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
+    counts = queue_selectors.queue_counts(status=filters.status)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(request, "moderation/queue.html", {
+        "form": form, "page": page, "counts": counts, "filters": filters,
+        "query": params.urlencode(), "bulk_form": BulkForm(),
+        "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
+        "this_url": request.get_full_path(), "section": "queue",
+    }, status=status)
+
+
+def _pipeline_partial_available() -> bool:
+    """Use the pipeline's passage partial (``{% passage_scores %}``) when the project has it."""
+    try:
+        get_template("moderation/_passage_scores.html")
+        from importlib import import_module
+
+        import_module("moderation.templatetags.moderation_tags")
+    except (TemplateDoesNotExist, ImportError):
+        return False
+    return True
+
+
+@require_GET
+@moderator_required
+def item_detail(request, public_id):
+    item = get_object_or_404(ReviewItem.objects.select_related(
+        "submission__client", "revision", "evaluation", "claimed_by", "decided_by", "decision_template"),
+        public_id=public_id)
+    revision = item.revision
+    results = list(revision.classifier_results.order_by("classifier", "version"))
+    for result in results:
+        result.finding_codes = sorted(result_findings(result))
+    previous, following = queue_selectors.queue_neighbours(item)
+    context = {
+        "item": item, "submission": item.submission, "revision": revision, "results": results,
+        "disclosure": load_stored(revision.disclosure), "label": submission_label(item.submission, revision),
+        "highlights": queue_selectors.revision_highlights(revision, results),
+        "use_pipeline_partial": _pipeline_partial_available(),
+        "history": queue_selectors.author_history(item.submission),
+        "diff": queue_selectors.revision_diff(revision),
+        "actions": item.actions.order_by("-at", "-id")[:50],
+        "decision_form": DecisionForm(initial={"version": item.version}),
+        "snooze_form": SnoozeForm(initial={"version": item.version}),
+        "previous": previous, "following": following,
+        "post_url": app_settings.adapter.submission_url(item.submission),
+        "category_name": app_settings.adapter.category_name(item.submission.category),
+        "is_open": item.status in (ReviewStatus.OPEN, ReviewStatus.CLAIMED),
+        "i_hold_claim": item.status == ReviewStatus.CLAIMED and item.claimed_by_id == request.user.pk,
+        "section": "queue",
+    }
+    return render(request, "moderation/item_detail.html", context)
+
+
+# --- Actions --------------------------------------------------------------------------------------
+
+def _act(request, item: ReviewItem, run, *, success: str, form=None):
+    """Run one service call and answer: JSON/409 for htmx and fetch, flash + redirect otherwise."""
+    detail = reverse("moderation:item_detail", args=[item.public_id])
+    if form is not None and not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}" if field != "__all__" else error)
+        return redirect(detail)
+    try:
+        updated = run()
+    except ReviewConflict as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": exc.message, "conflict": True}, status=409)
+        messages.error(request, exc.message)
+        return redirect(detail)
+    except ReviewActionInvalid as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": {exc.field or "__all__": [{"message": exc.message}]}}, status=400)
+        messages.error(request, exc.message)
+        return redirect(detail)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "item": _item_json(updated)})
+    messages.success(request, success)
+    return _back(request, detail)
+
+
+def _item(public_id) -> ReviewItem:
+    return get_object_or_404(ReviewItem.objects.only("id", "public_id"), public_id=public_id)
+
+
+@require_POST
+@moderator_required
+def item_claim(request, public_id):
+    item, form = _item(public_id), VersionedForm(request.POST)
+    return _act(request, item, lambda: review_item_claim(
+        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
+        success="You claimed this item.", form=form)
+
+
+@require_POST
+@moderator_required
+def item_release(request, public_id):
+    item, form = _item(public_id), VersionedForm(request.POST)
+    return _act(request, item, lambda: review_item_release(
+        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
+        success="You released this item.", form=form)
+
+
+DECISION_MESSAGES = {"approve": "Approved.", "reject": "Rejected; the author was told why.",
+                     "request_changes": "Sent back to the author for a disclosure fix.", "hide": "Hidden."}
+
+
+@require_POST
+@moderator_required
+def item_decide(request, public_id, action):
+    if action not in DECISION_MESSAGES:
+        raise Http404("No such action.")
+    item, form = _item(public_id), DecisionForm(request.POST)
+
+    def run():
+        data = form.cleaned_data
+        return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
+                                  template_code=data["template"] or None, message=data["message"],
+                                  label=data["label"] or None, expected_version=data["version"])
+
+    return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
+
+
+@require_POST
+@moderator_required
+def item_snooze(request, public_id):
+    item, form = _item(public_id), SnoozeForm(request.POST)
+
+    def run():
+        until = form.until()
+        return review_item_snooze(item_id=item.pk, actor=Actor.for_user(request.user), until=until,
+                                  until_next_revision=until is None,
+                                  expected_version=form.cleaned_data["version"])
+
+    return _act(request, item, run, success="Snoozed.", form=form)
+
+
+@require_POST
+@moderator_required
+def result_mark(request, result_id):
+    result = get_object_or_404(ClassifierResult.objects.select_related("revision"), pk=result_id)
+    form = MarkResultForm(request.POST)
+    item = result.revision.review_items.order_by("-id").first()
+    fallback = reverse("moderation:item_detail", args=[item.public_id]) if item else reverse("moderation:queue")
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        messages.error(request, "Choose confirmed or false positive.")
+        return _back(request, fallback)
+    classifier_result_mark(result_id=result.pk, actor=Actor.for_user(request.user),
+                           verdict=form.cleaned_data["verdict"])
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "verdict": form.cleaned_data["verdict"]})
+    messages.success(request, f"Marked {result.classifier}'s result.")
+    return _back(request, fallback)
+
+
+@require_POST
+@moderator_required
+def bulk(request):
+    """Approve or reject the selected items, each through the same guarded service; conflicts are reported
+    per item, never hidden by the others' success."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, reverse("moderation:queue"))
+    data = form.cleaned_data
+    ids = dict(ReviewItem.objects.filter(public_id__in=[p for p, _ in data["items"]]).values_list("public_id", "id"))
+    done, conflicts = [], []
+    for public_id, version in data["items"]:
+        if public_id not in ids:
+            conflicts.append((str(public_id), "This review item does not exist."))
+            continue
+        try:
+            review_item_decide(item_id=ids[public_id], actor=Actor.for_user(request.user), action=data["action"],
+                               template_code=data["template"] or None, message=data["message"],
+                               expected_version=version)
+            done.append(str(public_id))
+        except (ReviewConflict, ReviewActionInvalid) as exc:
+            conflicts.append((str(public_id), exc.message))
+    if _wants_json(request):
+        return JsonResponse({"done": done, "conflicts": [{"id": i, "error": m} for i, m in conflicts]},
+                            status=409 if conflicts and not done else 200)
+    verb = "Approved" if data["action"] == "approve" else "Rejected"
+    if done:
+        messages.success(request, f"{verb} {len(done)} item{'s' if len(done) != 1 else ''}.")
+    for public_id, message in conflicts:
+        messages.error(request, f"Item {public_id[:8]}: {message}")
+    return _back(request, reverse("moderation:queue"))
+
+
+# --- Audit, public log, stats ---------------------------------------------------------------------
+
+@require_GET
+@moderator_required
+def audit(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows, next_cursor = queue_selectors.audit_page(
+        verb=filters.get("verb") or "", actor=filters.get("actor") or "",
+        submission=str(filters["submission"]) if filters.get("submission") else "",
+        since=filters.get("since"), until=filters.get("until"), cursor=request.GET.get("cursor"))
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(request, "moderation/audit.html", {
+        "form": form, "rows": rows, "verbs": sorted(Action.objects.values_list("verb", flat=True).distinct()[:50]),
+        "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None, "section": "audit",
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@require_GET
+def public_log(request):
+    """Rejected posts and why, for transparency; only when ``MODERATION["PUBLIC_MODERATION_LOG"]`` is on."""
+    if not app_settings.PUBLIC_MODERATION_LOG:
+        raise Http404("The moderation log is not public on this forum.")
+    rows, next_cursor = queue_selectors.public_log_page(cursor=request.GET.get("cursor"))
+    return render(request, "moderation/public_log.html", {
+        "rows": rows, "next_url": f"?cursor={next_cursor}" if next_cursor else None})
+
+
+@require_GET
+@moderator_required
+def stats(request):
+    from .services.stats import stats_summary
+
+    return render(request, "moderation/stats.html", {"stats": stats_summary(), "section": "stats"})
