@@ -56,3 +56,40 @@ def expire_claims() -> int:
     from .services.review import review_items_expire_claims, review_items_wake_due
 
     return review_items_expire_claims() + review_items_wake_due()
+
+
+# --- Webhooks: the outbox on beat, retries by ``next_attempt_at`` (never countdowns; see PITFALLS.md) ---
+
+@shared_task(name="moderation.dispatch_outbox")
+def dispatch_outbox() -> int:
+    """Beat: outbox events → deliveries; each new delivery is tried at once (beat retries the rest)."""
+    import logging
+
+    from .api.idempotency import idempotency_records_prune
+    from .services.webhooks import outbox_dispatch
+
+    delivery_ids = outbox_dispatch()
+    for delivery_id in delivery_ids:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:  # broker down: deliver_due_webhooks finds it on the next beat
+            logging.getLogger(__name__).warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+            break
+    idempotency_records_prune()
+    return len(delivery_ids)
+
+
+@shared_task(name="moderation.deliver_due_webhooks")
+def deliver_due_webhooks() -> int:
+    """Beat: one attempt for every delivery whose ``next_attempt_at`` has passed."""
+    from .services.webhooks import webhooks_deliver_due
+
+    return webhooks_deliver_due()
+
+
+@shared_task(name="moderation.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> None:
+    """One attempt now, if still due (a lease keeps two workers from sending the same attempt)."""
+    from .services.webhooks import webhook_deliver
+
+    webhook_deliver(delivery_id=delivery_id)

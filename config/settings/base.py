@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "disclosure",
     "moderation",
     "forum",
@@ -184,6 +185,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI's files come from the drf-spectacular-sidecar package (served locally: no CDN, CSP-safe).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "moderation.models.SubmissionStatus",
+        "ReviewStatusEnum": "moderation.models.ReviewStatus",
+        "ClassifierStatusEnum": "moderation.models.ResultStatus",
+        "DeliveryStatusEnum": "moderation.api.serializers.DELIVERY_STATUSES",
+        "HealthStateEnum": "moderation.api.serializers.HEALTH_STATES",
+        "LabelValueEnum": "moderation.api.serializers.LABEL_VALUES",
+        "WebhookEventEnum": "moderation.services.notify.EVENT_TYPES",
+    },
 }
 
 # --- The plugin ---------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""One error shape for every answer that is not a success: ``{"errors": [{"field", "message"}]}``.
+
+``field`` is a dotted path into the request body (``disclosure.process``, ``author.external_id``) or ``""``
+for errors that concern the whole request (authentication, throttling, a missing page, a parse error).
+Some answers add keys beside ``errors`` (the 422 for a missing disclosure adds ``policy_url`` and
+``allowed_values``); ``errors`` is always there.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..services.intake import SubmissionInvalid
+from ..services.review import ReviewActionInvalid, ReviewConflict
+
+logger = logging.getLogger(__name__)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed; reload it and try again."
+    default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
+def error(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": str(message)}
+
+
+def error_response(errors: list[dict[str, str]], status_code: int, *, headers: dict | None = None,
+                   extra: dict | None = None) -> Response:
+    return Response({"errors": errors, **(extra or {})}, status=status_code, headers=headers)
+
+
+def flatten(detail, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested ``{"author": {"external_id": ["…"]}}`` → ``[{"field": "author.external_id", …}]``."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            key = "" if key in ("non_field_errors", "detail") else str(key)
+            out += flatten(value, f"{prefix}.{key}" if prefix and key else (prefix or key))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [error(prefix, item) for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            if item:
+                out += flatten(item, f"{prefix}.{index}" if prefix else str(index))
+        return out
+    return [error(prefix, detail)]
+
+
+def api_exception_handler(exc, context) -> Response | None:
+    """Turn every failure a view can raise into the one error shape, with the right status code."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SubmissionInvalid):
+        return error_response([error(e.get("field") or "", e["message"]) for e in exc.errors], exc.status_code,
+                              extra=exc.extra)
+    elif isinstance(exc, ReviewConflict):
+        return error_response([error("", exc.message)], status.HTTP_409_CONFLICT,
+                              extra={"current_version": exc.item.version} if exc.item is not None else None)
+    elif isinstance(exc, ReviewActionInvalid):
+        return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
+
+    response = drf_exception_handler(exc, context)  # sets WWW-Authenticate and Retry-After headers
+    if response is None:
+        return None  # a bug: let Django log it and answer 500
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten(response.data)
+    else:
+        detail = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
+        errors = [error("", detail)]
+    response.data = {"errors": errors or [error("", "Invalid request.")]}
+    return response

@@ -1,0 +1,298 @@
+"""Request shapes (validated here, then handed to services) and response shapes (for the OpenAPI document).
+
+Responses are built by :mod:`moderation.api.selectors`; the ``…Out`` serializers describe them for
+drf-spectacular, and the schemathesis test checks that what the API sends matches what they describe.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from disclosure.labels import LABELS
+
+from ..models import AuthorStanding, DecisionAction, ResultStatus, ReviewItemKind, ReviewStatus, SubmissionStatus
+from ..services.notify import EVENT_TYPES
+
+HEALTH_STATES = ["ok", "unavailable"]
+DELIVERY_STATUSES = ["pending", "delivered", "failed"]
+LABEL_VALUES = sorted(LABELS)
+
+
+def _unicode_problem(value: Any, path: str = "") -> str | None:
+    """Text PostgreSQL cannot store (NUL, lone surrogates) anywhere in a JSON value → where it is."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if _unicode_problem(str(key), sub) is not None:
+                return sub
+            found = _unicode_problem(item, sub)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unicode_problem(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+class TextField(serializers.CharField):
+    """Text kept exactly as sent (offsets index into it) and storable (no NUL, no lone surrogates)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if _unicode_problem(value) is not None:
+            raise serializers.ValidationError("Text must be valid Unicode without NUL characters.")
+        return value
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo (``disclosur``) is an error, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(map(str, data)) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class AuthorIn(StrictSerializer):
+    external_id = TextField(max_length=200, help_text="The author's id in your forum.")
+    display_name = TextField(max_length=200, required=False, allow_blank=True, default="")
+    standing = serializers.ChoiceField(choices=AuthorStanding.choices, default=AuthorStanding.NEW,
+                                       help_text="How much your forum trusts this author; the policy uses it.")
+
+
+class DisclosureField(serializers.JSONField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        where = _unicode_problem(value)
+        if where is not None:
+            raise serializers.ValidationError(f"Text at “{where or 'disclosure'}” must be valid Unicode without NUL "
+                                              "characters.")
+        return value
+
+
+DISCLOSURE_SCHEMA = {
+    "type": "object", "nullable": True, "additionalProperties": True,
+    "description": "The AI-assistance disclosure; its JSON Schema is at `GET /api/v1/disclosure-schema`. "
+                   "Omit it (or send null) if your forum collects none: the post is then `not_disclosed`.",
+    "example": {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
+                "tools": ["Claude"], "ai_share_percent": 10,
+                "process": "The model suggested clearer wording for two paragraphs; I accepted some of it."},
+}
+
+
+class SubmissionIn(StrictSerializer):
+    external_id = TextField(max_length=200, help_text="The post's id in your forum (unique per client).")
+    author = AuthorIn()
+    category = TextField(max_length=100, required=False, allow_blank=True, default="")
+    title = TextField(max_length=300, allow_blank=True)
+    body = TextField(allow_blank=True)
+    format = serializers.ChoiceField(choices=["markdown", "html"], default="markdown")
+    disclosure = DisclosureField(required=False, allow_null=True, default=None)
+
+
+class ClaimIn(StrictSerializer):
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False,
+                                       help_text="The item version you saw; 409 if it changed since.")
+
+
+class DecisionIn(StrictSerializer):
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    reason = TextField(max_length=100, required=False, allow_blank=True, default="",
+                       help_text="A reason code; required (with or instead of `message`) to reject or request "
+                                 "changes.")
+    message = TextField(max_length=5000, required=False, allow_blank=True, default="",
+                        help_text="What the author is told.")
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text="The item version you saw; 409 if it changed since.")
+    template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
+                                     help_text="A rejection template code (its text is used when `message` is empty).")
+    label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
+                                    help_text="Apply this reader-facing label as the moderator's (locked).")
+
+
+class WebhookIn(StrictSerializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENT_TYPES)), min_length=1,
+                                   max_length=len(EVENT_TYPES))
+
+
+# --- Responses (documentation) ----------------------------------------------------------------------
+
+class ErrorItemOut(serializers.Serializer):
+    field = serializers.CharField(help_text='Dotted path into the request body, or "" for the whole request.')
+    message = serializers.CharField()
+
+
+class ErrorOut(serializers.Serializer):
+    errors = ErrorItemOut(many=True)
+
+
+class MissingDisclosureOut(ErrorOut):
+    policy_url = serializers.CharField(help_text="Your forum's AI policy (as registered with the client).")
+    disclosure_schema = serializers.CharField()
+    allowed_values = serializers.DictField(child=serializers.ListField(child=serializers.JSONField()))
+
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=HEALTH_STATES)
+    database = serializers.ChoiceField(choices=HEALTH_STATES)
+    broker = serializers.ChoiceField(choices=HEALTH_STATES)
+    last_worker_heartbeat = serializers.DateTimeField(allow_null=True)
+
+
+class LabelOut(serializers.Serializer):
+    value = serializers.ChoiceField(choices=LABEL_VALUES)
+    text = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    source = serializers.ChoiceField(choices=["author", "classifier", "moderator"])
+    iptc_digital_source_type = serializers.CharField(allow_null=True)
+    locked = serializers.BooleanField()
+
+
+class SubmissionAcceptedOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    revision = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
+    visible = serializers.BooleanField()
+    new_revision = serializers.BooleanField()
+    label = LabelOut()
+    url = serializers.CharField()
+
+
+class PassageOut(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    kind = serializers.CharField(required=False)
+    probability = serializers.FloatField(allow_null=True, required=False)
+    status = serializers.CharField(required=False)
+    features = serializers.DictField(child=serializers.FloatField(), required=False)
+    stage = serializers.CharField(required=False)
+
+
+class ClassifierResultOut(serializers.Serializer):
+    classifier = serializers.CharField()
+    version = serializers.CharField()
+    status = serializers.ChoiceField(choices=ResultStatus.choices)
+    score = serializers.FloatField(allow_null=True)
+    latency_ms = serializers.FloatField()
+    error = serializers.CharField(allow_blank=True)
+    passages = PassageOut(many=True)
+
+
+class DecisionOut(serializers.Serializer):
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    reason = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReviewItemSummaryOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=ReviewItemKind.choices)
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    version = serializers.IntegerField()
+
+
+class AuthorOut(serializers.Serializer):
+    external_id = serializers.CharField()
+    display_name = serializers.CharField(allow_blank=True)
+    standing = serializers.ChoiceField(choices=AuthorStanding.choices)
+
+
+class SubmissionOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    revision = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
+    visible = serializers.BooleanField()
+    category = serializers.CharField(allow_blank=True)
+    author = AuthorOut()
+    title = serializers.CharField(allow_blank=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    priority = serializers.IntegerField()
+    outcome = serializers.CharField(allow_null=True)
+    evaluated_at = serializers.DateTimeField(allow_null=True)
+    classifier_results = ClassifierResultOut(many=True)
+    review_item = ReviewItemSummaryOut(allow_null=True)
+    decision = DecisionOut(allow_null=True)
+    label = LabelOut()
+    rendered_html = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ReviewItemSubmissionOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
+    category = serializers.CharField(allow_blank=True)
+    author_external_id = serializers.CharField()
+
+
+class ReviewItemOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    submission = ReviewItemSubmissionOut()
+    revision = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReviewItemKind.choices)
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    priority = serializers.IntegerField()
+    top_score = serializers.FloatField(allow_null=True)
+    version = serializers.IntegerField()
+    claimed = serializers.BooleanField()
+    claimed_by = serializers.CharField(allow_null=True)
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    decision = DecisionOut(allow_null=True)
+    appeal_message = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class WebhookOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENT_TYPES)))
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = serializers.CharField(help_text="The signing secret (Standard Webhooks `whsec_…`). Shown only now.")
+
+
+class DeliveryAttemptOut(serializers.Serializer):
+    attempt = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+    status_code = serializers.IntegerField(allow_null=True)
+    latency_ms = serializers.FloatField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class DeliveryOut(serializers.Serializer):
+    event_id = serializers.UUIDField()
+    event_type = serializers.ChoiceField(choices=list(EVENT_TYPES))
+    status = serializers.ChoiceField(choices=DELIVERY_STATUSES)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    log = DeliveryAttemptOut(many=True)

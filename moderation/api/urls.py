@@ -1,0 +1,23 @@
+"""Mounted at ``/api/v1/`` by config/urls.py (namespace ``api``)."""
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+app_name = "api"
+urlpatterns = [
+    path("health", views.HealthView.as_view(), name="health"),
+    path("disclosure-schema", views.DisclosureSchemaView.as_view(), name="disclosure-schema"),
+    path("schema", SpectacularAPIView.as_view(urlconf="moderation.api.schema_urls"), name="schema"),
+    path("docs", views.docs_view, name="docs"),
+    path("submissions", views.SubmissionCreateView.as_view(), name="submissions"),
+    path("submissions/<uuid:public_id>", views.SubmissionDetailView.as_view(), name="submission-detail"),
+    path("review-items", views.ReviewItemListView.as_view(), name="review-items"),
+    path("review-items/<uuid:public_id>/claim", views.ReviewItemClaimView.as_view(), name="review-item-claim"),
+    path("review-items/<uuid:public_id>/decision", views.ReviewItemDecisionView.as_view(),
+         name="review-item-decision"),
+    path("webhooks", views.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<uuid:public_id>", views.WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<uuid:public_id>/deliveries", views.WebhookDeliveriesView.as_view(), name="webhook-deliveries"),
+    re_path(r"^.*$", views.not_found),
+]

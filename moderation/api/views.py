@@ -1,0 +1,360 @@
+"""The API's views: parse typed input, call one service or selector, answer. Errors: :mod:`.errors`."""
+from __future__ import annotations
+
+from csp.decorators import csp_update
+from django.http import JsonResponse
+from django.urls import reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import generics, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from disclosure.schema import ASSISTANCE_KINDS, EXTENTS, json_schema
+
+from ..conf import app_settings
+from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
+from ..services.intake import SubmissionInvalid, submission_submit
+from ..services.review import Actor, review_item_claim, review_item_decide
+from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
+from . import selectors
+from . import serializers as s
+from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
+from .errors import PayloadTooLarge, api_exception_handler, error, error_response
+from .health import system_health
+from .idempotency import (
+    IdempotencyError,
+    Replay,
+    idempotency_abandon,
+    idempotency_begin,
+    idempotency_finish,
+    idempotency_key_valid,
+    request_fingerprint,
+)
+
+ERR = OpenApiResponse(s.ErrorOut, description="Error")
+AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or revoked API key."),
+               403: OpenApiResponse(s.ErrorOut, description="The key lacks the scope this endpoint needs."),
+               429: OpenApiResponse(s.ErrorOut, description="Too many requests; see `Retry-After`.")}
+NOT_FOUND = {404: OpenApiResponse(s.ErrorOut, description="Not found, or not yours.")}
+BODY_ERRORS = {400: OpenApiResponse(s.ErrorOut, description="Invalid input, with field-level errors."),
+               415: OpenApiResponse(s.ErrorOut, description="Send `Content-Type: application/json`.")}
+
+
+class SafeJSONParser(JSONParser):
+    """JSON whose nesting blows Python's recursion limit is a parse error (400), not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
+class ApiView(APIView):
+    authentication_classes = [BearerKeyAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [ClientRateThrottle]
+    parser_classes = [SafeJSONParser]
+    renderer_classes = [JSONRenderer]
+    #: The scope a key needs here ("submit", "moderate"), or None for any valid key.
+    required_scope: str | None = None
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    @property
+    def client(self):
+        return request_client(self.request)
+
+
+# --- Public -----------------------------------------------------------------------------------------
+
+class HealthView(ApiView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+    @extend_schema(auth=[], responses={200: s.HealthOut, 503: s.HealthOut}, summary="Service health",
+                   description="Database and broker reachability and the last worker heartbeat. 503 when the "
+                               "database or the broker is unreachable. No authentication.")
+    def get(self, request):
+        healthy, data = system_health()
+        return Response(data, status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+class DisclosureSchemaView(ApiView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+    @extend_schema(auth=[], responses={200: OpenApiTypes.OBJECT}, summary="Disclosure JSON Schema",
+                   description="The JSON Schema (draft 2020-12) of the current disclosure version.")
+    def get(self, request):
+        return Response(json_schema())
+
+
+@csp_update({"style-src": ["'unsafe-inline'"]})
+def docs_view(request, *args, **kwargs):
+    """Swagger UI from local static files (drf-spectacular-sidecar); its init script is a separate same-origin
+    request, so only its inline ``<style>`` needs a CSP relaxation, on this page alone."""
+    return _swagger(request, *args, **kwargs)
+
+
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the API's error shape, not Django's HTML page."""
+    return JsonResponse({"errors": [error("", "Not found.")]}, status=404)
+
+
+# --- Submissions ------------------------------------------------------------------------------------
+
+def _allowed_disclosure_values() -> dict:
+    return {"human_only": [True, False], "assistance.kind": list(ASSISTANCE_KINDS),
+            "assistance.extent": list(EXTENTS)}
+
+
+class SubmissionCreateView(ApiView):
+    required_scope = "submit"
+
+    @extend_schema(
+        request=s.SubmissionIn,
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                                     description="Makes retries safe: the same key and body within 24 h returns "
+                                                 "the first answer; the same key with another body is 422.")],
+        responses={202: OpenApiResponse(s.SubmissionAcceptedOut, description="A new revision was accepted and "
+                                        "queued for evaluation."),
+                   200: OpenApiResponse(s.SubmissionAcceptedOut, description="Unchanged content: no new revision, "
+                                        "nothing re-queued."),
+                   **BODY_ERRORS, **AUTH_ERRORS,
+                   409: OpenApiResponse(s.ErrorOut, description="A request with this Idempotency-Key is in progress."),
+                   413: OpenApiResponse(s.ErrorOut, description="The body is over the size limit (default 200 KB)."),
+                   422: OpenApiResponse(s.MissingDisclosureOut, description="The category requires a disclosure, "
+                                        "or the Idempotency-Key was used with another request.")},
+        summary="Submit a post (or a new version of it)",
+        examples=[OpenApiExample("AI-assisted post", request_only=True, value={
+            "external_id": "post-123", "author": {"external_id": "u-7", "display_name": "Ada", "standing": "regular"},
+            "category": "general", "title": "On calibration", "format": "markdown",
+            "body": "My argument…\n\n:::ai-written model=\"Claude\"\nA summary the model wrote.\n:::\n",
+            "disclosure": {"human_only": False, "assistance": [{"kind": "drafting", "extent": "minor"}],
+                           "tools": ["Claude"], "ai_share_percent": 15,
+                           "process": "The model wrote the marked summary from my notes; the rest is mine."}})],
+    )
+    def post(self, request):
+        limit = app_settings.MAX_SUBMISSION_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit or len(request.body) > limit:  # request.body past DATA_UPLOAD_MAX_MEMORY_SIZE → 413 too
+            raise PayloadTooLarge(f"The request body is over {limit} bytes.")
+        client = self.client
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._submit(request)
+        if not idempotency_key_valid(key):
+            return error_response([error("Idempotency-Key", "Use 1–200 printable ASCII characters.")], 400)
+        fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
+        try:
+            begun = idempotency_begin(client=client, key=key, fingerprint=fingerprint)
+        except IdempotencyError as exc:
+            return error_response([error("Idempotency-Key", exc.message)], exc.status_code)
+        if isinstance(begun, Replay):
+            return Response(begun.body, status=begun.status_code, headers={"Idempotent-Replayed": "true"})
+        try:
+            response = self._submit(request)
+        except BaseException:
+            idempotency_abandon(record=begun)
+            raise
+        idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
+        return response
+
+    def _submit(self, request) -> Response:
+        client = self.client
+        data = s.SubmissionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            result = submission_submit(
+                client=client, external_id=v["external_id"], author_external_id=v["author"]["external_id"],
+                author_display_name=v["author"]["display_name"], author_standing=v["author"]["standing"],
+                category=v["category"], title=v["title"], body=v["body"], fmt=v["format"],
+                disclosure_data=v["disclosure"])
+        except SubmissionInvalid as exc:
+            if exc.status_code == 422:
+                exc.extra = {**exc.extra, "policy_url": client.policy_url,
+                             "disclosure_schema": request.build_absolute_uri(reverse("api:disclosure-schema")),
+                             "allowed_values": _allowed_disclosure_values()}
+            raise
+        submission = result.submission
+        from ..selectors import submission_label
+
+        body = {"id": str(submission.public_id), "external_id": submission.external_id,
+                "revision": result.revision.number, "status": submission.status, "visible": submission.visible,
+                "new_revision": result.new_revision, "label": submission_label(submission, result.revision).as_dict(),
+                "url": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.public_id]))}
+        return Response(body, status=status.HTTP_202_ACCEPTED if result.new_revision else status.HTTP_200_OK)
+
+
+class SubmissionDetailView(ApiView):
+    required_scope = "submit"
+
+    @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A submission's verdict")
+    def get(self, request, public_id):
+        submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
+        return Response(selectors.submission_detail(submission=submission))
+
+
+# --- Review queue -----------------------------------------------------------------------------------
+
+class ReviewItemFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+    kind = filters.ChoiceFilter(choices=ReviewItemKind.choices)
+    reason = filters.CharFilter(method="filter_reason", max_length=100, help_text="Items with this reason code.")
+
+    def filter_reason(self, queryset, name, value):
+        return selectors.review_items_with_reason(queryset, value) if value else queryset
+
+
+class ReviewItemCursor(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-priority", "created_at")
+
+    def get_paginated_response_schema(self, schema):
+        return {"type": "object", "required": ["next", "previous", "results"], "properties": {
+            "next": {"type": "string", "nullable": True, "format": "uri"},
+            "previous": {"type": "string", "nullable": True, "format": "uri"},
+            "results": schema}}
+
+
+class ReviewItemListView(ApiView, generics.ListAPIView):
+    required_scope = "moderate"
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filterset_class = ReviewItemFilter
+    ordering_fields = ["priority", "created_at"]
+    ordering = ("-priority", "created_at")
+    pagination_class = ReviewItemCursor
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting the view
+            return ReviewItem.objects.none()
+        return selectors.review_items_for_client(client=self.client)
+
+    @extend_schema(responses={200: s.ReviewItemOut(many=True), 400: ERR, **AUTH_ERRORS,
+                              404: OpenApiResponse(s.ErrorOut, description="Invalid cursor.")},
+                   summary="Your review queue",
+                   description="Review items of your own submissions. Cursor-paginated: follow `next`.")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([selectors.review_item_as_dict(item) for item in page])
+
+
+class ReviewItemClaimView(ApiView):
+    required_scope = "moderate"
+
+    @extend_schema(request=s.ClaimIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
+                                                 409: OpenApiResponse(s.ErrorOut, description="Claimed by someone "
+                                                                      "else, decided, or changed since `version`.")},
+                   summary="Claim a review item")
+    def post(self, request, public_id):
+        item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
+        data = s.ClaimIn(data=request.data if request.data is not None else {})
+        data.is_valid(raise_exception=True)
+        item = review_item_claim(item_id=item.pk, actor=Actor.for_client(self.client),
+                                 expected_version=data.validated_data.get("version"))
+        return Response(selectors.review_item_as_dict(item))
+
+
+class ReviewItemDecisionView(ApiView):
+    required_scope = "moderate"
+
+    @extend_schema(request=s.DecisionIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
+                                                    409: OpenApiResponse(s.ErrorOut, description="Decided already, "
+                                                                         "or changed since `version`.")},
+                   summary="Decide a review item")
+    def post(self, request, public_id):
+        item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
+        data = s.DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        item = review_item_decide(item_id=item.pk, actor=Actor.for_client(self.client), action=v["action"],
+                                  reason=v["reason"], message=v["message"], template_code=v["template"] or None,
+                                  label=v["label"] or None, expected_version=v["version"])
+        return Response(selectors.review_item_as_dict(item))
+
+
+# --- Webhooks -------------------------------------------------------------------------------------
+
+class WebhookListView(ApiView):
+    @extend_schema(responses={200: s.WebhookOut(many=True), **AUTH_ERRORS}, summary="Your webhooks")
+    def get(self, request):
+        return Response([selectors.webhook_as_dict(e) for e in selectors.webhooks_for_client(client=self.client)])
+
+    @extend_schema(request=s.WebhookIn, responses={201: s.WebhookCreatedOut, **BODY_ERRORS, **AUTH_ERRORS},
+                   summary="Register a webhook",
+                   description="The response carries the signing secret, shown only this once. Deliveries are "
+                               "signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, "
+                               "`webhook-signature`). URLs resolving to loopback, private, link-local or metadata "
+                               "addresses are refused.")
+    def post(self, request):
+        data = s.WebhookIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            endpoint = webhook_endpoint_create(client=self.client, **data.validated_data)
+        except WebhookInvalid as exc:
+            return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
+        return Response(selectors.webhook_as_dict(endpoint, with_secret=True), status=status.HTTP_201_CREATED)
+
+
+class WebhookDetailView(ApiView):
+    @extend_schema(responses={200: s.WebhookOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A webhook")
+    def get(self, request, public_id):
+        return Response(selectors.webhook_as_dict(
+            selectors.webhook_get_for_client(client=self.client, public_id=public_id)))
+
+    @extend_schema(responses={204: None, **AUTH_ERRORS, **NOT_FOUND}, summary="Delete a webhook")
+    def delete(self, request, public_id):
+        webhook_endpoint_delete(endpoint=selectors.webhook_get_for_client(client=self.client, public_id=public_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeliveryCursor(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-id")
+    get_paginated_response_schema = ReviewItemCursor.get_paginated_response_schema
+
+
+class WebhookDeliveriesView(ApiView, generics.ListAPIView):
+    pagination_class = DeliveryCursor
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookDelivery.objects.none()
+        endpoint = selectors.webhook_get_for_client(client=self.client, public_id=self.kwargs["public_id"])
+        return selectors.webhook_deliveries(endpoint=endpoint)
+
+    @extend_schema(responses={200: s.DeliveryOut(many=True), **AUTH_ERRORS,
+                              404: OpenApiResponse(s.ErrorOut, description="Not found, not yours, or invalid cursor.")},
+                   summary="A webhook's deliveries and their attempts")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([selectors.webhook_delivery_as_dict(d) for d in page])
