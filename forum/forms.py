@@ -14,6 +14,10 @@ class PostForm(forms.Form):
                            help_text='Put AI-written text inside an AI-written section: '
                                      '<code>:::ai-written model="…"</code> … <code>:::</code>.')
 
+    def clean_body(self):
+        # Browsers submit textarea lines ending in CRLF (HTML spec); store what the author sees, with LF.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
     def clean(self):
         cleaned = super().clean()
         body, fmt = cleaned.get("body"), cleaned.get("format") or "markdown"

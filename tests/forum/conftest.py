@@ -116,16 +116,3 @@ def honest_ai_fields():
     return {"human_only": None, "assist_drafting": "substantial", "tools": "Claude Opus 4.5",
             "ai_share_percent": "30",
             "process": "The model drafted the marked section from my outline; I wrote the rest myself."}
-
-
-@pytest.fixture
-def publish_on_commit(django_capture_on_commit_callbacks, settings):
-    """Run the post's evaluation as it runs after commit in production (no classifiers: synchronously)."""
-    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": []}
-
-    def run(create):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = create()
-        return result
-
-    return run

@@ -243,7 +243,13 @@
           "the section" + (count > 1 ? "s" : "") + "." : "";
       }
     }
-    humanOnly.addEventListener("change", sync);
+    humanOnly.addEventListener("change", function () {
+      // The server's complaint about this box is answered by changing it; the live warning takes over.
+      var row = humanOnly.closest("[data-field]");
+      var stale = row && row.querySelector(".errorlist");
+      if (stale) { stale.remove(); }
+      sync();
+    });
     sync();
     return sync;
   }

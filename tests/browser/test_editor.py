@@ -1,0 +1,144 @@
+"""The editor in a real browser (headless Debian Chromium): write a post, wrap a paragraph in an AI-written
+section with the toolbar, submit a contradictory disclosure, see the error, fix it, and read the published
+post with its collapsible AI block. Also saves the README's screenshots (docs/screenshots/)."""
+from pathlib import Path
+
+import pytest
+
+from forum.models import Category, Post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+OPENING = "Tide pools are small worlds: every low tide, the sea leaves behind a few rock basins full of life."
+AI_PARAGRAPH = ("Anemones close when the water warms, hermit crabs trade shells, and sculpins hide in plain "
+                "sight against the rock.")
+CLOSING = "I spent a morning counting what lived in one of them; here is what I found, and what surprised me."
+BODY = f"{OPENING}\n\n{AI_PARAGRAPH}\n\n{CLOSING}"
+MODEL = "Claude Opus 4.5"
+
+
+@pytest.fixture
+def forum(settings, make_user):
+    # No classifiers: the evaluation runs synchronously at commit, so readers see the post at once.
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": []}
+    Category.objects.create(slug="nature", name="Nature", requires_disclosure=True)
+    return {"author": make_user("author"), "reader": make_user("reader")}
+
+
+def select_text(page, selector, text):
+    """Select ``text`` inside a textarea, as a user dragging over it would."""
+    page.eval_on_selector(selector, """(el, text) => {
+        const start = el.value.indexOf(text);
+        el.focus();
+        el.setSelectionRange(start, start + text.length);
+    }""", text)
+
+
+def test_write_a_post_with_an_ai_block_fix_the_disclosure_and_read_it(browser, page, live_server, login, forum):
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("input[name=title]", "What lives in a tide pool")
+    page.fill("[data-editor-body]", BODY)
+
+    # The toolbar appears only with JavaScript; the button asks for the model inside the page.
+    select_text(page, "[data-editor-body]", AI_PARAGRAPH)
+    page.click("[data-action=ai-block]")
+    page.fill("[data-model-input]", MODEL)
+    page.press("[data-model-input]", "Enter")
+
+    body = page.input_value("[data-editor-body]")
+    assert body == f'{OPENING}\n\n:::ai-written model="{MODEL}"\n{AI_PARAGRAPH}\n:::\n\n{CLOSING}'
+    selected = page.eval_on_selector("[data-editor-body]",
+                                     "el => el.value.slice(el.selectionStart, el.selectionEnd)")
+    assert selected == AI_PARAGRAPH
+    assert page.evaluate("() => localStorage.getItem('disclosure.lastModel')") == MODEL
+
+    # The live preview renders the block as readers will see it.
+    preview_label = page.locator("[data-preview-body] section.ai-block summary")
+    preview_label.wait_for()
+    assert preview_label.inner_text() == f"AI-written · {MODEL}"
+
+    # Untick → details shown and enabled; tick → hidden, disabled, and a warning about the AI block.
+    human_only = page.locator("[data-human-only]")
+    details = page.locator("[data-disclosure-details]")
+    assert not human_only.is_checked() and details.is_visible()
+    page.select_option("select[name=assist_editing]", "minor")
+    human_only.check()
+    assert details.is_hidden()
+    assert page.locator("select[name=assist_editing]").is_disabled()
+    assert "cannot be marked entirely human-written" in page.locator("[data-disclosure-nudge]").inner_text()
+    human_only.uncheck()
+    assert details.is_visible() and page.locator("[data-disclosure-nudge]").is_hidden()
+    assert page.locator("select[name=assist_editing]").input_value() == "minor"  # kept while hidden
+    human_only.check()
+
+    # Submit the contradiction: the error sits next to the checkbox and nothing typed is lost.
+    page.click("form[data-post-form] button[type=submit]")
+    error = page.locator("[data-field=human_only] .errorlist")
+    error.wait_for()
+    assert "1 AI-written section" in error.inner_text()
+    assert page.input_value("[data-editor-body]") == body
+    assert page.input_value("input[name=title]") == "What lives in a tide pool"
+    assert not Post.objects.exists()
+
+    # Fix it: untick, declare drafting, the share, the tools and the process.
+    page.locator("[data-human-only]").uncheck()
+    assert page.locator("[data-field=human_only] .errorlist").count() == 0  # answered by unticking
+    page.select_option("select[name=assist_drafting]", "substantial")
+    page.fill("input[name=tools]", MODEL)
+    page.fill("input[name=ai_share_percent]", "30")
+    page.fill("textarea[name=process]", "I asked the model for one paragraph from my notes on what I saw; "
+                                        "I wrote the opening and the closing myself and checked its claims.")
+    page.locator("[data-preview-body] section.ai-block").wait_for()
+    page.locator("h1").scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "editor.png"), full_page=True)
+    page.click("form[data-post-form] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/posts/*/")
+
+    post = Post.objects.get()
+    assert post.submission.current_revision.body == body
+    assert post.submission.status == "published"
+
+    # A reader sees the block collapsed and labelled, and expands it by clicking.
+    reader_context = browser.new_context(viewport={"width": 1100, "height": 900})
+    reader = reader_context.new_page()
+    try:
+        login(reader, "reader")
+        reader.goto(f"{live_server.url}/posts/{post.public_id}/")
+        block = reader.locator(".post__body section.ai-block")
+        summary = block.locator("summary")
+        assert summary.inner_text() == f"AI-written · {MODEL}"
+        assert block.locator("details").get_attribute("open") is None
+        assert not block.get_by_text(AI_PARAGRAPH).is_visible()
+        summary.click()
+        assert block.get_by_text(AI_PARAGRAPH).is_visible()
+        assert block.locator("details").get_attribute("open") is not None
+        assert reader.get_by_text(OPENING).is_visible()
+        assert "AI-assisted" in reader.locator(".post__label").inner_text()
+        reader.locator("details.disclosure-panel > summary").click()
+        assert reader.get_by_text("I asked the model for one paragraph").is_visible()
+        reader.screenshot(path=str(SCREENSHOTS / "post.png"), full_page=True)
+    finally:
+        reader_context.close()
+
+
+def test_without_javascript_the_plain_form_still_publishes(browser, live_server, login, forum):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, "author")
+        page.goto(f"{live_server.url}/posts/new/")
+        assert page.locator("[data-editor-toolbar]").is_hidden()
+        assert page.locator("[data-disclosure-details]").is_visible()  # nothing hides them without JS
+        page.fill("input[name=title]", "By hand")
+        page.fill("textarea[name=body]", "Every word of this was typed by me.")
+        page.locator("[data-human-only]").check()
+        page.click("form[data-post-form] button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/posts/*/")
+        assert Post.objects.get().submission.current_revision.disclosure["human_only"] is True
+        assert "Human-written" in page.locator(".post__label").inner_text()
+    finally:
+        context.close()
