@@ -14,16 +14,18 @@ the declared AI blocks and the disclosure's ``ai_share_percent``. Its findings, 
   exceeds the declared ``ai_share_percent`` by at least ``share_margin_percent`` points;
 - ``human_only_contradicted``: the author ticked "entirely human-written" and some passage is flagged.
 
-Passages shorter than ``min_words`` are never flagged (too little evidence). The combined score of a passage
-is the mean over the input classifiers (``combine: "max"`` to take the highest) of each classifier's
-length-weighted mean over its scored stretches that overlap the passage; unscored passages stay unscored.
-Its own post score is the highest combined score of an undeclared passage.
+The unit it judges is the finest stretch the classifiers scored (their windows or spans, clipped to the
+undeclared passages): an undeclared passage is cut wherever some classifier's stretch begins or ends, and each
+piece's combined score is the mean over the classifiers that scored it (``combine: "max"`` for the highest).
+Pieces shorter than ``min_words`` are never flagged (too little evidence). Its own post score is the highest
+combined score of an undeclared piece with enough words.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from disclosure.blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, Passage
@@ -40,8 +42,35 @@ def inputs_key(results: Sequence[ClassifierOutput]) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
-def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
-    return max(0, min(a_end, b_end) - max(a_start, b_start))
+def _stretches(result: ClassifierOutput) -> list[tuple[int, int, float]]:
+    """The finest scored stretches of one output: spans with a probability where given, else passages."""
+    stretches = []
+    for scored in result.passages:
+        if scored.status != "ok" or scored.probability is None:
+            continue
+        spans = [(s.start, s.end, s.probability) for s in scored.spans if s.probability is not None and s.end > s.start]
+        stretches += spans or [(scored.start, scored.end, scored.probability)]
+    return stretches
+
+
+def text_between(passage: Passage, start: int, end: int) -> str:
+    """The passage's text for the body range [start, end) (markup dropped, as the classifiers saw it)."""
+    parts = []
+    for text_start, body_start, length in passage.segments:
+        lo, hi = max(start, body_start), min(end, body_start + length)
+        if lo < hi:
+            parts.append(passage.text[text_start + lo - body_start:text_start + hi - body_start])
+    return " ".join(parts)
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    passage: Passage
+    scores: dict[str, float]
+    combined: float
+    text: str
 
 
 class DisclosureConsistencyClassifier(Classifier):
@@ -53,30 +82,43 @@ class DisclosureConsistencyClassifier(Classifier):
         super().__init__(**options)
         self.flag_threshold = float(options.get("flag_threshold", 0.8))
         self.share_margin = float(options.get("share_margin_percent", 25))
-        self.min_words = int(options.get("min_words", 25))
+        self.min_words = int(options.get("min_words", 20))
         self.combine = options.get("combine", "mean")
         self.only = set(options.get("classifiers") or [])
 
     def _inputs(self, results: Sequence[ClassifierOutput]) -> list[ClassifierOutput]:
         return [r for r in results if r.classifier != self.name and (not self.only or r.classifier in self.only)]
 
-    def combined_scores(self, passage: Passage, results: Sequence[ClassifierOutput]) -> dict[str, float]:
-        """Each usable input classifier's score for this passage (length-weighted over overlapping stretches)."""
-        per_classifier: dict[str, float] = {}
+    def segments(self, passage: Passage, results: Sequence[ClassifierOutput]) -> list[Segment]:
+        """Cut an undeclared passage wherever some classifier's scored stretch begins or ends; each piece gets
+        every classifier's score that covers it and their combination."""
+        per_classifier = {}
         for result in results:
-            if result.status != "ok":
+            if result.status == "ok":
+                clipped = [(max(a, passage.start), min(b, passage.end), p) for a, b, p in _stretches(result)
+                           if min(b, passage.end) > max(a, passage.start)]
+                if clipped:
+                    per_classifier[result.classifier] = clipped
+        bounds = sorted({passage.start, passage.end} | {x for c in per_classifier.values() for a, b, _ in c
+                                                         for x in (a, b)})
+        segments = []
+        for a, b in zip(bounds, bounds[1:]):
+            scores = {}
+            for name, stretches in per_classifier.items():
+                covering = [p for s, e, p in stretches if s <= a and e >= b]
+                if covering:
+                    scores[name] = sum(covering) / len(covering)
+            text = text_between(passage, a, b)
+            if not scores or not text.strip():
                 continue
-            weighted, total = 0.0, 0
-            for scored in result.passages:
-                if scored.status != "ok" or scored.probability is None:
-                    continue
-                overlap = _overlap(passage.start, passage.end, scored.start, scored.end)
-                if overlap:
-                    weighted += scored.probability * overlap
-                    total += overlap
-            if total:
-                per_classifier[result.classifier] = weighted / total
-        return per_classifier
+            values = list(scores.values())
+            combined = max(values) if self.combine == "max" else sum(values) / len(values)
+            if segments and segments[-1].end == a and segments[-1].scores == scores:
+                last = segments[-1]
+                segments[-1] = Segment(last.start, b, passage, scores, combined, f"{last.text} {text}")
+            else:
+                segments.append(Segment(a, b, passage, scores, combined, text))
+        return segments
 
     def classify(self, passages, disclosure):  # pragma: no cover - needs_results classifiers get results
         return self.classify_with_results(passages, disclosure, [])
@@ -100,29 +142,25 @@ class DisclosureConsistencyClassifier(Classifier):
         for passage in prose:
             if passage.kind not in UNDECLARED_KINDS:
                 continue
-            per_classifier = self.combined_scores(passage, inputs)
-            if not per_classifier:
-                continue
-            values = list(per_classifier.values())
-            combined = max(values) if self.combine == "max" else sum(values) / len(values)
-            enough = passage.word_count >= self.min_words
-            scores.append(PassageScore(
-                start=passage.start, end=passage.end, kind=passage.kind, probability=round(combined, 4),
-                status="ok" if enough else "insufficient_evidence",
-                features={f"score:{name}": round(v, 4) for name, v in
-                          sorted(per_classifier.items(), key=lambda kv: -kv[1])},
-            ))
-            if enough and combined >= self.flag_threshold:
-                flagged.append((passage, combined))
+            for segment in self.segments(passage, inputs):
+                enough = len(segment.text.split()) >= self.min_words
+                scores.append(PassageScore(
+                    start=segment.start, end=segment.end, kind=passage.kind, probability=round(segment.combined, 4),
+                    status="ok" if enough else "insufficient_evidence",
+                    features={f"score:{name}": round(v, 4) for name, v in
+                              sorted(segment.scores.items(), key=lambda kv: -kv[1])},
+                ))
+                if enough and segment.combined >= self.flag_threshold:
+                    flagged.append(segment)
         if not scores:
             return self.output(status="insufficient_evidence",
                                details={**details, "reason": "no undeclared passage was scored"})
 
-        flagged_chars = sum(len(p.text) for p, _ in flagged)
-        estimated = round(100 * (declared_chars + flagged_chars) / prose_chars)
+        flagged_chars = sum(len(s.text) for s in flagged)
+        estimated = min(100, round(100 * (declared_chars + flagged_chars) / prose_chars))
         human_only = bool(disclosure and disclosure.human_only)
         declared_share = 0 if disclosure is None or human_only else int(disclosure.ai_share_percent)
-        evidence = [{"start": p.start, "end": p.end, "probability": round(s, 4)} for p, s in flagged]
+        evidence = [{"start": s.start, "end": s.end, "probability": round(s.combined, 4)} for s in flagged]
         findings = []
         if flagged:
             flagged_share = round(100 * flagged_chars / prose_chars)

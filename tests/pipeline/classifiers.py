@@ -1,0 +1,72 @@
+"""Test classifiers, real classes registered through ``settings.MODERATION`` (in-process) and through
+``tests.pipeline.worker_settings`` (in the worker subprocess).
+
+:class:`ScriptedClassifier` reads directives from the post text, so one worker serves every scenario:
+
+- a passage containing ``AIPROSE`` scores 0.95, any other passage 0.05;
+- ``[[raise]]`` anywhere makes it raise;
+- ``[[sleep]]`` makes it wait while the file ``$PIPELINE_TEST_DIR/hold`` exists (at most 30 s);
+- ``[[run:TOKEN]]`` names the run: each call appends ``<pid> <TOKEN>`` to ``$PIPELINE_TEST_DIR/started.log``
+  before doing anything else, so a test knows a task is in progress and in which process.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from moderation.classifiers.base import Classifier, PassageScore
+
+AI_MARK = "AIPROSE"
+
+
+def test_dir() -> Path | None:
+    value = os.environ.get("PIPELINE_TEST_DIR")
+    return Path(value) if value else None
+
+
+class ScriptedClassifier(Classifier):
+    name = "scripted"
+    version = "1"
+
+    def classify(self, passages, disclosure):
+        text = "\n".join(p.text for p in passages)
+        directory = test_dir()
+        token = re.search(r"\[\[run:([\w-]+)\]\]", text)
+        if directory and token:
+            with open(directory / "started.log", "a") as log:
+                log.write(f"{os.getpid()} {token.group(1)}\n")
+        if "[[raise]]" in text:
+            raise RuntimeError("scripted failure")
+        if "[[sleep]]" in text and directory:
+            deadline = time.monotonic() + 30
+            while (directory / "hold").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        scores = []
+        for passage in passages:  # one score per paragraph, as a windowed detector would give
+            if passage.kind not in ("author", "declared_ai", "collapsible"):
+                continue
+            for match in re.finditer(r"\S(?:.*?\S)?(?=\n\s*\n|\s*$)", passage.text, re.S):
+                marked = AI_MARK in match.group()
+                scores.append(PassageScore(
+                    start=passage.body_offset(match.start()), end=passage.body_offset(match.end() - 1) + 1,
+                    kind=passage.kind, probability=0.95 if marked else 0.05,
+                    features={"scripted_mark": 1.0 if marked else 0.0}))
+        if not scores:
+            return self.output(status="insufficient_evidence")
+        return self.output(status="ok", score=max(s.probability for s in scores), passages=scores)
+
+
+class ExplodingClassifier(Classifier):
+    """Always raises: the pipeline must store an error, never a clean result."""
+
+    name = "exploding"
+    version = "1"
+
+    def classify(self, passages, disclosure):
+        raise ValueError("model file missing")
+
+
+STACK = ["tests.pipeline.classifiers.ScriptedClassifier",
+         "moderation.classifiers.consistency.DisclosureConsistencyClassifier"]
