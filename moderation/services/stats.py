@@ -148,7 +148,7 @@ def _config():
 def _data_uri(chart) -> str:
     """A data: URI (allowed by our CSP for images), so the SVG's own inline styles never meet the page's
     style-src, and the page needs no script."""
-    return "data:image/svg+xml;base64," + base64.b64encode(chart.render()).decode()
+    return "data:image/svg+xml;base64," + base64.b64encode(chart.render(is_unicode=True).encode()).decode()
 
 
 def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | None]]) -> str:
@@ -156,7 +156,8 @@ def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | N
     chart = pygal.Line(**config, title="Queue size and median hours to decision")
     chart.x_labels = [d.strftime("%m-%d") for d, _ in queue]
     chart.add("Undecided items", [n for _, n in queue])
-    chart.add("Median hours to decision", [h for _, h in hours], secondary=True)
+    if any(h is not None for _, h in hours):  # pygal cannot scale an all-empty secondary axis
+        chart.add("Median hours to decision", [h for _, h in hours], secondary=True)
     return _data_uri(chart)
 
 

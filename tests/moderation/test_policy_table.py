@@ -74,6 +74,8 @@ CASES = [
      "publish_and_queue", ["classifier_failed"]),
     ("an edit after a change request goes back to the queue", "regular", HUMAN, [AUTHOR_HUMAN],
      {"previous_decision": "request_changes"}, "publish_and_queue", ["resubmitted_after_changes"]),
+    ("an edit to a rejected post is held, not published", "trusted", HUMAN, [AUTHOR_HUMAN],
+     {"previous_decision": "reject"}, "hold", ["edited_after_rejection"]),
     ("no disclosure and no signal is published (the label says not disclosed)", "regular", None, [AUTHOR_HUMAN],
      {}, "publish", []),
     ("auto-reject is off by default, however high the score", "new", HUMAN,

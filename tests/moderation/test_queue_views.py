@@ -1,0 +1,262 @@
+"""The queue's pages: who may see them, filters, sort, keyset pages, counts, the item detail, the audit
+log, the public log and the stats page."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from moderation.models import ReviewItem
+from moderation.services.review import Actor, review_item_reject
+
+from .conftest import AI_TEXT, BROKEN, KEYWORD
+from .factories import make_items
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/moderation/"
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def titles(response):
+    return [item.revision.title for item in response.context["page"].items]
+
+
+# --- permissions -----------------------------------------------------------------------------------
+
+PAGES = ["/moderation/", "/moderation/audit/", "/moderation/stats/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_users_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(f"/accounts/login/?next={url}")
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_members_who_are_not_moderators_get_403(client, author, url):
+    client.force_login(author)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_moderators_see_the_pages(mod_client, url):
+    assert mod_client.get(url).status_code == 200
+
+
+def test_members_cannot_act_on_items(client, author, queued_post, item_of):
+    item = item_of(queued_post())
+    client.force_login(author)
+    response = client.post(reverse("moderation:item_decide", args=[item.public_id, "approve"]),
+                           {"version": item.version})
+    assert response.status_code == 403 and ReviewItem.objects.get(pk=item.pk).status == "open"
+    assert client.get(reverse("moderation:item_detail", args=[item.public_id])).status_code == 403
+
+
+def test_the_header_links_moderators_to_the_queue(mod_client, client, author):
+    assert 'href="/moderation/"' in mod_client.get("/").content.decode()
+    client.force_login(author)
+    assert 'href="/moderation/"' not in client.get("/").content.decode()
+
+
+# --- list: filters, sort, pages, counts -----------------------------------------------------------
+
+def test_filters_by_reason_category_standing_and_status(mod_client):
+    make_items(3, reasons=["undisclosed_ai_suspected"], prefix="undisclosed")
+    make_items(2, reasons=["mostly_ai_content"], category="research", standing="new", prefix="mostly")
+    make_items(1, reasons=["classifier_failed"], status="snoozed", prefix="snoozed")
+    assert len(titles(mod_client.get(QUEUE))) == 5
+    assert set(titles(mod_client.get(QUEUE, {"reason": "mostly_ai_content"}))) == {"mostly post 0", "mostly post 1"}
+    assert len(titles(mod_client.get(QUEUE, {"category": "research"}))) == 2
+    assert len(titles(mod_client.get(QUEUE, {"standing": "regular"}))) == 3
+    assert titles(mod_client.get(QUEUE, {"status": "snoozed"})) == ["snoozed post 0"]
+
+
+def test_filters_by_date_range(mod_client):
+    items = make_items(3, prefix="aged", age_minutes=lambda i: i * 3 * 24 * 60)  # 0, 3 and 6 days old
+    today = timezone.localdate()
+    response = mod_client.get(QUEUE, {"since": (today - timedelta(days=4)).isoformat()})
+    assert set(titles(response)) == {"aged post 0", "aged post 1"}
+    response = mod_client.get(QUEUE, {"until": (today - timedelta(days=5)).isoformat()})
+    assert titles(response) == ["aged post 2"]
+    assert len(items) == 3
+
+
+def test_filters_by_classifier(mod_client, queued_post):
+    queued_post(title="Scored by keyword")
+    make_items(2, prefix="unscored")
+    assert titles(mod_client.get(QUEUE, {"classifier": "keyword"})) == ["Scored by keyword"]
+
+
+def test_a_bad_filter_is_a_400_with_the_field_named(mod_client):
+    response = mod_client.get(QUEUE, {"since": "yesterday", "standing": "veteran"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"since", "standing"}
+
+
+@pytest.mark.parametrize("sort, key", [
+    ("priority", lambda i: (-i.priority, i.created_at, i.pk)),
+    ("age", lambda i: (i.created_at, i.pk)),
+    ("newest", lambda i: (-i.created_at.timestamp(), -i.pk)),
+    ("score", lambda i: (-(i.top_score if i.top_score is not None else -1), -i.priority, i.pk)),
+])
+def test_sorts_and_keyset_pages_cover_every_item_once(mod_client, sort, key):
+    items = make_items(120)
+    expected = [i.revision.title for i in sorted(ReviewItem.objects.select_related("revision"), key=key)]
+    seen, url, pages = [], QUEUE + f"?sort={sort}", 0
+    while url:
+        response = mod_client.get(url)
+        seen += titles(response)
+        url = response.context["next_url"] and QUEUE + response.context["next_url"]
+        pages += 1
+    assert pages == 3 and seen == expected and len(items) == 120
+
+
+def test_a_page_costs_a_bounded_number_of_queries(mod_client, django_assert_max_num_queries):
+    make_items(120)
+    mod_client.get(QUEUE)  # warm the session and content types
+    with django_assert_max_num_queries(12):
+        response = mod_client.get(QUEUE, {"sort": "score", "reason": "undisclosed_ai_suspected"})
+    assert len(titles(response)) == 50
+
+
+def test_a_garbled_cursor_shows_the_first_page(mod_client):
+    make_items(3)
+    assert len(titles(mod_client.get(QUEUE, {"cursor": "not-a-cursor"}))) == 3
+
+
+def test_counts_per_reason_and_status(mod_client):
+    make_items(3, reasons=["undisclosed_ai_suspected", "new_author_ai_assisted"], prefix="a")
+    make_items(2, reasons=["mostly_ai_content"], prefix="b")
+    make_items(4, reasons=["mostly_ai_content"], status="decided", prefix="c")
+    counts = mod_client.get(QUEUE).context["counts"]
+    assert counts["by_reason"] == {"undisclosed_ai_suspected": 3, "new_author_ai_assisted": 3,
+                                   "mostly_ai_content": 2}
+    assert counts["by_status"] == {"open": 5}
+
+
+# --- the item detail -------------------------------------------------------------------------------
+
+def test_the_detail_shows_highlights_blocks_disclosure_and_results(mod_client, queued_post, item_of, settings,
+                                                                     evaluate, make_post):
+    body = f'My intro.\n\n:::ai-written model="Claude"\nA block the model wrote.\n:::\n\n{AI_TEXT}'
+    post = queued_post(body=body, disclosure={
+        "human_only": False, "assistance": [{"kind": "drafting", "extent": "minor"}], "ai_share_percent": 10,
+        "process": "The model wrote the marked block from my notes; the rest is mine."})
+    item = item_of(post)
+    page = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    marks = re.findall(r'<mark class="passage passage--suspicious" data-probability[^>]*>(.*?)</mark>', page, re.S)
+    assert marks == [AI_TEXT]
+    declared = re.findall(r'<span class="passage passage--declared"[^>]*>(.*?)</span>', page, re.S)
+    assert any("A block the model wrote." in d for d in declared)
+    assert 'class="disclosure-panel"' in page and "The model wrote the marked block" in page
+    assert 'data-classifier="keyword"' in page
+    assert "undisclosed_ai_suspected" in page
+
+
+def test_the_detail_shows_the_diff_of_an_edit(mod_client, queued_post, item_of, evaluate):
+    from forum.models import Post
+    from forum.services import post_update
+
+    post = queued_post()
+    revision = post.revision
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=revision.title,
+                body=revision.body.replace("on the train", "on the bus"), disclosure_data=revision.disclosure)
+    evaluate(post)
+    item = item_of(post)
+    response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
+    kinds = {(line["kind"], line["text"].split(" ")[0]) for line in response.context["diff"]}
+    assert ("del", "-I") in kinds and ("add", "+I") in kinds
+    assert "Changes since revision 1" in response.content.decode()
+
+
+def test_the_history_flags_a_repeat_offender(mod_client, queued_post, item_of, moderator, templates):
+    for n in range(2):
+        review_item_reject(item_id=item_of(queued_post(title=f"Old {n}")).pk, actor=Actor.for_user(moderator),
+                           template_code="undisclosed-ai")
+    item = item_of(queued_post(title="New one"))
+    response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
+    history = response.context["history"]
+    assert history["repeat_offender"] and history["undisclosed_rejections"] == 2
+    assert "Repeat offender" in response.content.decode()
+
+
+def test_a_first_offence_is_not_flagged(mod_client, queued_post, item_of, moderator, templates):
+    review_item_reject(item_id=item_of(queued_post(title="Old")).pk, actor=Actor.for_user(moderator),
+                       template_code="undisclosed-ai")
+    item = item_of(queued_post(title="New one"))
+    response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
+    assert not response.context["history"]["repeat_offender"]
+
+
+def test_the_detail_page_costs_a_bounded_number_of_queries(mod_client, queued_post, item_of,
+                                                             django_assert_max_num_queries):
+    item = item_of(queued_post())
+    url = reverse("moderation:item_detail", args=[item.public_id])
+    mod_client.get(url)
+    with django_assert_max_num_queries(30):
+        assert mod_client.get(url).status_code == 200
+
+
+def test_a_failed_classifier_is_shown_and_holds_the_post(mod_client, settings, make_post, evaluate, item_of):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": [KEYWORD, BROKEN]}
+    post = make_post()
+    evaluate(post)
+    item = item_of(post)
+    assert item.reasons == ["classifier_failed"] and not post.submission.visible
+    page = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    assert "detector unavailable" in page
+
+
+# --- audit, public log, stats ----------------------------------------------------------------------
+
+def test_the_audit_view_lists_and_filters_actions(mod_client, queued_post, item_of, moderator, templates):
+    item = item_of(queued_post())
+    review_item_reject(item_id=item.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai",
+                       message="Please declare it.")
+    response = mod_client.get("/moderation/audit/", {"verb": "reject"})
+    rows = response.context["rows"]
+    assert [(a.verb, a.actor_label, a.from_status, a.to_status, a.note) for a in rows] == [
+        ("reject", "moderator", "open", "decided", "Please declare it.")]
+    all_rows = mod_client.get("/moderation/audit/").context["rows"]
+    assert [a.verb for a in all_rows] == ["reject", "open"]
+    assert mod_client.get("/moderation/audit/", {"actor": "nobody"}).context["rows"] == []
+
+
+def test_the_public_log_is_off_by_default(client):
+    assert client.get("/moderation/log/").status_code == 404
+
+
+def test_the_public_log_lists_rejected_posts_with_reasons(client, settings, queued_post, item_of, moderator,
+                                                            templates):
+    settings.MODERATION = {**settings.MODERATION, "PUBLIC_MODERATION_LOG": True}
+    rejected = item_of(queued_post(title="Rejected one"))
+    review_item_reject(item_id=rejected.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
+    queued_post(title="Still open")
+    page = client.get("/moderation/log/").content.decode()
+    assert "Rejected one" in page and "Undisclosed AI text" in page and "Still open" not in page
+
+
+def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item_of, moderator, templates):
+    rejected = item_of(queued_post(title="Confirmed"))
+    review_item_reject(item_id=rejected.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
+    from moderation.services.review import review_item_approve
+
+    review_item_approve(item_id=item_of(queued_post(title="Overturned")).pk, actor=Actor.for_user(moderator))
+    queued_post(title="Undecided")
+    response = mod_client.get("/moderation/stats/")
+    stats = response.context["stats"]
+    [row] = stats["precision"]
+    assert (row.classifier, row.confirmed, row.overturned, row.precision) == ("keyword", 1, 1, 0.5)
+    assert stats["queue"][-1][1] == 1
+    assert stats["reasons"]["undisclosed_ai_suspected"] == {"reject": 1, "approve": 1}
+    page = response.content.decode()
+    assert page.count('src="data:image/svg+xml;base64,') == 3 and "<script>" not in page
