@@ -203,7 +203,7 @@ def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]
     if not isinstance(data, dict):
         return None, [FieldError("", "The disclosure must be a JSON object.")]
     version = data.get("schema_version", SCHEMA_VERSION)
-    if version not in SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:  # strict: True and 1.0 are not 1
         return None, [FieldError("schema_version", f"Unsupported disclosure schema version {version!r}; "
                                  f"supported: {', '.join(map(str, SUPPORTED_VERSIONS))}.")]
     try:
