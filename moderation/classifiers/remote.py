@@ -185,7 +185,7 @@ class RemoteClassifier(Classifier):
         self.breaker = CircuitBreaker(f"{self.name}:{self.url}", threshold=int(options.get("breaker_threshold", 5)),
                                       reset_after=float(options.get("breaker_reset_seconds", 60.0)))
         #: Injected by tests to observe backoff without waiting.
-        self.sleep = options.get("sleep") or time.sleep
+        self.sleep = options["sleep"] if options.get("sleep") is not None else time.sleep
 
     def request(self, doc: Document, passages: Sequence[Passage]) -> tuple[Any, dict[str, str]]:
         raise NotImplementedError
