@@ -7,7 +7,8 @@ the declared AI blocks and the disclosure's ``ai_share_percent``. Its findings, 
 
 - ``undisclosed_ai_passages``: passages outside declared AI blocks (the author's own text, collapsible
   sections) whose combined score reaches ``flag_threshold``, and the disclosure does not already account for
-  them (no disclosure, ``human_only``, or a declared share below what the flagged text amounts to);
+  them (no disclosure, ``human_only``, or a declared share well below — by ``share_margin_percent`` — what
+  the flagged text amounts to);
 - ``ai_passages_unmarked``: such passages when the declared ``ai_share_percent`` does cover them — AI use was
   declared, only the block markup is missing (a lighter matter for a moderator);
 - ``declared_share_understated``: the estimated AI share of the prose (declared blocks + flagged passages)
@@ -164,7 +165,8 @@ class DisclosureConsistencyClassifier(Classifier):
         findings = []
         if flagged:
             flagged_share = round(100 * flagged_chars / prose_chars)
-            covered = disclosure is not None and not human_only and declared_share >= flagged_share
+            covered = (disclosure is not None and not human_only
+                       and declared_share + self.share_margin > flagged_share)
             findings.append({
                 "code": "ai_passages_unmarked" if covered else "undisclosed_ai_passages",
                 "message": (f"{len(flagged)} passage(s) outside declared AI blocks read as AI-written "
