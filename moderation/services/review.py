@@ -291,13 +291,14 @@ def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> Rev
         raise ReviewActionInvalid("Explain in a sentence why the decision should change.", field="message")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
-        if last is None or last.decision_action != DecisionAction.REJECT or submission.status != "rejected":
-            raise ReviewConflict("Only a rejected post can be appealed.")
+        # The "once" rule is checked first, so an author who appealed hears that, not a status message.
         if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
             raise ReviewConflict("This post was appealed already; each post can be appealed once.")
         if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
             raise ReviewConflict("This post is already waiting for a moderator.")
+        last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
+        if last is None or last.decision_action != DecisionAction.REJECT or submission.status != "rejected":
+            raise ReviewConflict("Only a rejected post can be appealed.")
         item = ReviewItem.objects.create(
             submission=submission, revision=submission.current_revision, evaluation=last.evaluation,
             kind=ReviewItemKind.APPEAL, reasons=["appeal", *last.reasons], priority=last.priority + 10,

@@ -1,0 +1,107 @@
+"""The author's side of a decision: the status and the moderator's message on the post page and in the
+notifications, resubmitting after a change request, and appealing a rejection once."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from forum.models import Post
+from forum.services import post_update
+from moderation.models import ReviewItem
+from moderation.services.review import Actor, review_item_reject, review_item_request_changes
+
+from .conftest import HUMAN_TEXT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rejected(queued_post, item_of, moderator, templates):
+    post = queued_post(title="Rejected post")
+    review_item_reject(item_id=item_of(post).pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai",
+                       message="The last paragraph reads as AI-written.")
+    return post
+
+
+def test_the_author_sees_the_status_and_message_on_the_post(client, author, rejected, templates):
+    client.force_login(author)
+    page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()
+    assert "Status: Rejected." in page and "The last paragraph reads as AI-written." in page
+
+
+def test_the_author_sees_the_reason_in_the_notifications(client, author, rejected, templates):
+    client.force_login(author)
+    page = client.get(reverse("forum:notifications")).content.decode()
+    assert "A moderator rejected your post." in page and "The last paragraph reads as AI-written." in page
+
+
+def test_readers_do_not_see_a_rejected_post(client, make_user, rejected):
+    client.force_login(make_user("reader"))
+    assert client.get(reverse("forum:post_detail", args=[rejected.public_id])).status_code == 404
+
+
+def test_the_author_appeals_once(client, author, rejected):
+    client.force_login(author)
+    url = reverse("forum:post_appeal", args=[rejected.public_id])
+    page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()
+    assert url in page
+    response = client.post(url, {"message": "I wrote it myself; I can share my drafts."})
+    assert response.status_code == 302
+    appeal = ReviewItem.objects.get(submission=rejected.submission, kind="appeal")
+    assert (appeal.status, appeal.appeal_message) == ("open", "I wrote it myself; I can share my drafts.")
+    page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()
+    assert url not in page  # the button is gone
+    response = client.post(url, {"message": "Another appeal, please look again."}, follow=True)
+    assert "already" in response.content.decode() or "once" in response.content.decode()
+    assert ReviewItem.objects.filter(kind="appeal").count() == 1
+
+
+def test_an_appeal_without_a_reason_is_refused(client, author, rejected):
+    client.force_login(author)
+    response = client.post(reverse("forum:post_appeal", args=[rejected.public_id]), {"message": "no"}, follow=True)
+    assert "Explain in a sentence" in response.content.decode()
+    assert not ReviewItem.objects.filter(kind="appeal").exists()
+
+
+def test_only_the_author_may_appeal(client, make_user, rejected):
+    client.force_login(make_user("someone"))
+    assert client.post(reverse("forum:post_appeal", args=[rejected.public_id]),
+                       {"message": "I think this should stand."}).status_code == 404
+
+
+def test_the_appeal_reaches_the_queue_with_the_message(client, moderator, rejected):
+    client.force_login(moderator)
+    from moderation.services.review import review_item_appeal
+
+    review_item_appeal(submission_id=rejected.submission_id, actor=Actor.for_user(rejected.author),
+                       message="Please reconsider, I wrote it.")
+    response = client.get("/moderation/", {"kind": "appeal"})
+    [item] = response.context["page"].items
+    detail = client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    assert "Please reconsider, I wrote it." in detail
+
+
+def test_a_fixed_post_goes_back_to_the_queue(queued_post, item_of, moderator, evaluate):
+    post = queued_post()
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                message="Please declare the AI paragraph.")
+    post.submission.refresh_from_db()
+    assert post.submission.status == "needs_changes" and not post.submission.visible
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=HUMAN_TEXT,
+                disclosure_data={"human_only": True})
+    post.submission.refresh_from_db()
+    assert post.submission.status == "pending"
+    evaluate(post)
+    item = item_of(post)
+    assert (item.status, item.reasons) == ("open", ["resubmitted_after_changes"])
+    assert post.submission.status == "queued" and post.submission.visible
+
+
+def test_editing_a_rejected_post_does_not_publish_it(rejected, item_of, evaluate):
+    post = Post.objects.get(pk=rejected.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=HUMAN_TEXT,
+                disclosure_data={"human_only": True})
+    evaluate(post)
+    assert item_of(post).reasons == ["edited_after_rejection"]
+    assert (post.submission.status, post.submission.visible) == ("queued", False)

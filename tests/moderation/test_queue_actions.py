@@ -1,0 +1,178 @@
+"""Acting from the queue's pages: every action is a POST with the item's version, goes through the state
+machine's service, writes an audit row, and a conflict is a clear message (409 for htmx/JSON callers)."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from moderation.models import Action, ReviewItem
+from moderation.services.review import Actor, review_item_claim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def item(queued_post, item_of):
+    return item_of(queued_post())
+
+
+def act(client, item, verb, data=None, **headers):
+    url = reverse(f"moderation:item_{verb}", args=[item.public_id]) if verb in ("claim", "release", "snooze") \
+        else reverse("moderation:item_decide", args=[item.public_id, verb])
+    return client.post(url, {"version": item.version, **(data or {})}, **headers)
+
+
+def flashes(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_claim_then_release(mod_client, item, moderator):
+    response = act(mod_client, item, "claim")
+    assert response.status_code == 302 and response["Location"] == reverse("moderation:item_detail",
+                                                                          args=[item.public_id])
+    claimed = ReviewItem.objects.get(pk=item.pk)
+    assert (claimed.status, claimed.claimed_by) == ("claimed", moderator)
+    act(mod_client, claimed, "release")
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
+    assert list(Action.objects.filter(item=item, actor_user=moderator).values_list("verb", flat=True)
+                .order_by("id")) == ["claim", "release"]
+
+
+def test_reject_with_a_template_and_a_note_tells_the_author(mod_client, item, templates):
+    response = act(mod_client, item, "reject", {"template": "undisclosed-ai", "message": "See the 3rd paragraph."})
+    assert response.status_code == 302
+    decided = ReviewItem.objects.select_related("submission").get(pk=item.pk)
+    assert (decided.decision_action, decided.decision_template.code, decided.decision_message) == \
+        ("reject", "undisclosed-ai", "See the 3rd paragraph.")
+    assert decided.submission.status == "rejected"
+    note = decided.submission.notifications.get()
+    assert "See the 3rd paragraph." in note.message
+
+
+def test_reject_without_a_reason_is_refused_with_the_field(mod_client, item):
+    response = act(mod_client, item, "reject", HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
+    response = act(mod_client, item, "reject")
+    assert response.status_code == 302 and any("reason" in m for m in flashes(response))
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
+
+
+def test_a_missing_version_is_a_400_not_a_500(mod_client, item):
+    url = reverse("moderation:item_decide", args=[item.public_id, "approve"])
+    response = mod_client.post(url, {}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "version" in response.json()["errors"]
+
+
+def test_an_unknown_action_is_404(mod_client, item):
+    assert mod_client.post(reverse("moderation:item_decide", args=[item.public_id, "delete"]),
+                           {"version": item.version}).status_code == 404
+
+
+@pytest.mark.parametrize("verb, data, status", [
+    ("request_changes", {"message": "Please mark the second paragraph as AI-written."}, "needs_changes"),
+    ("hide", {}, "hidden"), ("approve", {"label": "ai_assisted"}, "approved")])
+def test_other_decisions(mod_client, item, verb, data, status):
+    assert act(mod_client, item, verb, data).status_code == 302
+    submission = ReviewItem.objects.select_related("submission").get(pk=item.pk).submission
+    assert submission.status == status
+    if data.get("label"):
+        assert (submission.label_value, submission.label_locked) == ("ai_assisted", True)
+
+
+def test_snooze_until_the_author_posts_again(mod_client, item):
+    act(mod_client, item, "snooze", {"snooze": "next_revision"})
+    snoozed = ReviewItem.objects.get(pk=item.pk)
+    assert (snoozed.status, snoozed.snoozed_until_next_revision) == ("snoozed", True)
+
+
+def test_snooze_for_a_day(mod_client, item):
+    act(mod_client, item, "snooze", {"snooze": "24"})
+    snoozed = ReviewItem.objects.get(pk=item.pk)
+    assert snoozed.status == "snoozed" and snoozed.snoozed_until is not None
+
+
+def test_a_stale_page_gets_a_flash_message_and_changes_nothing(mod_client, item, make_user):
+    other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
+    review_item_claim(item_id=item.pk, actor=Actor.for_user(other))
+    response = act(mod_client, item, "approve")  # the page still carries the old version
+    assert response.status_code == 302
+    assert any("changed this item" in m for m in flashes(response))
+    assert ReviewItem.objects.get(pk=item.pk).status == "claimed"
+
+
+@pytest.mark.parametrize("headers", [{"HTTP_HX_REQUEST": "true"}, {"HTTP_ACCEPT": "application/json"}])
+def test_a_conflict_is_409_for_htmx_and_json(mod_client, item, headers):
+    assert act(mod_client, item, "approve", **headers).status_code == 200
+    response = act(mod_client, item, "approve", **headers)
+    assert response.status_code == 409 and response.json()["conflict"] is True
+
+
+def test_after_a_decision_the_moderator_moves_to_the_next_item(mod_client, queued_post, item_of):
+    first, second = item_of(queued_post(title="First")), item_of(queued_post(title="Second"))
+    page = mod_client.get(reverse("moderation:item_detail", args=[first.public_id]))
+    following = page.context["following"]
+    assert following.public_id == second.public_id
+    response = act(mod_client, first, "approve", {"next": reverse("moderation:item_detail",
+                                                                  args=[second.public_id])})
+    assert response["Location"] == reverse("moderation:item_detail", args=[second.public_id])
+
+
+def test_next_must_stay_on_this_site(mod_client, item):
+    response = act(mod_client, item, "approve", {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("moderation:item_detail", args=[item.public_id])
+
+
+def test_mark_a_classifier_result(mod_client, item):
+    result = item.revision.classifier_results.get()
+    response = mod_client.post(reverse("moderation:result_mark", args=[result.pk]), {"verdict": "confirmed"})
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert result.moderator_verdict == "confirmed"
+    assert Action.objects.filter(verb="mark_result", to_status="confirmed").exists()
+    bad = mod_client.post(reverse("moderation:result_mark", args=[result.pk]), {"verdict": "meh"},
+                          HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400
+
+
+# --- bulk ------------------------------------------------------------------------------------------
+
+def test_bulk_approve(mod_client, queued_post, item_of):
+    items = [item_of(queued_post(title=f"Post {n}")) for n in range(3)]
+    response = mod_client.post(reverse("moderation:bulk"), {
+        "action": "approve", "items": [f"{i.public_id}:{i.version}" for i in items]})
+    assert response.status_code == 302 and "Approved 3 items." in flashes(response)
+    assert set(ReviewItem.objects.values_list("decision_action", flat=True)) == {"approve"}
+    assert Action.objects.filter(verb="approve").count() == 3
+
+
+def test_bulk_reject_needs_a_reason(mod_client, item):
+    response = mod_client.post(reverse("moderation:bulk"), {"action": "reject",
+                                                            "items": [f"{item.public_id}:{item.version}"]},
+                               HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "template" in response.json()["errors"]
+
+
+def test_bulk_reject_reports_each_conflict(mod_client, queued_post, item_of, templates, make_user):
+    fresh, taken = item_of(queued_post(title="Fresh")), item_of(queued_post(title="Taken"))
+    other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
+    review_item_claim(item_id=taken.pk, actor=Actor.for_user(other))
+    response = mod_client.post(reverse("moderation:bulk"), {
+        "action": "reject", "template": "undisclosed-ai",
+        "items": [f"{fresh.public_id}:{fresh.version}", f"{taken.public_id}:{taken.version}"]},
+        HTTP_ACCEPT="application/json")
+    body = response.json()
+    assert response.status_code == 200 and body["done"] == [str(fresh.public_id)]
+    assert [c["id"] for c in body["conflicts"]] == [str(taken.public_id)]
+    assert ReviewItem.objects.get(pk=taken.pk).status == "claimed"
+
+
+def test_bulk_with_garbage_items_is_a_400(mod_client):
+    response = mod_client.post(reverse("moderation:bulk"), {"action": "approve", "items": ["nope"]},
+                               HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "items" in response.json()["errors"]
