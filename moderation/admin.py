@@ -1,9 +1,43 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from . import models
 
-admin.site.register(models.ApiClient, list_display=("name", "scopes", "is_active", "created_at"))
-admin.site.register(models.ApiKey, list_display=("client", "prefix", "created_at", "revoked_at"))
+
+@admin.register(models.ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "scopes", "is_active", "created_at")
+    actions = ["rotate_key"]
+
+    @admin.action(description="Rotate the API key (issue a new one, revoke the old ones)")
+    def rotate_key(self, request, queryset):
+        from .services.apikeys import api_key_rotate
+
+        for client in queryset:
+            issued = api_key_rotate(client=client)
+            # Shown once, like the command's output; only its SHA-256 is stored.
+            self.message_user(request, f"New key for “{client.name}” (shown once, store it now): {issued.secret}",
+                              messages.WARNING)
+
+
+@admin.register(models.ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("client", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("client",)
+    readonly_fields = ("client", "prefix", "secret_hash", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):  # keys are issued by rotation or create_api_client, never typed in
+        return False
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        from .services.apikeys import api_key_revoke
+
+        for key in queryset:
+            api_key_revoke(key=key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
 admin.site.register(models.Submission, list_display=("public_id", "client", "external_id", "status", "visible"),
                     list_filter=("status", "client"))
 admin.site.register(models.Revision, list_display=("submission", "number", "title", "created_at", "evaluated_at"))

@@ -1,0 +1,94 @@
+"""Fixtures for the REST API: client forums with keys, an HTTP client per key, and payload builders.
+
+Submissions are evaluated on commit (no classifier configured in the test settings, so the pipeline runs
+in-process); API calls in ``db`` tests therefore go through ``django_capture_on_commit_callbacks``.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.conftest import HONEST_DISCLOSURE
+
+#: A new author's post drafted substantially by AI: the default policy holds it for a moderator.
+QUEUED_DISCLOSURE = HONEST_DISCLOSURE
+HUMAN_ONLY = {"human_only": True}
+
+
+@dataclass
+class Forum:
+    """Another forum: its ApiClient row, its key, and an HTTP client that sends the key."""
+
+    client: object
+    key: str
+    http: APIClient
+
+
+@pytest.fixture
+def make_forum(db):
+    from moderation.services.apikeys import api_client_create, api_key_issue
+
+    def make(name="otherforum", *, scopes=("submit", "moderate"), requires=(), policy_url="") -> Forum:
+        client = api_client_create(name=name, scopes=list(scopes), categories_requiring_disclosure=list(requires),
+                                   policy_url=policy_url)
+        issued = api_key_issue(client=client)
+        http = APIClient()
+        http.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+        return Forum(client, issued.secret, http)
+
+    return make
+
+
+@pytest.fixture
+def forum(make_forum):
+    return make_forum("forum-a", policy_url="https://forum-a.example/ai-policy", requires=["news"])
+
+
+@pytest.fixture
+def other_forum(make_forum):
+    return make_forum("forum-b")
+
+
+def post_payload(external_id="p-1", *, body="I wrote every word of this post myself, slowly.", disclosure=HUMAN_ONLY,
+                 standing="regular", category="general", title="A post", fmt="markdown", omit_disclosure=False):
+    payload = {"external_id": external_id,
+               "author": {"external_id": "u-1", "display_name": "Ada", "standing": standing},
+               "category": category, "title": title, "body": body, "format": fmt,
+               "disclosure": copy.deepcopy(disclosure)}
+    if omit_disclosure:
+        del payload["disclosure"]
+    return payload
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """POST /api/v1/submissions as ``forum`` and run the on-commit evaluation, as a real request would."""
+
+    def do(forum: Forum, payload: dict, **headers):
+        with django_capture_on_commit_callbacks(execute=True):
+            return forum.http.post("/api/v1/submissions", payload, format="json", **headers)
+
+    return do
+
+
+@pytest.fixture
+def queued(forum, submit):
+    """A submission the default policy holds for a moderator (new author, AI-drafted), and its review item."""
+    from moderation.models import ReviewItem
+
+    response = submit(forum, post_payload("queued-1", standing="new", disclosure=QUEUED_DISCLOSURE,
+                                          body="My outline, then a section the model drafted and I edited."))
+    assert response.status_code == 202, response.json()
+    item = ReviewItem.objects.get(submission__public_id=response.json()["id"])
+    return response.json(), item
+
+
+def error_fields(response) -> list[str]:
+    body = response.json()
+    assert set(body) >= {"errors"}, body
+    for entry in body["errors"]:
+        assert set(entry) == {"field", "message"} and entry["message"], entry
+    return [entry["field"] for entry in body["errors"]]

@@ -1,0 +1,69 @@
+"""``create_api_client`` prints the key alone on the last line; ``revoke_api_key`` and ``rotate_api_key``
+retire keys; the key printed is the one that works."""
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from moderation.models import ApiClient, ApiKey
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+def works(key: str, path="/api/v1/webhooks") -> int:
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return http.get(path).status_code
+
+
+def test_create_prints_a_working_key_alone_on_the_last_line():
+    out = run("create_api_client", "Other Forum", "--scopes", "submit,moderate", "--require-disclosure-in",
+              "news,science", "--policy-url", "https://other.example/ai")
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("adk_") and " " not in key
+    client = ApiClient.objects.get(name="Other Forum")
+    assert client.scopes == ["submit", "moderate"]
+    assert client.categories_requiring_disclosure == ["news", "science"]
+    assert client.policy_url == "https://other.example/ai"
+    assert works(key) == 200
+    assert works(key, "/api/v1/review-items") == 200
+
+
+@pytest.mark.parametrize("args", [("x", "--scopes", "admin"), ("x", "--scopes", ""), ("local", "--scopes", "submit")])
+def test_create_refuses_bad_input(args):
+    with pytest.raises(CommandError):
+        run("create_api_client", *args)
+
+
+def test_create_refuses_a_duplicate_name():
+    run("create_api_client", "dup", "--scopes", "submit")
+    with pytest.raises(CommandError, match="exists"):
+        run("create_api_client", "dup", "--scopes", "submit")
+
+
+def test_revoke_by_prefix():
+    key = run("create_api_client", "f", "--scopes", "submit").strip().splitlines()[-1]
+    prefix = ApiKey.objects.get().prefix
+    assert prefix in key
+    out = run("revoke_api_key", prefix)
+    assert "Revoked" in out
+    assert works(key) == 401
+    with pytest.raises(CommandError):
+        run("revoke_api_key", "nosuchprefix")
+
+
+def test_rotate_prints_a_new_key_and_revokes_the_old():
+    old = run("create_api_client", "f", "--scopes", "submit").strip().splitlines()[-1]
+    new = run("rotate_api_key", "f").strip().splitlines()[-1]
+    assert new != old
+    assert works(new) == 200
+    assert works(old) == 401
+    with pytest.raises(CommandError):
+        run("rotate_api_key", "nobody")

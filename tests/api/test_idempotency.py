@@ -1,0 +1,75 @@
+"""``Idempotency-Key`` makes retries safe: same key and body → the first answer again (nothing done twice);
+same key, other body → 422; a key still in flight → 409; a refused request leaves the key free."""
+import pytest
+
+from moderation.models import IdempotencyRecord, Revision, Submission
+
+from .conftest import error_fields, post_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_retry_with_the_same_key_replays_the_first_answer(forum, submit):
+    first = submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == 202
+    again = submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert again.status_code == 202  # the first answer, not "unchanged" (200)
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Revision.objects.count() == 1
+
+
+def test_same_key_with_a_different_body_is_422(forum, submit):
+    submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="k")
+    response = submit(forum, post_payload("p-1", body="A different body, typed by hand this time."),
+                      HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 422
+    assert error_fields(response) == ["Idempotency-Key"]
+    assert "different request" in response.json()["errors"][0]["message"]
+    assert Revision.objects.count() == 1
+
+
+def test_keys_belong_to_one_client(forum, other_forum, submit):
+    submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="k")
+    response = submit(other_forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 202
+    assert Submission.objects.count() == 2
+
+
+def test_key_in_flight_is_409(forum, submit):
+    from moderation.api.idempotency import request_fingerprint
+
+    payload = post_payload("p-1")
+    IdempotencyRecord.objects.create(client=forum.client, key="busy", request_hash=request_fingerprint(
+        method="POST", path="/api/v1/submissions", data=payload))
+    response = submit(forum, payload, HTTP_IDEMPOTENCY_KEY="busy")
+    assert response.status_code == 409
+    assert error_fields(response) == ["Idempotency-Key"]
+    assert not Submission.objects.exists()
+
+
+def test_refused_request_does_not_burn_the_key(forum, submit):
+    bad = post_payload("p-1")
+    del bad["title"]
+    assert submit(forum, bad, HTTP_IDEMPOTENCY_KEY="k").status_code == 400
+    assert not IdempotencyRecord.objects.exists()
+    assert submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="k").status_code == 202
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "bad key", "naïve"])
+def test_malformed_key_is_400(forum, submit, key):
+    response = forum.http.post("/api/v1/submissions", post_payload("p-1"), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert error_fields(response) == ["Idempotency-Key"]
+
+
+def test_expired_records_are_pruned(forum, submit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from moderation.api.idempotency import idempotency_records_prune
+
+    submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert idempotency_records_prune() == 1

@@ -1,0 +1,125 @@
+"""The review queue over the API (scope ``moderate``): list with filters, ordering and cursor pages; claim;
+decide through the same state machine as the web queue — 200, or 409 when the item changed or was decided."""
+import pytest
+
+from moderation.models import Action, ReviewItem
+from moderation.services.review import Actor, review_item_claim
+
+from .conftest import QUEUED_DISCLOSURE, error_fields, post_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def make_queued(forum, submit):
+    def make(external_id, *, body="A post with a section the model drafted, which I edited."):
+        response = submit(forum, post_payload(external_id, standing="new", disclosure=QUEUED_DISCLOSURE, body=body))
+        assert response.status_code == 202
+        return ReviewItem.objects.get(submission__public_id=response.json()["id"])
+
+    return make
+
+
+def test_list_shows_open_items_by_priority(forum, make_queued):
+    low, high = make_queued("low"), make_queued("high")
+    ReviewItem.objects.filter(pk=high.pk).update(priority=90, reasons=["undisclosed_ai_suspected"])
+    response = forum.http.get("/api/v1/review-items?status=open&ordering=-priority")
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == [str(high.public_id), str(low.public_id)]
+    row = response.json()["results"][0]
+    assert row["submission"]["external_id"] == "high" and row["version"] == high.version
+    assert row["reasons"] == ["undisclosed_ai_suspected"] and row["priority"] == 90
+
+
+def test_filter_by_reason_and_status(forum, make_queued):
+    a, b = make_queued("a"), make_queued("b")
+    ReviewItem.objects.filter(pk=a.pk).update(reasons=["reader_report", "mostly_ai_content"])
+    rows = forum.http.get("/api/v1/review-items?reason=reader_report").json()["results"]
+    assert [r["id"] for r in rows] == [str(a.public_id)]
+    review_item_claim(item_id=b.pk, actor=Actor.for_client(forum.client))
+    rows = forum.http.get("/api/v1/review-items?status=claimed").json()["results"]
+    assert [r["id"] for r in rows] == [str(b.public_id)]
+    response = forum.http.get("/api/v1/review-items?status=bogus")
+    assert response.status_code == 400 and error_fields(response) == ["status"]
+
+
+def test_cursor_pagination_walks_every_item_once(forum, make_queued):
+    items = [make_queued(f"p{i}") for i in range(5)]
+    seen, url = [], "/api/v1/review-items?page_size=2"
+    while url:
+        page = forum.http.get(url).json()
+        assert len(page["results"]) <= 2
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(str(i.public_id) for i in items)
+    assert forum.http.get("/api/v1/review-items?cursor=garbage").status_code == 404
+
+
+def test_claim_then_decide(forum, make_queued):
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "claimed" and response.json()["claimed_by"] == "api:forum-a"
+    version = response.json()["version"]
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": version}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "decided" and response.json()["decision"]["action"] == "approve"
+    assert response.json()["submission"]["status"] == "approved"
+    verbs = list(Action.objects.filter(item=item).order_by("at", "id").values_list("verb", "actor_label"))
+    assert verbs[-2:] == [("claim", "api:forum-a"), ("approve", "api:forum-a")]
+
+
+def test_decide_with_a_stale_version_is_409(forum, make_queued):
+    item = make_queued("p")
+    stale = item.version
+    forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {}, format="json")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "reject", "reason": "spam", "version": stale}, format="json")
+    assert response.status_code == 409
+    assert response.json()["current_version"] == stale + 1
+    assert ReviewItem.objects.get(pk=item.pk).status == "claimed"
+
+
+def test_deciding_twice_is_409(forum, make_queued):
+    item = make_queued("p")
+    first = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                            {"action": "hide", "version": item.version}, format="json")
+    assert first.status_code == 200
+    again = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                            {"action": "approve", "version": first.json()["version"]}, format="json")
+    assert again.status_code == 409
+    assert "decided" in again.json()["errors"][0]["message"]
+
+
+def test_item_claimed_by_a_web_moderator_cannot_be_taken(forum, make_queued, moderator):
+    item = make_queued("p")
+    review_item_claim(item_id=item.pk, actor=Actor.for_user(moderator))
+    assert forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {}, format="json").status_code == 409
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": item.version + 1}, format="json")
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"action": "burn", "version": 1}, "action"),
+    ({"action": "approve"}, "version"),
+    ({"action": "approve", "version": 0}, "version"),
+    ({"action": "reject", "version": 1}, "reason"),
+    ({"action": "approve", "version": 1, "template": "no-such-template"}, "reason"),
+    ({"action": "approve", "version": 1, "label": "robot"}, "label"),
+])
+def test_invalid_decision_is_400(forum, make_queued, payload, field):
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision", payload, format="json")
+    assert response.status_code == 400
+    assert error_fields(response) == [field]
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
+
+
+def test_claim_with_stale_version_is_409(forum, make_queued):
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": item.version + 5},
+                               format="json")
+    assert response.status_code == 409

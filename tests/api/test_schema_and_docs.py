@@ -1,0 +1,51 @@
+"""The disclosure JSON Schema, the OpenAPI document and Swagger UI served from local files under our CSP."""
+import pytest
+from django.contrib.staticfiles import finders
+from rest_framework.test import APIClient
+
+from disclosure.schema import json_schema
+
+pytestmark = pytest.mark.django_db
+
+
+def test_disclosure_schema_is_the_current_version():
+    response = APIClient().get("/api/v1/disclosure-schema")
+    assert response.status_code == 200
+    assert response.json() == json_schema()
+
+
+def test_openapi_document_describes_every_endpoint():
+    response = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {
+        "/api/v1/health", "/api/v1/disclosure-schema", "/api/v1/submissions", "/api/v1/submissions/{public_id}",
+        "/api/v1/review-items", "/api/v1/review-items/{public_id}/claim",
+        "/api/v1/review-items/{public_id}/decision", "/api/v1/webhooks", "/api/v1/webhooks/{public_id}",
+        "/api/v1/webhooks/{public_id}/deliveries"}
+    assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    responses = schema["paths"]["/api/v1/submissions"]["post"]["responses"]
+    assert {"200", "202", "400", "401", "403", "413", "422", "429"} <= set(responses)
+
+
+def test_docs_load_swagger_ui_from_our_own_static_files():
+    response = APIClient().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn." not in html and "https://" not in html
+    for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        assert f"/static/drf_spectacular_sidecar/swagger-ui-dist/{asset}" in html
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}")
+    # The init script is a separate same-origin request (no inline script), and it points at our schema.
+    script = APIClient().get("/api/v1/docs?script=")
+    assert script.status_code == 200
+    assert "/api/v1/schema" in script.content.decode()
+
+
+def test_only_the_docs_page_relaxes_the_csp_and_only_for_styles():
+    docs = APIClient().get("/api/v1/docs")["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in docs
+    assert "script-src 'self';" in docs or docs.endswith("script-src 'self'")
+    elsewhere = APIClient().get("/api/v1/health")["Content-Security-Policy"]
+    assert "unsafe-inline" not in elsewhere

@@ -1,0 +1,151 @@
+"""``POST /api/v1/submissions``: 202 for a new revision, 200 for unchanged content, field errors in one shape,
+413 past the size limit, and a missing disclosure means ``not_disclosed`` — or 422 where the category needs one."""
+import json
+
+import pytest
+
+from moderation.models import Evaluation, Revision, Submission
+
+from .conftest import HUMAN_ONLY, QUEUED_DISCLOSURE, error_fields, post_payload
+
+pytestmark = pytest.mark.django_db
+
+AI_BODY = ("My own opening paragraph.\n\n"
+           ':::ai-written model="Claude Opus 4.5"\nA paragraph the model drafted for me.\n:::\n\nMy own ending.')
+
+
+def test_new_post_is_accepted_with_202(forum, submit):
+    response = submit(forum, post_payload("p-1"))
+    assert response.status_code == 202
+    body = response.json()
+    submission = Submission.objects.get(public_id=body["id"])
+    assert body["external_id"] == "p-1" and body["revision"] == 1 and body["new_revision"] is True
+    assert body["status"] == "pending"
+    assert submission.client == forum.client and submission.author_external_id == "u-1"
+    assert body["url"].endswith(f"/api/v1/submissions/{body['id']}")
+
+
+def test_unchanged_resubmission_is_200_and_queues_nothing(forum, submit):
+    first = submit(forum, post_payload("p-1")).json()
+    evaluations = Evaluation.objects.count()
+    again = submit(forum, post_payload("p-1"))
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"] and again.json()["revision"] == 1
+    assert again.json()["new_revision"] is False
+    assert Revision.objects.count() == 1 and Evaluation.objects.count() == evaluations
+
+
+def test_changed_body_makes_a_new_revision_of_the_same_submission(forum, submit):
+    first = submit(forum, post_payload("p-1")).json()
+    second = submit(forum, post_payload("p-1", body="I rewrote this post by hand, every word, again."))
+    assert second.status_code == 202
+    assert second.json()["id"] == first["id"] and second.json()["revision"] == 2
+    assert Submission.objects.get().revisions.count() == 2
+
+
+def test_same_external_id_from_two_clients_are_two_submissions(forum, other_forum, submit):
+    a = submit(forum, post_payload("shared-id")).json()
+    b = submit(other_forum, post_payload("shared-id")).json()
+    assert a["id"] != b["id"]
+
+
+def test_missing_disclosure_is_not_disclosed_never_human(forum, submit):
+    response = submit(forum, post_payload("p-1", omit_disclosure=True))
+    assert response.status_code == 202
+    assert response.json()["label"]["value"] == "not_disclosed"
+    assert Revision.objects.get().disclosure is None
+    detail = forum.http.get(f"/api/v1/submissions/{response.json()['id']}").json()
+    assert detail["label"]["value"] == "not_disclosed" and detail["label"]["iptc_digital_source_type"] is None
+
+
+def test_category_requiring_a_disclosure_answers_422_with_allowed_values_and_policy(forum, submit):
+    response = submit(forum, post_payload("p-1", category="news", omit_disclosure=True))
+    assert response.status_code == 422
+    body = response.json()
+    assert error_fields(response) == ["disclosure"]
+    assert body["policy_url"] == "https://forum-a.example/ai-policy"
+    assert "drafting" in body["allowed_values"]["assistance.kind"]
+    assert body["allowed_values"]["human_only"] == [True, False]
+    assert body["disclosure_schema"].endswith("/api/v1/disclosure-schema")
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("change, fields", [
+    (lambda p: p.pop("title"), ["title"]),
+    (lambda p: p.pop("author"), ["author"]),
+    (lambda p: p["author"].pop("external_id"), ["author.external_id"]),
+    (lambda p: p["author"].update(standing="god"), ["author.standing"]),
+    (lambda p: p.update(format="rtf"), ["format"]),
+    (lambda p: p.update(title="x" * 301), ["title"]),
+    (lambda p: p.update(body=12), ["body"]),
+    (lambda p: p.update(disclosur={}), ["disclosur"]),
+    (lambda p: p["author"].update(nickname="x"), ["author.nickname"]),
+    (lambda p: p.update(external_id="a\x00b"), ["external_id"]),
+    (lambda p: p.update(disclosure={"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
+                                    "process": "short"}), ["disclosure.process"]),
+    (lambda p: p.update(disclosure={"human_only": True, "process": "\x00"}), ["disclosure"]),
+    (lambda p: p.update(disclosure={"human_only": "yes"}), ["disclosure.human_only"]),
+    (lambda p: p.update(disclosure=[1, 2]), ["disclosure"]),
+    (lambda p: p.update(body=AI_BODY, disclosure=HUMAN_ONLY), ["disclosure.human_only"]),
+    (lambda p: p.update(body=":::ai-written\nnever closed"), ["body"]),
+    (lambda p: p.update(title="", body=""), ["title", "body"]),
+])
+def test_invalid_input_is_400_with_field_errors(forum, submit, change, fields):
+    payload = post_payload("p-1")
+    change(payload)
+    response = submit(forum, payload)
+    assert response.status_code == 400, response.json()
+    assert sorted(error_fields(response)) == sorted(fields)
+    assert not Submission.objects.exists()
+
+
+def test_honest_ai_block_with_matching_disclosure_is_accepted(forum, submit):
+    response = submit(forum, post_payload("p-1", body=AI_BODY, disclosure=QUEUED_DISCLOSURE))
+    assert response.status_code == 202
+    assert response.json()["label"]["value"] == "ai_assisted"
+
+
+@pytest.mark.parametrize("body, content_type, status, needle", [
+    ('{"external_id": ', "application/json", 400, "JSON parse error"),
+    ("[" * 50_000 + "]" * 50_000, "application/json", 400, "JSON parse error"),
+    ("external_id=1", "application/x-www-form-urlencoded", 415, "Unsupported media type"),
+    ("", "application/json", 400, "required"),
+    ("[]", "application/json", 400, "Expected a dictionary"),
+])
+def test_unparseable_or_wrong_media_type_uses_the_same_error_shape(forum, body, content_type, status, needle):
+    response = forum.http.generic("POST", "/api/v1/submissions", body, content_type=content_type)
+    assert response.status_code == status
+    assert needle in json.dumps(response.json())
+    error_fields(response)
+
+
+def test_body_over_the_configured_limit_is_413(forum, submit, settings):
+    settings.MODERATION = {**settings.MODERATION, "MAX_SUBMISSION_BYTES": 2_000}
+    response = submit(forum, post_payload("p-1", body="word " * 500))
+    assert response.status_code == 413
+    assert error_fields(response) == [""]
+    assert not Submission.objects.exists()
+    assert submit(forum, post_payload("p-1", body="word " * 100)).status_code == 202
+
+
+def test_default_limit_is_200_kb(forum, submit):
+    response = submit(forum, post_payload("p-1", body="word " * 41_000))  # 205 KB
+    assert response.status_code == 413
+
+
+def test_body_over_djangos_upload_limit_is_413_not_400(forum, submit, settings):
+    """Django answers RequestDataTooBig with 400; the API promises 413."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = submit(forum, post_payload("p-1", body="word " * 400))
+    assert response.status_code == 413
+    assert error_fields(response) == [""]
+
+
+def test_wrong_method_and_unknown_path_use_the_error_shape(forum):
+    response = forum.http.put("/api/v1/submissions", {}, format="json")
+    assert response.status_code == 405
+    error_fields(response)
+    for path in ("/api/v1/nope", "/api/v1/submissions/not-a-uuid", "/api/v1/submissions/"):
+        response = forum.http.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert error_fields(response) == [""]
