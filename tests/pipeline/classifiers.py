@@ -70,3 +70,30 @@ class ExplodingClassifier(Classifier):
 
 STACK = ["tests.pipeline.classifiers.ScriptedClassifier",
          "moderation.classifiers.consistency.DisclosureConsistencyClassifier"]
+
+
+class ScriptedV2(ScriptedClassifier):
+    """The same classifier after an upgrade: a new version, so existing revisions lack its results."""
+
+    version = "2"
+
+
+class SlowScripted(ScriptedClassifier):
+    """A language-model stage: runs on the slow queue."""
+
+    name = "slow_scripted"
+    queue = "slow"
+
+
+class FlakyClassifier(Classifier):
+    """Fails while ``FlakyClassifier.failing`` is true (a remote service that comes back)."""
+
+    name = "flaky"
+    version = "1"
+    failing = True
+
+    def classify(self, passages, disclosure):
+        if FlakyClassifier.failing:
+            raise ConnectionError("service unavailable")
+        return self.output(status="ok", score=0.1, passages=[
+            PassageScore(start=p.start, end=p.end, kind=p.kind, probability=0.1) for p in passages])

@@ -1,0 +1,64 @@
+"""``python manage.py reevaluate [--since DATE] [--classifier NAME] [--all] [--dry-run]``.
+
+Re-scores existing posts through the queue, for when a classifier is upgraded or added: a new classifier
+version has no results yet, so the current revisions missing a usable result of a configured classifier (or
+of ``--classifier``) are sent to the workers again; their new results change the evaluation's fingerprint,
+so the policy decides again. Error results count as missing, so this also retries failed classifiers.
+``--all`` re-sends every current revision (harmless: nothing new means the same evaluation).
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from tqdm import tqdm
+
+from moderation.models import Revision
+from moderation.services.evaluation import UnknownClassifier, revision_enqueue, revisions_to_rescore
+
+
+def _since(value: str | None):
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is None and (day := parse_date(value)) is not None:
+        moment = datetime.combine(day, time.min)
+    if moment is None:
+        raise CommandError(f"--since {value!r} is not a date (YYYY-MM-DD) or an ISO date-time.")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+class Command(BaseCommand):
+    help = "Send current post revisions whose classifier results are incomplete back through the queue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--since", help="Only revisions created on or after this date or date-time.")
+        parser.add_argument("--classifier", help="Only revisions missing a result of this classifier.")
+        parser.add_argument("--all", action="store_true", help="Re-send every current revision in range.")
+        parser.add_argument("--dry-run", action="store_true", help="Count, send nothing.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, **options):
+        since = _since(options["since"])
+        try:
+            rows = revisions_to_rescore(since=since, classifier=options["classifier"], everything=options["all"])
+        except UnknownClassifier as exc:
+            raise CommandError(str(exc))
+        current = Revision.objects.filter(submission__current_revision=F("pk"))
+        considered = (current.filter(created_at__gte=since) if since else current).count()
+        if options["dry_run"]:
+            self.stdout.write(f"{considered} current revision(s) considered; {len(rows)} would be re-scored.")
+            return
+        sent = 0
+        for revision_id, content_hash in tqdm(rows, desc="enqueueing", unit="revision", file=sys.stderr,
+                                              disable=options["no_progress"]):
+            if not revision_enqueue(revision_id=revision_id, content_hash=content_hash):
+                raise CommandError(f"The broker is unreachable: {sent} of {len(rows)} revision(s) enqueued. "
+                                   "Run the command again when it is back.")
+            sent += 1
+        self.stdout.write(f"{considered} current revision(s) considered; {len(rows)} to re-score; "
+                          f"{sent} enqueued. The workers will re-evaluate them.")

@@ -1,0 +1,93 @@
+"""``python manage.py score_texts INPUT.jsonl [--output OUT.jsonl]``: score texts with the configured stack.
+
+Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "ai_probability", "passages",
+"classifiers"}``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
+so declared AI blocks, quotes and code are treated exactly as in a post. Nothing is written to the database.
+Lines that are not valid are reported on stderr with their line number and skipped (exit status 1).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from disclosure.blocks import BlockSyntaxError
+from moderation.classifiers.registry import configured_classifiers
+from moderation.services.evaluation import text_score
+
+
+def _line_error(data) -> str | None:
+    if not isinstance(data, dict):
+        return "expected a JSON object with \"id\" and \"text\""
+    if "id" not in data or not isinstance(data["id"], (str, int)) or isinstance(data["id"], bool):
+        return "\"id\" is missing or not a string or integer"
+    if not isinstance(data.get("text"), str) or not data["text"].strip():
+        return "\"text\" is missing, not a string, or empty"
+    return None
+
+
+class Command(BaseCommand):
+    help = "Score a JSONL file of {\"id\", \"text\"} lines with the configured classifiers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("input", help="JSONL file of {\"id\": …, \"text\": …} lines ('-' reads stdin).")
+        parser.add_argument("--output", "-o", help="Where to write the JSONL results (default: stdout).")
+        parser.add_argument("--format", choices=["markdown", "html"], default="markdown",
+                            help="How to parse each text (default: markdown).")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, **options):
+        classifiers = configured_classifiers()
+        if not classifiers:
+            raise CommandError("No classifier is configured: set MODERATION['CLASSIFIERS'] in the settings.")
+        try:
+            source = sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {options['input']}: {exc.strerror}")
+        with source:
+            lines = source.readlines()
+        try:
+            sink = open(options["output"], "w", encoding="utf-8") if options["output"] else None
+        except OSError as exc:
+            raise CommandError(f"Cannot write {options['output']}: {exc.strerror}")
+        out = sink or self.stdout
+        scored, invalid = 0, 0
+        progress = tqdm(lines, desc="scoring", unit="text", file=sys.stderr, disable=options["no_progress"])
+        try:
+            for number, line in enumerate(progress, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                except ValueError as exc:
+                    error = f"not valid JSON ({exc.msg} at column {exc.colno})"
+                else:
+                    error = _line_error(data)
+                if error is None:
+                    try:
+                        result = text_score(text=data["text"], fmt=options["format"], classifiers=classifiers)
+                    except BlockSyntaxError as exc:
+                        error = f"the text does not parse: {exc.message}"
+                if error is not None:
+                    invalid += 1
+                    progress.write(f"line {number}: {error}", file=sys.stderr)
+                    continue
+                record = {
+                    "id": data["id"],
+                    "ai_probability": result.ai_probability,
+                    "passages": [{**p, "text": data["text"][p["start"]:p["end"]]} for p in result.passages],
+                    "classifiers": {o.classifier: {"version": o.version, "status": o.status, "score": o.score,
+                                                   "error": o.error} for o in result.outputs},
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                scored += 1
+        finally:
+            progress.close()
+            if sink:
+                sink.close()
+        summary = f"Scored {scored} text(s)" + (f" → {options['output']}" if options["output"] else "")
+        if invalid:
+            raise CommandError(f"{summary}; {invalid} invalid line(s) skipped (listed above).")
+        self.stderr.write(summary + ".")

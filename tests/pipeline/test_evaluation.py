@@ -1,0 +1,141 @@
+"""The evaluation service, in-process: idempotent, upgrade-aware, failure-aware, and respectful of decisions."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from moderation.models import ClassifierResult, Evaluation, Revision, Submission, WorkerHeartbeat
+from moderation.services.evaluation import (
+    SlowClassifiersPending,
+    revision_evaluate,
+    revisions_to_rescore,
+    revisions_unevaluated,
+)
+from tests.pipeline.classifiers import AI_MARK, STACK, FlakyClassifier
+
+pytestmark = pytest.mark.django_db
+
+CONSISTENCY = "moderation.classifiers.consistency.DisclosureConsistencyClassifier"
+BODY = ("A plain paragraph I wrote about my allotment, the slugs, the rain, and the one courgette that survived "
+        "the summer against all odds and the neighbour's chickens.")
+
+
+def use(settings, *paths):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": list(paths)}
+
+
+def evaluate(post, **kwargs):
+    revision = post.submission.current_revision
+    return revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash, **kwargs)
+
+
+def test_evaluating_twice_stores_one_result_set_and_one_evaluation(settings, make_post):
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+
+    first, second = evaluate(post), evaluate(post)
+
+    assert first.pk == second.pk
+    assert ClassifierResult.objects.filter(revision__submission=post.submission).count() == 2
+    assert Submission.objects.get(pk=post.submission_id).status == "published"
+
+
+def test_stale_work_is_skipped(settings, make_post):
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+    revision = post.submission.current_revision
+
+    assert revision_evaluate(revision_id=revision.pk, content_hash="0" * 64) is None
+    assert not ClassifierResult.objects.exists()
+
+
+def test_an_upgraded_classifier_adds_results_and_a_new_evaluation_keeping_the_old_ones(settings, make_post):
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+    old = evaluate(post)
+    use(settings, "tests.pipeline.classifiers.ScriptedV2", CONSISTENCY)
+
+    assert [pk for pk, _ in revisions_to_rescore()] == [post.submission.current_revision_id]
+    new = evaluate(post)
+
+    assert new.pk != old.pk
+    versions = set(ClassifierResult.objects.filter(classifier="scripted").values_list("version", flat=True))
+    assert versions == {"1", "2"}
+    assert revisions_to_rescore() == []
+
+
+def test_a_failed_classifier_is_retried_and_the_consistency_check_follows_its_inputs(settings, make_post):
+    use(settings, "tests.pipeline.classifiers.FlakyClassifier", CONSISTENCY)
+    FlakyClassifier.failing = True
+    post = make_post(body=BODY)
+    try:
+        held = evaluate(post)
+        assert "classifier_failed" in held.reasons
+        assert ClassifierResult.objects.get(classifier="flaky").error == "ConnectionError: service unavailable"
+        assert ClassifierResult.objects.get(classifier="disclosure_consistency").status == "insufficient_evidence"
+        assert [pk for pk, _ in revisions_to_rescore()] == [post.submission.current_revision_id]
+
+        FlakyClassifier.failing = False
+        retried = evaluate(post)
+    finally:
+        FlakyClassifier.failing = True
+
+    assert retried.pk != held.pk and "classifier_failed" not in retried.reasons
+    assert ClassifierResult.objects.get(classifier="flaky").status == "ok"
+    assert ClassifierResult.objects.get(classifier="disclosure_consistency").status == "ok"
+    assert ClassifierResult.objects.count() == 2
+
+
+def test_the_fast_stage_hands_slow_classifiers_over_and_decides_nothing(settings, make_post):
+    use(settings, *STACK, "tests.pipeline.classifiers.SlowScripted")
+    post = make_post(body=BODY)
+
+    with pytest.raises(SlowClassifiersPending) as pending:
+        evaluate(post, queue="fast")
+
+    assert pending.value.names == ["slow_scripted"]
+    assert list(ClassifierResult.objects.values_list("classifier", flat=True)) == ["scripted"]
+    assert not Evaluation.objects.exists()
+    evaluate(post)
+    assert sorted(ClassifierResult.objects.values_list("classifier", flat=True)) == [
+        "disclosure_consistency", "scripted", "slow_scripted"]
+
+
+def test_rescoring_does_not_undo_a_moderators_decision_on_the_same_revision(settings, make_post, moderator):
+    from moderation.services.review import Actor, review_item_approve
+
+    use(settings, *STACK)
+    post = make_post(body=f"{BODY}\n\n{AI_MARK} " + BODY, disclosure={"human_only": True})
+    evaluate(post)
+    item = post.submission.review_items.get()
+    review_item_approve(item_id=item.pk, actor=Actor.for_user(moderator))
+    use(settings, "tests.pipeline.classifiers.ScriptedV2", CONSISTENCY)
+
+    evaluate(post)
+
+    submission = Submission.objects.get(pk=post.submission_id)
+    assert submission.status == "approved" and submission.visible
+    assert not submission.review_items.exclude(status="decided").exists()
+
+
+def test_the_sweep_finds_current_revisions_left_unevaluated(settings, make_post):
+    use(settings, *STACK)
+    fresh, stuck, done = make_post(body=BODY), make_post(body=BODY + " Stuck."), make_post(body=BODY + " Done.")
+    evaluate(done)
+    Revision.objects.filter(pk__in=[stuck.submission.current_revision_id, done.submission.current_revision_id]) \
+        .update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert list(revisions_unevaluated()) == [stuck.submission.current_revision]
+    assert fresh.submission.current_revision not in revisions_unevaluated()
+
+
+def test_the_heartbeat_task_records_the_worker():
+    from moderation.tasks import worker_heartbeat
+
+    worker_heartbeat()
+    worker_heartbeat()
+
+    assert WorkerHeartbeat.objects.count() == 1
+    assert timezone.now() - WorkerHeartbeat.objects.get().at < timedelta(minutes=1)
