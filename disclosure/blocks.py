@@ -136,7 +136,14 @@ def _merge(chunks: list[_Chunk]) -> list[Passage]:
         lead = len(text) - len(text.lstrip())
         stripped = text.strip()
         if stripped:
-            trimmed = [(t - lead, b, n) for t, b, n in segments]
+            trimmed = []
+            for t, b, n in segments:  # clip to the stripped text: no stretch before it or after it
+                t -= lead
+                if t < 0:
+                    t, b, n = 0, b - t, n + t
+                n = min(n, len(stripped) - t)
+                if n > 0:
+                    trimmed.append((t, b, n))
             first = Passage(0, 0, "", stripped, segments=tuple(trimmed))
             start = first.body_offset(0)
             end = first.body_offset(len(stripped) - 1) + 1
