@@ -82,6 +82,17 @@ FEATURE_DOCS: dict[str, tuple[str, str]] = {
     "para_rate": ("line breaks per sentence", "paragraphing inside a window"),
     "list_marker_rate": ("lines starting with '-', '*', digits per sentence", "list formatting"),
 }
+#: Function words: the classic authorship-attribution signal (topic-free).  One
+#: rate per word; the list deliberately excludes every content word.
+FUNCTION_WORDS = """a about after all also although an any are as at be because been before being
+both but by can could did do does either even ever every few for from had has have he her here
+him his how however i if in into is it its just less may me might more most much must my neither
+no nor not now of off often on once one only or other our out over own perhaps quite rather really
+same she should since so some still such than that the their them then there these they this those
+though through thus to too under until up upon us very was we well were what when where whether
+which while who whom whose why will with within without would yet you your""".split()
+for _w in FUNCTION_WORDS:
+    FEATURE_DOCS[f"fw_{_w}"] = (f"rate of the function word '{_w}'", "function-word profile (stylometry)")
 FEATURE_NAMES: list[str] = list(FEATURE_DOCS)
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*")
@@ -252,10 +263,9 @@ def extract(text: str) -> list[float]:
         rep / nb,
         c("\n") / ns,
         len(_LIST_RE.findall(text)) / ns,
-    ]
+    ] + [counts.get(w, 0) / nw for w in FUNCTION_WORDS]
 
 
-assert len(FEATURE_NAMES) == 55
 
 
 def extract_many(texts):

@@ -53,7 +53,7 @@ LM_FEATURE_NAMES = [
     "lm_logp_mean", "lm_logp_std", "lm_logp_p10", "lm_logrank_mean", "lm_top1_rate",
     "lm_top10_rate", "lm_entropy_mean", "lm_binoculars", "lm_fastdetect", "lm_fastdetect_tok",
 ]
-MAX_TOKENS = 256
+MAX_TOKENS = 200
 _QUANT_TYPES = {"q4_0": 2, "q8_0": 7}
 
 
@@ -167,21 +167,22 @@ class SmolLM:
             L = np.array(self.llm.scores[:n], dtype=np.float32, copy=True)
         obs = np.asarray(toks[1:], dtype=np.int64)
         rows = np.arange(n)
-        m = L.max(axis=1, keepdims=True)
-        L -= m
-        expL = np.exp(L)
-        Zs = expL.sum(axis=1)
-        lse = np.log(Zs)
+        L -= L.max(axis=1, keepdims=True)
         obs_logit = L[rows, obs]
-        logp = obs_logit - lse
         rank = (L > obs_logit[:, None]).sum(axis=1)
-        # expected log p and its variance under the model's own distribution
-        P = expL / Zs[:, None]
-        logP = L - lse[:, None]
-        e1 = (P * logP).sum(axis=1)
-        e2 = (P * logP * logP).sum(axis=1)
-        var = np.maximum(e2 - e1 * e1, 1e-6)
-        return logp.astype(np.float64), rank, (-e1).astype(np.float64), var.astype(np.float64)
+        E = np.exp(L)
+        Zs = E.sum(axis=1)
+        lse = np.log(Zs)
+        logp = obs_logit - lse
+        # moments of log p under the model's own predictive distribution:
+        # E[log p] = S1/Z - lse,  E[(log p)^2] = S2/Z - 2 lse S1/Z + lse^2
+        E *= L
+        s1 = E.sum(axis=1) / Zs
+        E *= L
+        s2 = E.sum(axis=1) / Zs
+        e1 = s1 - lse
+        var = np.maximum(s2 - s1 * s1, 1e-6)  # variance is shift-invariant
+        return (logp.astype(np.float64), rank, (-e1).astype(np.float64), var.astype(np.float64))
 
     def features(self, text: str) -> list[float]:
         logp, rank, ent, var = self.token_stats(text)

@@ -76,10 +76,59 @@ def featurize(examples: list[Example], lm=None, progress: bool = False) -> np.nd
         if progress:
             from tqdm import tqdm
             it = tqdm(examples, desc="lm features", unit="win")
-        L = np.asarray([lm.features(e.text) for e in it], dtype=np.float64)
+        cache = _LMCache.open()
+        rows_l = []
+        for e in it:
+            v = cache.get(e.text) if cache else None
+            if v is None:
+                v = lm.features(e.text)
+                if cache:
+                    cache.put(e.text, v)
+            rows_l.append(v)
+        if cache:
+            cache.save()
+        L = np.asarray(rows_l, dtype=np.float64)
         assert L.shape[1] == len(LM_FEATURE_NAMES)
         X = np.hstack([X, L])
     return X
+
+
+class _LMCache:
+    """Optional on-disk cache of LM features keyed by sha1(window text), for
+    re-training without re-running the LM (set ``DETECTOR_LM_CACHE=path.json``)."""
+
+    def __init__(self, path: str):
+        import json, os
+        self.path = path
+        self.d = json.load(open(path)) if os.path.exists(path) else {}
+        self.dirty = 0
+
+    @classmethod
+    def open(cls):
+        import os
+        p = os.environ.get("DETECTOR_LM_CACHE")
+        return cls(p) if p else None
+
+    @staticmethod
+    def key(text: str) -> str:
+        import hashlib
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def get(self, text):
+        return self.d.get(self.key(text))
+
+    def put(self, text, v):
+        self.d[self.key(text)] = [float(x) for x in v]
+        self.dirty += 1
+        if self.dirty % 200 == 0:
+            self.save()
+
+    def save(self):
+        import json, os
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump(self.d, fh)
+        os.replace(tmp, self.path)
 
 
 def source_weights(sources: list[str], labels: np.ndarray, power: float = 0.5) -> np.ndarray:
