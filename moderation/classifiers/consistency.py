@@ -153,9 +153,9 @@ class DisclosureConsistencyClassifier(Classifier):
                 ))
                 if enough and segment.combined >= self.flag_threshold:
                     flagged.append(segment)
-        if not scores:
-            return self.output(status="insufficient_evidence",
-                               details={**details, "reason": "no undeclared passage was scored"})
+        if not any(s.status == "ok" for s in scores):
+            return self.output(status="insufficient_evidence", passages=scores, details={
+                **details, "reason": f"no undeclared passage of at least {self.min_words} words was scored"})
 
         flagged_chars = sum(len(s.text) for s in flagged)
         estimated = min(100, round(100 * (declared_chars + flagged_chars) / prose_chars))

@@ -1,0 +1,98 @@
+"""The pipeline's commands: ``score_texts`` from the command line, ``reevaluate`` through the queue."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.pipeline.classifiers import AI_MARK, STACK
+
+ROOT = Path(__file__).resolve().parents[2]
+HUMAN = "A plain paragraph I wrote about my allotment, the slugs, the rain and the last courgette standing."
+
+
+def test_score_texts_scores_each_line_and_reports_bad_lines_by_number(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"id": 1, "text": f"{HUMAN}\n\n{AI_MARK} It is important to note the many benefits."}),
+        "{not json",
+        json.dumps({"id": "no-text"}),
+        json.dumps({"id": "unclosed", "text": ":::ai-written\nnever closed"}),
+        json.dumps({"id": "two", "text": HUMAN}),
+    ]) + "\n")
+    target = tmp_path / "out.jsonl"
+
+    run = subprocess.run([sys.executable, "manage.py", "score_texts", str(source), "--output", str(target)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.pipeline.worker_settings"})
+
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "line 2: not valid JSON" in run.stderr
+    assert "line 3: \"text\" is missing" in run.stderr
+    assert "line 4: the text does not parse" in run.stderr
+    assert "5/5" in run.stderr, "a progress bar on stderr"
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [1, "two"]
+    marked = [p for p in rows[0]["passages"] if p["classifier"] == "scripted" and p["probability"] > 0.5]
+    assert [p["text"][:len(AI_MARK)] for p in marked] == [AI_MARK]
+    assert rows[0]["ai_probability"] > rows[1]["ai_probability"]
+    assert rows[0]["classifiers"]["scripted"]["status"] == "ok"
+
+
+def test_score_texts_refuses_to_run_without_classifiers(settings, tmp_path):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": []}
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": 1, "text": HUMAN}) + "\n")
+
+    with pytest.raises(CommandError, match="No classifier is configured"):
+        call_command("score_texts", str(tmp_path / "in.jsonl"))
+
+
+@pytest.fixture
+def purge_queue():
+    """reevaluate really enqueues: count this run's fast-queue messages, drop them afterwards."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"{os.environ['CELERY_QUEUE_PREFIX']}.fast"
+    yield lambda: client.llen(key)
+    client.delete(key)
+
+
+@pytest.mark.django_db
+def test_reevaluate_sends_revisions_missing_the_upgraded_classifier_through_the_queue(settings, make_post,
+                                                                                       purge_queue):
+    from moderation.services.evaluation import revision_evaluate
+
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    posts = [make_post(body=f"{HUMAN} {n}") for n in range(3)]
+    for post in posts[:2]:
+        revision = post.submission.current_revision
+        revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
+
+    out = StringIO()
+    call_command("reevaluate", "--dry-run", stdout=out)
+    assert "3 current revision(s) considered; 1 would be re-scored" in out.getvalue()
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.pipeline.classifiers.ScriptedV2", STACK[1]]}
+    out = StringIO()
+    waiting = purge_queue()
+    call_command("reevaluate", "--classifier", "scripted", "--no-progress", stdout=out)
+    assert "3 to re-score; 3 enqueued" in out.getvalue()
+    assert purge_queue() - waiting == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args, message", [(["--classifier", "nope"], "No configured classifier is called 'nope'"),
+                                           (["--since", "last tuesday"], "is not a date")])
+def test_reevaluate_explains_bad_arguments(settings, args, message):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    with pytest.raises(CommandError, match=message):
+        call_command("reevaluate", *args)
