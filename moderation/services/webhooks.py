@@ -113,11 +113,11 @@ class WebhookTarget:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == default else f"{host}:{self.port}"
 
-    @property
-    def pinned_url(self) -> str:
-        """The URL with its host replaced by the checked address (IPv6 in brackets)."""
+    def pinned_url(self, address: str | None = None) -> str:
+        """The URL with its host replaced by a checked address (IPv6 in brackets)."""
         parts = urlsplit(self.url)
-        address = f"[{self.address}]" if ":" in self.address else self.address
+        address = address or self.address
+        address = f"[{address}]" if ":" in address else address
         return urlunsplit((parts.scheme, f"{address}:{self.port}", parts.path or "/", parts.query, ""))
 
 
@@ -256,7 +256,14 @@ def _send(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None) -
                    **webhook_sign_headers(secret=endpoint.secret, msg_id=str(event.event_id), body=body, at=at)}
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         with http_client(timeout=TIMEOUT, connect_timeout=CONNECT_TIMEOUT, transport=transport) as client:
-            response = client.post(target.pinned_url, content=body.encode(), headers=headers, extensions=extensions)
+            for index, address in enumerate(target.addresses):  # every one was checked; try them in DNS order
+                try:
+                    response = client.post(target.pinned_url(address), content=body.encode(), headers=headers,
+                                           extensions=extensions)
+                    break
+                except httpx.ConnectError:
+                    if index == len(target.addresses) - 1:
+                        raise
         entry["status_code"] = response.status_code
         if not 200 <= response.status_code < 300:
             entry["error"] = f"HTTP {response.status_code}"

@@ -92,3 +92,26 @@ def error_fields(response) -> list[str]:
     for entry in body["errors"]:
         assert set(entry) == {"field", "message"} and entry["message"], entry
     return [entry["field"] for entry in body["errors"]]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Answer the webhook resolver from a table (no DNS traffic); names not in it do not resolve."""
+    import socket
+
+    from moderation.services import webhooks
+
+    table = {"localhost": ["127.0.0.1"]}
+
+    def resolve(host, port):
+        if host in table:
+            return list(table[host])
+        try:  # literal addresses resolve to themselves
+            import ipaddress
+
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            raise socket.gaierror(-2, "Name or service not known") from None
+
+    monkeypatch.setattr(webhooks, "_resolve", resolve)
+    return table
