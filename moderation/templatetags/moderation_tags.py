@@ -1,0 +1,25 @@
+"""Template tags the host forum and the moderator queue share.
+
+``{% load moderation_tags %}{% passage_scores revision %}`` renders the body passage by passage: declared AI
+blocks marked, every scored stretch coloured by its probability with the classifiers and top features behind
+it, flagged stretches (undeclared prose at or above the flag threshold) outlined, and each classifier's
+status, including failures. Show it to moderators and the post's author, not to every reader.
+"""
+from django import template
+
+from ..selectors import revision_passage_report
+
+register = template.Library()
+
+
+@register.inclusion_tag("moderation/_passage_scores.html")
+def passage_scores(revision):
+    return {"report": revision_passage_report(revision) if revision is not None else None}
+
+
+@register.filter
+def percent(value):
+    """0.934 → "93%"; None → "–"."""
+    if value is None:
+        return "–"
+    return f"{round(float(value) * 100)}%"
