@@ -40,6 +40,16 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(min_value=1)
 
 
+def message_with_template(template_code: str, note: str) -> str:
+    """The template's text followed by the moderator's note, so the author reads the reason and the note
+    (the service uses the template's text alone when no message is given)."""
+    note = note.strip()
+    if not template_code or not note:
+        return note
+    template = RejectionTemplate.objects.filter(code=template_code, is_active=True).first()
+    return f"{template.message}\n\n{note}" if template else note
+
+
 class DecisionForm(VersionedForm):
     template = forms.ChoiceField(required=False, label="Reason")
     message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),

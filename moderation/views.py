@@ -30,6 +30,7 @@ from .forms import (
     QueueFilterForm,
     SnoozeForm,
     VersionedForm,
+    message_with_template,
 )
 from .models import Action, ClassifierResult, ReviewItem, ReviewStatus
 from .policy import result_findings
@@ -210,7 +211,8 @@ def item_decide(request, public_id, action):
     def run():
         data = form.cleaned_data
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
-                                  template_code=data["template"] or None, message=data["message"],
+                                  template_code=data["template"] or None,
+                                  message=message_with_template(data["template"], data["message"]),
                                   label=data["label"] or None, expected_version=data["version"])
 
     return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
@@ -266,13 +268,14 @@ def bulk(request):
     data = form.cleaned_data
     ids = dict(ReviewItem.objects.filter(public_id__in=[p for p, _ in data["items"]]).values_list("public_id", "id"))
     done, conflicts = [], []
+    message = message_with_template(data["template"], data["message"])
     for public_id, version in data["items"]:
         if public_id not in ids:
             conflicts.append((str(public_id), "This review item does not exist."))
             continue
         try:
             review_item_decide(item_id=ids[public_id], actor=Actor.for_user(request.user), action=data["action"],
-                               template_code=data["template"] or None, message=data["message"],
+                               template_code=data["template"] or None, message=message,
                                expected_version=version)
             done.append(str(public_id))
         except (ReviewConflict, ReviewActionInvalid) as exc:

@@ -1,10 +1,12 @@
 """Real classifier classes for the queue's tests, configured through ``settings.MODERATION``.
 
-``KeywordClassifier`` scores each author passage by a rule a test can read: a passage containing the word
-"delve" reads as AI (probability 0.97), any other as human (0.05). The post score is the share of scored
-words in "AI" passages. ``BrokenClassifier`` always raises, as a crashed detector would.
+``KeywordClassifier`` scores each paragraph of the author's and declared AI passages by a rule a test can
+read: a paragraph containing the word "delve" reads as AI (probability 0.97), any other as human (0.05). The
+post score is the share of scored words in "AI" paragraphs. ``BrokenClassifier`` always raises, as a crashed detector would.
 """
 from __future__ import annotations
+
+import re
 
 from moderation.classifiers.base import Classifier, PassageScore
 
@@ -22,11 +24,14 @@ class KeywordClassifier(Classifier):
         for passage in passages:
             if passage.kind not in ("author", "declared_ai"):
                 continue
-            is_ai = AI_WORD in passage.text.lower()
-            scores.append(PassageScore(start=passage.start, end=passage.end, kind=passage.kind,
-                                       probability=AI_PROBABILITY if is_ai else HUMAN_PROBABILITY))
-            words += passage.word_count
-            ai_words += passage.word_count if is_ai else 0
+            for paragraph in re.finditer(r"\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", passage.text):
+                text = paragraph.group()
+                is_ai = AI_WORD in text.lower()
+                scores.append(PassageScore(
+                    start=passage.body_offset(paragraph.start()), end=passage.body_offset(paragraph.end() - 1) + 1,
+                    kind=passage.kind, probability=AI_PROBABILITY if is_ai else HUMAN_PROBABILITY))
+                words += len(text.split())
+                ai_words += len(text.split()) if is_ai else 0
         return self.output(status="ok", score=round(ai_words / words, 4) if words else None, passages=scores)
 
 

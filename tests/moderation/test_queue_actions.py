@@ -49,7 +49,7 @@ def test_reject_with_a_template_and_a_note_tells_the_author(mod_client, item, te
     assert response.status_code == 302
     decided = ReviewItem.objects.select_related("submission").get(pk=item.pk)
     assert (decided.decision_action, decided.decision_template.code, decided.decision_message) == \
-        ("reject", "undisclosed-ai", "See the 3rd paragraph.")
+        ("reject", "undisclosed-ai", f"{templates['undisclosed-ai'].message}\n\nSee the 3rd paragraph.")
     assert decided.submission.status == "rejected"
     note = decided.submission.notifications.get()
     assert "See the 3rd paragraph." in note.message

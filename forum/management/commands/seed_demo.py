@@ -93,6 +93,18 @@ RESEARCH_BODY = """I used an assistant to find studies on four-day weeks and the
 looked most relevant myself. Both report fewer sick days; only one reports a productivity measure, and it is \
 self-reported, so I would not lean on it."""
 
+UNVERIFIED_BODY = """An assistant pulled together what is known about vitamin D supplements and sleep. The gist: \
+several small trials report better sleep quality with supplements, a larger one found no effect, and the \
+effect, if any, seems limited to people who were deficient to begin with."""
+
+REMOTE_WORK_BODY = """:::ai-written model="GPT-5"
+Remote work changes who gets noticed. In an office, visibility comes for free: people see you arrive, stay \
+late and help a colleague. Remote teams have to make that work visible on purpose, through written updates, \
+demos and shared documents, or promotions drift towards whoever talks most in meetings.
+:::
+
+I asked the model for this after our team retro; I agree with most of it."""
+
 POSTS = [
     # (author, category, title, body, format, disclosure)
     ("author", "general", "Scale first, grinder second", HUMAN_BODY, "markdown", {"human_only": True}),
@@ -116,6 +128,15 @@ POSTS = [
     ("newbie", "research", "Why municipal broadband fails", MOSTLY_AI_BODY, "markdown", {
         "human_only": False, "assistance": [{"kind": "drafting", "extent": "most"}], "tools": ["Llama 3.1 70B"],
         "ai_share_percent": 85, "process": "The model wrote the draft from my notes; I edited it lightly."}),
+    # The policy queues these two: unverified AI research in a public-interest category (held), and a
+    # regular author's mostly AI-written post (published and queued).
+    ("author", "research", "Vitamin D and sleep: a quick roundup", UNVERIFIED_BODY, "markdown", {
+        "human_only": False, "assistance": [{"kind": "research", "extent": "most"}], "tools": ["ChatGPT"],
+        "ai_share_percent": 0, "process": "I asked the assistant to summarise the studies on vitamin D and sleep.",
+        "verification": "Looked plausible to me."}),
+    ("author", "general", "Remote work and visibility", REMOTE_WORK_BODY, "markdown", {
+        "human_only": False, "assistance": [{"kind": "drafting", "extent": "most"}], "tools": ["GPT-5"],
+        "ai_share_percent": 75, "process": "The model wrote the marked section after our retro; I added the last line."}),
     ("author", "research", "Four-day weeks: what two studies say", RESEARCH_BODY, "markdown", {
         "human_only": False, "assistance": [{"kind": "research", "extent": "substantial"}],
         "tools": ["Perplexity"], "ai_share_percent": 0,

@@ -1,0 +1,98 @@
+"""A moderator triages the queue in a real browser (headless Debian Chromium): filters it, opens an item
+from the keyboard, sees the highlighted passage, claims it, rejects it with a template reason; the author
+then reads the reason on the post page and in the notifications. No CSP violation on the way."""
+from __future__ import annotations
+
+import pytest
+
+from forum.models import Category
+from moderation.models import RejectionTemplate
+from moderation.services.evaluation import revision_evaluate
+from tests.moderation.conftest import AI_TEXT, HUMAN_TEXT, KEYWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEMPLATE_MESSAGE = "Parts of this post read as AI-written but are not declared. Please put AI text in a section."
+
+
+@pytest.fixture
+def queue(settings, make_user, make_post):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": [KEYWORD]}
+    make_user("moderator", standing="trusted", is_staff=True, moderator=True)
+    research = Category.objects.create(slug="research", name="Research", requires_disclosure=True)
+    RejectionTemplate.objects.create(code="undisclosed-ai", title="Undisclosed AI text", message=TEMPLATE_MESSAGE)
+    suspicious = make_post(title="Ten habits of productive people", body=f"{HUMAN_TEXT}\n\n{AI_TEXT}")
+    mostly_ai = make_post(title="A model's essay on broadband", cat=research, body=(
+        ':::ai-written model="Llama"\nMunicipal broadband projects have a mixed record.\n:::\n\nMy two cents.'),
+        disclosure={"human_only": False, "assistance": [{"kind": "drafting", "extent": "most"}],
+                    "ai_share_percent": 80, "process": "The model wrote the essay from my notes; I edited it."})
+    for post in (suspicious, mostly_ai):
+        post.submission.refresh_from_db()
+        revision_evaluate(revision_id=post.submission.current_revision_id)
+    return {"suspicious": suspicious, "mostly_ai": mostly_ai}
+
+
+def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, page, live_server, login, queue,
+                                                                      artifacts):
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/")
+    page.click("text=Review queue")
+    assert page.locator(".mod-queue__row").count() == 2
+
+    # Filter by reason.
+    page.fill(".mod-filters input[name=reason]", "undisclosed_ai_suspected")
+    page.click(".mod-filters button[type=submit]")
+    rows = page.locator(".mod-queue__row")
+    assert rows.count() == 1 and "Ten habits of productive people" in rows.first.inner_text()
+    page.screenshot(path=str(artifacts / "moderation-queue.png"), full_page=True)
+
+    # j selects the first row, Enter opens it.
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mod-item")
+    highlighted = page.locator("mark.passage--suspicious[data-probability]")
+    assert highlighted.count() == 1 and highlighted.inner_text() == AI_TEXT
+    assert HUMAN_TEXT not in highlighted.inner_text()
+
+    # c claims it.
+    page.keyboard.press("c")
+    page.wait_for_selector(".mod-item[data-status=claimed]")
+
+    # Pick the reason, write a note, press r.
+    page.select_option("#decision-form select[name=template]", "undisclosed-ai")
+    page.fill("#decision-form textarea[name=message]", "The second paragraph is the problem.")
+    page.click("h1")  # leave the form so the shortcut is not typed into it
+    page.keyboard.press("r")
+    page.wait_for_selector(".messages")
+    assert "Rejected" in page.inner_text(".messages")
+    page.screenshot(path=str(artifacts / "moderation-item-rejected.png"), full_page=True)
+
+    # The audit log shows the decision.
+    page.goto(f"{live_server.url}/moderation/audit/?verb=reject")
+    assert "claimed → decided" in page.inner_text(".mod-audit tbody")
+
+    # The stats page draws its charts as images, without scripts.
+    page.goto(f"{live_server.url}/moderation/stats/")
+    charts = page.locator(".mod-chart img")
+    assert charts.count() == 3
+    assert all(charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(3))
+    page.screenshot(path=str(artifacts / "moderation-stats.png"), full_page=True)
+
+    # The author reads the reason on the post page and in the notifications.
+    author_context = browser.new_context()
+    author_page = author_context.new_page()
+    author_page.set_default_timeout(10_000)
+    try:
+        login(author_page, "author")
+        author_page.goto(f"{live_server.url}/posts/{queue['suspicious'].public_id}/")
+        banner = author_page.inner_text(".status-banner")
+        assert "Rejected" in banner and TEMPLATE_MESSAGE in banner
+        assert "The second paragraph is the problem." in banner
+        author_page.goto(f"{live_server.url}/notifications/")
+        notification = author_page.locator(".notification[data-verb='review.reject']")
+        assert notification.count() == 1 and TEMPLATE_MESSAGE in notification.inner_text()
+    finally:
+        author_context.close()
+    assert csp_errors == []
