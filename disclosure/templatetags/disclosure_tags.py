@@ -1,10 +1,9 @@
 """Template tags a host forum uses to show disclosures: the badge, the "How AI was used" panel, the
 machine-readable JSON-LD, the rendered body and the disclosure form fields. Each renders a small
 overridable template under ``disclosure/``."""
-import json
 
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
 from ..conf import app_settings
@@ -48,6 +47,9 @@ def ai_label_jsonld(label, headline: str = "", url: str = ""):
     if label.iptc_uri:
         data["digitalSourceType"] = label.iptc_uri
     data["additionalProperty"] = {"@type": "PropertyValue", "name": "aiDisclosure", "value": label.value}
-    meta = f'<meta name="ai-disclosure" content="{label.value}" data-source="{label.source}">'
+    meta = format_html('<meta name="ai-disclosure" content="{}" data-source="{}">', label.value, label.source)
+    if label.iptc_uri:
+        meta += format_html('<meta name="digital-source-type" content="{}">', label.iptc_uri)
+    # json_script escapes <, > and & so the JSON cannot close the script element.
     return mark_safe(meta + json_script(data, "ai-disclosure-jsonld").replace(
-        'type="application/json"', 'type="application/ld+json"'))
+        'type="application/json"', 'type="application/ld+json"', 1))
