@@ -6,8 +6,9 @@ the declared AI blocks and the disclosure's ``ai_share_percent``. Its findings, 
 (the policy's ``findings_any`` condition reads them), each with evidence (body offsets and probabilities):
 
 - ``undisclosed_ai_passages``: passages outside declared AI blocks (the author's own text, collapsible
-  sections) whose combined score reaches ``flag_threshold``, and the disclosure does not already account for
-  them (no disclosure, ``human_only``, or a declared share well below — by ``share_margin_percent`` — what
+  sections) whose combined score reaches the flag threshold (option ``flag_threshold``; by default the
+  mean of the thresholds the input classifiers report in ``details["threshold"]``, else 0.8), and the
+  disclosure does not already account for them (no disclosure, ``human_only``, or a declared share well below — by ``share_margin_percent`` — what
   the flagged text amounts to);
 - ``ai_passages_unmarked``: such passages when the declared ``ai_share_percent`` does cover them — AI use was
   declared, only the block markup is missing (a lighter matter for a moderator);
@@ -81,7 +82,10 @@ class DisclosureConsistencyClassifier(Classifier):
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.flag_threshold = float(options.get("flag_threshold", 0.8))
+        #: None: the mean of the thresholds the input classifiers report (``details["threshold"]``, e.g. the
+        #: built-in detector's ≤1%-false-flag operating point), else 0.8.
+        self.flag_threshold = float(options["flag_threshold"]) if options.get("flag_threshold") is not None \
+            else None
         self.share_margin = float(options.get("share_margin_percent", 25))
         self.min_words = int(options.get("min_words", 20))
         self.combine = options.get("combine", "mean")
@@ -89,6 +93,16 @@ class DisclosureConsistencyClassifier(Classifier):
 
     def _inputs(self, results: Sequence[ClassifierOutput]) -> list[ClassifierOutput]:
         return [r for r in results if r.classifier != self.name and (not self.only or r.classifier in self.only)]
+
+    def threshold_for(self, inputs: Sequence[ClassifierOutput]) -> float:
+        if self.flag_threshold is not None:
+            return self.flag_threshold
+        reported = []
+        for result in inputs:
+            value = result.details.get("threshold") if result.status == "ok" else None
+            if isinstance(value, (int, float)) and 0 < value <= 1:
+                reported.append(float(value))
+        return round(sum(reported) / len(reported), 4) if reported else 0.8
 
     def segments(self, passage: Passage, results: Sequence[ClassifierOutput]) -> list[Segment]:
         """Cut an undeclared passage wherever some classifier's scored stretch begins or ends; each piece gets
@@ -127,10 +141,11 @@ class DisclosureConsistencyClassifier(Classifier):
     def classify_with_results(self, passages: Sequence[Passage], disclosure: Disclosure | None,
                               results: Sequence[ClassifierOutput]) -> ClassifierOutput:
         inputs = self._inputs(results)
+        threshold = self.threshold_for(inputs)
         details = {
             "inputs": [{"classifier": r.classifier, "version": r.version, "status": r.status} for r in inputs],
             "inputs_key": inputs_key(inputs),
-            "flag_threshold": self.flag_threshold,
+            "flag_threshold": threshold,
         }
         if not any(r.status == "ok" for r in inputs):
             return self.output(status="insufficient_evidence", details={
@@ -151,7 +166,7 @@ class DisclosureConsistencyClassifier(Classifier):
                     features={f"score:{name}": round(v, 4) for name, v in
                               sorted(segment.scores.items(), key=lambda kv: -kv[1])},
                 ))
-                if enough and segment.combined >= self.flag_threshold:
+                if enough and segment.combined >= threshold:
                     flagged.append(segment)
         if not any(s.status == "ok" for s in scores):
             return self.output(status="insufficient_evidence", passages=scores, details={
@@ -170,7 +185,7 @@ class DisclosureConsistencyClassifier(Classifier):
             findings.append({
                 "code": "ai_passages_unmarked" if covered else "undisclosed_ai_passages",
                 "message": (f"{len(flagged)} passage(s) outside declared AI blocks read as AI-written "
-                            f"(≥ {self.flag_threshold:.2f})" +
+                            f"(≥ {threshold:.2f})" +
                             ("; the declared AI share covers them, the blocks are not marked." if covered else ".")),
                 "evidence": evidence,
             })

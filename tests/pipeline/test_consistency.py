@@ -114,3 +114,13 @@ def test_without_a_usable_result_there_is_no_judgement(status):
     output = judge(body, {"human_only": True}, failed)
 
     assert output.status == "insufficient_evidence" and output.score is None
+
+
+def test_the_flag_threshold_follows_the_operating_point_the_classifiers_report():
+    body = f"{HUMAN}\n\n{AI}\n"
+    cautious = scored_by("detector", body, {HUMAN: 0.1, AI: 0.93})
+    cautious.details["threshold"] = 0.96
+
+    assert codes(judge(body, {"human_only": True}, cautious)) == set()
+    assert judge(body, {"human_only": True}, cautious).details["flag_threshold"] == 0.96
+    assert "undisclosed_ai_passages" in codes(judge(body, {"human_only": True}, cautious, flag_threshold=0.9))
