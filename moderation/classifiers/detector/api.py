@@ -69,6 +69,23 @@ def _lm_artifact_present() -> bool:
     return (ARTIFACT_DIR / "lm.json").exists()
 
 
+def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=None):
+    """Score one normalised window: (probability, cheap probability, stage, top features).
+
+    The cheap stage scores every window; when the LM combiner is given and the
+    cheap probability falls inside its ``band`` (the cheap stage cannot settle
+    it), the LM features are computed and the LM combiner decides.
+    """
+    x = F.extract(wtext)
+    p_cheap = cheap.probability(x)
+    if lmc is not None and lm_features is not None:
+        lo, hi = lmc.band
+        if lo <= p_cheap < hi:
+            xl = x + list(lm_features(wtext))
+            return lmc.probability(xl), p_cheap, "lm", lmc.contributions(xl, TOP_K_FEATURES)
+    return p_cheap, p_cheap, "cheap", cheap.contributions(x, TOP_K_FEATURES)
+
+
 def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
     """Score ``text`` for undisclosed AI-written passages.
 
@@ -100,18 +117,7 @@ def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
         if english_score(wtext) < 0.12:
             windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
             continue
-        x = F.extract(wtext)
-        p_cheap = cheap.probability(x)
-        stage = "cheap"
-        p = p_cheap
-        top = cheap.contributions(x, TOP_K_FEATURES)
-        if lmc is not None and lm is not None:
-            lo, hi = lmc.band
-            if lo <= p_cheap < hi:
-                xl = x + lm.features(wtext)
-                p = lmc.probability(xl)
-                top = lmc.contributions(xl, TOP_K_FEATURES)
-                stage = "lm"
+        p, p_cheap, stage, top = score_window(wtext, cheap, lmc, lm.features if (lmc and lm) else None)
         windows.append(Window(start=a, end=b, n_words=span.n_words, probability=round(p, 6),
                               flagged=p >= threshold, stage=stage, top_features=top,
                               cheap_probability=round(p_cheap, 6)))

@@ -324,11 +324,13 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     band_hi = float(max(np.quantile(hu_p, 0.999, method="higher") + 1e-6, thr))
     comb.band = (band_lo, min(band_hi, 0.9999))
     report["band"] = list(comb.band)
+    report["_oof_by_text"] = {e.text: float(pv) for e, pv in zip(ex, prob)}
+    report["_labels_by_text"] = {e.text: int(lab) for e, lab in zip(ex, y)}
     report["seconds"] = round(time.time() - t0, 1)
     comb.meta = {
         "trained_on": sorted(Counter(d.source for d in train_docs).items()),
         "split_rule": "sha1(text) -> test if first 32 bits / 2^32 < 0.5 (Liang) or 0.3 (other sources)",
-        "report": _jsonable(report),
+        "report": _jsonable({k: v for k, v in report.items() if not k.startswith("_")}),
     }
     if out_name:
         ARTIFACT_DIR.mkdir(exist_ok=True)
@@ -346,3 +348,59 @@ def _jsonable(o):
     if isinstance(o, np.integer):
         return int(o)
     return o
+
+
+def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
+                 lm_max_examples: int = 1800, log=print, write: bool = True) -> dict:
+    """Train the cheap artifact and (when the LM is installed) the LM artifact.
+
+    Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
+    """
+    from .data import load
+    from .lm import get_lm, lm_available
+
+    docs = load(paths)
+    log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
+    cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None)
+    reports = {"cheap": rep}
+    _print_report("cheap stage", rep, log)
+    if use_lm is None:
+        use_lm = lm_available()
+    if use_lm:
+        lm = get_lm()
+        lmc, rep_lm = train(docs, use_lm=True, lm=lm, C=C, seed=seed, log=log, out_name=None,
+                            lm_max_examples=lm_max_examples)
+        # cascade band, in terms of the *cheap* stage's out-of-fold probability
+        oof = rep["_oof_by_text"]
+        labs = rep["_labels_by_text"]
+        ai_p = np.array([p for t, p in oof.items() if labs[t] == 1])
+        hu_p = np.array([p for t, p in oof.items() if labs[t] == 0])
+        lo = float(min(np.quantile(ai_p, 0.02), lmc.threshold * 0.5))
+        hi = float(max(np.quantile(hu_p, 0.999, method="higher") + 1e-6, cheap.threshold, lmc.threshold))
+        lmc.band = (lo, min(hi, 0.9999))
+        rep_lm["band"] = list(lmc.band)
+        rep_lm["band_share_of_windows"] = float(((np.array(list(oof.values())) >= lo)
+                                                 & (np.array(list(oof.values())) < hi)).mean())
+        lmc.meta["report"] = _jsonable({k: v for k, v in rep_lm.items() if not k.startswith("_")})
+        if write:
+            lmc.save(ARTIFACT_DIR / "lm.json")
+        reports["lm"] = rep_lm
+        _print_report("LM stage (cheap + LM features)", rep_lm, log)
+    return reports
+
+
+def _print_report(title: str, rep: dict, log=print) -> None:
+    log(f"\n== {title} ==")
+    log(f"examples {rep['n_examples']}  seed {rep['seed']}  C {rep['C']}")
+    log(f"leave-one-source-out AUROC (pooled): {rep['loso_auroc_pooled']:.4f}  "
+        f"(source-weighted {rep['loso_auroc_pooled_source_weighted']:.4f})")
+    log(f"5-fold grouped CV AUROC: {rep['cv_auroc']:.4f}  at 60 words: {rep['cv_auroc_prefix60']:.4f}  "
+        f"TPR@1%FPR {rep['cv_tpr_at_1pct_fpr']:.3f}  TPR@5%FPR {rep['cv_tpr_at_5pct_fpr']:.3f}")
+    log(f"threshold {rep['threshold']:.4f}: human windows flagged {rep['cv_human_flag_rate_at_threshold']:.4f}, "
+        f"AI windows flagged {rep['cv_ai_recall_at_threshold']:.3f}")
+    log("LOSO AUROC per held-out source (vs. the other class):")
+    for s, v in rep["loso_per_source"].items():
+        log(f"  {s:45s} n={v['n']:5d}  {'AI   ' if v['label'] else 'human'}  {v['auroc_vs_other_class']:.3f}")
+    log("CV flag rate at threshold per subset:")
+    for s, v in rep["cv_flag_rate_by_subset"].items():
+        log(f"  {s:45s} n={v['n']:5d}  {'AI   ' if v['label'] else 'human'}  {v['flag_rate']:.3f}")

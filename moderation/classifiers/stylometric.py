@@ -1,0 +1,41 @@
+"""The stylometric classifier: the detector's cheap stage, as a plugin.
+
+This module is the public face of the project's one stylometric feature
+extractor, :mod:`moderation.classifiers.detector.features` (every feature is
+documented there in ``FEATURE_DOCS``: what it measures and why).  It adds:
+
+* :func:`stylometric_features` - normalise a text and return its named features;
+* :class:`StylometricClassifier` (``name = "stylometric"``) - the cascade's
+  first stage alone: normalisation, sentence windows, stylometric/lexical
+  features and the calibrated ``cheap`` combiner.  No language model, no I/O,
+  ~1 ms per passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .base import Classifier, ClassifierOutput
+from .detector.combiner import load_artifact
+from .detector.features import FEATURE_DOCS, FEATURE_NAMES, extract
+from .detector.normalize import normalize
+from .detector.plugin import classify_passages
+
+__all__ = ["StylometricClassifier", "stylometric_features", "FEATURE_DOCS", "FEATURE_NAMES"]
+
+
+def stylometric_features(text: str) -> dict[str, float]:
+    """Named stylometric features of ``text`` (after normalisation, quotes/code/URLs removed)."""
+    return dict(zip(FEATURE_NAMES, extract(normalize(text).text)))
+
+
+class StylometricClassifier(Classifier):
+    name = "stylometric"
+    version = "1"
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.version = f"1+{load_artifact('cheap').version}"
+
+    def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
+        return classify_passages(self, passages, use_lm=False)

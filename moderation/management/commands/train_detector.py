@@ -1,0 +1,35 @@
+"""``python manage.py train_detector --data PATH... [--seed N] [--no-lm]``
+
+Trains the built-in detector's combiners (seeded, reproducible), prints
+leave-one-source-out and cross-validated metrics, and writes the JSON
+artifacts to ``moderation/classifiers/detector/artifacts/``.  The logic lives in
+:mod:`moderation.classifiers.detector.training`.
+"""
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Train the built-in AI-text detector and write its JSON artifacts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", nargs="+", required=True,
+                            help="Liang folder, folders of .jsonl, .jsonl files, or the word 'debian' "
+                                 "(Debian pre-LLM prose from system paths). Our own LLM-written corpus "
+                                 "is always included.")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--C", type=float, default=0.05, help="inverse L2 strength")
+        lm = parser.add_mutually_exclusive_group()
+        lm.add_argument("--lm", dest="use_lm", action="store_true", default=None,
+                        help="also train the LM-stage combiner (default: when llama-cpp-python is installed)")
+        lm.add_argument("--no-lm", dest="use_lm", action="store_false")
+        parser.add_argument("--lm-max-examples", type=int, default=1800,
+                            help="windows scored by the LM for training (CPU time ~1 s each)")
+        parser.add_argument("--dry-run", action="store_true", help="print metrics, write nothing")
+
+    def handle(self, *args, **opts):
+        from moderation.classifiers.detector.training import run_training
+
+        run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
+                     lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
+                     log=lambda m="": self.stdout.write(str(m)))

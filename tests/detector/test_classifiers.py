@@ -1,0 +1,52 @@
+from disclosure.blocks import Passage
+from moderation.classifiers.cascade import CascadeClassifier
+from moderation.classifiers.stylometric import StylometricClassifier
+
+from .fixtures import AI_TEXTS, HUMAN_TEXTS
+
+
+def _passages(body_parts):
+    body, passages, pos = "", [], 0
+    for kind, text in body_parts:
+        if body:
+            body += "\n\n"
+            pos += 2
+        passages.append(Passage(start=pos, end=pos + len(text), kind=kind, text=text))
+        body += text
+        pos += len(text)
+    return body, passages
+
+
+def test_stylometric_classifier_scores_author_passages_with_body_offsets():
+    body, passages = _passages([("author", HUMAN_TEXTS[0]), ("quote", "someone said this"),
+                                ("declared_ai", AI_TEXTS[0]), ("author", AI_TEXTS[2])])
+    out = StylometricClassifier().run(passages, None)
+    assert out.classifier == "stylometric" and out.status == "ok", out.error
+    assert out.score is not None
+    kinds = [p.kind for p in out.passages]
+    assert "quote" in kinds and "declared_ai" in kinds and "author" in kinds
+    for p in out.passages:
+        assert 0 <= p.start < p.end <= len(body)
+        if p.kind == "quote":
+            assert p.status == "skipped"
+        if p.status == "ok":
+            assert p.features and p.stage == "cheap"
+    author_windows = [p for p in out.passages if p.kind == "author" and p.status == "ok"]
+    assert author_windows
+    for p in author_windows:
+        assert body[p.start].isalnum()
+    assert out.details["declared_ai_max"] is not None
+
+
+def test_short_post_is_insufficient_evidence():
+    _, passages = _passages([("author", "Thanks, this worked for me.")])
+    out = StylometricClassifier().run(passages, None)
+    assert out.status == "insufficient_evidence" and out.score is None
+
+
+def test_cascade_without_lm_matches_cheap_stage():
+    _, passages = _passages([("author", AI_TEXTS[1])])
+    a = StylometricClassifier().run(passages, None)
+    b = CascadeClassifier(use_lm=False).run(passages, None)
+    assert b.classifier == "statistical"
+    assert a.score == b.score
