@@ -13,8 +13,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
-from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -102,18 +100,6 @@ def queue(request):
     }, status=status)
 
 
-def _pipeline_partial_available() -> bool:
-    """Use the pipeline's passage partial (``{% passage_scores %}``) when the project has it."""
-    try:
-        get_template("moderation/_passage_scores.html")
-        from importlib import import_module
-
-        import_module("moderation.templatetags.moderation_tags")
-    except (TemplateDoesNotExist, ImportError):
-        return False
-    return True
-
-
 @require_GET
 @moderator_required
 def item_detail(request, public_id):
@@ -128,8 +114,6 @@ def item_detail(request, public_id):
     context = {
         "item": item, "submission": item.submission, "revision": revision, "results": results,
         "disclosure": load_stored(revision.disclosure), "label": submission_label(item.submission, revision),
-        "highlights": queue_selectors.revision_highlights(revision, results),
-        "use_pipeline_partial": _pipeline_partial_available(),
         "history": queue_selectors.author_history(item.submission),
         "diff": queue_selectors.revision_diff(revision),
         "actions": item.actions.order_by("-at", "-id")[:50],

@@ -1,5 +1,5 @@
 """Read side of the moderator queue: listing with filters, sort and keyset pagination, per-reason counts,
-the item detail (author history, revision diff, highlighted passages) and the audit log.
+the item detail (author history, revision diff) and the audit log.
 
 Pagination is keyset (a cursor holding the last row's sort key), never OFFSET nor COUNT(*) over the table,
 so a page costs the same with 100 items or 100k; the only counts are per status and per reason over the
@@ -228,48 +228,6 @@ def revision_diff(revision: Revision) -> list[dict[str, str]] | None:
             "add" if line.startswith("+") else "del" if line.startswith("-") else "same"
         out.append({"kind": kind, "text": line})
     return out
-
-
-SUSPICIOUS = 0.5
-
-
-def revision_highlights(revision: Revision, results: list[ClassifierResult]) -> list[dict[str, Any]]:
-    """The body cut into segments: declared AI blocks, suspicious author passages (the highest probability
-    any classifier gave, at or over 0.5), and plain text. Offsets are code points into the body."""
-    from disclosure.blocks import BlockSyntaxError, parse_body
-
-    body = revision.body
-    marks: list[tuple[int, int, str, float | None, str]] = []
-    try:
-        parsed = parse_body(body, revision.format)
-        for passage in parsed.passages:
-            if passage.kind == "declared_ai":
-                marks.append((passage.start, passage.end, "declared_ai", None, passage.model or ""))
-    except BlockSyntaxError:
-        pass
-    for result in results:
-        if result.status == "error":
-            continue
-        for p in result.passage_scores or []:
-            prob = p.get("probability")
-            if prob is None or prob < SUSPICIOUS or p.get("kind", "author") != "author":
-                continue
-            start, end = max(0, int(p.get("start", 0))), min(len(body), int(p.get("end", 0)))
-            if end > start:
-                marks.append((start, end, "suspicious", prob, result.classifier))
-    boundaries = sorted({0, len(body), *[m[0] for m in marks], *[m[1] for m in marks]})
-    segments = []
-    for start, end in zip(boundaries, boundaries[1:]):
-        covering = [m for m in marks if m[0] <= start and m[1] >= end]
-        declared = any(m[2] == "declared_ai" for m in covering)
-        suspicious = [m for m in covering if m[2] == "suspicious"]
-        top = max(suspicious, key=lambda m: m[3]) if suspicious else None
-        segments.append({
-            "text": body[start:end], "start": start, "end": end, "declared": declared,
-            "suspicious": top is not None, "probability": top[3] if top else None,
-            "classifier": top[4] if top else "",
-        })
-    return segments
 
 
 # --- The audit log --------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_selector(".mod-item")
-    highlighted = page.locator("mark.passage--suspicious[data-probability]")
+    highlighted = page.locator("mark.ps-flagged[data-start]")
     assert highlighted.count() == 1 and highlighted.inner_text() == AI_TEXT
     assert HUMAN_TEXT not in highlighted.inner_text()
 

@@ -152,9 +152,10 @@ def test_the_detail_shows_highlights_blocks_disclosure_and_results(mod_client, q
         "process": "The model wrote the marked block from my notes; the rest is mine."})
     item = item_of(post)
     page = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
-    marks = re.findall(r'<mark class="passage passage--suspicious" data-probability[^>]*>(.*?)</mark>', page, re.S)
+    marks = re.findall(r'<mark class="ps-seg[^"]*\bps-flagged\b[^"]*"[^>]*>(.*?)</mark>', page, re.S)
     assert marks == [AI_TEXT]
-    declared = re.findall(r'<span class="passage passage--declared"[^>]*>(.*?)</span>', page, re.S)
+    declared = re.findall(r'<(?:mark|span) class="ps-seg[^"]*\bps-declared\b[^"]*"[^>]*>(.*?)</(?:mark|span)>', page,
+                          re.S)
     assert any("A block the model wrote." in d for d in declared)
     assert 'class="disclosure-panel"' in page and "The model wrote the marked block" in page
     assert 'data-classifier="keyword"' in page
