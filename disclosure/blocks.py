@@ -182,6 +182,19 @@ def _lines(body: str):
         offset += len(line)
 
 
+def _check_closer_in_fence(stack, line: str, number: int) -> None:
+    """The renderer ends an AI-written section at its closing line even inside a code fence; refuse the body
+    rather than let the rendered section end elsewhere than the parsed one."""
+    for syntax, colons, _, opened, _ in reversed(stack):
+        closes = (syntax == "colon" and (m := _COLON_CLOSE.match(line)) and len(m.group(1)) >= colons) or \
+            (syntax == "lw" and (_LW_CLOSE.match(line) or line.strip() == "%%%"))
+        if closes:
+            raise BlockSyntaxError(
+                f"Line {number}: this line inside a code block would end the AI-written section opened on line "
+                f"{opened}. Indent it" + (", or open the section with more colons." if syntax == "colon" else "."),
+                line=number)
+
+
 def parse_markdown(body: str) -> ParsedBody:
     # Open containers, innermost last: (syntax, marker length, model, opening line, body offset).
     stack: list[tuple[str, int, str | None, int, int]] = []
@@ -213,6 +226,7 @@ def parse_markdown(body: str) -> ParsedBody:
                     not line.strip().strip(fence[0]):
                 fence = None
             else:
+                _check_closer_in_fence(stack, line, number)
                 chunks.append(_Chunk(offset, line_end, line, CODE, None))
             continue
         if m := _FENCE.match(line):

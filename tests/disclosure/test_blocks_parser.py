@@ -137,6 +137,15 @@ def test_quotes_code_and_collapsibles_are_marked_as_not_the_authors_prose():
     assert_maps_back(body, parsed)
 
 
+def test_a_shorter_closer_inside_a_fence_inside_a_longer_section_is_code():
+    body = '::::ai-written model="M"\n```\n:::\n```\nMore AI text.\n::::\n'
+
+    parsed = parse_body(body)
+
+    assert summary(parsed) == [(CODE, None, ":::"), (DECLARED_AI, "M", "More AI text.")]
+    assert len(parsed.blocks) == 1
+
+
 def test_a_directive_inside_a_code_fence_is_code_not_a_block():
     body = '```\n:::ai-written model="X"\nnot a block\n:::\n```\n'
 
@@ -174,6 +183,9 @@ def test_an_ai_block_inside_a_collapsible_section():
     ('::::ai-written model="M"\ntext\n:::\n', 3, "shorter than the :::: that opened"),
     (":::note\nA note.\n:::\n", 1, "unknown block type"),
     (':::ai-written model="A"\nx\n::::ai-written model="B"\ny\n::::\n:::\n', 3, "fewer colons"),
+    # the renderer would end the section at a closing line inside a code fence: refuse instead
+    (':::ai-written model="M"\n```\n:::\n```\nmore\n:::\n', 3, "inside a code block would end the AI-written"),
+    ('%%% llm-output model="M"\n```\n%%% /llm-output\n```\n%%% /llm-output\n', 3, "inside a code block"),
 ])
 def test_malformed_markdown_blocks_name_the_line_to_fix(body, line, fragment):
     with pytest.raises(BlockSyntaxError) as err:
