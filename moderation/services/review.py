@@ -328,6 +328,9 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
                         data={"reasons": reasons, "priority": priority})
     else:
         from_status = item.status
+        # A clean new revision of a flagged post still waits for the person who was going to look at it;
+        # say why it is in the queue instead of showing no reason at all.
+        reasons = reasons or ["author_revised"]
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
         if item.status == ReviewStatus.SNOOZED and item.snoozed_until_next_revision:

@@ -96,3 +96,31 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     finally:
         author_context.close()
     assert csp_errors == []
+
+
+def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page, live_server, login, queue,
+                                                                  make_user):
+    from moderation.models import ReviewItem
+    from moderation.services.review import Actor, review_item_claim
+
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    rows = page.locator(".mod-queue__row")
+    first_title = rows.nth(0).locator(".mod-queue__title").inner_text()
+
+    # Meanwhile another moderator claims the second item: this page still holds its old version.
+    second_id = rows.nth(1).get_attribute("data-item")
+    other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
+    review_item_claim(item_id=ReviewItem.objects.get(public_id=second_id).pk, actor=Actor.for_user(other))
+
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.wait_for_selector(".mod-queue__row--done")
+    assert "Decided: approve" in rows.nth(0).locator(".mod-queue__status").inner_text()
+    assert first_title in page.inner_text("#mod-live")
+
+    page.keyboard.press("a")  # the selection moved to the second row
+    page.wait_for_selector(".mod-live--error")
+    assert "changed this item" in page.inner_text("#mod-live")
+    assert ReviewItem.objects.get(public_id=second_id).status == "claimed"
+    assert ReviewItem.objects.filter(status="decided").count() == 1

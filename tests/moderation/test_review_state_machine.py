@@ -258,3 +258,18 @@ def test_marking_a_classifier_result_is_audited(item, me):
     assert (action.from_status, action.to_status, action.data["classifier"]) == ("", "false_positive", "keyword")
     with pytest.raises(ReviewActionInvalid):
         review.classifier_result_mark(result_id=result.pk, actor=me, verdict="maybe")
+
+
+def test_a_clean_revision_wakes_the_item_with_a_reason(item, me, evaluate):
+    from forum.models import Post
+    from forum.services import post_update
+
+    from .conftest import HUMAN_TEXT
+
+    review.review_item_snooze(item_id=item.pk, actor=me, until_next_revision=True)
+    post = Post.objects.get(submission=item.submission)
+    post_update(post=post, category=post.category, title=post.revision.title, body=HUMAN_TEXT,
+                disclosure_data={"human_only": True})
+    evaluate(post)
+    woken = reload(item)
+    assert (woken.status, woken.reasons) == ("open", ["author_revised"])
