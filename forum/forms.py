@@ -14,6 +14,15 @@ class PostForm(forms.Form):
                            help_text='Put AI-written text inside an AI-written section: '
                                      '<code>:::ai-written model="…"</code> … <code>:::</code>.')
 
+    HTML_HELP = ('Put AI-written text inside an AI-written section: '
+                 '<code>&lt;section data-ai-written data-model="…"&gt;</code> … <code>&lt;/section&gt;</code>.')
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fmt = self.data.get("format") if self.is_bound else self.initial.get("format")
+        if fmt == "html":
+            self.fields["body"].help_text = self.HTML_HELP
+
     def clean_body(self):
         # Browsers submit textarea lines ending in CRLF (HTML spec); store what the author sees, with LF.
         return self.cleaned_data["body"].replace("\r\n", "\n")

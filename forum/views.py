@@ -96,7 +96,8 @@ def _editor(request, *, post=None):
                                          require_confirm=True)
     else:
         post_form = PostForm(initial={"category": request.GET.get("category") and
-                                      Category.objects.filter(slug=request.GET["category"]).first()})
+                                      Category.objects.filter(slug=request.GET["category"]).first(),
+                                      "format": "html" if request.GET.get("format") == "html" else "markdown"})
         recorded = _recorded_draft(request)
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(draft_prefill(recorded))
                                          if recorded else None)

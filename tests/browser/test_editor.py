@@ -142,3 +142,72 @@ def test_without_javascript_the_plain_form_still_publishes(browser, live_server,
         assert "Human-written" in page.locator(".post__label").inner_text()
     finally:
         context.close()
+
+
+def body_and_selection(page):
+    return page.eval_on_selector("[data-editor-body]", "el => [el.value, el.selectionStart, el.selectionEnd]")
+
+
+def insert_block(page, model=None):
+    page.click("[data-action=ai-block]")
+    if model is not None:
+        page.fill("[data-model-input]", model)
+    page.press("[data-model-input]", "Enter")
+
+
+def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server, login, forum):
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    textarea = "[data-editor-body]"
+
+    # No selection: an empty block at the cursor, the cursor on its empty line.
+    page.fill(textarea, "Before.After.")
+    page.eval_on_selector(textarea, "el => { el.focus(); el.setSelectionRange(7, 7); }")
+    insert_block(page, 'Model "with" quotes')
+    value, start, end = body_and_selection(page)
+    assert value == 'Before.\n\n:::ai-written model="Model with quotes"\n\n:::\n\nAfter.'
+    assert start == end == value.index("\n\n:::\n") + 1
+
+    # The dialog remembers the last model; Escape cancels and leaves the text alone.
+    page.click("[data-action=ai-block]")
+    assert page.input_value("[data-model-input]") == "Model with quotes"
+    page.press("[data-model-input]", "Escape")
+    assert page.locator("[data-model-dialog]").count() == 0
+    assert page.input_value(textarea) == value
+
+    # Wrapping a selection that holds a section gives the new one more colons, as nesting requires.
+    page.eval_on_selector(textarea, "el => { el.focus(); el.select(); }")
+    insert_block(page, "Outer")
+    assert page.input_value(textarea).startswith('::::ai-written model="Outer"\nBefore.')
+    assert page.input_value(textarea).endswith("After.\n::::\n")
+    page.locator("[data-preview-body] section.ai-block section.ai-block").wait_for()
+
+    # A syntax error shows in the preview with its line.
+    page.fill(textarea, "Fine.\n:::\n")
+    errors = page.locator("[data-preview-errors]")
+    errors.wait_for()
+    assert errors.inner_text() == "Line 2: ':::' closes nothing here: no AI-written section is open."
+
+    # Marked human-written while the body has a section: the warning appears as soon as the section does.
+    page.locator("[data-human-only]").check()
+    assert page.locator("[data-disclosure-nudge]").is_hidden()
+    page.fill(textarea, "Mine.")
+    page.eval_on_selector(textarea, "el => { el.focus(); el.select(); }")
+    insert_block(page)
+    assert "1 AI-written section" in page.locator("[data-disclosure-nudge]").inner_text()
+
+
+def test_html_bodies_get_an_html_section(page, live_server, login, forum):
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/?format=html")
+    textarea = "[data-editor-body]"
+    page.fill(textarea, "<p>Mine.</p><p>Theirs & more.</p>")
+    select_text(page, textarea, "<p>Theirs & more.</p>")
+
+    insert_block(page, 'A<B> & "C"')
+
+    assert page.input_value(textarea) == ('<p>Mine.</p>\n<section data-ai-written data-model="A&lt;B&gt; &amp; C">\n'
+                                          "<p>Theirs & more.</p>\n</section>")
+    summary = page.locator("[data-preview-body] section.ai-block summary")
+    summary.wait_for()
+    assert summary.inner_text() == "AI-written · A<B> & C"

@@ -317,3 +317,24 @@ def test_the_preview_requires_the_csrf_token(author):
     strict.force_login(author)
 
     assert strict.post(PREVIEW, {"body": "x", "format": "markdown"}).status_code == 403
+
+
+def test_an_html_post_with_an_ai_section(client, author, post_data, honest_ai_fields):
+    client.force_login(author)
+    page = parse_html(client.get(NEW + "?format=html").content)
+    assert page.find("input", name="format").attrs["value"] == "html"
+    body = '<p>Mine.</p><section data-ai-written data-model="Claude Opus 4.5"><p>Theirs.</p></section>'
+
+    response = client.post(NEW, post_data(format="html", body=body, **honest_ai_fields))
+
+    assert response.status_code == 302
+    revision = Post.objects.get().submission.current_revision
+    assert (revision.format, revision.body) == ("html", body)
+
+
+def test_crlf_from_browsers_is_stored_as_lf(client, author, post_data):
+    client.force_login(author)
+
+    client.post(NEW, post_data(body="Line one.\r\nLine two."))
+
+    assert Post.objects.get().submission.current_revision.body == "Line one.\nLine two."
