@@ -220,9 +220,13 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, subsets: list[str], docs_i
     on every protected subset (non-native writers), at the *document* level for
     the protected subsets (a document is flagged when any of its windows is)."""
     subsets = np.asarray(subsets)
-    human = prob[y == 0]
-    cands = [np.quantile(human, 1 - target, method="higher")]
-    info = {"human_windows_q": float(cands[0])}
+    # a document is flagged when any of its windows is: take the per-document maximum
+    hum_doc = defaultdict(float)
+    for d, p in zip(docs_idx[y == 0], prob[y == 0]):
+        hum_doc[d] = max(hum_doc[d], p)
+    human = np.array(list(hum_doc.values()))
+    cands = [float(np.quantile(human, 1 - target, method="higher"))]
+    info = {"human_docs_q": cands[0], "human_windows_q": float(np.quantile(prob[y == 0], 1 - target))}
     for ps in protected:
         m = (subsets == ps) & (y == 0)
         if m.any():

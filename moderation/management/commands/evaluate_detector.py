@@ -1,0 +1,43 @@
+"""``python manage.py evaluate_detector --data PATH... [--compare-liang] [--png roc.png]``
+
+Prints AUROC (bootstrap CIs), TPR at 1% and 5% FPR and the false-flag rate on
+human text at the shipped threshold, by subset, on the held-out split; saves ROC
+curves as a PNG (needs matplotlib: the ``[eval]`` extra).  ``--compare-liang``
+prints our figures beside the seven commercial detectors' on the same Liang
+texts.  Logic: :mod:`moderation.classifiers.detector.evaluation`.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Evaluate the built-in AI-text detector on held-out data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", nargs="+", required=True)
+        parser.add_argument("--split", choices=["test", "train", "all"], default="test",
+                            help="which documents to score (default: the held-out test split)")
+        lm = parser.add_mutually_exclusive_group()
+        lm.add_argument("--lm", dest="use_lm", action="store_true", default=False,
+                        help="score with the full cascade (needs the [lm] extra)")
+        lm.add_argument("--auto-lm", dest="use_lm", action="store_const", const=None,
+                        help="use the LM stage when installed")
+        parser.add_argument("--max-lm-windows", type=int, default=10**9,
+                            help="stop scoring documents once this many windows needed a fresh LM pass")
+        parser.add_argument("--compare-liang", action="store_true")
+        parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
+        parser.add_argument("--bootstrap", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--json", default=None, help="also write the figures as JSON")
+
+    def handle(self, *args, **o):
+        from moderation.classifiers.detector.evaluation import evaluate
+
+        res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
+                       compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
+                       log=lambda m="": self.stdout.write(str(m)))
+        if o["json"]:
+            with open(o["json"], "w") as fh:
+                json.dump(res, fh, indent=1, default=float)
