@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from disclosure.labels import AI_LABELS, LABELS
 from disclosure.models import ListingMode, ReaderPreference
 from moderation.conf import app_settings
 from moderation.selectors import submission_label
@@ -16,6 +17,15 @@ def post_visible_to(post: Post, user) -> bool:
     return user.is_authenticated and (post.author_id == user.pk or app_settings.adapter.is_moderator(user))
 
 
+def ai_labelled() -> Q:
+    """Posts whose reader-facing label is AI (see ``disclosure.labels.derive_label``), as a query, so a
+    reader's "hide" filter applies before pagination. A moderator's or the policy's label wins; otherwise the
+    author's disclosure decides (AI-written sections force a non-human-only disclosure at intake)."""
+    override = Q(submission__label_value__in=list(LABELS))
+    return Q(submission__label_value__in=list(AI_LABELS)) | (
+        ~override & Q(submission__current_revision__disclosure__human_only=False))
+
+
 def posts_for_listing(user, *, category_slug: str | None = None) -> QuerySet[Post]:
     posts = Post.objects.select_related("submission__current_revision", "category", "author")
     if category_slug:
@@ -23,7 +33,11 @@ def posts_for_listing(user, *, category_slug: str | None = None) -> QuerySet[Pos
     visible = Q(submission__visible=True)
     if user.is_authenticated:
         visible |= Q(author=user)
-    return posts.filter(visible)
+    posts = posts.filter(visible)
+    preference = reader_preference(user)
+    if preference and preference.ai_assisted_in_listings == ListingMode.HIDE:
+        posts = posts.exclude(ai_labelled() & ~Q(author=user))
+    return posts
 
 
 def reader_preference(user) -> ReaderPreference | None:

@@ -243,3 +243,14 @@ def test_preferences_require_login(client):
     response = client.get(reverse("forum:preferences"))
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_hidden_posts_do_not_leave_gaps_in_a_page(client, reader, make_user, make_post):
+    writer = make_user("prolific")
+    for i in range(21):
+        make_post(title=f"Assisted {i}", body=AI_BODY, disclosure=ASSISTED, user=writer)
+    make_post(title="The only hand-written post", user=writer)
+    set_listing_mode(client, ListingMode.HIDE)
+
+    assert set(listed(client)) == {"The only hand-written post"}
+    assert "pagination" not in client.get("/").content.decode()
