@@ -77,13 +77,13 @@ def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=
     it), the LM features are computed and the LM combiner decides.
     """
     x = F.extract(wtext)
-    p_cheap = cheap.probability(x)
+    p_cheap, top = cheap.score(x, TOP_K_FEATURES)
     if lmc is not None and lm_features is not None:
         lo, hi = lmc.band
         if lo <= p_cheap < hi:
-            xl = x + list(lm_features(wtext))
-            return lmc.probability(xl), p_cheap, "lm", lmc.contributions(xl, TOP_K_FEATURES)
-    return p_cheap, p_cheap, "cheap", cheap.contributions(x, TOP_K_FEATURES)
+            p, top_l = lmc.score(x + list(lm_features(wtext)), TOP_K_FEATURES)
+            return p, p_cheap, "lm", top_l
+    return p_cheap, p_cheap, "cheap", top
 
 
 def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
@@ -114,7 +114,7 @@ def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
             windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
             continue
         wtext = n.text[span.start:span.end]
-        if english_score(wtext) < 0.12:
+        if span.n_words < n_words and english_score(wtext) < 0.12:
             windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
             continue
         p, p_cheap, stage, top = score_window(wtext, cheap, lmc, lm.features if (lmc and lm) else None)

