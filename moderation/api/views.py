@@ -4,6 +4,7 @@ from __future__ import annotations
 from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -111,6 +112,7 @@ def docs_view(request, *args, **kwargs):
 _swagger = SpectacularSwaggerSplitView.as_view(url_name="api:schema")
 
 
+@csrf_exempt  # an unknown path is a 404 whatever the method; CSRF only protects cookie sessions anyway
 def not_found(request, *args, **kwargs):
     """Unknown paths under /api/v1/ answer in the API's error shape, not Django's HTML page."""
     return JsonResponse({"errors": [error("", "Not found.")]}, status=404)
