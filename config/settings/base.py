@@ -208,7 +208,13 @@ DISCLOSURE = {
 }
 MODERATION = {
     "ADAPTER": "forum.adapter.ForumModerationAdapter",
-    "CLASSIFIERS": [],
+    # The built-in stack (docs/pipeline.md): the detector's cheap stylometric stage, the full statistical
+    # cascade (its language-model stage, when installed, runs on the slow queue), then the consistency check.
+    "CLASSIFIERS": [
+        "moderation.classifiers.stylometric.StylometricClassifier",
+        {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
+        "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
+    ],
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
 }

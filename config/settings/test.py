@@ -20,6 +20,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MODERATION = {**MODERATION, "ALLOW_PRIVATE_WEBHOOK_URLS": True}
+# No classifier unless a test configures one (then evaluation is inline at submit; with one, it is queued).
+MODERATION = {**MODERATION, "ALLOW_PRIVATE_WEBHOOK_URLS": True, "CLASSIFIERS": []}
 # Throttling effectively off; tests/api/test_throttling.py turns it on with override_settings.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_client": "100000/min"}}

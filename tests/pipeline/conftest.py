@@ -211,17 +211,17 @@ def celery_broker(url: str):
     """Point this process's Celery app at another broker for the duration (pools are rebuilt lazily)."""
     from config.celery import app
 
-    def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
+    def forget():  # kombu keeps pools per URL globally: drop our references, never close the shared one
         app._pool = None
         app.amqp._producer_pool = None
 
     previous = app.conf.broker_url
-    reset()
+    forget()
     app.conf.broker_url = url
     try:
         yield app
     finally:
-        reset()
+        if app._pool is not None:
+            app._pool.force_close_all()  # the private broker's pool only
+        forget()
         app.conf.broker_url = previous

@@ -159,3 +159,41 @@ def test_a_post_submitted_while_redis_is_down_is_saved_and_the_sweep_evaluates_i
             worker.stop()
     assert Submission.objects.get(pk=post.submission_id).status == "published"
     assert result_rows(post) == [("disclosure_consistency", "ok"), ("scripted", "ok")]
+
+
+LLM_STYLE = ("Certainly! Here's a concise overview of the key considerations. First, it's important to note that "
+             "fresh fish offers a wealth of nutritional benefits, including omega-3 fatty acids and high-quality "
+             "protein. Additionally, selecting fish from reputable sources ensures both quality and "
+             "sustainability. Furthermore, proper storage and preparation techniques play a crucial role in "
+             "preserving flavour and texture. Ultimately, by making informed choices, consumers can enjoy "
+             "delicious meals while supporting healthy oceans and thriving coastal communities.")
+
+
+def test_the_built_in_stack_scores_a_post_on_the_fast_and_slow_queues(settings, make_post, pipeline_dir, client,
+                                                                      celery_worker_process):
+    """The shipped configuration end to end: stylometric on the fast queue, the cascade on the slow one,
+    then the consistency check and the policy; the author sees the passage scores on the post page."""
+    from django.urls import reverse
+
+    from tests.pipeline.conftest import Worker, _test_database_url
+    from tests.pipeline.worker_settings import BUILTIN_STACK
+
+    celery_worker_process.stop()  # the scripted worker listens on the same queues
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": BUILTIN_STACK}
+    worker = Worker(database_url=_test_database_url(), redis_url=settings.REDIS_URL, directory=pipeline_dir,
+                    PIPELINE_TEST_STACK="builtin").start()
+    try:
+        post = make_post(title="Fish", body=body(HUMAN + " " + HUMAN, LLM_STYLE), disclosure={"human_only": True})
+        wait_for(lambda: evaluated(post), timeout=60, message="the built-in stack to evaluate the post")
+    finally:
+        worker.stop()
+
+    rows = dict(result_rows(post))
+    assert rows["stylometric"] == "ok" and rows["statistical"] == "ok"
+    assert rows["disclosure_consistency"] in ("ok", "insufficient_evidence")
+    statistical = ClassifierResult.objects.get(revision__submission=post.submission, classifier="statistical")
+    assert statistical.passage_scores and all(0 <= p["probability"] <= 1 for p in statistical.passage_scores
+                                              if p["probability"] is not None)
+    client.force_login(post.author)
+    page = client.get(reverse("forum:post_detail", args=[post.public_id])).content.decode()
+    assert "Classifier scores, passage by passage" in page and "statistical" in page
