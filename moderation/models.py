@@ -13,7 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class ApiClient(models.Model):
@@ -256,6 +256,12 @@ class ReviewItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-priority", "created_at"], name="review_queue_order"),
+            # The queue's default view (open + claimed) in its two main orders, so a page is an index range
+            # scan however many items there are (see moderation/services/queue.py).
+            models.Index(F("priority").desc(), F("created_at").asc(), F("id").asc(),
+                         condition=Q(status__in=["open", "claimed"]), name="review_queue_active_priority"),
+            models.Index(F("top_score").desc(nulls_last=True), F("priority").desc(), F("id").asc(),
+                         condition=Q(status__in=["open", "claimed"]), name="review_queue_active_score"),
         ]
 
 

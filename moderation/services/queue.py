@@ -15,8 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,13 +29,16 @@ ACTIVE = (ReviewStatus.OPEN, ReviewStatus.CLAIMED)
 STATUS_FILTERS = {"active": ACTIVE, "open": (ReviewStatus.OPEN,), "claimed": (ReviewStatus.CLAIMED,),
                   "snoozed": (ReviewStatus.SNOOZED,), "decided": (ReviewStatus.DECIDED,),
                   "undecided": (ReviewStatus.OPEN, ReviewStatus.CLAIMED, ReviewStatus.SNOOZED)}
-#: sort name → (field, descending) keys, the last one unique so the cursor is exact.
+#: sort name → (field, descending) keys, the last one unique so the cursor is exact. The default view's
+#: "priority" and "score" orders match partial indexes on the review items (migration 0003).
 SORTS = {
     "priority": [("priority", True), ("created_at", False), ("id", False)],
     "age": [("created_at", False), ("id", False)],
     "newest": [("created_at", True), ("id", True)],
-    "score": [("score_key", True), ("priority", True), ("id", False)],
+    "score": [("top_score", True), ("priority", True), ("id", False)],
 }
+#: Keys that may be null; nulls sort last (an unscored item comes after every scored one).
+NULLABLE = {"top_score"}
 
 
 @dataclass
@@ -81,7 +83,7 @@ def _decode(cursor: str, keys: list[tuple[str, bool]]) -> list[Any] | None:
                 return None
         elif name in ("id", "priority") and not isinstance(value, int):
             return None
-        elif name == "score_key" and not isinstance(value, (int, float)):
+        elif name in NULLABLE and value is not None and not isinstance(value, (int, float)):
             return None
         values.append(value)
     return values
@@ -92,11 +94,21 @@ def _after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
     condition = Q()
     for index in reversed(range(len(keys))):
         name, desc = keys[index]
-        step = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[index]})
+        value = values[index]
+        beyond = Q(**{f"{name}__{'lt' if desc else 'gt'}": value}) if value is not None else Q(pk__in=[])
+        equal = Q(**{name: value}) if value is not None else Q(**{f"{name}__isnull": True})
+        if name in NULLABLE and value is not None:
+            beyond |= Q(**{f"{name}__isnull": True})  # nulls come last
+        step = beyond
         if index < len(keys) - 1:
-            step |= Q(**{name: values[index]}) & condition
+            step |= equal & condition
         condition = step
     return condition
+
+
+def _order(keys: list[tuple[str, bool]]) -> list:
+    return [(F(n).desc(nulls_last=True) if d else F(n).asc(nulls_last=True)) if n in NULLABLE
+            else f"-{n}" if d else n for n, d in keys]
 
 
 def keyset_page(queryset: QuerySet, keys: list[tuple[str, bool]], cursor: str | None,
@@ -106,7 +118,7 @@ def keyset_page(queryset: QuerySet, keys: list[tuple[str, bool]], cursor: str | 
         values = _decode(cursor, keys)
         if values is not None:
             queryset = queryset.filter(_after(keys, values))
-    queryset = queryset.order_by(*[f"-{n}" if d else n for n, d in keys])
+    queryset = queryset.order_by(*_order(keys))
     rows = list(queryset[:size + 1])
     if len(rows) <= size:
         return rows, None
@@ -142,7 +154,7 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[ReviewItem]:
         items = items.filter(created_at__gte=_day_bounds(filters.since, end=False))
     if filters.until:
         items = items.filter(created_at__lte=_day_bounds(filters.until, end=True))
-    return items.annotate(score_key=Coalesce(F("top_score"), Value(-1.0)))
+    return items
 
 
 def queue_page(filters: QueueFilters, *, cursor: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
