@@ -20,7 +20,8 @@ class QueueFilterForm(forms.Form):
     reason = forms.SlugField(required=False, max_length=60)
     category = forms.SlugField(required=False, max_length=100)
     standing = forms.ChoiceField(required=False, choices=[("", "Any standing"), *AuthorStanding.choices])
-    classifier = forms.CharField(required=False, max_length=100)
+    classifier = forms.CharField(required=False, max_length=100,
+                                 widget=forms.TextInput(attrs={"list": "classifier-names"}))
     kind = forms.ChoiceField(required=False, choices=[("", "Flags and appeals"), *ReviewItemKind.choices])
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disclosure.schema import load_stored
 
+from .classifiers.registry import configured_classifiers
 from .conf import app_settings
 from .forms import (
     AuditFilterForm,
@@ -97,6 +98,7 @@ def queue(request):
         "query": params.urlencode(), "bulk_form": BulkForm(),
         "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
         "this_url": request.get_full_path(), "section": "queue",
+        "classifier_names": [c.name for c in configured_classifiers()],
     }, status=status)
 
 
