@@ -129,8 +129,8 @@ class DisclosureForm(forms.Form):
         if disclosure is not None and self.body is not None:
             try:
                 errors = blocks_vs_disclosure_errors(parse_body(self.body, self.fmt), disclosure)
-            except BlockSyntaxError:
-                errors = []  # reported on the body field by the post form
+            except (BlockSyntaxError, ValueError):
+                errors = []  # a bad body or format is reported on its own field by the post form
         for error in errors:
             self.add_disclosure_error(error.field, error.message)
         if not errors:

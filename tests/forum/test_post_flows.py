@@ -338,3 +338,22 @@ def test_crlf_from_browsers_is_stored_as_lf(client, author, post_data):
     client.post(NEW, post_data(body="Line one.\r\nLine two."))
 
     assert Post.objects.get().submission.current_revision.body == "Line one.\nLine two."
+
+
+def test_a_tampered_format_is_refused_with_a_visible_message(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(format="rtf"))
+
+    assert response.status_code == 400
+    assert field_errors(parse_html(response.content), "format") == [
+        "Select a valid choice. rtf is not one of the available choices."]
+
+
+def test_null_characters_are_refused_not_stored(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body="Hi\x00there"))
+
+    assert response.status_code == 400
+    assert field_errors(parse_html(response.content), "body") == ["Null characters are not allowed."]
