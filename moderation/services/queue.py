@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -59,7 +59,6 @@ class QueuePage:
     items: list[ReviewItem]
     next_cursor: str | None
     filters: QueueFilters
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _encode(values: list[Any]) -> str:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from disclosure.schema import load_stored
 from moderation.models import ClassifierResult, PolicyRule
-from moderation.policy import PolicyInput, current_policy, policy_build
+from moderation.policy import PolicyInput, current_policy
 
 HOLD_ALL_NEW = {"when": {"standing_in": ["new"]}, "outcome": "hold", "reason": "new_author", "priority": 5}
 
