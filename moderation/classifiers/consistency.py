@@ -8,8 +8,8 @@ the declared AI blocks and the disclosure's ``ai_share_percent``. Its findings, 
 - ``undisclosed_ai_passages``: passages outside declared AI blocks (the author's own text, collapsible
   sections) whose combined score reaches the flag threshold (option ``flag_threshold``; by default the
   mean of the thresholds the input classifiers report in ``details["threshold"]``, else 0.8), and the
-  disclosure does not already account for them (no disclosure, ``human_only``, or a declared share well below — by ``share_margin_percent`` — what
-  the flagged text amounts to);
+  disclosure does not already account for them (no disclosure, ``human_only``, or a declared share well
+  below — by ``share_margin_percent`` — what the flagged text amounts to);
 - ``ai_passages_unmarked``: such passages when the declared ``ai_share_percent`` does cover them — AI use was
   declared, only the block markup is missing (a lighter matter for a moderator);
 - ``declared_share_understated``: the estimated AI share of the prose (declared blocks + flagged passages)

@@ -315,7 +315,8 @@ class UnknownClassifier(ValueError):
     pass
 
 
-def revisions_to_rescore(*, since=None, classifier: str | None = None, everything: bool = False) -> list[tuple[int, str]]:
+def revisions_to_rescore(*, since=None, classifier: str | None = None,
+                         everything: bool = False) -> list[tuple[int, str]]:
     """(id, content hash) of current revisions to send through the queue again, oldest first.
 
     By default only those missing a usable result of a configured classifier (or of ``classifier``): after

@@ -15,7 +15,8 @@ HUMAN = ("My grandmother kept bees behind the shed and never once wore gloves, w
 AI = (f"{AI_MARK} Beekeeping offers numerous benefits, including pollination support, honey production, and "
       "a deeper connection with nature, making it a rewarding hobby for individuals of all ages and backgrounds.")
 DECLARED = "The model summarised the local regulations for hobby beekeepers in three short sentences for me."
-BODY = f"{HUMAN}\n\n{AI}\n\n> A quoted proverb about bees.\n\n:::ai-written model=\"Claude Opus 4.5\"\n{DECLARED}\n:::\n"
+BODY = (f"{HUMAN}\n\n{AI}\n\n> A quoted proverb about bees.\n\n"
+        f":::ai-written model=\"Claude Opus 4.5\"\n{DECLARED}\n:::\n")
 DISCLOSURE = {"human_only": False, "assistance": [{"kind": "drafting", "extent": "minor"}], "tools": ["Claude"],
               "ai_share_percent": 10, "process": "The model wrote the marked summary of the regulations for me."}
 

@@ -80,7 +80,8 @@ def test_pangram_windows_land_on_the_passages_they_scored(httpserver, make):
 
 def test_sapling_sentences_are_found_in_the_text_and_scored(httpserver, make):
     httpserver.expect_request("/aidetect", method="POST").respond_with_json({
-        "score": 0.71, "sentence_scores": [{"sentence": FIRST, "score": 0.1}, {"sentence": f"  {SECOND} ", "score": 0.97},
+        "score": 0.71, "sentence_scores": [{"sentence": FIRST, "score": 0.1},
+                                           {"sentence": f"  {SECOND} ", "score": 0.97},
                                            {"sentence": "Never written.", "score": 0.99}]})
 
     output = make(SaplingClassifier, "/aidetect").run(passages(), None)
@@ -98,7 +99,8 @@ def test_the_generic_adapter_follows_the_configured_field_mapping(httpserver, ma
 
     output = make(GenericRemoteClassifier, "/score", name="acme", auth_header="X-Key", auth_scheme="",
                   text_field="content", extra_body={"lang": "en"}, score_field="result.ai", score_scale=100,
-                  spans_field="result.segments", span_text_field="snippet", span_score_field="pct").run(passages(), None)
+                  spans_field="result.segments", span_text_field="snippet",
+                  span_score_field="pct").run(passages(), None)
 
     assert (output.classifier, output.status, output.score) == ("acme", "ok", 0.64)
     sent = json.loads(httpserver.log[0][0].get_data())
@@ -107,7 +109,8 @@ def test_the_generic_adapter_follows_the_configured_field_mapping(httpserver, ma
 
 
 def judge_answer(content: str) -> dict:
-    return {"id": "x", "model": "smollm", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
+    return {"id": "x", "model": "smollm",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
 
 
 def test_the_llm_judge_verdict_is_parsed_from_a_chatty_answer(httpserver, make):
