@@ -248,3 +248,54 @@ def test_remote_classifiers_are_skipped_unless_the_operator_allows_sending_text(
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": [{"path": path, "options": {"api_key": "k"}}],
                            "ALLOW_REMOTE_CLASSIFIERS": True}
     assert [c.name for c in configured_classifiers()] == ["pangram"]
+
+
+def test_the_breaker_keeps_its_state_in_process_memory_without_redis():
+    import time_machine
+
+    from moderation.classifiers.http import CircuitBreaker, _MemoryStore
+
+    breaker = CircuitBreaker("memory-test", threshold=3, reset_after=30, store=_MemoryStore())
+    for _ in range(2):
+        breaker.record_failure()
+    assert breaker.allow(), "two failures are below the threshold"
+    breaker.record_failure()
+    assert breaker.state() == "open" and not breaker.allow()
+
+    with time_machine.travel(time.time() + 31, tick=False):
+        assert breaker.allow(), "after the cool-down one probe goes through"
+        assert not breaker.allow(), "…and only one"
+        breaker.record_failure()
+        assert breaker.state() == "open", "a failed probe opens the circuit again"
+
+
+@pytest.mark.django_db
+def test_remote_classifiers_run_in_the_pipeline_side_by_side_and_a_failing_one_holds_the_post(
+        httpserver, settings, make_post):
+    """Two hosted detectors in one evaluation: the one that answers is stored, the one that fails is an
+    error row with its reason, and the post waits for a person instead of being published."""
+    from moderation.classifiers.registry import configured_classifiers
+    from moderation.models import ClassifierResult, Submission
+    from moderation.services.evaluation import revision_evaluate
+
+    httpserver.expect_request("/v3").respond_with_json({"fraction_ai": 0.02, "fraction_human": 0.98,
+                                                        "prediction_short": "Human", "windows": []})
+    httpserver.expect_request("/aidetect").respond_with_data("maintenance", status=503)
+    settings.MODERATION = {**settings.MODERATION, "ALLOW_REMOTE_CLASSIFIERS": True, "CLASSIFIERS": [
+        {"path": "moderation.classifiers.remote.PangramClassifier",
+         "options": {"url": httpserver.url_for("/v3"), "api_key": "k"}},
+        {"path": "moderation.classifiers.remote.SaplingClassifier",
+         "options": {"url": httpserver.url_for("/aidetect"), "api_key": "k", "attempts": 2, "backoff": 0.01}},
+    ]}
+    for classifier in configured_classifiers():
+        classifier.breaker.reset()
+    post = make_post(body=f"{FIRST}\n\n{SECOND}")
+    revision = post.submission.current_revision
+
+    evaluation = revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
+
+    results = {r.classifier: r for r in ClassifierResult.objects.filter(revision=revision)}
+    assert results["pangram"].status == "ok" and results["pangram"].details["prediction"] == "Human"
+    assert results["sapling"].status == "error" and "HTTP 503" in results["sapling"].error
+    assert "classifier_failed" in evaluation.reasons
+    assert Submission.objects.get(pk=post.submission_id).status == "queued"
