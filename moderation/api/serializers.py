@@ -147,9 +147,14 @@ class ErrorOut(serializers.Serializer):
 
 
 class MissingDisclosureOut(ErrorOut):
-    policy_url = serializers.CharField(help_text="Your forum's AI policy (as registered with the client).")
-    disclosure_schema = serializers.CharField()
-    allowed_values = serializers.DictField(child=serializers.ListField(child=serializers.JSONField()))
+    """422: the category requires a disclosure (then the extra keys are present), or an Idempotency-Key reused
+    with another request (``errors`` only)."""
+
+    policy_url = serializers.CharField(required=False, help_text="Your forum's AI policy (as registered with "
+                                       "the client).")
+    disclosure_schema = serializers.CharField(required=False, help_text="Where the disclosure JSON Schema is.")
+    allowed_values = serializers.DictField(child=serializers.ListField(child=serializers.JSONField()),
+                                           required=False)
 
 
 class HealthOut(serializers.Serializer):
