@@ -42,9 +42,17 @@ def detail(client, post):
 
 
 def moderator_labels(post, value):
-    """What a moderator's decision with a label writes (moderation.services.review.review_item_decide)."""
-    Submission.objects.filter(pk=post.submission_id).update(label_value=value, label_source="moderator",
-                                                            label_locked=True)
+    """A moderator approves the post with a label, through the review state machine."""
+    from django.contrib.auth import get_user_model
+
+    from moderation.models import ReviewItem
+    from moderation.services.review import Actor, review_item_approve
+
+    moderator, _ = get_user_model().objects.get_or_create(username="the_moderator", defaults={"is_staff": True})
+    submission = Submission.objects.get(pk=post.submission_id)
+    item = ReviewItem.objects.create(submission=submission, revision=submission.current_revision,
+                                     reasons=["reader_report"])
+    review_item_approve(item_id=item.pk, actor=Actor.for_user(moderator), label=value)
 
 
 def badge(page):
