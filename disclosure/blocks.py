@@ -360,6 +360,10 @@ class _HTMLScanner(HTMLParser):
         self.stack.append((tag, kind, model, self.getpos()[0], self._pos(), syntax))
 
     def handle_startendtag(self, tag, attrs):
+        if tag not in _VOID:
+            # Browsers (and the sanitiser) ignore "/>" on non-void elements: <section data-ai-written/> opens one.
+            self.handle_starttag(tag, attrs)
+            return
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
 

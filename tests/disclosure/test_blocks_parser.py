@@ -281,6 +281,14 @@ def test_html_entities_are_decoded_in_text_and_models_and_offsets_cover_the_whol
     assert_maps_back(body, parsed, entities=True)
 
 
+def test_a_self_closing_section_opens_one_as_browsers_do():
+    with pytest.raises(BlockSyntaxError, match="never closed"):
+        parse_body('<p>a</p><section data-ai-written data-model="M"/><p>b</p>', "html")
+
+    parsed = parse_body('<section data-ai-written data-model="M"/><p>b</p></section><br/><p>c</p>', "html")
+    assert summary(parsed) == [(DECLARED_AI, "M", "b"), (AUTHOR, None, "c")]
+
+
 def test_a_stray_html_closing_tag_is_ignored_as_browsers_do():
     parsed = parse_body("<p>one</p></section></div><p>two</p>", "html")
 
