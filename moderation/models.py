@@ -260,8 +260,8 @@ class ReviewItem(models.Model):
             # scan however many items there are (see moderation/services/queue.py).
             models.Index(F("priority").desc(), F("created_at").asc(), F("id").asc(),
                          condition=Q(status__in=["open", "claimed"]), name="review_queue_active_priority"),
-            models.Index(F("top_score").desc(nulls_last=True), F("priority").desc(), F("id").asc(),
-                         condition=Q(status__in=["open", "claimed"]), name="review_queue_active_score"),
+            # …and "review_queue_active_score" (top_score DESC NULLS LAST, priority DESC, id), created on
+            # PostgreSQL only by migration 0003 (SQLite cannot declare NULLS LAST in an index).
         ]
 
 
