@@ -78,6 +78,8 @@ def test_write_a_post_with_an_ai_block_fix_the_disclosure_and_read_it(browser, p
     error = page.locator("[data-field=human_only] .errorlist")
     error.wait_for()
     assert "1 AI-written section" in error.inner_text()
+    assert page.locator("[data-disclosure-nudge]").is_hidden()  # the server's message is enough
+    assert page.locator("[data-disclosure-details]").is_hidden()  # still ticked, so still hidden
     assert page.input_value("[data-editor-body]") == body
     assert page.input_value("input[name=title]") == "What lives in a tide pool"
     assert not Post.objects.exists()

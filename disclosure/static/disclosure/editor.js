@@ -236,7 +236,9 @@
       details.querySelectorAll("input, select, textarea").forEach(function (control) { control.disabled = human; });
       if (nudge) {
         var count = bodyBlocks();
-        var show = human && count > 0;
+        var row = humanOnly.closest("[data-field]");
+        var serverSaidSo = row && row.querySelector(".errorlist");  // the same message, from the server
+        var show = human && count > 0 && !serverSaidSo;
         nudge.hidden = !show;
         nudge.textContent = show ? "Your post contains " + count + " AI-written section" + (count > 1 ? "s" : "") +
           ", so it cannot be marked entirely human-written. Untick the box and say how AI helped, or remove " +
