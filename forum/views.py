@@ -150,7 +150,7 @@ def notifications(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     preference, _ = ReaderPreference.objects.get_or_create(user=request.user)
-    form = ReaderPreferenceForm(request.POST or None, initial={
+    form = ReaderPreferenceForm(request.POST if request.method == "POST" else None, initial={
         "ai_assisted_in_listings": preference.ai_assisted_in_listings,
         "expand_ai_blocks": preference.expand_ai_blocks})
     if request.method == "POST" and form.is_valid():

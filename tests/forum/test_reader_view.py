@@ -262,3 +262,10 @@ def test_hidden_posts_do_not_leave_gaps_in_a_page(client, reader, make_user, mak
 
     assert set(listed(client)) == {"The only hand-written post"}
     assert "pagination" not in client.get("/").content.decode()
+
+
+def test_an_empty_preferences_post_is_refused_not_ignored(client, reader):
+    response = client.post(reverse("forum:preferences"), {})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
