@@ -260,9 +260,15 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         notification_send(submission=submission, verb="review.reject",
                           message=evaluation.details.get("message") or "Your post was rejected automatically.")
     else:
+        # A clean re-evaluation of the same revision (a failed classifier retried, an upgrade) keeps the post in
+        # the queue with the reasons it came for: only a person takes a post out of the queue. (A clean *new*
+        # revision is the review service's business: it says "author_revised".)
+        undecided = submission.review_items.exclude(status=ReviewStatus.DECIDED).first()
+        reasons, priority = evaluation.reasons, evaluation.priority
+        if undecided is not None and not reasons and undecided.revision_id == revision.pk:
+            reasons, priority = undecided.reasons, max(priority, undecided.priority)
         item = review_item_open_or_update(submission=submission, revision=revision, evaluation=evaluation,
-                                          reasons=evaluation.reasons, priority=evaluation.priority,
-                                          top_score=top_score)
+                                          reasons=reasons, priority=priority, top_score=top_score)
         submission.status = SubmissionStatus.QUEUED
         submission.visible = outcome == EvaluationOutcome.PUBLISH_AND_QUEUE
         outbox_record(submission=submission, type="submission.queued", item=item)

@@ -83,6 +83,9 @@ def test_a_failed_classifier_is_retried_and_the_consistency_check_follows_its_in
         FlakyClassifier.failing = True
 
     assert retried.pk != held.pk and "classifier_failed" not in retried.reasons
+    submission = Submission.objects.get(pk=post.submission_id)
+    assert submission.status == "queued", "only a person takes a post out of the queue"
+    assert submission.review_items.get().reasons == ["classifier_failed"], "it keeps the reason it came for"
     assert ClassifierResult.objects.get(classifier="flaky").status == "ok"
     assert ClassifierResult.objects.get(classifier="disclosure_consistency").status == "ok"
     assert ClassifierResult.objects.count() == 2
