@@ -215,7 +215,9 @@ MODERATION = {
         {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
-    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
+    # Webhooks to loopback/private addresses: allowed in the local demo (DEBUG) so a forum on the same laptop
+    # can receive them; refused in production unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1.
+    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "1" if DEBUG else "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
 }
 
