@@ -59,6 +59,8 @@ class QueuePage:
     items: list[ReviewItem]
     next_cursor: str | None
     filters: QueueFilters
+    #: (client id, author id) pairs on this page with several rejections for undisclosed AI.
+    repeat_offenders: frozenset = frozenset()
 
 
 def _encode(values: list[Any]) -> str:
@@ -157,11 +159,28 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[ReviewItem]:
 
 
 def queue_page(filters: QueueFilters, *, cursor: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue: three queries however large the queue (items, their revisions, nothing else)."""
+    """One page of the queue: two queries however large the queue (the items with their submission, revision
+    and claimer; the repeat offenders among their authors)."""
     keys = SORTS.get(filters.sort, SORTS["priority"])
     queryset = queue_queryset(filters).select_related("submission", "revision", "claimed_by")
     items, next_cursor = keyset_page(queryset, keys, cursor, size)
-    return QueuePage(items=items, next_cursor=next_cursor, filters=filters)
+    return QueuePage(items=items, next_cursor=next_cursor, filters=filters,
+                     repeat_offenders=repeat_offenders([i.submission for i in items]))
+
+
+def _undisclosed_rejections() -> QuerySet[ReviewItem]:
+    return ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT).filter(
+        Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0]))
+
+
+def repeat_offenders(submissions: list[Submission]) -> frozenset:
+    """Which of these submissions' authors were rejected for undisclosed AI several times (one query)."""
+    authors = {s.author_external_id for s in submissions}
+    if not authors:
+        return frozenset()
+    rows = _undisclosed_rejections().filter(submission__author_external_id__in=authors) \
+        .values_list("submission__client_id", "submission__author_external_id").annotate(n=Count("id"))
+    return frozenset((client, author) for client, author, n in rows if n >= REPEAT_OFFENDER_REJECTIONS)
 
 
 def queue_counts(*, status: str = "active") -> dict[str, Any]:
@@ -209,8 +228,9 @@ def author_history(submission: Submission, *, limit: int = 20) -> dict[str, Any]
         status=ReviewStatus.DECIDED).select_related("submission__current_revision", "decision_template")
     recent = list(decided.order_by("-decided_at", "-id")[:limit])
     rejections = decided.filter(decision_action=DecisionAction.REJECT)
-    undisclosed = rejections.filter(Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0]))
-    undisclosed_count = undisclosed.count()
+    undisclosed_count = _undisclosed_rejections().filter(
+        submission__client_id=submission.client_id,
+        submission__author_external_id=submission.author_external_id).count()
     return {
         "recent": recent,
         "rejections": rejections.count(),

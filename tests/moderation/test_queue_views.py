@@ -188,6 +188,9 @@ def test_the_history_flags_a_repeat_offender(mod_client, queued_post, item_of, m
     history = response.context["history"]
     assert history["repeat_offender"] and history["undisclosed_rejections"] == 2
     assert "Repeat offender" in response.content.decode()
+    queue = mod_client.get(QUEUE)
+    assert [i.repeat_offender for i in queue.context["page"].items] == [True]
+    assert "repeat offender" in queue.content.decode()
 
 
 def test_a_first_offence_is_not_flagged(mod_client, queued_post, item_of, moderator, templates):
@@ -196,6 +199,7 @@ def test_a_first_offence_is_not_flagged(mod_client, queued_post, item_of, modera
     item = item_of(queued_post(title="New one"))
     response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
     assert not response.context["history"]["repeat_offender"]
+    assert [i.repeat_offender for i in mod_client.get(QUEUE).context["page"].items] == [False]
 
 
 def test_the_detail_page_costs_a_bounded_number_of_queries(mod_client, queued_post, item_of, moderator, templates,
