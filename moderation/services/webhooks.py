@@ -296,7 +296,9 @@ def webhook_deliver(*, delivery_id: int, transport: httpx.BaseTransport | None =
                delivery.attempts, delivery.endpoint.public_id, entry["status_code"], entry["latency_ms"],
                entry["error"])
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if delivery is None:  # the endpoint was deleted during the attempt
+            return None
         delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
         if delivered:
             delivery.status, delivery.next_attempt_at = "delivered", None

@@ -220,3 +220,18 @@ def test_body_is_the_same_json_on_every_attempt(forum, receiver, queued):
     first, second = receiver.requests
     assert first["body"] == second["body"]
     assert json.loads(first["body"])["timestamp"]
+
+
+def test_endpoint_deleted_during_an_attempt_is_not_an_error(forum, receiver, queued, monkeypatch):
+    hook = register(forum, receiver)
+    [delivery_id] = outbox_dispatch()
+    real_send = webhook_services._send
+
+    def send_then_delete(delivery, **kwargs):
+        entry = real_send(delivery, **kwargs)
+        forum.http.delete(f"/api/v1/webhooks/{hook['id']}")
+        return entry
+
+    monkeypatch.setattr(webhook_services, "_send", send_then_delete)
+    assert webhook_deliver(delivery_id=delivery_id) is None
+    assert not WebhookDelivery.objects.exists() and len(receiver.requests) == 1
