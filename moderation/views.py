@@ -90,9 +90,6 @@ def queue(request):
         filters = form.to_filters() if form.is_bound else queue_selectors.QueueFilters()
         status = 200
     page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
-    for item in page.items:
-        item.repeat_offender = (item.submission.client_id, item.submission.author_external_id) in \
-            page.repeat_offenders
     counts = queue_selectors.queue_counts(status=filters.status)
     params = request.GET.copy()
     params.pop("cursor", None)

@@ -59,8 +59,6 @@ class QueuePage:
     items: list[ReviewItem]
     next_cursor: str | None
     filters: QueueFilters
-    #: (client id, author id) pairs on this page with several rejections for undisclosed AI.
-    repeat_offenders: frozenset = frozenset()
 
 
 def _encode(values: list[Any]) -> str:
@@ -160,12 +158,14 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[ReviewItem]:
 
 def queue_page(filters: QueueFilters, *, cursor: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue: two queries however large the queue (the items with their submission, revision
-    and claimer; the repeat offenders among their authors)."""
+    and claimer; the repeat offenders among their authors, set as ``item.repeat_offender``)."""
     keys = SORTS.get(filters.sort, SORTS["priority"])
     queryset = queue_queryset(filters).select_related("submission", "revision", "claimed_by")
     items, next_cursor = keyset_page(queryset, keys, cursor, size)
-    return QueuePage(items=items, next_cursor=next_cursor, filters=filters,
-                     repeat_offenders=repeat_offenders([i.submission for i in items]))
+    offenders = repeat_offenders([i.submission for i in items])
+    for item in items:
+        item.repeat_offender = (item.submission.client_id, item.submission.author_external_id) in offenders
+    return QueuePage(items=items, next_cursor=next_cursor, filters=filters)
 
 
 def _undisclosed_rejections() -> QuerySet[ReviewItem]:
