@@ -50,8 +50,9 @@ def moderator_labels(post, value):
 
     moderator, _ = get_user_model().objects.get_or_create(username="the_moderator", defaults={"is_staff": True})
     submission = Submission.objects.get(pk=post.submission_id)
-    item = ReviewItem.objects.create(submission=submission, revision=submission.current_revision,
-                                     reasons=["reader_report"])
+    item = ReviewItem.objects.filter(submission=submission).exclude(status="decided").first() or \
+        ReviewItem.objects.create(submission=submission, revision=submission.current_revision,
+                                  reasons=["reader_report"])
     review_item_approve(item_id=item.pk, actor=Actor.for_user(moderator), label=value)
 
 
@@ -269,3 +270,21 @@ def test_an_empty_preferences_post_is_refused_not_ignored(client, reader):
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+def test_the_listing_query_agrees_with_the_label_readers_see(listing, make_post, author, category):
+    from forum.models import Category, Post
+    from forum.selectors import ai_labelled
+    from forum.services import post_create
+
+    moderator_labels(listing["human"], "ai_assisted")
+    relabelled_human = make_post(title="Relabelled human", body=AI_BODY, disclosure=ASSISTED)
+    moderator_labels(relabelled_human, "human_only")
+    chat = Category.objects.create(slug="chat", name="Chat", requires_disclosure=False)
+    post_create(author=author, category=chat, title="Undisclosed", body="Hi.", disclosure_data=None)
+
+    by_query = set(Post.objects.filter(ai_labelled()).values_list("pk", flat=True))
+    by_label = {p.pk for p in Post.objects.all() if submission_label(p.submission).is_ai}
+
+    assert by_query == by_label
+    assert len(by_label) == 3 and Post.objects.count() == 5
