@@ -31,6 +31,7 @@ def post_list(request):
     return render(request, "forum/post_list.html", {
         "rows": listing_rows(page.object_list, request.user), "page": page,
         "categories": Category.objects.all(), "category_slug": category_slug,
+        "reader_preference": reader_preference(request.user),
     })
 
 

@@ -215,6 +215,8 @@ def test_a_reader_can_hide_ai_assisted_posts_from_listings(client, reader, listi
 
     assert set(listed(client)) == {"Hand-written post"}
     assert ReaderPreference.objects.get(user=reader).ai_assisted_in_listings == "hide"
+    note = parse_html(client.get("/").content).find("p", class_="listing-filter")
+    assert " ".join(note.text().split()) == "AI-assisted posts are hidden by your reading preferences."
 
 
 def test_a_reader_can_collapse_ai_assisted_posts_in_listings(client, reader, listing):
