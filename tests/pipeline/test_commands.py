@@ -96,3 +96,16 @@ def test_reevaluate_explains_bad_arguments(settings, args, message):
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
     with pytest.raises(CommandError, match=message):
         call_command("reevaluate", *args)
+
+
+def test_score_texts_can_run_part_of_the_stack(settings, tmp_path):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": 1, "text": HUMAN}) + "\n")
+    out = StringIO()
+
+    call_command("score_texts", str(tmp_path / "in.jsonl"), "--classifier", "scripted", "--no-progress", stdout=out,
+                 stderr=StringIO())
+
+    assert list(json.loads(out.getvalue())["classifiers"]) == ["scripted"]
+    with pytest.raises(CommandError, match="Not configured: nope"):
+        call_command("score_texts", str(tmp_path / "in.jsonl"), "--classifier", "nope")

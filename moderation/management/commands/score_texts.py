@@ -4,6 +4,7 @@ Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "a
 "classifiers"}``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
 so declared AI blocks, quotes and code are treated exactly as in a post. Nothing is written to the database.
 Lines that are not valid are reported on stderr with their line number and skipped (exit status 1).
+``--classifier NAME`` (repeatable) runs only part of the configured stack.
 """
 from __future__ import annotations
 
@@ -36,12 +37,20 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="Where to write the JSONL results (default: stdout).")
         parser.add_argument("--format", choices=["markdown", "html"], default="markdown",
                             help="How to parse each text (default: markdown).")
+        parser.add_argument("--classifier", action="append", default=[], metavar="NAME",
+                            help="Only this configured classifier (repeat for several; default: the whole stack).")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, **options):
         classifiers = configured_classifiers()
         if not classifiers:
             raise CommandError("No classifier is configured: set MODERATION['CLASSIFIERS'] in the settings.")
+        if options["classifier"]:
+            unknown = set(options["classifier"]) - {c.name for c in classifiers}
+            if unknown:
+                raise CommandError(f"Not configured: {', '.join(sorted(unknown))} (configured: "
+                                   f"{', '.join(c.name for c in classifiers)}).")
+            classifiers = tuple(c for c in classifiers if c.name in options["classifier"])
         try:
             source = sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8")
         except OSError as exc:
