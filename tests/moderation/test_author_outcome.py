@@ -105,3 +105,22 @@ def test_editing_a_rejected_post_does_not_publish_it(rejected, item_of, evaluate
     evaluate(post)
     assert item_of(post).reasons == ["edited_after_rejection"]
     assert (post.submission.status, post.submission.visible) == ("queued", False)
+
+
+def test_an_operator_enabled_auto_rejection_reaches_the_author_and_can_be_appealed(
+        settings, classifiers, make_post, evaluate, author, templates, client):
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    from .conftest import AI_TEXT
+
+    post = make_post(title="Mostly delve", body=AI_TEXT)
+    evaluate(post)
+    assert (post.submission.status, post.submission.visible) == ("rejected", False)
+    assert not ReviewItem.objects.exists()  # nobody was asked: the operator chose this
+    assert templates["low-effort-ai"].message in post.submission.notifications.get().message
+    client.force_login(author)
+    client.post(reverse("forum:post_appeal", args=[post.public_id]), {"message": "A person wrote this, me."})
+    appeal = ReviewItem.objects.get(kind="appeal")
+    assert appeal.reasons == ["appeal", "undisclosed_ai_suspected", "auto_rejected_ai_score"]
+    assert appeal.status == "open" and appeal.evaluation.outcome == "auto_reject"
