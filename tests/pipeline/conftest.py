@@ -125,9 +125,10 @@ def _test_database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def celery_worker_process(django_db_setup, django_db_blocker, pipeline_dir):
-    """One worker for the session's worker tests (started on first use, always stopped at the end)."""
+    """One worker for this folder's worker tests: started on first use, always stopped after the folder's
+    last test, so it never takes tasks meant for another folder's tests. (The worker test files sort last.)"""
     from django.conf import settings
 
     import redis
