@@ -20,9 +20,15 @@ def check_moderation_settings(app_configs, **kwargs):
     for entry in app_settings.CLASSIFIERS:
         path = entry["path"] if isinstance(entry, dict) else entry
         try:
-            import_string(path)
+            cls = import_string(path)
         except ImportError as exc:
             errors.append(Error(f"Classifier {path!r} cannot be imported: {exc}", id="moderation.E002"))
+            continue
+        try:
+            cls(**(entry.get("options", {}) if isinstance(entry, dict) else {}))
+        except Exception as exc:
+            errors.append(Error(f"Classifier {path!r} cannot be built from its options: {exc}",
+                                id="moderation.E004"))
     if app_settings.POLICY is not None:
         from .policy import PolicyInvalid, policy_spec_validate
 

@@ -1,4 +1,9 @@
-"""The classifier registry, filled from ``MODERATION["CLASSIFIERS"]`` (dotted paths, optionally with options)."""
+"""The classifier registry, filled from ``MODERATION["CLASSIFIERS"]`` (dotted paths, optionally with options).
+
+A classifier that cannot be imported or built from its options does not stop the pipeline or vanish: it is
+replaced by :class:`Unavailable`, whose every run is an ``error`` result saying why, so posts go to a person
+instead of being published unchecked. The system check ``moderation.E004`` reports it at start-up.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,15 +14,40 @@ from ..conf import app_settings
 from .base import Classifier
 
 
+class Unavailable(Classifier):
+    """Stands in for a configured classifier that could not be loaded."""
+
+    version = "unavailable"
+
+    def __init__(self, path: str, error: Exception, name: str = ""):
+        super().__init__()
+        self.name = name or path.rsplit(".", 1)[-1]
+        self.reason = f"{path} could not be loaded: {type(error).__name__}: {error}"
+
+    def classify(self, passages, disclosure):
+        raise RuntimeError(self.reason)
+
+
+def classifier_entries() -> list[tuple[str, dict]]:
+    return [(entry["path"], entry.get("options", {})) if isinstance(entry, dict) else (entry, {})
+            for entry in app_settings.CLASSIFIERS]
+
+
 @lru_cache(maxsize=1)
 def configured_classifiers() -> tuple[Classifier, ...]:
-    instances = []
-    for entry in app_settings.CLASSIFIERS:
-        path, options = (entry["path"], entry.get("options", {})) if isinstance(entry, dict) else (entry, {})
-        cls = import_string(path)
+    instances: list[Classifier] = []
+    for path, options in classifier_entries():
+        try:
+            cls = import_string(path)
+        except ImportError as exc:
+            instances.append(Unavailable(path, exc))
+            continue
         if cls.sends_text_off_site and not app_settings.ALLOW_REMOTE_CLASSIFIERS:
             continue
-        instances.append(cls(**options))
+        try:
+            instances.append(cls(**options))
+        except Exception as exc:  # bad options, a missing model file: stored as an error, never skipped
+            instances.append(Unavailable(path, exc, name=getattr(cls, "name", "")))
     return tuple(instances)
 
 

@@ -142,3 +142,20 @@ def test_the_heartbeat_task_records_the_worker():
 
     assert WorkerHeartbeat.objects.count() == 1
     assert timezone.now() - WorkerHeartbeat.objects.get().at < timedelta(minutes=1)
+
+
+def test_a_classifier_that_cannot_be_loaded_is_an_error_result_not_a_silent_gap(settings, make_post):
+    from django.core.checks import run_checks
+
+    use(settings, "tests.pipeline.classifiers.NoSuchClassifier",
+        {"path": "moderation.classifiers.remote.SaplingClassifier", "options": {"attempts": "many"}})
+    settings.MODERATION = {**settings.MODERATION, "ALLOW_REMOTE_CLASSIFIERS": True}
+    post = make_post(body=BODY)
+
+    evaluation = evaluate(post)
+
+    errors = dict(ClassifierResult.objects.values_list("classifier", "error"))
+    assert "could not be loaded: ImportError" in errors["NoSuchClassifier"]
+    assert "could not be loaded: ValueError" in errors["sapling"]
+    assert "classifier_failed" in evaluation.reasons
+    assert {e.id for e in run_checks()} >= {"moderation.E002", "moderation.E004"}
