@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grades import Grade, grade_for
+from .grades import GRADE_ORDER, Grade, grade_for
 from .schema import ASSISTANCE_KINDS, Disclosure
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -105,7 +105,7 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
     grade = grade_for(disclosure, has_ai_blocks=has_ai_blocks)
     if source != "author":  # a moderator's or classifier's label sets the grade it implies, at least
         implied = {"ai_generated": "ai_generated", "ai_assisted": "ai_assisted"}.get(value)
-        if implied and grade.grade in ("not_disclosed", "human_only", "ai_supported", "ai_edited_minor"):
+        if implied and (grade.grade not in GRADE_ORDER or GRADE_ORDER.index(grade.grade) < GRADE_ORDER.index(implied)):
             grade = _grade_named(implied)
     review = disclosure.human_review if disclosure is not None else None
     exempt = bool(grade.label_required and review is not None and review.reviewed and review.responsible.strip())

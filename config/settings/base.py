@@ -127,6 +127,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One cache shared by every web process when Redis is there (API throttling counts per client across
+# processes); the embedded default keeps a per-process memory cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+                      "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")}} \
+    if os.environ.get("REDIS_URL") else {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery -------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 QUEUE_PREFIX = os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")
