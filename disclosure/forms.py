@@ -46,12 +46,18 @@ class DisclosureForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}),
                                    help_text="Required when AI helped with research or code/analysis.")
 
+    #: EU AI Act Art. 50(4): shown (by the editor's script) only when the post's grade requires a label.
+    reviewed = forms.BooleanField(label="A person reviewed the AI-generated text before publication",
+                                  required=False)
+    responsible = forms.CharField(label="Who holds editorial responsibility for it?", required=False,
+                                  max_length=200, help_text="A name or an editorial role, e.g. “the news desk”.")
+
     #: Shown on edit: the author confirms the disclosure still holds for the new revision.
     confirm = forms.BooleanField(label="I confirm this disclosure still describes the edited post",
                                  required=False)
 
     ERROR_FIELDS = {"human_only": "human_only", "tools": "tools", "ai_share_percent": "ai_share_percent",
-                    "process": "process", "verification": "verification"}
+                    "process": "process", "verification": "verification", "human_review": "responsible"}
 
     def __init__(self, *args, body: str | None = None, fmt: str = "markdown", require_confirm: bool = False,
                  **kwargs):
@@ -72,6 +78,9 @@ class DisclosureForm(forms.Form):
         initial = {"human_only": disclosure.human_only, "tools": ", ".join(disclosure.tools),
                    "ai_share_percent": disclosure.ai_share_percent, "process": disclosure.process,
                    "verification": disclosure.verification}
+        if disclosure.human_review is not None:
+            initial["reviewed"] = disclosure.human_review.reviewed
+            initial["responsible"] = disclosure.human_review.responsible
         for item in disclosure.assistance:
             initial[_assist_field(item.kind)] = item.extent
         return initial
@@ -94,6 +103,9 @@ class DisclosureForm(forms.Form):
         if not human_only:
             result["process"] = data.get("process") or ""
             result["verification"] = data.get("verification") or ""
+            if data.get("reviewed") or (data.get("responsible") or "").strip():
+                result["human_review"] = {"reviewed": bool(data.get("reviewed")),
+                                          "responsible": (data.get("responsible") or "").strip()}
         return result
 
     def _field_for(self, error_field: str) -> str | None:

@@ -35,7 +35,14 @@ def disclosure_panel(disclosure, label=None):
 
 @register.inclusion_tag("disclosure/form_fields.html")
 def disclosure_form_fields(form):
-    return {"form": form}
+    from ..grades import GENERATED_SHARE_PERCENT, GRADE_ORDER, _tables
+
+    table, grades = _tables()
+    # The editor's script derives the grade as the server does, to show the human-review fields only
+    # when the post will need an AI label.
+    grade_table = {"order": list(GRADE_ORDER), "table": table, "generated_share": GENERATED_SHARE_PERCENT,
+                   "label_required": [g for g, info in grades.items() if info["label_required"]]}
+    return {"form": form, "grade_table": grade_table}
 
 
 @register.simple_tag

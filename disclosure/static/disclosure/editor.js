@@ -244,7 +244,34 @@
           ", so it cannot be marked entirely human-written. Untick the box and say how AI helped, or remove " +
           "the section" + (count > 1 ? "s" : "") + "." : "";
       }
+      syncReview();
     }
+    var review = fieldset.querySelector("[data-human-review]");
+    var gradeData = document.getElementById("disclosure-grade-table");
+    var grades = gradeData ? JSON.parse(gradeData.textContent) : null;
+
+    // The same derivation as disclosure/grades.py: the highest grade any declared item reaches.
+    function labelRequired() {
+      if (!grades || humanOnly.checked) { return false; }
+      var rank = 0;
+      function raise(grade) { rank = Math.max(rank, grades.order.indexOf(grade)); }
+      Object.keys(grades.table).forEach(function (kind) {
+        var select = fieldset.querySelector("[name=assist_" + kind + "]");
+        if (select && select.value) { raise(grades.table[kind][select.value]); }
+      });
+      var share = fieldset.querySelector("[name=ai_share_percent]");
+      if (share && Number(share.value) >= grades.generated_share) { raise("ai_generated"); }
+      if (bodyBlocks() > 0) { raise("ai_assisted"); }
+      return grades.label_required.indexOf(grades.order[rank]) !== -1;
+    }
+
+    function syncReview() {
+      if (!review) { return; }
+      review.hidden = !labelRequired() && !review.querySelector(".errorlist");
+    }
+    fieldset.addEventListener("change", syncReview);
+    fieldset.addEventListener("input", syncReview);
+
     humanOnly.addEventListener("change", function () {
       // The server's complaint about this box is answered by changing it; the live warning takes over.
       var row = humanOnly.closest("[data-field]");
