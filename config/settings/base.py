@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": "moderation.api.serializers.HEALTH_STATES",
         "LabelValueEnum": "moderation.api.serializers.LABEL_VALUES",
         "WebhookEventEnum": "moderation.services.notify.EVENT_TYPES",
+        "AssistanceKindEnum": "disclosure.recorder.KINDS",
     },
 }
 

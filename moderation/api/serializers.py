@@ -171,6 +171,13 @@ class LabelOut(serializers.Serializer):
     source = serializers.ChoiceField(choices=["author", "classifier", "moderator"])
     iptc_digital_source_type = serializers.CharField(allow_null=True)
     locked = serializers.BooleanField()
+    grade = serializers.ChoiceField(choices=["human_only", "ai_supported", "ai_edited_minor", "ai_modified",
+                                             "ai_assisted", "ai_generated", "not_disclosed"],
+                                    help_text="EU AI Act involvement grade derived from the disclosure.")
+    eu_variant = serializers.ChoiceField(choices=["none", "ai", "ai_modified", "ai_generated", "unknown"],
+                                         help_text="Which of the Commission's three marks applies, if any.")
+    label_required = serializers.BooleanField()
+    exempt_by_review = serializers.BooleanField(help_text="A named person reviewed the AI text (Art. 50(4)).")
 
 
 class SubmissionAcceptedOut(serializers.Serializer):

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import drafts, views
 
 app_name = "api"
 urlpatterns = [
@@ -19,5 +19,8 @@ urlpatterns = [
     path("webhooks", views.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<uuid:public_id>", views.WebhookDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<uuid:public_id>/deliveries", views.WebhookDeliveriesView.as_view(), name="webhook-deliveries"),
+    path("drafts", drafts.DraftCreateView.as_view(), name="drafts"),
+    path("drafts/<uuid:public_id>", drafts.DraftDetailView.as_view(), name="draft-detail"),
+    path("drafts/<uuid:public_id>/assistance", drafts.DraftAssistanceView.as_view(), name="draft-assistance"),
     re_path(r"^.*$", views.not_found),
 ]

@@ -47,8 +47,9 @@ def _parse_list(values: list[str] | str | None) -> list[str]:
 
 
 def api_client_create(*, name: str, scopes: list[str] | str, categories_requiring_disclosure: list[str] | str = (),
-                      policy_url: str = "") -> ApiClient:
-    """Create a client forum. Scopes are any of ``submit`` and ``moderate``."""
+                      policy_url: str = "", public_interest_categories: list[str] | str = ()) -> ApiClient:
+    """Create a client forum. Scopes are any of ``submit`` and ``moderate``. Posts in
+    ``public_interest_categories`` inform the public on matters of public interest (EU AI Act Art. 50)."""
     name = name.strip()
     scopes = _parse_list(scopes)
     if not name or len(name) > 100:
@@ -65,6 +66,7 @@ def api_client_create(*, name: str, scopes: list[str] | str, categories_requirin
         raise ApiClientInvalid("The policy URL must start with https:// or http://.", field="policy_url")
     return ApiClient.objects.create(name=name, scopes=list(dict.fromkeys(scopes)),
                                     categories_requiring_disclosure=_parse_list(categories_requiring_disclosure),
+                                    public_interest_categories=_parse_list(public_interest_categories),
                                     policy_url=policy_url)
 
 

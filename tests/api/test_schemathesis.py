@@ -34,6 +34,8 @@ OPERATIONS = [
     ("GET", "/api/v1/webhooks"), ("POST", "/api/v1/webhooks"),
     ("GET", "/api/v1/webhooks/{public_id}"), ("DELETE", "/api/v1/webhooks/{public_id}"),
     ("GET", "/api/v1/webhooks/{public_id}/deliveries"),
+    ("POST", "/api/v1/drafts"), ("GET", "/api/v1/drafts/{public_id}"),
+    ("POST", "/api/v1/drafts/{public_id}/assistance"),
 ]
 
 
