@@ -4,6 +4,7 @@ then reads the reason on the post page and in the notifications. No CSP violatio
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.models import Category
 from moderation.models import RejectionTemplate
@@ -39,34 +40,39 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     login(page, "moderator")
     page.goto(f"{live_server.url}/")
     page.click("text=Review queue")
-    assert page.locator(".mod-queue__row").count() == 2
+    expect(page.locator(".mod-queue__row")).to_have_count(2)
 
     # Filter by reason.
     page.fill(".mod-filters input[name=reason]", "undisclosed_ai_suspected")
     page.click(".mod-filters button[type=submit]")
+    page.wait_for_url("**/moderation/?*reason=undisclosed_ai_suspected*")
+    page.wait_for_load_state()
     rows = page.locator(".mod-queue__row")
-    assert rows.count() == 1 and "Ten habits of productive people" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ten habits of productive people")
     page.screenshot(path=str(artifacts / "moderation-queue.png"), full_page=True)
 
     # j selects the first row, Enter opens it.
     page.keyboard.press("j")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".mod-item")
+    page.wait_for_url("**/moderation/items/**")
+    page.wait_for_load_state()
     highlighted = page.locator("mark.ps-flagged[data-start]")
-    assert highlighted.count() == 1 and highlighted.inner_text() == AI_TEXT
+    expect(highlighted).to_have_count(1)
+    expect(highlighted).to_have_text(AI_TEXT)
     assert HUMAN_TEXT not in highlighted.inner_text()
 
     # c claims it.
     page.keyboard.press("c")
     page.wait_for_selector(".mod-item[data-status=claimed]")
+    page.wait_for_load_state()
 
     # Pick the reason, write a note, press r.
     page.select_option("#decision-form select[name=template]", "undisclosed-ai")
     page.fill("#decision-form textarea[name=message]", "The second paragraph is the problem.")
     page.click("h1")  # leave the form so the shortcut is not typed into it
     page.keyboard.press("r")
-    page.wait_for_selector(".messages")
-    assert "Rejected" in page.inner_text(".messages")
+    expect(page.locator(".messages")).to_contain_text("Rejected")
     page.screenshot(path=str(artifacts / "moderation-item-rejected.png"), full_page=True)
 
     # The audit log shows the decision.
@@ -76,7 +82,7 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     # The stats page draws its charts as images, without scripts.
     page.goto(f"{live_server.url}/moderation/stats/")
     charts = page.locator(".mod-chart img")
-    assert charts.count() == 3
+    expect(charts).to_have_count(3)
     assert all(charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(3))
     page.screenshot(path=str(artifacts / "moderation-stats.png"), full_page=True)
 
@@ -92,7 +98,8 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
         assert "The second paragraph is the problem." in banner
         author_page.goto(f"{live_server.url}/notifications/")
         notification = author_page.locator(".notification[data-verb='review.reject']")
-        assert notification.count() == 1 and TEMPLATE_MESSAGE in notification.inner_text()
+        expect(notification).to_have_count(1)
+        expect(notification).to_contain_text(TEMPLATE_MESSAGE)
     finally:
         author_context.close()
     assert csp_errors == []
@@ -106,6 +113,7 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
     login(page, "moderator")
     page.goto(f"{live_server.url}/moderation/?sort=priority")
     rows = page.locator(".mod-queue__row")
+    expect(rows).to_have_count(2)
     first_title = rows.nth(0).locator(".mod-queue__title").inner_text()
 
     # Meanwhile another moderator claims the second item: this page still holds its old version.
@@ -115,12 +123,10 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
 
     page.keyboard.press("j")
     page.keyboard.press("a")
-    page.wait_for_selector(".mod-queue__row--done")
-    assert "Decided: approve" in rows.nth(0).locator(".mod-queue__status").inner_text()
-    assert first_title in page.inner_text("#mod-live")
+    expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: approve")
+    expect(page.locator("#mod-live")).to_contain_text(first_title)
 
     page.keyboard.press("a")  # the selection moved to the second row
-    page.wait_for_selector(".mod-live--error")
-    assert "changed this item" in page.inner_text("#mod-live")
+    expect(page.locator("#mod-live.mod-live--error")).to_contain_text("changed this item")
     assert ReviewItem.objects.get(public_id=second_id).status == "claimed"
     assert ReviewItem.objects.filter(status="decided").count() == 1
