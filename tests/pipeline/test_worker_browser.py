@@ -2,6 +2,8 @@
 passage by passage on its page within seconds of submit, without the author pressing reload."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from forum.models import Post
@@ -33,3 +35,6 @@ def test_the_author_sees_the_passage_scores_appear_after_submitting(worker, pipe
     assert "undisclosed_ai_passages" in page.locator(".passage-scores__findings").inner_text()
     assert page.locator(".passage-scores__body mark:not(.ps-flagged)").first.inner_text() == HUMAN
     assert Post.objects.get().submission.current_revision.evaluated_at is not None
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.locator(".passage-scores").screenshot(path=str(artifacts / "passage-scores.png"))
