@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from disclosure.grades import GRADE_ORDER, Grade, grade_for
 from disclosure.schema import AssistanceKind, Disclosure, Extent, load_stored
 
 from .models import ClassifierResult, EvaluationOutcome, Revision, Submission
@@ -54,6 +55,17 @@ class PolicyInput:
     public_interest: bool = False
     #: The last moderator decision on this submission (``request_changes``, ``reject``…), if any.
     previous_decision: str = ""
+
+    @property
+    def grade(self) -> Grade:
+        """The EU AI Act involvement grade the declaration implies (disclosure/grades.py)."""
+        return grade_for(self.disclosure, has_ai_blocks=self.has_ai_blocks)
+
+    @property
+    def exempt_by_review(self) -> bool:
+        """A named person reviewed the AI text and holds editorial responsibility (Art. 50(4))."""
+        review = self.disclosure.human_review if self.disclosure is not None else None
+        return bool(review and review.reviewed and review.responsible.strip())
 
     @classmethod
     def build(cls, *, submission: Submission, revision: Revision, results: list[ClassifierResult]) -> PolicyInput:
@@ -140,6 +152,9 @@ class Condition(BaseModel):
     verification_shorter_than: int | None = Field(None, ge=1, le=5000,
                                                   description="How-I-checked text shorter than this.")
     has_ai_blocks: bool | None = None
+    grade_in: list[Literal[(*GRADE_ORDER, "not_disclosed")]] | None = Field(  # type: ignore[valid-type]
+        None, min_length=1, description="The EU AI Act involvement grade the declaration implies is one of these.")
+    exempt_by_review: bool | None = Field(None, description="A named person reviewed the AI text (Art. 50(4)).")
     # the author and the place
     standing_in: list[Standing] | None = Field(None, min_length=1)
     category_in: list[str] | None = Field(None, min_length=1)
@@ -193,6 +208,10 @@ class Condition(BaseModel):
         if self.verification_shorter_than is not None and len(verification) >= self.verification_shorter_than:
             return False
         if self.has_ai_blocks is not None and data.has_ai_blocks != self.has_ai_blocks:
+            return False
+        if self.grade_in is not None and data.grade.grade not in self.grade_in:
+            return False
+        if self.exempt_by_review is not None and data.exempt_by_review != self.exempt_by_review:
             return False
         if self.standing_in is not None and data.standing not in self.standing_in:
             return False
@@ -358,6 +377,15 @@ DEFAULT_RULES: list[dict[str, Any]] = [
      "when": {"standing_in": _NOT_TRUSTED, "public_interest": True, "kinds_any": ["research", "code_analysis"],
               "verification_shorter_than": 40},
      "outcome": "hold", "reason": "ai_research_unverified", "priority": 35},
+    {"name": "art50_label_missing",
+     "description": "EU AI Act Art. 50: in a public-interest category, text that reads as AI-written would be "
+                    "published without the label its content needs, and no person took editorial responsibility.",
+     "when": {"public_interest": True, "exempt_by_review": False,
+              "grade_in": ["human_only", "ai_supported", "ai_edited_minor", "not_disclosed"],
+              "any_of": [{"passage_score_at_least": 0.8},
+                         {"findings_any": ["undisclosed_ai_passages", "human_only_contradicted",
+                                           "ai_passages_unmarked"]}]},
+     "outcome": "hold", "reason": "art50_label_missing", "priority": 75},
     {"name": "resubmitted_after_changes", "description": "The author edited a post a moderator sent back.",
      "when": {"previous_decision_in": ["request_changes"]},
      "outcome": "publish_and_queue", "reason": "resubmitted_after_changes", "priority": 45},
