@@ -81,7 +81,7 @@ def _higher(a: str, b: str) -> str:
 
 def grade_for(disclosure: Disclosure | None, *, has_ai_blocks: bool = False) -> Grade:
     """The involvement grade of a post, its EU label variant and whether a label is required."""
-    table, grades = _tables()
+    table = _tables()[0]
     if disclosure is None:
         grade = "not_disclosed"
     elif disclosure.human_only and not has_ai_blocks:
@@ -96,8 +96,13 @@ def grade_for(disclosure: Disclosure | None, *, has_ai_blocks: bool = False) -> 
             grade = _higher(grade, "ai_assisted")
         if grade == "human_only":  # not human-only, yet nothing declared: the least AI grade
             grade = "ai_supported"
-    info = grades[grade]
-    return Grade(grade=grade, eu_variant=info["eu_variant"], label_required=bool(info["label_required"]))
+    return grade_named(grade)
+
+
+def grade_named(name: str) -> Grade:
+    """The grade ``name`` with its (possibly overridden) EU variant and label requirement."""
+    info = _tables()[1][name]
+    return Grade(grade=name, eu_variant=info["eu_variant"], label_required=bool(info["label_required"]))
 
 
 def grade_table_errors(table: Any, grades: Any) -> list[str]:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grades import GRADE_ORDER, Grade, grade_for
+from .grades import GRADE_ORDER, Grade, grade_for, grade_named
 from .schema import ASSISTANCE_KINDS, Disclosure
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
-#: value → (badge text, IPTC digital source type or None)
-LABELS: dict[str, tuple[str, str | None]] = {
-    "human_only": ("Human-written", "digitalCreation"),
-    "ai_assisted": ("AI-assisted", "compositeWithTrainedAlgorithmicMedia"),
-    "ai_generated": ("Mostly AI-written", "trainedAlgorithmicMedia"),
-    "not_disclosed": ("AI use not disclosed", None),
+#: value → badge text. The IPTC digital source type follows the grade (below), not the badge.
+LABELS: dict[str, str] = {
+    "human_only": "Human-written",
+    "ai_assisted": "AI-assisted",
+    "ai_generated": "Mostly AI-written",
+    "not_disclosed": "AI use not disclosed",
 }
 #: The IPTC digital source type follows the grade, so JSON-LD stays in step with the EU label.
 IPTC_BY_GRADE: dict[str, str | None] = {
@@ -100,13 +100,13 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
         value, source = override_value, override_source or "moderator"
     else:
         value, source, locked = value_from_disclosure(disclosure, has_ai_blocks=has_ai_blocks), "author", False
-    text = LABELS[value][0]
+    text = LABELS[value]
     detail = label_detail(disclosure) if source == "author" else ""
     grade = grade_for(disclosure, has_ai_blocks=has_ai_blocks)
     if source != "author":  # a moderator's or classifier's label sets the grade it implies, at least
         implied = {"ai_generated": "ai_generated", "ai_assisted": "ai_assisted"}.get(value)
         if implied and (grade.grade not in GRADE_ORDER or GRADE_ORDER.index(grade.grade) < GRADE_ORDER.index(implied)):
-            grade = _grade_named(implied)
+            grade = grade_named(implied)
     review = disclosure.human_review if disclosure is not None else None
     exempt = bool(grade.label_required and review is not None and review.reviewed and review.responsible.strip())
     iptc = IPTC_BY_GRADE.get(grade.grade)
@@ -114,9 +114,3 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
                  iptc_uri=f"{IPTC_BASE}{iptc}" if iptc else None, locked=locked, grade=grade,
                  exempt_by_review=exempt)
 
-
-def _grade_named(name: str) -> Grade:
-    from .grades import _tables
-
-    info = _tables()[1][name]
-    return Grade(grade=name, eu_variant=info["eu_variant"], label_required=bool(info["label_required"]))
