@@ -78,6 +78,10 @@ FEATURE_DOCS: dict[str, tuple[str, str]] = {
     "func_this": ("'this'/'these' per word", "'This means...' anaphora favoured by LLMs"),
     "func_can": ("modals can/could/may/might per word", "possibility framing"),
     "func_should": ("should/must/need per word", "prescriptive framing"),
+    "generic_rate": ("typically/usually/generally/often/various/several... per word",
+                     "generalising, encyclopaedic framing typical of assistant answers"),
+    "proper_noun_rate": ("capitalised words not at a sentence start (excluding 'I') per word",
+                         "specific names, places and products: concrete human detail"),
     "bigram_repeat": ("share of word bigrams that repeat", "formulaic repetition"),
     "para_rate": ("line breaks per sentence", "paragraphing inside a window"),
     "list_marker_rate": ("lines starting with '-', '*', digits per sentence", "list formatting"),
@@ -122,6 +126,10 @@ broader context contexts approach approaches aspects aspect key potential potent
 nuanced complexities crucially thoughtful thoughtfully intentional genuine consistently typically
 tradeoff tradeoffs trade-off trade-offs underlying fundamentally""".split())
 _AI_PHRASES = tuple("""it's worth noting|it's worth mentioning|worth pointing out|it is important to|it's important to|that said|in other words|at the end of the day|the key is|the key here|the key thing|plays a crucial role|play a crucial role|plays a key role|here's the thing|the real question|the real issue|the real problem|in summary|in conclusion|to be clear|a great way|a good way|on the other hand|when it comes to|whether you're|can be a great|this means that|one of the most|one of the best|it depends|depends on|a few things|keep in mind|the short answer|not just about|not only about|not simply about|rather than|more about|less about|the bigger picture|the broader|for what it's worth|i'd argue|i'd say|i'd suggest|goes a long way|make sure|a lot of people|honestly, |in practice|the tricky part|the catch is|the upside|the downside|a solid|game changer|game-changer|worth it|the goal is|the point is|tends to|what matters""".split("|"))
+_GENERIC = frozenset(["typically", "usually", "generally", "often", "commonly", "various", "several",
+                      "tend", "tends", "common", "overall", "many", "frequently", "especially",
+                      "particularly", "certain", "numerous", "range", "variety", "factors"])
+_CAP_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
 _CONNECTIVES = frozenset(["however", "additionally", "ultimately", "moreover", "furthermore",
                           "overall", "importantly", "instead", "similarly", "consequently",
                           "therefore", "thus", "meanwhile", "finally", "first", "second", "third",
@@ -260,6 +268,8 @@ def extract(text: str) -> list[float]:
         (counts.get("this", 0) + counts.get("these", 0)) / nw,
         (counts.get("can", 0) + counts.get("could", 0) + counts.get("may", 0) + counts.get("might", 0)) / nw,
         (counts.get("should", 0) + counts.get("must", 0) + counts.get("need", 0)) / nw,
+        sum(counts[w] for w in _GENERIC if w in counts) / nw,
+        sum(1 for w in _CAP_RE.findall(text) if w != "I") / nw,
         rep / nb,
         c("\n") / ns,
         len(_LIST_RE.findall(text)) / ns,
