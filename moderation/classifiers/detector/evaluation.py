@@ -83,7 +83,10 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
                 stage = "lm" if st == "lm" else stage
             p60 = None
             if len(norm.split()) >= PREFIX_WORDS:
-                p60 = score_window(prefix_words(norm), cheap, lmc, lm_features)[0]
+                try:
+                    p60 = score_window(prefix_words(norm), cheap, lmc, lm_features)[0]
+                except _Budget:
+                    p60 = None
         except _Budget:
             continue  # LM budget exhausted: document left out (reported as n)
         out.append(Scored(d, max(probs) if probs else None, p60, stage))
@@ -125,12 +128,23 @@ def _fmt_ci(v, ci):
 
 def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "test", n_boot: int = 1000,
              seed: int = 0, compare_liang: bool = False, png: str | None = None,
-             max_lm_windows: int = 10**9, log=print) -> dict:
+             max_lm_windows: int = 10**9, docs_per_source: int | None = None, log=print) -> dict:
     from .api import _resolve_use_lm
     use_lm = _resolve_use_lm(use_lm)
     docs = load(paths)
     if split != "all":
         docs = [d for d in docs if d.split == split]
+    if use_lm and docs_per_source:
+        # the LM costs ~1 s per window on one core: score a fixed, seeded sample of
+        # documents per source (every window of a sampled document is scored, so the
+        # sample is unbiased)
+        import random
+        rng = random.Random(seed)
+        by_src = defaultdict(list)
+        for d in docs:
+            by_src[d.source].append(d)
+        docs = [d for src in sorted(by_src) for d in
+                (by_src[src] if len(by_src[src]) <= docs_per_source else rng.sample(by_src[src], docs_per_source))]
     log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
     scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows)
     thr = (load_artifact("lm") if use_lm else load_artifact("cheap")).threshold

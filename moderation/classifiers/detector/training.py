@@ -282,6 +282,13 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
     ex = build_examples(train_docs, max_windows_per_doc=max_windows_per_doc, seed=seed)
+    cache = _LMCache.open() if use_lm else None
+    if cache is not None:
+        cached = [e for e in ex if cache.get(e.text) is not None]
+        if len(cached) >= 200:
+            log(f"LM stage: using the {len(cached)} windows whose LM features are cached in {cache.path}")
+            ex = cached
+            lm_max_examples = None
     if use_lm and lm_max_examples and len(ex) > lm_max_examples:
         # LM features are expensive on CPU: stratified subsample by source
         rng = random.Random(seed)

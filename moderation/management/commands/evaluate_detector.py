@@ -26,6 +26,8 @@ class Command(BaseCommand):
                         help="use the LM stage when installed")
         parser.add_argument("--max-lm-windows", type=int, default=10**9,
                             help="stop scoring documents once this many windows needed a fresh LM pass")
+        parser.add_argument("--lm-docs-per-source", type=int, default=None,
+                            help="with --lm: score a seeded sample of this many documents per source")
         parser.add_argument("--compare-liang", action="store_true")
         parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
         parser.add_argument("--bootstrap", type=int, default=1000)
@@ -37,6 +39,7 @@ class Command(BaseCommand):
 
         res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
+                       docs_per_source=o["lm_docs_per_source"],
                        log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:
