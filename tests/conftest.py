@@ -1,5 +1,7 @@
 """Shared fixtures. Tests run on real PostgreSQL and Redis (config/settings/test.py)."""
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +63,57 @@ def make_post(author, category, django_capture_on_commit_callbacks):
                                fmt=fmt, disclosure_data=disclosure if disclosure is not None else {"human_only": True})
 
     return make
+
+
+# --- Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright's sync API ----------------
+# One browser per test session for every folder: a second sync_playwright() in the same process fails.
+# Browser tests use ``live_server`` (so ``transaction=True`` data access) and DJANGO_ALLOW_ASYNC_UNSAFE.
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """``login(page, "author")`` logs a user in through the real login form (password ``demo``)."""
+
+    def do_login(page, username, password="demo"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+    return do_login
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
 
 
 # tests/embedded runs in its own pass with the embedded settings (scripts/test.sh).

@@ -2,12 +2,11 @@
 static files, lists every operation, and "Try it out" reaches the API."""
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401  (the shared Playwright fixtures)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_swagger_ui_renders_and_calls_the_api(page, live_server):  # noqa: F811
+def test_swagger_ui_renders_and_calls_the_api(page, live_server):
     blocked = []
     page.on("console", lambda message: blocked.append(message.text)
             if "Content Security Policy" in message.text or "Refused" in message.text else None)

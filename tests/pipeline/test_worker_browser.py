@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from forum.models import Post
-from tests.browser.conftest import browser, login, page  # noqa: F401 - fixtures
 from tests.pipeline.classifiers import AI_MARK
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
