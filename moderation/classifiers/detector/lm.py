@@ -218,4 +218,18 @@ def get_lm() -> SmolLM | None:
                     _LM = SmolLM()
                 except Exception:
                     return None
+                import atexit
+                atexit.register(_close)
     return _LM
+
+
+def _close() -> None:
+    """Free the model before interpreter teardown (llama-cpp-python's __del__
+    otherwise runs after its C bindings are gone and prints a TypeError)."""
+    global _LM
+    if _LM is not None:
+        try:
+            _LM.llm.close()
+        except Exception:
+            pass
+        _LM = None
