@@ -115,7 +115,7 @@ def test_a_worker_killed_outright_mid_task_is_redelivered_after_the_visibility_t
     # The message is still "unacked" in Redis; a worker restores it once the visibility timeout has passed.
     worker.start(CELERY_VISIBILITY_TIMEOUT=2)
     try:
-        wait_for(lambda: evaluated(post), timeout=40, message="the restored task to finish")
+        wait_for(lambda: evaluated(post), timeout=90, message="the restored task to finish")
     finally:
         worker.stop()  # the next test gets a worker with the normal visibility timeout
     assert len(started_log(token)) >= 2
