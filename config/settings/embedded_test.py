@@ -7,6 +7,11 @@ for _name in ("DATABASE_URL", "REDIS_URL"):
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="aidisclosure-embedded-"))
 
 from .base import *  # noqa: E402,F401,F403
+from .base import DATABASES, VAR_DIR  # noqa: E402
+
+# A file, not SQLite's in-memory test database, so that a worker subprocess opens the same database.
+DATABASES["default"]["NAME"] = VAR_DIR / "test-db.sqlite3"
+DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
