@@ -26,6 +26,11 @@ class CascadeClassifier(Classifier):
     def __init__(self, use_lm: bool | None = None, **options):
         super().__init__(use_lm=use_lm, **options)
         self.use_lm = use_lm
+        from .detector.combiner import ARTIFACT_DIR, load_artifact
+        v = f"1+{load_artifact('cheap').version}"
+        if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
+            v += f"+{load_artifact('lm').version}"
+        self.version = v
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
         return classify_passages(self, passages, use_lm=self.use_lm)
