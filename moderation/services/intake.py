@@ -68,7 +68,8 @@ def submission_submit(
     """Validate and store one version of a post, then enqueue its evaluation after commit.
 
     Raises :class:`SubmissionInvalid` (nothing written) when the body does not parse, the disclosure breaks a
-    rule, or they contradict each other. Resubmitting unchanged content makes no revision and queues nothing.
+    rule, or they contradict each other. Resubmitting unchanged content in the same category makes no revision
+    and queues nothing.
     A new revision sends the submission back to ``pending``; a label a moderator locked stays.
     """
     errors = []
@@ -100,7 +101,8 @@ def submission_submit(
         )
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         current = submission.current_revision
-        if current is not None and current.content_hash == content_hash:
+        # A move to another category is a change too: the policy depends on it (public-interest holds).
+        if current is not None and current.content_hash == content_hash and submission.category == category:
             return SubmitResult(submission, current, new_revision=False, created=False)
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,

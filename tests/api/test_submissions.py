@@ -43,6 +43,14 @@ def test_changed_body_makes_a_new_revision_of_the_same_submission(forum, submit)
     assert Submission.objects.get().revisions.count() == 2
 
 
+def test_a_move_to_another_category_alone_is_a_new_revision(forum, submit):
+    first = submit(forum, post_payload("p-1", category="general")).json()
+    moved = submit(forum, post_payload("p-1", category="politics"))
+    assert moved.status_code == 202
+    assert moved.json()["id"] == first["id"] and moved.json()["revision"] == 2
+    assert Submission.objects.get().category == "politics"
+
+
 def test_same_external_id_from_two_clients_are_two_submissions(forum, other_forum, submit):
     a = submit(forum, post_payload("shared-id")).json()
     b = submit(other_forum, post_payload("shared-id")).json()

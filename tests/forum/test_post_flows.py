@@ -206,6 +206,27 @@ def test_an_unchanged_edit_makes_no_revision(client, author, make_post, post_dat
     assert "Nothing changed, so no new revision was made." in response.content.decode()
 
 
+def test_moving_a_post_to_another_category_is_a_new_revision_the_policy_sees(client, author, make_post, post_data):
+    """Only the category changes: the submission must follow, or a post written in an ordinary category and then
+    moved into a public-interest one would skip the holds that category has."""
+    from forum.models import Category
+
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    news = Category.objects.create(slug="news", name="News", public_interest=True)
+    client.force_login(author)
+
+    response = client.post(edit_url(post), post_data(title="A post about tide pools", body="Original body, by hand.",
+                                                     category=str(news.pk), confirm="on"), follow=True)
+
+    assert response.status_code == 200
+    post.refresh_from_db()
+    post.submission.refresh_from_db()
+    assert post.category == news
+    assert post.submission.category == "news"
+    assert [r.number for r in post.submission.revisions.order_by("number")] == [1, 2]
+    assert "Nothing changed" not in response.content.decode()
+
+
 def test_only_the_author_can_edit(client, make_user, make_post, post_data):
     post = make_post()
     client.force_login(make_user("someone_else"))
