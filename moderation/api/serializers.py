@@ -61,6 +61,16 @@ class TextField(serializers.CharField):
         return value
 
 
+class IdField(TextField):
+    """An id from the client forum: kept as sent, but not empty or only whitespace (it names a post or an author)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value.strip():
+            raise serializers.ValidationError("Send a non-empty id (whitespace alone is not an id).")
+        return value
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, so a typo (``disclosur``) is an error, not silently ignored."""
 
@@ -73,7 +83,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 class AuthorIn(StrictSerializer):
-    external_id = TextField(max_length=200, help_text="The author's id in your forum.")
+    external_id = IdField(max_length=200, help_text="The author's id in your forum.")
     display_name = TextField(max_length=200, required=False, allow_blank=True, default="")
     standing = serializers.ChoiceField(choices=AuthorStanding.choices, default=AuthorStanding.NEW,
                                        help_text="How much your forum trusts this author; the policy uses it.")
@@ -100,7 +110,7 @@ DISCLOSURE_SCHEMA = {
 
 
 class SubmissionIn(StrictSerializer):
-    external_id = TextField(max_length=200, help_text="The post's id in your forum (unique per client).")
+    external_id = IdField(max_length=200, help_text="The post's id in your forum (unique per client).")
     author = AuthorIn()
     category = TextField(max_length=100, required=False, allow_blank=True, default="")
     title = TextField(max_length=300, allow_blank=True)

@@ -89,6 +89,8 @@ def test_category_requiring_a_disclosure_answers_422_with_allowed_values_and_pol
     (lambda p: p.update(disclosur={}), ["disclosur"]),
     (lambda p: p["author"].update(nickname="x"), ["author.nickname"]),
     (lambda p: p.update(external_id="a\x00b"), ["external_id"]),
+    (lambda p: p.update(external_id="   "), ["external_id"]),
+    (lambda p: p["author"].update(external_id=" \t"), ["author.external_id"]),
     (lambda p: p.update(disclosure={"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
                                     "process": "short"}), ["disclosure.process"]),
     (lambda p: p.update(disclosure={"human_only": True, "process": "\x00"}), ["disclosure"]),
