@@ -77,3 +77,12 @@ def test_report_page_shows_chart_and_rejects_bad_ranges(client, moderator, seede
     assert bad.status_code == 400
     assert b"start date must be on or before" in bad.content
     assert client.get("/moderation/compliance/export.csv", {"start": "not-a-date"}).status_code == 400
+
+
+def test_report_page_sits_in_the_moderation_frame_with_a_scrolling_table(client, moderator, seeded):
+    """It had the plain forum frame: no moderation navigation, and its 16-column table widened the page."""
+    client.force_login(moderator)
+    html = client.get("/moderation/compliance/").content.decode()
+    assert 'class="mod-nav"' in html
+    assert 'aria-current="page">Compliance</a>' in html
+    assert '<div class="table-scroll"><table class="compliance-table">' in html
