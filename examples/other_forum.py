@@ -14,7 +14,8 @@ What it does, as a forum written in any language would:
    a disclosure (422 with the policy URL), and a contradictory one (400 with field errors); retries one with
    an ``Idempotency-Key``;
 4. polls each verdict; waits for the signed ``submission.queued`` webhook;
-5. claims and decides the review item (and sees 409 when deciding twice), then waits for ``review.decided``.
+5. claims and decides the review item (and sees 409 when deciding twice), then waits for ``review.decided``;
+6. deletes its webhook on the way out (its receiver stops with the script).
 
 Standard library only (``urllib``, ``http.server``, ``hmac``), so it doubles as a template for other stacks.
 Exit status 0 when every step behaved as documented.
@@ -22,6 +23,7 @@ Exit status 0 when every step behaved as documented.
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import hashlib
 import hmac
@@ -204,6 +206,9 @@ def main() -> None:
         "submission.evaluated", "submission.queued", "review.decided"]})
     expect(status == 201 and hook.get("secret", "").startswith("whsec_"), f"registered {receiver.url}", hook)
     receiver.secret = hook["secret"]
+    # The receiver dies with this script: unregister it on the way out (success or not), or the server keeps
+    # retrying a dead address for hours.
+    atexit.register(lambda: api.call("DELETE", f"/webhooks/{hook['id']}"))
 
     def post(external_id, *, body, disclosure="omit", standing="regular", category="general", headers=None):
         payload = {"external_id": f"{run_id}-{external_id}", "title": f"Post {external_id}", "body": body,
