@@ -180,6 +180,19 @@ def test_an_edit_without_confirming_the_disclosure_is_refused(client, author, ma
     assert post.submission.revisions.count() == 1
 
 
+def test_a_refused_submit_says_so_at_the_top_of_the_form(client, author, make_post, post_data):
+    """The field errors can sit a screen below (the confirm box is last): without a note at the top the page
+    just reloads, scrolled up, as if nothing happened."""
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    client.force_login(author)
+
+    refused = parse_html(client.post(edit_url(post), post_data(body="Edited body, still by hand.")).content)
+    form = refused.find("form", data_post_form=True)
+    assert form.find(class_="form-summary").attrs.get("role") == "alert"
+    assert "not saved yet" in form.find(class_="form-summary").text()
+    assert parse_html(client.get(edit_url(post)).content).find(class_="form-summary") is None
+
+
 def test_a_confirmed_edit_creates_revision_two(client, author, make_post, post_data, honest_ai_fields):
     post = make_post(title="A post about tide pools", body="Original body, by hand.")
     client.force_login(author)
