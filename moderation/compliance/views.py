@@ -75,6 +75,13 @@ class _Echo:
         return value
 
 
+def _csv_safe(value):
+    """A text cell a spreadsheet would run as a formula (categories come from API clients) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def compliance_export_csv(request):
     if (denied := _require_moderator(request)) is not None:
         return denied
@@ -89,7 +96,7 @@ def compliance_export_csv(request):
         yield writer.writerow(SummaryRow.CSV_HEADER)
         for row in compliance_summary(start=params["start"], end=params["end"], period=params["period"],
                                       category=params["category"] or None):
-            yield writer.writerow(row.as_csv_row())
+            yield writer.writerow([_csv_safe(value) for value in row.as_csv_row()])
 
     filename = f"ai-compliance-{params['start']:%Y%m%d}-{params['end']:%Y%m%d}.csv"
     return StreamingHttpResponse(stream(), content_type="text/csv",

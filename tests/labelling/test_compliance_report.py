@@ -86,3 +86,17 @@ def test_report_page_sits_in_the_moderation_frame_with_a_scrolling_table(client,
     assert 'class="mod-nav"' in html
     assert 'aria-current="page">Compliance</a>' in html
     assert '<div class="table-scroll"><table class="compliance-table">' in html
+
+
+def test_csv_keeps_a_formula_like_category_as_text(client, moderator):
+    """Categories come from API clients; a spreadsheet opening the export must not run one as a formula."""
+    from moderation.services.apikeys import api_client_create
+    from moderation.services.intake import submission_submit
+
+    other = api_client_create(name="other", scopes=["submit"])
+    submission_submit(client=other, external_id="p-1", author_external_id="u-1", category='=HYPERLINK("x","y")',
+                      title="A post", body="Written by me.", disclosure_data={"human_only": True})
+    client.force_login(moderator)
+    response = client.get("/moderation/compliance/export.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["category"] for row in rows] == ["'=HYPERLINK(\"x\",\"y\")"]
