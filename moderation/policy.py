@@ -71,8 +71,10 @@ class PolicyInput:
     def build(cls, *, submission: Submission, revision: Revision, results: list[ClassifierResult]) -> PolicyInput:
         from .selectors import revision_has_ai_blocks
 
-        last = submission.review_items.filter(status="decided").order_by("-decided_at", "-id") \
-            .values_list("decision_action", flat=True).first()
+        # The decision this revision answers: one taken before it was written. A decision taken later (on this
+        # very revision) is not "previous" when the revision is replayed (policy_dryrun) or re-scored.
+        last = submission.review_items.filter(status="decided", decided_at__lte=revision.created_at) \
+            .order_by("-decided_at", "-id").values_list("decision_action", flat=True).first()
         return cls(disclosure=load_stored(revision.disclosure), standing=submission.author_standing,
                    category=submission.category, results=list(results),
                    has_ai_blocks=revision_has_ai_blocks(revision),

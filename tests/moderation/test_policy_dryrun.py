@@ -44,3 +44,14 @@ def test_an_invalid_policy_file_is_refused_with_the_field(tmp_path):
                                              "outcome": "hold", "reason": "x_y"}]}))
     with pytest.raises(CommandError, match="rules.0.when.passage_score_at_least"):
         run("--policy", str(policy))
+
+
+def test_a_decision_taken_after_the_evaluation_is_not_replayed_as_a_previous_decision(queued_post, moderator):
+    """Replaying the revision a moderator then rejected must not pretend it was an edit after a rejection
+    (``edited_after_rejection``): that decision came after it, not before."""
+    from moderation.services.review import Actor, review_item_reject
+
+    post = queued_post()
+    item = ReviewItem.objects.get(submission=post.submission)
+    review_item_reject(item_id=item.pk, actor=Actor.for_user(moderator), message="Undisclosed AI text.")
+    assert "replayed 1 posts; 0 decisions would change" in run()
