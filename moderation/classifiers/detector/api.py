@@ -92,8 +92,17 @@ def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
     ``use_lm``: None = use the language-model stage when it is installed,
     False = cheap stage only, True = require it (RuntimeError if missing).
     """
+    required = use_lm is True
     use_lm = _resolve_use_lm(use_lm)
     cheap, lmc = _artifacts(use_lm)
+    lm = None
+    if lmc is not None:
+        from .lm import get_lm
+        lm = get_lm()
+        if lm is None:  # installed but the model failed to load: say so, or fall back consistently
+            if required:
+                raise RuntimeError("the SmolLM2 model could not be loaded")
+            lmc = None
     threshold = lmc.threshold if lmc else cheap.threshold
     n = normalize(text)
     base = dict(threshold=threshold, excluded=[tuple(e) for e in n.excluded],
@@ -103,10 +112,6 @@ def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
         return DetectorResult(status="insufficient_evidence", reason="too_short", **base)
     if not is_english(n.text, n.latin_ratio):
         return DetectorResult(status="insufficient_evidence", reason="not_english", **base)
-    lm = None
-    if lmc is not None:
-        from .lm import get_lm
-        lm = get_lm()
     windows: list[Window] = []
     for span in make_windows(n.text):
         a, b = n.to_original(span.start, span.end)
