@@ -133,6 +133,28 @@ def max_passage_score(results: list[ClassifierResult], kinds: list[str], classif
     return best
 
 
+#: The flag threshold of a classifier that reports none in ``details["threshold"]``.
+DEFAULT_FLAG_THRESHOLD = 0.8
+
+
+def passage_flagged(results: list[ClassifierResult], kinds: list[str], classifier: str | None = None) -> bool:
+    """Whether some ``ok`` passage of the given kinds reaches its own classifier's operating threshold.
+
+    Each classifier reports the threshold it was calibrated for (the built-in detector: at most 1% of human
+    texts flagged); a fixed number in a rule would flag more people than the classifier's author intended.
+    """
+    for result in results:
+        if (classifier and result.classifier != classifier) or result.status != "ok":
+            continue
+        threshold = (result.details or {}).get("threshold", DEFAULT_FLAG_THRESHOLD)
+        for passage in result.passage_scores or []:
+            probability = passage.get("probability")
+            if probability is not None and passage.get("status", "ok") == "ok" and \
+                    passage.get("kind", "author") in kinds and probability >= threshold:
+                return True
+    return False
+
+
 # --- Rules as data --------------------------------------------------------------------------------
 
 class Condition(BaseModel):
@@ -168,8 +190,11 @@ class Condition(BaseModel):
     score_at_least: float | None = Field(None, ge=0, le=1, description="A post-level score at or over this.")
     passage_score_at_least: float | None = Field(None, ge=0, le=1,
                                                  description="Some passage's probability at or over this.")
+    passage_flagged: bool | None = Field(None, description="Some passage reaches its classifier's own flag "
+                                                           "threshold (details.threshold, else 0.8).")
     passage_kinds: list[PassageKind] = Field(default_factory=lambda: ["author"], min_length=1,
-                                             description="Which passages passage_score_at_least looks at.")
+                                             description="Which passages passage_score_at_least and "
+                                                         "passage_flagged look at.")
     classifier_error: bool | None = Field(None, description="Some classifier (or the named one) failed.")
     findings_any: list[str] | None = Field(None, min_length=1,
                                            description="A consistency classifier reported any of these.")
@@ -233,6 +258,9 @@ class Condition(BaseModel):
             best = max_passage_score(results, list(self.passage_kinds))
             if best is None or best < self.passage_score_at_least:
                 return False
+        if self.passage_flagged is not None and \
+                passage_flagged(results, list(self.passage_kinds)) != self.passage_flagged:
+            return False
         if self.findings_any is not None:
             found = set().union(*(result_findings(r) for r in results if r.status != "error")) if results else set()
             if not found & set(self.findings_any):
@@ -342,17 +370,17 @@ DEFAULT_RULES: list[dict[str, Any]] = [
      "when": {"classifier_error": True, "standing_in": ["trusted"]},
      "outcome": "publish_and_queue", "reason": "classifier_failed", "priority": 20},
     {"name": "undisclosed_ai_new", "description": "Undeclared text reads as AI-written; new author.",
-     "when": {"standing_in": ["new"], "any_of": [{"passage_score_at_least": 0.8},
+     "when": {"standing_in": ["new"], "any_of": [{"passage_flagged": True},
                                                   {"findings_any": ["undisclosed_ai_passages",
                                                                     "human_only_contradicted"]}]},
      "outcome": "hold", "reason": "undisclosed_ai_suspected", "priority": 70},
     {"name": "undisclosed_ai_regular", "description": "Undeclared text reads as AI-written; regular author.",
-     "when": {"standing_in": ["regular"], "any_of": [{"passage_score_at_least": 0.8},
+     "when": {"standing_in": ["regular"], "any_of": [{"passage_flagged": True},
                                                       {"findings_any": ["undisclosed_ai_passages",
                                                                         "human_only_contradicted"]}]},
      "outcome": "publish_and_queue", "reason": "undisclosed_ai_suspected", "priority": 50},
     {"name": "undisclosed_ai_trusted", "description": "Trusted authors are queued only on a strong signal.",
-     "when": {"standing_in": ["trusted"], "passage_score_at_least": 0.95},
+     "when": {"standing_in": ["trusted"], "passage_flagged": True, "passage_score_at_least": 0.99},
      "outcome": "publish_and_queue", "reason": "undisclosed_ai_suspected", "priority": 40},
     {"name": "ai_share_understated", "description": "The declared AI share looks lower than the text shows.",
      "when": {"standing_in": _NOT_TRUSTED, "findings_any": ["declared_share_understated"]},
@@ -384,7 +412,7 @@ DEFAULT_RULES: list[dict[str, Any]] = [
                     "published without the label its content needs, and no person took editorial responsibility.",
      "when": {"public_interest": True, "exempt_by_review": False,
               "grade_in": ["human_only", "ai_supported", "ai_edited_minor", "not_disclosed"],
-              "any_of": [{"passage_score_at_least": 0.8},
+              "any_of": [{"passage_flagged": True},
                          {"findings_any": ["undisclosed_ai_passages", "human_only_contradicted",
                                            "ai_passages_unmarked"]}]},
      "outcome": "hold", "reason": "art50_label_missing", "priority": 75},

@@ -79,32 +79,15 @@ def decisions_by_reason(*, days: int = 30) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items(), key=lambda kv: -sum(kv[1].values())))
 
 
-def policy_flag_threshold() -> float:
-    """The lowest score threshold an enabled rule of the current policy acts on: the "current threshold"."""
-    from ..policy import current_policy
-
-    thresholds = []
-
-    def walk(condition):
-        for value in (condition.passage_score_at_least, condition.score_at_least):
-            if value is not None:
-                thresholds.append(value)
-        for sub in condition.any_of or []:
-            walk(sub)
-
-    for rule in current_policy().rules:
-        if rule.enabled and rule.outcome != "publish":
-            walk(rule.when)
-    return min(thresholds) if thresholds else 0.5
-
-
 def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPrecision]:
-    """Per classifier: of its flags (post score or an author passage at or over ``threshold``), how many
-    moderators confirmed vs overturned. A moderator's explicit mark on the result counts; without one, the
-    decision on the revision's review item does (reject/request changes/hide confirm, approve overturns)."""
-    from ..policy import max_passage_score
+    """Per classifier: of its flags, how many moderators confirmed vs overturned.
 
-    threshold = policy_flag_threshold() if threshold is None else threshold
+    A result is a flag when its post score or an author passage reaches ``threshold``, by default the
+    classifier's own operating point (``details["threshold"]``, as the policy's ``passage_flagged`` reads
+    it). A moderator's explicit mark on the result counts; without one, the decision on the revision's
+    review item does (reject/request changes/hide confirm, approve overturns)."""
+    from ..policy import DEFAULT_FLAG_THRESHOLD, max_passage_score
+
     decided = {}
     for revision_id, action in ReviewItem.objects.filter(status=ReviewStatus.DECIDED, kind="flag") \
             .values_list("revision_id", "decision_action"):
@@ -113,10 +96,12 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
     results = ClassifierResult.objects.filter(status="ok").filter(
         Q(moderator_verdict__in=["confirmed", "false_positive"]) | Q(revision_id__in=list(decided)))
     for result in results.only("classifier", "score", "passage_scores", "moderator_verdict", "revision_id",
-                               "status").iterator():
+                               "status", "details").iterator():
+        flag_at = threshold if threshold is not None else \
+            (result.details or {}).get("threshold", DEFAULT_FLAG_THRESHOLD)
         top = max([s for s in (result.score, max_passage_score([result], ["author"])) if s is not None],
                   default=None)
-        if top is None or top < threshold:
+        if top is None or top < flag_at:
             continue
         verdict = result.moderator_verdict
         if not verdict:
@@ -124,7 +109,7 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
             verdict = "confirmed" if action in UPHOLDING else "false_positive" if action == "approve" else ""
         if not verdict:
             continue
-        tally = tallies.setdefault(result.classifier, ClassifierPrecision(result.classifier, threshold, 0, 0))
+        tally = tallies.setdefault(result.classifier, ClassifierPrecision(result.classifier, flag_at, 0, 0))
         if verdict == "confirmed":
             tally.confirmed += 1
         else:
@@ -187,7 +172,6 @@ def stats_summary(*, days: int = 30) -> dict:
     precision = classifier_precision()
     return {
         "queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
-        "threshold": precision[0].threshold if precision else policy_flag_threshold(),
         "charts": {"queue": chart_queue(queue, hours), "reasons": chart_reasons(reasons),
                    "precision": chart_precision(precision)},
     }

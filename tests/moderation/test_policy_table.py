@@ -32,7 +32,14 @@ def result(classifier="keyword", *, status="ok", score=None, passages=(), findin
 
 
 AUTHOR_AI = result(score=0.6, passages=[("author", 0.92)])
-AUTHOR_AI_STRONG = result(score=0.9, passages=[("author", 0.97)])
+AUTHOR_AI_STRONG = result(score=0.9, passages=[("author", 0.995)])
+
+
+def calibrated(probability, threshold=0.979):
+    """A classifier that reports its own operating point, as the built-in detector does."""
+    flagged = result("statistical", score=probability, passages=[("author", probability)])
+    flagged.details = {"threshold": threshold}
+    return flagged
 AUTHOR_HUMAN = result(score=0.05, passages=[("author", 0.05)])
 DECLARED_AI_ONLY = result(score=0.5, passages=[("declared_ai", 0.99), ("author", 0.1)])
 BROKEN = result("broken", status="error")
@@ -50,6 +57,10 @@ CASES = [
     ("undeclared AI text from a regular author is published and queued", "regular", HUMAN, [AUTHOR_AI], {},
      "publish_and_queue", ["undisclosed_ai_suspected"]),
     ("a trusted author is not queued on an ordinary signal", "trusted", HUMAN, [AUTHOR_AI], {}, "publish", []),
+    ("a score under the classifier's own threshold is no evidence", "new", HUMAN, [calibrated(0.95)], {},
+     "publish", []),
+    ("a score at the classifier's own threshold is a flag", "new", HUMAN, [calibrated(0.98)], {},
+     "hold", ["undisclosed_ai_suspected"]),
     ("a trusted author is queued on a strong signal", "trusted", HUMAN, [AUTHOR_AI_STRONG], {},
      "publish_and_queue", ["undisclosed_ai_suspected"]),
     ("a consistency finding alone queues a regular author", "regular", HUMAN, [AUTHOR_HUMAN, CONSISTENCY], {},

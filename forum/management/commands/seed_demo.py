@@ -26,11 +26,12 @@ TEMPLATES = [
      "You used AI for research but did not check its claims. Please verify the sources and say how."),
 ]
 
-HUMAN_BODY = """I have been brewing coffee with a cheap hand grinder for years and finally tried a friend's burr \
-grinder last week. Honestly? The difference was smaller than the forums had me believe. My pour-over tasted a \
-bit cleaner, sure, but the big jump came when I started weighing beans instead of eyeballing scoops.
-
-Anyway, if you are on a budget: scale first, grinder second. That's my two cents, happy to be told I'm wrong."""
+# Short on purpose: under 50 words the detector says "insufficient evidence" rather than guessing, so a
+# human-only post is published. (A longer casual text written for this demo by an LLM imitating a person
+# was flagged, correctly: it was not human.)
+HUMAN_BODY = """Tried a friend's burr grinder last week after years with my cheap hand grinder. Honestly? \
+Smaller difference than the forums promised. Weighing the beans changed more. Scale first, grinder second; \
+happy to be told I'm wrong."""
 
 EDITED_BODY = """We moved our reading group from Thursdays to Sundays in March, and attendance roughly doubled. \
 The main reason, as far as I can tell, is that people no longer arrive tired from work, and the discussion \
