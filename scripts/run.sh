@@ -10,7 +10,7 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
 mkdir -p .var
 prefix="${CELERY_QUEUE_PREFIX:-aidisclosure}"
-.venv/bin/celery -A config worker -B -l warning --concurrency 2 \
+.venv/bin/celery -A config worker -B -l info --concurrency 2 \
   -Q "$prefix.fast,$prefix.slow,$prefix.webhooks" >.var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
