@@ -140,8 +140,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 QUEUE_PREFIX = os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600)),
+        "visibility_timeout": _visibility_timeout,
+        # kombu looks for abandoned (unacked) messages every interval × throttle seconds, 100 s by default;
+        # a short visibility timeout (the worker-kill tests) wants that sweep at least as often.
+        **({"unacked_restore_interval": 1, "unacked_restore_throttle": 1} if _visibility_timeout < 100 else {}),
     }
 else:
     _broker_dir = VAR_DIR / "broker"
