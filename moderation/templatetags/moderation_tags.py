@@ -18,6 +18,14 @@ def passage_scores(revision):
 
 
 @register.filter
+def reason_label(code):
+    """``undisclosed_ai_suspected`` → "Undisclosed AI suspected"."""
+    from ..policy import reason_label as label
+
+    return label(str(code))
+
+
+@register.filter
 def percent(value):
     """0.934 → "93%"; None → "–"."""
     if value is None:

@@ -268,3 +268,13 @@ def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item
     assert stats["reasons"]["undisclosed_ai_suspected"] == {"reject": 1, "approve": 1}
     page = response.content.decode()
     assert page.count('src="data:image/svg+xml;base64,') == 3 and "<script>" not in page
+
+
+def test_reasons_read_as_words_and_keep_their_codes(mod_client):
+    from moderation.policy import reason_label
+
+    assert reason_label("undisclosed_ai_suspected") == "Undisclosed AI suspected"
+    assert reason_label("our_own_rule") == "Our own rule"
+    make_items(1, reasons=["undisclosed_ai_suspected"], prefix="flagged")
+    page = mod_client.get(QUEUE).content.decode()
+    assert 'data-reason="undisclosed_ai_suspected">Undisclosed AI suspected<' in page
