@@ -12,16 +12,15 @@ from typing import Any, get_args
 from django.db import transaction
 from django.utils import timezone
 
+from .errors import InputInvalid
 from .models import Draft
 from .schema import EXTENTS, AssistanceKind
 
 KINDS = get_args(AssistanceKind)
 
 
-class RecorderError(ValueError):
-    def __init__(self, message: str, *, field: str):
-        super().__init__(message)
-        self.message, self.field = message, field
+class RecorderError(InputInvalid):
+    """A recording that cannot be stored; ``field`` names the culprit. Nothing was written."""
 
 
 def draft_create(*, owner_key: str) -> Draft:

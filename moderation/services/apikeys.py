@@ -13,6 +13,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from disclosure.errors import InputInvalid
+
 from ..models import ApiClient, ApiKey
 
 KEY_SCHEME = "adk"
@@ -21,13 +23,8 @@ SCOPES = ("submit", "moderate")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class ApiClientInvalid(Exception):
+class ApiClientInvalid(InputInvalid):
     """Bad input for a client or key operation; ``field`` names the culprit."""
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

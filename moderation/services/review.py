@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from disclosure.errors import InputInvalid
+
 from .. import signals
 from ..conf import app_settings
 from ..models import (
@@ -52,13 +54,8 @@ class ReviewConflict(Exception):
         self.item = item
 
 
-class ReviewActionInvalid(Exception):
+class ReviewActionInvalid(InputInvalid):
     """The action's input is wrong (e.g. a rejection without a reason); ``field`` names the culprit."""
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from disclosure.errors import InputInvalid
+
 from ..classifiers.http import http_client
 from ..conf import app_settings
 from ..models import ApiClient, OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -53,13 +55,10 @@ MAX_LOG_ENTRIES = 20
 USER_AGENT = "django-ai-disclosure-webhooks/1.0"
 
 
-class WebhookInvalid(Exception):
+class WebhookInvalid(InputInvalid):
     """The endpoint cannot be registered; ``field`` names the culprit. Nothing was written."""
 
-    def __init__(self, message: str, *, field: str = "url"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    default_field = "url"
 
 
 class WebhookUrlRefused(WebhookInvalid):
