@@ -40,6 +40,10 @@ def post_detail(request, public_id):
                              public_id=public_id)
     if not post_visible_to(post, request.user):
         raise Http404("No such post.")
+    return _render_post(request, post)
+
+
+def _render_post(request, post, *, appeal_message: str = "", appeal_error: str = "", status: int = 200):
     submission, revision = post.submission, post.submission.current_revision
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
@@ -51,8 +55,9 @@ def post_detail(request, public_id):
         "disclosure": load_stored(revision.disclosure), "is_author": is_author,
         "expand_ai_blocks": bool(preference and preference.expand_ai_blocks) or None,
         "last_decision": last_decision, "can_appeal": can_appeal,
+        "appeal_message": appeal_message, "appeal_error": appeal_error,
         "is_moderator": app_settings.adapter.is_moderator(request.user),
-    })
+    }, status=status)
 
 
 def _apply_service_errors(exc: SubmissionInvalid, post_form, disclosure_form):
@@ -173,7 +178,9 @@ def post_appeal(request, public_id):
     message = request.POST.get("message", "")[:5000]
     try:
         review_item_appeal(submission_id=post.submission_id, actor=Actor.for_user(request.user), message=message)
-    except (ReviewActionInvalid, ReviewConflict) as exc:
+    except ReviewActionInvalid as exc:  # the author's text stays in the form, with the error beside it
+        return _render_post(request, post, appeal_message=message, appeal_error=exc.message, status=400)
+    except ReviewConflict as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Your appeal was sent to the moderators.")

@@ -58,8 +58,11 @@ def test_the_author_appeals_once(client, author, rejected):
 
 def test_an_appeal_without_a_reason_is_refused(client, author, rejected):
     client.force_login(author)
-    response = client.post(reverse("forum:post_appeal", args=[rejected.public_id]), {"message": "no"}, follow=True)
-    assert "Explain in a sentence" in response.content.decode()
+    response = client.post(reverse("forum:post_appeal", args=[rejected.public_id]), {"message": "not fair"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Explain in a sentence" in page
+    assert ">not fair</textarea>" in page  # what the author typed is still there
     assert not ReviewItem.objects.filter(kind="appeal").exists()
 
 
