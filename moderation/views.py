@@ -119,7 +119,8 @@ def item_detail(request, public_id):
         "history": queue_selectors.author_history(item.submission),
         "diff": queue_selectors.revision_diff(revision),
         "actions": item.actions.order_by("-at", "-id")[:50],
-        "decision_form": DecisionForm(initial={"version": item.version}),
+        "decision_form": DecisionForm(initial={
+            "version": item.version, "message": request.session.pop(f"moderation-note-{item.public_id}", "")}),
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
         "post_url": app_settings.adapter.submission_url(item.submission),
@@ -133,9 +134,18 @@ def item_detail(request, public_id):
 
 # --- Actions --------------------------------------------------------------------------------------
 
+def _keep_note(request, item: ReviewItem) -> None:
+    """A refused action must not lose the moderator's note: the item page puts it back in the form."""
+    note = request.POST.get("message", "").strip()
+    if note:
+        request.session[f"moderation-note-{item.public_id}"] = note[:5000]
+
+
 def _act(request, item: ReviewItem, run, *, success: str, form=None):
     """Run one service call and answer: JSON/409 for htmx and fetch, flash + redirect otherwise."""
     detail = reverse("moderation:item_detail", args=[item.public_id])
+    if not _wants_json(request):
+        _keep_note(request, item)  # dropped again below when the action succeeds
     if form is not None and not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -157,6 +167,7 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
         return redirect(detail)
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
+    request.session.pop(f"moderation-note-{item.public_id}", None)
     messages.success(request, success)
     return _back(request, detail)
 

@@ -63,6 +63,16 @@ def test_reject_without_a_reason_is_refused_with_the_field(mod_client, item):
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
 
 
+def test_a_refused_decision_keeps_the_moderators_note(mod_client, item):
+    url = reverse("moderation:item_decide", args=[item.public_id, "reject"])
+    response = mod_client.post(url, {"version": item.version + 5, "message": "Paragraph three reads as pasted."})
+    assert response.status_code == 302 and ReviewItem.objects.get(pk=item.pk).status == "open"
+    page = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    assert "Paragraph three reads as pasted.</textarea>" in page
+    again = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    assert "Paragraph three reads as pasted.</textarea>" not in again  # given back once, not forever
+
+
 def test_a_missing_version_is_a_400_not_a_500(mod_client, item):
     url = reverse("moderation:item_decide", args=[item.public_id, "approve"])
     response = mod_client.post(url, {}, HTTP_ACCEPT="application/json")
