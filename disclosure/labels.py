@@ -76,13 +76,10 @@ class Label:
                 "exempt_by_review": self.exempt_by_review}
 
 
-def value_from_disclosure(disclosure: Disclosure | None, *, has_ai_blocks: bool = False) -> str:
-    if disclosure is None:
-        return "not_disclosed"
-    if disclosure.human_only and not has_ai_blocks:
-        return "human_only"
-    if disclosure.extent_of("drafting") == "most" or disclosure.ai_share_percent >= 50:
-        return "ai_generated"
+def value_from_grade(grade: Grade) -> str:
+    """The badge follows the involvement grade, so the badge and the EU mark never disagree."""
+    if grade.grade in ("human_only", "ai_generated", "not_disclosed"):
+        return grade.grade
     return "ai_assisted"
 
 
@@ -96,13 +93,13 @@ def label_detail(disclosure: Disclosure | None) -> str:
 def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, override_value: str = "",
                  override_source: str = "", locked: bool = False) -> Label:
     """The reader-facing label. ``override_*`` carry a moderator's or the policy's label, when there is one."""
+    grade = grade_for(disclosure, has_ai_blocks=has_ai_blocks)
     if override_value in LABELS:
         value, source = override_value, override_source or "moderator"
     else:
-        value, source, locked = value_from_disclosure(disclosure, has_ai_blocks=has_ai_blocks), "author", False
+        value, source, locked = value_from_grade(grade), "author", False
     text = LABELS[value]
     detail = label_detail(disclosure) if source == "author" else ""
-    grade = grade_for(disclosure, has_ai_blocks=has_ai_blocks)
     if source != "author":  # a moderator's or classifier's label sets the grade it implies, at least
         implied = {"ai_generated": "ai_generated", "ai_assisted": "ai_assisted"}.get(value)
         if implied and (grade.grade not in GRADE_ORDER or GRADE_ORDER.index(grade.grade) < GRADE_ORDER.index(implied)):
