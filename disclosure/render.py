@@ -14,7 +14,7 @@ import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr  # noqa: F401
+from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",

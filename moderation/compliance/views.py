@@ -1,6 +1,6 @@
 """``/moderation/compliance/``: the report with a chart, and ``export.csv`` streaming the same rows."""
 import csv
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pygal
 from django import forms

@@ -1,5 +1,4 @@
 """The disclosure form records human review and editorial responsibility (schema v2)."""
-import pytest
 
 from disclosure.forms import DisclosureForm
 

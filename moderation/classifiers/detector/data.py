@@ -17,7 +17,6 @@ from __future__ import annotations
 import glob
 import gzip
 import hashlib
-import html
 import json
 import os
 import re
