@@ -19,6 +19,9 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # No maxlength on the textarea: a browser would silently cut a long paste.
+        # The server says "at most 100,000 characters" and gives the text back instead.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
         fmt = self.data.get("format") if self.is_bound else self.initial.get("format")
         if fmt == "html":
             self.fields["body"].help_text = self.HTML_HELP

@@ -13,8 +13,25 @@ register = template.Library()
 
 
 @register.inclusion_tag("moderation/_passage_scores.html")
-def passage_scores(revision):
-    return {"report": revision_passage_report(revision) if revision is not None else None}
+def passage_scores(revision, results_table=True):
+    """``results_table=False`` where the page already lists the classifier results
+    (the moderator's item page has its own table with verdict buttons)."""
+    return {"report": revision_passage_report(revision) if revision is not None else None,
+            "results_table": results_table}
+
+
+@register.filter
+def age(when):
+    """How long ago, for people: "just now" under a minute (Django's ``timesince``
+    says "0 minutes"), otherwise "3 hours, 2 minutes"."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if when is None:
+        return ""
+    if (timezone.now() - when).total_seconds() < 60:
+        return "just now"
+    return timesince(when)
 
 
 @register.filter

@@ -160,6 +160,8 @@ def test_the_detail_shows_highlights_blocks_disclosure_and_results(mod_client, q
     assert 'class="disclosure-panel"' in page and "The model wrote the marked block" in page
     assert 'data-classifier="keyword"' in page
     assert "undisclosed_ai_suspected" in page
+    # one table of classifier results (with the moderator's verdict buttons), not two
+    assert page.count('class="mod-results"') == 1 and 'class="passage-scores__results"' not in page
 
 
 def test_the_detail_shows_the_diff_of_an_edit(mod_client, queued_post, item_of, evaluate):
@@ -278,3 +280,14 @@ def test_reasons_read_as_words_and_keep_their_codes(mod_client):
     make_items(1, reasons=["undisclosed_ai_suspected"], prefix="flagged")
     page = mod_client.get(QUEUE).content.decode()
     assert 'data-reason="undisclosed_ai_suspected">Undisclosed AI suspected<' in page
+
+
+def test_ages_under_a_minute_read_just_now():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from moderation.templatetags.moderation_tags import age
+
+    assert age(timezone.now()) == "just now"
+    assert age(timezone.now() - timedelta(minutes=3, seconds=5)) == "3\xa0minutes"
