@@ -55,6 +55,7 @@ LM_FEATURE_NAMES = [
 ]
 MAX_TOKENS = 200
 _QUANT_TYPES = {"q4_0": 2, "q8_0": 7}
+_BLOCK = 16  # logit rows per statistics block (16 x 49,152 float32 = 3 MB)
 
 
 def lm_available() -> bool:
@@ -157,32 +158,61 @@ class SmolLM:
     def tokenize(self, text: str) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
+    def _logits(self, toks: list[int]) -> np.ndarray:
+        """One forward pass; the (tokens x vocab) logits as a view of llama.cpp's
+        own buffer (no copy: valid until the next call, so callers hold the lock).
+
+        Uses llama-cpp-python's batch/context objects directly (pinned version):
+        its public ``eval`` copies every logit row into ``Llama.scores`` first,
+        which costs as much as our statistics.  Falls back to ``eval`` when those
+        internals are missing.
+        """
+        llm = self.llm
+        try:
+            ctx, batch = llm._ctx, llm._batch
+            ctx.kv_cache_seq_rm(-1, 0, -1)
+            batch.set_batch(batch=toks, n_past=0, logits_all=True)
+            ctx.decode(batch)
+            return np.ctypeslib.as_array(ctx.get_logits(), shape=(len(toks), llm.n_vocab()))
+        except AttributeError:
+            llm.reset()
+            llm.eval(toks)
+            return llm.scores[: len(toks)]
+
     def token_stats(self, text: str):
-        """(logp, rank, entropy, var_logp) arrays for every token after the first."""
+        """(logp, rank, entropy, var_logp) arrays for every token after the first.
+
+        Computed in blocks of rows, so each block's exp/products stay in cache
+        instead of streaming the whole (tokens x 49,152) matrix nine times.
+        """
         toks = [self.sep] + self.tokenize(text)[:MAX_TOKENS]
-        with self._lock:
-            self.llm.reset()
-            self.llm.eval(toks)
-            n = len(toks) - 1
-            L = np.array(self.llm.scores[:n], dtype=np.float32, copy=True)
+        n = len(toks) - 1
         obs = np.asarray(toks[1:], dtype=np.int64)
-        rows = np.arange(n)
-        L -= L.max(axis=1, keepdims=True)
-        obs_logit = L[rows, obs]
-        rank = (L > obs_logit[:, None]).sum(axis=1)
-        E = np.exp(L)
-        Zs = E.sum(axis=1)
-        lse = np.log(Zs)
-        logp = obs_logit - lse
-        # moments of log p under the model's own predictive distribution:
-        # E[log p] = S1/Z - lse,  E[(log p)^2] = S2/Z - 2 lse S1/Z + lse^2
-        E *= L
-        s1 = E.sum(axis=1) / Zs
-        E *= L
-        s2 = E.sum(axis=1) / Zs
-        e1 = s1 - lse
-        var = np.maximum(s2 - s1 * s1, 1e-6)  # variance is shift-invariant
-        return (logp.astype(np.float64), rank, (-e1).astype(np.float64), var.astype(np.float64))
+        logp = np.empty(n, dtype=np.float64)
+        rank = np.empty(n, dtype=np.int64)
+        ent = np.empty(n, dtype=np.float64)
+        var = np.empty(n, dtype=np.float64)
+        with self._lock:
+            logits = self._logits(toks)
+            for a in range(0, n, _BLOCK):
+                b = min(n, a + _BLOCK)
+                L = logits[a:b].astype(np.float32, copy=True)
+                L -= L.max(axis=1, keepdims=True)
+                o = L[np.arange(b - a), obs[a:b]]
+                rank[a:b] = (L > o[:, None]).sum(axis=1)
+                E = np.exp(L)
+                z = E.sum(axis=1)
+                lse = np.log(z)
+                # moments of log p under the model's own predictive distribution:
+                # E[log p] = S1/Z - lse,  Var[log p] = S2/Z - (S1/Z)^2  (shift-invariant)
+                E *= L
+                s1 = E.sum(axis=1) / z
+                E *= L
+                s2 = E.sum(axis=1) / z
+                logp[a:b] = o - lse
+                ent[a:b] = lse - s1
+                var[a:b] = np.maximum(s2 - s1 * s1, 1e-6)
+        return logp, rank, ent, var
 
     def features(self, text: str) -> list[float]:
         logp, rank, ent, var = self.token_stats(text)
