@@ -45,6 +45,18 @@ def _unicode_problem(value: Any, path: str = "") -> str | None:
     return None
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: ``"1"`` and ``1.0`` are refused (DRF's IntegerField accepts both),
+    so a client that sends the wrong type learns it here rather than by luck."""
+
+    default_error_messages = {"invalid": "A JSON integer is required (not a string or a decimal)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TextField(serializers.CharField):
     """Text kept exactly as sent (offsets index into it) and storable (no NUL, no lone surrogates)."""
 
@@ -120,7 +132,7 @@ class SubmissionIn(StrictSerializer):
 
 
 class ClaimIn(StrictSerializer):
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False,
+    version = StrictIntegerField(min_value=1, max_value=2**31 - 1, required=False,
                                        help_text="The item version you saw; 409 if it changed since.")
 
 
@@ -131,7 +143,7 @@ class DecisionIn(StrictSerializer):
                                  "changes.")
     message = TextField(max_length=5000, required=False, allow_blank=True, default="",
                         help_text="What the author is told.")
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+    version = StrictIntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The item version you saw; 409 if it changed since.")
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="A rejection template code (its text is used when `message` is empty).")

@@ -123,3 +123,13 @@ def test_claim_with_stale_version_is_409(forum, make_queued):
     response = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": item.version + 5},
                                format="json")
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("version", ["1", 1.0, True])
+def test_a_version_that_is_not_a_json_integer_is_400_on_that_field(forum, make_queued, version):
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": version}, format="json")
+    assert response.status_code == 400
+    assert "version" in str(response.json())
+    assert ReviewItem.objects.get(pk=item.pk).status == item.status
