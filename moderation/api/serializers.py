@@ -5,6 +5,7 @@ drf-spectacular, and the schemathesis test checks that what the API sends matche
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rest_framework import serializers
@@ -101,8 +102,23 @@ class AuthorIn(StrictSerializer):
                                        help_text="How much your forum trusts this author; the policy uses it.")
 
 
+def _non_finite_number(value, path: str = "") -> str | None:
+    """Dotted path of the first number JSON cannot represent (``1e400`` parses as infinity), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _non_finite_number(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 class DisclosureField(serializers.JSONField):
     def to_internal_value(self, data):
+        where = _non_finite_number(data)
+        if where is not None:  # DRF would blame the whole field; say which number
+            raise serializers.ValidationError({where or "disclosure": ["This number is out of range."]})
         value = super().to_internal_value(data)
         where = _unicode_problem(value)
         if where is not None:

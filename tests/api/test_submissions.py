@@ -159,3 +159,14 @@ def test_wrong_method_and_unknown_path_use_the_error_shape(forum):
         response = forum.http.get(path)
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert error_fields(response) == [""]
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5"])
+def test_a_number_out_of_range_inside_the_disclosure_is_400_on_that_field(forum, number):
+    payload = post_payload("p-1", body=AI_BODY, disclosure=QUEUED_DISCLOSURE)
+    raw = json.dumps({**payload, "disclosure": {**QUEUED_DISCLOSURE, "ai_share_percent": "@"}})
+    response = forum.http.generic("POST", "/api/v1/submissions", raw.replace('"@"', number),
+                                  content_type="application/json")
+    assert response.status_code == 400, response.json()
+    assert error_fields(response) == ["disclosure.ai_share_percent"]
+    assert not Submission.objects.exists()
