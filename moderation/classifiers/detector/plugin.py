@@ -7,8 +7,8 @@ concatenated in body order and scored together, so an author paragraph cut in
 two by a quote is still one piece of evidence; every ``declared_ai`` block is
 scored on its own.  ``quote`` and ``code`` passages are reported as
 ``skipped``.  Window offsets are mapped back to the post body through
-``Passage.body_offset``.  The post-level ``score`` is the highest window
-probability among the *author's* passages: declared AI blocks are disclosed
+``Passage.body_offset``.  The post-level ``score`` is :func:`detect`'s post
+probability (the windows' averaged log-odds) of the *author's* passages: declared AI blocks are disclosed
 already, their scores are reported (``details["declared_ai_max"]``) but do not
 raise the post's score.
 """

@@ -28,6 +28,9 @@ class Command(BaseCommand):
                             help="stop scoring documents once this many windows needed a fresh LM pass")
         parser.add_argument("--lm-docs-per-source", type=int, default=None,
                             help="with --lm: score a seeded sample of this many documents per source")
+        parser.add_argument("--lm-docs-for", action="append", default=[], metavar="PREFIX=N",
+                            help="with --lm-docs-per-source: another sample size for sources starting with "
+                                 "PREFIX, e.g. liang:=25 (repeatable)")
         parser.add_argument("--compare-liang", action="store_true")
         parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
         parser.add_argument("--bootstrap", type=int, default=1000)
@@ -40,7 +43,17 @@ class Command(BaseCommand):
         res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
                        docs_per_source=o["lm_docs_per_source"],
+                       docs_per_source_for=dict(_prefix_size(v) for v in o["lm_docs_for"]),
                        log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:
                 json.dump(res, fh, indent=1, default=float)
+
+
+def _prefix_size(value: str) -> tuple[str, int]:
+    from django.core.management.base import CommandError
+
+    prefix, sep, n = value.rpartition("=")
+    if not sep or not n.isdigit():
+        raise CommandError(f"--lm-docs-for {value!r}: expected PREFIX=N, e.g. liang:=25")
+    return prefix, int(n)
