@@ -20,30 +20,42 @@ DELIVERY_STATUSES = ["pending", "delivered", "failed"]
 LABEL_VALUES = sorted(LABELS)
 
 
-def _unicode_problem(value: Any, path: str = "") -> str | None:
-    """Text PostgreSQL cannot store (NUL, lone surrogates) anywhere in a JSON value → where it is."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
+def _first_bad_leaf(value: Any, bad, path: str = "") -> str | None:
+    """Dotted path of the first string, number or key in a JSON value for which ``bad`` is true, or None."""
     if isinstance(value, dict):
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
-            if _unicode_problem(str(key), sub) is not None:
+            if bad(str(key)):
                 return sub
-            found = _unicode_problem(item, sub)
+            found = _first_bad_leaf(item, bad, sub)
             if found is not None:
                 return found
+        return None
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = _unicode_problem(item, f"{path}.{index}" if path else str(index))
+            found = _first_bad_leaf(item, bad, f"{path}.{index}" if path else str(index))
             if found is not None:
                 return found
-    return None
+        return None
+    return path if bad(value) else None
+
+
+def _unstorable_text(value: Any) -> bool:
+    """Text PostgreSQL cannot store: NUL or lone surrogates."""
+    if not isinstance(value, str):
+        return False
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unicode_problem(value: Any) -> str | None:
+    """Text PostgreSQL cannot store (NUL, lone surrogates) anywhere in a JSON value → where it is."""
+    return _first_bad_leaf(value, _unstorable_text)
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -102,16 +114,9 @@ class AuthorIn(StrictSerializer):
                                        help_text="How much your forum trusts this author; the policy uses it.")
 
 
-def _non_finite_number(value, path: str = "") -> str | None:
+def _non_finite_number(value: Any) -> str | None:
     """Dotted path of the first number JSON cannot represent (``1e400`` parses as infinity), or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = _non_finite_number(item, f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
-    return None
+    return _first_bad_leaf(value, lambda v: isinstance(v, float) and not math.isfinite(v))
 
 
 class DisclosureField(serializers.JSONField):
