@@ -21,6 +21,15 @@ def _assist_field(kind: str) -> str:
     return f"assist_{kind}"
 
 
+def _details_field(kind: str) -> str:
+    return f"assist_{kind}_details"
+
+
+def _short(label: str) -> str:
+    """ "Drafting: AI wrote some of the text" → "Drafting"."""
+    return label.split(":")[0]
+
+
 class ReaderPreferenceForm(forms.Form):
     ai_assisted_in_listings = forms.ChoiceField(
         label="AI-assisted posts in listings", choices=[], widget=forms.RadioSelect)
@@ -66,6 +75,11 @@ class DisclosureForm(forms.Form):
         for kind, label in ASSISTANCE_KINDS.items():
             self.fields[_assist_field(kind)] = forms.ChoiceField(label=label, choices=EXTENT_CHOICES,
                                                                  required=False)
+            # optional specifics ("translated the German quotes"): the API accepts them, so the form must
+            # show and keep them, or an edit in the forum would silently drop what the author said
+            self.fields[_details_field(kind)] = forms.CharField(
+                label=f"{_short(label)}: what exactly? (optional)", required=False, max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": "What exactly? (optional)"}))
         if not require_confirm:
             del self.fields["confirm"]
         self.disclosure: Disclosure | None = None
@@ -83,10 +97,13 @@ class DisclosureForm(forms.Form):
             initial["responsible"] = disclosure.human_review.responsible
         for item in disclosure.assistance:
             initial[_assist_field(item.kind)] = item.extent
+            if item.details:
+                initial[_details_field(item.kind)] = item.details
         return initial
 
-    def assistance_fields(self):
-        return [self[_assist_field(kind)] for kind in ASSISTANCE_KINDS]
+    def assistance_rows(self):
+        """(extent select, details input) per kind of help, in the schema's order."""
+        return [(self[_assist_field(kind)], self[_details_field(kind)]) for kind in ASSISTANCE_KINDS]
 
     def to_data(self) -> dict[str, Any]:
         """The schema's JSON. With "entirely human-written" ticked, any help still selected is kept, so the
@@ -95,8 +112,8 @@ class DisclosureForm(forms.Form):
         human_only = bool(data.get("human_only"))
         result = {
             "human_only": human_only,
-            "assistance": [{"kind": kind, "extent": data[_assist_field(kind)]}
-                           for kind in ASSISTANCE_KINDS if data.get(_assist_field(kind))],
+            "assistance": [self._assistance_item(kind) for kind in ASSISTANCE_KINDS
+                           if data.get(_assist_field(kind))],
             "tools": [t.strip() for t in (data.get("tools") or "").split(",") if t.strip()],
             "ai_share_percent": data.get("ai_share_percent") or 0,
         }
@@ -107,6 +124,13 @@ class DisclosureForm(forms.Form):
                 result["human_review"] = {"reviewed": bool(data.get("reviewed")),
                                           "responsible": (data.get("responsible") or "").strip()}
         return result
+
+    def _assistance_item(self, kind: str) -> dict[str, str]:
+        item = {"kind": kind, "extent": self.cleaned_data[_assist_field(kind)]}
+        details = (self.cleaned_data.get(_details_field(kind)) or "").strip()
+        if details:
+            item["details"] = details
+        return item
 
     def _field_for(self, error_field: str) -> str | None:
         head = error_field.split(".")[0]
@@ -133,6 +157,12 @@ class DisclosureForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for kind, label in ASSISTANCE_KINDS.items():
+            if (cleaned.get(_details_field(kind)) or "").strip() and not cleaned.get(_assist_field(kind)):
+                self.add_error(_details_field(kind), f"Choose how much AI helped with {_short(label).lower()}, "
+                                                     "or clear this.")
         if self.errors:
             return cleaned
         if self.require_confirm and not cleaned.get("confirm"):

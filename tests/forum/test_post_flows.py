@@ -391,3 +391,43 @@ def test_null_characters_are_refused_not_stored(client, author, post_data):
 
     assert response.status_code == 400
     assert field_errors(parse_html(response.content), "body") == ["Null characters are not allowed."]
+
+
+def test_an_edit_keeps_what_the_author_said_about_each_kind_of_help(client, author, make_post, post_data):
+    """Specifics per kind of help ("details") are shown on the edit page and kept by a confirmed edit:
+    the form used to drop them silently."""
+    disclosure = {"human_only": False, "ai_share_percent": 30,
+                  "assistance": [{"kind": "drafting", "extent": "substantial", "details": "the summary paragraph"},
+                                 {"kind": "translation", "extent": "minor"}],
+                  "tools": ["Claude Opus 4.5"],
+                  "process": "The model drafted the marked section from my outline; I wrote the rest myself."}
+    post = make_post(title="A post about tide pools", body=AI_BODY, disclosure=disclosure)
+    client.force_login(author)
+
+    page = parse_html(client.get(edit_url(post)).content)
+    assert page.find("input", name="assist_drafting_details").attrs["value"] == "the summary paragraph"
+
+    fields = {"human_only": None, "assist_drafting": "substantial", "assist_translation": "minor",
+              "assist_drafting_details": "the summary paragraph",
+              "assist_translation_details": "  two German quotes ", "tools": "Claude Opus 4.5",
+              "ai_share_percent": "30", "process": disclosure["process"], "confirm": "on"}
+    response = client.post(edit_url(post), post_data(body=AI_BODY + "\n\nOne more line.", **fields))
+
+    assert response.status_code == 302
+    assistance = post.submission.revisions.get(number=2).disclosure["assistance"]
+    assert {a["kind"]: a.get("details") for a in assistance} == {"drafting": "the summary paragraph",
+                                                                 "translation": "two German quotes"}
+
+
+def test_details_for_a_kind_of_help_not_chosen_are_refused_next_to_them(client, author, post_data, honest_ai_fields):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=AI_BODY, assist_research_details="found the sources",
+                                          **honest_ai_fields))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert field_errors(page, "assist_research_details") == [
+        "Choose how much AI helped with research, or clear this."]
+    assert page.find("input", name="assist_research_details").attrs["value"] == "found the sources"
+    assert not Post.objects.exists()

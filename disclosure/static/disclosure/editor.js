@@ -269,8 +269,17 @@
       if (!review) { return; }
       review.hidden = !labelRequired() && !review.querySelector(".errorlist");
     }
+    // A kind's "what exactly?" box appears once that kind is chosen (or when it already holds text).
+    function syncKindDetails() {
+      fieldset.querySelectorAll("input[name$=_details][name^=assist_]").forEach(function (input) {
+        var select = fieldset.querySelector("[name=" + input.name.replace(/_details$/, "") + "]");
+        input.hidden = !!select && !select.value && !input.value && !input.parentNode.querySelector(".errorlist");
+      });
+    }
     fieldset.addEventListener("change", syncReview);
     fieldset.addEventListener("input", syncReview);
+    fieldset.addEventListener("change", syncKindDetails);
+    syncKindDetails();
 
     humanOnly.addEventListener("change", function () {
       // The server's complaint about this box is answered by changing it; the live warning takes over.
