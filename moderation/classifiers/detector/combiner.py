@@ -68,12 +68,20 @@ class Combiner:
         return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
 
     def score(self, x, k: int = 6) -> tuple[float, dict[str, float]]:
-        """(calibrated probability, top-k contributions) in one pass."""
-        c = self.standardise(x) * self._coef
-        p = _sigmoid(self.platt_a * (float(c.sum()) + self.intercept) + self.platt_b)
-        idx = np.argpartition(-c, k)[:k] if len(c) > k else np.arange(len(c))
-        idx = idx[np.argsort(-c[idx])]
-        return p, {str(self._names[i]): round(float(c[i]), 3) for i in idx}
+        """(calibrated probability, top-k contributions) in one pass.
+
+        The cheap stage calls this for every window, so it avoids numpy's per-call overheads
+        (``np.clip``, fancy indexing, numpy strings): same numbers as :meth:`standardise`.
+        """
+        z = np.asarray(x, dtype=np.float64) - self._mean
+        z *= self._inv
+        np.minimum(z, CLIP, out=z)
+        np.maximum(z, -CLIP, out=z)
+        z *= self._coef
+        p = _sigmoid(self.platt_a * (float(z.sum()) + self.intercept) + self.platt_b)
+        contrib = z.tolist()
+        top = sorted(range(len(contrib)), key=contrib.__getitem__, reverse=True)[:k]
+        return p, {self.feature_names[i]: round(contrib[i], 3) for i in top}
 
     def contributions(self, x, k: int = 6) -> dict[str, float]:
         """The ``k`` features that pushed the score most towards "AI" (signed
