@@ -1,0 +1,56 @@
+"""The evaluation command: seeded per-source samples, the figures it prints, and clear errors."""
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from moderation.classifiers.detector.data import Doc
+from moderation.classifiers.detector.evaluation import sample_per_source
+
+from .fixtures import HUMAN_TEXTS
+
+
+def docs_of(source: str, n: int) -> list[Doc]:
+    return [Doc(f"{source} text {i}", 0, source, source, "test", {}) for i in range(n)]
+
+
+def test_each_source_gets_its_own_sample_size_and_prefixes_override_it():
+    docs = docs_of("se:beer", 30) + docs_of("liang:TOEFL_real", 30) + docs_of("own:casual", 4)
+
+    sample = sample_per_source(docs, 10, {"liang:": 25}, seed=0)
+
+    sizes = {s: sum(d.source == s for d in sample) for s in ("se:beer", "liang:TOEFL_real", "own:casual")}
+    assert sizes == {"se:beer": 10, "liang:TOEFL_real": 25, "own:casual": 4}
+
+
+def test_a_sources_sample_does_not_change_when_another_source_is_added():
+    beer = docs_of("se:beer", 40)
+
+    alone = sample_per_source(beer, 10, {}, seed=0)
+    with_more = [d for d in sample_per_source(docs_of("debian:jargon", 40) + beer, 10, {}, seed=0)
+                 if d.source == "se:beer"]
+
+    assert [d.text for d in alone] == [d.text for d in with_more]
+    assert [d.text for d in sample_per_source(beer, 10, {}, seed=1)] != [d.text for d in alone]
+
+
+def test_evaluate_detector_prints_auroc_and_flag_rates_and_writes_json(tmp_path, capsys):
+    human = tmp_path / "human.jsonl"
+    human.write_text("".join(json.dumps({"site": "coffee.stackexchange.com", "text": t}) + "\n"
+                             for t in HUMAN_TEXTS))
+    out = tmp_path / "figures.json"
+
+    call_command("evaluate_detector", "--data", str(human), "--split", "all", "--bootstrap", "20",
+                 "--json", str(out))
+
+    printed = capsys.readouterr().out
+    assert "all documents (whole text)" in printed and "AUROC" in printed
+    assert "all human documents:" in printed
+    figures = json.loads(out.read_text())
+    assert 0.5 < figures["all"]["auroc"] <= 1.0
+    assert figures["by_subset"]["se:coffee"]["n"] == len(HUMAN_TEXTS)
+
+
+def test_a_malformed_per_prefix_sample_size_is_a_clear_error():
+    with pytest.raises(CommandError, match="expected PREFIX=N"):
+        call_command("evaluate_detector", "--data", "debian", "--lm-docs-for", "liang:twenty")
