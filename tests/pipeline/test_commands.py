@@ -109,3 +109,33 @@ def test_score_texts_can_run_part_of_the_stack(settings, tmp_path):
     assert list(json.loads(out.getvalue())["classifiers"]) == ["scripted"]
     with pytest.raises(CommandError, match="Not configured: nope"):
         call_command("score_texts", str(tmp_path / "in.jsonl"), "--classifier", "nope")
+
+
+def test_score_texts_in_several_processes_gives_the_same_lines_in_the_same_order(tmp_path):
+    """``--jobs`` is for the language-model stage (one core per process); it must not change the output."""
+    source = tmp_path / "in.jsonl"
+    texts = [HUMAN, f"{HUMAN}\n\n{AI_MARK} It is important to note the many benefits.", "{not json"] * 4
+    source.write_text("\n".join(t if t.startswith("{") else json.dumps({"id": i, "text": t})
+                                for i, t in enumerate(texts)) + "\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.pipeline.worker_settings"}
+
+    def run(*extra):
+        target = tmp_path / f"out{len(extra)}.jsonl"
+        done = subprocess.run([sys.executable, "manage.py", "score_texts", str(source), "--output", str(target),
+                               *extra], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+        return done, target.read_text()
+
+    one, serial = run()
+    three, parallel = run("--jobs", "3")
+
+    assert one.returncode == three.returncode == 1 and "Traceback" not in three.stderr
+    assert parallel == serial and len(serial.splitlines()) == 8
+    assert [line for line in three.stderr.splitlines() if line.startswith("line ")] == \
+        [f"line {n}: not valid JSON (Expecting property name enclosed in double quotes at column 2)"
+         for n in (3, 6, 9, 12)]
+
+
+def test_score_texts_refuses_zero_jobs(settings, tmp_path):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    with pytest.raises(CommandError, match="--jobs must be at least 1"):
+        call_command("score_texts", str(tmp_path / "missing.jsonl"), "--jobs", "0")

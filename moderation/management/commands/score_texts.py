@@ -4,11 +4,13 @@ Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "a
 "classifiers"}``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
 so declared AI blocks, quotes and code are treated exactly as in a post. Nothing is written to the database.
 Lines that are not valid are reported on stderr with their line number and skipped (exit status 1).
-``--classifier NAME`` (repeatable) runs only part of the configured stack.
+``--classifier NAME`` (repeatable) runs only part of the configured stack. ``--jobs N`` scores in N processes
+(the language-model stage uses one core per process); the output keeps the input's order.
 """
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +31,33 @@ def _line_error(data) -> str | None:
     return None
 
 
+#: the classifiers a ``--jobs`` child process uses (set before the pool forks)
+_CHILD: dict = {}
+
+
+def _score_line(item: tuple[int, str]) -> tuple[int, dict | None, str | None]:
+    """(line number, output record or None, error or None) for one input line."""
+    number, line = item
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        return number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    error = _line_error(data)
+    if error is not None:
+        return number, None, error
+    try:
+        result = text_score(text=data["text"], fmt=_CHILD["fmt"], classifiers=_CHILD["classifiers"])
+    except BlockSyntaxError as exc:
+        return number, None, f"the text does not parse: {exc.message}"
+    return number, {
+        "id": data["id"],
+        "ai_probability": result.ai_probability,
+        "passages": [{**p, "text": data["text"][p["start"]:p["end"]]} for p in result.passages],
+        "classifiers": {o.classifier: {"version": o.version, "status": o.status, "score": o.score,
+                                       "error": o.error} for o in result.outputs},
+    }, None
+
+
 class Command(BaseCommand):
     help = "Score a JSONL file of {\"id\", \"text\"} lines with the configured classifiers."
 
@@ -40,8 +69,12 @@ class Command(BaseCommand):
         parser.add_argument("--classifier", action="append", default=[], metavar="NAME",
                             help="Only this configured classifier (repeat for several; default: the whole stack).")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                            help="Score in N processes (default 1; the LM stage uses one core each).")
 
     def handle(self, *args, **options):
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be at least 1.")
         classifiers = configured_classifiers()
         if not classifiers:
             raise CommandError("No classifier is configured: set MODERATION['CLASSIFIERS'] in the settings.")
@@ -62,37 +95,33 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc.strerror}")
         out = sink or self.stdout
+        _CHILD.update(fmt=options["format"], classifiers=classifiers)
+        work = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
         scored, invalid = 0, 0
-        progress = tqdm(lines, desc="scoring", unit="text", file=sys.stderr, disable=options["no_progress"])
+        progress = tqdm(total=len(lines), desc="scoring", unit="text", file=sys.stderr,
+                        disable=options["no_progress"])
+        pool = None
+        if options["jobs"] > 1:
+            from django.db import connections
+
+            connections.close_all()  # children must not share the parent's database connections
+            pool = multiprocessing.get_context("fork").Pool(options["jobs"])
+            results = pool.imap(_score_line, work, chunksize=1)  # in input order
+        else:
+            results = map(_score_line, work)
         try:
-            for number, line in enumerate(progress, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except ValueError as exc:
-                    error = f"not valid JSON ({exc.msg} at column {exc.colno})"
-                else:
-                    error = _line_error(data)
-                if error is None:
-                    try:
-                        result = text_score(text=data["text"], fmt=options["format"], classifiers=classifiers)
-                    except BlockSyntaxError as exc:
-                        error = f"the text does not parse: {exc.message}"
+            progress.update(len(lines) - len(work))  # blank lines
+            for number, record, error in results:
+                progress.update(1)
                 if error is not None:
                     invalid += 1
                     progress.write(f"line {number}: {error}", file=sys.stderr)
                     continue
-                record = {
-                    "id": data["id"],
-                    "ai_probability": result.ai_probability,
-                    "passages": [{**p, "text": data["text"][p["start"]:p["end"]]} for p in result.passages],
-                    "classifiers": {o.classifier: {"version": o.version, "status": o.status, "score": o.score,
-                                                   "error": o.error} for o in result.outputs},
-                }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 scored += 1
         finally:
+            if pool is not None:
+                pool.terminate()
             progress.close()
             if sink:
                 sink.close()
