@@ -44,7 +44,8 @@ def _require_moderator(request):
 def _chart(rows: list[SummaryRow]) -> str:
     # Rendered as a data: URI image: no script, and the SVG's own styles stay outside the page's CSP.
     chart = pygal.StackedBar(height=320, legend_at_bottom=True, show_y_guides=True, js=[],
-                             x_label_rotation=30, title="Posts by AI-involvement grade")
+                             x_label_rotation=30, title="Posts by AI-involvement grade",
+                             x_title="Period starting", y_title="Posts")
     periods = sorted({row.period for row in rows})
     chart.x_labels = [p.isoformat() for p in periods]
     for grade in GRADES:

@@ -138,7 +138,8 @@ def _data_uri(chart) -> str:
 
 def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | None]]) -> str:
     pygal, config = _config()
-    chart = pygal.Line(**config, title="Queue size and median hours to decision")
+    chart = pygal.Line(**config, title="Queue size and median hours to decision", x_title="Day (month-day)",
+                       y_title="Items")
     chart.x_labels = [d.strftime("%m-%d") for d, _ in queue]
     chart.add("Undecided items", [n for _, n in queue])
     if any(h is not None for _, h in hours):  # pygal cannot scale an all-empty secondary axis
@@ -148,7 +149,8 @@ def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | N
 
 def chart_reasons(table: dict[str, dict[str, int]]) -> str:
     pygal, config = _config()
-    chart = pygal.HorizontalStackedBar(**config, title="Decisions per reason (last 30 days)")
+    chart = pygal.HorizontalStackedBar(**config, title="Decisions per reason (last 30 days)",
+                                       x_title="Decisions")  # horizontal: the value axis is at the bottom
     reasons = list(table)[:12]
     chart.x_labels = reasons
     for action in DecisionAction.values:
@@ -158,7 +160,8 @@ def chart_reasons(table: dict[str, dict[str, int]]) -> str:
 
 def chart_precision(rows: list[ClassifierPrecision]) -> str:
     pygal, config = _config()
-    chart = pygal.Bar(**config, title="Classifier flags: confirmed vs overturned by moderators")
+    chart = pygal.Bar(**config, title="Classifier flags: confirmed vs overturned by moderators",
+                      x_title="Classifier", y_title="Flags")
     chart.x_labels = [r.classifier for r in rows]
     chart.add("confirmed", [r.confirmed for r in rows])
     chart.add("overturned", [r.overturned for r in rows])

@@ -270,6 +270,11 @@ def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item
     assert stats["reasons"]["undisclosed_ai_suspected"] == {"reject": 1, "approve": 1}
     page = response.content.decode()
     assert page.count('src="data:image/svg+xml;base64,') == 3 and "<script>" not in page
+    import base64
+
+    svgs = [base64.b64decode(uri).decode() for uri in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+    axis_titles = [re.findall(r'<text[^>]*class="title"[^>]*>([^<]*)</text>', svg) for svg in svgs]
+    assert axis_titles == [["Day (month-day)", "Items"], ["Decisions"], ["Classifier", "Flags"]]
 
 
 def test_reasons_read_as_words_and_keep_their_codes(mod_client):
