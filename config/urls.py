@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from config.views import favicon
 
 urlpatterns = [
-    # pages without our <link rel="icon"> (admin, API docs) still ask for /favicon.ico
-    path("favicon.ico", RedirectView.as_view(url=static("forum/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("disclosure/", include("disclosure.urls")),

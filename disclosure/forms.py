@@ -79,7 +79,9 @@ class DisclosureForm(forms.Form):
             # show and keep them, or an edit in the forum would silently drop what the author said
             self.fields[_details_field(kind)] = forms.CharField(
                 label=f"{_short(label)}: what exactly? (optional)", required=False, max_length=500,
-                widget=forms.TextInput(attrs={"placeholder": "What exactly? (optional)"}))
+                widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What exactly? (optional)"}))
+            # no maxlength: a browser would cut a long paste silently; the server says "at most 500"
+            self.fields[_details_field(kind)].widget.attrs.pop("maxlength", None)
         if not require_confirm:
             del self.fields["confirm"]
         self.disclosure: Disclosure | None = None

@@ -123,7 +123,8 @@ class DisclosureField(serializers.JSONField):
     def to_internal_value(self, data):
         where = _non_finite_number(data)
         if where is not None:  # DRF would blame the whole field; say which number
-            raise serializers.ValidationError({where or "disclosure": ["This number is out of range."]})
+            message = "This number is out of range."
+            raise serializers.ValidationError({where: [message]} if where else message)
         value = super().to_internal_value(data)
         where = _unicode_problem(value)
         if where is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .base import Classifier, ClassifierOutput
+from .detector.api import DETECTOR_VERSION
 from .detector.plugin import classify_passages
 
 __all__ = ["CascadeClassifier"]
@@ -21,13 +22,13 @@ __all__ = ["CascadeClassifier"]
 
 class CascadeClassifier(Classifier):
     name = "statistical"
-    version = "1"
+    version = DETECTOR_VERSION
 
     def __init__(self, use_lm: bool | None = None, **options):
         super().__init__(use_lm=use_lm, **options)
         self.use_lm = use_lm
         from .detector.combiner import ARTIFACT_DIR, load_artifact
-        v = f"1+{load_artifact('cheap').version}"
+        v = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"  # see StylometricClassifier
         if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
             v += f"+{load_artifact('lm').version}"
         self.version = v

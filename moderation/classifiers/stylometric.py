@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .base import Classifier, ClassifierOutput
+from .detector.api import DETECTOR_VERSION
 from .detector.combiner import load_artifact
 from .detector.features import FEATURE_DOCS, FEATURE_NAMES, extract
 from .detector.normalize import normalize
@@ -31,11 +32,13 @@ def stylometric_features(text: str) -> dict[str, float]:
 
 class StylometricClassifier(Classifier):
     name = "stylometric"
-    version = "1"
+    version = DETECTOR_VERSION
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.version = f"1+{load_artifact('cheap').version}"
+        # the detector's version is part of it: v2 changed what the post score means, so results
+        # stored under v1 must not be reused (``reevaluate`` re-scores them)
+        self.version = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
         return classify_passages(self, passages, use_lm=False)

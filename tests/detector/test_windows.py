@@ -28,3 +28,25 @@ def test_english_check():
     assert is_english("This is plainly an English sentence, and it has the usual little words in it.")
     assert not is_english("Ceci est une phrase en français, avec des mots qui ne sont pas anglais du tout.")
     assert not is_english("Dies ist ein deutscher Satz, der nicht auf Englisch geschrieben wurde.")
+
+
+def test_a_paragraph_break_ends_a_window_that_has_enough_words():
+    """A pasted paragraph gets a window of its own instead of being diluted by its neighbours."""
+    human = " ".join(f"My own sentence number {i} is here." for i in range(24))  # 168 words
+    pasted = " ".join(f"The pasted sentence number {i} is here." for i in range(12))  # 84 words
+    text = human + "\n\n" + pasted
+
+    spans = make_windows(text)
+
+    assert text[spans[-1].start:spans[-1].end] == pasted
+    assert all("\n\n" not in text[s.start:s.end] for s in spans)
+
+
+def test_a_short_paragraph_joins_the_next_one():
+    intro = "Short intro line."
+    body = " ".join(f"A longer sentence number {i} follows here." for i in range(30))
+    text = intro + "\n\n" + body
+
+    spans = make_windows(text)
+
+    assert spans[0].start == 0 and all(s.n_words >= MIN_WORDS for s in spans)

@@ -44,5 +44,5 @@ def test_a_body_over_100000_characters_is_refused_with_the_text_given_back(clien
 
 def test_the_site_has_a_favicon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith(".svg")

@@ -405,7 +405,7 @@ def test_an_edit_keeps_what_the_author_said_about_each_kind_of_help(client, auth
     client.force_login(author)
 
     page = parse_html(client.get(edit_url(post)).content)
-    assert page.find("input", name="assist_drafting_details").attrs["value"] == "the summary paragraph"
+    assert textarea_value(page, "assist_drafting_details") == "the summary paragraph"
 
     fields = {"human_only": None, "assist_drafting": "substantial", "assist_translation": "minor",
               "assist_drafting_details": "the summary paragraph",
@@ -429,5 +429,5 @@ def test_details_for_a_kind_of_help_not_chosen_are_refused_next_to_them(client, 
     page = parse_html(response.content)
     assert field_errors(page, "assist_research_details") == [
         "Choose how much AI helped with research, or clear this."]
-    assert page.find("input", name="assist_research_details").attrs["value"] == "found the sources"
+    assert textarea_value(page, "assist_research_details") == "found the sources"
     assert not Post.objects.exists()

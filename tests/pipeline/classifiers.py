@@ -97,3 +97,14 @@ class FlakyClassifier(Classifier):
             raise ConnectionError("service unavailable")
         return self.output(status="ok", score=0.1, passages=[
             PassageScore(start=p.start, end=p.end, kind=p.kind, probability=0.1) for p in passages])
+
+
+class DyingClassifier(ScriptedClassifier):
+    """Kills its process on a text containing DIE (a segfault or the OOM killer, as the parent sees it)."""
+
+    name = "dying"
+
+    def classify(self, passages, disclosure):
+        if any("DIE" in p.text for p in passages):
+            os._exit(3)
+        return super().classify(passages, disclosure)

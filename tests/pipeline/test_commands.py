@@ -139,3 +139,12 @@ def test_score_texts_refuses_zero_jobs(settings, tmp_path):
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
     with pytest.raises(CommandError, match="--jobs must be at least 1"):
         call_command("score_texts", str(tmp_path / "missing.jsonl"), "--jobs", "0")
+
+
+def test_score_texts_reports_a_scoring_process_that_died_instead_of_hanging(settings, tmp_path):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": ["tests.pipeline.classifiers.DyingClassifier"]}
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps({"id": i, "text": "DIE now" if i == 3 else HUMAN}) for i in range(6)))
+
+    with pytest.raises(CommandError, match="A scoring process died"):
+        call_command("score_texts", str(source), "--jobs", "2", "--no-progress", stdout=StringIO())

@@ -271,9 +271,11 @@
     }
     // A kind's "what exactly?" box appears once that kind is chosen (or when it already holds text).
     function syncKindDetails() {
-      fieldset.querySelectorAll("input[name$=_details][name^=assist_]").forEach(function (input) {
-        var select = fieldset.querySelector("[name=" + input.name.replace(/_details$/, "") + "]");
-        input.hidden = !!select && !select.value && !input.value && !input.parentNode.querySelector(".errorlist");
+      fieldset.querySelectorAll("[data-kind-details]").forEach(function (box) {
+        var input = box.querySelector("[name$=_details]");
+        var select = input && fieldset.querySelector("[name=" + input.name.replace(/_details$/, "") + "]");
+        // hide the label with the box, so a screen reader meets no label without a control
+        box.hidden = !!select && !select.value && !input.value && !box.querySelector(".errorlist");
       });
     }
     fieldset.addEventListener("change", syncReview);

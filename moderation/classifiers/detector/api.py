@@ -14,7 +14,7 @@ from .windows import MIN_WORDS, english_score, is_english, make_windows
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "2"  # 2: post probability = mean window log-odds (was: max)
+DETECTOR_VERSION = "2"  # 2: post probability = mean window log-odds (was: max); windows end at paragraphs
 TOP_K_FEATURES = 6
 
 

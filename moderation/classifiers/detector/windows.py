@@ -1,8 +1,9 @@
 """Stage (b): sentence-aligned passage windows and the English check.
 
 A post is cut into windows of about 60-150 words that start and end on
-sentence boundaries, so that a post gets one score per passage and a mixed post
-(a human intro, a pasted AI paragraph) can be pointed at.  Windows with fewer
+sentence boundaries, and end at a paragraph break once they have enough words,
+so that a post gets one score per passage and a mixed post (a human intro, a
+pasted AI paragraph) can be pointed at.  Windows with fewer
 than :data:`MIN_WORDS` words are returned with ``status="insufficient_evidence"``
 and never scored.  Text that does not look like English is also
 ``insufficient_evidence``: every feature and the language model assume English.
@@ -109,7 +110,11 @@ def make_windows(text: str, *, min_words: int = MIN_WORDS, target_words: int = T
     cur: list = []
     cur_n = 0
     for s in sents:
-        if cur and (cur_n + s[2] > max_words or cur_n >= target_words):
+        # a paragraph break ends a window that has enough words: a pasted AI paragraph inside a
+        # human post then gets a window of its own instead of being diluted by its neighbours
+        new_paragraph = cur and "\n\n" in text[cur[-1][1]:s[0]]
+        if cur and (cur_n + s[2] > max_words or cur_n >= target_words or
+                    (new_paragraph and cur_n >= min_words)):
             wins.append([cur[0][0], cur[-1][1], cur_n])
             cur, cur_n = [], 0
         cur.append(s)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from tqdm import tqdm
 
 from disclosure.blocks import BlockSyntaxError
@@ -102,11 +105,10 @@ class Command(BaseCommand):
                         disable=options["no_progress"])
         pool = None
         if options["jobs"] > 1:
-            from django.db import connections
-
-            connections.close_all()  # children must not share the parent's database connections
-            pool = multiprocessing.get_context("fork").Pool(options["jobs"])
-            results = pool.imap(_score_line, work, chunksize=1)  # in input order
+            if not any(c.in_atomic_block for c in connections.all()):
+                connections.close_all()  # children must not share the parent's database connections
+            pool = ProcessPoolExecutor(options["jobs"], mp_context=multiprocessing.get_context("fork"))
+            results = pool.map(_score_line, work)  # in input order; a dead worker raises BrokenProcessPool
         else:
             results = map(_score_line, work)
         try:
@@ -119,9 +121,12 @@ class Command(BaseCommand):
                     continue
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 scored += 1
+        except BrokenProcessPool:
+            raise CommandError(f"A scoring process died (out of memory?) after {scored} text(s); "
+                               "try fewer --jobs.") from None
         finally:
             if pool is not None:
-                pool.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
             progress.close()
             if sink:
                 sink.close()
