@@ -22,5 +22,5 @@ urlpatterns = [
     path("drafts", drafts.DraftCreateView.as_view(), name="drafts"),
     path("drafts/<uuid:public_id>", drafts.DraftDetailView.as_view(), name="draft-detail"),
     path("drafts/<uuid:public_id>/assistance", drafts.DraftAssistanceView.as_view(), name="draft-assistance"),
-    re_path(r"^.*$", views.not_found),
+    re_path(r"^[\s\S]*$", views.not_found),  # [\s\S], not ".": a path may hold a newline (%0A)
 ]
