@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 
 from .blocks import BlockSyntaxError, parse_body
-from .schema import ASSISTANCE_KINDS, EXTENTS, Disclosure, load_stored, validate_disclosure
+from .schema import ASSISTANCE_KINDS, EXTENTS, Disclosure, kind_name, load_stored, validate_disclosure
 from .validation import blocks_vs_disclosure_errors
 
 EXTENT_CHOICES = [("", "Not used"), *EXTENTS.items()]
@@ -23,11 +23,6 @@ def _assist_field(kind: str) -> str:
 
 def _details_field(kind: str) -> str:
     return f"assist_{kind}_details"
-
-
-def _short(label: str) -> str:
-    """ "Drafting: AI wrote some of the text" → "Drafting"."""
-    return label.split(":")[0]
 
 
 class ReaderPreferenceForm(forms.Form):
@@ -78,7 +73,7 @@ class DisclosureForm(forms.Form):
             # optional specifics ("translated the German quotes"): the API accepts them, so the form must
             # show and keep them, or an edit in the forum would silently drop what the author said
             self.fields[_details_field(kind)] = forms.CharField(
-                label=f"{_short(label)}: what exactly? (optional)", required=False, max_length=500,
+                label=f"{kind_name(kind)}: what exactly? (optional)", required=False, max_length=500,
                 widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What exactly? (optional)"}))
             # no maxlength: a browser would cut a long paste silently; the server says "at most 500"
             self.fields[_details_field(kind)].widget.attrs.pop("maxlength", None)
@@ -161,9 +156,9 @@ class DisclosureForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        for kind, label in ASSISTANCE_KINDS.items():
+        for kind in ASSISTANCE_KINDS:
             if (cleaned.get(_details_field(kind)) or "").strip() and not cleaned.get(_assist_field(kind)):
-                self.add_error(_details_field(kind), f"Choose how much AI helped with {_short(label).lower()}, "
+                self.add_error(_details_field(kind), f"Choose how much AI helped with {kind_name(kind).lower()}, "
                                                      "or clear this.")
         if self.errors:
             return cleaned

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .grades import GRADE_ORDER, Grade, grade_for, grade_named
-from .schema import ASSISTANCE_KINDS, Disclosure
+from .schema import Disclosure, kind_name
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
@@ -87,7 +87,7 @@ def label_detail(disclosure: Disclosure | None) -> str:
     """ "editing, research" — what kinds of help the author declared."""
     if disclosure is None or disclosure.human_only:
         return ""
-    return ", ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in disclosure.kinds)
+    return ", ".join(kind_name(k).lower() for k in disclosure.kinds)
 
 
 def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, override_value: str = "",

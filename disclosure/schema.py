@@ -38,6 +38,13 @@ ASSISTANCE_KINDS: dict[str, str] = {
     "data_figures": "Data or figures",
     "other": "Other",
 }
+
+
+def kind_name(kind: str) -> str:
+    """The short name of a kind of help: "drafting" → "Drafting" (its label without the explanation)."""
+    return ASSISTANCE_KINDS[kind].split(":")[0]
+
+
 EXTENTS: dict[str, str] = {
     "minor": "Minor",
     "substantial": "Substantial",
@@ -110,7 +117,7 @@ class Disclosure(BaseModel):
         """One line for badges and the moderator queue: "AI-assisted: editing, research"."""
         if self.human_only:
             return "Human-written"
-        kinds = ", ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in self.kinds)
+        kinds = ", ".join(kind_name(k).lower() for k in self.kinds)
         return f"AI-assisted: {kinds}"
 
 
@@ -153,7 +160,7 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
                                  "how AI was used in this post."))
     checked = [k for k in KINDS_NEEDING_VERIFICATION if k in seen]
     if checked and not d.verification.strip():
-        names = " and ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in checked)
+        names = " and ".join(kind_name(k).lower() for k in checked)
         errors.append(FieldError("verification", f"You declared AI help with {names}: say how you checked "
                                  "the AI's work."))
     if "drafting" in seen and d.ai_share_percent == 0:

@@ -7,7 +7,7 @@ expandable "How AI was used" panel.
 from django import template
 
 from ..conf import app_settings
-from ..schema import ASSISTANCE_KINDS
+from ..schema import kind_name
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def disclosure_sentence(label, disclosure) -> str:
         reviewed = f" A person reviewed it; editorial responsibility: {disclosure.human_review.responsible}."
     if label.source == "moderator":
         return f"A moderator labelled this post: {label.text}."
-    kinds = ", ".join(ASSISTANCE_KINDS[k].split(":")[0].lower() for k in disclosure.kinds) if disclosure else ""
+    kinds = ", ".join(kind_name(k).lower() for k in disclosure.kinds) if disclosure else ""
     sentences = {
         "human_only": "The author declares this post entirely human-written.",
         "ai_supported": f"AI supported this post ({kinds}); the text is the author's own.",
