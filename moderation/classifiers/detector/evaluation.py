@@ -112,9 +112,10 @@ def sample_per_source(docs: list[Doc], k: int, k_for: dict[str, int], seed: int 
     by_src = defaultdict(list)
     for d in docs:
         by_src[d.source].append(d)
+    longest_first = sorted(k_for.items(), key=lambda kv: -len(kv[0]))
     out = []
     for src in sorted(by_src):
-        n = next((v for p, v in sorted(k_for.items(), key=lambda kv: -len(kv[0])) if src.startswith(p)), k)
+        n = next((v for p, v in longest_first if src.startswith(p)), k)
         pool = by_src[src]
         out += pool if len(pool) <= n else random.Random(seed).sample(pool, n)
     return out
