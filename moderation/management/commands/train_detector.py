@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--C", type=float, default=0.05, help="inverse L2 strength")
         lm = parser.add_mutually_exclusive_group()
         lm.add_argument("--lm", dest="use_lm", action="store_true", default=None,
-                        help="also train the LM-stage combiner (default: when llama-cpp-python is installed)")
+                        help="also train the LM-stage combiner (default: when the LM stage is installed)")
         lm.add_argument("--no-lm", dest="use_lm", action="store_false")
         parser.add_argument("--lm-max-examples", type=int, default=1800,
                             help="windows scored by the LM for training (CPU time ~1 s each)")
