@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: calibration rounded to 3 digits, single-threaded (same bytes on every run)
 SEP = 0            # <|endoftext|>, the document separator used in pre-training
 _WEIGHT_LEVELS = 63.0
 _SMOOTH_ALPHA = 0.5
@@ -159,6 +159,14 @@ def _separator_constants(w: dict, cfg: dict):
     keys = [k[0][:, :, None].astype(np.float32) for k, _ in kv]      # (nkv, D, 1)
     values = [v[0][:, None, :].astype(np.float32) for _, v in kv]    # (nkv, 1, D)
     return keys, values, logits[0].astype(np.float32)
+
+
+def _three_digits(x: np.ndarray) -> np.ndarray:
+    """Round to three significant digits, so that last-bit differences in the
+    calibration pass (another CPU's BLAS kernels) do not change the int8 weights."""
+    x = np.asarray(x, dtype=np.float64)
+    mag = 10.0 ** (np.floor(np.log10(np.maximum(np.abs(x), 1e-30))) - 2)
+    return (np.round(x / mag) * mag).astype(np.float32)
 
 
 def _smoothed(w: dict, cfg: dict, ranges: list[dict]) -> dict:
@@ -285,10 +293,14 @@ def convert(gguf_path: str, out_dir: Path) -> Path:
     tok = tokenizer_json(tokens, merges)
     from tokenizers import Tokenizer
     calib = [SEP] + Tokenizer.from_str(tok).encode(_CALIBRATION, add_special_tokens=False).ids
+    from threadpoolctl import threadpool_limits
     ranges: list[dict] = []
-    forward_fp32(w, cfg, calib, record=ranges)
-    keys, values, sep_logits = _separator_constants(w, cfg)
+    with threadpool_limits(1):  # BLAS adds in one fixed order, whatever the machine's core count
+        forward_fp32(w, cfg, calib, record=ranges)
+        keys, values, sep_logits = _separator_constants(w, cfg)
+    ranges = [{k: _three_digits(v) for k, v in r.items()} for r in ranges]
     model = build_graph(_smoothed(w, cfg, ranges), cfg, keys, values)
+    del w  # the graph holds its own copies: free ~0.5 GB before serialising
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
