@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import logging
 import math
 import os
-import logging
 import threading
 import time
 from functools import lru_cache
