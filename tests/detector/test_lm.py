@@ -46,7 +46,26 @@ def test_tokenizer_matches_llama_cpp_on_a_tricky_string():
         1714, 2692, 108, 46]
 
 
-def test_int8_graph_stays_close_to_the_float32_model():
+@pytest.fixture(scope="module")
+def float32_model():
+    """The GGUF weights dequantised to float32, for the numpy reference pass
+    (read once: ~5 s and ~0.5 GB)."""
+    from moderation.classifiers.detector.lm import find_gguf
+    from moderation.classifiers.detector.smollm_onnx import read_gguf
+
+    w, cfg, _, _ = read_gguf(find_gguf())
+    return w, cfg
+
+
+def _observed_logp(logits, toks):
+    """log p(toks[i+1]) from logits row i."""
+    import numpy as np
+
+    L = logits - logits.max(axis=1, keepdims=True)
+    return (L - np.log(np.exp(L).sum(axis=1, keepdims=True)))[np.arange(len(toks) - 1), toks[1:]]
+
+
+def test_int8_graph_stays_close_to_the_float32_model(float32_model):
     """The converted graph (int8 products, constant separator, SmoothQuant)
     against a float32 numpy forward pass of the same GGUF weights: the observed
     tokens' log-probabilities differ by well under a nat on average, and the
@@ -54,41 +73,32 @@ def test_int8_graph_stays_close_to_the_float32_model():
     saturating int8 kernel gives differences of several nats."""
     import numpy as np
 
-    from moderation.classifiers.detector.lm import find_gguf, get_lm
-    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32, read_gguf
+    from moderation.classifiers.detector.lm import get_lm
+    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32
 
     lm = get_lm()
     toks = [SEP] + lm.tokenize(AI_TEXTS[0])[:60]
-    w, cfg, _, _ = read_gguf(find_gguf())
-    ref = forward_fp32(w, cfg, toks)[:-1]
+    ref = forward_fp32(*float32_model, toks)[:-1]
     got = np.vstack([lm._sep_logits[None, :], lm._logits(toks[:-1])])
-
-    def logp(L):
-        L = L - L.max(axis=1, keepdims=True)
-        return (L - np.log(np.exp(L).sum(axis=1, keepdims=True)))[np.arange(len(L)), toks[1:]]
-
-    assert np.abs(logp(got) - logp(ref)).mean() < 0.35
+    assert np.abs(_observed_logp(got, toks) - _observed_logp(ref, toks)).mean() < 0.35
     assert (got.argmax(axis=1) == ref.argmax(axis=1)).mean() > 0.8
 
 
-def test_token_statistics_line_up_with_the_tokens_they_score():
+def test_token_statistics_line_up_with_the_tokens_they_score(float32_model):
     """token_stats' row i scores token i+1: the separator's stored row first,
     then the graph's rows in blocks of 16.  Against a float32 reference over a
     text of several blocks, the aligned log-probabilities agree to quantisation
     noise, and the same comparison shifted by one token is far off."""
     import numpy as np
 
-    from moderation.classifiers.detector.lm import find_gguf, get_lm
-    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32, read_gguf
+    from moderation.classifiers.detector.lm import get_lm
+    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32
 
     lm = get_lm()
     text = " ".join(AI_TEXTS[:2])
     toks = [SEP] + lm.tokenize(text)[:70]
     assert len(toks) > 40
-    w, cfg, _, _ = read_gguf(find_gguf())
-    L = forward_fp32(w, cfg, toks)
-    L = L - L.max(axis=1, keepdims=True)
-    ref = (L - np.log(np.exp(L).sum(axis=1, keepdims=True)))[np.arange(len(toks) - 1), toks[1:]]
+    ref = _observed_logp(forward_fp32(*float32_model, toks), toks)
     logp = lm.token_stats(text)[0][: len(toks) - 1]
     assert np.abs(logp - ref).mean() < 0.35
     assert np.abs(logp[1:] - ref[:-1]).mean() > 2.0
