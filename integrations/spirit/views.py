@@ -1,0 +1,120 @@
+"""Spirit's three editor views, wrapped so that the disclosure form travels with the comment.
+
+Each wrapper validates the disclosure, then runs Spirit's own view inside one transaction with the disclosure
+in :data:`pending_disclosure`; the ``post_save`` receiver submits the comment to the plugin. When the plugin
+refuses it (``SubmissionInvalid``) the transaction is rolled back, so neither Spirit's comment nor the plugin's
+revision is kept, and the form comes back with the messages next to the fields (HTTP 400). Spirit's views,
+forms and templates are otherwise untouched (urls.py mounts these at Spirit's own paths).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, render
+from spirit.comment import views as spirit_comment_views
+from spirit.comment.forms import CommentForm
+from spirit.comment.models import Comment
+from spirit.topic import views as spirit_topic_views
+from spirit.topic.forms import TopicForm
+from spirit.topic.models import Topic
+
+from disclosure.forms import DisclosureForm
+from moderation.services.intake import SubmissionInvalid
+
+from .pending import PendingDisclosure, pending_disclosure
+from .services import comment_current_disclosure
+
+#: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``).
+FORM_ATTRIBUTE = "ai_disclosure_form"
+
+
+def _body(request) -> str:
+    # Browsers send textarea lines ending in CRLF; the plugin stores what the author sees, with LF.
+    return request.POST.get("comment", "").replace("\r\n", "\n")
+
+
+def _apply_errors(exc: SubmissionInvalid, *, disclosure_form: DisclosureForm, comment_form, title_form=None):
+    for error in exc.errors:
+        field, message = error["field"], error["message"]
+        if field.startswith("disclosure."):
+            disclosure_form.add_disclosure_error(field.removeprefix("disclosure."), message)
+        elif field == "disclosure":
+            disclosure_form.add_error(None, message)
+        elif field == "body":
+            comment_form.add_error("comment", message)
+        elif field == "title" and title_form is not None:
+            title_form.add_error("title", message)
+        else:
+            comment_form.add_error(None, message)
+
+
+def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editing: bool, initial: dict | None,
+                     render_refused: Callable[[SubmissionInvalid | None], object]):
+    if request.method != "POST":
+        setattr(request, FORM_ATTRIBUTE, DisclosureForm(initial=initial, require_confirm=editing))
+        return spirit_view(request, **view_kwargs)
+    disclosure_form = DisclosureForm(request.POST, body=_body(request), fmt="markdown", require_confirm=editing)
+    setattr(request, FORM_ATTRIBUTE, disclosure_form)
+    if not disclosure_form.is_valid():
+        return render_refused(None)
+    token = pending_disclosure.set(PendingDisclosure(disclosure_form.to_data()))
+    try:
+        with transaction.atomic():
+            response = spirit_view(request, **view_kwargs)
+    except SubmissionInvalid as exc:
+        return render_refused(exc)
+    finally:
+        pending_disclosure.reset(token)
+    if response.status_code == 200:  # Spirit answered its own form's errors (or its rate limit) with the form
+        response.status_code = 400
+    return response
+
+
+@login_required
+def comment_publish(request, topic_id, pk=None):
+    def refused(exc):
+        topic = get_object_or_404(Topic.objects.opened().for_access(request.user), pk=topic_id)
+        form = CommentForm(user=request.user, topic=topic, data=request.POST)
+        form.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
+        return render(request, "spirit/comment/publish.html", {"form": form, "topic": topic}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_comment_views.publish,
+                            view_kwargs={"topic_id": topic_id, "pk": pk}, editing=False, initial=None,
+                            render_refused=refused)
+
+
+@login_required
+def comment_update(request, pk):
+    comment = Comment.objects.for_update_or_404(pk, request.user)
+
+    def refused(exc):
+        form = CommentForm(data=request.POST, instance=Comment.objects.get(pk=comment.pk))
+        form.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
+        return render(request, "spirit/comment/update.html", {"form": form}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_comment_views.update, view_kwargs={"pk": pk},
+                            editing=True, initial=DisclosureForm.initial_from(comment_current_disclosure(comment)),
+                            render_refused=refused)
+
+
+@login_required
+def topic_publish(request, category_id=None):
+    def refused(exc):
+        form = TopicForm(user=request.user, data=request.POST, initial={"category": category_id})
+        cform = CommentForm(user=request.user, data=request.POST)
+        form.is_valid()
+        cform.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=cform,
+                          title_form=form)
+        return render(request, "spirit/topic/publish.html", {"form": form, "cform": cform}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_topic_views.publish,
+                            view_kwargs={"category_id": category_id}, editing=False, initial=None,
+                            render_refused=refused)
