@@ -5,6 +5,8 @@
 # DJANGO_SETTINGS_MODULE may name settings that extend integrations.spirit.settings (the browser test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# integrations/ and config/ are found in the checkout, not in the installed package.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export PORT="${PORT:-8000}"
 export VAR_DIR="${VAR_DIR:-$PWD/.var/spirit}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-integrations.spirit.settings}"

@@ -6,7 +6,7 @@ from moderation.adapter import ModerationAdapter
 
 def integration_settings() -> dict:
     return {"CATEGORIES_REQUIRING_DISCLOSURE": [], "PUBLIC_INTEREST_CATEGORIES": [],
-            **getattr(settings, "SPIRIT_AI_DISCLOSURE", {})}
+            "MODERATE_PRIVATE_TOPICS": False, **getattr(settings, "SPIRIT_AI_DISCLOSURE", {})}
 
 
 class SpiritModerationAdapter(ModerationAdapter):

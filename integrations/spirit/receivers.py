@@ -7,7 +7,7 @@ from spirit.comment.models import Comment
 from moderation import signals as moderation_signals
 
 from .pending import pending_disclosure
-from .services import comment_current_disclosure, comment_submit, comment_sync_visibility
+from .services import comment_current_disclosure, comment_is_moderated, comment_submit, comment_sync_visibility
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="ai_spirit.comment_saved")
@@ -17,7 +17,7 @@ def comment_saved(sender, instance: Comment, raw: bool = False, **kwargs):
     The editor views (views.py) put the author's disclosure in :data:`pending_disclosure`; a save from anywhere
     else (a management command, the shell) keeps the disclosure the comment already has.
     """
-    if raw or instance.action != Comment.COMMENT:
+    if raw or not comment_is_moderated(instance):
         return
     pending = pending_disclosure.get()
     data = pending.data if pending is not None else comment_current_disclosure(instance)

@@ -51,6 +51,27 @@ def comment_current_disclosure(comment) -> dict | None:
     return revision.disclosure if revision else None
 
 
+def comment_is_moderated(comment) -> bool:
+    """Comments (not Spirit's "topic moved/closed" notes), outside private topics unless the operator says so."""
+    from spirit.comment.models import Comment
+
+    return comment.action == Comment.COMMENT and topic_is_moderated(comment.topic)
+
+
+def topic_is_moderated(topic) -> bool:
+    from .adapter import integration_settings
+
+    return integration_settings()["MODERATE_PRIVATE_TOPICS"] or not topic.category.is_private
+
+
+def comment_title(comment) -> str:
+    """Spirit comments have no title: the topic's, with "Re: " for replies, so the queue tells them apart."""
+    from spirit.comment.models import Comment
+
+    first = Comment.objects.filter(topic_id=comment.topic_id).order_by("date", "pk").values_list("pk", flat=True)[:1]
+    return comment.topic.title if list(first) in ([], [comment.pk]) else f"Re: {comment.topic.title}"
+
+
 def comment_submit(*, comment, disclosure_data: dict | None) -> SubmitResult:
     """Store the comment's text and disclosure as the submission's next revision and queue its evaluation.
 
@@ -63,7 +84,7 @@ def comment_submit(*, comment, disclosure_data: dict | None) -> SubmitResult:
     return submission_submit(
         client=local_client(), external_id=comment_external_id(comment.pk),
         author_external_id=adapter.author_external_id(user), author_display_name=adapter.author_display_name(user),
-        author_standing=adapter.author_standing(user), category=topic.category.slug, title=topic.title,
+        author_standing=adapter.author_standing(user), category=topic.category.slug, title=comment_title(comment),
         body=comment.comment.replace("\r\n", "\n"), fmt="markdown", disclosure_data=disclosure_data,
     )
 

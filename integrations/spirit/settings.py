@@ -118,4 +118,7 @@ SPIRIT_AI_DISCLOSURE = {
     # whose topics inform the public on matters of public interest (EU AI Act Art. 50(4)).
     "CATEGORIES_REQUIRING_DISCLOSURE": [],
     "PUBLIC_INTEREST_CATEGORIES": [],
+    # Comments in Spirit's private topics (conversations between a few users) are not sent to the plugin, so
+    # they never show in the review queue, which Spirit's moderators could otherwise read.
+    "MODERATE_PRIVATE_TOPICS": False,
 }

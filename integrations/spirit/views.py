@@ -24,9 +24,9 @@ from disclosure.forms import DisclosureForm
 from moderation.services.intake import SubmissionInvalid
 
 from .pending import PendingDisclosure, pending_disclosure
-from .services import comment_current_disclosure
+from .services import comment_current_disclosure, topic_is_moderated
 
-#: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``).
+#: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
 FORM_ATTRIBUTE = "ai_disclosure_form"
 
 
@@ -74,6 +74,11 @@ def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editi
 
 @login_required
 def comment_publish(request, topic_id, pk=None):
+    topic = Topic.objects.filter(pk=topic_id).select_related("category").first()
+    if topic is not None and not topic_is_moderated(topic):
+        setattr(request, FORM_ATTRIBUTE, False)  # a private conversation: no disclosure form, no plugin
+        return spirit_comment_views.publish(request, topic_id=topic_id, pk=pk)
+
     def refused(exc):
         topic = get_object_or_404(Topic.objects.opened().for_access(request.user), pk=topic_id)
         form = CommentForm(user=request.user, topic=topic, data=request.POST)
@@ -90,6 +95,9 @@ def comment_publish(request, topic_id, pk=None):
 @login_required
 def comment_update(request, pk):
     comment = Comment.objects.for_update_or_404(pk, request.user)
+    if not topic_is_moderated(comment.topic):
+        setattr(request, FORM_ATTRIBUTE, False)
+        return spirit_comment_views.update(request, pk=pk)
 
     def refused(exc):
         form = CommentForm(data=request.POST, instance=Comment.objects.get(pk=comment.pk))

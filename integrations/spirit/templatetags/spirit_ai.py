@@ -23,7 +23,20 @@ def spirit_ai_disclosure_fields(context):
     under a topic, which Spirit renders with its own inclusion tag)."""
     request = _request(context)
     form = getattr(request, FORM_ATTRIBUTE, None) if request is not None else None
+    if form is False or (form is None and not _topic_moderated(context)):
+        return ""  # a private conversation: the plugin does not see it
     return render_to_string("disclosure/form_fields.html", disclosure_form_fields(form or DisclosureForm()))
+
+
+def _topic_moderated(context) -> bool:
+    from spirit.topic.models import Topic
+
+    from ..services import topic_is_moderated
+
+    topic = context.get("topic")
+    if topic is None and context.get("topic_id"):
+        topic = Topic.objects.filter(pk=context["topic_id"]).select_related("category").first()
+    return topic is None or topic_is_moderated(topic)
 
 
 @register.simple_tag

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -145,7 +146,7 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     expect(posted.locator(".ai-label")).to_have_attribute("data-label", "ai_assisted")
     expect(posted.locator("[data-eu-label] .eu-mark")).to_be_visible()
     expect(posted.locator(".comment__text")).to_contain_text(OWN)
-    section = posted.locator(".comment__text details")
+    section = posted.locator(".comment__text .post__body details")
     expect(section).to_have_count(1)
     expect(section).not_to_have_attribute("open", "")  # collapsed until the reader opens it
     expect(section).to_contain_text("Claude Opus 4.5")
@@ -175,3 +176,65 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     reader.screenshot(path=str(artifacts / "spirit-comment-removed.png"), full_page=True)
     for page in (author, moderator, reader):
         page.context.close()
+
+
+def revisions_of(spirit, text: str) -> list[tuple[int, str]]:
+    """(revision number, body) of the plugin's revisions whose body contains ``text``, read from the server's
+    SQLite database (the embedded default)."""
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+        return db.execute("SELECT r.number, r.body FROM moderation_revision r JOIN moderation_submission s "
+                          "ON r.submission_id = s.id WHERE s.id IN (SELECT submission_id FROM moderation_revision "
+                          "WHERE body LIKE ?) ORDER BY r.number", (f"%{text}%",)).fetchall()
+
+
+def test_a_comment_the_plugin_refuses_is_not_kept_by_spirit_either(browser, spirit):
+    """The body does not parse (an AI-written section never closed): 400, the message next to Spirit's text
+    box, what the author typed still there, and no comment in Spirit and no revision in the plugin."""
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    topic_url = author.url
+    broken = "Half-finished thought.\n\n:::ai-written model=\"X\"\nNever closed, by mistake."
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(broken)
+    reply.locator("select[name=assist_drafting]").select_option("minor")
+    reply.locator("input[name=ai_share_percent]").fill("20")
+    reply.locator("textarea[name=process]").fill("The model suggested the second sentence; I kept it as is.")
+    with author.expect_response(lambda r: r.request.method == "POST") as answer:
+        reply.locator("input[type=submit]").click()
+    assert answer.value.status == 400
+    expect(author.locator("#id_comment_error")).to_contain_text("never closed")  # under Spirit's text box
+    assert author.locator("textarea[name=comment]").input_value() == broken
+    author.goto(topic_url)
+    assert "Half-finished thought" not in author.content()
+    assert revisions_of(spirit, "Half-finished thought") == []
+    author.context.close()
+
+
+def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(browser, spirit):
+    author = spirit_login(browser, spirit, "newbie")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill("First version, typed by hand.")
+    reply.locator("input[name=human_only]").check()
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+    assert [n for n, _ in revisions_of(spirit, "First version, typed by hand.")] == [1]
+
+    # The newbie's comment is shown to its author (with its status) once the worker has published it.
+    reload_until(author, ".comments_list__comment:has-text('First version') [data-post-status=published]")
+    author.locator(".comments_list__comment", has_text="First version").locator("a:has-text('edit')").click()
+    author.wait_for_url("**/update/**")
+    expect(author.locator("input[name=human_only]")).to_be_checked()  # the disclosure comes back
+    author.locator("textarea[name=comment]").fill("Second version, still typed by hand.")
+    with author.expect_response(lambda r: r.request.method == "POST") as answer:
+        author.locator("form.js-reply input[type=submit]").click()
+    assert answer.value.status == 400  # an edit asks the author to confirm the disclosure still holds
+    expect(author.locator("[data-field=confirm] .errorlist")).to_be_visible()
+    author.locator("input[name=confirm]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    assert revisions_of(spirit, "Second version") == [(1, "First version, typed by hand."),
+                                                      (2, "Second version, still typed by hand.")]
+    author.context.close()
