@@ -12,19 +12,22 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from spirit.comment import views as spirit_comment_views
 from spirit.comment.forms import CommentForm
 from spirit.comment.models import Comment
+from spirit.comment.utils import post_comment_update, pre_comment_update
+from spirit.core.utils.views import is_post, post_data
 from spirit.topic import views as spirit_topic_views
 from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
 from disclosure.forms import DisclosureForm
+from moderation.models import SubmissionStatus
 from moderation.services.intake import SubmissionInvalid
 
 from .pending import PendingDisclosure, pending_disclosure
-from .services import comment_current_disclosure, topic_is_moderated
+from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated
 
 #: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
 FORM_ATTRIBUTE = "ai_disclosure_form"
@@ -92,9 +95,33 @@ def comment_publish(request, topic_id, pk=None):
                             render_refused=refused)
 
 
+def _held_for_fix(request, pk) -> Comment | None:
+    """The author's own comment that a moderator hid with "ask for a disclosure fix", or None.
+
+    Spirit lets nobody but its moderators edit a removed comment, and the plugin hides a post while it waits for
+    the author's fix: without this, the author could never make it."""
+    comment = Comment.objects.filter(pk=pk, user=request.user, is_removed=True, action=Comment.COMMENT).first()
+    submission = submission_for_comment(comment) if comment is not None else None
+    return comment if submission is not None and submission.status == SubmissionStatus.NEEDS_CHANGES else None
+
+
+def _update_held_comment(request, pk):
+    """Spirit's ``comment.views.update`` (0.14) for a comment it would not let its author open: same form,
+    same history and counters, same template."""
+    comment = Comment.objects.get(pk=pk)
+    form = CommentForm(data=post_data(request), instance=comment)
+    if is_post(request) and form.is_valid():
+        pre_comment_update(comment=Comment.objects.get(pk=comment.pk))
+        comment = form.save()
+        post_comment_update(comment=comment)
+        return redirect(comment.get_absolute_url())
+    return render(request, "spirit/comment/update.html", {"form": form})
+
+
 @login_required
 def comment_update(request, pk):
-    comment = Comment.objects.for_update_or_404(pk, request.user)
+    held = _held_for_fix(request, pk)
+    comment = held or Comment.objects.for_update_or_404(pk, request.user)
     if not topic_is_moderated(comment.topic):
         setattr(request, FORM_ATTRIBUTE, False)
         return spirit_comment_views.update(request, pk=pk)
@@ -106,7 +133,8 @@ def comment_update(request, pk):
             _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
         return render(request, "spirit/comment/update.html", {"form": form}, status=400)
 
-    return _with_disclosure(request, spirit_view=spirit_comment_views.update, view_kwargs={"pk": pk},
+    return _with_disclosure(request, spirit_view=_update_held_comment if held else spirit_comment_views.update,
+                            view_kwargs={"pk": pk},
                             editing=True, initial=DisclosureForm.initial_from(comment_current_disclosure(comment)),
                             render_refused=refused)
 

@@ -51,8 +51,10 @@ def spirit_ai_comment_header(comment, submissions, viewer=None):
     if submission is None or submission.current_revision is None:
         return {"submission": None}
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
-    return {"submission": submission, "label": submission_label(submission),
-            "disclosure": comment_disclosure(submission), "show_status": is_author}
+    return {"submission": submission, "label": submission_label(submission), "comment": comment,
+            "disclosure": comment_disclosure(submission), "show_status": is_author,
+            "decision": submission.review_items.filter(decided_at__isnull=False).exclude(decision_message="")
+            .order_by("-decided_at").first() if is_author else None}
 
 
 @register.simple_tag

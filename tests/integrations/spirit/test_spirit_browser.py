@@ -200,7 +200,7 @@ def test_a_comment_the_plugin_refuses_is_not_kept_by_spirit_either(browser, spir
     reply.locator("select[name=assist_drafting]").select_option("minor")
     reply.locator("input[name=ai_share_percent]").fill("20")
     reply.locator("textarea[name=process]").fill("The model suggested the second sentence; I kept it as is.")
-    with author.expect_response(lambda r: r.request.method == "POST") as answer:
+    with author.expect_response(lambda r: r.request.method == "POST" and "/publish/" in r.url) as answer:
         reply.locator("input[type=submit]").click()
     assert answer.value.status == 400
     expect(author.locator("#id_comment_error")).to_contain_text("never closed")  # under Spirit's text box
@@ -228,7 +228,7 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     author.wait_for_url("**/update/**")
     expect(author.locator("input[name=human_only]")).to_be_checked()  # the disclosure comes back
     author.locator("textarea[name=comment]").fill("Second version, still typed by hand.")
-    with author.expect_response(lambda r: r.request.method == "POST") as answer:
+    with author.expect_response(lambda r: r.request.method == "POST" and "/update/" in r.url) as answer:
         author.locator("form.js-reply input[type=submit]").click()
     assert answer.value.status == 400  # an edit asks the author to confirm the disclosure still holds
     expect(author.locator("[data-field=confirm] .errorlist")).to_be_visible()
@@ -238,3 +238,56 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     assert revisions_of(spirit, "Second version") == [(1, "First version, typed by hand."),
                                                       (2, "Second version, still typed by hand.")]
     author.context.close()
+
+
+def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_comes_back(browser, spirit,
+                                                                                          artifacts):
+    """Spirit lets no author edit a removed comment; the plugin hides a comment while it waits for the author's
+    fix. The author gets a "Fix this comment" link with the moderator's message, and the fixed comment returns."""
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    topic_url = author.url
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(f"Needs a fix.\n\n{UNDISCLOSED}")
+    reply.locator("select[name=assist_editing]").select_option("minor")
+    reply.locator("textarea[name=process]").fill("The model fixed my grammar in the second paragraph.")
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+    reload_until(author, ".comments_list__comment:has-text('Needs a fix.') [data-post-status=queued]")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/moderation/")
+    moderator.locator(".mod-queue__row", has_text="Re: Welcome").locator("a").first.click()
+    moderator.wait_for_url("**/moderation/items/**")
+    expect(moderator.locator(".mod-item")).to_contain_text("Needs a fix.")
+    moderator.fill("#decision-form textarea[name=message]", "Put the second paragraph in an AI-written section.")
+    moderator.click("#decision-form button:has-text('Ask for a disclosure fix')")
+    moderator.screenshot(path=str(artifacts / "spirit-queue-fix-asked.png"), full_page=True)
+    expect(moderator.locator(".messages")).to_contain_text("for a disclosure fix")
+
+    author.goto(topic_url)
+    reload_until(author, ".comments_list__item:has-text('Put the second paragraph')")
+    author.screenshot(path=str(artifacts / "spirit-comment-fix-asked.png"), full_page=True)
+    held = author.locator(".comments_list__item", has_text="Put the second paragraph")
+    expect(held).to_contain_text("comment was removed")
+    held.locator("[data-fix-comment]").click()
+    author.wait_for_url("**/update/**")
+    fixed = f'Needs a fix.\n\n:::ai-written model="Claude"\nThe model fixed this paragraph\'s grammar.\n:::'
+    author.locator("textarea[name=comment]").fill(fixed)
+    author.locator("select[name=assist_drafting]").select_option("minor")
+    author.locator("input[name=ai_share_percent]").fill("40")
+    author.locator("input[name=confirm]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    assert [n for n, _ in revisions_of(spirit, "Needs a fix.")] == [1, 2]
+
+    reader = browser.new_context().new_page()
+    reader.goto(topic_url)
+    deadline = time.monotonic() + 60
+    while "fixed this paragraph" not in reader.content():  # evaluated and published again
+        assert time.monotonic() < deadline, "the fixed comment did not come back"
+        time.sleep(0.5)
+        reader.reload()
+    for page in (author, moderator, reader):
+        page.context.close()
