@@ -30,15 +30,7 @@ from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from .errors import PayloadTooLarge, api_exception_handler, error, error_response
 from .health import system_health
-from .idempotency import (
-    IdempotencyError,
-    Replay,
-    idempotency_abandon,
-    idempotency_begin,
-    idempotency_finish,
-    idempotency_key_valid,
-    request_fingerprint,
-)
+from .idempotency import idempotent
 
 ERR = OpenApiResponse(s.ErrorOut, description="Error")
 AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or revoked API key."),
@@ -159,27 +151,9 @@ class SubmissionCreateView(ApiView):
             declared = 0
         if declared > limit or len(request.body) > limit:  # request.body past DATA_UPLOAD_MAX_MEMORY_SIZE → 413 too
             raise PayloadTooLarge(f"The request body is over {limit} bytes.")
-        client = self.client
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return self._submit(request)
-        if not idempotency_key_valid(key):
-            return error_response([error("Idempotency-Key", "Use 1–200 printable ASCII characters.")], 400)
-        fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
-        try:
-            begun = idempotency_begin(client=client, key=key, fingerprint=fingerprint)
-        except IdempotencyError as exc:
-            return error_response([error("Idempotency-Key", exc.message)], exc.status_code)
-        if isinstance(begun, Replay):
-            return Response(begun.body, status=begun.status_code, headers={"Idempotent-Replayed": "true"})
-        try:
-            response = self._submit(request)
-        except BaseException:
-            idempotency_abandon(record=begun)
-            raise
-        idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
-        return response
+        return self._submit(request)
 
+    @idempotent
     def _submit(self, request) -> Response:
         client = self.client
         data = s.SubmissionIn(data=request.data)
