@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from disclosure.labels import AI_LABELS, LABELS
 from disclosure.models import ListingMode, ReaderPreference
 from moderation.conf import app_settings
-from moderation.selectors import submission_label
+from moderation.selectors.labels import submission_label
 
 from .models import Post
 

@@ -14,7 +14,8 @@ from disclosure.models import ReaderPreference
 from disclosure.schema import load_stored
 from moderation.conf import app_settings
 from moderation.models import Notification, ReviewStatus
-from moderation.selectors import submission_label
+from moderation.policy.appeals import submission_can_appeal
+from moderation.selectors.labels import submission_label
 from moderation.services.intake import SubmissionInvalid
 from moderation.services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
 
@@ -48,8 +49,7 @@ def _render_post(request, post, *, appeal_message: str = "", appeal_error: str =
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
     last_decision = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at").first()
-    can_appeal = is_author and submission.status == "rejected" and not submission.review_items.filter(
-        kind="appeal").exists()
+    can_appeal = is_author and submission_can_appeal(submission)
     return render(request, "forum/post_detail.html", {
         "post": post, "submission": submission, "revision": revision, "label": submission_label(submission),
         "disclosure": load_stored(revision.disclosure), "is_author": is_author,

@@ -18,7 +18,7 @@ from ..models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from ..selectors import submission_label
+from ..selectors.labels import submission_label
 
 PASSAGE_FIELDS = ("start", "end", "kind", "probability", "status", "features", "stage")
 

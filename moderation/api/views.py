@@ -172,7 +172,7 @@ class SubmissionCreateView(ApiView):
                              "allowed_values": _allowed_disclosure_values()}
             raise
         submission = result.submission
-        from ..selectors import submission_label
+        from ..selectors.labels import submission_label
 
         body = {"id": str(submission.public_id), "external_id": submission.external_id,
                 "revision": result.revision.number, "status": submission.status, "visible": submission.visible,

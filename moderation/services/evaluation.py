@@ -46,7 +46,8 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..policy import PolicyInput, current_policy
+from ..policy.engine import current_policy
+from ..policy.inputs import PolicyInput
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update
