@@ -156,3 +156,28 @@ def test_no_import_loops_between_modules_of_the_two_apps(graph):
 def test_the_loop_finder_finds_a_loop():
     assert strongly_connected_components({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert strongly_connected_components({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_host_forum_uses_only_the_public_surface():
+    """forum/ is the example host: it imports the two apps only through disclosure.public and moderation.public."""
+    known = app_modules()
+    offences = []
+    for path in sorted((ROOT / "forum").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for target in imported_modules(module_name(path), path, known):
+            if target.split(".")[0] in APPS and target not in ("disclosure.public", "moderation.public"):
+                offences.append(f"{module_name(path)} imports {target}")
+    assert offences == []
+
+
+def test_the_version_is_written_once():
+    import tomllib
+
+    import disclosure
+    import moderation
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" in project.get("dynamic", [])
+    assert disclosure.__version__ == moderation.__version__
+    assert (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").count(f"## {moderation.__version__}") == 1

@@ -227,7 +227,7 @@ MODERATION = {
     # cascade (its language-model stage, when installed, runs on the slow queue), then the consistency check.
     "CLASSIFIERS": [
         "moderation.classifiers.stylometric.StylometricClassifier",
-        {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
+        {"path": "moderation.classifiers.statistical.StatisticalClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
     # Webhooks to loopback/private addresses: allowed in the local demo (DEBUG) so a forum on the same laptop

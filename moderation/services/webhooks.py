@@ -35,7 +35,7 @@ from standardwebhooks.webhooks import Webhook
 
 from disclosure.errors import InputInvalid
 
-from ..classifiers.http import http_client
+from ..http import http_client
 from ..conf import app_settings
 from ..models import ApiClient, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from .notify import EVENT_TYPES
