@@ -1,4 +1,4 @@
-"""The rows each step of the flow hands to the next (see docs/DOMAIN.md).
+"""The rows each step of the flow hands to the next (see docs/architecture.md, "The domain model").
 
 post revision → passages (parser, not stored) → ClassifierResult → Evaluation → ReviewItem → Action
 → author notification and OutboxEvent → WebhookDelivery.

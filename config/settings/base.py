@@ -76,7 +76,7 @@ def _database_from_env() -> dict:
     if url:
         return dj_database_url.parse(url, conn_max_age=60)
     # Embedded default. WAL + a busy timeout + IMMEDIATE transactions let the web process and the
-    # worker write at once without "database is locked" (see PITFALLS.md).
+    # worker write at once without "database is locked" (see docs/architecture.md, "Pitfalls").
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "db.sqlite3",

@@ -1,6 +1,6 @@
 """Request shapes (validated here, then handed to services) and response shapes (for the OpenAPI document).
 
-Responses are built by :mod:`moderation.api.selectors`; the ``…Out`` serializers describe them for
+Responses are built by :mod:`moderation.selectors.api`; the ``…Out`` serializers describe them for
 drf-spectacular, and the schemathesis test checks that what the API sends matches what they describe.
 """
 from __future__ import annotations

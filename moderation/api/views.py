@@ -25,7 +25,8 @@ from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
 from ..services.intake import SubmissionInvalid, submission_submit
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
-from . import selectors
+from ..selectors import api as selectors
+from ..selectors.labels import submission_label
 from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from .errors import PayloadTooLarge, api_exception_handler, error, error_response
@@ -172,8 +173,6 @@ class SubmissionCreateView(ApiView):
                              "allowed_values": _allowed_disclosure_values()}
             raise
         submission = result.submission
-        from ..selectors.labels import submission_label
-
         body = {"id": str(submission.public_id), "external_id": submission.external_id,
                 "revision": result.revision.number, "status": submission.status, "visible": submission.visible,
                 "new_revision": result.new_revision, "label": submission_label(submission, result.revision).as_dict(),

@@ -1,10 +1,14 @@
-"""Read side of the API: every query is scoped to the calling client (another client's rows are a 404)."""
+"""Read side of the REST API: every query is scoped to the calling client, and the presenters that turn rows
+into the API's response bodies.
+
+Another client's row is the same as no row: the ``*_get_for_client`` selectors raise the model's
+``DoesNotExist``, which the API answers with 404 (``moderation/api/errors.py``).
+"""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404
 
 from disclosure.blocks import BlockSyntaxError
 from disclosure.render import render_body
@@ -27,7 +31,7 @@ def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     submission = (Submission.objects.select_related("current_revision", "client")
                   .filter(client=client, public_id=public_id).first())
     if submission is None:
-        raise Http404("No such submission.")
+        raise Submission.DoesNotExist("No such submission.")
     return submission
 
 
@@ -122,7 +126,7 @@ def review_items_with_reason(queryset: QuerySet[ReviewItem], reason: str) -> Que
 def review_item_get_for_client(*, client: ApiClient, public_id) -> ReviewItem:
     item = review_items_for_client(client=client).filter(public_id=public_id).first()
     if item is None:
-        raise Http404("No such review item.")
+        raise ReviewItem.DoesNotExist("No such review item.")
     return item
 
 
@@ -158,7 +162,7 @@ def webhooks_for_client(*, client: ApiClient) -> QuerySet[WebhookEndpoint]:
 def webhook_get_for_client(*, client: ApiClient, public_id) -> WebhookEndpoint:
     endpoint = webhooks_for_client(client=client).filter(public_id=public_id).first()
     if endpoint is None:
-        raise Http404("No such webhook.")
+        raise WebhookEndpoint.DoesNotExist("No such webhook.")
     return endpoint
 
 
