@@ -173,11 +173,11 @@ class SubmissionCreateView(ApiView):
                              "allowed_values": _allowed_disclosure_values()}
             raise
         submission = result.submission
-        body = {"id": str(submission.public_id), "external_id": submission.external_id,
-                "revision": result.revision.number, "status": submission.status, "visible": submission.visible,
-                "new_revision": result.new_revision, "label": submission_label(submission, result.revision).as_dict(),
-                "url": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.public_id]))}
-        return Response(body, status=status.HTTP_202_ACCEPTED if result.new_revision else status.HTTP_200_OK)
+        accepted = selectors.SubmissionAccepted(
+            submission=submission, revision=result.revision, new_revision=result.new_revision,
+            label=submission_label(submission, result.revision).as_dict(),
+            url=request.build_absolute_uri(reverse("api:submission-detail", args=[submission.public_id])))
+        return Response(s.SubmissionAcceptedOut(accepted).data, status=status.HTTP_202_ACCEPTED if result.new_revision else status.HTTP_200_OK)
 
 
 class SubmissionDetailView(ApiView):
@@ -186,7 +186,7 @@ class SubmissionDetailView(ApiView):
     @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A submission's verdict")
     def get(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
-        return Response(selectors.submission_detail(submission=submission))
+        return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
 
 
 # --- Review queue -----------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class ReviewItemListView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([selectors.review_item_as_dict(item) for item in page])
+        return self.get_paginated_response(s.ReviewItemOut(page, many=True).data)
 
 
 class ReviewItemClaimView(ApiView):
@@ -251,7 +251,7 @@ class ReviewItemClaimView(ApiView):
         data.is_valid(raise_exception=True)
         item = review_item_claim(item_id=item.pk, actor=Actor.for_client(self.client),
                                  expected_version=data.validated_data.get("version"))
-        return Response(selectors.review_item_as_dict(item))
+        return Response(s.ReviewItemOut(item).data)
 
 
 class ReviewItemDecisionView(ApiView):
@@ -269,7 +269,7 @@ class ReviewItemDecisionView(ApiView):
         item = review_item_decide(item_id=item.pk, actor=Actor.for_client(self.client), action=v["action"],
                                   reason=v["reason"], message=v["message"], template_code=v["template"] or None,
                                   label=v["label"] or None, expected_version=v["version"])
-        return Response(selectors.review_item_as_dict(item))
+        return Response(s.ReviewItemOut(item).data)
 
 
 # --- Webhooks -------------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ class ReviewItemDecisionView(ApiView):
 class WebhookListView(ApiView):
     @extend_schema(responses={200: s.WebhookOut(many=True), **AUTH_ERRORS}, summary="Your webhooks")
     def get(self, request):
-        return Response([selectors.webhook_as_dict(e) for e in selectors.webhooks_for_client(client=self.client)])
+        return Response(s.WebhookOut(selectors.webhooks_for_client(client=self.client), many=True).data)
 
     @extend_schema(request=s.WebhookIn, responses={201: s.WebhookCreatedOut, **BODY_ERRORS, **AUTH_ERRORS},
                    summary="Register a webhook",
@@ -292,14 +292,13 @@ class WebhookListView(ApiView):
             endpoint = webhook_endpoint_create(client=self.client, **data.validated_data)
         except WebhookInvalid as exc:
             return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
-        return Response(selectors.webhook_as_dict(endpoint, with_secret=True), status=status.HTTP_201_CREATED)
+        return Response(s.WebhookCreatedOut(endpoint).data, status=status.HTTP_201_CREATED)
 
 
 class WebhookDetailView(ApiView):
     @extend_schema(responses={200: s.WebhookOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A webhook")
     def get(self, request, public_id):
-        return Response(selectors.webhook_as_dict(
-            selectors.webhook_get_for_client(client=self.client, public_id=public_id)))
+        return Response(s.WebhookOut(selectors.webhook_get_for_client(client=self.client, public_id=public_id)).data)
 
     @extend_schema(responses={204: None, **AUTH_ERRORS, **NOT_FOUND}, summary="Delete a webhook")
     def delete(self, request, public_id):
@@ -332,4 +331,4 @@ class WebhookDeliveriesView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([selectors.webhook_delivery_as_dict(d) for d in page])
+        return self.get_paginated_response(s.DeliveryOut(page, many=True).data)

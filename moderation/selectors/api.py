@@ -6,6 +6,9 @@ Another client's row is the same as no row: the ``*_get_for_client`` selectors r
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
@@ -18,14 +21,12 @@ from ..models import (
     ClassifierResult,
     Evaluation,
     ReviewItem,
+    Revision,
     Submission,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from ..selectors.labels import submission_label
-
-PASSAGE_FIELDS = ("start", "end", "kind", "probability", "status", "features", "stage")
-
 
 def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     submission = (Submission.objects.select_related("current_revision", "client")
@@ -33,26 +34,6 @@ def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     if submission is None:
         raise Submission.DoesNotExist("No such submission.")
     return submission
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-def classifier_result_as_dict(result: ClassifierResult) -> dict:
-    return {
-        "classifier": result.classifier, "version": result.version, "status": result.status,
-        "score": result.score, "latency_ms": result.latency_ms, "error": result.error or "",
-        "passages": [{key: passage.get(key) for key in PASSAGE_FIELDS if key in passage}
-                     for passage in (result.passage_scores or []) if isinstance(passage, dict)],
-    }
-
-
-def decision_as_dict(item: ReviewItem | None) -> dict | None:
-    if item is None or not item.decision_action:
-        return None
-    return {"action": item.decision_action, "reason": item.decision_reason, "message": item.decision_message,
-            "decided_at": _iso(item.decided_at)}
 
 
 def _rendered_html(revision) -> str:
@@ -63,7 +44,25 @@ def _rendered_html(revision) -> str:
         return ""
 
 
-def submission_detail(*, submission: Submission) -> dict:
+@dataclass
+class SubmissionDetail:
+    """What ``GET /submissions/{id}`` shows (written by ``moderation.api.serializers.SubmissionOut``)."""
+
+    submission: Submission
+    revision: Revision | None
+    title: str
+    reasons: list[str]
+    priority: int
+    outcome: str | None
+    evaluated_at: datetime | None
+    classifier_results: list[ClassifierResult]
+    review_item: ReviewItem | None
+    decision: ReviewItem | None
+    label: dict
+    rendered_html: str
+
+
+def submission_detail(*, submission: Submission) -> SubmissionDetail:
     """Status, why, how urgent, what each classifier found, the decision, the label and the HTML to show.
 
     ``reasons`` and ``priority`` come from the submission's latest review item when it concerns the current
@@ -81,34 +80,26 @@ def submission_detail(*, submission: Submission) -> dict:
         reasons, priority = evaluation.reasons, evaluation.priority
     else:
         reasons, priority = [], 0
-    results = (ClassifierResult.objects.filter(revision=revision).order_by("classifier", "version")
+    results = (list(ClassifierResult.objects.filter(revision=revision).order_by("classifier", "version"))
                if revision else [])
-    return {
-        "id": str(submission.public_id),
-        "external_id": submission.external_id,
-        "revision": revision.number if revision else None,
-        "status": submission.status,
-        "visible": submission.visible,
-        "category": submission.category,
-        "author": {"external_id": submission.author_external_id,
-                   "display_name": submission.author_display_name, "standing": submission.author_standing},
-        "title": revision.title if revision else "",
-        "reasons": list(reasons or []),
-        "priority": priority,
-        "outcome": evaluation.outcome if evaluation else None,
-        "evaluated_at": _iso(revision.evaluated_at) if revision else None,
-        "classifier_results": [classifier_result_as_dict(r) for r in results],
-        "review_item": review_item_summary(latest_item) if latest_item else None,
-        "decision": decision_as_dict(last_decided),
-        "label": submission_label(submission).as_dict(),
-        "rendered_html": _rendered_html(revision) if revision else "",
-        "created_at": _iso(submission.created_at),
-        "updated_at": _iso(submission.updated_at),
-    }
+    return SubmissionDetail(
+        submission=submission, revision=revision, title=revision.title if revision else "",
+        reasons=list(reasons or []), priority=priority, outcome=evaluation.outcome if evaluation else None,
+        evaluated_at=(revision.evaluated_at or None) if revision else None, classifier_results=results,
+        review_item=latest_item, decision=last_decided, label=submission_label(submission).as_dict(),
+        rendered_html=_rendered_html(revision) if revision else "",
+    )
 
 
-def review_item_summary(item: ReviewItem) -> dict:
-    return {"id": str(item.public_id), "kind": item.kind, "status": item.status, "version": item.version}
+@dataclass
+class SubmissionAccepted:
+    """What ``POST /submissions`` answers (written by ``moderation.api.serializers.SubmissionAcceptedOut``)."""
+
+    submission: Submission
+    revision: Revision
+    new_revision: bool
+    label: dict
+    url: str
 
 
 def review_items_for_client(*, client: ApiClient) -> QuerySet[ReviewItem]:
@@ -130,31 +121,6 @@ def review_item_get_for_client(*, client: ApiClient, public_id) -> ReviewItem:
     return item
 
 
-def review_item_as_dict(item: ReviewItem) -> dict:
-    submission = item.submission
-    return {
-        "id": str(item.public_id),
-        "submission": {"id": str(submission.public_id), "external_id": submission.external_id,
-                       "status": submission.status, "category": submission.category,
-                       "author_external_id": submission.author_external_id},
-        "revision": item.revision.number,
-        "kind": item.kind,
-        "status": item.status,
-        "reasons": list(item.reasons or []),
-        "priority": item.priority,
-        "top_score": item.top_score,
-        "version": item.version,
-        "claimed": item.status == "claimed",
-        "claimed_by": (f"api:{item.claimed_by_client.name}" if item.claimed_by_client_id
-                       else "moderator" if item.claimed_by_id else None),
-        "claimed_at": _iso(item.claimed_at),
-        "decision": decision_as_dict(item),
-        "appeal_message": item.appeal_message,
-        "created_at": _iso(item.created_at),
-        "updated_at": _iso(item.updated_at),
-    }
-
-
 def webhooks_for_client(*, client: ApiClient) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(client=client, is_active=True).order_by("created_at", "id")
 
@@ -166,22 +132,5 @@ def webhook_get_for_client(*, client: ApiClient, public_id) -> WebhookEndpoint:
     return endpoint
 
 
-def webhook_as_dict(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict:
-    data = {"id": str(endpoint.public_id), "url": endpoint.url, "events": list(endpoint.events or []),
-            "is_active": endpoint.is_active, "created_at": _iso(endpoint.created_at)}
-    if with_secret:
-        data["secret"] = endpoint.secret
-    return data
-
-
 def webhook_deliveries(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return endpoint.deliveries.select_related("event")
-
-
-def webhook_delivery_as_dict(delivery: WebhookDelivery) -> dict:
-    return {"event_id": str(delivery.event.event_id), "event_type": delivery.event.type,
-            "status": delivery.status, "attempts": delivery.attempts,
-            "next_attempt_at": _iso(delivery.next_attempt_at), "created_at": _iso(delivery.created_at),
-            "log": [{"attempt": e.get("attempt"), "at": e.get("at"), "status_code": e.get("status_code"),
-                     "latency_ms": e.get("latency_ms"), "error": e.get("error") or ""}
-                    for e in (delivery.log or []) if isinstance(e, dict)]}
