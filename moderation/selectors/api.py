@@ -1,5 +1,5 @@
-"""Read side of the REST API: every query is scoped to the calling client, and the presenters that turn rows
-into the API's response bodies.
+"""Read side of the REST API: every query is scoped to the calling client. The response bodies are written from
+what these return by the ``…Out`` serializers in ``moderation/api/serializers.py``.
 
 Another client's row is the same as no row: the ``*_get_for_client`` selectors raise the model's
 ``DoesNotExist``, which the API answers with 404 (``moderation/api/errors.py``).
