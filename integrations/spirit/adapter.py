@@ -1,7 +1,7 @@
 """How the plugin sees Spirit (``MODERATION["ADAPTER"]``): standing, names, URLs, categories, moderators."""
 from django.conf import settings
 
-from moderation.adapter import ModerationAdapter
+from moderation.public import ModerationAdapter
 
 
 def integration_settings() -> dict:

@@ -4,7 +4,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from spirit.comment.models import Comment
 
-from moderation import signals as moderation_signals
+from moderation.public import review_item_changed, revision_submitted, submission_evaluated
 
 from .pending import pending_disclosure
 from .services import comment_current_disclosure, comment_is_moderated, comment_submit, comment_sync_visibility
@@ -24,12 +24,12 @@ def comment_saved(sender, instance: Comment, raw: bool = False, **kwargs):
     comment_submit(comment=instance, disclosure_data=data)
 
 
-@receiver(moderation_signals.revision_submitted, dispatch_uid="ai_spirit.revision_submitted")
-@receiver(moderation_signals.submission_evaluated, dispatch_uid="ai_spirit.submission_evaluated")
+@receiver(revision_submitted, dispatch_uid="ai_spirit.revision_submitted")
+@receiver(submission_evaluated, dispatch_uid="ai_spirit.submission_evaluated")
 def submission_changed(sender, submission, **kwargs):
     comment_sync_visibility(submission=submission)
 
 
-@receiver(moderation_signals.review_item_changed, dispatch_uid="ai_spirit.review_item_changed")
-def review_item_changed(sender, item, **kwargs):
+@receiver(review_item_changed, dispatch_uid="ai_spirit.review_item_changed")
+def on_review_item_changed(sender, item, **kwargs):
     comment_sync_visibility(submission=item.submission)

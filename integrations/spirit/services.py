@@ -7,12 +7,15 @@ Spirit's own ``Comment.is_removed`` so that every Spirit page (topic, search, hi
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
-from disclosure.schema import load_stored
-from moderation.conf import app_settings
-from moderation.models import Submission
-from moderation.services.intake import SubmitResult, local_client, submission_submit
+from disclosure.public import load_stored
+from moderation.public import Submission, app_settings, local_client, submission_submit
+
+if TYPE_CHECKING:
+    from moderation.services.intake import SubmitResult
 
 EXTERNAL_PREFIX = "spirit-comment:"
 

@@ -22,9 +22,8 @@ from spirit.topic import views as spirit_topic_views
 from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
-from disclosure.forms import DisclosureForm
-from moderation.models import SubmissionStatus
-from moderation.services.intake import SubmissionInvalid
+from disclosure.public import DisclosureForm
+from moderation.public import SubmissionInvalid, SubmissionStatus
 
 from .pending import PendingDisclosure, pending_disclosure
 from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated

@@ -3,9 +3,9 @@ comment the plugin's label, EU mark and body (with collapsible AI-written sectio
 from django import template
 from django.template.loader import render_to_string
 
-from disclosure.forms import DisclosureForm
+from disclosure.public import DisclosureForm
 from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
-from moderation.selectors import submission_label
+from moderation.public import ReviewStatus, submission_label
 
 from ..services import comment_disclosure, submissions_for_comments
 from ..views import FORM_ATTRIBUTE
@@ -53,7 +53,7 @@ def spirit_ai_comment_header(comment, submissions, viewer=None):
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
     return {"submission": submission, "label": submission_label(submission), "comment": comment,
             "disclosure": comment_disclosure(submission), "show_status": is_author,
-            "decision": submission.review_items.filter(decided_at__isnull=False).exclude(decision_message="")
+            "decision": submission.review_items.filter(status=ReviewStatus.DECIDED).exclude(decision_message="")
             .order_by("-decided_at").first() if is_author else None}
 
 
@@ -73,6 +73,6 @@ def spirit_ai_comment_body(comment, submissions, expand=None):
 @register.simple_tag
 def spirit_ai_is_moderator(user) -> bool:
     """Whether the plugin counts this user as a moderator (the adapter decides: Spirit's moderators do)."""
-    from moderation.conf import app_settings
+    from moderation.public import app_settings
 
     return bool(user is not None and app_settings.adapter.is_moderator(user))

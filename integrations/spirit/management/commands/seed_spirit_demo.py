@@ -12,7 +12,7 @@ from spirit.category.models import Category
 from spirit.comment.models import Comment
 from spirit.topic.models import Topic
 
-from moderation.models import RejectionTemplate
+from moderation.public import RejectionTemplate
 
 from ...pending import PendingDisclosure, pending_disclosure
 
