@@ -4,7 +4,9 @@ Each wrapper validates the disclosure, then runs Spirit's own view inside one tr
 in :data:`pending_disclosure`; the ``post_save`` receiver submits the comment to the plugin. When the plugin
 refuses it (``SubmissionInvalid``) the transaction is rolled back, so neither Spirit's comment nor the plugin's
 revision is kept, and the form comes back with the messages next to the fields (HTTP 400). Spirit's views,
-forms and templates are otherwise untouched (urls.py mounts these at Spirit's own paths).
+forms and templates are otherwise untouched (urls.py mounts these at Spirit's own paths). One exception: Spirit
+will not open a removed comment for its author, so a comment the plugin holds for the author's disclosure fix
+is edited through a copy of Spirit's update steps (:func:`_update_held_comment`).
 """
 from __future__ import annotations
 
