@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import nh3
+from django.utils.module_loading import import_string
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
+from .conf import app_settings
 from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr
 
 ALLOWED_TAGS = {
@@ -71,7 +74,7 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
 AI_BLOCK_CLOSE = "</div></details></section>"
 
 
-def _markdown(collapsed: bool) -> MarkdownIt:
+def _markdown(collapsed: bool, plugins: tuple[str, ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
 
     def render_ai(self, tokens, idx, options, env):
@@ -93,17 +96,25 @@ def _markdown(collapsed: bool) -> MarkdownIt:
     md.use(container_plugin, name="ai-written", marker=":", validate=validate_ai, render=render_ai)
     md.use(container_plugin, name="llm-output", marker="%", validate=validate_ai, render=render_ai)
     md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True, render=render_collapsible)
+    for path in plugins:  # the host's markdown-it plugins (DISCLOSURE["MARKDOWN_PLUGINS"]); output still sanitised
+        md.use(import_string(path))
     return md
 
 
-_MARKDOWNS = {True: _markdown(True), False: _markdown(False)}
+@lru_cache(maxsize=8)
+def _markdown_cached(collapsed: bool, plugins: tuple[str, ...]) -> MarkdownIt:
+    return _markdown(collapsed, plugins)
+
+
+def _renderer(collapsed: bool) -> MarkdownIt:
+    return _markdown_cached(collapsed, tuple(app_settings.MARKDOWN_PLUGINS))
 _LW_CLOSE = re.compile(r"^( {0,3})%%%\s*/llm-output\s*$", re.MULTILINE)
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
     # LessWrong closes its blocks with '%%% /llm-output'; the container plugin wants a bare marker.
     source = _LW_CLOSE.sub(r"\1%%%", body)
-    return sanitize(_MARKDOWNS[collapsed].render(source))
+    return sanitize(_renderer(collapsed).render(source))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:

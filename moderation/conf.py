@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_CLASSIFIERS": False,
     #: Seconds a pending revision may wait before the sweep re-enqueues it.
     "SWEEP_AFTER_SECONDS": 60,
+    #: The template the plugin's pages (queue, audit, stats, compliance, public log) extend; it must define the
+    #: blocks ``title``, ``head``, ``content`` and ``scripts`` (moderation/frame.py).
+    "BASE_TEMPLATE": "base.html",
 }
 
 

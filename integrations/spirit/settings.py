@@ -59,7 +59,7 @@ MIDDLEWARE += [
 INTEGRATION_DIR = BASE_DIR / "integrations" / "spirit"
 TEMPLATES = [{
     **TEMPLATES[0],
-    # Our overrides of Spirit's templates (and the queue's frame, base.html) come before Spirit's own.
+    # Our overrides of Spirit's templates come before Spirit's own.
     "DIRS": [INTEGRATION_DIR / "templates", BASE_DIR / "templates"],
     "OPTIONS": {"context_processors": [
         "django.contrib.auth.context_processors.auth",
@@ -110,7 +110,9 @@ ST_TASK_MANAGER = None
 ST_UPLOAD_FILE_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-MODERATION = {**MODERATION, "ADAPTER": "integrations.spirit.adapter.SpiritModerationAdapter"}
+MODERATION = {**MODERATION, "ADAPTER": "integrations.spirit.adapter.SpiritModerationAdapter",
+              # The queue's pages are drawn in a Spirit-looking frame, not the project's base.html.
+              "BASE_TEMPLATE": "ai_spirit/moderation_frame.html"}
 
 #: The integration's own settings (read by integrations.spirit.adapter).
 SPIRIT_AI_DISCLOSURE = {

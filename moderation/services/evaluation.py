@@ -248,6 +248,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
+    previously_visible = submission.visible
     decided_here = submission.status in MODERATOR_STATUSES and submission.review_items.filter(
         revision=revision, status=ReviewStatus.DECIDED).exists()
     if decided_here:
@@ -275,6 +276,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.visible = outcome == EvaluationOutcome.PUBLISH_AND_QUEUE
         outbox_record(submission=submission, type="submission.queued", item=item)
     submission.save(update_fields=["status", "visible", "updated_at"])
+    signals.visibility_changed_send(submission=submission, previous=previously_visible)
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
 

@@ -61,7 +61,7 @@ def submission_submit(
     author_display_name: str = "",
     author_standing: str = "new",
     category: str = "",
-    title: str,
+    title: str | None,
     body: str,
     fmt: str = "markdown",
     disclosure_data: dict[str, Any] | None,
@@ -72,9 +72,13 @@ def submission_submit(
     rule, or they contradict each other. Resubmitting unchanged content in the same category makes no revision
     and queues nothing.
     A new revision sends the submission back to ``pending``; a label a moderator locked stays.
+    ``title=None`` is for hosts whose posts have no title (comments): the revision is stored untitled. A blank
+    title string is refused with a ``title`` field error, since the host's form asked the author for one.
     """
     errors = []
-    if not title.strip():
+    if title is None:
+        title = ""
+    elif not title.strip():
         errors.append({"field": "title", "message": "Give the post a title."})
     if not body.strip():
         errors.append({"field": "body", "message": "The post is empty."})
@@ -111,6 +115,7 @@ def submission_submit(
             content_hash=content_hash,
         )
         submission.current_revision = revision
+        previously_visible = None if created else submission.visible
         submission.status = SubmissionStatus.PENDING
         submission.visible = author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
         submission.author_display_name = author_display_name or submission.author_display_name
@@ -118,6 +123,7 @@ def submission_submit(
         submission.category = category
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
+        signals.visibility_changed_send(submission=submission, previous=previously_visible)
         on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)
     return SubmitResult(submission, revision, new_revision=True, created=created)
 

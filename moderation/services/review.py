@@ -218,6 +218,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         item.decided_at = timezone.now()
         _clear_claim(item)
         submission = item.submission
+        previously_visible = submission.visible
         submission.status = status
         submission.visible = visible
         if label:
@@ -225,6 +226,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_source = LabelSource.MODERATOR
             submission.label_locked = True
         submission.save()
+        signals.visibility_changed_send(submission=submission, previous=previously_visible)
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
         outbox_record(submission=submission, type="review.decided", item=item)
