@@ -8,7 +8,7 @@ switch to PostgreSQL / Redis as in production.
 import os
 
 from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, MODERATION, TEMPLATES, VAR_DIR
+from config.settings.base import BASE_DIR, DISCLOSURE, INSTALLED_APPS, MIDDLEWARE, MODERATION, TEMPLATES, VAR_DIR
 
 ROOT_URLCONF = "integrations.spirit.urls"
 
@@ -113,6 +113,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 MODERATION = {**MODERATION, "ADAPTER": "integrations.spirit.adapter.SpiritModerationAdapter",
               # The queue's pages are drawn in a Spirit-looking frame, not the project's base.html.
               "BASE_TEMPLATE": "ai_spirit/moderation_frame.html"}
+#: Spirit's @mentions in the comments the plugin renders (integrations/spirit/markdown.py).
+DISCLOSURE = {**DISCLOSURE, "MARKDOWN_PLUGINS": ["integrations.spirit.markdown.mentions"]}
 
 #: The integration's own settings (read by integrations.spirit.adapter).
 SPIRIT_AI_DISCLOSURE = {
