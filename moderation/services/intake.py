@@ -115,7 +115,7 @@ def submission_submit(
             content_hash=content_hash,
         )
         submission.current_revision = revision
-        previously_visible = None if created else submission.visible
+        previously_visible = None if current is None else submission.visible  # first revision: news
         submission.status = SubmissionStatus.PENDING
         submission.visible = author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
         submission.author_display_name = author_display_name or submission.author_display_name

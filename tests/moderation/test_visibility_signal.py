@@ -4,6 +4,9 @@ transaction, wherever ``visible`` changes: intake, the policy's evaluation, a mo
 a new submission, whose first visibility is always news to the host."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from moderation.public import (
@@ -75,3 +78,27 @@ def test_a_moderators_decision_is_announced(queued_post, item_of, moderator, vis
     del visibility_log[:]
     review_item_approve(item_id=item_of(again).pk, actor=Actor.for_user(moderator))
     assert visibility_log == []  # it was visible already: nothing to announce
+
+
+def test_every_function_that_changes_visible_sends_the_signal():
+    """A guard for code added later (a new review action, a reports module): whoever sets ``visible`` calls
+    ``signals.visibility_changed_send`` in the same function, or the host's mirror goes stale."""
+    root = Path(__file__).resolve().parents[2] / "moderation"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            nodes = list(ast.walk(function))
+            sets_visible = any(
+                (isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "visible"
+                                                   for t in n.targets))
+                or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "update"
+                    and any(k.arg == "visible" for k in n.keywords))
+                for n in nodes)
+            sends = any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", None))
+                        == "visibility_changed_send" for n in nodes)
+            if sets_visible and not sends:
+                offenders.append(f"{path.relative_to(root.parent)}:{function.name}")
+    assert offenders == []
