@@ -383,16 +383,7 @@ def review_items_wake_due() -> int:
 
 
 def classifier_result_mark(*, result_id: int, actor: Actor, verdict: str) -> ClassifierResult:
-    """A moderator marks a classifier's flag as ``confirmed`` or ``false_positive`` (feeds precision stats)."""
-    if verdict not in ("confirmed", "false_positive", ""):
-        raise ReviewActionInvalid("Verdict must be confirmed or false_positive.", field="verdict")
-    with transaction.atomic():
-        result = ClassifierResult.objects.select_for_update().select_related("revision__submission").get(
-            pk=result_id)
-        previous = result.moderator_verdict
-        result.moderator_verdict = verdict
-        result.save(update_fields=["moderator_verdict"])
-        _audit(actor=actor, item=None, submission=result.revision.submission, verb="mark_result",
-               from_status=previous, to_status=verdict, data={"classifier": result.classifier,
-                                                               "version": result.version})
-    return result
+    """A moderator marks a classifier's flag (a mark row of its own; see services/classifier_log.py)."""
+    from .classifier_log import classifier_result_mark as mark
+
+    return mark(result_id=result_id, actor=actor, verdict=verdict)
