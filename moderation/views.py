@@ -292,7 +292,7 @@ def bulk(request):
 
 #: What the audit log records (moderation/services/review.py); a fixed list, so the filter costs no scan.
 AUDIT_VERBS = ["open", "update", "claim", "release", "claim_expired", "approve", "reject", "request_changes", "hide",
-               "snooze", "wake", "appeal", "mark_result"]
+               "snooze", "wake", "appeal", "mark_result", "report", "auto_reject"]
 
 
 @require_GET

@@ -105,3 +105,20 @@ class DraftAssistanceView(DraftApiView):
         except RecorderError as exc:
             return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
         return Response(_draft_out(draft, self.client), status=status.HTTP_201_CREATED)
+
+
+def draft_for_submission(*, client, draft_id, external_id: str) -> dict | None:
+    """Link the client's draft ``draft_id`` to the post ``external_id`` and return what its tools recorded;
+    None without a draft. An unknown or foreign draft is a field error (``draft_id``), nothing written."""
+    from disclosure.recorder import draft_mark_used
+
+    from ..services.intake import SubmissionInvalid
+
+    if draft_id is None:
+        return None
+    draft = Draft.objects.filter(public_id=draft_id, owner_key__startswith=_owner_prefix(client)).first()
+    if draft is None:
+        raise SubmissionInvalid([{"field": "draft_id", "message": "No such draft."}])
+    if draft.used_at is not None and draft.used_for != external_id:
+        raise SubmissionInvalid([{"field": "draft_id", "message": "This draft became another post already."}])
+    return draft_mark_used(draft=draft, used_for=external_id)

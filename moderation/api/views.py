@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from csp.decorators import csp_update
+from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -185,12 +186,17 @@ class SubmissionCreateView(ApiView):
         data = s.SubmissionIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        from .drafts import draft_for_submission
+
         try:
-            result = submission_submit(
-                client=client, external_id=v["external_id"], author_external_id=v["author"]["external_id"],
-                author_display_name=v["author"]["display_name"], author_standing=v["author"]["standing"],
-                category=v["category"], title=v["title"], body=v["body"], fmt=v["format"],
-                disclosure_data=v["disclosure"])
+            with transaction.atomic():  # the draft is linked only if the post is accepted
+                recorded = draft_for_submission(client=client, draft_id=v.get("draft_id"),
+                                                external_id=v["external_id"])
+                result = submission_submit(
+                    client=client, external_id=v["external_id"], author_external_id=v["author"]["external_id"],
+                    author_display_name=v["author"]["display_name"], author_standing=v["author"]["standing"],
+                    category=v["category"], title=v["title"], body=v["body"], fmt=v["format"],
+                    disclosure_data=v["disclosure"], recorded_assistance=recorded)
         except SubmissionInvalid as exc:
             if exc.status_code == 422:
                 exc.extra = {**exc.extra, "policy_url": client.policy_url,

@@ -198,6 +198,9 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
             return existing
         decision = policy.decide(PolicyInput.build(submission=submission, revision=revision,
                                                              results=results))
+        from .recorded import recorded_finding_apply
+
+        decision = recorded_finding_apply(decision=decision, revision=revision)  # a reason, never an action
         evaluation = Evaluation.objects.create(
             revision=revision, policy_version=policy.version, fingerprint=fingerprint, outcome=decision.outcome,
             reasons=decision.reasons, priority=decision.priority, details=decision.details,
@@ -233,6 +236,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.visible = False
         notification_send(submission=submission, verb="review.reject",
                           message=evaluation.details.get("message") or "Your post was rejected automatically.")
+        from .statements import auto_reject_record
+
+        auto_reject_record(submission=submission, evaluation=evaluation)
     else:
         # A clean re-evaluation of the same revision (a failed classifier retried, an upgrade) keeps the post in
         # the queue with the reasons it came for: only a person takes a post out of the queue. (A clean *new*
@@ -247,6 +253,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.visible = outcome == EvaluationOutcome.PUBLISH_AND_QUEUE
         outbox_record(submission=submission, type="submission.queued", item=item)
     submission.save(update_fields=["status", "visible", "updated_at"])
+    from .labelling import classifier_label_apply
+
+    classifier_label_apply(submission=submission, revision=revision, results=results)
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
 

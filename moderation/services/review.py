@@ -206,6 +206,10 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         raise ReviewActionInvalid("Give a reason: pick a template or write a message for the author.",
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
+    if label:
+        from .labelling import moderator_label_check
+
+        moderator_label_check(action=decision, label=label)
 
     def change(item):
         item.status = ReviewStatus.DECIDED
@@ -227,7 +231,15 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         submission.save()
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
-        outbox_record(submission=submission, type="review.decided", item=item)
+        from .reports import reports_resolve
+        from .statements import statement_record
+
+        reports_resolve(item=item, decision=decision, label=label)
+        statement = statement_record(submission=submission, decision=decision, item=item,
+                                     evaluation=item.evaluation, reason=reason, message=message, label=label,
+                                     automated_decision=False)
+        outbox_record(submission=submission, type="review.decided", item=item,
+                      extra={"statement_of_reasons": str(statement.public_id)})
 
     return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb=str(decision),
                        allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change, note=message,
@@ -340,6 +352,8 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         # A clean new revision of a flagged post still waits for the person who was going to look at it;
         # say why it is in the queue instead of showing no reason at all.
         reasons = reasons or ["author_revised"]
+        if "reader_report" in item.reasons and "reader_report" not in reasons:  # reports wait for a person too
+            reasons = [*reasons, "reader_report"]
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
         if item.status == ReviewStatus.SNOOZED and item.snoozed_until_next_revision:

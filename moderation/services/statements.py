@@ -1,0 +1,159 @@
+"""Statements of reasons: what every decision tells the author, in the shape of the EU Digital Services Act,
+Art. 17(3): the decision and its scope, the facts and circumstances relied on, whether automated means were
+used in detecting the content and in taking the decision, the ground (here: the forum's AI-disclosure
+policy, the rule or template applied), and the redress open to the author.
+
+A statement is written in the same transaction as the decision (:func:`statement_record`: a moderator's or
+API client's decision in ``review_item_decide``, the policy's automatic rejection in
+:func:`auto_reject_record`) and never edited afterwards. It is shown to the author on the post page, served
+at ``GET /api/v1/submissions/{id}/statement-of-reasons`` and exported per period as JSON Lines
+(``manage.py export_statements``, or the staff page ``/moderation/statements.jsonl``) for transparency
+reports (Art. 15 and 24).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+from disclosure.schema import load_stored
+
+from ..models import (
+    ClassifierResult,
+    DecisionAction,
+    Evaluation,
+    ReaderReport,
+    ResultStatus,
+    ReviewItem,
+    ReviewItemKind,
+    StatementOfReasons,
+    Submission,
+    SubmissionStatus,
+)
+from .notify import outbox_record
+
+#: What each decision does to the post, in the DSA's terms (Art. 17(1)(a)-(d)).
+RESTRICTIONS = {
+    DecisionAction.APPROVE: "none",
+    DecisionAction.REJECT: "removal",
+    DecisionAction.REQUEST_CHANGES: "visibility_restricted_until_corrected",
+    DecisionAction.HIDE: "visibility_restricted",
+}
+EXCERPT_CHARS = 200
+
+
+def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evaluation | None) -> dict:
+    """Which passages, which classifier findings, which disclosure fields, how many reader reports."""
+    from ..policy import result_findings
+    from ..selectors import revision_passage_report
+
+    revision = item.revision if item is not None else (evaluation.revision if evaluation else
+                                                        submission.current_revision)
+    report = revision_passage_report(revision)
+    passages = [{"start": s.start, "end": s.end, "probability": s.probability,
+                 "excerpt": s.text.strip()[:EXCERPT_CHARS]} for s in report.segments if s.flagged]
+    findings = []
+    for result in report.results:
+        if result["status"] == ResultStatus.SKIPPED:
+            continue
+        findings.append({"classifier": result["classifier"], "version": result["version"],
+                         "status": result["status"], "score": result["score"]})
+    codes = sorted(set().union(*(result_findings(r) for r in ClassifierResult.objects.filter(revision=revision)
+                                 .exclude(status=ResultStatus.ERROR))))
+    disclosure = load_stored(revision.disclosure)
+    if disclosure is None:
+        fields = {"disclosed": False}
+    else:
+        fields = {"disclosed": True, "human_only": disclosure.human_only,
+                  "assistance": [{"kind": a.kind, "extent": a.extent} for a in disclosure.assistance],
+                  "tools": list(disclosure.tools), "ai_share_percent": disclosure.ai_share_percent}
+    reasons = list(item.reasons if item is not None else (evaluation.reasons if evaluation else []))
+    return {"revision": revision.number, "reasons": reasons, "flagged_passages": passages,
+            "classifier_results": findings, "classifier_findings": codes, "disclosure_fields": fields,
+            "reader_reports": ReaderReport.objects.filter(submission=submission, revision=revision).count()}
+
+
+def _redress(submission: Submission, decision: str) -> dict:
+    from ..conf import app_settings
+
+    appealable = decision == DecisionAction.REJECT and not submission.review_items.filter(
+        kind=ReviewItemKind.APPEAL).exists()
+    return {
+        "internal_complaint": {
+            "available": appealable,
+            "how": "Appeal once, with a message, on the post's page or through "
+                   f"POST /api/v1/submissions/{submission.public_id}/appeal; a moderator reviews it.",
+            "url": app_settings.adapter.submission_url(submission) if submission.client.name == "local" else None,
+        },
+        "out_of_court_dispute_settlement": "A certified out-of-court dispute settlement body (DSA Art. 21).",
+        "judicial_redress": "The courts of the author's Member State.",
+    }
+
+
+def statement_record(*, submission: Submission, decision: str, item: ReviewItem | None = None,
+                     evaluation: Evaluation | None = None, automated_decision: bool = False, reason: str = "",
+                     message: str = "", label: str | None = None) -> StatementOfReasons:
+    """Write the statement for a decision being taken (call inside the decision's transaction)."""
+    facts = _facts(submission=submission, item=item, evaluation=evaluation)
+    automated_detection = bool(facts["classifier_results"]) or any(
+        r for r in facts["reasons"] if r not in ("reader_report", "appeal", "author_revised"))
+    matched = list((evaluation.details or {}).get("matched_rules", [])) if evaluation is not None else []
+    policy_url = submission.client.policy_url or ""
+    data = {
+        "decision": {"action": decision, "restriction": RESTRICTIONS.get(decision, "none"),
+                     "label": label or None, "appeal": bool(item is not None and item.kind == ReviewItemKind.APPEAL)},
+        "facts_and_circumstances": facts,
+        "automated_means": {"detection": automated_detection, "decision": automated_decision},
+        "ground": {"type": "contractual", "policy": "AI-assistance disclosure policy", "policy_url": policy_url or None,
+                   "rule": reason or None, "policy_rules": matched, "explanation": message},
+        "redress": _redress(submission, decision),
+    }
+    return StatementOfReasons.objects.create(submission=submission, item=item, evaluation=evaluation,
+                                             decision=decision, automated_detection=automated_detection,
+                                             automated_decision=automated_decision, data=data)
+
+
+def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> StatementOfReasons:
+    """Audit the policy's automatic rejection like any decision: an Action by ``system``, a ``review.decided``
+    outbox event and a statement of reasons (caller holds the Submission lock, status already set)."""
+    from .review import Actor, _audit
+
+    details = evaluation.details or {}
+    message = details.get("message") or "Your post was rejected automatically."
+    reason = details.get("template") or (evaluation.reasons[0] if evaluation.reasons else "")
+    _audit(actor=Actor.system(), item=None, submission=submission, verb="auto_reject",
+           from_status=SubmissionStatus.PENDING, to_status=SubmissionStatus.REJECTED, note=message,
+           data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
+    statement = statement_record(submission=submission, decision=DecisionAction.REJECT, evaluation=evaluation,
+                                 automated_decision=True, reason=reason, message=message)
+    outbox_record(submission=submission, type="review.decided", extra={"decision": {
+        "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
+        "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
+    return statement
+
+
+def statement_as_dict(statement: StatementOfReasons) -> dict:
+    submission = statement.submission
+    return {"id": str(statement.public_id), "submission": str(submission.public_id),
+            "external_id": submission.external_id, "client": submission.client.name,
+            "created_at": statement.created_at.isoformat(), **statement.data}
+
+
+def statement_latest(submission: Submission) -> StatementOfReasons | None:
+    return submission.statements.order_by("-created_at", "-id").first()
+
+
+def statements_in_period(*, since: datetime | None = None, until: datetime | None = None):
+    rows = StatementOfReasons.objects.select_related("submission__client").order_by("created_at", "id")
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    return rows
+
+
+def statements_jsonl(*, since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
+    """One JSON object per line per statement in ``[since, until)``, oldest first."""
+    for statement in statements_in_period(since=since, until=until).iterator(chunk_size=500):
+        yield json.dumps(statement_as_dict(statement), ensure_ascii=False, sort_keys=True) + "\n"
+
