@@ -144,8 +144,7 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
     weight = report_weight(accuracy)
     actor = actor or Actor.for_client(client)
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("current_revision").get(
-            pk=submission_id)
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
         revision = submission.current_revision
         if revision is None or not submission.visible:
             raise ReportNotAllowed("Readers do not see this post, so it cannot be reported.")
