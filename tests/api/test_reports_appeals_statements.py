@@ -199,3 +199,14 @@ def test_moderators_download_the_export_and_others_cannot(client, moderator, mak
     rows = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
     assert [r["submission"] for r in rows] == [data["id"]]
     assert client.get("/moderation/statements.jsonl?since=yesterday").status_code == 400
+
+
+# --- Labels -----------------------------------------------------------------------------------------
+
+def test_the_api_refuses_not_disclosed_as_a_moderator_label_with_400(forum, queued):
+    data, item = queued
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": item.version, "label": "not_disclosed"},
+                               format="json")
+    assert response.status_code == 400 and error_fields(response) == ["label"]
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
