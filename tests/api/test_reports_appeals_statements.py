@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from disclosure.models import Draft
 from moderation.models import Action, ReaderReport, ReviewItem, StatementOfReasons
 
 from .conftest import QUEUED_DISCLOSURE, error_fields, post_payload
@@ -210,3 +211,22 @@ def test_the_api_refuses_not_disclosed_as_a_moderator_label_with_400(forum, queu
                                format="json")
     assert response.status_code == 400 and error_fields(response) == ["label"]
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
+
+
+# --- The recorder's drafts --------------------------------------------------------------------------
+
+def test_the_api_links_a_draft_to_the_submission(make_forum, django_capture_on_commit_callbacks):
+    forum = make_forum("forum-r")
+    draft = forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json").json()
+    forum.http.post(f"/api/v1/drafts/{draft['id']}/assistance", {"kind": "drafting", "extent": "most"},
+                    format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = forum.http.post("/api/v1/submissions", {**post_payload("p-9"), "draft_id": draft["id"]},
+                                   format="json")
+
+    assert response.status_code == 202, response.json()
+    assert Draft.objects.get(public_id=draft["id"]).used_for == "p-9"
+    assert ReviewItem.objects.get().reasons[-1] == "recorded_vs_declared"
+    other = make_forum("forum-s")
+    refused = other.http.post("/api/v1/submissions", {**post_payload("p-1"), "draft_id": draft["id"]}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "draft_id"
