@@ -77,8 +77,9 @@ def submission_detail(*, submission: Submission) -> dict:
         reasons, priority = evaluation.reasons, evaluation.priority
     else:
         reasons, priority = [], 0
-    results = (ClassifierResult.objects.filter(revision=revision).order_by("classifier", "version")
-               if revision else [])
+    from ..services.classifier_log import results_current
+
+    results = results_current(revision) if revision else []  # the log keeps every attempt; show the standing ones
     return {
         "id": str(submission.public_id),
         "external_id": submission.external_id,
