@@ -5,8 +5,8 @@ classifier-derived one the operator opted into (``MODERATION["CLASSIFIER_LABEL"]
 author's disclosure. The badge, EU variant, IPTC type and JSON-LD all follow that one value.
 
 - :func:`moderator_label_check`: a moderator may apply ``human_only``, ``ai_assisted`` or ``ai_generated``;
-  ``not_disclosed`` is refused (it describes the author's declaration, not a verdict), and so is a label
-  with ``request_changes`` (the locked label would hide the fix the author is asked for).
+  ``not_disclosed`` is refused (it describes the author's declaration, not a verdict), and so is any
+  other value.
 - :func:`submission_label_for_new_revision`: intake keeps a locked label on every new revision, and drops a
   classifier-derived label, which judged the previous text.
 - :func:`classifier_label_apply`: after an evaluation, shows (or withdraws) the classifier-derived label.
@@ -19,8 +19,8 @@ from ..conf import DEFAULTS, app_settings
 from ..models import ClassifierResult, LabelSource, ResultStatus, Revision, Submission
 
 
-def moderator_label_check(*, action: str, label: str) -> None:
-    """Raise ``ReviewActionInvalid`` (field ``label``) for a label a moderator may not apply with ``action``."""
+def moderator_label_check(*, label: str) -> None:
+    """Raise ``ReviewActionInvalid`` (field ``label``) for a label a moderator may not apply."""
     from .review import ReviewActionInvalid
 
     if label not in MODERATOR_LABELS:
@@ -29,10 +29,6 @@ def moderator_label_check(*, action: str, label: str) -> None:
                                       "by a moderator; choose human_only, ai_assisted or ai_generated.",
                                       field="label")
         raise ReviewActionInvalid(f"Unknown label {label!r}; use one of {', '.join(MODERATOR_LABELS)}.",
-                                  field="label")
-    if action == "request_changes":
-        raise ReviewActionInvalid("Asking the author to fix the disclosure and locking a label of your own "
-                                  "contradict each other (the lock would hide their fix); do one or the other.",
                                   field="label")
 
 

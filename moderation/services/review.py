@@ -209,7 +209,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
     if label:
         from .labelling import moderator_label_check
 
-        moderator_label_check(action=decision, label=label)
+        moderator_label_check(label=label)
 
     def change(item):
         item.status = ReviewStatus.DECIDED

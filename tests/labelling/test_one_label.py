@@ -90,8 +90,7 @@ def test_a_moderators_label_is_locked_through_the_authors_edits(make_post, moder
 
 @pytest.mark.parametrize("action, label, message", [
     ("approve", "not_disclosed", "cannot be applied by a moderator"),
-    ("approve", "robot", "Unknown label"),
-    ("request_changes", "ai_generated", "contradict"),
+    ("hide", "robot", "Unknown label"),
 ])
 def test_refused_labels_name_the_label_field(make_post, moderator_actor, action, label, message):
     post = make_post()
