@@ -109,7 +109,9 @@ def item_detail(request, public_id):
         "submission__client", "revision", "evaluation", "claimed_by", "decided_by", "decision_template"),
         public_id=public_id)
     revision = item.revision
-    results = list(revision.classifier_results.order_by("classifier", "version"))
+    from .services.classifier_log import results_with_verdicts
+
+    results = list(results_with_verdicts(revision))
     for result in results:
         result.finding_codes = sorted(result_findings(result))
     previous, following = queue_selectors.queue_neighbours(item)

@@ -95,6 +95,16 @@ def results_current(revision: Revision, wanted: set[tuple[str, str]] | None = No
     return sorted(chosen.values(), key=lambda r: (r.classifier, r.pk))
 
 
+def results_with_verdicts(revision: Revision):
+    """Every row of the revision's log, oldest first per classifier, each with ``moderator_verdict`` read in
+    the same query (the item page lists them all beside the mark buttons)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = ResultMark.objects.filter(result=OuterRef("pk")).order_by("-id").values("verdict")[:1]
+    return revision.classifier_results.annotate(latest_verdict=Subquery(latest)).order_by("classifier", "version",
+                                                                                         "id")
+
+
 def classifier_result_mark(*, result_id: int, actor, verdict: str) -> ClassifierResult:
     """A moderator marks a classifier's flag ``confirmed`` or ``false_positive`` ("" withdraws the mark).
 
