@@ -1,8 +1,7 @@
 """Writing posts: the forum's Post row and the plugin's Submission/Revision commit together or not at all."""
 from django.db import transaction
 
-from moderation.conf import app_settings
-from moderation.services.intake import local_client, submission_submit
+from moderation.public import app_settings, local_client, submission_submit
 
 from .models import Category, Post
 
@@ -26,7 +25,7 @@ def post_create(*, author, category: Category, title: str, body: str, fmt: str =
     post, and what it recorded is kept on the revision (compared with the disclosure by the pipeline)."""
     import uuid
 
-    from disclosure.recorder import draft_mark_used
+    from disclosure.public import draft_mark_used
 
     public_id = uuid.uuid4()
     with transaction.atomic():

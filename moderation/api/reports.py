@@ -26,7 +26,7 @@ from ..services.reports import (
 )
 from ..services.review import Actor, review_item_appeal
 from ..services.statements import statement_as_dict
-from . import selectors
+from ..selectors import api as selectors
 from .errors import error, error_response
 from .serializers import ErrorOut, StrictSerializer
 from .views import ApiView

@@ -103,24 +103,3 @@ def results_with_verdicts(revision: Revision):
     latest = ResultMark.objects.filter(result=OuterRef("pk")).order_by("-id").values("verdict")[:1]
     return revision.classifier_results.annotate(latest_verdict=Subquery(latest)).order_by("classifier", "version",
                                                                                          "id")
-
-
-def classifier_result_mark(*, result_id: int, actor, verdict: str) -> ClassifierResult:
-    """A moderator marks a classifier's flag ``confirmed`` or ``false_positive`` ("" withdraws the mark).
-
-    The mark is a row of its own (the result is not edited); the newest mark counts. Writes an Action.
-    """
-    from .review import ReviewActionInvalid, _audit
-
-    if verdict not in ("confirmed", "false_positive", ""):
-        raise ReviewActionInvalid("Verdict must be confirmed or false_positive.", field="verdict")
-    with transaction.atomic():
-        result = ClassifierResult.objects.select_for_update().select_related("revision__submission").get(
-            pk=result_id)
-        previous = result.moderator_verdict
-        ResultMark.objects.create(result=result, verdict=verdict,
-                                  actor_user=actor.user if actor.kind == "user" else None, actor_label=actor.label)
-        _audit(actor=actor, item=None, submission=result.revision.submission, verb="mark_result",
-               from_status=previous, to_status=verdict, data={"classifier": result.classifier,
-                                                               "version": result.version, "result": result.pk})
-    return result

@@ -13,22 +13,27 @@ author's disclosure. The badge, EU variant, IPTC type and JSON-LD all follow tha
 """
 from __future__ import annotations
 
+from disclosure.errors import InputInvalid
 from disclosure.labels import AI_LABELS, MODERATOR_LABELS
 
 from ..conf import DEFAULTS, app_settings
 from ..models import ClassifierResult, LabelSource, ResultStatus, Revision, Submission
 
 
-def moderator_label_check(*, label: str) -> None:
-    """Raise ``ReviewActionInvalid`` (field ``label``) for a label a moderator may not apply."""
-    from .review import ReviewActionInvalid
+class LabelInvalid(InputInvalid):
+    """A label a moderator may not apply; the decision service reports it on the ``label`` field."""
 
+    default_field = "label"
+
+
+def moderator_label_check(*, label: str) -> None:
+    """Raise :class:`LabelInvalid` for a label a moderator may not apply."""
     if label not in MODERATOR_LABELS:
         if label == "not_disclosed":
-            raise ReviewActionInvalid("“Not disclosed” describes the author's declaration and cannot be applied "
+            raise LabelInvalid("“Not disclosed” describes the author's declaration and cannot be applied "
                                       "by a moderator; choose human_only, ai_assisted or ai_generated.",
                                       field="label")
-        raise ReviewActionInvalid(f"Unknown label {label!r}; use one of {', '.join(MODERATOR_LABELS)}.",
+        raise LabelInvalid(f"Unknown label {label!r}; use one of {', '.join(MODERATOR_LABELS)}.",
                                   field="label")
 
 
@@ -61,7 +66,7 @@ def classifier_label_apply(*, submission: Submission, revision: Revision, result
         from disclosure.labels import derive_label
         from disclosure.schema import load_stored
 
-        from ..selectors import revision_has_ai_blocks
+        from ..selectors.labels import revision_has_ai_blocks
 
         declared = derive_label(disclosure=load_stored(revision.disclosure),
                                 has_ai_blocks=revision_has_ai_blocks(revision))

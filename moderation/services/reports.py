@@ -5,7 +5,8 @@ A report opens the submission's review item, or updates its undecided one, with 
 reports a moderator upheld, with a prior, as forum flag systems do), so a reader whose reports usually hold
 moves a post up the queue faster than one whose reports usually do not. When a moderator decides the item,
 every pending report on the submission is marked ``upheld`` (reject, hide, request changes, or an AI label)
-or ``not_upheld`` (approved as it is): :func:`reports_resolve`, called by the decision service.
+or ``not_upheld`` (approved as it is): ``reports_resolve`` in services/report_outcomes.py, called by the
+decision service.
 
 Reporters are ``(client, reporter_external_id)``: the host forum's readers report through the ``local``
 client. Limits: one report per reporter per revision (:class:`ReportDuplicate`, 409), and
@@ -28,7 +29,6 @@ from .. import signals
 from ..conf import DEFAULTS, app_settings
 from ..models import (
     ApiClient,
-    DecisionAction,
     Evaluation,
     ReaderReport,
     ReportOutcome,
@@ -39,13 +39,11 @@ from ..models import (
     SubmissionStatus,
 )
 from .notify import outbox_record
+from .report_outcomes import reports_resolve  # noqa: F401  (re-exported: the decision service calls it)
 from .review import Actor, _audit
 
 REASON = "reader_report"
 NOTE_MAX = 2000
-#: Decisions that agree with a report that the post is undisclosed AI.
-UPHOLDING = (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES, DecisionAction.HIDE)
-AI_LABELS = ("ai_assisted", "ai_generated")
 
 
 class ReportInvalid(InputInvalid):
@@ -188,17 +186,6 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
             outbox_record(submission=submission, type="submission.queued", item=item)
         signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
     return report
-
-
-def reports_resolve(*, item: ReviewItem, decision: str, label: str | None = None) -> int:
-    """Mark the submission's pending reports upheld or not, for a decision being taken on ``item``.
-
-    Called by the decision service inside its transaction. Returns how many reports were marked.
-    """
-    upheld = decision in UPHOLDING or (label in AI_LABELS)
-    return ReaderReport.objects.filter(submission_id=item.submission_id, outcome=ReportOutcome.PENDING).update(
-        outcome=ReportOutcome.UPHELD if upheld else ReportOutcome.NOT_UPHELD, resolved_at=timezone.now(),
-        item=item)
 
 
 # --- Read side ------------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ from ..models import (
     ClassifierResult,
     DecisionAction,
     Evaluation,
-    EvaluationOutcome,
     LabelSource,
     RejectionTemplate,
+    ResultMark,
     Revision,
     ReviewItem,
     ReviewItemKind,
@@ -42,7 +42,11 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
+from ..policy.appeals import AppealRefused, appeal_check
+from .labelling import LabelInvalid, moderator_label_check
 from .notify import notification_send, outbox_record
+from .report_outcomes import reports_resolve
+from .statements import statement_record
 
 
 class ReviewConflict(Exception):
@@ -207,9 +211,10 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
     if label:
-        from .labelling import moderator_label_check
-
-        moderator_label_check(label=label)
+        try:
+            moderator_label_check(label=label)
+        except LabelInvalid as exc:
+            raise ReviewActionInvalid(exc.message, field="label") from None
 
     def change(item):
         item.status = ReviewStatus.DECIDED
@@ -231,9 +236,6 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         submission.save()
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
-        from .reports import reports_resolve
-        from .statements import statement_record
-
         reports_resolve(item=item, decision=decision, label=label)
         statement = statement_record(submission=submission, decision=decision, item=item,
                                      evaluation=item.evaluation, reason=reason, message=message, label=label,
@@ -301,25 +303,11 @@ def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> Rev
         raise ReviewActionInvalid("Explain in a sentence why the decision should change.", field="message")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        # The "once" rule is checked first, so an author who appealed hears that, not a status message.
-        if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
-            raise ReviewConflict("This post was appealed already; each post can be appealed once.")
-        if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
-            raise ReviewConflict("This post is already waiting for a moderator.")
-        if submission.status != SubmissionStatus.REJECTED:
-            raise ReviewConflict("Only a rejected post can be appealed.")
-        last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
-        # A rejection the policy made on its own (opt-in auto_reject) is appealable too: a person looks at it.
-        auto = Evaluation.objects.filter(revision=submission.current_revision_id,
-                                         outcome=EvaluationOutcome.AUTO_REJECT).order_by("-created_at", "-id").first()
-        if auto is not None and (last is None or last.decided_at is None or auto.created_at > last.decided_at):
-            scores = [r.score for r in submission.current_revision.classifier_results.all() if r.score is not None]
-            evaluation, reasons, priority = auto, auto.reasons, auto.priority
-            top_score = max(scores) if scores else None
-        elif last is not None and last.decision_action == DecisionAction.REJECT:
-            evaluation, reasons, priority, top_score = last.evaluation, last.reasons, last.priority, last.top_score
-        else:
-            raise ReviewConflict("Only a rejected post can be appealed.")
+        try:  # the one appeal rule (moderation/policy/appeals.py)
+            basis = appeal_check(submission)
+        except AppealRefused as exc:
+            raise ReviewConflict(exc.message) from None
+        evaluation, reasons, priority, top_score = basis.evaluation, basis.reasons, basis.priority, basis.top_score
         item = ReviewItem.objects.create(
             submission=submission, revision=submission.current_revision, evaluation=evaluation,
             kind=ReviewItemKind.APPEAL, reasons=["appeal", *[r for r in reasons if r != "appeal"]],
@@ -397,7 +385,20 @@ def review_items_wake_due() -> int:
 
 
 def classifier_result_mark(*, result_id: int, actor: Actor, verdict: str) -> ClassifierResult:
-    """A moderator marks a classifier's flag (a mark row of its own; see services/classifier_log.py)."""
-    from .classifier_log import classifier_result_mark as mark
+    """A moderator marks a classifier's flag ``confirmed`` or ``false_positive`` ("" withdraws the mark).
 
-    return mark(result_id=result_id, actor=actor, verdict=verdict)
+    The mark is a :class:`~moderation.models.ResultMark` row of its own: the classifier log is append-only
+    (services/classifier_log.py), so the result is not edited; the newest mark counts. Writes an Action.
+    """
+    if verdict not in ("confirmed", "false_positive", ""):
+        raise ReviewActionInvalid("Verdict must be confirmed or false_positive.", field="verdict")
+    with transaction.atomic():
+        result = ClassifierResult.objects.select_for_update().select_related("revision__submission").get(
+            pk=result_id)
+        previous = result.moderator_verdict
+        ResultMark.objects.create(result=result, verdict=verdict,
+                                  actor_user=actor.user if actor.kind == "user" else None, actor_label=actor.label)
+        _audit(actor=actor, item=None, submission=result.revision.submission, verb="mark_result",
+               from_status=previous, to_status=verdict, data={"classifier": result.classifier,
+                                                               "version": result.version, "result": result.pk})
+    return result

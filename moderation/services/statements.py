@@ -5,7 +5,7 @@ policy, the rule or template applied), and the redress open to the author.
 
 A statement is written in the same transaction as the decision (:func:`statement_record`: a moderator's or
 API client's decision in ``review_item_decide``, the policy's automatic rejection in
-:func:`auto_reject_record`) and never edited afterwards. It is shown to the author on the post page, served
+``services/auto_reject.py``) and never edited afterwards. It is shown to the author on the post page, served
 at ``GET /api/v1/submissions/{id}/statement-of-reasons`` and exported per period as JSON Lines
 (``manage.py export_statements``, or the staff page ``/moderation/statements.jsonl``) for transparency
 reports (Art. 15 and 24).
@@ -28,9 +28,7 @@ from ..models import (
     ReviewItemKind,
     StatementOfReasons,
     Submission,
-    SubmissionStatus,
 )
-from .notify import outbox_record
 
 #: What each decision does to the post, in the DSA's terms (Art. 17(1)(a)-(d)).
 RESTRICTIONS = {
@@ -44,8 +42,8 @@ EXCERPT_CHARS = 200
 
 def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evaluation | None) -> dict:
     """Which passages, which classifier findings, which disclosure fields, how many reader reports."""
-    from ..policy import result_findings
-    from ..selectors import revision_passage_report
+    from ..policy.evidence import result_findings
+    from ..selectors.passage_report import revision_passage_report
 
     revision = item.revision if item is not None else (evaluation.revision if evaluation else
                                                         submission.current_revision)
@@ -111,25 +109,6 @@ def statement_record(*, submission: Submission, decision: str, item: ReviewItem 
     return StatementOfReasons.objects.create(submission=submission, item=item, evaluation=evaluation,
                                              decision=decision, automated_detection=automated_detection,
                                              automated_decision=automated_decision, data=data)
-
-
-def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> StatementOfReasons:
-    """Audit the policy's automatic rejection like any decision: an Action by ``system``, a ``review.decided``
-    outbox event and a statement of reasons (caller holds the Submission lock, status already set)."""
-    from .review import Actor, _audit
-
-    details = evaluation.details or {}
-    message = details.get("message") or "Your post was rejected automatically."
-    reason = details.get("template") or (evaluation.reasons[0] if evaluation.reasons else "")
-    _audit(actor=Actor.system(), item=None, submission=submission, verb="auto_reject",
-           from_status=SubmissionStatus.PENDING, to_status=SubmissionStatus.REJECTED, note=message,
-           data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
-    statement = statement_record(submission=submission, decision=DecisionAction.REJECT, evaluation=evaluation,
-                                 automated_decision=True, reason=reason, message=message)
-    outbox_record(submission=submission, type="review.decided", extra={"decision": {
-        "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
-        "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
-    return statement
 
 
 def statement_as_dict(statement: StatementOfReasons) -> dict:
