@@ -14,7 +14,7 @@ from disclosure.labels import IPTC_BASE, IPTC_BY_GRADE, LABELS, derive_label, va
 from disclosure.schema import Disclosure
 from forum.services import post_update
 from moderation.models import ReviewItem, Submission
-from moderation.selectors import submission_label
+from moderation.selectors.labels import submission_label
 from moderation.services.review import Actor, ReviewActionInvalid, review_item_approve, review_item_decide
 from tests.forum.conftest import AI_BODY, parse_html
 
