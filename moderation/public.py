@@ -17,7 +17,7 @@ from .selectors.labels import submission_label
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.reports import ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_create
 from .services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
-from .services.statements import statement_latest
+from .selectors.statements import statement_latest
 from .signals import review_item_changed, revision_submitted, submission_evaluated
 
 __all__ = [

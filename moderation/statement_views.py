@@ -9,7 +9,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from .management.commands.export_statements import moment
-from .services.statements import statements_jsonl
+from .selectors.statements import statements_jsonl
 from .views import moderator_required
 
 

@@ -111,7 +111,7 @@ def item_detail(request, public_id):
         "submission__client", "revision", "evaluation", "claimed_by", "decided_by", "decision_template"),
         public_id=public_id)
     revision = item.revision
-    from .services.classifier_log import results_with_verdicts
+    from .selectors.results import results_with_verdicts
 
     results = list(results_with_verdicts(revision))
     for result in results:

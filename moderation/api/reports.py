@@ -16,16 +16,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from ..models import ReportReason
-from ..services.reports import (
-    ReportDuplicate,
-    ReportInvalid,
-    ReportNotAllowed,
-    ReportRateLimited,
-    report_create,
-    reporter_accuracy,
-)
+from ..selectors.reports import reporter_accuracy
+from ..services.reports import ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_create
 from ..services.review import Actor, review_item_appeal
-from ..services.statements import statement_as_dict
+from ..selectors.statements import statement_as_dict
 from ..selectors import api as selectors
 from .errors import error, error_response
 from .serializers import ErrorOut, StrictSerializer

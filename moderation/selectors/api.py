@@ -27,7 +27,7 @@ from ..models import (
     WebhookEndpoint,
 )
 from ..selectors.labels import submission_label
-from ..services.classifier_log import results_current
+from .results import results_current
 
 def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     submission = (Submission.objects.select_related("current_revision", "client")

@@ -7,7 +7,8 @@ this server, and the log proves what it was without keeping a second copy), for 
 was given (offsets into the stored body, so the input can be rebuilt).
 
 "The current result" of a classifier version on a revision is its usable row (``ok``,
-``insufficient_evidence`` or ``skipped``), else its newest error: :func:`results_current`.
+``insufficient_evidence`` or ``skipped``), else its newest error: ``results_current`` in
+``moderation/selectors/results.py``.
 """
 from __future__ import annotations
 
@@ -18,9 +19,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from ..models import ClassifierResult, ResultMark, ResultStatus, Revision
-
-USABLE = (ResultStatus.OK, ResultStatus.INSUFFICIENT_EVIDENCE, ResultStatus.SKIPPED)
+from ..models import ClassifierResult, Revision
+from ..selectors.results import USABLE
 
 
 def request_fingerprint(payload: Any, *, remote: bool) -> dict[str, Any]:
@@ -80,26 +80,3 @@ def classifier_result_store(*, revision: Revision, output, replace: bool = False
             return ClassifierResult.objects.filter(
                 revision=revision, classifier=output.classifier, version=output.version, inputs_key=inputs_key,
                 status__in=USABLE).order_by("-id").first()
-
-
-def results_current(revision: Revision, wanted: set[tuple[str, str]] | None = None) -> list[ClassifierResult]:
-    """Per (classifier, version): the newest usable row, else the newest error; ordered by classifier."""
-    chosen: dict[tuple[str, str], ClassifierResult] = {}
-    for result in revision.classifier_results.order_by("-id"):
-        key = (result.classifier, result.version)
-        if wanted is not None and key not in wanted:
-            continue
-        previous = chosen.get(key)
-        if previous is None or (previous.status == ResultStatus.ERROR and result.status in USABLE):
-            chosen[key] = result
-    return sorted(chosen.values(), key=lambda r: (r.classifier, r.pk))
-
-
-def results_with_verdicts(revision: Revision):
-    """Every row of the revision's log, oldest first per classifier, each with ``moderator_verdict`` read in
-    the same query (the item page lists them all beside the mark buttons)."""
-    from django.db.models import OuterRef, Subquery
-
-    latest = ResultMark.objects.filter(result=OuterRef("pk")).order_by("-id").values("verdict")[:1]
-    return revision.classifier_results.annotate(latest_verdict=Subquery(latest)).order_by("classifier", "version",
-                                                                                         "id")

@@ -50,7 +50,8 @@ from ..models import (
 )
 from ..policy.engine import current_policy
 from ..policy.inputs import PolicyInput
-from .classifier_log import classifier_result_store, local_request, results_current
+from ..selectors.results import results_current
+from .classifier_log import classifier_result_store, local_request
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update

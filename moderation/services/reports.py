@@ -15,31 +15,26 @@ client. Limits: one report per reporter per revision (:class:`ReportDuplicate`, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from disclosure.errors import InputInvalid
 
 from .. import signals
-from ..conf import DEFAULTS, app_settings
 from ..models import (
     ApiClient,
     Evaluation,
     ReaderReport,
-    ReportOutcome,
     ReportReason,
     ReviewItem,
     ReviewStatus,
     Submission,
     SubmissionStatus,
 )
+from ..selectors.reports import ReporterAccuracy, reporter_accuracy, reports_config
 from .notify import outbox_record
-from .report_outcomes import reports_resolve  # noqa: F401  (re-exported: the decision service calls it)
 from .review import Actor, _audit
 
 REASON = "reader_report"
@@ -77,28 +72,7 @@ class ReportNotAllowed(Exception):
 
 
 def _config() -> dict:
-    return {**DEFAULTS["REPORTS"], **(app_settings.REPORTS or {})}
-
-
-@dataclass(frozen=True)
-class ReporterAccuracy:
-    upheld: int
-    decided: int
-    #: (upheld + prior upheld) / (decided + prior total): a new reporter starts at the prior's mean.
-    accuracy: float
-
-    def as_dict(self) -> dict:
-        return {"upheld": self.upheld, "decided": self.decided, "accuracy": round(self.accuracy, 3)}
-
-
-def reporter_accuracy(*, client: ApiClient, reporter_external_id: str) -> ReporterAccuracy:
-    config = _config()
-    counts = ReaderReport.objects.filter(client=client, reporter_external_id=reporter_external_id).aggregate(
-        upheld=Count("pk", filter=Q(outcome=ReportOutcome.UPHELD)),
-        decided=Count("pk", filter=~Q(outcome=ReportOutcome.PENDING)))
-    prior_up, prior_not = float(config["prior_upheld"]), float(config["prior_not_upheld"])
-    accuracy = (counts["upheld"] + prior_up) / (counts["decided"] + prior_up + prior_not)
-    return ReporterAccuracy(counts["upheld"], counts["decided"], accuracy)
+    return reports_config()
 
 
 def report_weight(accuracy: ReporterAccuracy) -> int:
@@ -186,35 +160,3 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
             outbox_record(submission=submission, type="submission.queued", item=item)
         signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
     return report
-
-
-# --- Read side ------------------------------------------------------------------------------------
-
-@dataclass
-class ReportRow:
-    report: ReaderReport
-    accuracy: ReporterAccuracy
-
-
-def reports_for_item(item: ReviewItem) -> list[ReportRow]:
-    """The reports behind a review item (its submission's, newest first) with each reporter's accuracy now."""
-    reports = list(ReaderReport.objects.filter(submission_id=item.submission_id).select_related(
-        "client", "revision").order_by("-created_at", "-id"))
-    cache: dict[tuple[int, str], ReporterAccuracy] = {}
-    rows = []
-    for report in reports:
-        key = (report.client_id, report.reporter_external_id)
-        if key not in cache:
-            cache[key] = reporter_accuracy(client=report.client, reporter_external_id=report.reporter_external_id)
-        rows.append(ReportRow(report, cache[key]))
-    return rows
-
-
-def reports_weekly(*, weeks: int = 12) -> list[dict]:
-    """Reports per week (by when they were filed) and the share of decided ones that were upheld."""
-    since = timezone.now() - timedelta(weeks=weeks)
-    rows = ReaderReport.objects.filter(created_at__gte=since).annotate(week=TruncWeek("created_at")).values(
-        "week").annotate(reports=Count("pk"), upheld=Count("pk", filter=Q(outcome=ReportOutcome.UPHELD)),
-                         decided=Count("pk", filter=~Q(outcome=ReportOutcome.PENDING))).order_by("week")
-    return [{"week": r["week"].date(), "reports": r["reports"], "decided": r["decided"], "upheld": r["upheld"],
-             "share_upheld": round(r["upheld"] / r["decided"], 3) if r["decided"] else None} for r in rows]

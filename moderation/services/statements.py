@@ -12,10 +12,6 @@ reports (Art. 15 and 24).
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import datetime
-
 from disclosure.schema import load_stored
 
 from ..models import (
@@ -109,30 +105,3 @@ def statement_record(*, submission: Submission, decision: str, item: ReviewItem 
     return StatementOfReasons.objects.create(submission=submission, item=item, evaluation=evaluation,
                                              decision=decision, automated_detection=automated_detection,
                                              automated_decision=automated_decision, data=data)
-
-
-def statement_as_dict(statement: StatementOfReasons) -> dict:
-    submission = statement.submission
-    return {"id": str(statement.public_id), "submission": str(submission.public_id),
-            "external_id": submission.external_id, "client": submission.client.name,
-            "created_at": statement.created_at.isoformat(), **statement.data}
-
-
-def statement_latest(submission: Submission) -> StatementOfReasons | None:
-    return submission.statements.order_by("-created_at", "-id").first()
-
-
-def statements_in_period(*, since: datetime | None = None, until: datetime | None = None):
-    rows = StatementOfReasons.objects.select_related("submission__client").order_by("created_at", "id")
-    if since is not None:
-        rows = rows.filter(created_at__gte=since)
-    if until is not None:
-        rows = rows.filter(created_at__lt=until)
-    return rows
-
-
-def statements_jsonl(*, since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
-    """One JSON object per line per statement in ``[since, until)``, oldest first."""
-    for statement in statements_in_period(since=since, until=until).iterator(chunk_size=500):
-        yield json.dumps(statement_as_dict(statement), ensure_ascii=False, sort_keys=True) + "\n"
-

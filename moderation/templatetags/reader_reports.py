@@ -6,7 +6,7 @@ page. The author's statement of reasons is the ``moderation/_statement_of_reason
 """
 from django import template
 
-from ..services.reports import reports_for_item, reports_weekly
+from ..selectors.reports import reports_for_item, reports_weekly
 
 register = template.Library()
 

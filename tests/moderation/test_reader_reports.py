@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from moderation.models import Action, OutboxEvent, ReaderReport, ReviewItem, Submission
 from moderation.services.intake import local_client
+from moderation.selectors.reports import reporter_accuracy
 from moderation.services.reports import (
     ReportDuplicate,
     ReportInvalid,
     ReportNotAllowed,
     ReportRateLimited,
     report_create,
-    reporter_accuracy,
 )
 from moderation.services.review import Actor, review_item_approve, review_item_decide
 

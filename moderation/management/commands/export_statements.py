@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from moderation.services.statements import statements_jsonl
+from moderation.selectors.statements import statements_jsonl
 
 
 def moment(value: str | None, *, option: str):
