@@ -27,7 +27,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "section": {"data-ai-written", "data-model"},
+    # aidisclosure / aimodel: the element-level markup of the W3C AI Content Disclosure explainer.
+    "section": {"data-ai-written", "data-model", "aidisclosure", "aimodel"},
     "div": {"data-model-name"},
     "details": {"open"},
     "td": {"colspan", "rowspan"},
@@ -52,15 +53,31 @@ def sanitize(markup: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """An author's own markup may claim more AI involvement, never less: ``aidisclosure`` survives only as
+    ``ai-generated`` (what the renderer writes on AI-written blocks), so no section can pose as human-written
+    in machine-readable form."""
+    if attribute == "aidisclosure" and value != AI_DISCLOSURE_VALUE:
+        return None
+    return value
 
 
 def ai_label(model: str | None) -> str:
     return f"AI-written · {model}" if model else "AI-written"
 
 
+#: The explainer's value for text an AI model produced with a person prompting and reviewing it.
+AI_DISCLOSURE_VALUE = "ai-generated"
+
+
 def ai_block_open(model: str | None, *, collapsed: bool) -> str:
-    model_attr = f' data-model="{html.escape(model, quote=True)}"' if model else ""
+    model_attr = f' data-model="{html.escape(model, quote=True)}" aimodel="{html.escape(model, quote=True)}"' \
+        if model else ""
+    model_attr = f' aidisclosure="{AI_DISCLOSURE_VALUE}"' + model_attr
     open_attr = "" if collapsed else " open"
     return (
         f'<section class="ai-block" data-ai-written{model_attr}>'

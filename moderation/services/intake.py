@@ -65,6 +65,7 @@ def submission_submit(
     body: str,
     fmt: str = "markdown",
     disclosure_data: dict[str, Any] | None,
+    recorded_assistance: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """Validate and store one version of a post, then enqueue its evaluation after commit.
 
@@ -74,6 +75,8 @@ def submission_submit(
     A new revision sends the submission back to ``pending``; a label a moderator locked stays.
     ``title=None`` is for hosts whose posts have no title (comments): the revision is stored untitled. A blank
     title string is refused with a ``title`` field error, since the host's form asked the author for one.
+    ``recorded_assistance``: what the editor's AI tools recorded on the draft this version came from (the
+    recorder's disclosure suggestion), kept on the revision for the ``recorded_vs_declared`` check.
     """
     errors = []
     if title is None:
@@ -112,7 +115,7 @@ def submission_submit(
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,
             format=fmt, disclosure=stored, disclosure_version=version, parser_version=PARSER_VERSION,
-            content_hash=content_hash,
+            content_hash=content_hash, recorded_assistance=recorded_assistance or None,
         )
         submission.current_revision = revision
         previously_visible = None if current is None else submission.visible  # first revision: news
@@ -121,6 +124,9 @@ def submission_submit(
         submission.author_display_name = author_display_name or submission.author_display_name
         submission.author_standing = author_standing
         submission.category = category
+        from .labelling import submission_label_for_new_revision
+
+        submission_label_for_new_revision(submission=submission)  # a moderator's locked label stays
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
         signals.visibility_changed_send(submission=submission, previous=previously_visible)
