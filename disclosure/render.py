@@ -8,13 +8,11 @@ Markdown is rendered with raw HTML disabled; HTML bodies are sanitised first, th
 from __future__ import annotations
 
 import html
-import re
 
 import nh3
 from markdown_it import MarkdownIt
-from mdit_py_plugins.container import container_plugin
 
-from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr
+from .blocks import _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
@@ -71,13 +69,15 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
 AI_BLOCK_CLOSE = "</div></details></section>"
 
 
-def _markdown(collapsed: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+def _markdown() -> MarkdownIt:
+    """The parser's block grammar (:func:`disclosure.blocks.markdown_parser`) with render rules: a section
+    starts and ends where the parser says it does."""
+    md = markdown_parser()
 
     def render_ai(self, tokens, idx, options, env):
         if tokens[idx].nesting == 1:
             params = tokens[idx].info.strip()
-            return ai_block_open(parse_model_attr(params), collapsed=collapsed) + "\n"
+            return ai_block_open(parse_model_attr(params), collapsed=env.get("collapsed", True)) + "\n"
         return AI_BLOCK_CLOSE + "\n"
 
     def render_collapsible(self, tokens, idx, options, env):
@@ -87,23 +87,19 @@ def _markdown(collapsed: bool) -> MarkdownIt:
                     '</summary><div class="collapsible__body">\n')
         return "</div></details>\n"
 
-    def validate_ai(params: str, *args) -> bool:
-        return params.strip().split(" ", 1)[0] in ("ai-written", "llm-output")
-
-    md.use(container_plugin, name="ai-written", marker=":", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="llm-output", marker="%", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True, render=render_collapsible)
+    for name in ("ai-written", "llm-output"):
+        md.add_render_rule(f"container_{name}_open", render_ai)
+        md.add_render_rule(f"container_{name}_close", render_ai)
+    md.add_render_rule("container_collapsible_open", render_collapsible)
+    md.add_render_rule("container_collapsible_close", render_collapsible)
     return md
 
 
-_MARKDOWNS = {True: _markdown(True), False: _markdown(False)}
-_LW_CLOSE = re.compile(r"^( {0,3})%%%\s*/llm-output\s*$", re.MULTILINE)
+_MARKDOWN = _markdown()
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
-    # LessWrong closes its blocks with '%%% /llm-output'; the container plugin wants a bare marker.
-    source = _LW_CLOSE.sub(r"\1%%%", body)
-    return sanitize(_MARKDOWNS[collapsed].render(source))
+    return sanitize(_MARKDOWN.render(markdown_source(body), {"collapsed": collapsed}))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
@@ -116,13 +112,13 @@ def render_html(body: str, *, collapsed: bool = True) -> str:
 
 
 class _AIBlockRewriter(_HTMLScanner):
-    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them."""
+    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them, in the
+    scanner's one pass (its per-name counts answer "does this end tag close anything" in constant time)."""
 
     def __init__(self, body: str, *, collapsed: bool):
         super().__init__(body)
         self.collapsed = collapsed
         self.edits: list[tuple[int, int, str]] = []
-        self.open_tags: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in ("br", "hr", "img"):
@@ -131,18 +127,13 @@ class _AIBlockRewriter(_HTMLScanner):
         if is_ai:
             start = self._pos()
             self.edits.append((start, start + len(self.get_starttag_text()), ai_block_open(model, collapsed=self.collapsed)))
-        self.open_tags.append((tag, is_ai))
+        self.push((tag, "ai" if is_ai else None, None, 0, 0, ""))
 
     def handle_endtag(self, tag):
-        if not any(t == tag for t, _ in self.open_tags):
-            return
-        while self.open_tags:
-            name, is_ai = self.open_tags.pop()
-            if name == tag:
-                if is_ai:
-                    start = self._pos()
-                    self.edits.append((start, start + len(f"</{tag}>"), AI_BLOCK_CLOSE))
-                break
+        for name, marker, *_ in self.pop_until(tag):
+            if name == tag and marker == "ai":
+                start = self._pos()
+                self.edits.append((start, start + len(f"</{tag}>"), AI_BLOCK_CLOSE))
 
     def handle_data(self, data):
         pass
