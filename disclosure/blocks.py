@@ -22,7 +22,6 @@ import bisect
 import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
@@ -480,6 +479,23 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 _BLOCK_LEVEL = {"p", "div", "section", "blockquote", "pre", "details", "summary", "li", "ul", "ol", "h1", "h2",
                 "h3", "h4", "h5", "h6", "table", "tr", "br", "hr"}
 _TAG_KINDS = {"blockquote": QUOTE, "pre": CODE, "details": COLLAPSIBLE, "script": _SKIP, "style": _SKIP}
+_RAW_TEXT = {"script", "style"}
+_RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
+#: Start tags that close an open <p> (HTML's "close a p element" rule), as browsers and the sanitiser do.
+_CLOSES_P = {"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure", "footer",
+             "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
+             "summary", "table", "ul"}
+#: Deeper than this, browsers' and the sanitiser's tree building turns slow (each tag looks up the stack);
+#: no post needs it.
+MAX_HTML_DEPTH = 200
+
+_TEXT_RUN = re.compile(r"[^<&]+")
+_TAG_NAME = re.compile(r"[a-zA-Z][^\s/>]*")
+_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
+_SPACE = re.compile(r"[\s/]*")
+_EQUALS = re.compile(r"\s*=\s*")
+_UNQUOTED = re.compile(r"[^\s>]*")
+_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);?")
 
 
 def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, str | None, str]:
@@ -491,17 +507,45 @@ def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, s
     return False, None, ""
 
 
-class _HTMLScanner(HTMLParser):
-    """The open-element stack of one pass over the body, with a count per tag name and per kind, so that
-    what the text here is, and whether an end tag closes anything, are answered in constant time (a body
-    of 50,000 unclosed ``<b>`` tags is one pass, not 50,000 walks up the stack)."""
+def _scan_tag(body: str, i: int) -> tuple[str, dict[str, str | None], int] | None:
+    """The tag starting at ``body[i] == '<'`` (start or end): its lower-case name, attributes and where it
+    ends; ``None`` when the body ends inside it (browsers drop such a tag). Every step moves forward."""
+    closing = body.startswith("</", i)
+    m = _TAG_NAME.match(body, i + (2 if closing else 1))
+    name, j, attrs = m.group().lower(), m.end(), {}
+    n = len(body)
+    while True:
+        j = _SPACE.match(body, j).end()
+        if j >= n:
+            return None
+        if body[j] == ">":
+            return name, attrs, j + 1
+        a = _ATTR_NAME.match(body, j)
+        key, j, value = a.group().lower(), a.end(), None
+        eq = _EQUALS.match(body, j)
+        if eq and eq.end() < n and body[eq.end()] != ">":
+            j = eq.end()
+            if body[j] in "\"'":
+                close = body.find(body[j], j + 1)
+                if close < 0:
+                    return None
+                value, j = body[j + 1:close], close + 1
+            else:
+                u = _UNQUOTED.match(body, j)
+                value, j = u.group(), u.end()
+            value = html.unescape(value)
+        attrs.setdefault(key, value)
+
+
+class _HTMLScanner:
+    """One pass over an HTML body: text, character references, start and end tags, comments. The open-element
+    stack keeps a count per tag name and per kind, so "what is the text here" and "does this end tag close
+    anything" are answered in constant time; every construct is found by a forward search that the scan then
+    moves past, so the pass is linear in the body (50,000 unclosed ``<b>`` or ``<!--`` tags included)."""
 
     def __init__(self, body: str):
-        super().__init__(convert_charrefs=False)
         self.body = body
-        self.line_starts = [0]
-        for match in re.finditer("\n", body):
-            self.line_starts.append(match.end())
+        self.line_starts: list[int] | None = None
         # (tag, kind, model, line, offset, syntax)
         self.stack: list[tuple[str, str | None, str | None, int, int, str]] = []
         self.open_tags: dict[str, int] = {}
@@ -510,11 +554,96 @@ class _HTMLScanner(HTMLParser):
         self.chunks: list[_Chunk] = []
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
+        self.max_depth = 0
 
-    def _pos(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
+    def line_of(self, offset: int) -> int:
+        if self.line_starts is None:
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.body)]
+        return bisect.bisect_right(self.line_starts, offset)
 
+    # -- the scan
+    def run(self) -> None:
+        body, i, n = self.body, 0, len(self.body)
+        while i < n:
+            c = body[i]
+            if c == "&":
+                m = _REFERENCE.match(body, i)
+                if m:
+                    raw = m.group()
+                    text = html.unescape(raw if raw.endswith(";") else raw + ";")
+                    if text.endswith(";") and text != ";":  # not a reference: plain text
+                        text = raw
+                    self.on_text(text, i, m.end())
+                    i = m.end()
+                else:
+                    self.on_text("&", i, i + 1)
+                    i += 1
+            elif c != "<":
+                m = _TEXT_RUN.match(body, i)
+                self.on_text(m.group(), i, m.end())
+                i = m.end()
+            elif body.startswith("<!--", i):
+                end = body.find("-->", i + 4)
+                i = n if end < 0 else end + 3  # a comment the body never closes runs to its end
+            elif body.startswith("<!", i) or body.startswith("<?", i) or (
+                    body.startswith("</", i) and not _TAG_NAME.match(body, i + 2)):
+                end = body.find(">", i + 2)
+                i = n if end < 0 else end + 1  # doctype, processing instruction, bogus comment
+            elif _TAG_NAME.match(body, i + (2 if body.startswith("</", i) else 1)):
+                tag = _scan_tag(body, i)
+                if tag is None:
+                    return  # the body ends inside a tag: browsers drop it
+                name, attrs, end = tag
+                if body.startswith("</", i):
+                    self.on_end_tag(name, i, end)
+                else:
+                    self.on_start_tag(name, attrs, i, end)
+                    if name in _RAW_TEXT:  # script/style: text up to its end tag, never markup
+                        close = _RAW_TEXT_END[name].search(body, end)
+                        stop = n if close is None else close.start()
+                        if stop > end:
+                            self.on_text(body[end:stop], end, stop)
+                        end = stop
+                i = end
+            else:
+                self.on_text("<", i, i + 1)
+                i += 1
+
+    # -- the stack
+    def push(self, entry) -> None:
+        self.stack.append(entry)
+        self.open_tags[entry[0]] = self.open_tags.get(entry[0], 0) + 1
+        self.open_kinds[entry[1]] = self.open_kinds.get(entry[1], 0) + 1
+        if entry[1] == DECLARED_AI:
+            self.ai.append(entry)
+        self.max_depth = max(self.max_depth, len(self.stack))
+
+    def pop_until(self, tag: str):
+        """Close the innermost open ``tag`` and everything opened inside it; returns what it closed.
+        A stray end tag (nothing open by that name) closes nothing, as in browsers."""
+        closed = []
+        if not self.open_tags.get(tag):
+            return closed
+        while self.stack:
+            entry = self.stack.pop()
+            self.open_tags[entry[0]] -= 1
+            self.open_kinds[entry[1]] -= 1
+            if entry[1] == DECLARED_AI:
+                self.ai.pop()
+            closed.append(entry)
+            if entry[0] == tag:
+                break
+        return closed
+
+    def implied_ends(self, tag: str) -> list:
+        """A block start tag closes an open <p>, a <li> an open <li>, as HTML's tree builder does."""
+        if tag in _CLOSES_P and self.open_tags.get("p"):
+            return self.pop_until("p")
+        if tag == "li" and self.open_tags.get("li") and self.stack[-1][0] in ("li", "p"):
+            return self.pop_until("li")
+        return []
+
+    # -- what the parser makes of it
     def kind_here(self) -> tuple[str, str | None]:
         kinds = self.open_kinds
         if kinds.get(_SKIP):
@@ -528,81 +657,40 @@ class _HTMLScanner(HTMLParser):
                 return kind, None
         return AUTHOR, None
 
-    def push(self, entry) -> None:
-        self.stack.append(entry)
-        self.open_tags[entry[0]] = self.open_tags.get(entry[0], 0) + 1
-        self.open_kinds[entry[1]] = self.open_kinds.get(entry[1], 0) + 1
-        if entry[1] == DECLARED_AI:
-            self.ai.append(entry)
-
-    def pop_until(self, tag: str):
-        """Close the innermost open ``tag`` and everything opened inside it; yields what it closes.
-        A stray end tag (nothing open by that name) closes nothing, as in browsers."""
-        if not self.open_tags.get(tag):
-            return
-        while self.stack:
-            entry = self.stack.pop()
-            self.open_tags[entry[0]] -= 1
-            self.open_kinds[entry[1]] -= 1
-            if entry[1] == DECLARED_AI:
-                self.ai.pop()
-            yield entry
-            if entry[0] == tag:
-                return
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-        if tag in _VOID:
-            return
-        is_ai, model, syntax = html_ai_block_attrs(tag, dict(attrs))
-        kind = DECLARED_AI if is_ai else _TAG_KINDS.get(tag)
-        self.push((tag, kind, model, self.getpos()[0], self._pos(), syntax))
-
-    def handle_startendtag(self, tag, attrs):
-        if tag not in _VOID:
-            # Browsers (and the sanitiser) ignore "/>" on non-void elements: <section data-ai-written/> opens one.
-            self.handle_starttag(tag, attrs)
-            return
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-
-    def handle_endtag(self, tag):
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-        if not self.open_tags.get(tag):
-            return
-        end = self._pos() + len(f"</{tag}>")
-        for entry in self.pop_until(tag):
+    def close_entries(self, entries, end: int) -> None:
+        for entry in entries:
             if entry[1] == DECLARED_AI:
                 self.blocks.append(AIBlock(entry[4], end, entry[2], entry[5]))
 
-    def _add_text(self, text: str, start: int, length: int):
+    def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
+        if tag in _BLOCK_LEVEL:
+            self.pending_separator = "\n\n"
+        self.close_entries(self.implied_ends(tag), start)
+        if tag in _VOID:
+            return
+        is_ai, model, syntax = html_ai_block_attrs(tag, attrs)
+        kind = DECLARED_AI if is_ai else _TAG_KINDS.get(tag)
+        self.push((tag, kind, model, self.line_of(start) if is_ai else 0, start, syntax))
+
+    def on_end_tag(self, tag: str, start: int, end: int) -> None:
+        if tag in _BLOCK_LEVEL:
+            self.pending_separator = "\n\n"
+        self.close_entries(self.pop_until(tag), end)
+
+    def on_text(self, text: str, start: int, end: int) -> None:
         kind, model = self.kind_here()
         if kind == _SKIP:
             return  # script and style content is not text anybody reads
         separator, self.pending_separator = self.pending_separator, ""
-        self.chunks.append(_Chunk(start, start + length, text, kind, model, separator=separator))
-
-    def handle_data(self, data):
-        self._add_text(data, self._pos(), len(data))
-
-    def _add_reference(self, raw: str):
-        start = self._pos()
-        length = len(raw) + 1 if self.body.startswith(raw + ";", start) else len(raw)
-        self._add_text(html.unescape(raw + ";")[:1], start, length)
-
-    def handle_entityref(self, name):
-        self._add_reference(f"&{name}")
-
-    def handle_charref(self, name):
-        self._add_reference(f"&#{name}")
+        self.chunks.append(_Chunk(start, end, text, kind, model, separator=separator))
 
 
 def parse_html(body: str) -> ParsedBody:
     scanner = _HTMLScanner(body)
-    scanner.feed(body)
-    scanner.close()
+    scanner.run()
+    if scanner.max_depth > MAX_HTML_DEPTH:
+        raise BlockSyntaxError(f"The HTML nests elements more than {MAX_HTML_DEPTH} deep: close the tags you "
+                               "open.", line=1)
     if scanner.ai:
         line = scanner.ai[0][3]
         raise BlockSyntaxError(f"The AI-written section opened on line {line} is never closed: add its closing "

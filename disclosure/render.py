@@ -12,7 +12,7 @@ import html
 import nh3
 from markdown_it import MarkdownIt
 
-from .blocks import _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
+from .blocks import _VOID, MAX_HTML_DEPTH, _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
@@ -104,44 +104,40 @@ def render_markdown(body: str, *, collapsed: bool = True) -> str:
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
     """Sanitise user HTML, then rewrite its AI blocks into the labelled, collapsible markup."""
+    depth = _HTMLScanner(body)
+    depth.run()
+    if depth.max_depth > MAX_HTML_DEPTH:
+        # The sanitiser's tree building slows with depth; intake refuses such bodies, so this is an old one.
+        return sanitize(f"<pre>{html.escape(body)}</pre>")
     clean = sanitize(body)
     rewriter = _AIBlockRewriter(clean, collapsed=collapsed)
-    rewriter.feed(clean)
-    rewriter.close()
+    rewriter.run()
     return sanitize(rewriter.result())
 
 
 class _AIBlockRewriter(_HTMLScanner):
     """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them, in the
-    scanner's one pass (its per-name counts answer "does this end tag close anything" in constant time)."""
+    parser's one linear scan."""
 
     def __init__(self, body: str, *, collapsed: bool):
         super().__init__(body)
         self.collapsed = collapsed
         self.edits: list[tuple[int, int, str]] = []
 
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "hr", "img"):
+    def on_start_tag(self, tag, attrs, start, end):
+        if tag in _VOID:
             return
-        is_ai, model, _ = html_ai_block_attrs(tag, dict(attrs))
+        is_ai, model, _ = html_ai_block_attrs(tag, attrs)
         if is_ai:
-            start = self._pos()
-            self.edits.append((start, start + len(self.get_starttag_text()), ai_block_open(model, collapsed=self.collapsed)))
-        self.push((tag, "ai" if is_ai else None, None, 0, 0, ""))
+            self.edits.append((start, end, ai_block_open(model, collapsed=self.collapsed)))
+        self.push((tag, "ai" if is_ai else None, None, 0, start, ""))
 
-    def handle_endtag(self, tag):
+    def on_end_tag(self, tag, start, end):
         for name, marker, *_ in self.pop_until(tag):
             if name == tag and marker == "ai":
-                start = self._pos()
-                self.edits.append((start, start + len(f"</{tag}>"), AI_BLOCK_CLOSE))
+                self.edits.append((start, end, AI_BLOCK_CLOSE))
 
-    def handle_data(self, data):
-        pass
-
-    def handle_entityref(self, name):
-        pass
-
-    def handle_charref(self, name):
+    def on_text(self, text, start, end):
         pass
 
     def result(self) -> str:
