@@ -21,6 +21,8 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -698,10 +700,33 @@ def parse_html(body: str) -> ParsedBody:
     return ParsedBody(_merge(scanner.chunks), sorted(scanner.blocks, key=lambda b: b.start))
 
 
+_RECENT: OrderedDict[tuple[str, str], ParsedBody | BlockSyntaxError] = OrderedDict()
+_RECENT_SIZE = 8
+_RECENT_LOCK = threading.Lock()
+
+
 def parse_body(body: str, fmt: str = "markdown") -> ParsedBody:
-    """Parse a post body written in ``fmt`` (``markdown`` or ``html``). Raises :class:`BlockSyntaxError`."""
-    if fmt == "html":
-        return parse_html(body)
-    if fmt == "markdown":
-        return parse_markdown(body)
-    raise ValueError(f"unknown body format {fmt!r}")
+    """Parse a post body written in ``fmt`` (``markdown`` or ``html``). Raises :class:`BlockSyntaxError`.
+
+    One request or task asks about the same body several times (the form, the disclosure check, intake; the
+    classifiers and the policy): the last few results are kept, so a body is parsed once and handed on.
+    """
+    if fmt not in ("markdown", "html"):
+        raise ValueError(f"unknown body format {fmt!r}")
+    key = (fmt, body)
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+        if found is not None:
+            _RECENT.move_to_end(key)
+    if found is None:
+        try:
+            found = parse_html(body) if fmt == "html" else parse_markdown(body)
+        except BlockSyntaxError as exc:
+            found = exc
+        with _RECENT_LOCK:
+            _RECENT[key] = found
+            while len(_RECENT) > _RECENT_SIZE:
+                _RECENT.popitem(last=False)
+    if isinstance(found, BlockSyntaxError):
+        raise BlockSyntaxError(found.message, line=found.line)
+    return ParsedBody(list(found.passages), list(found.blocks), found.parser_version)

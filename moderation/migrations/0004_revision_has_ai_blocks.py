@@ -1,0 +1,31 @@
+from django.db import migrations, models
+
+
+def backfill(apps, schema_editor):
+    """Parse each stored body once; a body the current parser refuses keeps null (labels treat it as none)."""
+    from disclosure.blocks import BlockSyntaxError, parse_body
+
+    Revision = apps.get_model("moderation", "Revision")
+    for revision in Revision.objects.filter(has_ai_blocks__isnull=True).only("id", "body", "format").iterator(
+            chunk_size=500):
+        try:
+            value = parse_body(revision.body, revision.format).has_ai_blocks
+        except (BlockSyntaxError, ValueError):
+            continue
+        Revision.objects.filter(pk=revision.pk).update(has_ai_blocks=value)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("moderation", "0003_review_queue_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="revision",
+            name="has_ai_blocks",
+            field=models.BooleanField(blank=True, null=True),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+    ]
