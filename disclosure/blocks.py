@@ -487,6 +487,20 @@ _RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _RAW_T
 _CLOSES_P = {"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure", "footer",
              "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
              "summary", "table", "ul"}
+#: Start tags that end an open element of their family (and what was opened inside it):
+#: tag -> (what it closes, where the look down the stack stops).
+_IMPLIED_ENDS = {
+    "li": ({"li"}, {"ul", "ol"}),
+    "dt": ({"dt", "dd"}, {"dl"}),
+    "dd": ({"dt", "dd"}, {"dl"}),
+    "tr": ({"tr"}, {"table", "tbody", "thead", "tfoot"}),
+    "td": ({"td", "th"}, {"tr", "table"}),
+    "th": ({"td", "th"}, {"tr", "table"}),
+    "tbody": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "thead": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "tfoot": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "option": ({"option"}, {"select"}),
+}
 #: Deeper than this, browsers' and the sanitiser's tree building turns slow (each tag looks up the stack);
 #: no post needs it.
 MAX_HTML_DEPTH = 200
@@ -638,11 +652,19 @@ class _HTMLScanner:
         return closed
 
     def implied_ends(self, tag: str) -> list:
-        """A block start tag closes an open <p>, a <li> an open <li>, as HTML's tree builder does."""
+        """A block start tag closes an open <p>; a <li> closes an open <li>, a <td> an open cell, and so on,
+        as HTML's tree builder does (so that a list or table written without end tags does not nest)."""
         if tag in _CLOSES_P and self.open_tags.get("p"):
             return self.pop_until("p")
-        if tag == "li" and self.open_tags.get("li") and self.stack[-1][0] in ("li", "p"):
-            return self.pop_until("li")
+        implied = _IMPLIED_ENDS.get(tag)
+        if implied is None:
+            return []
+        closes, boundary = implied
+        for entry in reversed(self.stack[-8:]):  # a bounded look down the stack keeps the scan linear
+            if entry[0] in closes:
+                return self.pop_until(entry[0])
+            if entry[0] in boundary:
+                break
         return []
 
     # -- what the parser makes of it
