@@ -2,7 +2,8 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    """Parse each stored body once; a body the current parser refuses keeps null (labels treat it as none)."""
+    """Parse each stored body once. A body the current parser refuses counts as having none, as the label
+    has always read it."""
     from disclosure.blocks import BlockSyntaxError, parse_body
 
     Revision = apps.get_model("moderation", "Revision")
@@ -11,7 +12,7 @@ def backfill(apps, schema_editor):
         try:
             value = parse_body(revision.body, revision.format).has_ai_blocks
         except (BlockSyntaxError, ValueError):
-            continue
+            value = False
         Revision.objects.filter(pk=revision.pk).update(has_ai_blocks=value)
 
 
