@@ -7,12 +7,16 @@ Markdown is rendered with raw HTML disabled; HTML bodies are sanitised first, th
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import logging
 
 import nh3
 from markdown_it import MarkdownIt
 
-from .blocks import _VOID, MAX_HTML_DEPTH, _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
+from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
@@ -150,8 +154,39 @@ class _AIBlockRewriter(_HTMLScanner):
         return "".join(out)
 
 
-def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
-    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+#: Bodies at least this long are looked up in the cache before rendering. Rendering is linear, but Markdown's
+#: inline rules cost ~15 µs a character on some bodies (a run of '['), so 200 KB can take seconds: a body's
+#: HTML never changes for one version of this module, so it is rendered once and kept.
+CACHE_FROM_CHARS = 20_000
+CACHE_SECONDS = 7 * 24 * 3600
+#: Part of the cache key: change it whenever the HTML this module makes for a body changes.
+RENDER_VERSION = 1
+
+
+def _render(body: str, fmt: str, collapsed: bool) -> str:
     if fmt == "html":
         return render_html(body, collapsed=collapsed)
     return render_markdown(body, collapsed=collapsed)
+
+
+def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
+    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+    if len(body) < CACHE_FROM_CHARS:
+        return _render(body, fmt, collapsed)
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:{digest}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is an optimisation: an outage renders, never fails
+        logger.warning("render cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    rendered = _render(body, fmt, collapsed)
+    try:
+        cache.set(key, rendered, CACHE_SECONDS)
+    except Exception:
+        logger.warning("render cache unavailable", exc_info=True)
+    return rendered
