@@ -15,6 +15,11 @@ Offsets are Python string indices (code points) into the original body. A passag
 markup (quote markers, tags, directive lines); ``segments`` map each stretch of ``text`` back to the body,
 so anything that scores the text can point at the body. The output is reproducible from the body and
 :data:`PARSER_VERSION`.
+
+How: Markdown passages come from markdown-it-py's block tokens (their line maps) with the grammar the renderer
+renders (:func:`markdown_parser`: the ``:::ai-written``, ``%%% llm-output`` and ``+++`` containers of
+mdit-py-plugins), so where a section begins and ends is decided once for both. HTML is one forward scan
+(:class:`_HTMLScanner`, which the renderer's rewriter also uses). Both are linear in the body's length.
 """
 from __future__ import annotations
 
@@ -187,19 +192,60 @@ _AI_CONTAINERS = {"container_ai-written_open": "colon", "container_llm-output_op
 _COLLAPSE_OPEN = "container_collapsible_open"
 
 
-def _closing_aware(fn):
+_CLOSER_CANDIDATE = re.compile(r"^[ \t>]*(:{3,}|%{3,}|\+{3,})[ \t]*$", re.MULTILINE)
+
+
+def _closer_lines(source: str) -> dict[str, list[int]]:
+    """Per marker character, the numbers of the lines that could close a container (the marker alone on its
+    line, behind any quote markers or indentation): a superset of what the plugin accepts as a closer."""
+    found: dict[str, list[int]] = {":": [], "%": [], "+": []}
+    line, at = 0, 0
+    for m in _CLOSER_CANDIDATE.finditer(source):
+        line += source.count("\n", at, m.start())
+        at = m.start()
+        found[m.group(1)[0]].append(line)
+    return found
+
+
+def _closing_aware(fn, marker: str):
     """Wrap a container rule so its opening token records whether a closing marker was found (the plugin
-    knows, but only says so through ``state.line``)."""
+    knows, but only says so through ``state.line``). When no line after the opener could close it, the
+    plugin would scan to the end of its parent for nothing, once per nesting level: the opener is then not
+    opened when a container of its marker around it is never closed either (its line stays text, and
+    ``env["unclosed"]`` names it): one scan to the end instead of one per level; such a body is refused."""
 
     def rule(state, start_line, end_line, silent):
-        first = len(state.tokens)
-        found = fn(state, start_line, end_line, silent)
-        if found and not silent:
-            opened = state.tokens[first]
-            opened.meta["closed"] = state.line > opened.map[1]
-        return found
+        env = state.env if isinstance(state.env, dict) else {}
+        closers = env.get("closer_lines", {}).get(marker)
+        surely_unclosed = False
+        if closers is not None:
+            i = bisect.bisect_right(closers, start_line)
+            surely_unclosed = i == len(closers) or closers[i] >= end_line
+        if surely_unclosed:
+            scanning = env.setdefault("scanning_unclosed", set())
+            if marker in scanning:  # inside a container of this marker that is itself never closed
+                if not silent and fn(state, start_line, end_line, True):
+                    env.setdefault("unclosed", []).append(start_line)
+                return False
+            if not silent:
+                scanning.add(marker)
+        try:
+            first = len(state.tokens)
+            found = fn(state, start_line, end_line, silent)
+            if found and not silent:
+                opened = state.tokens[first]
+                opened.meta["closed"] = state.line > opened.map[1]
+            return found
+        finally:
+            if surely_unclosed and not silent:
+                env["scanning_unclosed"].discard(marker)
 
     return rule
+
+
+def markdown_env(source: str) -> dict:
+    """What the container rules read from ``env`` (see :func:`_closing_aware`); parser and renderer pass it."""
+    return {"closer_lines": _closer_lines(source)}
 
 
 def markdown_parser() -> MarkdownIt:
@@ -209,9 +255,9 @@ def markdown_parser() -> MarkdownIt:
     md.use(container_plugin, name="ai-written", marker=":", validate=lambda params, *a: bool(_AI_PARAMS.match(params)))
     md.use(container_plugin, name="llm-output", marker="%", validate=lambda params, *a: bool(_LW_PARAMS.match(params)))
     md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True)
-    for name in ("container_ai-written", "container_llm-output", "container_collapsible"):
+    for name, marker in (("container_ai-written", ":"), ("container_llm-output", "%"), ("container_collapsible", "+")):
         rule = next(r for r in md.block.ruler.__rules__ if r.name == name)
-        md.block.ruler.at(name, _closing_aware(rule.fn), {"alt": rule.alt})
+        md.block.ruler.at(name, _closing_aware(rule.fn, marker), {"alt": rule.alt})
     return md
 
 
@@ -225,8 +271,9 @@ _BLOCK_MD = markdown_parser()
 _BLOCK_MD.disable("inline")  # passages need the block structure only; inline parsing is the renderer's
 
 
-def markdown_tokens(body: str):
-    return _BLOCK_MD.parse(markdown_source(body))
+def markdown_tokens(body: str, env: dict | None = None):
+    source = markdown_source(body)
+    return _BLOCK_MD.parse(source, markdown_env(source) if env is None else env)
 
 
 def _line_spans(body: str) -> list[tuple[int, int]]:
@@ -266,6 +313,7 @@ class _MarkdownWalk:
         self.cursor = 0
         self.errors: list[BlockSyntaxError] = []
         self.unclosed: list[BlockSyntaxError] = []
+        self.skip_checks: set[int] = set()
 
     # -- what the text here is
     def kind_here(self, default: str = AUTHOR) -> tuple[str, str | None]:
@@ -314,7 +362,7 @@ class _MarkdownWalk:
     # -- errors a writer can fix, named by line
     def check_markers(self, number: int, text: str) -> None:
         """A line of paragraph text that looks like a block marker is almost always a mistake."""
-        if self.quotes:
+        if self.quotes or number in self.skip_checks:
             return  # quoted text is somebody else's; markers in it are text
         line = number + 1
         inner = next((o for o in reversed(self.stack) if o.syntax in ("colon", "lw", "collapse")), None)
@@ -467,7 +515,16 @@ class _MarkdownWalk:
 
 def parse_markdown(body: str) -> ParsedBody:
     walk = _MarkdownWalk(body)
-    walk.walk(markdown_tokens(body))
+    env = markdown_env(markdown_source(body))
+    tokens = markdown_tokens(body, env)
+    walk.skip_checks = set(env.get("unclosed", ()))
+    walk.walk(tokens)
+    for number in env.get("unclosed", ()):
+        syntax = walk.line_text(number).lstrip(" \t>")[:1]
+        what = {"+": ("collapsible section", "'+++'"), "%": ("AI-written section", "a line with '%%% /llm-output'")
+                }.get(syntax, ("AI-written section", "a line with ':::'"))
+        walk.unclosed.append(BlockSyntaxError(f"The {what[0]} opened on line {number + 1} is never closed: add "
+                                              f"{what[1]} after its text.", line=number + 1))
     if walk.errors:
         raise min(walk.errors, key=lambda e: e.line)
     if walk.unclosed:
@@ -571,6 +628,7 @@ class _HTMLScanner:
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
         self.max_depth = 0
+        self.too_deep_at = 0
 
     def line_of(self, offset: int) -> int:
         if self.line_starts is None:
@@ -632,7 +690,10 @@ class _HTMLScanner:
         self.open_kinds[entry[1]] = self.open_kinds.get(entry[1], 0) + 1
         if entry[1] == DECLARED_AI:
             self.ai.append(entry)
-        self.max_depth = max(self.max_depth, len(self.stack))
+        if len(self.stack) > self.max_depth:
+            self.max_depth = len(self.stack)
+            if self.max_depth == MAX_HTML_DEPTH + 1:
+                self.too_deep_at = entry[4]
 
     def pop_until(self, tag: str):
         """Close the innermost open ``tag`` and everything opened inside it; returns what it closed.
@@ -713,8 +774,9 @@ def parse_html(body: str) -> ParsedBody:
     scanner = _HTMLScanner(body)
     scanner.run()
     if scanner.max_depth > MAX_HTML_DEPTH:
-        raise BlockSyntaxError(f"The HTML nests elements more than {MAX_HTML_DEPTH} deep: close the tags you "
-                               "open.", line=1)
+        line = scanner.line_of(scanner.too_deep_at)
+        raise BlockSyntaxError(f"Line {line}: the HTML nests elements more than {MAX_HTML_DEPTH} deep: close the "
+                               "tags you open.", line=line)
     if scanner.ai:
         line = scanner.ai[0][3]
         raise BlockSyntaxError(f"The AI-written section opened on line {line} is never closed: add its closing "

@@ -14,7 +14,7 @@ import logging
 import nh3
 from markdown_it import MarkdownIt
 
-from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_parser, markdown_source, parse_model_attr
+from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_env, markdown_parser, markdown_source, parse_model_attr
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,8 @@ _MARKDOWN = _markdown()
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
-    return sanitize(_MARKDOWN.render(markdown_source(body), {"collapsed": collapsed}))
+    source = markdown_source(body)
+    return sanitize(_MARKDOWN.render(source, {**markdown_env(source), "collapsed": collapsed}))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
