@@ -528,7 +528,7 @@ def parse_markdown(body: str) -> ParsedBody:
     if walk.errors:
         raise min(walk.errors, key=lambda e: e.line)
     if walk.unclosed:
-        raise walk.unclosed[-1]
+        raise min(walk.unclosed, key=lambda e: e.line)  # the outermost: closing it is the fix
     return ParsedBody(_merge(walk.chunks), sorted(walk.blocks, key=lambda b: b.start))
 
 

@@ -42,7 +42,7 @@ def test_a_forum_submit_and_its_evaluation_parse_the_body_once(client, author, p
 
 def test_labels_read_the_flag_intake_stored_and_never_parse(client, make_post, parses):
     from moderation.models import Submission
-    from moderation.selectors import submission_label
+    from moderation.selectors.labels import submission_label
 
     post = make_post(body="Only my own words here.")
     Submission.objects.update(visible=True)
