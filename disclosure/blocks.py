@@ -610,11 +610,18 @@ def _scan_tag(body: str, i: int) -> tuple[str, dict[str, str | None], int] | Non
         attrs.setdefault(key, value)
 
 
+class _TooDeep(Exception):
+    pass
+
+
 class _HTMLScanner:
     """One pass over an HTML body: text, character references, start and end tags, comments. The open-element
     stack keeps a count per tag name and per kind, so "what is the text here" and "does this end tag close
     anything" are answered in constant time; every construct is found by a forward search that the scan then
     moves past, so the pass is linear in the body (50,000 unclosed ``<b>`` or ``<!--`` tags included)."""
+
+    #: Stop at the first element nested deeper than MAX_HTML_DEPTH (such a body is refused).
+    stop_when_too_deep = True
 
     def __init__(self, body: str):
         self.body = body
@@ -637,6 +644,12 @@ class _HTMLScanner:
 
     # -- the scan
     def run(self) -> None:
+        try:
+            self._run()
+        except _TooDeep:  # the body is refused (or shown as text): the rest need not be read
+            pass
+
+    def _run(self) -> None:
         body, i, n = self.body, 0, len(self.body)
         while i < n:
             c = body[i]
@@ -694,6 +707,8 @@ class _HTMLScanner:
             self.max_depth = len(self.stack)
             if self.max_depth == MAX_HTML_DEPTH + 1:
                 self.too_deep_at = entry[4]
+                if self.stop_when_too_deep:
+                    raise _TooDeep
 
     def pop_until(self, tag: str):
         """Close the innermost open ``tag`` and everything opened inside it; returns what it closed.

@@ -124,6 +124,8 @@ class _AIBlockRewriter(_HTMLScanner):
     """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them, in the
     parser's one linear scan."""
 
+    stop_when_too_deep = False  # sanitised markup: its depth was checked on the body it came from
+
     def __init__(self, body: str, *, collapsed: bool):
         super().__init__(body)
         self.collapsed = collapsed
