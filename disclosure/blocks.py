@@ -199,6 +199,7 @@ def _closer_lines(source: str) -> dict[str, list[int]]:
     """Per marker character, the numbers of the lines that could close a container (the marker alone on its
     line, behind any quote markers or indentation): a superset of what the plugin accepts as a closer."""
     found: dict[str, list[int]] = {":": [], "%": [], "+": []}
+    source = _NEWLINE.sub("\n", source) if "\r" in source else source  # line numbers as markdown-it counts
     line, at = 0, 0
     for m in _CLOSER_CANDIDATE.finditer(source):
         line += source.count("\n", at, m.start())

@@ -468,3 +468,16 @@ def test_script_and_style_contents_are_raw_text_even_with_tags_inside():
     parsed = parse_body(body, "html")
 
     assert parsed.blocks == [] and summary(parsed) == [(AUTHOR, None, "a\n\nb")]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_nested_sections_with_any_line_ending(newline):
+    # browsers submit a textarea's lines with CRLF
+    body = ('::::ai-written model="Outer"\nBefore.\n\n:::ai-written model="Inner"\n\n:::\n\nAfter.\n::::\n'
+            .replace("\n", newline))
+
+    parsed = parse_body(body)
+
+    assert [b.model for b in parsed.blocks] == ["Outer", "Inner"]
+    assert summary(parsed) == [(DECLARED_AI, "Outer", "Before."), (DECLARED_AI, "Outer", "After.")]
+    assert_maps_back(body, parsed)
