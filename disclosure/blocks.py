@@ -237,6 +237,13 @@ def _closing_aware(fn, marker: str):
                 opened = state.tokens[first]
                 opened.meta["closed"] = state.line > opened.map[1]
             return found
+        except IndexError:
+            # mdit-py-plugins 0.7 reads past the end of the source while looking for the closing line of a
+            # container that runs to the end inside a quote ('> +++ t\n> '), before it writes any token:
+            # such a container is never closed.
+            if not silent and len(state.tokens) == first:
+                env.setdefault("unclosed", []).append(start_line)
+            return False
         finally:
             if surely_unclosed and not silent:
                 env["scanning_unclosed"].discard(marker)

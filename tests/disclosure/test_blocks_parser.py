@@ -481,3 +481,13 @@ def test_nested_sections_with_any_line_ending(newline):
     assert [b.model for b in parsed.blocks] == ["Outer", "Inner"]
     assert summary(parsed) == [(DECLARED_AI, "Outer", "Before."), (DECLARED_AI, "Outer", "After.")]
     assert_maps_back(body, parsed)
+
+
+@pytest.mark.parametrize("body", ["  > +++ t\n> ", '\n%%% llm-output\n+++ t\n\r> %%% llm-output\n> '])
+def test_a_container_the_plugin_cannot_finish_is_a_syntax_error_not_a_crash(body):
+    # mdit-py-plugins reads past the end of these bodies (IndexError): the author gets the line to fix
+    from disclosure.render import render_body
+
+    with pytest.raises(BlockSyntaxError, match="never closed"):
+        parse_body(body)
+    assert isinstance(render_body(body), str)
