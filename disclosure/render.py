@@ -7,17 +7,19 @@ Markdown is rendered with raw HTML disabled; HTML bodies are sanitised first, th
 """
 from __future__ import annotations
 
+import hashlib
 import html
-import re
+import logging
 from functools import lru_cache
 
 import nh3
 from django.utils.module_loading import import_string
 from markdown_it import MarkdownIt
-from mdit_py_plugins.container import container_plugin
 
+from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_env, markdown_parser, markdown_source, parse_model_attr
 from .conf import app_settings
-from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
@@ -91,13 +93,16 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
 AI_BLOCK_CLOSE = "</div></details></section>"
 
 
-def _markdown(collapsed: bool, plugins: tuple[str, ...] = ()) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
+    """The parser's block grammar (:func:`disclosure.blocks.markdown_parser`) with render rules: a section
+    starts and ends where the parser says it does. ``plugins``: the host's markdown-it plugins
+    (``DISCLOSURE["MARKDOWN_PLUGINS"]``), added last; their output is sanitised like the rest."""
+    md = markdown_parser()
 
     def render_ai(self, tokens, idx, options, env):
         if tokens[idx].nesting == 1:
             params = tokens[idx].info.strip()
-            return ai_block_open(parse_model_attr(params), collapsed=collapsed) + "\n"
+            return ai_block_open(parse_model_attr(params), collapsed=env.get("collapsed", True)) + "\n"
         return AI_BLOCK_CLOSE + "\n"
 
     def render_collapsible(self, tokens, idx, options, env):
@@ -107,78 +112,65 @@ def _markdown(collapsed: bool, plugins: tuple[str, ...] = ()) -> MarkdownIt:
                     '</summary><div class="collapsible__body">\n')
         return "</div></details>\n"
 
-    def validate_ai(params: str, *args) -> bool:
-        return params.strip().split(" ", 1)[0] in ("ai-written", "llm-output")
-
-    md.use(container_plugin, name="ai-written", marker=":", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="llm-output", marker="%", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True, render=render_collapsible)
-    for path in plugins:  # the host's markdown-it plugins (DISCLOSURE["MARKDOWN_PLUGINS"]); output still sanitised
+    for name in ("ai-written", "llm-output"):
+        md.add_render_rule(f"container_{name}_open", render_ai)
+        md.add_render_rule(f"container_{name}_close", render_ai)
+    md.add_render_rule("container_collapsible_open", render_collapsible)
+    md.add_render_rule("container_collapsible_close", render_collapsible)
+    for path in plugins:
         md.use(import_string(path))
     return md
 
 
 @lru_cache(maxsize=8)
-def _markdown_cached(collapsed: bool, plugins: tuple[str, ...]) -> MarkdownIt:
-    return _markdown(collapsed, plugins)
-
-
-def _renderer(collapsed: bool) -> MarkdownIt:
-    return _markdown_cached(collapsed, tuple(app_settings.MARKDOWN_PLUGINS))
-_LW_CLOSE = re.compile(r"^( {0,3})%%%\s*/llm-output\s*$", re.MULTILINE)
+def _markdown_with(plugins: tuple[str, ...]) -> MarkdownIt:
+    return _markdown(plugins)
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
-    # LessWrong closes its blocks with '%%% /llm-output'; the container plugin wants a bare marker.
-    source = _LW_CLOSE.sub(r"\1%%%", body)
-    return sanitize(_renderer(collapsed).render(source))
+    source = markdown_source(body)
+    md = _markdown_with(tuple(app_settings.MARKDOWN_PLUGINS))
+    return sanitize(md.render(source, {**markdown_env(source), "collapsed": collapsed}))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
     """Sanitise user HTML, then rewrite its AI blocks into the labelled, collapsible markup."""
+    depth = _HTMLScanner(body)
+    depth.run()
+    if depth.max_depth > MAX_HTML_DEPTH:
+        # The sanitiser's tree building slows with depth; intake refuses such bodies, so this is an old one.
+        return sanitize(f"<pre>{html.escape(body)}</pre>")
     clean = sanitize(body)
     rewriter = _AIBlockRewriter(clean, collapsed=collapsed)
-    rewriter.feed(clean)
-    rewriter.close()
+    rewriter.run()
     return sanitize(rewriter.result())
 
 
 class _AIBlockRewriter(_HTMLScanner):
-    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them."""
+    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them, in the
+    parser's one linear scan."""
+
+    stop_when_too_deep = False  # sanitised markup: its depth was checked on the body it came from
 
     def __init__(self, body: str, *, collapsed: bool):
         super().__init__(body)
         self.collapsed = collapsed
         self.edits: list[tuple[int, int, str]] = []
-        self.open_tags: list[tuple[str, bool]] = []
 
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "hr", "img"):
+    def on_start_tag(self, tag, attrs, start, end):
+        if tag in _VOID:
             return
-        is_ai, model, _ = html_ai_block_attrs(tag, dict(attrs))
+        is_ai, model, _ = html_ai_block_attrs(tag, attrs)
         if is_ai:
-            start = self._pos()
-            self.edits.append((start, start + len(self.get_starttag_text()), ai_block_open(model, collapsed=self.collapsed)))
-        self.open_tags.append((tag, is_ai))
+            self.edits.append((start, end, ai_block_open(model, collapsed=self.collapsed)))
+        self.push((tag, "ai" if is_ai else None, None, 0, start, ""))
 
-    def handle_endtag(self, tag):
-        if not any(t == tag for t, _ in self.open_tags):
-            return
-        while self.open_tags:
-            name, is_ai = self.open_tags.pop()
-            if name == tag:
-                if is_ai:
-                    start = self._pos()
-                    self.edits.append((start, start + len(f"</{tag}>"), AI_BLOCK_CLOSE))
-                break
+    def on_end_tag(self, tag, start, end):
+        for name, marker, *_ in self.pop_until(tag):
+            if name == tag and marker == "ai":
+                self.edits.append((start, end, AI_BLOCK_CLOSE))
 
-    def handle_data(self, data):
-        pass
-
-    def handle_entityref(self, name):
-        pass
-
-    def handle_charref(self, name):
+    def on_text(self, text, start, end):
         pass
 
     def result(self) -> str:
@@ -191,8 +183,41 @@ class _AIBlockRewriter(_HTMLScanner):
         return "".join(out)
 
 
-def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
-    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+#: Bodies at least this long are looked up in the cache before rendering. Rendering is linear, but Markdown's
+#: inline rules cost ~15 µs a character on some bodies (a run of '['), so 200 KB can take seconds: a body's
+#: HTML never changes for one version of this module, so it is rendered once and kept.
+CACHE_FROM_CHARS = 20_000
+CACHE_SECONDS = 7 * 24 * 3600
+#: Part of the cache key: change it whenever the HTML this module makes for a body changes.
+RENDER_VERSION = 1
+
+
+def _render(body: str, fmt: str, collapsed: bool) -> str:
     if fmt == "html":
         return render_html(body, collapsed=collapsed)
     return render_markdown(body, collapsed=collapsed)
+
+
+def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
+    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+    if len(body) < CACHE_FROM_CHARS:
+        return _render(body, fmt, collapsed)
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    if fmt != "html" and app_settings.MARKDOWN_PLUGINS:  # the host's plugins change the HTML too
+        digest += ":" + hashlib.sha256("|".join(app_settings.MARKDOWN_PLUGINS).encode()).hexdigest()[:16]
+    key = f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:{digest}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is an optimisation: an outage renders, never fails
+        logger.warning("render cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    rendered = _render(body, fmt, collapsed)
+    try:
+        cache.set(key, rendered, CACHE_SECONDS)
+    except Exception:
+        logger.warning("render cache unavailable", exc_info=True)
+    return rendered

@@ -124,6 +124,9 @@ class Revision(models.Model):
     disclosure = models.JSONField(null=True, blank=True)
     disclosure_version = models.PositiveSmallIntegerField(null=True, blank=True)
     parser_version = models.PositiveSmallIntegerField()
+    #: Whether the body declares AI-written sections, as parsed at intake (labels read this instead of
+    #: parsing the body again); null for a body that no longer parses.
+    has_ai_blocks = models.BooleanField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the pipeline finished with this revision (the sweep looks for current revisions without it).

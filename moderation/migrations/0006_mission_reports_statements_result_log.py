@@ -25,7 +25,7 @@ def marks_to_verdicts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0003_review_queue_indexes'),
+        ('moderation', '0004_revision_has_ai_blocks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

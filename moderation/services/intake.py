@@ -92,7 +92,7 @@ def submission_submit(
             [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "
                                                 "disclosure."}],
             status_code=422)
-    disclosure, _parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
+    disclosure, parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
     errors += check_errors
     if errors:
         raise SubmissionInvalid(errors)
@@ -115,7 +115,8 @@ def submission_submit(
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,
             format=fmt, disclosure=stored, disclosure_version=version, parser_version=PARSER_VERSION,
-            content_hash=content_hash, recorded_assistance=recorded_assistance or None,
+            has_ai_blocks=parsed.has_ai_blocks, content_hash=content_hash,
+            recorded_assistance=recorded_assistance or None,
         )
         submission.current_revision = revision
         previously_visible = None if current is None else submission.visible  # first revision: news
