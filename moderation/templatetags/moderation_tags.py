@@ -49,6 +49,48 @@ def reason_label(code):
     return label(str(code))
 
 
+#: The statement of reasons is read by the author: words, not the codes stored for machines (the codes stay
+#: in data-* attributes and in the API's JSON).
+STATEMENT_ACTIONS = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested",
+                     "hide": "Hidden", "auto_reject": "Rejected automatically"}
+STATEMENT_RESTRICTIONS = {
+    "none": "the post stays visible",
+    "removal": "the post is removed from the forum",
+    "visibility_restricted_until_corrected": "the post is hidden from readers until the disclosure is corrected",
+    "visibility_restricted": "the post is hidden from readers",
+}
+
+
+@register.filter
+def statement_action(code):
+    """``request_changes`` → "Changes requested"."""
+    return STATEMENT_ACTIONS.get(str(code)) or str(code).replace("_", " ").capitalize()
+
+
+@register.filter
+def statement_restriction(code):
+    """``removal`` → "the post is removed from the forum"."""
+    return STATEMENT_RESTRICTIONS.get(str(code)) or str(code).replace("_", " ")
+
+
+@register.filter
+def statement_label(value):
+    """``ai_generated`` → "Mostly AI-written" (the badge text readers see)."""
+    from disclosure.labels import LABELS
+
+    return LABELS.get(str(value)) or str(value).replace("_", " ")
+
+
+@register.filter
+def statement_rule(code):
+    """The moderator's reason template by its title (``low-effort-ai`` → "Low-effort AI content"); a code
+    with no template reads as words."""
+    from ..models import RejectionTemplate
+
+    title = RejectionTemplate.objects.filter(code=str(code)).values_list("title", flat=True).first()
+    return title or str(code).replace("-", " ").replace("_", " ").capitalize()
+
+
 @register.filter
 def percent(value):
     """0.934 → "93%"; None → "–"."""

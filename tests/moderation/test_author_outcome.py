@@ -127,3 +127,43 @@ def test_an_operator_enabled_auto_rejection_reaches_the_author_and_can_be_appeal
     appeal = ReviewItem.objects.get(kind="appeal")
     assert appeal.reasons == ["appeal", "undisclosed_ai_suspected", "auto_rejected_ai_score"]
     assert appeal.status == "open" and appeal.evaluation.outcome == "auto_reject"
+
+
+def _statement_text(page: str) -> str:
+    from tests.forum.conftest import parse_html
+
+    return " ".join(parse_html(page).find("section", class_="statement-of-reasons").text().split())
+
+
+def test_the_statement_of_reasons_on_the_post_reads_in_words_not_codes(client, author, rejected):
+    client.force_login(author)
+    page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()
+
+    statement = _statement_text(page)
+    assert "Rejected: the post is removed from the forum" in statement
+    assert "Reasons: Undisclosed AI suspected" in statement
+    assert "AI-assistance disclosure policy — Undisclosed AI text" in statement  # the template's title
+    for code in ("reject —", "removal", "undisclosed_ai_suspected", "undisclosed-ai", "restriction:"):
+        assert code not in statement, code
+    # The codes stay available to scripts, beside the words.
+    assert 'data-decision="reject"' in page and 'data-restriction="removal"' in page
+    assert 'data-rule="undisclosed-ai"' in page
+
+
+def test_the_statement_says_the_appeal_is_below_and_the_appeal_form_is_below_it(client, author, rejected):
+    client.force_login(author)
+    page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()
+
+    assert "You can appeal this decision once, below." in _statement_text(page)
+    assert page.index('class="statement-of-reasons"') < page.index('class="appeal-form"')
+
+
+def test_a_change_request_statement_tells_the_author_the_post_is_hidden_until_fixed(
+        client, author, queued_post, item_of, moderator, templates):
+    post = queued_post()
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                template_code="low-effort-ai", message="Please declare the AI paragraph.")
+    client.force_login(author)
+    statement = _statement_text(client.get(reverse("forum:post_detail", args=[post.public_id])).content.decode())
+    assert "Changes requested: the post is hidden from readers until the disclosure is corrected" in statement
+    assert "Low-effort AI content" in statement and "visibility_restricted" not in statement
