@@ -3,9 +3,11 @@ of :mod:`moderation.selectors.stats`."""
 from __future__ import annotations
 
 import base64
+import math
 from datetime import date
 
 from .models import DecisionAction
+from .policy.reasons import reason_label
 from .selectors.stats import ClassifierPrecision
 
 
@@ -17,7 +19,21 @@ def _config():
                   colors=("#1a5fb4", "#c64600", "#26a269", "#a51d2d", "#613583"))
     return pygal, dict(style=style, js=[], disable_xml_declaration=True, height=280, width=760,
                        show_legend=True, legend_at_bottom=True, x_label_rotation=30, truncate_label=-1,
-                       print_values=False, no_data_text="No data yet")
+                       print_values=False, no_data_text="No data yet",
+                       max_scale=6, value_formatter=_short_number)
+
+
+def _short_number(value) -> str:
+    """0.0166667 → "0.017", 1.4166 → "1.4", 123.4 → "123" (pygal prints floats in full)."""
+    if value is None:
+        return ""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2g}"
+
+
+def _count_ticks(largest: int) -> list[int]:
+    """Whole-number ticks from 0 to at least ``largest``, about five of them: counts are never 2.2 items."""
+    step = max(1, math.ceil(largest / 5))
+    return list(range(0, max(largest, 1) + step, step))
 
 
 def _data_uri(chart) -> str:
@@ -31,6 +47,7 @@ def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | N
     chart = pygal.Line(**config, title="Queue size and median hours to decision", x_title="Day (month-day)",
                        y_title="Items")
     chart.x_labels = [d.strftime("%m-%d") for d, _ in queue]
+    chart.y_labels = _count_ticks(max((n for _, n in queue), default=0))
     chart.add("Undecided items", [n for _, n in queue])
     if any(h is not None for _, h in hours):  # pygal cannot scale an all-empty secondary axis
         chart.add("Median hours to decision", [h for _, h in hours], secondary=True)
@@ -42,7 +59,8 @@ def chart_reasons(table: dict[str, dict[str, int]]) -> str:
     chart = pygal.HorizontalStackedBar(**config, title="Decisions per reason (last 30 days)",
                                        x_title="Decisions")  # horizontal: the value axis is at the bottom
     reasons = list(table)[:12]
-    chart.x_labels = reasons
+    chart.x_labels = [reason_label(r) for r in reasons]
+    chart.y_labels = _count_ticks(max((sum(table[r].values()) for r in reasons), default=0))
     for action in DecisionAction.values:
         chart.add(action.replace("_", " "), [table[r].get(action, 0) for r in reasons])
     return _data_uri(chart)
@@ -53,6 +71,7 @@ def chart_precision(rows: list[ClassifierPrecision]) -> str:
     chart = pygal.Bar(**config, title="Classifier flags: confirmed vs overturned by moderators",
                       x_title="Classifier", y_title="Flags")
     chart.x_labels = [r.classifier for r in rows]
+    chart.y_labels = _count_ticks(max((max(r.confirmed, r.overturned) for r in rows), default=0))
     chart.add("confirmed", [r.confirmed for r in rows])
     chart.add("overturned", [r.overturned for r in rows])
     return _data_uri(chart)
