@@ -62,6 +62,9 @@ def compliance_report(request):
         params = form.cleaned_data
         rows = compliance_summary(start=params["start"], end=params["end"], period=params["period"],
                                   category=params["category"] or None)
+        # Show the range and period the report used (the defaults fill in what was left empty), not an empty
+        # form whose period select falls back to its first choice, "Day", above rows grouped by week.
+        form = ReportFilter(initial={name: params[name] for name in ("start", "end", "period", "category")})
     totals = {field: sum(getattr(r, field) for r in rows) for field in (
         "posts", "labels_required", "labels_shown", "required_not_shown", "exempt_by_review",
         "classifiers_disagree", "moderator_overrides")}

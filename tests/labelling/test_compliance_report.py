@@ -1,6 +1,7 @@
 """The compliance report counts posts by grade, required vs shown labels, review exemptions and overrides."""
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -100,3 +101,27 @@ def test_csv_keeps_a_formula_like_category_as_text(client, moderator):
     response = client.get("/moderation/compliance/export.csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["category"] for row in rows] == ["'=HYPERLINK(\"x\",\"y\")"]
+
+
+def test_the_filter_shows_the_period_and_range_the_report_used(client, moderator, seeded):
+    """With no filter the report groups by week over the last 90 days: the form says so, not "Day" and
+    empty dates (what the demo showed above rows grouped by week)."""
+    from django.utils import timezone
+
+    from tests.forum.conftest import parse_html
+
+    client.force_login(moderator)
+    form = parse_html(client.get("/moderation/compliance/").content).find("form", class_="compliance-filter")
+
+    selected = [o.attrs.get("value") for o in form.find("select", name="period").find_all("option")
+                if "selected" in o.attrs]
+    assert selected == ["week"]
+    today = timezone.localdate()
+    assert form.find("input", name="end").attrs.get("value") == today.isoformat()
+    assert form.find("input", name="start").attrs.get("value") == (today - timedelta(days=90)).isoformat()
+
+    chosen = parse_html(client.get("/moderation/compliance/", {"period": "month", "start": "2026-01-01"}).content)
+    form = chosen.find("form", class_="compliance-filter")
+    assert [o.attrs.get("value") for o in form.find("select", name="period").find_all("option")
+            if "selected" in o.attrs] == ["month"]
+    assert form.find("input", name="start").attrs.get("value") == "2026-01-01"
