@@ -5,7 +5,10 @@ Everything that differs between a laptop and production comes from the environme
 - ``DATABASE_URL``: PostgreSQL in production; unset means SQLite under ``.var/`` (the embedded default).
 - ``REDIS_URL``: the Celery broker; unset means kombu's filesystem transport under ``.var/broker``,
   so the whole product runs on one laptop with no server but the one ``make run`` starts.
-- ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``: the usual; system checks refuse unsafe production values.
+- ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``: the usual. ``DEBUG`` is off unless the environment says
+  ``DEBUG=1`` (``make run`` does, for the demo); outside DEBUG the system checks refuse to start with the demo
+  key, the demo users or private webhook addresses allowed (``moderation.checks``). Production deployments
+  use ``config.settings.production``, which also turns on secure cookies, HSTS and the HTTPS redirect.
 """
 import os
 from pathlib import Path
@@ -17,8 +20,9 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / ".var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_SECRET_KEY = "insecure-demo-key-do-not-use-in-production"
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+# The demo key is only a fallback for the demo: without DEBUG, the system check moderation.E102 refuses it.
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
-DEBUG = os.environ.get("DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -207,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SubmissionStatusEnum": "moderation.models.SubmissionStatus",
         "ReviewStatusEnum": "moderation.models.ReviewStatus",
+        "ReviewItemKindEnum": "moderation.models.ReviewItemKind",
         "ClassifierStatusEnum": "moderation.models.ResultStatus",
         "DeliveryStatusEnum": "moderation.api.serializers.DELIVERY_STATUSES",
         "HealthStateEnum": "moderation.api.serializers.HEALTH_STATES",
@@ -229,9 +234,10 @@ MODERATION = {
         {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
-    # Webhooks to loopback/private addresses: allowed in the local demo (DEBUG) so a forum on the same laptop
-    # can receive them; refused in production unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1.
-    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "1" if DEBUG else "0") == "1",
+    # Webhooks to loopback/private addresses: refused unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1
+    # (`make run` does, so a forum on the same laptop can receive them). Outside DEBUG, the system check
+    # moderation.E104 refuses to start with it on.
+    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
 }
 

@@ -14,6 +14,8 @@ DATABASES["default"]["NAME"] = VAR_DIR / "test-db.sqlite3"
 DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEBUG = False
+# Not the demo key: outside DEBUG the system checks refuse that one (moderation.E102).
+SECRET_KEY = "test-settings-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
