@@ -167,6 +167,9 @@ class DecisionIn(StrictSerializer):
                         help_text="What the author is told.")
     version = StrictIntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The item version you saw; 409 if it changed since.")
+    revision = StrictIntegerField(min_value=1, max_value=2**31 - 1, required=False,
+                                  help_text="The revision number you reviewed (the item's `revision`); 409 if the "
+                                            "item or the post moved to another revision since.")
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="A rejection template code (its text is used when `message` is empty).")
     label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
