@@ -16,6 +16,8 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
     """Fast queue: run the fast classifiers; decide, or hand over to the slow queue when a slow one is set."""
     from .services.evaluation import SlowClassifiersPending, revision_evaluate
 
+    if _poisoned(revision_id):
+        return
     try:
         revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
     except SlowClassifiersPending:
@@ -27,7 +29,20 @@ def evaluate_revision_slow(revision_id: int, content_hash: str) -> None:
     """Slow queue: run whatever is still missing (the language-model stage), then decide."""
     from .services.evaluation import revision_evaluate
 
+    if _poisoned(revision_id):
+        return
     revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+
+
+def _poisoned(revision_id: int) -> bool:
+    """Count this run; past the limit, give up (error result, post held for a person) instead of running."""
+    from .services.attempts import attempts_exhausted, revision_attempt_begin, revision_give_up
+
+    if attempts_exhausted(revision_attempt_begin(revision_id=revision_id)):
+        # Held for a person (no-op when it was evaluated or given up already: a late redelivery is dropped).
+        revision_give_up(revision_id=revision_id)
+        return True
+    return False
 
 
 @shared_task(name="moderation.sweep_unevaluated")

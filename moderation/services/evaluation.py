@@ -305,9 +305,14 @@ def revisions_sweep_unevaluated(*, limit: int = 500) -> int:
     Duplicates are harmless (the task is idempotent), so a revision still waiting in a long queue may be
     sent twice; the second run finds the stored results and returns.
     """
+    from .attempts import revision_give_up
+
     sent = 0
-    for revision_id, content_hash in revisions_unevaluated().values_list("pk", "content_hash")[:limit]:
-        if not configured_classifiers():
+    rows = revisions_unevaluated().values_list("pk", "content_hash", "evaluation_attempts")[:limit]
+    for revision_id, content_hash, attempts in rows:
+        if attempts >= app_settings.MAX_EVALUATION_ATTEMPTS:  # a poison message: a person decides instead
+            revision_give_up(revision_id=revision_id)
+        elif not configured_classifiers():
             revision_evaluate(revision_id=revision_id, content_hash=content_hash)
             sent += 1
         elif revision_enqueue(revision_id=revision_id, content_hash=content_hash):
