@@ -134,8 +134,13 @@ CONTENT_SECURITY_POLICY = {
 
 # One cache shared by every web process when Redis is there (API throttling counts per client across
 # processes); the embedded default keeps a per-process memory cache.
+# Short socket timeouts: a Redis that is down or black-holed costs a request about a second, never a hang, and
+# the API throttle fails open while it is away (moderation.api.auth.ClientRateThrottle).
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", 1.0))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
-                      "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")}} \
+                      "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure"),
+                      "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                                  "socket_timeout": REDIS_SOCKET_TIMEOUT}}} \
     if os.environ.get("REDIS_URL") else {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -147,6 +152,10 @@ if REDIS_URL:
     _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _visibility_timeout,
+        # A black-holed Redis must not hang an enqueue (a web request, the sweep): fail after a few seconds;
+        # the post stays saved and the sweep re-enqueues it (moderation.services.intake.enqueue_evaluation).
+        "socket_timeout": 2 * REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": 2 * REDIS_SOCKET_TIMEOUT,
         # kombu looks for abandoned (unacked) messages every interval × throttle seconds, 100 s by default;
         # a short visibility timeout (the worker-kill tests) wants that sweep at least as often.
         **({"unacked_restore_interval": 1, "unacked_restore_throttle": 1} if _visibility_timeout < 100 else {}),
@@ -171,6 +180,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing: a couple of quick retries, then give up (the caller logs it; the sweep re-enqueues later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.fast"
 CELERY_TASK_ROUTES = {
     "moderation.evaluate_revision": {"queue": f"{QUEUE_PREFIX}.fast"},
