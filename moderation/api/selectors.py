@@ -35,10 +35,16 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+#: What a client forum reads about a failed classifier. The stored error (host names, a vendor's answer) is for
+#: staff only: the moderation pages show it, the API does not.
+CLASSIFIER_ERROR_FOR_CLIENTS = "The classifier could not score this revision; a moderator will look at it."
+
+
 def classifier_result_as_dict(result: ClassifierResult) -> dict:
     return {
         "classifier": result.classifier, "version": result.version, "status": result.status,
-        "score": result.score, "latency_ms": result.latency_ms, "error": result.error or "",
+        "score": result.score, "latency_ms": result.latency_ms,
+        "error": CLASSIFIER_ERROR_FOR_CLIENTS if result.error or result.status == "error" else "",
         "passages": [{key: passage.get(key) for key in PASSAGE_FIELDS if key in passage}
                      for passage in (result.passage_scores or []) if isinstance(passage, dict)],
     }
