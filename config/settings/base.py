@@ -83,9 +83,10 @@ def _database_from_env() -> dict:
     if url:
         return dj_database_url.parse(url, conn_max_age=60)
     # Embedded default. WAL + a busy timeout + IMMEDIATE transactions let the web process and the
-    # worker write at once without "database is locked" (see PITFALLS.md).
+    # worker write at once, and the engine retries a transaction's start when SQLite still answers
+    # "database is locked" under a burst of writers (config/sqlite_backend; see PITFALLS.md).
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "config.sqlite_backend",
         "NAME": VAR_DIR / "db.sqlite3",
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

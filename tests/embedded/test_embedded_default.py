@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 
 def test_embedded_settings_use_sqlite_and_the_filesystem_broker():
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings.DATABASES["default"]["ENGINE"] == "config.sqlite_backend"  # SQLite, with retry-on-lock
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert settings.CELERY_BROKER_URL == "filesystem://"
 
