@@ -84,7 +84,7 @@ def _database_from_env() -> dict:
         return dj_database_url.parse(url, conn_max_age=60)
     # Embedded default. WAL + a busy timeout + IMMEDIATE transactions let the web process and the
     # worker write at once, and the engine retries a transaction's start when SQLite still answers
-    # "database is locked" under a burst of writers (config/sqlite_backend; see PITFALLS.md).
+    # "database is locked" under a burst of writers (config/sqlite_backend; docs/architecture.md, "Pitfalls").
     return {
         "ENGINE": "config.sqlite_backend",
         "NAME": VAR_DIR / "db.sqlite3",
@@ -208,6 +208,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-unevaluated": {"task": "moderation.sweep_unevaluated", "schedule": 30.0},
     "dispatch-outbox": {"task": "moderation.dispatch_outbox", "schedule": 10.0},
+    "prune-idempotency-records": {"task": "moderation.prune_idempotency_records", "schedule": 3600.0},
     "deliver-due-webhooks": {"task": "moderation.deliver_due_webhooks", "schedule": 10.0},
     "expire-claims": {"task": "moderation.expire_claims", "schedule": 60.0},
     "worker-heartbeat": {"task": "moderation.worker_heartbeat", "schedule": 15.0},
@@ -257,12 +258,12 @@ MODERATION = {
     # cascade (its language-model stage, when installed, runs on the slow queue), then the consistency check.
     "CLASSIFIERS": [
         "moderation.classifiers.stylometric.StylometricClassifier",
-        {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
+        {"path": "moderation.classifiers.statistical.StatisticalClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
     # Webhooks to loopback/private addresses: refused unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1
-    # (`make run` does, so a forum on the same laptop can receive them). Outside DEBUG, the system check
-    # moderation.E104 refuses to start with it on.
+    # (`make run` does, so a forum on the same laptop can receive them). `check --deploy` refuses it on
+    # (moderation.E104); outside DEBUG every start warns (moderation.W104).
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
 }

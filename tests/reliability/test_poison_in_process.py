@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from moderation.models import ClassifierResult, Evaluation, Revision, Submission
-from moderation.services.attempts import revision_attempt_begin
-from moderation.services.evaluation import revisions_sweep_unevaluated
+from moderation.services.evaluation import revision_attempt_begin, revisions_sweep_unevaluated
 from moderation.tasks import evaluate_revision
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db]

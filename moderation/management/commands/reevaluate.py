@@ -18,7 +18,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from moderation.models import Revision
-from moderation.services.evaluation import UnknownClassifier, revision_enqueue, revisions_to_rescore
+from moderation.services.enqueue import revision_enqueue
+from moderation.services.evaluation import UnknownClassifier, revisions_to_rescore
 
 
 def _since(value: str | None):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{considered} current revision(s) considered; {len(rows)} would be re-scored.")
             return
         sent = 0
-        # A fresh start for the poison-message count (moderation.services.attempts): an operator asked for it.
+        # A fresh start for the poison-message count (moderation.services.evaluation, "Poison messages"): an operator asked for it.
         Revision.objects.filter(pk__in=[pk for pk, _ in rows]).update(evaluation_attempts=0)
         for revision_id, content_hash in tqdm(rows, desc="enqueueing", unit="revision", file=sys.stderr,
                                               disable=options["no_progress"]):
