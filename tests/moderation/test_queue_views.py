@@ -201,6 +201,17 @@ def test_a_first_offence_is_not_flagged(mod_client, queued_post, item_of, modera
     item = item_of(queued_post(title="New one"))
     response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
     assert not response.context["history"]["repeat_offender"]
+
+
+def test_the_authors_history_names_past_reasons_in_words(mod_client, queued_post, item_of, moderator, templates):
+    review_item_reject(item_id=item_of(queued_post(title="Old")).pk, actor=Actor.for_user(moderator),
+                       template_code="undisclosed-ai")
+    item = item_of(queued_post(title="New one"))
+    page = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    history = page[page.index("The author's history"):page.index("Audit trail")]
+    assert "Undisclosed AI suspected" in history and ", undisclosed_ai_suspected" not in history
+    assert "· undisclosed_ai_suspected" not in history
+    assert 'data-reason="undisclosed_ai_suspected"' in history
     assert [i.repeat_offender for i in mod_client.get(QUEUE).context["page"].items] == [False]
 
 
