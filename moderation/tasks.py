@@ -8,9 +8,11 @@ import logging
 import socket
 
 from celery import shared_task
+from celery.signals import task_postrun, task_prerun
 from django.db import OperationalError
 from django.utils import timezone
 
+from .logs import task_finished, task_started
 from .models import WorkerHeartbeat
 from .services.evaluation import SlowClassifiersPending, revision_evaluate, revisions_sweep_unevaluated
 from .services.idempotency import idempotency_records_prune
@@ -18,6 +20,19 @@ from .services.review import review_items_expire_claims, review_items_wake_due
 from .services.webhooks import outbox_dispatch, webhook_deliver, webhooks_deliver_due
 
 logger = logging.getLogger(__name__)
+
+
+@task_prerun.connect
+def _bind_task_id(sender=None, task_id=None, **kwargs):
+    """Every line a moderation task logs carries its Celery task id (``moderation.logs``)."""
+    if sender is not None and sender.name.startswith("moderation."):
+        task_started(task_id=task_id, task_name=sender.name)
+
+
+@task_postrun.connect
+def _unbind_task_id(sender=None, **kwargs):
+    if sender is not None and sender.name.startswith("moderation."):
+        task_finished()
 
 #: Redelivered when the worker dies mid-task (acks_late + reject_on_worker_lost; a killed main process is
 #: covered by the broker's visibility timeout); a database blip is retried. Idempotent by construction.

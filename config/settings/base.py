@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.log import configure as configure_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / ".var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "disclosure",
     "moderation",
     "forum",
+    "django_structlog",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A request_id (and the user) on every line logged while serving a request (django-structlog).
+    "django_structlog.middlewares.RequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -236,9 +241,7 @@ MODERATION = {
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# structlog over the standard library (config/log.py): one JSON object per line in production
+# (LOG_FORMAT=json), readable lines in development; the pipeline's ids ride along on every line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG else "json")
+LOGGING = configure_logging(fmt=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))

@@ -33,6 +33,7 @@ from disclosure.blocks import BlockSyntaxError, Passage, parse_body
 from disclosure.schema import Disclosure, load_stored
 
 from .. import signals
+from ..logs import pipeline_context
 from ..classifiers.base import Classifier, ClassifierOutput
 from ..classifiers.registry import configured_classifiers
 from ..conf import app_settings
@@ -210,9 +211,21 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
     """
     revision = Revision.objects.select_related("submission").filter(pk=revision_id).first()
     if revision is None or (content_hash and revision.content_hash != content_hash):
+        logger.info("evaluation skipped: revision %s is gone or changed", revision_id)
         return None
-    if revision.submission.current_revision_id != revision.pk:
-        return None
+    with pipeline_context(submission=revision.submission, revision=revision):
+        if revision.submission.current_revision_id != revision.pk:
+            logger.info("evaluation skipped: a newer revision exists")
+            return None
+        evaluation = _revision_evaluate(revision, queue=queue)
+        if evaluation is not None:
+            logger.info("evaluated: %s", evaluation.outcome,
+                        extra={"outcome": evaluation.outcome, "reasons": evaluation.reasons,
+                               "priority": evaluation.priority, "policy_version": evaluation.policy_version})
+        return evaluation
+
+
+def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation | None:
     results = revision_classify(revision=revision, queue=queue)
     policy = current_policy()
     fingerprint = _fingerprint(results, policy.version)

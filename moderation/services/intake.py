@@ -16,6 +16,7 @@ from disclosure.validation import check_post
 from ..conf import app_settings
 from ..models import ApiClient, Revision, Submission, SubmissionStatus
 from .. import signals
+from ..logs import pipeline_context
 from .enqueue import on_commit, revision_enqueue
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ def submission_submit(
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
         on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)
+    with pipeline_context(submission=submission, revision=revision, client=client.name):
+        logger.info("submission received: revision %s%s", revision.number, " (new post)" if created else "")
     return SubmitResult(submission, revision, new_revision=True, created=created)
 
 
@@ -132,4 +135,5 @@ def enqueue_evaluation(*, revision_id: int, content_hash: str) -> None:
 
         revision_evaluate(revision_id=revision_id, content_hash=content_hash)
         return
-    revision_enqueue(revision_id=revision_id, content_hash=content_hash)
+    with pipeline_context(revision_id=revision_id):
+        revision_enqueue(revision_id=revision_id, content_hash=content_hash)

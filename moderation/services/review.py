@@ -15,6 +15,7 @@ bulk actions and keyboard shortcuts all call these same functions.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from disclosure.errors import InputInvalid
 
 from .. import signals
 from ..conf import app_settings
+from ..logs import pipeline_context
 from ..models import (
     Action,
     ApiClient,
@@ -43,6 +45,8 @@ from ..models import (
 )
 from ..policy.appeals import AppealRefused, appeal_check
 from .notify import notification_send, outbox_record
+
+logger = logging.getLogger(__name__)
 
 
 class ReviewConflict(Exception):
@@ -96,6 +100,9 @@ class Actor:
 
 def _audit(*, actor: Actor, item: ReviewItem | None, submission: Submission, verb: str, from_status: str = "",
            to_status: str = "", note: str = "", data: dict | None = None) -> Action:
+    with pipeline_context(submission=submission, item=item):
+        logger.info("review %s by %s: %s -> %s", verb, actor.label, from_status or "-", to_status or "-",
+                    extra={"verb": verb, "actor": actor.label})
     return Action.objects.create(
         actor_kind=actor.kind, actor_user=actor.user if actor.kind == "user" else None,
         actor_client=actor.client if actor.kind == "client" else None, actor_label=actor.label, item=item,

@@ -169,6 +169,10 @@ def test_an_api_submission_is_accepted_and_readable(gunicorn):
     bad = httpx.post(base + "/api/v1/submissions", json={**payload, "body": ""}, headers={**PROXIED, **auth},
                      timeout=20)
     assert bad.status_code == 400
+    # LOG_FORMAT=json: the intake's line is one JSON object naming the submission and the request.
+    logged = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    [received] = [line for line in logged if line["event"].startswith("submission received")]
+    assert received["submission_id"] == created.json()["id"] and received["request_id"]
 
 
 @pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump (postgresql-client) is not installed")
