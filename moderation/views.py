@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from disclosure.schema import load_stored
 
@@ -64,7 +66,18 @@ def moderator_required(view):
 
 
 def _wants_json(request) -> bool:
-    return request.headers.get("HX-Request") == "true" or "application/json" in request.headers.get("Accept", "")
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _is_htmx(request) -> bool:
+    """An htmx request (the queue's row actions); read from the headers, so the host needs no middleware."""
+    return bool(getattr(request, "htmx", None) or HtmxDetails(request))
+
+
+def _live_refusal(request, message: str, *, status: int):
+    """htmx: a refused row action changes no row; its reason replaces the queue's #mod-live line."""
+    response = render(request, "moderation/_live.html", {"live_message": message, "live_error": True}, status=status)
+    return reswap(retarget(response, "#mod-live"), "outerHTML")
 
 
 def _back(request, fallback: str):
@@ -146,9 +159,13 @@ def _keep_note(request, item: ReviewItem) -> None:
 def _act(request, item: ReviewItem, run, *, success: str, form=None):
     """Run one service call and answer: JSON/409 for htmx and fetch, flash + redirect otherwise."""
     detail = reverse("moderation:item_detail", args=[item.public_id])
-    if not _wants_json(request):
+    htmx = _is_htmx(request)
+    if not _wants_json(request) and not htmx:
         _keep_note(request, item)  # dropped again below when the action succeeds
     if form is not None and not form.is_valid():
+        if htmx:
+            return _live_refusal(request, " ".join(str(e) for errors in form.errors.values() for e in errors),
+                                 status=400)
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         for field, errors in form.errors.items():
@@ -158,15 +175,23 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     try:
         updated = run()
     except ReviewConflict as exc:
+        if htmx:
+            return _live_refusal(request, exc.message, status=409)
         if _wants_json(request):
             return JsonResponse({"error": exc.message, "conflict": True}, status=409)
         messages.error(request, exc.message)
         return redirect(detail)
     except ReviewActionInvalid as exc:
+        if htmx:
+            return _live_refusal(request, exc.message, status=400)
         if _wants_json(request):
             return JsonResponse({"errors": {exc.field or "__all__": [{"message": exc.message}]}}, status=400)
         messages.error(request, exc.message)
         return redirect(detail)
+    if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
+        row = queue_selectors.queue_row(updated.pk)
+        return render(request, "moderation/_queue_row_answer.html",
+                      {"item": row, "live_message": f"{row.revision.title}: {success}", "oob": True})
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)

@@ -136,22 +136,18 @@
   }
 
   /* --- Live preview -------------------------------------------------------------------------- */
-
-  function csrfToken(form) {
-    var field = form && form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
+  /* htmx posts the body (with the form's format and CSRF token) to the preview endpoint and swaps the
+   * sanitised HTML in; hx-sync drops an answer a newer keystroke has overtaken. Without htmx on the page
+   * there is no live preview (the form still works). */
 
   function setupPreview(editor, textarea, form, format, onBlocks) {
     var url = editor.getAttribute("data-preview-url");
     var section = editor.querySelector("[data-editor-preview]");
     var target = editor.querySelector("[data-preview-body]");
-    if (!url || !section || !target) { return function () {}; }
+    if (!url || !section || !target || !window.htmx) { return function () {}; }
     var errors = el("ul", { "class": "errorlist editor__preview-errors", role: "alert", "data-preview-errors": "" });
     errors.hidden = true;
     target.before(errors);
-    var timer = null;
-    var sequence = 0;
 
     function showErrors(list) {
       errors.textContent = "";
@@ -166,47 +162,38 @@
       section.classList.toggle("editor__preview--invalid", list.length > 0);
     }
 
-    function refresh() {
-      var mine = ++sequence;
-      var data = new FormData();
-      data.append("body", textarea.value);
-      data.append("format", format());
-      data.append("csrfmiddlewaretoken", csrfToken(form));
+    target.setAttribute("hx-post", url);
+    target.setAttribute("hx-trigger", "editor-preview delay:" + PREVIEW_DELAY_MS + "ms, editor-preview-now");
+    target.setAttribute("hx-swap", "innerHTML");
+    target.setAttribute("hx-sync", "this:replace");
+    target.setAttribute("hx-params", "body,format,csrfmiddlewaretoken");
+    target.addEventListener("htmx:beforeRequest", function () {
       section.hidden = false;
       section.setAttribute("aria-busy", "true");
-      fetch(url, { method: "POST", body: data, credentials: "same-origin",
-                   headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" } })
-        .then(function (response) {
-          if (mine !== sequence) { return null; }  // a newer preview is on its way
-          if (response.ok) {
-            var blocks = parseInt(response.headers.get("X-AI-Blocks") || "", 10);
-            return response.text().then(function (html) {
-              if (mine !== sequence) { return; }
-              target.innerHTML = html;  // sanitised by the server (nh3), same renderer readers get
-              showErrors([]);
-              if (!isNaN(blocks)) { onBlocks(blocks); }
-            });
-          }
-          if (response.status === 400) {
-            return response.json().then(function (payload) {
-              if (mine === sequence) { showErrors((payload && payload.errors) || []); }
-            });
-          }
-          showErrors([{ message: "The preview is unavailable right now (HTTP " + response.status + ")." }]);
-          return null;
-        })
-        .catch(function () {
-          if (mine === sequence) { showErrors([{ message: "The preview is unavailable right now." }]); }
-        })
-        .finally(function () { if (mine === sequence) { section.removeAttribute("aria-busy"); } });
-    }
+    });
+    target.addEventListener("htmx:beforeSwap", function (event) {
+      var xhr = event.detail.xhr;
+      if (xhr.status === 200) {
+        showErrors([]);
+        var blocks = parseInt(xhr.getResponseHeader("X-AI-Blocks") || "", 10);
+        if (!isNaN(blocks)) { onBlocks(blocks); }
+        return;
+      }
+      event.detail.shouldSwap = false;  // the preview keeps its last good rendering
+      var payload = null;
+      try { payload = JSON.parse(xhr.responseText); } catch (e) { payload = null; }
+      showErrors(xhr.status === 400 && payload && payload.errors ? payload.errors
+        : [{ message: "The preview is unavailable right now (HTTP " + xhr.status + ")." }]);
+    });
+    target.addEventListener("htmx:sendError", function () {
+      showErrors([{ message: "The preview is unavailable right now." }]);
+    });
+    target.addEventListener("htmx:afterRequest", function () { section.removeAttribute("aria-busy"); });
+    window.htmx.process(target);
 
-    function schedule() {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(refresh, PREVIEW_DELAY_MS);
-    }
+    function schedule() { window.htmx.trigger(target, "editor-preview"); }
     textarea.addEventListener("input", schedule);
-    if (textarea.value.trim()) { refresh(); }
+    if (textarea.value.trim()) { window.htmx.trigger(target, "editor-preview-now"); }
     return schedule;
   }
 
