@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 
 
@@ -58,25 +59,25 @@ class ApiKey(models.Model):
 
 
 class AuthorStanding(models.TextChoices):
-    NEW = "new", "New"
-    REGULAR = "regular", "Regular"
-    TRUSTED = "trusted", "Trusted"
+    NEW = "new", _("New")
+    REGULAR = "regular", _("Regular")
+    TRUSTED = "trusted", _("Trusted")
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", "Being checked"
-    PUBLISHED = "published", "Published"
-    QUEUED = "queued", "Waiting for a moderator"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    NEEDS_CHANGES = "needs_changes", "Needs changes"
-    HIDDEN = "hidden", "Hidden"
+    PENDING = "pending", _("Being checked")
+    PUBLISHED = "published", _("Published")
+    QUEUED = "queued", _("Waiting for a moderator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    NEEDS_CHANGES = "needs_changes", _("Needs changes")
+    HIDDEN = "hidden", _("Hidden")
 
 
 class LabelSource(models.TextChoices):
-    AUTHOR = "author", "Declared by the author"
-    CLASSIFIER = "classifier", "Applied by the classifiers"
-    MODERATOR = "moderator", "Applied by a moderator"
+    AUTHOR = "author", _("Declared by the author")
+    CLASSIFIER = "classifier", _("Applied by the classifiers")
+    MODERATOR = "moderator", _("Applied by a moderator")
 
 
 class Submission(models.Model):
@@ -140,9 +141,9 @@ class Revision(models.Model):
 
 
 class ResultStatus(models.TextChoices):
-    OK = "ok", "OK"
-    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
-    ERROR = "error", "Error"
+    OK = "ok", _("OK")
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", _("Insufficient evidence")
+    ERROR = "error", _("Error")
 
 
 class ClassifierResult(models.Model):
@@ -170,10 +171,10 @@ class ClassifierResult(models.Model):
 
 
 class EvaluationOutcome(models.TextChoices):
-    PUBLISH = "publish", "Publish"
-    PUBLISH_AND_QUEUE = "publish_and_queue", "Publish and queue for review"
-    HOLD = "hold", "Hold for review"
-    AUTO_REJECT = "auto_reject", "Reject automatically"
+    PUBLISH = "publish", _("Publish")
+    PUBLISH_AND_QUEUE = "publish_and_queue", _("Publish and queue for review")
+    HOLD = "hold", _("Hold for review")
+    AUTO_REJECT = "auto_reject", _("Reject automatically")
 
 
 class Evaluation(models.Model):
@@ -195,22 +196,22 @@ class Evaluation(models.Model):
 
 
 class ReviewItemKind(models.TextChoices):
-    FLAG = "flag", "Flag"
-    APPEAL = "appeal", "Appeal"
+    FLAG = "flag", _("Flag")
+    APPEAL = "appeal", _("Appeal")
 
 
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLAIMED = "claimed", "Claimed"
-    SNOOZED = "snoozed", "Snoozed"
-    DECIDED = "decided", "Decided"
+    OPEN = "open", _("Open")
+    CLAIMED = "claimed", _("Claimed")
+    SNOOZED = "snoozed", _("Snoozed")
+    DECIDED = "decided", _("Decided")
 
 
 class DecisionAction(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
-    REQUEST_CHANGES = "request_changes", "Ask for a disclosure fix"
-    HIDE = "hide", "Hide"
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    REQUEST_CHANGES = "request_changes", _("Ask for a disclosure fix")
+    HIDE = "hide", _("Hide")
 
 
 class ReviewItem(models.Model):

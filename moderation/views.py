@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -59,7 +60,7 @@ def moderator_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not app_settings.adapter.is_moderator(request.user):
-            raise PermissionDenied("Only moderators can see the review queue.")
+            raise PermissionDenied(gettext("Only moderators can see the review queue."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -209,7 +210,7 @@ def item_claim(request, public_id):
     item, form = _item(public_id), VersionedForm(request.POST)
     return _act(request, item, lambda: review_item_claim(
         item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success="You claimed this item.", form=form)
+        success=gettext("You claimed this item."), form=form)
 
 
 @require_POST
@@ -218,18 +219,18 @@ def item_release(request, public_id):
     item, form = _item(public_id), VersionedForm(request.POST)
     return _act(request, item, lambda: review_item_release(
         item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success="You released this item.", form=form)
+        success=gettext("You released this item."), form=form)
 
 
-DECISION_MESSAGES = {"approve": "Approved.", "reject": "Rejected; the author was told why.",
-                     "request_changes": "Sent back to the author for a disclosure fix.", "hide": "Hidden."}
+DECISION_MESSAGES = {"approve": _("Approved."), "reject": _("Rejected; the author was told why."),
+                     "request_changes": _("Sent back to the author for a disclosure fix."), "hide": _("Hidden.")}
 
 
 @require_POST
 @moderator_required
 def item_decide(request, public_id, action):
     if action not in DECISION_MESSAGES:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     item, form = _item(public_id), DecisionForm(request.POST)
 
     def run():
@@ -239,7 +240,7 @@ def item_decide(request, public_id, action):
                                   message=message_with_template(data["template"], data["message"]),
                                   label=data["label"] or None, expected_version=data["version"])
 
-    return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
+    return _act(request, item, run, success=str(DECISION_MESSAGES[action]), form=form)
 
 
 @require_POST
@@ -253,7 +254,7 @@ def item_snooze(request, public_id):
                                   until_next_revision=until is None,
                                   expected_version=form.cleaned_data["version"])
 
-    return _act(request, item, run, success="Snoozed.", form=form)
+    return _act(request, item, run, success=gettext("Snoozed."), form=form)
 
 
 @require_POST
@@ -266,13 +267,13 @@ def result_mark(request, result_id):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        messages.error(request, "Choose confirmed or false positive.")
+        messages.error(request, gettext("Choose confirmed or false positive."))
         return _back(request, fallback)
     classifier_result_mark(result_id=result.pk, actor=Actor.for_user(request.user),
                            verdict=form.cleaned_data["verdict"])
     if _wants_json(request):
         return JsonResponse({"ok": True, "verdict": form.cleaned_data["verdict"]})
-    messages.success(request, f"Marked {result.classifier}'s result.")
+    messages.success(request, gettext("Marked %(classifier)s's result.") % {"classifier": result.classifier})
     return _back(request, fallback)
 
 
@@ -307,11 +308,12 @@ def bulk(request):
     if _wants_json(request):
         return JsonResponse({"done": done, "conflicts": [{"id": i, "error": m} for i, m in conflicts]},
                             status=409 if conflicts and not done else 200)
-    verb = "Approved" if data["action"] == "approve" else "Rejected"
     if done:
-        messages.success(request, f"{verb} {len(done)} item{'s' if len(done) != 1 else ''}.")
+        messages.success(request, (ngettext("Approved %(n)s item.", "Approved %(n)s items.", len(done))
+                                   if data["action"] == "approve" else
+                                   ngettext("Rejected %(n)s item.", "Rejected %(n)s items.", len(done))) % {"n": len(done)})
     for public_id, message in conflicts:
-        messages.error(request, f"Item {public_id[:8]}: {message}")
+        messages.error(request, gettext("Item %(id)s: %(message)s") % {"id": public_id[:8], "message": message})
     return _back(request, reverse("moderation:queue"))
 
 
@@ -343,7 +345,7 @@ def audit(request):
 def public_log(request):
     """Rejected posts and why, for transparency; only when ``MODERATION["PUBLIC_MODERATION_LOG"]`` is on."""
     if not app_settings.PUBLIC_MODERATION_LOG:
-        raise Http404("The moderation log is not public on this forum.")
+        raise Http404(gettext("The moderation log is not public on this forum."))
     rows, next_cursor = queue_selectors.public_log_page(cursor=request.GET.get("cursor"))
     return render(request, "moderation/public_log.html", {
         "rows": rows, "next_url": f"?cursor={next_cursor}" if next_cursor else None})

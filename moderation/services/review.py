@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
 
@@ -124,8 +125,10 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         except ReviewItem.DoesNotExist:
             raise ReviewConflict("This review item does not exist.") from None
         if expected_version is not None and item.version != expected_version:
-            raise ReviewConflict(f"Someone else changed this item since you opened it (now version {item.version}, "
-                                 f"{item.get_status_display().lower()}). Reload and try again.", item=item)
+            raise ReviewConflict(gettext(
+                "Someone else changed this item since you opened it (now version %(version)s, %(status)s). Reload "
+                "and try again.") % {"version": item.version, "status": str(item.get_status_display()).lower()},
+                item=item)
         if item.status not in allowed_from:
             raise ReviewConflict(f"Cannot {verb.replace('_', ' ')}: the item is already "
                                  f"{item.get_status_display().lower()}.", item=item)
@@ -133,7 +136,8 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         if (respect_claims and item.status == ReviewStatus.CLAIMED and not actor.holds_claim(item)
                 and not _claim_expired(item, now) and actor.kind != "system"):
             holder = item.claimed_by or item.claimed_by_client
-            raise ReviewConflict(f"{holder} is working on this item; wait, or ask them to release it.", item=item)
+            raise ReviewConflict(gettext("%(holder)s is working on this item; wait, or ask them to release it.")
+                                 % {"holder": holder}, item=item)
         from_status = item.status
         change(item)
         item.version += 1
@@ -157,7 +161,7 @@ def review_item_claim(*, item_id: int, actor: Actor, expected_version: int | Non
         if item.status == ReviewStatus.CLAIMED and not _claim_expired(item, timezone.now()) \
                 and not actor.holds_claim(item):
             holder = item.claimed_by or item.claimed_by_client
-            raise ReviewConflict(f"{holder} already claimed this item.", item=item)
+            raise ReviewConflict(gettext("%(holder)s already claimed this item.") % {"holder": holder}, item=item)
         item.status = ReviewStatus.CLAIMED
         item.claimed_by = actor.user if actor.kind == "user" else None
         item.claimed_by_client = actor.client if actor.kind == "client" else None
@@ -210,7 +214,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         reason = reason or template.code
         message = message or template.message
     if decision in (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES) and not (reason or message).strip():
-        raise ReviewActionInvalid("Give a reason: pick a template or write a message for the author.",
+        raise ReviewActionInvalid(gettext("Give a reason: pick a template or write a message for the author."),
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
 

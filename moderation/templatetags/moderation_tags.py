@@ -6,6 +6,7 @@ it, flagged stretches (undeclared prose at or above the flag threshold) outlined
 status, including failures. Show it to moderators and the post's author, not to every reader.
 """
 from django import template
+from django.utils.translation import gettext
 
 from ..selectors.passage_report import revision_passage_report
 
@@ -30,8 +31,21 @@ def age(when):
     if when is None:
         return ""
     if (timezone.now() - when).total_seconds() < 60:
-        return "just now"
+        return gettext("just now")
     return timesince(when)
+
+
+@register.filter
+def age_ago(when):
+    """"just now", or "3 hours ago" (a whole phrase, so that each language can order it)."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if when is None:
+        return ""
+    if (timezone.now() - when).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(age)s ago") % {"age": timesince(when)}
 
 
 @register.filter

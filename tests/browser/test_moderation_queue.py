@@ -125,7 +125,7 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
 
     page.keyboard.press("j")
     page.keyboard.press("a")
-    expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: approve")
+    expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: Approve")
     expect(page.locator("#mod-live")).to_contain_text(first_title)
 
     page.keyboard.press("a")  # the selection moved to the second row

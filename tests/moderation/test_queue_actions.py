@@ -127,7 +127,7 @@ def test_an_htmx_row_action_answers_the_row_and_announces_it(mod_client, item):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<tr class="mod-queue__row mod-queue__row--done"')
-    assert f'data-version="{item.version + 1}"' in html and "Decided: approve" in html
+    assert f'data-version="{item.version + 1}"' in html and "Decided: Approve" in html
     assert 'id="mod-live"' in html and 'hx-swap-oob="true"' in html and "Approved." in html
 
 
