@@ -37,6 +37,9 @@ def test_editor_label_and_queue_in_german(page, live_server, login, queue):  # n
     expect(page.locator("h1")).to_have_text("Neuer Beitrag")
     expect(page.locator("[data-action=ai-block]")).to_have_text("KI-geschriebener Abschnitt")
     expect(page.locator("[data-disclosure-form] legend").first).to_have_text("KI-Unterstützung")
+    page.click("[data-action=ai-block]")  # the script's own strings come from Django's JavaScript catalogue
+    expect(page.locator("[data-model-dialog] label")).to_have_text("Welches Modell hat diesen Text geschrieben?")
+    page.click("[data-model-cancel]")
     page.fill("[data-editor-body]", ':::ai-written model="Llama"\nEin Absatz vom Modell.\n:::\n')
     page.locator("[data-preview-body] section.ai-block").wait_for()
 

@@ -15,7 +15,7 @@ from tests.conftest import HONEST_DISCLOSURE
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = sorted(ROOT.glob("*/locale/de/LC_MESSAGES/django.po")) + [ROOT / "locale/de/LC_MESSAGES/django.po"]
+CATALOGUES = sorted(ROOT.glob("*/locale/de/LC_MESSAGES/*.po")) + sorted(ROOT.glob("locale/de/LC_MESSAGES/*.po"))
 
 
 def german(user=None) -> Client:

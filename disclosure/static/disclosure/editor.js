@@ -20,6 +20,14 @@
   "use strict";
 
   var MODEL_KEY = "disclosure.lastModel";
+
+  // Translations: Django's JavaScript catalogue (disclosure:jsi18n), when the page loads it before this file;
+  // English otherwise.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, n) { return n === 1 ? singular : plural; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(([a-z_]+)\)s/g, function (match, name) { return values[name]; });
+  };
   var PREVIEW_DELAY_MS = 400;
 
   function rememberedModel() {
@@ -100,16 +108,16 @@
   /* --- The model dialog (inside the page, not window.prompt) ----------------------------------- */
 
   function modelDialog(editor, onDone) {
-    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": "AI-written section",
+    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": gettext("AI-written section"),
                              "data-model-dialog": "" });
-    var label = el("label", { "for": "ai-block-model" }, "Which model wrote this text?");
+    var label = el("label", { "for": "ai-block-model" }, gettext("Which model wrote this text?"));
     var input = el("input", { type: "text", id: "ai-block-model", maxlength: "200",
-                              placeholder: "e.g. Claude Opus 4.5", autocomplete: "off", "data-model-input": "" });
+                              placeholder: gettext("e.g. Claude Opus 4.5"), autocomplete: "off", "data-model-input": "" });
     input.value = rememberedModel();
-    var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, "Insert section");
-    var cancel = el("button", { type: "button", "data-model-cancel": "" }, "Cancel");
-    var hint = el("small", { "class": "help" }, "The text you selected goes inside the section; leave the name " +
-                  "empty if you do not know the model.");
+    var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, gettext("Insert section"));
+    var cancel = el("button", { type: "button", "data-model-cancel": "" }, gettext("Cancel"));
+    var hint = el("small", { "class": "help" }, gettext(
+      "The text you selected goes inside the section; leave the name empty if you do not know the model."));
     dialog.append(label, input, insert, cancel, hint);
 
     function close(model) {
@@ -152,9 +160,9 @@
     function showErrors(list) {
       errors.textContent = "";
       list.forEach(function (error) {
-        var text = error.message || "This body cannot be parsed.";
+        var text = error.message || gettext("This body cannot be parsed.");
         if (error.line && text.indexOf("line " + error.line) === -1 && text.indexOf("Line " + error.line) === -1) {
-          text = "Line " + error.line + ": " + text;
+          text = interpolate(gettext("Line %(line)s: %(message)s"), { line: error.line, message: text }, true);
         }
         errors.append(el("li", {}, text));
       });
@@ -183,10 +191,11 @@
       var payload = null;
       try { payload = JSON.parse(xhr.responseText); } catch (e) { payload = null; }
       showErrors(xhr.status === 400 && payload && payload.errors ? payload.errors
-        : [{ message: "The preview is unavailable right now (HTTP " + xhr.status + ")." }]);
+        : [{ message: interpolate(gettext("The preview is unavailable right now (HTTP %(status)s)."),
+                                  { status: xhr.status }, true) }]);
     });
     target.addEventListener("htmx:sendError", function () {
-      showErrors([{ message: "The preview is unavailable right now." }]);
+      showErrors([{ message: gettext("The preview is unavailable right now.") }]);
     });
     target.addEventListener("htmx:afterRequest", function () { section.removeAttribute("aria-busy"); });
     window.htmx.process(target);
@@ -227,9 +236,11 @@
         var serverSaidSo = row && row.querySelector(".errorlist");  // the same message, from the server
         var show = human && count > 0 && !serverSaidSo;
         nudge.hidden = !show;
-        nudge.textContent = show ? "Your post contains " + count + " AI-written section" + (count > 1 ? "s" : "") +
-          ", so it cannot be marked entirely human-written. Untick the box and say how AI helped, or remove " +
-          "the section" + (count > 1 ? "s" : "") + "." : "";
+        nudge.textContent = show ? interpolate(ngettext(
+          "Your post contains %(count)s AI-written section, so it cannot be marked entirely human-written. " +
+          "Untick the box and say how AI helped, or remove the section.",
+          "Your post contains %(count)s AI-written sections, so it cannot be marked entirely human-written. " +
+          "Untick the box and say how AI helped, or remove the sections.", count), { count: count }, true) : "";
       }
       syncReview();
     }
