@@ -214,9 +214,9 @@ def post_report(request, public_id):
     """A reader reports a post as undisclosed AI; a moderator looks at it (the post stays visible meanwhile)."""
     post = get_object_or_404(Post.objects.select_related("submission"), public_id=public_id)
     if not post_visible_to(post, request.user):
-        raise Http404("No such post.")
+        raise Http404(gettext("No such post."))
     if post.author_id == request.user.pk:
-        messages.error(request, "You cannot report your own post.")
+        messages.error(request, gettext("You cannot report your own post."))
         return redirect("forum:post_detail", public_id=post.public_id)
     try:
         report_create(submission_id=post.submission_id, client=local_client(),
@@ -225,5 +225,5 @@ def post_report(request, public_id):
     except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Thank you: a moderator will look at this post.")
+        messages.success(request, gettext("Thank you: a moderator will look at this post."))
     return redirect("forum:post_detail", public_id=post.public_id)

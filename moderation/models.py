@@ -458,13 +458,13 @@ class IdempotencyRecord(models.Model):
 # --- Reader reports -------------------------------------------------------------------------------
 
 class ReportReason(models.TextChoices):
-    UNDISCLOSED_AI = "undisclosed_ai", "Looks like undisclosed AI"
+    UNDISCLOSED_AI = "undisclosed_ai", _("Looks like undisclosed AI")
 
 
 class ReportOutcome(models.TextChoices):
-    PENDING = "", "Waiting for a moderator"
-    UPHELD = "upheld", "Upheld"
-    NOT_UPHELD = "not_upheld", "Not upheld"
+    PENDING = "", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
 
 
 class ReaderReport(models.Model):
