@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
@@ -24,6 +24,7 @@ from disclosure.schema import load_stored
 
 from .classifiers.registry import configured_classifiers
 from .conf import app_settings
+from .frame import render
 from .forms import (
     AuditFilterForm,
     BulkForm,
@@ -194,7 +195,8 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
         row = queue_selectors.queue_row(updated.pk)
         return render(request, "moderation/_queue_row_answer.html",
-                      {"item": row, "live_message": f"{row.revision.title}: {success}", "oob": True})
+                      {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",
+                       "oob": True})
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)
@@ -240,7 +242,8 @@ def item_decide(request, public_id, action):
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
                                   message=message_with_template(data["template"], data["message"]),
-                                  label=data["label"] or None, expected_version=data["version"])
+                                  label=data["label"] or None, expected_version=data["version"],
+                                  expected_revision=data["revision"])
 
     return _act(request, item, run, success=str(DECISION_MESSAGES[action]), form=form)
 
