@@ -209,9 +209,9 @@ class Stack:
         return proc
 
     def stop(self) -> None:
-        for proc in self.procs:
+        for proc in self.procs:  # the main process first: Celery and gunicorn stop their children themselves
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.kill(proc.pid, signal.SIGTERM)
         deadline = time.time() + 15
         for proc in self.procs:
             try:

@@ -8,11 +8,17 @@ import logging
 import socket
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import OperationalError
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
-from .services.evaluation import SlowClassifiersPending, revision_evaluate, revisions_sweep_unevaluated
+from .services.evaluation import (
+    SlowClassifiersPending,
+    classifiers_warm_up,
+    revision_evaluate,
+    revisions_sweep_unevaluated,
+)
 from .services.idempotency import idempotency_records_prune
 from .services.review import review_items_expire_claims, review_items_wake_due
 from .services.webhooks import outbox_dispatch, webhook_deliver, webhooks_deliver_due
@@ -23,6 +29,19 @@ logger = logging.getLogger(__name__)
 #: covered by the broker's visibility timeout); a database blip is retried. Idempotent by construction.
 _PIPELINE = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": (OperationalError,),
              "retry_backoff": 2, "max_retries": 5}
+
+
+@worker_process_init.connect
+def warm_up_pool_process(**kwargs) -> None:
+    """Load the classifiers' models in each new pool process before it is handed a task (see
+    ``classifiers_warm_up``; ``CELERY_WORKER_PROC_ALIVE_TIMEOUT`` gives it the time)."""
+    from django.db import connections
+
+    try:
+        classifiers_warm_up()
+    except Exception:  # never keep a pool process from starting: its first task loads the models instead
+        logger.warning("classifier warm-up failed", exc_info=True)
+    connections.close_all()  # no connection opened before the first task outlives this signal
 
 
 @shared_task(name="moderation.evaluate_revision", **_PIPELINE)

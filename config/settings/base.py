@@ -167,6 +167,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Each pool process loads the classifiers' models before it reports ready (moderation.tasks.warm_up_pool_process):
+# seconds on an idle machine, tens of seconds on a busy one, far over Celery's default 4 s.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 180
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.fast"
 CELERY_TASK_ROUTES = {
     "moderation.evaluate_revision": {"queue": f"{QUEUE_PREFIX}.fast"},

@@ -121,6 +121,39 @@ def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | Non
     return TextScore(probability, outputs, rows)
 
 
+#: Plain prose of our own (about 120 words): long enough for the detector to make windows and reach its
+#: language-model stage, so a warm-up loads everything a real post will need.
+WARM_UP_TEXT = (
+    "Our allotment group meets on the first Saturday of every month, and this spring we finally fixed the "
+    "water butts that leaked all last summer. Three of us spent a morning replacing the taps, which turned out "
+    "to be easier than the shop assistant had warned, and the rest of the group cleared the compost bays.\n\n"
+    "We also agreed to try a seed swap in May. Anyone with spare tomato or bean seedlings can bring them to the "
+    "shed, label them with the variety, and take something else home. Last year a few people ended up with far "
+    "too many courgettes, so this time we will keep a short list on the noticeboard of who grows what."
+)
+
+
+def classifiers_warm_up() -> list[str]:
+    """Load the configured local classifiers' models now; returns the names of those run.
+
+    Each classifier that does not wait on the network scores :data:`WARM_UP_TEXT` once, which loads its
+    artifacts (the statistical classifier's language model takes seconds, tens of seconds on a busy machine).
+    A Celery pool process calls this as it starts (``worker_process_init``), before it takes any task, so the
+    first posts after a worker (re)start do not queue behind the model loads. Nothing is stored; a classifier
+    that fails here is only logged (its real runs store the error).
+    """
+    passages = parse_body(WARM_UP_TEXT, "markdown").passages
+    warmed = []
+    for classifier in configured_classifiers():
+        if classifier.does_io or classifier.needs_results:
+            continue
+        output = classifier.run(passages, None)
+        if output.status == "error":
+            logger.warning("warming up classifier %s failed: %s", classifier.name, output.error)
+        warmed.append(classifier.name)
+    return warmed
+
+
 # --- Storing results ------------------------------------------------------------------------------
 
 def classifier_result_store(*, revision: Revision, output: ClassifierOutput, replace: bool = False) -> ClassifierResult:
