@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install run run-spirit test test-fast chromium clean
+.PHONY: install run run-spirit test test-fast chromium clean bench
 
 install: $(VENV)/.installed
 
@@ -39,3 +39,8 @@ test-fast: install
 
 clean:
 	rm -rf $(VENV) .var
+
+# Benchmarks against real PostgreSQL + Redis + Celery workers on this machine (bench/run_all.py; < 10 minutes).
+bench: install
+	@$(BIN)/python -c "import gunicorn, pyinstrument" 2>/dev/null || $(BIN)/pip install -q -e '.[demo,test,lm,train,bench]'
+	$(BIN)/python bench/run_all.py

@@ -126,7 +126,7 @@ def run_stack(*, db: str, processes: int, bodies: list[str], run: str, rate: flo
             for host in netns_hosts:
                 host.start_workers(stack, processes)
         stack.beat()
-        common.wait_workers_ready(db)
+        common.wait_workers_ready(db, workers=len(netns_hosts) if netns_hosts else 1)
         sent = _submit_all(port, bodies, run, rate=rate)
         decided = _wait_decided(run, len(bodies), timeout)
     lat = [decided[k] - sent[k] for k in decided]

@@ -255,38 +255,41 @@ def wait_http(port: int, path: str = "/api/v1/health", timeout: float = 60) -> N
     raise RuntimeError(f"the web process on port {port} did not answer within {timeout} s")
 
 
-def wait_workers_ready(db: str, timeout: float = 90) -> None:
-    """Wait until a worker has taken a task from the queue (a no-op heartbeat): the pool is really up."""
-    import django  # noqa: F401  (the caller set Django up)
+def wait_workers_ready(db: str, workers: int = 1, timeout: float = 180) -> None:
+    """Wait until ``workers`` Celery workers have each taken a task (a heartbeat): their pools are up, with
+    the classifiers' models loaded (``worker_process_init``)."""
     from moderation.models import WorkerHeartbeat
     from moderation.tasks import worker_heartbeat
 
-    before = WorkerHeartbeat.objects.count()
     WorkerHeartbeat.objects.all().delete()
-    worker_heartbeat.delay()
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if WorkerHeartbeat.objects.exists():
+        worker_heartbeat.delay()
+        time.sleep(0.5)
+        if WorkerHeartbeat.objects.count() >= workers:
+            purge_queues(keep_unacked=True)  # heartbeats still queued would be taken during the measurement
             return
-        time.sleep(0.2)
-    raise RuntimeError(f"no worker answered within {timeout} s (heartbeats before: {before}); see {VAR}")
+    raise RuntimeError(f"{WorkerHeartbeat.objects.count()} of {workers} workers answered within {timeout} s; "
+                       f"see the logs in {VAR}")
 
 
-def purge_queues() -> None:
+def purge_queues(keep_unacked: bool = False) -> None:
+    """Empty this run's queues (and, before workers start, the transport's unacked bookkeeping)."""
     import redis
 
     r = redis.Redis.from_url(REDIS_URL)
-    for key in r.scan_iter(f"{PREFIX}*"):
-        r.delete(key)
-    for key in ("unacked", "unacked_index", "unacked_mutex"):
-        r.delete(key)
+    for queue in queues().split(","):
+        r.delete(queue)
+    if not keep_unacked:
+        for key in ("unacked", "unacked_index", "unacked_mutex"):
+            r.delete(key)
 
 
 # --- Texts -----------------------------------------------------------------------------------------
 
 def _corpus() -> list[str]:
-    try:
-        from moderation.detector.data import OWN_CORPUS
+    try:  # the detector's committed, LLM-written corpus (its home moved with the detector package)
+        from moderation.detector.train.data import OWN_CORPUS
     except ImportError:
         from moderation.classifiers.detector.data import OWN_CORPUS
     return [json.loads(line)["text"] for line in OWN_CORPUS.open(encoding="utf-8")]
