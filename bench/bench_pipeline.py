@@ -99,10 +99,15 @@ def _init_worker(env):
     import django
 
     django.setup()
+    from moderation.conf import app_settings
+
+    # the same CPU priority as the workers' pool processes (moderation.tasks.prepare_pool_process)
+    os.setpriority(os.PRIO_PROCESS, 0, max(int(app_settings.WORKER_NICENESS or 0), os.getpriority(os.PRIO_PROCESS, 0)))
 
 
 def inprocess_rate(bodies: list[str], processes: int, db: str) -> float:
-    """Posts/s of the classifier stack alone, in ``processes`` processes (no database, no queue, no web)."""
+    """Posts/s of the classifier stack alone, in ``processes`` processes (no database, no queue, no web), at
+    the workers' CPU priority."""
     env = common.stack_env(db)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(processes, initializer=_init_worker, initargs=(env,)) as pool:

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_CLASSIFIERS": False,
     #: Seconds a pending revision may wait before the sweep re-enqueues it.
     "SWEEP_AFTER_SECONDS": 60,
+    #: Scheduling priority (Unix nice value, 0-19) of the Celery pool processes that run classifiers: scoring
+    #: is background work, so on a shared machine the web process answers "submit" first. 0 leaves it alone.
+    "WORKER_NICENESS": 10,
 }
 
 

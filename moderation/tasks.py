@@ -5,6 +5,7 @@ imports here can sit at the top. Routing and beat schedule are in settings (``CE
 ``CELERY_BEAT_SCHEDULE``).
 """
 import logging
+import os
 import socket
 
 from celery import shared_task
@@ -32,11 +33,20 @@ _PIPELINE = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": 
 
 
 @worker_process_init.connect
-def warm_up_pool_process(**kwargs) -> None:
-    """Load the classifiers' models in each new pool process before it is handed a task (see
-    ``classifiers_warm_up``; ``CELERY_WORKER_PROC_ALIVE_TIMEOUT`` gives it the time)."""
+def prepare_pool_process(**kwargs) -> None:
+    """A new pool process: lower its CPU priority (``MODERATION["WORKER_NICENESS"]``), then load the
+    classifiers' models before it is handed a task (``classifiers_warm_up``; ``CELERY_WORKER_PROC_ALIVE_TIMEOUT``
+    gives it the time)."""
     from django.db import connections
 
+    from .conf import app_settings
+
+    niceness = int(app_settings.WORKER_NICENESS or 0)
+    if niceness > 0 and hasattr(os, "setpriority"):
+        try:  # only ever lowered: raising it back would need privileges, and an operator's `nice` stays
+            os.setpriority(os.PRIO_PROCESS, 0, max(niceness, os.getpriority(os.PRIO_PROCESS, 0)))
+        except OSError:
+            logger.warning("could not lower the worker's priority", exc_info=True)
     try:
         classifiers_warm_up()
     except Exception:  # never keep a pool process from starting: its first task loads the models instead

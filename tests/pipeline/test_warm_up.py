@@ -1,9 +1,14 @@
-"""A new Celery pool process loads the classifiers' models before it takes its first task.
+"""A new Celery pool process lowers its CPU priority and loads the classifiers' models before it takes its
+first task.
 
-Without it the first post each pool process receives waits for the model loads (the language model takes
-seconds idle, 20 s and more on a busy machine), and every post queued behind it waits too.
+Without the warm-up the first post each pool process receives waits for the model loads (the language model
+takes seconds idle, 20 s and more on a busy machine), and every post queued behind it waits too. Without the
+lower priority, classifiers compete with the web process for the CPU and "submit" slows down under load.
 """
 from __future__ import annotations
+
+import multiprocessing
+import os
 
 import pytest
 from celery.signals import worker_process_init
@@ -70,3 +75,22 @@ def test_warm_up_skips_network_and_derived_classifiers_and_survives_a_broken_one
 
 def test_the_warm_up_text_is_long_enough_for_the_detector_to_reach_its_windows():
     assert len(WARM_UP_TEXT.split()) >= 100
+
+
+def _pool_process_priority(queue, niceness):
+    from django.conf import settings
+
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": [], "WORKER_NICENESS": niceness}
+    worker_process_init.send(sender=None)
+    queue.put(os.getpriority(os.PRIO_PROCESS, 0))
+
+
+@pytest.mark.parametrize("niceness, expected", [(10, 10), (0, 0)])
+def test_a_pool_process_runs_at_the_configured_lower_priority(niceness, expected):
+    ctx = multiprocessing.get_context("fork")  # a child of the test run, as a pool process is of its worker
+    queue = ctx.Queue()
+    child = ctx.Process(target=_pool_process_priority, args=(queue, niceness))
+    child.start()
+    priority = queue.get(timeout=30)
+    child.join(10)
+    assert priority == max(expected, os.getpriority(os.PRIO_PROCESS, 0))
