@@ -237,6 +237,8 @@ MODERATION = {
     # can receive them; refused in production unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1.
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "1" if DEBUG else "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
+    # Classifier pool processes yield the CPU to the web process (nice value; 0 = as started).
+    "WORKER_NICENESS": int(os.environ.get("WORKER_NICENESS", 10)),
 }
 
 LOGGING = {

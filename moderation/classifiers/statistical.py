@@ -34,5 +34,18 @@ class StatisticalClassifier(Classifier):
             v += f"+{load_artifact('lm').version}"
         self.version = v
 
+    def queue_for(self, passages: Sequence) -> str:
+        """``fast`` for text the language-model stage never sees: every piece the detector scores (the
+        author's prose joined, each declared AI block) has fewer words than a window needs, so the cascade
+        answers from its cheap stage alone (insufficient evidence) in about a millisecond."""
+        from .detector.plugin import AUTHOR_KINDS, DECLARED
+        from .detector.windows import MIN_WORDS
+
+        author = sum(len(p.text.split()) for p in passages if p.kind in AUTHOR_KINDS)
+        declared = [len(p.text.split()) for p in passages if p.kind == DECLARED]
+        if author < MIN_WORDS and all(n < MIN_WORDS for n in declared):
+            return "fast"
+        return self.queue_name
+
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
         return classify_passages(self, passages, use_lm=self.use_lm)

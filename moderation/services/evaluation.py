@@ -192,7 +192,8 @@ def classifier_result_store(*, revision: Revision, output: ClassifierOutput, rep
 def revision_classify(*, revision: Revision, queue: str | None = None) -> list[ClassifierResult]:
     """Run every configured classifier that has no usable result yet and return the current results.
 
-    ``queue`` limits the text-reading classifiers run here to those of that queue (``None``: all). When
+    ``queue`` limits the text-reading classifiers run here to those of that queue for this text
+    (:meth:`~moderation.classifiers.base.Classifier.queue_for`; ``None``: all). When
     classifiers of another queue still lack a result, raises :class:`SlowClassifiersPending` after storing
     this stage's results, and the derived classifiers wait for the complete set.
     """
@@ -201,7 +202,6 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
     derived = [c for c in configured if c.needs_results]
     usable = {(r.classifier, r.version) for r in revision.classifier_results.exclude(status=ResultStatus.ERROR)}
     missing = [c for c in primary if (c.name, str(c.version)) not in usable]
-    todo = [c for c in missing if queue is None or c.queue_name == queue]
     disclosure = load_stored(revision.disclosure)
     try:
         passages = parse_body(revision.body, revision.format).passages
@@ -209,6 +209,9 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
         for output in parse_failure_outputs(configured, exc):
             classifier_result_store(revision=revision, output=output)
         return _current_results(revision, configured)
+    # A slow classifier whose slow stage would not look at this text (too short for its model) runs here
+    # too: a short post is decided by one task instead of waiting for a hand-over to the slow queue.
+    todo = [c for c in missing if queue is None or c.queue_for(passages) == queue]
     for output in classifiers_run(todo, passages, disclosure):
         classifier_result_store(revision=revision, output=output)
     pending = [c.name for c in missing if c not in todo]
