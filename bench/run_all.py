@@ -45,8 +45,9 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
                                         "--lm-passages", "5" if q else "20", "--posts", "3" if q else "10"]),
         ("submit", py + ["bench/bench_submit.py", "--runs", "1" if q else "3", "--seconds", "4" if q else "6"]),
         ("pipeline", py + ["bench/bench_pipeline.py", "--posts", "8" if q else "24", "--words", "500"]),
+        # short posts: ~40-word replies, under the detector's 50-word window (no language-model stage)
         ("pipeline_rate", py + ["bench/bench_pipeline.py", "--rate", "10", "--seconds", "5" if q else "12",
-                                "--words", "60"]),
+                                "--words", "40"]),
         ("pipeline_rate_500", py + ["bench/bench_pipeline.py", "--rate", "0.5", "--seconds", "8" if q else "20",
                                     "--words", "500"]),
         ("queue", py + ["bench/bench_queue.py", "--repeat", "3" if q else "7"]),
