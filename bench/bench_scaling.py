@@ -144,6 +144,9 @@ def main() -> None:
         netns["netns"] = f"not run: {why}"
     else:
         for hosts in (1, 2):
+            if not time_left():
+                netns[f"netns_{hosts}_hosts_posts_per_s"] = None
+                continue
             with contextlib.ExitStack() as stack:
                 made = [stack.enter_context(Host(i + 1)) for i in range(hosts)]
                 res = cell(a.netns_stored, 1, a.posts, a.words, f"ns{hosts}", netns_hosts=made)

@@ -101,16 +101,16 @@ def main() -> None:
     env = dict(os.environ, BENCH_TEMPLATES_READY="1", PYTHONUNBUFFERED="1")
 
     results: dict[str, dict] = {}
-    budget = 570 - (time.perf_counter() - started)
+    budget = 560 - (time.perf_counter() - started)
     for name, cmd in plan(a.quick):
         if a.only and name not in a.only.split(","):
             continue
-        left = 570 - (time.perf_counter() - started)
+        left = 560 - (time.perf_counter() - started)
         if left < 20:
             results[name] = {"bench": name, "error": "skipped: the 10-minute budget is spent"}
             continue
         if name == "scaling":  # it measures cell by cell: let it stop starting cells in time to report
-            cmd = cmd + ["--deadline-s", str(max(10, left - 45))]
+            cmd = cmd + ["--deadline-s", str(max(10, left - 60))]
         results[name] = run_one(name, cmd, env, timeout=left)
     del budget
 
