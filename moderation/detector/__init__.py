@@ -5,7 +5,7 @@ Cascade: (a) :mod:`.normalize` -> (b) :mod:`.windows` -> (c) :mod:`.features`
 onnxruntime, optional) -> (e) :mod:`.combiner` (calibrated logistic
 regression, JSON artifacts in ``artifacts/``).  See ``docs/detector.md``.
 
-    >>> from moderation.classifiers.detector import detect
+    >>> from moderation.detector import detect
     >>> r = detect(post_body)            # LM stage used when installed
     >>> r.status, r.probability, r.flagged, r.windows[0].top_features
 """

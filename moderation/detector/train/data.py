@@ -158,7 +158,7 @@ def _prose_ok(p: str, min_words: int) -> bool:
     # drop code-ish / table-ish paragraphs
     if sum(p.count(c) for c in "{}[]<>=|#$_\\/") > len(words) * 0.08:
         return False
-    from .windows import english_score
+    from ..windows import english_score
     return english_score(p) >= 0.25
 
 

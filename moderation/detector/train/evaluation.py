@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .api import post_probability, score_window
-from .combiner import load_artifact
+from ..api import post_probability, score_window
+from ..combiner import load_artifact
 from .data import LIANG_DETECTORS, Doc, load
-from .normalize import normalize
+from ..normalize import normalize
 from .training import PREFIX_WORDS, _LMCache, auroc, prefix_words, tpr_at_fpr
-from .windows import MIN_WORDS, make_windows
+from ..windows import MIN_WORDS, make_windows
 
 NATIVE_HUMAN = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
 TOEFL = "liang:TOEFL_real"
@@ -41,7 +41,7 @@ class Scored:
 def _lm_fn(use_lm: bool, budget: list[int]):
     if not use_lm:
         return None, None
-    from .lm import get_lm
+    from ..lm import get_lm
     lm = get_lm()
     if lm is None:
         raise RuntimeError("use_lm requested but the LM stage is not installed")
@@ -156,7 +156,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
              seed: int = 0, compare_liang: bool = False, png: str | None = None,
              max_lm_windows: int = 10**9, docs_per_source: int | None = None,
              docs_per_source_for: dict[str, int] | None = None, log=print) -> dict:
-    from .api import _resolve_use_lm
+    from ..api import _resolve_use_lm
     use_lm = _resolve_use_lm(use_lm)
     docs = load(paths)
     if split != "all":
@@ -283,7 +283,7 @@ def save_roc_png(curves: dict, path: str, liang_rows=None) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover
-        raise RuntimeError("saving ROC curves needs matplotlib (the [eval] extra)")
+        raise RuntimeError("saving ROC curves needs matplotlib (the [train] extra)")
     from sklearn.metrics import roc_curve
     panels = 2 if liang_rows else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 6))

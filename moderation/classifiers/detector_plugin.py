@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .api import detect
+from moderation.detector.api import detect
 
 AUTHOR_KINDS = ("author", "collapsible")
 DECLARED = "declared_ai"

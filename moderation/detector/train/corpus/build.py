@@ -2,7 +2,7 @@
 
 Every paragraph in ``src/*.txt`` was written by an LLM (the assistant that built
 this detector) for this corpus, in the register and on the topic named in its
-``### register | topic`` header.  Run: ``python -m moderation.classifiers.detector.corpus.build``.
+``### register | topic`` header.  Run: ``python -m moderation.detector.train.corpus.build``.
 """
 
 import json

@@ -1,11 +1,10 @@
-"""The detector's public entry point: :func:`detect` (pure, no Django needed)."""
+"""The detector's public entry point: :func:`detect` (pure: numpy only, no Django)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass, field
 from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from . import features as F
 from .combiner import Combiner, load_artifact
@@ -18,27 +17,30 @@ DETECTOR_VERSION = "3"  # 3: LM stage on onnxruntime (int8), LM combiner retrain
 TOP_K_FEATURES = 6
 
 
-class Window(BaseModel):
-    start: int = Field(description="code-point offset into the text given to detect()")
+@dataclass
+class Window:
+    #: code-point offsets into the text given to detect()
+    start: int
     end: int
     n_words: int
-    probability: float | None = Field(default=None, ge=0, le=1)
+    probability: float | None = None
     status: Literal["ok", "insufficient_evidence"] = "ok"
     flagged: bool = False
     stage: Literal["cheap", "lm"] = "cheap"
     #: signed contributions (logit units) of the features that pushed this window towards "AI"
-    top_features: dict[str, float] = Field(default_factory=dict)
+    top_features: dict[str, float] = field(default_factory=dict)
     cheap_probability: float | None = None
 
 
-class DetectorResult(BaseModel):
+@dataclass
+class DetectorResult:
     status: Literal["ok", "insufficient_evidence"]
     #: how AI-like the post is as a whole: the windows' log-odds averaged (see :func:`post_probability`);
     #: None when nothing could be scored
-    probability: float | None = Field(default=None, ge=0, le=1)
+    probability: float | None = None
     #: the most AI-like single window: what ``flagged`` is decided on
-    max_window_probability: float | None = Field(default=None, ge=0, le=1)
-    threshold: float
+    max_window_probability: float | None = None
+    threshold: float = 1.0
     #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
     #: and the threshold was chosen for this rule (<= 1% of human documents flagged)
     flagged: bool = False
@@ -46,11 +48,15 @@ class DetectorResult(BaseModel):
     verdict: Literal["flag", "no_evidence", "insufficient_evidence"] = "insufficient_evidence"
     reason: str = ""
     stage: Literal["cheap", "lm"] = "cheap"
-    windows: list[Window] = Field(default_factory=list)
+    windows: list[Window] = field(default_factory=list)
     #: spans of the original text not scored: (start, end, kind) with kind code|quote|url|markup
-    excluded: list[tuple[int, int, str]] = Field(default_factory=list)
+    excluded: list[tuple[int, int, str]] = field(default_factory=list)
     version: str = DETECTOR_VERSION
     artifact: str = ""
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict of the result (windows included)."""
+        return asdict(self)
 
 
 def post_probability(window_probabilities) -> float:
@@ -163,6 +169,10 @@ def score_texts(texts, *, use_lm: bool | None = None, progress: bool = True) -> 
     """:func:`detect` over many texts, with a progress bar."""
     it = texts
     if progress:
-        from tqdm import tqdm
-        it = tqdm(texts, desc="detect", unit="text")
+        try:
+            from tqdm import tqdm
+        except ImportError:  # the bar is a nicety, not a dependency
+            pass
+        else:
+            it = tqdm(texts, desc="detect", unit="text")
     return [detect(t, use_lm=use_lm) for t in it]

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import features as F
-from .combiner import ARTIFACT_DIR, Combiner
+from .. import features as F
+from ..combiner import ARTIFACT_DIR, Combiner
 from .data import Doc
-from .normalize import normalize
-from .windows import MIN_WORDS, make_windows
+from ..normalize import normalize
+from ..windows import MIN_WORDS, make_windows
 
 PREFIX_WORDS = 60
 TARGET_FPR = 0.01
@@ -71,7 +71,7 @@ def featurize(examples: list[Example], lm=None, progress: bool = False) -> np.nd
     rows = [F.extract(e.text) for e in examples]
     X = np.asarray(rows, dtype=np.float64)
     if lm is not None:
-        from .lm import LM_FEATURE_NAMES
+        from ..lm import LM_FEATURE_NAMES
         it = examples
         if progress:
             from tqdm import tqdm
@@ -182,7 +182,7 @@ def fit_lr(X: np.ndarray, y: np.ndarray, w: np.ndarray, C: float = 0.3, seed: in
 
 
 def _lm_names() -> list[str]:
-    from .lm import LM_FEATURE_NAMES
+    from ..lm import LM_FEATURE_NAMES
     return list(LM_FEATURE_NAMES)
 
 
@@ -309,7 +309,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     X = featurize(ex, lm if use_lm else None, progress=use_lm)
     names = list(F.FEATURE_NAMES)
     if use_lm:
-        from .lm import LM_FEATURE_NAMES
+        from ..lm import LM_FEATURE_NAMES
         names += LM_FEATURE_NAMES
     w = source_weights(sources, y, power)
 
@@ -402,7 +402,7 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
     """
     from .data import load
-    from .lm import get_lm, lm_available
+    from ..lm import get_lm, lm_available
 
     docs = load(paths)
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
