@@ -413,3 +413,33 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_key_per_client"),
         ]
+
+
+class SiteThreshold(models.Model):
+    """A forum's own flag threshold for one classifier version, written by ``manage.py calibrate_detector``.
+
+    Calibrated on the forum's posts from before ``posts_before`` (assumed human): the smallest threshold at
+    which at most ``false_flag_rate`` of them would have been flagged. Classifier results stored after it
+    carry it as ``details["threshold"]`` (the shipped one in ``details["shipped_threshold"]``), so the
+    policy's ``passage_flagged`` and the stats page use it. It applies to this exact classifier version
+    only: a new detector needs a new calibration.
+    """
+
+    classifier = models.CharField(max_length=100)
+    version = models.CharField(max_length=200)
+    threshold = models.FloatField()
+    shipped_threshold = models.FloatField(null=True, blank=True)
+    false_flag_rate = models.FloatField()
+    posts_before = models.DateTimeField()
+    #: posts the classifier could score, and how many of them reach ``threshold``
+    posts_scored = models.PositiveIntegerField()
+    posts_flagged = models.PositiveIntegerField()
+    #: of the same posts, how many the shipped threshold flags
+    posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classifier", "version"], name="site_threshold_unique")]
+
+    def __str__(self):
+        return f"{self.classifier} {self.version}: {self.threshold:.4f}"

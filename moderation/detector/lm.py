@@ -139,6 +139,10 @@ class SmolLM:
     def _logits(self, toks: list[int]) -> np.ndarray:
         """Logits (len(toks) - 1, vocab) for the positions after the separator
         ``toks[0]``; the separator's own row is ``self._sep_logits``."""
+        return self._run(toks)[0]
+
+    def _run(self, toks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, hidden) for ``toks`` after the separator: see :func:`.smollm_onnx.build_graph`."""
         n = len(toks) - 1
         causal = np.triu(np.full((n, n), -1e9, np.float32), 1)
         mask = np.concatenate([np.zeros((n, 1), np.float32), causal], axis=1)  # every row sees the separator
@@ -146,10 +150,11 @@ class SmolLM:
             "ids": np.asarray(toks[1:], dtype=np.int64),
             "cos": self._cos[:n], "sin": self._sin[:n],
             "mask": np.tile(mask, (self._group, 1))[None],
-        })[0]
+        })
 
-    def token_stats(self, text: str):
-        """(logp, rank, entropy, var_logp) arrays for every token after the first.
+    def token_stats(self, text: str, *, hidden: bool = False):
+        """(logp, rank, entropy, var_logp) arrays for every token after the first
+        (and, with ``hidden=True``, the mean-pooled hidden states of the window, flattened).
 
         Computed in blocks of rows, so each block's exp/products stay in cache
         instead of streaming the whole (tokens x 49,152) matrix nine times.
@@ -162,9 +167,12 @@ class SmolLM:
         ent = np.empty(n, dtype=np.float64)
         var = np.empty(n, dtype=np.float64)
         if n == 0:
-            return logp, rank, ent, var
+            return (logp, rank, ent, var, np.zeros(0, np.float32)) if hidden else (logp, rank, ent, var)
         with self._lock:
-            rest = self._logits(toks[:-1]) if n > 1 else None  # the last token predicts nothing we need
+            # the last token predicts nothing we need, but its hidden state is part of the window's; it is
+            # always run, so that the activations' dynamic int8 scales and hence the statistics do not
+            # depend on whether the hidden states were asked for
+            rest, pooled = self._run(toks)
         # row i predicts token i+1: row 0 is the separator's (constant), row i >= 1 is rest[i-1]
         blocks = [(0, 1, self._sep_logits[None, :])]
         blocks += [(a, min(n, a + _BLOCK), rest[a - 1:min(n, a + _BLOCK) - 1]) for a in range(1, n, _BLOCK)]
@@ -185,10 +193,20 @@ class SmolLM:
             logp[a:b] = o - lse
             ent[a:b] = lse - s1
             var[a:b] = np.maximum(s2 - s1 * s1, 1e-6)
+        if hidden:
+            return logp, rank, ent, var, pooled.reshape(-1)
         return logp, rank, ent, var
 
     def features(self, text: str) -> list[float]:
-        logp, rank, ent, var = self.token_stats(text)
+        return self._features(*self.token_stats(text))
+
+    def features_and_hidden(self, text: str) -> tuple[list[float], np.ndarray]:
+        """:meth:`features` and the window's mean-pooled hidden states from the same forward pass."""
+        logp, rank, ent, var, pooled = self.token_stats(text, hidden=True)
+        return self._features(logp, rank, ent, var), pooled
+
+    @staticmethod
+    def _features(logp, rank, ent, var) -> list[float]:
         n = len(logp)
         if n < 2:
             return [0.0] * len(LM_FEATURE_NAMES)

@@ -37,7 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-CONVERTER_VERSION = 2  # 2: calibration rounded to 3 digits, single-threaded (same bytes on every run)
+CONVERTER_VERSION = 3  # 3: second output "hidden" (mean-pooled residual stream); 2: calibration rounded to 3 digits, single-threaded
+#: layers whose residual stream (after the block) is mean-pooled over the window's tokens into the
+#: ``hidden`` output, plus the final normalised state: (len(HIDDEN_LAYERS) + 1, n_embd)
+HIDDEN_LAYERS = (9, 19)
 SEP = 0            # <|endoftext|>, the document separator used in pre-training
 _WEIGHT_LEVELS = 63.0
 _SMOOTH_ALPHA = 0.5
@@ -199,8 +202,10 @@ def _smoothed(w: dict, cfg: dict, ranges: list[dict]) -> dict:
 
 def build_graph(w: dict, cfg: dict, sep_keys: list, sep_values: list):
     """The ONNX model: inputs ``ids`` (tokens after the separator), ``cos``/``sin``
-    (their rotary tables) and ``mask`` (additive, (1, group*T, T+1)); output
-    ``logits`` (T, vocab) for those positions."""
+    (their rotary tables) and ``mask`` (additive, (1, group*T, T+1)); outputs
+    ``logits`` (T, vocab) for those positions and ``hidden`` (len(HIDDEN_LAYERS) + 1, n_embd): the
+    residual stream after each of :data:`HIDDEN_LAYERS` and the final normalised state, each averaged
+    over the T positions (the separator excluded)."""
     from onnx import TensorProto, helper, numpy_helper
 
     nodes, inits, counter = [], [], [0]
@@ -252,6 +257,7 @@ def build_graph(w: dict, cfg: dict, sep_keys: list, sep_values: list):
 
     scale = const(np.float32(1.0 / np.sqrt(d)))
     x = op("Gather", [const(w["token_embd.weight"], "embd"), "ids"], axis=0)
+    pooled = []
     for i in range(cfg["n_layer"]):
         p = f"blk.{i}."
         h = rms(x, w[p + "attn_norm.weight"])
@@ -271,15 +277,21 @@ def build_graph(w: dict, cfg: dict, sep_keys: list, sep_values: list):
         up = matmul(h, w[p + "ffn_up.weight"], "ffn_up")
         act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
         x = op("Add", [x, matmul(act, w[p + "ffn_down.weight"], "ffn_down")])
-    logits = matmul(rms(x, w["output_norm.weight"]), w["output.weight"], "output")
+        if i in HIDDEN_LAYERS:
+            pooled.append(op("ReduceMean", [x], axes=[0], keepdims=1))
+    final = rms(x, w["output_norm.weight"])
+    pooled.append(op("ReduceMean", [final], axes=[0], keepdims=1))
+    logits = matmul(final, w["output.weight"], "output")
     nodes.append(helper.make_node("Identity", [logits], ["logits"]))
+    nodes.append(helper.make_node("Concat", pooled, ["hidden"], axis=0))
     vocab = w["output.weight"].shape[0]
     graph = helper.make_graph(nodes, "smollm2", [
         helper.make_tensor_value_info("ids", TensorProto.INT64, ["T"]),
         helper.make_tensor_value_info("cos", TensorProto.FLOAT, ["T", 1, d // 2, 1]),
         helper.make_tensor_value_info("sin", TensorProto.FLOAT, ["T", 1, d // 2, 1]),
         helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, "GT", "T1"]),
-    ], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["T", vocab])], inits)
+    ], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["T", vocab]),
+        helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [len(pooled), e])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
 
 

@@ -96,27 +96,38 @@ class TextScore:
     ai_probability: float | None
     outputs: list[ClassifierOutput]
     passages: list[dict]
+    #: some author passage reaches its classifier's threshold (what the policy's ``passage_flagged`` reads)
+    flagged: bool = False
+    #: ``flag`` / ``no_evidence`` / ``insufficient_evidence``
+    verdict: str = "insufficient_evidence"
 
 
 def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
-               classifiers: Sequence[Classifier] | None = None) -> TextScore:
+               classifiers: Sequence[Classifier] | None = None,
+               thresholds: dict[tuple[str, str], float] | None = None) -> TextScore:
     """Score a text with the configured stack, without touching the database.
 
     ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are
-    reported but not averaged in); ``None`` when none could score it. Raises ``BlockSyntaxError``.
+    reported but not averaged in); ``None`` when none could score it. ``thresholds`` are the site's
+    calibrated thresholds (:func:`.calibration.site_thresholds`), applied as the pipeline applies them.
+    Raises ``BlockSyntaxError``.
     """
+    from .calibration import outputs_verdict, site_thresholds_apply
+
     classifiers = list(configured_classifiers() if classifiers is None else classifiers)
     passages = parse_body(text, fmt).passages
     outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
+    site_thresholds_apply(outputs, thresholds or {})
     outputs += [c.run(passages, disclosure, outputs) for c in classifiers if c.needs_results]
     primary = [o for o in outputs if o.status == "ok" and o.score is not None
                and not any(c.needs_results and c.name == o.classifier for c in classifiers)]
     probability = round(sum(o.score for o in primary) / len(primary), 4) if primary else None
+    flagged, verdict = outputs_verdict(primary)
     rows = []
     for output in outputs:
         for scored in output.passages:
             rows.append({"classifier": output.classifier, **scored.model_dump(mode="json", exclude={"spans"})})
-    return TextScore(probability, outputs, rows)
+    return TextScore(probability, outputs, rows, flagged, verdict)
 
 
 # --- Storing results ------------------------------------------------------------------------------
@@ -174,7 +185,11 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
         for output in parse_failure_outputs(configured, exc):
             classifier_result_store(revision=revision, output=output)
         return _current_results(revision, configured)
-    for output in classifiers_run(todo, passages, disclosure):
+    outputs = classifiers_run(todo, passages, disclosure)
+    if outputs:
+        from .calibration import site_thresholds, site_thresholds_apply
+        site_thresholds_apply(outputs, site_thresholds())  # a forum's own threshold (calibrate_detector)
+    for output in outputs:
         classifier_result_store(revision=revision, output=output)
     pending = [c.name for c in missing if c not in todo]
     if pending:

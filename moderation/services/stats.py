@@ -173,8 +173,10 @@ def stats_summary(*, days: int = 30) -> dict:
     hours = decision_hours_by_day(days=days)
     reasons = decisions_by_reason(days=days)
     precision = classifier_precision()
+    from ..models import SiteThreshold
     return {
         "queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
+        "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at")),
         "charts": {"queue": chart_queue(queue, hours), "reasons": chart_reasons(reasons),
                    "precision": chart_precision(precision)},
     }
