@@ -95,14 +95,14 @@ def _lm_artifact_present() -> bool:
     return (ARTIFACT_DIR / "lm.json").exists()
 
 
-def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=None):
+def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=None, features=None):
     """Score one normalised window: (probability, cheap probability, stage, top features).
 
     The cheap stage scores every window; when the LM combiner is given and the
     cheap probability falls inside its ``band`` (the cheap stage cannot settle
     it), the LM features are computed and the LM combiner decides.
     """
-    x = F.extract(wtext)
+    x = F.extract(wtext) if features is None else list(features)  # ``features``: precomputed (evaluation)
     p_cheap, top = cheap.score(x, TOP_K_FEATURES)
     if lmc is not None and lm_features is not None:
         lo, hi = lmc.band

@@ -129,16 +129,117 @@ def load_jsonl(path: str | os.PathLike, *, test_fraction: float = 0.3) -> list[D
     return docs
 
 
-def load_own_corpus(test_fraction: float = 0.3) -> list[Doc]:
-    """Our own LLM-written forum paragraphs (committed).  Source = register, so
-    leave-one-source-out holds out a whole register at a time."""
+#: Held out of training entirely (detector version 4): one whole register and one whole topic family of our
+#: corpus.  "nonnative": LLM text imitating non-native writers must not teach the model that non-native
+#: English is AI-like (TOEFL essays are the people we must not accuse), and its recall shows how far the
+#: model carries to a register it never saw.  "ai-rationality": the corpus is rich in AI-safety/rationalist
+#: topics and the human data is not, so a model trained on them could learn topic instead of authorship and
+#: flag accepted LessWrong posts; held out, its recall shows whether the style signal carries to them.
+HELD_OUT_REGISTERS = ("nonnative", "nonnative-polished")
+HELD_OUT_TOPIC_FAMILIES = ("ai-rationality",)
+#: the rest is split by generation unit: version 3's batches (w0) and version 4's recipes (w1, w2)
+OWN_TEST_FRACTION = 0.25
+
+
+def own_split(r: dict) -> str:
+    """The split of one corpus record: never by row, always by a whole unit of generation."""
+    if r["register"] in HELD_OUT_REGISTERS or r.get("topic_family") in HELD_OUT_TOPIC_FAMILIES:
+        return "test"
+    unit = r.get("batch", "") if r.get("writer", "w0") == "w0" else r.get("recipe", "")
+    return stable_split("unit:" + unit, OWN_TEST_FRACTION)
+
+
+def load_own_corpus(test_fraction: float = 0.3, *, augment: bool = True) -> list[Doc]:
+    """Our own LLM-written forum paragraphs (committed), split by :func:`own_split`.  Source = register,
+    so leave-one-source-out holds out a whole register at a time.  With ``augment``, each written
+    paragraph also gives its derived variants (:func:`augmentations`), in the same split and group."""
     docs = []
     with open(OWN_CORPUS, encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            docs.append(Doc(r["text"], 1, f"own:{r['register']}", f"own:{r['register']}",
-                            stable_split(r["text"], test_fraction), {"topic": r.get("topic")}))
+            meta = {k: r.get(k) for k in ("id", "topic", "topic_family", "writer", "batch", "recipe", "register")}
+            meta["group"] = r.get("id") or r["text"][:80]
+            split = own_split(r)
+            docs.append(Doc(r["text"], 1, f"own:{r['register']}", f"own:{r['register']}", split,
+                            {**meta, "derived": ""}))
+            if augment:
+                for kind, text in augmentations(r["text"]).items():
+                    docs.append(Doc(text, 1, f"own:{r['register']}", f"aug:{kind}", split,
+                                    {**meta, "derived": kind}))
     return docs
+
+
+# --- derived AI text (deterministic augmentations) ------------------------------
+
+_SENT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+def _rng_for(text: str, salt: str):
+    import random
+    return random.Random(int(hashlib.sha1((salt + text).encode("utf-8")).hexdigest()[:12], 16))
+
+
+def _typos(text: str) -> str:
+    """About one word in 25 (of 4+ letters) gets a typing slip: two letters swapped, one dropped or doubled."""
+    rng = _rng_for(text, "typos")
+    words = text.split(" ")
+    for i, w in enumerate(words):
+        if len(w) >= 4 and w.isalpha() and rng.random() < 0.04:
+            j = rng.randrange(1, len(w) - 1)
+            kind = rng.randrange(3)
+            if kind == 0:
+                w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+            elif kind == 1:
+                w = w[:j] + w[j + 1:]
+            else:
+                w = w[:j] + w[j] + w[j:]
+            words[i] = w
+    return " ".join(words)
+
+
+def _lowercased(text: str) -> str:
+    """All lower case, apostrophes often dropped, final full stop dropped: how people type on phones."""
+    rng = _rng_for(text, "lower")
+    out = text.lower()
+    if rng.random() < 0.5:
+        out = re.sub(r"\b(don|can|won|isn|doesn|didn|it|i|that|there)'(t|s|m|ll|re|ve|d)\b", r"\1\2", out)
+    return out[:-1] if out.endswith(".") else out
+
+
+def _sentence_drop(text: str) -> str | None:
+    """One sentence (not the first) removed, as an editor trimming a draft would."""
+    sentences = _SENT_RE.split(text)
+    if len(sentences) < 4:
+        return None
+    rng = _rng_for(text, "drop")
+    del sentences[rng.randrange(1, len(sentences))]
+    return " ".join(sentences)
+
+
+def augmentations(text: str) -> dict[str, str]:
+    """Derived variants of one LLM-written paragraph: lightly edited AI text, as posted by a person."""
+    out = {"typos": _typos(text), "lowercase": _lowercased(text)}
+    dropped = _sentence_drop(text)
+    if dropped:
+        out["sentence-drop"] = dropped
+    return {k: v for k, v in out.items() if v != text}
+
+
+def mixed_posts(ai_docs: list[Doc], human_docs: list[Doc], *, per_ai: int = 1) -> list[Doc]:
+    """Posts with one AI paragraph between human paragraphs (built in memory from third-party human
+    text, never stored): label 1, flagged when the AI paragraph's window is.  Human and AI documents of
+    the same split are paired, deterministically."""
+    out = []
+    humans = sorted(human_docs, key=lambda d: hashlib.sha1(d.text.encode("utf-8")).hexdigest())
+    if len(humans) < 2:
+        return out
+    for d in ai_docs:
+        rng = _rng_for(d.text, "mixed")
+        for _ in range(per_ai):
+            a, b = rng.sample(humans, 2)
+            out.append(Doc(f"{a.text}\n\n{d.text}\n\n{b.text}", 1, d.source, "mixed:" + a.source.split(":")[0],
+                           d.split, {**d.meta, "derived": "mixed"}))
+    return out
 
 
 # --- Debian pre-LLM prose -----------------------------------------------------

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..api import post_probability, score_window
 from ..combiner import load_artifact
-from .data import LIANG_DETECTORS, Doc, load
+from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
 from .training import PREFIX_WORDS, _LMCache, auroc, prefix_words, tpr_at_fpr
 from ..windows import MIN_WORDS, make_windows
@@ -53,9 +53,7 @@ def _lm_fn(use_lm: bool, budget: list[int]):
             if budget[0] <= 0:
                 raise _Budget()
             budget[0] -= 1
-            v = lm.features(text)
-            if cache:
-                cache.put(text, v)
+            v = cache.compute(lm, text) if cache else lm.features(text)
         return v
     return f, cache
 
@@ -74,6 +72,9 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
     if progress:
         from tqdm import tqdm
         it = tqdm(docs, desc="scoring", unit="doc", mininterval=2)
+    from .training import FeatureCache
+    fc = FeatureCache.open()
+    feats = fc.extract if fc else (lambda t: None)
     out = []
     for d in it:
         norm = normalize(d.text).text
@@ -82,13 +83,15 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
             for w in make_windows(norm):
                 if w.n_words < MIN_WORDS:
                     continue
-                p, _pc, st, _top = score_window(norm[w.start:w.end], cheap, lmc, lm_features)
+                wtext = norm[w.start:w.end]
+                p, _pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
                 probs.append(p)
                 stage = "lm" if st == "lm" else stage
             p60 = None
             if d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS:
                 try:
-                    p60 = score_window(prefix_words(norm), cheap, lmc, lm_features)[0]
+                    p60 = score_window(prefix_words(norm), cheap, lmc, lm_features,
+                                       feats(prefix_words(norm)))[0]
                 except _Budget:
                     p60 = None
         except _Budget:
@@ -97,6 +100,8 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
                           max(probs) if probs else None))
     if cache:
         cache.save()
+    if fc:
+        fc.save()
     return out
 
 
@@ -155,21 +160,34 @@ def _fmt_ci(v, ci):
 def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "test", n_boot: int = 1000,
              seed: int = 0, compare_liang: bool = False, png: str | None = None,
              max_lm_windows: int = 10**9, docs_per_source: int | None = None,
-             docs_per_source_for: dict[str, int] | None = None, log=print) -> dict:
+             docs_per_source_for: dict[str, int] | None = None, lm_cached_only: bool = False,
+             log=print) -> dict:
     from ..api import _resolve_use_lm
     use_lm = _resolve_use_lm(use_lm)
     docs = load(paths)
     if split != "all":
         docs = [d for d in docs if d.split == split]
+    # posts with one of our AI paragraphs between two human forum paragraphs (built here, never stored)
+    docs += mixed_posts([d for d in docs if d.source.startswith("own:") and not d.meta.get("derived")],
+                        [d for d in docs if d.source.startswith("se:")])
     if use_lm and docs_per_source:
         docs = sample_per_source(docs, docs_per_source, docs_per_source_for or {}, seed)
+    if use_lm and lm_cached_only:
+        # the LM sample of ``python -m moderation.detector.train.lmcache``: the documents of the split whose
+        # every window (and 60-word prefix) already has its LM outputs in DETECTOR_LM_CACHE
+        from .lmcache import doc_windows
+        cache = _LMCache.open()
+        if cache is None:
+            raise RuntimeError("--lm-cached-only needs DETECTOR_LM_CACHE")
+        docs = [d for d in docs if all(t in cache for t in doc_windows(d.text))]
+        max_lm_windows = 0  # nothing outside the cache (a 60-word prefix not in it is left out)
     log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
     scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows)
     thr = (load_artifact("lm") if use_lm else load_artifact("cheap")).threshold
     res: dict = {"threshold": thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
     curves = {}
 
-    def block(name, items, key="prob"):
+    def block(name, items, key="prob", curve=True):
         items = [s for s in items if getattr(s, key) is not None]
         y = np.array([s.doc.label for s in items]); p = np.array([getattr(s, key) for s in items])
         # flagged: some window >= threshold (for a 60-word prefix, its one window)
@@ -179,14 +197,20 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         a = auroc(y, p)
         ci = bootstrap_ci(y, p, auroc, n_boot, seed)
         t1, _ = tpr_at_fpr(y, p, 0.01)
+        t1_ci = bootstrap_ci(y, p, lambda yy, ss: tpr_at_fpr(yy, ss, 0.01)[0], n_boot, seed)
         t5, _ = tpr_at_fpr(y, p, 0.05)
         ff = int((f & (y == 0)).sum()); nh = int((y == 0).sum())
         tp = int((f & (y == 1)).sum()); na = int((y == 1).sum())
-        log(f"{name:38s} n={len(y):5d} AUROC {_fmt_ci(a, ci)}  TPR@1%FPR {t1:.3f}  TPR@5%FPR {t5:.3f}  "
-            f"at threshold: human flagged {ff}/{nh} = {ff / max(nh, 1):.4f}, AI flagged {tp}/{na} = {tp / max(na, 1):.3f}")
-        curves[name] = (y, p)
-        return {"n": len(y), "auroc": a, "auroc_ci": ci, "tpr_at_1pct_fpr": t1, "tpr_at_5pct_fpr": t5,
-                "human_flag_rate": ff / max(nh, 1), "ai_flag_rate": tp / max(na, 1)}
+        hci, aci = wilson(ff, nh), wilson(tp, na)
+        log(f"{name:38s} n={len(y):5d} AUROC {_fmt_ci(a, ci)}  TPR@1%FPR {_fmt_ci(t1, t1_ci)}  TPR@5%FPR {t5:.3f}  "
+            f"at threshold: human flagged {ff}/{nh} = {ff / max(nh, 1):.4f} [{hci[0]:.4f}, {hci[1]:.4f}], "
+            f"AI flagged {tp}/{na} = {tp / max(na, 1):.3f} [{aci[0]:.3f}, {aci[1]:.3f}]")
+        if curve:
+            curves[name] = (y, p)
+        return {"n": len(y), "auroc": a, "auroc_ci": ci, "tpr_at_1pct_fpr": t1, "tpr_at_1pct_fpr_ci": t1_ci,
+                "tpr_at_5pct_fpr": t5, "human_flagged": ff, "n_human": nh, "ai_flagged": tp, "n_ai": na,
+                "human_flag_rate": ff / max(nh, 1), "human_flag_rate_ci": hci,
+                "ai_flag_rate": tp / max(na, 1), "ai_flag_rate_ci": aci}
 
     log(f"\nshipped threshold {thr:.4f}; AUROC with 95% bootstrap CI ({n_boot} resamples)")
     res["all"] = block("all documents (whole text)", scored)
@@ -199,6 +223,38 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["liang"] = block("Liang et al. (held-out part)", liang)
     other = [s for s in scored if s.doc.source.startswith("debian:")] + [s for s in scored if s.doc.label == 1]
     res["debian_vs_ai"] = block("Debian prose vs all AI", other)
+
+    # detector version 4: our modern-LLM corpus, split by generation batch/recipe, against the human
+    # forum paragraphs (Stack Exchange) of the held-out split
+    se = [s for s in scored if s.doc.source.startswith("se:")]
+    own = [s for s in scored if s.doc.source.startswith("own:") and s.doc.subset.startswith(("own:", "aug:"))]
+    written = [s for s in own if not s.doc.meta.get("derived")]
+    log("\n== modern-LLM paragraphs (our corpus: held-out batches/recipes, register and topic family) "
+        "vs Stack Exchange ==")
+    res["own_written"] = block("written, whole paragraph", written + se, curve=False)
+    res["own_written_100w"] = block("written, >= 100 words", [s for s in written if _words(s.doc) >= 100] + se)
+    new = [s for s in written if s.doc.meta.get("writer") in ("w1", "w2")]
+    res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
+    res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
+    res["own_written_60w"] = block("written, first 60 words", written + se, "prob60")
+    res["own_derived"] = block("derived (typos/lowercase/sentence drop)",
+                               [s for s in own if s.doc.meta.get("derived")] + se, curve=False)
+    for kind in ("typos", "lowercase", "sentence-drop"):
+        res[f"own_derived_{kind}"] = block(f"  derived: {kind}", [s for s in own if s.doc.meta.get("derived") == kind]
+                                           + se, curve=False)
+    mixed = [s for s in scored if s.doc.subset.startswith("mixed:")]
+    res["mixed"] = block("AI paragraph between 2 human ones", mixed + se, curve=False)
+    from .data import HELD_OUT_REGISTERS, HELD_OUT_TOPIC_FAMILIES
+    fam = [s for s in written if s.doc.meta.get("topic_family") in HELD_OUT_TOPIC_FAMILIES]
+    res["own_heldout_topic_family"] = block(f"held-out topic family {'/'.join(HELD_OUT_TOPIC_FAMILIES)}",
+                                            fam + se, curve=False)
+    log("per register (written paragraphs; held out of training: " + ", ".join(HELD_OUT_REGISTERS) + "):")
+    res["own_by_register"] = {}
+    for reg in sorted({s.doc.meta.get("register") for s in written}):
+        items = [s for s in written if s.doc.meta.get("register") == reg]
+        res["own_by_register"][reg] = block(f"  {reg}", items + se, curve=False)
+        if len([s for s in items if s.prob60 is not None]) >= 10:
+            res["own_by_register"][reg]["at_60_words"] = block(f"  {reg}, 60 words", items + se, "prob60", curve=False)
 
     log("\nflag rate at the shipped threshold, by subset (95% Wilson CI):")
     by = defaultdict(list)
@@ -228,6 +284,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         save_roc_png(curves, png, liang_rows)
         log(f"\nROC curves saved to {png}")
     return res
+
+
+def _words(doc: Doc) -> int:
+    return len(doc.text.split())
 
 
 def compare_with_liang(scored: list[Scored], thr: float, log=print) -> dict:

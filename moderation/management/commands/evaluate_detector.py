@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--lm-docs-for", action="append", default=[], metavar="PREFIX=N",
                             help="with --lm-docs-per-source: another sample size for sources starting with "
                                  "PREFIX, e.g. liang:=25 (repeatable)")
+        parser.add_argument("--lm-cached-only", action="store_true",
+                            help="with --lm: score only the documents whose windows all have cached LM outputs "
+                                 "(DETECTOR_LM_CACHE, filled by python -m moderation.detector.train.lmcache)")
         parser.add_argument("--compare-liang", action="store_true")
         parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
         parser.add_argument("--bootstrap", type=int, default=1000)
@@ -44,6 +47,7 @@ class Command(BaseCommand):
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
                        docs_per_source=o["lm_docs_per_source"],
                        docs_per_source_for=dict(_prefix_size(v) for v in o["lm_docs_for"]),
+                       lm_cached_only=o["lm_cached_only"],
                        log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:

@@ -26,10 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--lm-max-examples", type=int, default=1800,
                             help="windows scored by the LM for training (CPU time ~1 s each)")
         parser.add_argument("--dry-run", action="store_true", help="print metrics, write nothing")
+        parser.add_argument("--skip-loso", action="store_true",
+                            help="skip the leave-one-source-out report (one fit per source)")
 
     def handle(self, *args, **opts):
         from moderation.detector.train.training import run_training
 
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
+                     with_loso=not opts["skip_loso"],
                      log=lambda m="": self.stdout.write(str(m)))
