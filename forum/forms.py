@@ -1,6 +1,6 @@
 from django import forms
 
-from disclosure.blocks import BlockSyntaxError, parse_body
+from disclosure.public import BlockSyntaxError, parse_body
 
 from .models import Category
 

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from disclosure.labels import AI_LABELS, LABELS
-from disclosure.models import ListingMode, ReaderPreference
-from moderation.conf import app_settings
-from moderation.selectors import submission_label
+from disclosure.public import AI_LABELS, LABELS, ListingMode, ReaderPreference
+from moderation.public import app_settings, submission_label
 
 from .models import Post
 

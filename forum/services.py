@@ -1,8 +1,7 @@
 """Writing posts: the forum's Post row and the plugin's Submission/Revision commit together or not at all."""
 from django.db import transaction
 
-from moderation.conf import app_settings
-from moderation.services.intake import local_client, submission_submit
+from moderation.public import app_settings, local_client, submission_submit
 
 from .models import Category, Post
 

@@ -8,15 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from disclosure.forms import DisclosureForm, ReaderPreferenceForm
-from disclosure.recorder import draft_prefill
-from disclosure.models import ReaderPreference
-from disclosure.schema import load_stored
-from moderation.conf import app_settings
-from moderation.models import Notification, ReviewStatus
-from moderation.selectors import submission_label
-from moderation.services.intake import SubmissionInvalid
-from moderation.services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
+from disclosure.public import DisclosureForm, ReaderPreference, ReaderPreferenceForm, draft_prefill, load_stored
+from moderation.public import (
+    Actor,
+    Notification,
+    ReviewActionInvalid,
+    ReviewConflict,
+    ReviewStatus,
+    SubmissionInvalid,
+    app_settings,
+    review_item_appeal,
+    submission_can_appeal,
+    submission_label,
+)
 
 from .forms import PostForm
 from .models import Category, Post
@@ -48,8 +52,7 @@ def _render_post(request, post, *, appeal_message: str = "", appeal_error: str =
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
     last_decision = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at").first()
-    can_appeal = is_author and submission.status == "rejected" and not submission.review_items.filter(
-        kind="appeal").exists()
+    can_appeal = is_author and submission_can_appeal(submission)
     return render(request, "forum/post_detail.html", {
         "post": post, "submission": submission, "revision": revision, "label": submission_label(submission),
         "disclosure": load_stored(revision.disclosure), "is_author": is_author,
@@ -117,7 +120,7 @@ def _editor(request, *, post=None):
 
 def _recorded_draft(request):
     """The author's own draft named by ``?draft=<uuid>``, on which editor AI tools recorded their help."""
-    from disclosure.models import Draft
+    from disclosure.public import Draft
 
     try:
         return Draft.objects.filter(public_id=request.GET.get("draft") or None,

@@ -30,7 +30,7 @@ def check_moderation_settings(app_configs, **kwargs):
             errors.append(Error(f"Classifier {path!r} cannot be built from its options: {exc}",
                                 id="moderation.E004"))
     if app_settings.POLICY is not None:
-        from .policy import PolicyInvalid, policy_spec_validate
+        from .policy.rules import PolicyInvalid, policy_spec_validate
 
         try:
             policy_spec_validate(app_settings.POLICY)

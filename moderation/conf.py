@@ -1,7 +1,8 @@
 """The plugin's settings: one namespaced dict, ``settings.MODERATION``, read through :data:`app_settings`.
 
 Defaults live here; bad values are reported by system checks (``moderation/checks.py``), not at request
-time. Reloaded on ``setting_changed`` so tests can override it.
+time. Reloaded on ``setting_changed`` so tests can override it (the classifier registry resets itself on the same
+signal, ``moderation/classifiers/registry.py``).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "ADAPTER": "moderation.adapter.ModerationAdapter",
     #: Dotted paths of classifier classes, or {"path": ..., "options": {...}} dicts.
     "CLASSIFIERS": [],
-    #: Policy rules as data (see moderation/policy.py); None means the shipped default policy.
+    #: Policy rules as data (see moderation/policy/); None means the shipped default policy.
     "POLICY": None,
     #: How long a moderator's claim lasts before the item returns to the queue.
     "CLAIM_TTL_SECONDS": 30 * 60,
@@ -56,9 +57,6 @@ app_settings = AppSettings()
 def _reload(*, setting, **kwargs):
     if setting == "MODERATION":
         app_settings.reload()
-        from .classifiers.registry import reset_registry
-
-        reset_registry()
 
 
 setting_changed.connect(_reload)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from .models import AuthorStanding, ReviewItemKind, RejectionTemplate
-from .services.queue import SORTS, STATUS_FILTERS, QueueFilters
+from .selectors.queue import SORTS, STATUS_FILTERS, QueueFilters
 
 LABEL_CHOICES = [("", "Keep the current label"), ("ai_assisted", "AI-assisted"), ("ai_generated", "AI-generated"),
                  ("human_only", "Human-written")]

@@ -1,4 +1,4 @@
-"""The rows each step of the flow hands to the next (see docs/DOMAIN.md).
+"""The rows each step of the flow hands to the next (see docs/architecture.md, "The domain model").
 
 post revision → passages (parser, not stored) → ClassifierResult → Evaluation → ReviewItem → Action
 → author notification and OutboxEvent → WebhookDelivery.
@@ -257,7 +257,7 @@ class ReviewItem(models.Model):
         indexes = [
             models.Index(fields=["status", "-priority", "created_at"], name="review_queue_order"),
             # The queue's default view (open + claimed) in its two main orders, so a page is an index range
-            # scan however many items there are (see moderation/services/queue.py).
+            # scan however many items there are (see moderation/selectors/queue.py).
             models.Index(F("priority").desc(), F("created_at").asc(), F("id").asc(),
                          condition=Q(status__in=["open", "claimed"]), name="review_queue_active_priority"),
             # …and "review_queue_active_score" (top_score DESC NULLS LAST, priority DESC, id), created on
@@ -373,10 +373,10 @@ class PolicyRule(models.Model):
         return self.name
 
     def clean(self):
-        """Validate ``rule`` (moderation.policy.Rule); the admin shows each problem on the rule field."""
+        """Validate ``rule`` (moderation.policy.rules.Rule); the admin shows each problem on the rule field."""
         from django.core.exceptions import ValidationError
 
-        from .policy import PolicyInvalid, rule_validate
+        from .policy.rules import PolicyInvalid, rule_validate
 
         try:
             rule_validate(self.rule, name=self.name or "rule")

@@ -1,9 +1,23 @@
 """Celery tasks: thin wrappers that take ids (plus a content hash), re-fetch and call one service.
 
-Routing and beat schedule are in settings (``CELERY_TASK_ROUTES``, ``CELERY_BEAT_SCHEDULE``).
+Services never import this module: they send tasks by name (:mod:`moderation.services.enqueue`), so the
+imports here can sit at the top. Routing and beat schedule are in settings (``CELERY_TASK_ROUTES``,
+``CELERY_BEAT_SCHEDULE``).
 """
+import logging
+import socket
+
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+from .services.evaluation import SlowClassifiersPending, revision_evaluate, revisions_sweep_unevaluated
+from .services.idempotency import idempotency_records_prune
+from .services.review import review_items_expire_claims, review_items_wake_due
+from .services.webhooks import outbox_dispatch, webhook_deliver, webhooks_deliver_due
+
+logger = logging.getLogger(__name__)
 
 #: Redelivered when the worker dies mid-task (acks_late + reject_on_worker_lost; a killed main process is
 #: covered by the broker's visibility timeout); a database blip is retried. Idempotent by construction.
@@ -14,8 +28,6 @@ _PIPELINE = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": 
 @shared_task(name="moderation.evaluate_revision", **_PIPELINE)
 def evaluate_revision(revision_id: int, content_hash: str) -> None:
     """Fast queue: run the fast classifiers; decide, or hand over to the slow queue when a slow one is set."""
-    from .services.evaluation import SlowClassifiersPending, revision_evaluate
-
     try:
         revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
     except SlowClassifiersPending:
@@ -25,71 +37,56 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
 @shared_task(name="moderation.evaluate_revision_slow", **_PIPELINE)
 def evaluate_revision_slow(revision_id: int, content_hash: str) -> None:
     """Slow queue: run whatever is still missing (the language-model stage), then decide."""
-    from .services.evaluation import revision_evaluate
-
     revision_evaluate(revision_id=revision_id, content_hash=content_hash)
 
 
 @shared_task(name="moderation.sweep_unevaluated")
 def sweep_unevaluated() -> int:
     """Beat: re-enqueue current revisions left unevaluated (e.g. the broker was down at submit)."""
-    from .services.evaluation import revisions_sweep_unevaluated
-
     return revisions_sweep_unevaluated()
 
 
 @shared_task(name="moderation.worker_heartbeat", bind=True)
 def worker_heartbeat(self) -> None:
     """Beat: record that a worker is alive (``/api/v1/health`` reports the latest)."""
-    import socket
-
-    from django.utils import timezone
-
-    from .models import WorkerHeartbeat
-
     name = (getattr(self.request, "hostname", None) or socket.gethostname())[:100]
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now()})
 
 
 @shared_task(name="moderation.expire_claims")
 def expire_claims() -> int:
-    from .services.review import review_items_expire_claims, review_items_wake_due
-
     return review_items_expire_claims() + review_items_wake_due()
 
 
-# --- Webhooks: the outbox on beat, retries by ``next_attempt_at`` (never countdowns; see PITFALLS.md) ---
+@shared_task(name="moderation.prune_idempotency_records")
+def prune_idempotency_records() -> int:
+    """Beat: forget ``Idempotency-Key`` answers older than their 24 hours."""
+    return idempotency_records_prune()
+
+
+# --- Webhooks: the outbox on beat, retries by ``next_attempt_at`` (never countdowns; see
+# docs/architecture.md, "Pitfalls") ---
 
 @shared_task(name="moderation.dispatch_outbox")
 def dispatch_outbox() -> int:
     """Beat: outbox events → deliveries; each new delivery is tried at once (beat retries the rest)."""
-    import logging
-
-    from .api.idempotency import idempotency_records_prune
-    from .services.webhooks import outbox_dispatch
-
     delivery_ids = outbox_dispatch()
     for delivery_id in delivery_ids:
         try:
             deliver_webhook.delay(delivery_id)
         except Exception:  # broker down: deliver_due_webhooks finds it on the next beat
-            logging.getLogger(__name__).warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+            logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
             break
-    idempotency_records_prune()
     return len(delivery_ids)
 
 
 @shared_task(name="moderation.deliver_due_webhooks")
 def deliver_due_webhooks() -> int:
     """Beat: one attempt for every delivery whose ``next_attempt_at`` has passed."""
-    from .services.webhooks import webhooks_deliver_due
-
     return webhooks_deliver_due()
 
 
 @shared_task(name="moderation.deliver_webhook")
 def deliver_webhook(delivery_id: int) -> None:
     """One attempt now, if still due (a lease keeps two workers from sending the same attempt)."""
-    from .services.webhooks import webhook_deliver
-
     webhook_deliver(delivery_id=delivery_id)

@@ -32,9 +32,11 @@ from .forms import (
     message_with_template,
 )
 from .models import ClassifierResult, ReviewItem, ReviewStatus
-from .policy import result_findings
-from .selectors import submission_label
-from .services import queue as queue_selectors
+from .policy.evidence import result_findings
+from .charts import stats_charts
+from .selectors import queue as queue_selectors
+from .selectors.labels import submission_label
+from .selectors.stats import stats_summary
 from .services.review import (
     Actor,
     ReviewActionInvalid,
@@ -325,6 +327,6 @@ def public_log(request):
 @require_GET
 @moderator_required
 def stats(request):
-    from .services.stats import stats_summary
-
-    return render(request, "moderation/stats.html", {"stats": stats_summary(), "section": "stats"})
+    summary = stats_summary()
+    return render(request, "moderation/stats.html", {"stats": {**summary, "charts": stats_charts(summary)},
+                                                     "section": "stats"})

@@ -4,6 +4,8 @@
 # Set DATABASE_URL / REDIS_URL to use PostgreSQL / Redis instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The demo project (config/, forum/) is not part of the installed package: it is found in the checkout.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0

@@ -3,6 +3,8 @@
 # (SQLite + filesystem broker) so that neither rots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The demo project (config/, forum/) is not part of the installed package: it is found in the checkout.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PY=.venv/bin/python
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 echo "== suite on PostgreSQL + Redis"

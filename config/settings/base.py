@@ -76,7 +76,7 @@ def _database_from_env() -> dict:
     if url:
         return dj_database_url.parse(url, conn_max_age=60)
     # Embedded default. WAL + a busy timeout + IMMEDIATE transactions let the web process and the
-    # worker write at once without "database is locked" (see PITFALLS.md).
+    # worker write at once without "database is locked" (see docs/architecture.md, "Pitfalls").
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "db.sqlite3",
@@ -178,6 +178,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-unevaluated": {"task": "moderation.sweep_unevaluated", "schedule": 30.0},
     "dispatch-outbox": {"task": "moderation.dispatch_outbox", "schedule": 10.0},
+    "prune-idempotency-records": {"task": "moderation.prune_idempotency_records", "schedule": 3600.0},
     "deliver-due-webhooks": {"task": "moderation.deliver_due_webhooks", "schedule": 10.0},
     "expire-claims": {"task": "moderation.expire_claims", "schedule": 60.0},
     "worker-heartbeat": {"task": "moderation.worker_heartbeat", "schedule": 15.0},
@@ -226,7 +227,7 @@ MODERATION = {
     # cascade (its language-model stage, when installed, runs on the slow queue), then the consistency check.
     "CLASSIFIERS": [
         "moderation.classifiers.stylometric.StylometricClassifier",
-        {"path": "moderation.classifiers.cascade.CascadeClassifier", "options": {"queue": "slow"}},
+        {"path": "moderation.classifiers.statistical.StatisticalClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
     # Webhooks to loopback/private addresses: allowed in the local demo (DEBUG) so a forum on the same laptop

@@ -1,4 +1,4 @@
-"""Test settings: real PostgreSQL and real Redis, as in production (see PITFALLS.md).
+"""Test settings: real PostgreSQL and real Redis, as in production (see docs/architecture.md, "Pitfalls").
 
 ``DATABASE_URL`` / ``REDIS_URL`` override the defaults below; pytest-django creates ``test_<name>``.
 Each test run gets its own queue names, so runs that share the machine's Redis cannot steal each

@@ -17,7 +17,7 @@ from disclosure.recorder import KINDS, RecorderError, draft_create, draft_prefil
 from disclosure.schema import EXTENTS
 
 from .errors import error, error_response
-from .serializers import ErrorOut
+from .serializers import AsIs, ErrorOut, Text, Timestamp, Uuid
 from .views import ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
@@ -43,27 +43,43 @@ class AssistanceIn(serializers.Serializer):
 
 
 class AssistanceEventOut(serializers.Serializer):
-    kind = serializers.CharField()
-    extent = serializers.CharField()
-    tool = serializers.CharField(allow_null=True)
-    details = serializers.CharField(allow_null=True)
-    at = serializers.CharField()
+    kind = Text()
+    extent = Text()
+    tool = Text(allow_null=True)
+    details = Text(allow_null=True)
+    at = Text()
 
 
+class AssistanceEvents(serializers.ListField):
+    child = AssistanceEventOut()
+
+    def to_representation(self, data):
+        return data  # the events as the recorder stored them
+
+
+class DraftAuthor(AsIs, serializers.CharField):
+    def get_attribute(self, draft):
+        return draft.owner_key.removeprefix(_owner_prefix(self.context["client"]))
+
+
+class DisclosurePrefill(AsIs, serializers.JSONField):
+    def get_attribute(self, draft):
+        return draft_prefill(draft)
+
+
+# Written from a Draft, with the calling client in the context (``{"client": …}``).
 class DraftOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    author_external_id = serializers.CharField(allow_blank=True)
-    events = AssistanceEventOut(many=True)
-    disclosure_prefill = serializers.JSONField(help_text="A disclosure suggestion for your form: the kinds of help "
-                                                         "at the largest extent recorded and the tools. The author "
-                                                         "completes and confirms it.")
-    created_at = serializers.DateTimeField()
+    id = Uuid(source="public_id")
+    author_external_id = DraftAuthor(allow_blank=True)
+    events = AssistanceEvents()
+    disclosure_prefill = DisclosurePrefill(help_text="A disclosure suggestion for your form: the kinds of help "
+                                                     "at the largest extent recorded and the tools. The author "
+                                                     "completes and confirms it.")
+    created_at = Timestamp()
 
 
 def _draft_out(draft: Draft, client) -> dict:
-    return {"id": str(draft.public_id), "author_external_id": draft.owner_key.removeprefix(_owner_prefix(client)),
-            "events": draft.events, "disclosure_prefill": draft_prefill(draft),
-            "created_at": draft.created_at.isoformat()}
+    return DraftOut(draft, context={"client": client}).data
 
 
 class DraftApiView(ApiView):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -70,7 +70,7 @@ def api_exception_handler(exc, context) -> Response | None:
     """Turn every failure a view can raise into the one error shape, with the right status code."""
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, (Http404, ObjectDoesNotExist)):  # selectors raise DoesNotExist for another client's row
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

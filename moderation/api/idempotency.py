@@ -1,85 +1,52 @@
-"""``Idempotency-Key``: a retried request gets the first answer again instead of doing the work twice.
+"""``@idempotent``: the HTTP side of ``Idempotency-Key`` (the rules and the storage are the service,
+:mod:`moderation.services.idempotency`).
 
-Semantics follow the IETF draft "The Idempotency-Key HTTP Header Field":
-
-- the same key with the same request (method, path, canonical JSON body) within 24 hours → the stored answer,
-  with ``Idempotent-Replayed: true``;
-- the same key with a different request → **422**;
-- the same key while the first request is still being answered → **409** (retry later).
-
-Only successful answers are stored: a request refused with 4xx leaves no record, so the client can fix it and
-retry with the same key.
+Decorate an API view method ``(self, request, ...) -> Response`` of a view that has a ``client`` attribute
+(the authenticated :class:`~moderation.models.ApiClient`). Without the header the method simply runs; with it,
+a retried request gets the stored answer with ``Idempotent-Replayed: true``, a reused key with another request
+422, a key still in flight 409, a malformed key 400. Only successful answers are stored.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import timedelta
+from functools import wraps
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from rest_framework.response import Response
 
-from ..models import ApiClient, IdempotencyRecord
+from ..services.idempotency import (
+    IdempotencyError,
+    Replay,
+    idempotency_abandon,
+    idempotency_begin,
+    idempotency_finish,
+    idempotency_key_valid,
+    request_fingerprint,
+)
+from .errors import error, error_response
 
-TTL = timedelta(hours=24)
-MAX_KEY_LENGTH = 200
-
-
-class IdempotencyError(Exception):
-    def __init__(self, message: str, *, status_code: int):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+HEADER = "Idempotency-Key"
 
 
-@dataclass
-class Replay:
-    status_code: int
-    body: dict
-
-
-def idempotency_key_valid(key: str) -> bool:
-    return 0 < len(key) <= MAX_KEY_LENGTH and all(33 <= ord(c) <= 126 for c in key)
-
-
-def request_fingerprint(*, method: str, path: str, data) -> str:
-    canonical = json.dumps([method.upper(), path, data], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def idempotency_begin(*, client: ApiClient, key: str, fingerprint: str) -> IdempotencyRecord | Replay:
-    """Reserve ``key`` for this request, or return the stored answer. Raises :class:`IdempotencyError`."""
-    for _ in range(2):
+def idempotent(method):
+    @wraps(method)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return method(view, request, *args, **kwargs)
+        if not idempotency_key_valid(key):
+            return error_response([error(HEADER, "Use 1–200 printable ASCII characters.")], 400)
+        fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
         try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(client=client, key=key, request_hash=fingerprint)
-        except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(client=client, key=key).first()
-            if existing is None:
-                continue  # deleted meanwhile: try again
-            if existing.created_at < timezone.now() - TTL:
-                IdempotencyRecord.objects.filter(pk=existing.pk).delete()
-                continue
-            if existing.request_hash != fingerprint:
-                raise IdempotencyError("This Idempotency-Key was already used with a different request. Use a new "
-                                       "key for a new request.", status_code=422) from None
-            if existing.response_status == 0:
-                raise IdempotencyError("A request with this Idempotency-Key is still being processed; retry in "
-                                       "a moment.", status_code=409) from None
-            return Replay(existing.response_status, existing.response_body)
-    raise IdempotencyError("This Idempotency-Key is busy; retry in a moment.", status_code=409)
+            begun = idempotency_begin(client=view.client, key=key, fingerprint=fingerprint)
+        except IdempotencyError as exc:
+            return error_response([error(HEADER, exc.message)], exc.status_code)
+        if isinstance(begun, Replay):
+            return Response(begun.body, status=begun.status_code, headers={"Idempotent-Replayed": "true"})
+        try:
+            response = method(view, request, *args, **kwargs)
+        except BaseException:
+            idempotency_abandon(record=begun)
+            raise
+        idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
+        return response
 
-
-def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body: dict) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk).update(response_status=status_code, response_body=body)
-
-
-def idempotency_abandon(*, record: IdempotencyRecord) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk, response_status=0).delete()
-
-
-def idempotency_records_prune() -> int:
-    """Delete records older than the TTL (run on beat with the outbox)."""
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - TTL).delete()
-    return deleted
+    return wrapper

@@ -1,7 +1,8 @@
-"""Request shapes (validated here, then handed to services) and response shapes (for the OpenAPI document).
+"""Request shapes (validated here, then handed to services) and response shapes (which write the body and the schema).
 
-Responses are built by :mod:`moderation.api.selectors`; the ``…Out`` serializers describe them for
-drf-spectacular, and the schemathesis test checks that what the API sends matches what they describe.
+Responses are written by the ``…Out`` serializers from what :mod:`moderation.selectors.api` reads; the same
+serializers describe them for drf-spectacular, so each shape is written once (and the schemathesis test checks
+what is sent against the schema).
 """
 from __future__ import annotations
 
@@ -179,7 +180,71 @@ class WebhookIn(StrictSerializer):
                                    max_length=len(EVENT_TYPES))
 
 
-# --- Responses (documentation) ----------------------------------------------------------------------
+# --- Responses: these serializers write every success body the API sends, and describe it for the schema ---
+#
+# The output fields pass values through as stored (``AsIs``) and the field class only gives the schema its
+# type: a float stored as 1 stays 1, a timestamp is ``isoformat()`` with its ``+00:00`` (DRF's own fields would
+# write 1.0 and ``Z``), so the bodies stay what clients have been parsing.
+
+
+class AsIs:
+    """Mixin for an output field: the value as stored; the field class it is mixed into gives the schema."""
+
+    def to_representation(self, value):
+        return value
+
+
+class Text(AsIs, serializers.CharField):
+    pass
+
+
+class Integer(AsIs, serializers.IntegerField):
+    pass
+
+
+class Number(AsIs, serializers.FloatField):
+    pass
+
+
+class Flag(AsIs, serializers.BooleanField):
+    pass
+
+
+class Choice(AsIs, serializers.ChoiceField):
+    pass
+
+
+class Strings(AsIs, serializers.ListField):
+    pass
+
+
+class Uuid(serializers.UUIDField):
+    def to_representation(self, value):
+        return str(value)
+
+
+class Timestamp(serializers.DateTimeField):
+    """``datetime.isoformat()`` (the offset as ``+00:00``), or a string stored that way already."""
+
+    def to_representation(self, value):
+        return value if isinstance(value, str) else value.isoformat()
+
+
+class OrBlank(serializers.CharField):
+    """Text whose missing or null value is written as ``""``."""
+
+    def get_attribute(self, instance):
+        try:
+            value = super().get_attribute(instance)
+        except (KeyError, AttributeError, serializers.SkipField):
+            value = None
+        return value or ""
+
+    def to_representation(self, value):
+        return value
+
+
+
 
 class ErrorItemOut(serializers.Serializer):
     field = serializers.CharField(help_text='Dotted path into the request body, or "" for the whole request.')
@@ -208,147 +273,197 @@ class HealthOut(serializers.Serializer):
     last_worker_heartbeat = serializers.DateTimeField(allow_null=True)
 
 
+# Written from :meth:`disclosure.labels.Label.as_dict`.
 class LabelOut(serializers.Serializer):
-    value = serializers.ChoiceField(choices=LABEL_VALUES)
-    text = serializers.CharField()
-    detail = serializers.CharField(allow_blank=True)
-    source = serializers.ChoiceField(choices=["author", "classifier", "moderator"])
-    iptc_digital_source_type = serializers.CharField(allow_null=True)
-    locked = serializers.BooleanField()
-    grade = serializers.ChoiceField(choices=["human_only", "ai_supported", "ai_edited_minor", "ai_modified",
-                                             "ai_assisted", "ai_generated", "not_disclosed"],
-                                    help_text="EU AI Act involvement grade derived from the disclosure.")
-    eu_variant = serializers.ChoiceField(choices=["none", "ai", "ai_modified", "ai_generated", "unknown"],
-                                         help_text="Which of the Commission's three marks applies, if any.")
-    label_required = serializers.BooleanField()
-    exempt_by_review = serializers.BooleanField(help_text="A named person reviewed the AI text (Art. 50(4)).")
+    value = Choice(choices=LABEL_VALUES)
+    text = Text()
+    detail = Text(allow_blank=True)
+    source = Choice(choices=["author", "classifier", "moderator"])
+    iptc_digital_source_type = Text(allow_null=True)
+    locked = Flag()
+    grade = Choice(choices=["human_only", "ai_supported", "ai_edited_minor", "ai_modified",
+                            "ai_assisted", "ai_generated", "not_disclosed"],
+                   help_text="EU AI Act involvement grade derived from the disclosure.")
+    eu_variant = Choice(choices=["none", "ai", "ai_modified", "ai_generated", "unknown"],
+                        help_text="Which of the Commission's three marks applies, if any.")
+    label_required = Flag()
+    exempt_by_review = Flag(help_text="A named person reviewed the AI text (Art. 50(4)).")
 
 
+# Written from :class:`moderation.selectors.api.SubmissionAccepted`.
 class SubmissionAcceptedOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    external_id = serializers.CharField()
-    revision = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
-    visible = serializers.BooleanField()
-    new_revision = serializers.BooleanField()
+    id = Uuid(source="submission.public_id")
+    external_id = Text(source="submission.external_id")
+    revision = Integer(source="revision.number")
+    status = Choice(source="submission.status", choices=SubmissionStatus.choices)
+    visible = Flag(source="submission.visible")
+    new_revision = Flag()
     label = LabelOut()
-    url = serializers.CharField()
+    url = Text()
 
 
+# One scored passage as the classifier stored it; only the keys it stored are written.
 class PassageOut(serializers.Serializer):
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-    kind = serializers.CharField(required=False)
-    probability = serializers.FloatField(allow_null=True, required=False)
-    status = serializers.CharField(required=False)
+    start = Integer()
+    end = Integer()
+    kind = Text(required=False)
+    probability = Number(allow_null=True, required=False)
+    status = Text(required=False)
     features = serializers.DictField(child=serializers.FloatField(), required=False)
-    stage = serializers.CharField(required=False)
+    stage = Text(required=False)
+
+    def to_representation(self, instance):
+        return {key: instance.get(key) for key in self.fields if key in instance}
 
 
+# ``passage_scores`` as stored (entries that are not objects are left out).
+class Passages(serializers.ListField):
+    child = PassageOut()
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or []
+
+    def to_representation(self, data):
+        return [self.child.to_representation(p) for p in (data or []) if isinstance(p, dict)]
+
+
+# Written from a :class:`~moderation.models.ClassifierResult`.
 class ClassifierResultOut(serializers.Serializer):
-    classifier = serializers.CharField()
-    version = serializers.CharField()
-    status = serializers.ChoiceField(choices=ResultStatus.choices)
-    score = serializers.FloatField(allow_null=True)
-    latency_ms = serializers.FloatField()
-    error = serializers.CharField(allow_blank=True)
-    passages = PassageOut(many=True)
+    classifier = Text()
+    version = Text()
+    status = Choice(choices=ResultStatus.choices)
+    score = Number(allow_null=True)
+    latency_ms = Number()
+    error = OrBlank(allow_blank=True)
+    passages = Passages(source="passage_scores")
 
 
+# Written from a :class:`~moderation.models.ReviewItem`: null while it has no decision.
 class DecisionOut(serializers.Serializer):
-    action = serializers.ChoiceField(choices=DecisionAction.choices)
-    reason = serializers.CharField(allow_blank=True)
-    message = serializers.CharField(allow_blank=True)
-    decided_at = serializers.DateTimeField(allow_null=True)
+    action = Choice(source="decision_action", choices=DecisionAction.choices)
+    reason = Text(source="decision_reason", allow_blank=True)
+    message = Text(source="decision_message", allow_blank=True)
+    decided_at = Timestamp(allow_null=True)
+
+    def get_attribute(self, instance):
+        item = super().get_attribute(instance)
+        return item if item is not None and item.decision_action else None
 
 
 class ReviewItemSummaryOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=ReviewItemKind.choices)
-    status = serializers.ChoiceField(choices=ReviewStatus.choices)
-    version = serializers.IntegerField()
+    id = Uuid(source="public_id")
+    kind = Choice(choices=ReviewItemKind.choices)
+    status = Choice(choices=ReviewStatus.choices)
+    version = Integer()
 
 
+# Written from a :class:`~moderation.models.Submission` (the author reference it stores).
 class AuthorOut(serializers.Serializer):
-    external_id = serializers.CharField()
-    display_name = serializers.CharField(allow_blank=True)
-    standing = serializers.ChoiceField(choices=AuthorStanding.choices)
+    external_id = Text(source="author_external_id")
+    display_name = Text(source="author_display_name", allow_blank=True)
+    standing = Choice(source="author_standing", choices=AuthorStanding.choices)
 
 
+# Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class SubmissionOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    external_id = serializers.CharField()
-    revision = serializers.IntegerField(allow_null=True)
-    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
-    visible = serializers.BooleanField()
-    category = serializers.CharField(allow_blank=True)
-    author = AuthorOut()
-    title = serializers.CharField(allow_blank=True)
-    reasons = serializers.ListField(child=serializers.CharField())
-    priority = serializers.IntegerField()
-    outcome = serializers.CharField(allow_null=True)
-    evaluated_at = serializers.DateTimeField(allow_null=True)
+    id = Uuid(source="submission.public_id")
+    external_id = Text(source="submission.external_id")
+    revision = Integer(source="revision.number", allow_null=True)
+    status = Choice(source="submission.status", choices=SubmissionStatus.choices)
+    visible = Flag(source="submission.visible")
+    category = Text(source="submission.category", allow_blank=True)
+    author = AuthorOut(source="submission")
+    title = Text(allow_blank=True)
+    reasons = Strings(child=serializers.CharField())
+    priority = Integer()
+    outcome = Text(allow_null=True)
+    evaluated_at = Timestamp(allow_null=True)
     classifier_results = ClassifierResultOut(many=True)
     review_item = ReviewItemSummaryOut(allow_null=True)
     decision = DecisionOut(allow_null=True)
     label = LabelOut()
-    rendered_html = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    rendered_html = Text(allow_blank=True)
+    created_at = Timestamp(source="submission.created_at")
+    updated_at = Timestamp(source="submission.updated_at")
 
 
 class ReviewItemSubmissionOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    external_id = serializers.CharField()
-    status = serializers.ChoiceField(choices=SubmissionStatus.choices)
-    category = serializers.CharField(allow_blank=True)
-    author_external_id = serializers.CharField()
+    id = Uuid(source="public_id")
+    external_id = Text()
+    status = Choice(choices=SubmissionStatus.choices)
+    category = Text(allow_blank=True)
+    author_external_id = Text()
 
 
+class Claimed(AsIs, serializers.BooleanField):
+    def get_attribute(self, item):
+        return item.status == "claimed"
+
+
+# Who holds the claim: ``api:<client name>``, ``moderator`` (a person in the web queue), or null.
+class ClaimedBy(AsIs, serializers.CharField):
+    def get_attribute(self, item):
+        return (f"api:{item.claimed_by_client.name}" if item.claimed_by_client_id
+                else "moderator" if item.claimed_by_id else None)
+
+
+# Written from a :class:`~moderation.models.ReviewItem` (``submission``, ``revision`` and the claiming client
+# selected with it).
 class ReviewItemOut(serializers.Serializer):
-    id = serializers.UUIDField()
+    id = Uuid(source="public_id")
     submission = ReviewItemSubmissionOut()
-    revision = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=ReviewItemKind.choices)
-    status = serializers.ChoiceField(choices=ReviewStatus.choices)
-    reasons = serializers.ListField(child=serializers.CharField())
-    priority = serializers.IntegerField()
-    top_score = serializers.FloatField(allow_null=True)
-    version = serializers.IntegerField()
-    claimed = serializers.BooleanField()
-    claimed_by = serializers.CharField(allow_null=True)
-    claimed_at = serializers.DateTimeField(allow_null=True)
-    decision = DecisionOut(allow_null=True)
-    appeal_message = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    revision = Integer(source="revision.number")
+    kind = Choice(choices=ReviewItemKind.choices)
+    status = Choice(choices=ReviewStatus.choices)
+    reasons = Strings(child=serializers.CharField())
+    priority = Integer()
+    top_score = Number(allow_null=True)
+    version = Integer()
+    claimed = Claimed()
+    claimed_by = ClaimedBy(allow_null=True)
+    claimed_at = Timestamp(allow_null=True)
+    decision = DecisionOut(source="*", allow_null=True)
+    appeal_message = Text(allow_blank=True)
+    created_at = Timestamp()
+    updated_at = Timestamp()
 
 
 class WebhookOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    url = serializers.CharField()
-    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENT_TYPES)))
-    is_active = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
+    id = Uuid(source="public_id")
+    url = Text()
+    events = Strings(child=serializers.ChoiceField(choices=list(EVENT_TYPES)))
+    is_active = Flag()
+    created_at = Timestamp()
 
 
 class WebhookCreatedOut(WebhookOut):
-    secret = serializers.CharField(help_text="The signing secret (Standard Webhooks `whsec_…`). Shown only now.")
+    secret = Text(help_text="The signing secret (Standard Webhooks `whsec_…`). Shown only now.")
 
 
+# One entry of a delivery's ``log`` as stored; a key it lacks is written as null (``error`` as "").
 class DeliveryAttemptOut(serializers.Serializer):
-    attempt = serializers.IntegerField(allow_null=True)
-    at = serializers.DateTimeField(allow_null=True)
-    status_code = serializers.IntegerField(allow_null=True)
-    latency_ms = serializers.FloatField(allow_null=True)
-    error = serializers.CharField(allow_blank=True)
+    attempt = Integer(allow_null=True)
+    at = Timestamp(allow_null=True)
+    status_code = Integer(allow_null=True)
+    latency_ms = Number(allow_null=True)
+    error = OrBlank(allow_blank=True)
+
+
+class DeliveryLog(serializers.ListField):
+    child = DeliveryAttemptOut()
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or []
+
+    def to_representation(self, data):
+        return [self.child.to_representation(e) for e in (data or []) if isinstance(e, dict)]
 
 
 class DeliveryOut(serializers.Serializer):
-    event_id = serializers.UUIDField()
-    event_type = serializers.ChoiceField(choices=list(EVENT_TYPES))
-    status = serializers.ChoiceField(choices=DELIVERY_STATUSES)
-    attempts = serializers.IntegerField()
-    next_attempt_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    log = DeliveryAttemptOut(many=True)
+    event_id = Uuid(source="event.event_id")
+    event_type = Choice(source="event.type", choices=list(EVENT_TYPES))
+    status = Choice(choices=DELIVERY_STATUSES)
+    attempts = Integer()
+    next_attempt_at = Timestamp(allow_null=True)
+    created_at = Timestamp()
+    log = DeliveryLog()

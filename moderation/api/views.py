@@ -25,20 +25,13 @@ from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
 from ..services.intake import SubmissionInvalid, submission_submit
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
-from . import selectors
+from ..selectors import api as selectors
+from ..selectors.labels import submission_label
 from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from .errors import PayloadTooLarge, api_exception_handler, error, error_response
 from .health import system_health
-from .idempotency import (
-    IdempotencyError,
-    Replay,
-    idempotency_abandon,
-    idempotency_begin,
-    idempotency_finish,
-    idempotency_key_valid,
-    request_fingerprint,
-)
+from .idempotency import idempotent
 
 ERR = OpenApiResponse(s.ErrorOut, description="Error")
 AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or revoked API key."),
@@ -159,27 +152,9 @@ class SubmissionCreateView(ApiView):
             declared = 0
         if declared > limit or len(request.body) > limit:  # request.body past DATA_UPLOAD_MAX_MEMORY_SIZE → 413 too
             raise PayloadTooLarge(f"The request body is over {limit} bytes.")
-        client = self.client
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return self._submit(request)
-        if not idempotency_key_valid(key):
-            return error_response([error("Idempotency-Key", "Use 1–200 printable ASCII characters.")], 400)
-        fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
-        try:
-            begun = idempotency_begin(client=client, key=key, fingerprint=fingerprint)
-        except IdempotencyError as exc:
-            return error_response([error("Idempotency-Key", exc.message)], exc.status_code)
-        if isinstance(begun, Replay):
-            return Response(begun.body, status=begun.status_code, headers={"Idempotent-Replayed": "true"})
-        try:
-            response = self._submit(request)
-        except BaseException:
-            idempotency_abandon(record=begun)
-            raise
-        idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
-        return response
+        return self._submit(request)
 
+    @idempotent
     def _submit(self, request) -> Response:
         client = self.client
         data = s.SubmissionIn(data=request.data)
@@ -198,13 +173,11 @@ class SubmissionCreateView(ApiView):
                              "allowed_values": _allowed_disclosure_values()}
             raise
         submission = result.submission
-        from ..selectors import submission_label
-
-        body = {"id": str(submission.public_id), "external_id": submission.external_id,
-                "revision": result.revision.number, "status": submission.status, "visible": submission.visible,
-                "new_revision": result.new_revision, "label": submission_label(submission, result.revision).as_dict(),
-                "url": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.public_id]))}
-        return Response(body, status=status.HTTP_202_ACCEPTED if result.new_revision else status.HTTP_200_OK)
+        accepted = selectors.SubmissionAccepted(
+            submission=submission, revision=result.revision, new_revision=result.new_revision,
+            label=submission_label(submission, result.revision).as_dict(),
+            url=request.build_absolute_uri(reverse("api:submission-detail", args=[submission.public_id])))
+        return Response(s.SubmissionAcceptedOut(accepted).data, status=status.HTTP_202_ACCEPTED if result.new_revision else status.HTTP_200_OK)
 
 
 class SubmissionDetailView(ApiView):
@@ -213,7 +186,7 @@ class SubmissionDetailView(ApiView):
     @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A submission's verdict")
     def get(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
-        return Response(selectors.submission_detail(submission=submission))
+        return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
 
 
 # --- Review queue -----------------------------------------------------------------------------------
@@ -262,7 +235,7 @@ class ReviewItemListView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([selectors.review_item_as_dict(item) for item in page])
+        return self.get_paginated_response(s.ReviewItemOut(page, many=True).data)
 
 
 class ReviewItemClaimView(ApiView):
@@ -278,7 +251,7 @@ class ReviewItemClaimView(ApiView):
         data.is_valid(raise_exception=True)
         item = review_item_claim(item_id=item.pk, actor=Actor.for_client(self.client),
                                  expected_version=data.validated_data.get("version"))
-        return Response(selectors.review_item_as_dict(item))
+        return Response(s.ReviewItemOut(item).data)
 
 
 class ReviewItemDecisionView(ApiView):
@@ -296,7 +269,7 @@ class ReviewItemDecisionView(ApiView):
         item = review_item_decide(item_id=item.pk, actor=Actor.for_client(self.client), action=v["action"],
                                   reason=v["reason"], message=v["message"], template_code=v["template"] or None,
                                   label=v["label"] or None, expected_version=v["version"])
-        return Response(selectors.review_item_as_dict(item))
+        return Response(s.ReviewItemOut(item).data)
 
 
 # --- Webhooks -------------------------------------------------------------------------------------
@@ -304,7 +277,7 @@ class ReviewItemDecisionView(ApiView):
 class WebhookListView(ApiView):
     @extend_schema(responses={200: s.WebhookOut(many=True), **AUTH_ERRORS}, summary="Your webhooks")
     def get(self, request):
-        return Response([selectors.webhook_as_dict(e) for e in selectors.webhooks_for_client(client=self.client)])
+        return Response(s.WebhookOut(selectors.webhooks_for_client(client=self.client), many=True).data)
 
     @extend_schema(request=s.WebhookIn, responses={201: s.WebhookCreatedOut, **BODY_ERRORS, **AUTH_ERRORS},
                    summary="Register a webhook",
@@ -319,14 +292,13 @@ class WebhookListView(ApiView):
             endpoint = webhook_endpoint_create(client=self.client, **data.validated_data)
         except WebhookInvalid as exc:
             return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
-        return Response(selectors.webhook_as_dict(endpoint, with_secret=True), status=status.HTTP_201_CREATED)
+        return Response(s.WebhookCreatedOut(endpoint).data, status=status.HTTP_201_CREATED)
 
 
 class WebhookDetailView(ApiView):
     @extend_schema(responses={200: s.WebhookOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A webhook")
     def get(self, request, public_id):
-        return Response(selectors.webhook_as_dict(
-            selectors.webhook_get_for_client(client=self.client, public_id=public_id)))
+        return Response(s.WebhookOut(selectors.webhook_get_for_client(client=self.client, public_id=public_id)).data)
 
     @extend_schema(responses={204: None, **AUTH_ERRORS, **NOT_FOUND}, summary="Delete a webhook")
     def delete(self, request, public_id):
@@ -359,4 +331,4 @@ class WebhookDeliveriesView(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([selectors.webhook_delivery_as_dict(d) for d in page])
+        return self.get_paginated_response(s.DeliveryOut(page, many=True).data)

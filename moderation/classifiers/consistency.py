@@ -33,6 +33,7 @@ from typing import ClassVar
 from disclosure.blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, Passage
 from disclosure.schema import Disclosure
 
+from ..policy.evidence import mean_flag_threshold
 from .base import Classifier, ClassifierOutput, PassageScore
 
 UNDECLARED_KINDS = (AUTHOR, COLLAPSIBLE)
@@ -83,7 +84,7 @@ class DisclosureConsistencyClassifier(Classifier):
     def __init__(self, **options):
         super().__init__(**options)
         #: None: the mean of the thresholds the input classifiers report (``details["threshold"]``, e.g. the
-        #: built-in detector's ≤1%-false-flag operating point), else 0.8.
+        #: built-in detector's ≤1%-false-flag operating point), else the policy's FLAG_THRESHOLD.
         self.flag_threshold = float(options["flag_threshold"]) if options.get("flag_threshold") is not None \
             else None
         self.share_margin = float(options.get("share_margin_percent", 25))
@@ -102,7 +103,7 @@ class DisclosureConsistencyClassifier(Classifier):
             value = result.details.get("threshold") if result.status == "ok" else None
             if isinstance(value, (int, float)) and 0 < value <= 1:
                 reported.append(float(value))
-        return round(sum(reported) / len(reported), 4) if reported else 0.8
+        return mean_flag_threshold(reported)
 
     def segments(self, passage: Passage, results: Sequence[ClassifierOutput]) -> list[Segment]:
         """Cut an undeclared passage wherever some classifier's scored stretch begins or ends; each piece gets

@@ -1,6 +1,6 @@
 """Shared glue between :func:`detect` and the classifier plugin contract
 (:mod:`moderation.classifiers.base`).  Used by ``StylometricClassifier`` and
-``CascadeClassifier``; kept here so both stay thin.
+``StatisticalClassifier``; kept here so both stay thin.
 
 Passages of kind ``author`` (and ``collapsible``, also the author's prose) are
 concatenated in body order and scored together, so an author paragraph cut in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from ..conf import app_settings
@@ -53,3 +54,12 @@ def configured_classifiers() -> tuple[Classifier, ...]:
 
 def reset_registry() -> None:
     configured_classifiers.cache_clear()
+
+
+def _reset_on_setting_changed(*, setting, **kwargs) -> None:
+    """Tests that override ``MODERATION`` get a registry built from the new value (as DRF's settings do)."""
+    if setting == "MODERATION":
+        reset_registry()
+
+
+setting_changed.connect(_reset_on_setting_changed)

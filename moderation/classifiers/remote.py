@@ -28,7 +28,7 @@ from disclosure.blocks import AUTHOR, COLLAPSIBLE, PROSE_KINDS, Passage
 from disclosure.schema import Disclosure
 
 from .base import Classifier, ClassifierOutput, PassageScore, Span
-from .http import CircuitBreaker, RemoteError, RetryPolicy, http_client, post_json
+from ..http import CircuitBreaker, RemoteError, RetryPolicy, http_client, post_json
 
 SEPARATOR = "\n\n"
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from disclosure.grades import GRADE_ORDER
 
 from ..models import ClassifierResult, LabelSource, ResultStatus, Submission
-from ..selectors import submission_label
+from ..selectors.labels import submission_label
 
 PERIODS = ("day", "week", "month")
 GRADES = (*GRADE_ORDER, "not_disclosed")

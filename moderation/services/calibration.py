@@ -46,7 +46,7 @@ def outputs_verdict(outputs: Sequence[ClassifierOutput], kinds: Sequence[str] = 
     """(flagged, verdict) for one text: flagged when some passage of ``kinds`` reaches its classifier's
     threshold (exactly the policy's ``passage_flagged``); the verdict is ``flag``, ``no_evidence`` (some
     classifier scored the text, none flagged it) or ``insufficient_evidence`` (none could score it)."""
-    from ..policy import passage_flagged
+    from ..policy.evidence import passage_flagged
 
     rows = [SimpleNamespace(classifier=o.classifier, status=o.status, details=o.details,
                             passage_scores=[p.model_dump(mode="json") if hasattr(p, "model_dump") else p

@@ -46,7 +46,9 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..policy import PolicyInput, current_policy
+from ..policy.engine import current_policy
+from ..policy.inputs import PolicyInput
+from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update
 
@@ -293,18 +295,6 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
 
 
 # --- Enqueueing, sweeping, re-scoring --------------------------------------------------------------
-
-def revision_enqueue(*, revision_id: int, content_hash: str) -> bool:
-    """Send a revision to the workers; False (logged) when the broker is unreachable."""
-    from ..tasks import evaluate_revision
-
-    try:
-        evaluate_revision.delay(revision_id, content_hash)
-    except Exception:  # broker down: the sweep tries again later
-        logger.warning("could not enqueue evaluation of revision %s", revision_id, exc_info=True)
-        return False
-    return True
-
 
 def revisions_unevaluated(*, older_than_seconds: float | None = None):
     """Current revisions the pipeline has not finished, oldest first (what the sweep re-enqueues)."""

@@ -16,6 +16,7 @@ from disclosure.validation import check_post
 from ..conf import app_settings
 from ..models import ApiClient, Revision, Submission, SubmissionStatus
 from .. import signals
+from .enqueue import on_commit, revision_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -117,22 +118,18 @@ def submission_submit(
         submission.category = category
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
-        transaction.on_commit(lambda: enqueue_evaluation(revision.pk, content_hash), robust=True)
+        on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)
     return SubmitResult(submission, revision, new_revision=True, created=created)
 
 
-def enqueue_evaluation(revision_id: int, content_hash: str) -> None:
-    """Send the revision to the workers. If the broker is down the post stays saved and the sweep finds it."""
+def enqueue_evaluation(*, revision_id: int, content_hash: str) -> None:
+    """Send the revision to the workers (evaluated here when no classifier is configured). If the broker is down
+    the post stays saved and the sweep finds it."""
     from ..classifiers.registry import configured_classifiers
-    from ..tasks import evaluate_revision
 
     if not configured_classifiers():
         from .evaluation import revision_evaluate
 
         revision_evaluate(revision_id=revision_id, content_hash=content_hash)
         return
-    try:
-        evaluate_revision.delay(revision_id, content_hash)
-    except Exception:  # broker unreachable: logged; sweep_unevaluated will enqueue it later
-        logger.warning("could not enqueue evaluation of revision %s; the sweep will retry", revision_id,
-                       exc_info=True)
+    revision_enqueue(revision_id=revision_id, content_hash=content_hash)

@@ -32,7 +32,6 @@ from ..models import (
     ClassifierResult,
     DecisionAction,
     Evaluation,
-    EvaluationOutcome,
     LabelSource,
     RejectionTemplate,
     Revision,
@@ -42,6 +41,7 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
+from ..policy.appeals import AppealRefused, appeal_check
 from .notify import notification_send, outbox_record
 
 
@@ -289,25 +289,11 @@ def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> Rev
         raise ReviewActionInvalid("Explain in a sentence why the decision should change.", field="message")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        # The "once" rule is checked first, so an author who appealed hears that, not a status message.
-        if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
-            raise ReviewConflict("This post was appealed already; each post can be appealed once.")
-        if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
-            raise ReviewConflict("This post is already waiting for a moderator.")
-        if submission.status != SubmissionStatus.REJECTED:
-            raise ReviewConflict("Only a rejected post can be appealed.")
-        last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
-        # A rejection the policy made on its own (opt-in auto_reject) is appealable too: a person looks at it.
-        auto = Evaluation.objects.filter(revision=submission.current_revision_id,
-                                         outcome=EvaluationOutcome.AUTO_REJECT).order_by("-created_at", "-id").first()
-        if auto is not None and (last is None or last.decided_at is None or auto.created_at > last.decided_at):
-            scores = [r.score for r in submission.current_revision.classifier_results.all() if r.score is not None]
-            evaluation, reasons, priority = auto, auto.reasons, auto.priority
-            top_score = max(scores) if scores else None
-        elif last is not None and last.decision_action == DecisionAction.REJECT:
-            evaluation, reasons, priority, top_score = last.evaluation, last.reasons, last.priority, last.top_score
-        else:
-            raise ReviewConflict("Only a rejected post can be appealed.")
+        try:  # the one appeal rule (moderation/policy/appeals.py)
+            basis = appeal_check(submission)
+        except AppealRefused as exc:
+            raise ReviewConflict(exc.message) from None
+        evaluation, reasons, priority, top_score = basis.evaluation, basis.reasons, basis.priority, basis.top_score
         item = ReviewItem.objects.create(
             submission=submission, revision=submission.current_revision, evaluation=evaluation,
             kind=ReviewItemKind.APPEAL, reasons=["appeal", *[r for r in reasons if r != "appeal"]],

@@ -3,7 +3,7 @@
 The flow is ``OutboxEvent`` (written in the transaction of the change it reports) → :func:`outbox_dispatch`
 (one ``WebhookDelivery`` per matching active endpoint) → :func:`webhook_deliver` (one attempt). Retries are
 driven by ``next_attempt_at``, polled on beat by :func:`webhooks_deliver_due` — never by task countdowns,
-which Redis would redeliver after its visibility timeout (see PITFALLS.md).
+which Redis would redeliver after its visibility timeout (see docs/architecture.md, "Pitfalls").
 
 Deliveries follow Standard Webhooks: ``webhook-id`` (the event id, the same on every attempt, so receivers
 can deduplicate), ``webhook-timestamp`` (this attempt) and ``webhook-signature: v1,<base64 HMAC-SHA256 of
@@ -35,7 +35,7 @@ from standardwebhooks.webhooks import Webhook
 
 from disclosure.errors import InputInvalid
 
-from ..classifiers.http import http_client
+from ..http import http_client
 from ..conf import app_settings
 from ..models import ApiClient, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from .notify import EVENT_TYPES

@@ -7,7 +7,7 @@ status, including failures. Show it to moderators and the post's author, not to 
 """
 from django import template
 
-from ..selectors import revision_passage_report
+from ..selectors.passage_report import revision_passage_report
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def age(when):
 @register.filter
 def reason_label(code):
     """``undisclosed_ai_suspected`` → "Undisclosed AI suspected"."""
-    from ..policy import reason_label as label
+    from ..policy.reasons import reason_label as label
 
     return label(str(code))
 

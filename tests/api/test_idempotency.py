@@ -37,7 +37,7 @@ def test_keys_belong_to_one_client(forum, other_forum, submit):
 
 
 def test_key_in_flight_is_409(forum, submit):
-    from moderation.api.idempotency import request_fingerprint
+    from moderation.services.idempotency import request_fingerprint
 
     payload = post_payload("p-1")
     IdempotencyRecord.objects.create(client=forum.client, key="busy", request_hash=request_fingerprint(
@@ -68,8 +68,11 @@ def test_expired_records_are_pruned(forum, submit):
 
     from django.utils import timezone
 
-    from moderation.api.idempotency import idempotency_records_prune
+    from django.conf import settings
+
+    from moderation.tasks import prune_idempotency_records
 
     submit(forum, post_payload("p-1"), HTTP_IDEMPOTENCY_KEY="old")
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
-    assert idempotency_records_prune() == 1
+    assert prune_idempotency_records() == 1
+    assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} >= {"moderation.prune_idempotency_records"}

@@ -1,5 +1,5 @@
 from disclosure.blocks import Passage
-from moderation.classifiers.cascade import CascadeClassifier
+from moderation.classifiers.statistical import StatisticalClassifier
 from moderation.classifiers.stylometric import StylometricClassifier
 
 from .fixtures import AI_TEXTS, HUMAN_TEXTS
@@ -47,6 +47,19 @@ def test_short_post_is_insufficient_evidence():
 def test_cascade_without_lm_matches_cheap_stage():
     _, passages = _passages([("author", AI_TEXTS[1])])
     a = StylometricClassifier().run(passages, None)
-    b = CascadeClassifier(use_lm=False).run(passages, None)
+    b = StatisticalClassifier(use_lm=False).run(passages, None)
     assert b.classifier == "statistical"
     assert a.score == b.score
+
+
+def test_the_old_dotted_path_of_the_statistical_classifier_still_loads():
+    import warnings
+
+    from django.utils.module_loading import import_string
+
+    from moderation.classifiers.statistical import StatisticalClassifier
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        old = import_string("moderation.classifiers.cascade.CascadeClassifier")
+    assert old is StatisticalClassifier and old.name == "statistical"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from disclosure.models import ListingMode, ReaderPreference
 from moderation.models import Submission
-from moderation.selectors import submission_label
+from moderation.selectors.labels import submission_label
 
 from .conftest import AI_BODY, parse_html
 

@@ -3,7 +3,8 @@ the label it needs, and with no person holding editorial responsibility, waits f
 import pytest
 
 from disclosure.schema import load_stored
-from moderation.policy import PolicyInput, policy_build
+from moderation.policy.engine import policy_build
+from moderation.policy.inputs import PolicyInput
 from tests.moderation.test_policy_table import AUTHOR_AI, AUTHOR_HUMAN, CONSISTENCY, DRAFTING_MOST, HUMAN
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 import pytest
 
 from disclosure.schema import SCHEMA_VERSION, load_stored, upcast, validate_disclosure
-from moderation.selectors import submission_label
+from moderation.selectors.labels import submission_label
 
 V1 = {"schema_version": 1, "human_only": False, "assistance": [{"kind": "editing", "extent": "substantial"}],
       "tools": ["Claude"], "ai_share_percent": 10, "process": "The assistant restructured two paragraphs for me.",

@@ -92,7 +92,7 @@ def test_too_few_old_posts_are_refused_not_calibrated(old_posts):
 
 def test_results_classified_after_calibration_are_flagged_at_the_site_threshold(old_posts, make_post):
     from moderation.models import ClassifierResult
-    from moderation.policy import passage_flagged
+    from moderation.policy.evidence import passage_flagged
     from moderation.services.evaluation import revision_classify
 
     def flagged(body):

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from disclosure.schema import load_stored
 from moderation.models import ClassifierResult, PolicyRule
-from moderation.policy import PolicyInput, current_policy
+from moderation.policy.engine import current_policy
+from moderation.policy.inputs import PolicyInput
 
 HOLD_ALL_NEW = {"when": {"standing_in": ["new"]}, "outcome": "hold", "reason": "new_author", "priority": 5}
 

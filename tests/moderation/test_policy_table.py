@@ -9,7 +9,8 @@ import pytest
 
 from disclosure.schema import load_stored
 from moderation.models import ClassifierResult
-from moderation.policy import PolicyInput, policy_build
+from moderation.policy.engine import policy_build
+from moderation.policy.inputs import PolicyInput
 
 HUMAN = {"human_only": True}
 EDITING_MINOR = {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}], "ai_share_percent": 5,

@@ -278,7 +278,7 @@ def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item
 
 
 def test_reasons_read_as_words_and_keep_their_codes(mod_client):
-    from moderation.policy import reason_label
+    from moderation.policy.reasons import reason_label
 
     assert reason_label("undisclosed_ai_suspected") == "Undisclosed AI suspected"
     assert reason_label("our_own_rule") == "Our own rule"

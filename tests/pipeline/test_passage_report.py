@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from moderation.selectors import revision_passage_report
+from moderation.selectors.passage_report import revision_passage_report
 from moderation.services.evaluation import revision_evaluate
 from tests.pipeline.classifiers import AI_MARK, STACK
 

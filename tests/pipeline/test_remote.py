@@ -253,7 +253,7 @@ def test_remote_classifiers_are_skipped_unless_the_operator_allows_sending_text(
 def test_the_breaker_keeps_its_state_in_process_memory_without_redis():
     import time_machine
 
-    from moderation.classifiers.http import CircuitBreaker, _MemoryStore
+    from moderation.http import CircuitBreaker, _MemoryStore
 
     breaker = CircuitBreaker("memory-test", threshold=3, reset_after=30, store=_MemoryStore())
     for _ in range(2):

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from forum.models import Category, Post, Profile
 from forum.services import post_create
-from moderation.models import RejectionTemplate
+from moderation.public import RejectionTemplate
 
 CATEGORIES = [
     ("general", "General discussion", "Anything on topic for the forum.", True, False),

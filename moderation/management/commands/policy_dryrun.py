@@ -15,7 +15,9 @@ from tqdm import tqdm
 
 from moderation.classifiers.registry import configured_classifiers
 from moderation.models import Evaluation, Submission
-from moderation.policy import PolicyInput, PolicyInvalid, current_policy, policy_build
+from moderation.policy.engine import current_policy, policy_build
+from moderation.policy.inputs import PolicyInput
+from moderation.policy.rules import PolicyInvalid
 
 
 class Command(BaseCommand):

@@ -18,7 +18,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from moderation.models import Revision
-from moderation.services.evaluation import UnknownClassifier, revision_enqueue, revisions_to_rescore
+from moderation.services.enqueue import revision_enqueue
+from moderation.services.evaluation import UnknownClassifier, revisions_to_rescore
 
 
 def _since(value: str | None):

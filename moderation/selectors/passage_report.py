@@ -1,37 +1,14 @@
-"""Read-side queries shared by the queue, the API and the host forum's templates."""
+"""The pipeline's passage report (``{% passage_scores revision %}``): the body cut into segments, each with
+what it is, who declared it, how the classifiers scored it, and whether it is flagged."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from disclosure.blocks import BlockSyntaxError, parse_body
-from disclosure.labels import Label, derive_label
-from disclosure.schema import load_stored
 
-from .models import Revision, Submission
-
-
-def revision_has_ai_blocks(revision: Revision) -> bool:
-    try:
-        return parse_body(revision.body, revision.format).has_ai_blocks
-    except BlockSyntaxError:  # stored revisions parsed at intake; an older parser version may disagree
-        return False
-
-
-def submission_label(submission: Submission, revision: Revision | None = None) -> Label:
-    """The label readers see: moderator's (locked) > classifier's (if the policy showed one) > author's."""
-    revision = revision or submission.current_revision
-    return derive_label(
-        disclosure=load_stored(revision.disclosure) if revision else None,
-        has_ai_blocks=revision_has_ai_blocks(revision) if revision else False,
-        override_value=submission.label_value, override_source=submission.label_source,
-        locked=submission.label_locked,
-    )
-
-
-# --- The pipeline's passage report (``{% passage_scores revision %}``) -------------------------------
-
-#: Used when no consistency result says which threshold flagged passages.
-DEFAULT_FLAG_THRESHOLD = 0.8
+from ..classifiers.registry import configured_classifiers
+from ..models import Revision
+from ..policy.evidence import FLAG_THRESHOLD
 
 
 @dataclass
@@ -96,8 +73,6 @@ def revision_passage_report(revision: Revision) -> PassageReport:
     begins or ends; each segment carries its kind, whether it was declared, the classifiers' scores over it
     (their mean is the segment's probability), the top features behind them, and whether it is flagged
     (undeclared prose at or above the flag threshold). Offsets are code points into ``revision.body``."""
-    from .classifiers.registry import configured_classifiers
-
     body = revision.body
     results, seen = [], set()
     for result in revision.classifier_results.order_by("classifier", "-id"):  # the newest version of each
@@ -107,7 +82,7 @@ def revision_passage_report(revision: Revision) -> PassageReport:
     derived = {c.name for c in configured_classifiers() if c.needs_results} | {"disclosure_consistency"}
     consistency = [r for r in results if r.classifier in derived and r.status == "ok"]
     threshold = next((float(r.details["flag_threshold"]) for r in consistency
-                      if (r.details or {}).get("flag_threshold") is not None), DEFAULT_FLAG_THRESHOLD)
+                      if (r.details or {}).get("flag_threshold") is not None), FLAG_THRESHOLD)
     try:
         parsed = parse_body(body, revision.format)
         passages, blocks = parsed.passages, parsed.blocks

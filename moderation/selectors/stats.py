@@ -1,11 +1,10 @@
-"""Numbers for the moderators' stats page, and the pygal charts that draw them (server-rendered SVG).
+"""Numbers for the moderators' stats page (the pygal charts that draw them are in ``moderation/charts.py``).
 
 Every query is bounded by the window (default 30 days) or grouped in the database, so the page stays cheap
 on a large queue.
 """
 from __future__ import annotations
 
-import base64
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..models import ClassifierResult, DecisionAction, ReviewItem, ReviewStatus
+from ..policy.evidence import flag_threshold, max_passage_score
 
 #: Decisions that agree with a flag; an approval overturns it.
 UPHOLDING = (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES, DecisionAction.HIDE)
@@ -86,8 +86,6 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
     classifier's own operating point (``details["threshold"]``, as the policy's ``passage_flagged`` reads
     it). A moderator's explicit mark on the result counts; without one, the decision on the revision's
     review item does (reject/request changes/hide confirm, approve overturns)."""
-    from ..policy import DEFAULT_FLAG_THRESHOLD, max_passage_score
-
     decided = {}
     for revision_id, action in ReviewItem.objects.filter(status=ReviewStatus.DECIDED, kind="flag") \
             .values_list("revision_id", "decision_action"):
@@ -97,8 +95,7 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
         Q(moderator_verdict__in=["confirmed", "false_positive"]) | Q(revision_id__in=list(decided)))
     for result in results.only("classifier", "score", "passage_scores", "moderator_verdict", "revision_id",
                                "status", "details").iterator():
-        flag_at = threshold if threshold is not None else \
-            (result.details or {}).get("threshold", DEFAULT_FLAG_THRESHOLD)
+        flag_at = threshold if threshold is not None else flag_threshold(result.details)
         top = max([s for s in (result.score, max_passage_score([result], ["author"])) if s is not None],
                   default=None)
         if top is None or top < flag_at:
@@ -117,66 +114,11 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
     return sorted(tallies.values(), key=lambda t: t.classifier)
 
 
-# --- Charts ---------------------------------------------------------------------------------------
-
-def _config():
-    import pygal
-    from pygal.style import Style
-
-    style = Style(background="transparent", plot_background="transparent", font_family="system-ui, sans-serif",
-                  colors=("#1a5fb4", "#c64600", "#26a269", "#a51d2d", "#613583"))
-    return pygal, dict(style=style, js=[], disable_xml_declaration=True, height=280, width=760,
-                       show_legend=True, legend_at_bottom=True, x_label_rotation=30, truncate_label=-1,
-                       print_values=False, no_data_text="No data yet")
-
-
-def _data_uri(chart) -> str:
-    """A data: URI (allowed by our CSP for images), so the SVG's own inline styles never meet the page's
-    style-src, and the page needs no script."""
-    return "data:image/svg+xml;base64," + base64.b64encode(chart.render(is_unicode=True).encode()).decode()
-
-
-def chart_queue(queue: list[tuple[date, int]], hours: list[tuple[date, float | None]]) -> str:
-    pygal, config = _config()
-    chart = pygal.Line(**config, title="Queue size and median hours to decision", x_title="Day (month-day)",
-                       y_title="Items")
-    chart.x_labels = [d.strftime("%m-%d") for d, _ in queue]
-    chart.add("Undecided items", [n for _, n in queue])
-    if any(h is not None for _, h in hours):  # pygal cannot scale an all-empty secondary axis
-        chart.add("Median hours to decision", [h for _, h in hours], secondary=True)
-    return _data_uri(chart)
-
-
-def chart_reasons(table: dict[str, dict[str, int]]) -> str:
-    pygal, config = _config()
-    chart = pygal.HorizontalStackedBar(**config, title="Decisions per reason (last 30 days)",
-                                       x_title="Decisions")  # horizontal: the value axis is at the bottom
-    reasons = list(table)[:12]
-    chart.x_labels = reasons
-    for action in DecisionAction.values:
-        chart.add(action.replace("_", " "), [table[r].get(action, 0) for r in reasons])
-    return _data_uri(chart)
-
-
-def chart_precision(rows: list[ClassifierPrecision]) -> str:
-    pygal, config = _config()
-    chart = pygal.Bar(**config, title="Classifier flags: confirmed vs overturned by moderators",
-                      x_title="Classifier", y_title="Flags")
-    chart.x_labels = [r.classifier for r in rows]
-    chart.add("confirmed", [r.confirmed for r in rows])
-    chart.add("overturned", [r.overturned for r in rows])
-    return _data_uri(chart)
-
-
 def stats_summary(*, days: int = 30) -> dict:
     queue = queue_size_by_day(days=days)
     hours = decision_hours_by_day(days=days)
     reasons = decisions_by_reason(days=days)
     precision = classifier_precision()
     from ..models import SiteThreshold
-    return {
-        "queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
-        "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at")),
-        "charts": {"queue": chart_queue(queue, hours), "reasons": chart_reasons(reasons),
-                   "precision": chart_precision(precision)},
-    }
+    return {"queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
+            "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at"))}

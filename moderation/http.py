@@ -1,4 +1,5 @@
-"""The one way the classifiers talk to the network: an httpx client factory, retries, a circuit breaker.
+"""The one way the plugin talks to the network (remote classifiers, webhooks): an httpx client factory,
+retries, a circuit breaker.
 
 - :func:`http_client` builds every outbound client with explicit timeouts (never httpx's defaults) and lets
   a caller (a test, an operator with a proxy) inject a transport.

@@ -1,0 +1,21 @@
+"""What a host forum may import from ``disclosure``: the supported surface (docs/integrating.md).
+
+Everything else in the package is internal and may move between releases. Import from here::
+
+    from disclosure.public import DisclosureForm, parse_body, load_stored
+"""
+from __future__ import annotations
+
+from .blocks import BlockSyntaxError, parse_body
+from .errors import InputInvalid
+from .forms import DisclosureForm, ReaderPreferenceForm
+from .labels import AI_LABELS, LABELS, Label
+from .models import Draft, ListingMode, ReaderPreference
+from .recorder import draft_prefill, record_assistance
+from .schema import Disclosure, load_stored
+
+__all__ = [
+    "AI_LABELS", "LABELS", "BlockSyntaxError", "Disclosure", "DisclosureForm", "Draft", "InputInvalid", "Label",
+    "ListingMode", "ReaderPreference", "ReaderPreferenceForm", "draft_prefill", "load_stored", "parse_body",
+    "record_assistance",
+]

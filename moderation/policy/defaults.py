@@ -1,0 +1,76 @@
+"""The shipped default policy, as data (``MODERATION["POLICY"] = None``)."""
+from __future__ import annotations
+
+from typing import Any
+
+_NOT_TRUSTED = ["new", "regular"]
+DEFAULT_VERSION = "default-1"
+#: Modelled on large forums: new authors' AI-heavy posts wait for a person; suspected undisclosed AI is
+#: queued (held for new authors, published-and-queued for regular ones); trusted authors are published and
+#: queued only on strong signals; a failed classifier means a person looks; nothing is rejected without a
+#: person unless the operator enables ``auto_reject_high_score`` (LessWrong rejects above Pangram 0.4).
+DEFAULT_RULES: list[dict[str, Any]] = [
+    {"name": "classifier_failed", "description": "A classifier failed: a person decides instead.",
+     "when": {"classifier_error": True, "standing_in": _NOT_TRUSTED},
+     "outcome": "hold", "reason": "classifier_failed", "priority": 30},
+    {"name": "classifier_failed_trusted", "description": "A classifier failed on a trusted author's post.",
+     "when": {"classifier_error": True, "standing_in": ["trusted"]},
+     "outcome": "publish_and_queue", "reason": "classifier_failed", "priority": 20},
+    {"name": "undisclosed_ai_new", "description": "Undeclared text reads as AI-written; new author.",
+     "when": {"standing_in": ["new"], "any_of": [{"passage_flagged": True},
+                                                  {"findings_any": ["undisclosed_ai_passages",
+                                                                    "human_only_contradicted"]}]},
+     "outcome": "hold", "reason": "undisclosed_ai_suspected", "priority": 70},
+    {"name": "undisclosed_ai_regular", "description": "Undeclared text reads as AI-written; regular author.",
+     "when": {"standing_in": ["regular"], "any_of": [{"passage_flagged": True},
+                                                      {"findings_any": ["undisclosed_ai_passages",
+                                                                        "human_only_contradicted"]}]},
+     "outcome": "publish_and_queue", "reason": "undisclosed_ai_suspected", "priority": 50},
+    {"name": "undisclosed_ai_trusted", "description": "Trusted authors are queued only on a strong signal.",
+     "when": {"standing_in": ["trusted"], "passage_flagged": True, "passage_score_at_least": 0.99},
+     "outcome": "publish_and_queue", "reason": "undisclosed_ai_suspected", "priority": 40},
+    {"name": "ai_share_understated", "description": "The declared AI share looks lower than the text shows.",
+     "when": {"standing_in": _NOT_TRUSTED, "findings_any": ["declared_share_understated"]},
+     "outcome": "publish_and_queue", "reason": "ai_share_understated", "priority": 25},
+    {"name": "new_author_ai_assisted", "description": "A new author's post with substantial AI text.",
+     "when": {"standing_in": ["new"], "human_only": False,
+              "any_of": [{"kinds_any": ["drafting"], "extents_any": ["substantial", "most"]},
+                         {"ai_share_at_least": 30}, {"has_ai_blocks": True}]},
+     "outcome": "hold", "reason": "new_author_ai_assisted", "priority": 30},
+    {"name": "mostly_ai_new", "description": "Mostly AI-written, from a new author.",
+     "when": {"standing_in": ["new"], "any_of": [{"kinds_any": ["drafting"], "extents_any": ["most"]},
+                                                  {"ai_share_at_least": 50}]},
+     "outcome": "hold", "reason": "mostly_ai_content", "priority": 40},
+    {"name": "mostly_ai_regular", "description": "Mostly AI-written, from a regular author.",
+     "when": {"standing_in": ["regular"], "any_of": [{"kinds_any": ["drafting"], "extents_any": ["most"]},
+                                                      {"ai_share_at_least": 50}]},
+     "outcome": "publish_and_queue", "reason": "mostly_ai_content", "priority": 20},
+    {"name": "ai_research_unverified", "description": "AI research or analysis, checked in a few words at most.",
+     "when": {"standing_in": _NOT_TRUSTED, "kinds_any": ["research", "code_analysis"],
+              "verification_shorter_than": 40},
+     "outcome": "publish_and_queue", "reason": "ai_research_unverified", "priority": 15},
+    {"name": "ai_research_unverified_public_interest",
+     "description": "Unverified AI research in a public-interest category waits for a person.",
+     "when": {"standing_in": _NOT_TRUSTED, "public_interest": True, "kinds_any": ["research", "code_analysis"],
+              "verification_shorter_than": 40},
+     "outcome": "hold", "reason": "ai_research_unverified", "priority": 35},
+    {"name": "art50_label_missing",
+     "description": "EU AI Act Art. 50: in a public-interest category, text that reads as AI-written would be "
+                    "published without the label its content needs, and no person took editorial responsibility.",
+     "when": {"public_interest": True, "exempt_by_review": False,
+              "grade_in": ["human_only", "ai_supported", "ai_edited_minor", "not_disclosed"],
+              "any_of": [{"passage_flagged": True},
+                         {"findings_any": ["undisclosed_ai_passages", "human_only_contradicted",
+                                           "ai_passages_unmarked"]}]},
+     "outcome": "hold", "reason": "art50_label_missing", "priority": 75},
+    {"name": "resubmitted_after_changes", "description": "The author edited a post a moderator sent back.",
+     "when": {"previous_decision_in": ["request_changes"]},
+     "outcome": "publish_and_queue", "reason": "resubmitted_after_changes", "priority": 45},
+    {"name": "edited_after_rejection", "description": "An edit to a rejected or hidden post waits for a person.",
+     "when": {"previous_decision_in": ["reject", "hide"]},
+     "outcome": "hold", "reason": "edited_after_rejection", "priority": 45},
+    {"name": "auto_reject_high_score", "enabled": False,
+     "description": "Off by default. LessWrong rejects posts above a Pangram score of 0.4 automatically.",
+     "when": {"classifier": "pangram", "score_at_least": 0.4, "standing_in": _NOT_TRUSTED},
+     "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "priority": 0, "template": "low-effort-ai"},
+]

@@ -1,0 +1,59 @@
+"""What a rule may look at (:class:`PolicyInput`), gathered once per evaluation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from disclosure.grades import Grade, grade_for
+from disclosure.schema import Disclosure, load_stored
+
+from ..conf import app_settings
+from ..models import ApiClient, ClassifierResult, Revision, Submission
+from ..selectors.labels import revision_has_ai_blocks
+
+
+@dataclass
+class PolicyInput:
+    """Everything a rule may look at, gathered once per evaluation."""
+
+    disclosure: Disclosure | None
+    standing: str
+    category: str
+    results: list[ClassifierResult]
+    has_ai_blocks: bool = False
+    public_interest: bool = False
+    #: The last moderator decision on this submission (``request_changes``, ``reject``…), if any.
+    previous_decision: str = ""
+
+    @property
+    def grade(self) -> Grade:
+        """The EU AI Act involvement grade the declaration implies (disclosure/grades.py)."""
+        return grade_for(self.disclosure, has_ai_blocks=self.has_ai_blocks)
+
+    @property
+    def exempt_by_review(self) -> bool:
+        """A named person reviewed the AI text and holds editorial responsibility (Art. 50(4))."""
+        review = self.disclosure.human_review if self.disclosure is not None else None
+        return bool(review and review.reviewed and review.responsible.strip())
+
+    @classmethod
+    def build(cls, *, submission: Submission, revision: Revision, results: list[ClassifierResult],
+              has_ai_blocks: bool | None = None) -> PolicyInput:
+        """``has_ai_blocks``: pass it when the caller has parsed the body already (else it is parsed here)."""
+        # The decision this revision answers: one taken before it was written. A decision taken later (on this
+        # very revision) is not "previous" when the revision is replayed (policy_dryrun) or re-scored.
+        last = submission.review_items.filter(status="decided", decided_at__lte=revision.created_at) \
+            .order_by("-decided_at", "-id").values_list("decision_action", flat=True).first()
+        return cls(disclosure=load_stored(revision.disclosure), standing=submission.author_standing,
+                   category=submission.category, results=list(results),
+                   has_ai_blocks=revision_has_ai_blocks(revision) if has_ai_blocks is None else has_ai_blocks,
+                   public_interest=_is_public_interest(submission), previous_decision=last or "")
+
+
+def _is_public_interest(submission: Submission) -> bool:
+    if not submission.category:
+        return False
+    client = submission.client
+    if submission.category in (client.public_interest_categories or []):
+        return True
+    return client.name == ApiClient.LOCAL_NAME and submission.category in \
+        app_settings.adapter.public_interest_categories()

@@ -1,0 +1,41 @@
+"""Handing work to the Celery workers, by task name: services never import :mod:`moderation.tasks`.
+
+Tasks are addressed by their registered names (``moderation.<name>``, see ``moderation/tasks.py``); the
+routing in ``CELERY_TASK_ROUTES`` applies by name too. A signature by name runs through the registered task
+when the worker code is loaded in this process (so its options apply) and falls back to ``send_task``
+otherwise.
+"""
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from celery import signature
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+EVALUATE_REVISION = "moderation.evaluate_revision"
+EVALUATE_REVISION_SLOW = "moderation.evaluate_revision_slow"
+
+
+def task_send(name: str, *args) -> None:
+    """Send task ``name`` with positional ``args`` now. Raises whatever the broker raises."""
+    signature(name, args=args).apply_async()
+
+
+def revision_enqueue(*, revision_id: int, content_hash: str, queue: str = "fast") -> bool:
+    """Send a revision to the workers; False (logged) when the broker is unreachable (the sweep retries)."""
+    name = EVALUATE_REVISION if queue == "fast" else EVALUATE_REVISION_SLOW
+    try:
+        task_send(name, revision_id, content_hash)
+    except Exception:  # broker down: the sweep tries again later
+        logger.warning("could not enqueue evaluation of revision %s; the sweep will retry", revision_id,
+                       exc_info=True)
+        return False
+    return True
+
+
+def on_commit(callback, /, **kwargs) -> None:
+    """Run ``callback(**kwargs)`` after the current transaction commits; its failure never undoes the commit."""
+    transaction.on_commit(partial(callback, **kwargs), robust=True)
