@@ -129,3 +129,24 @@ def test_a_model_that_cannot_be_converted_is_logged_once_and_not_retried_per_win
         assert lm_module.get_lm() is None
         assert lm_module.get_lm() is None
     assert len([r for r in caplog.records if "could not be loaded" in r.getMessage()]) == 1
+
+
+def test_the_hidden_states_come_from_the_same_forward_pass_as_the_statistics(float32_model):
+    """Converter v3's second output: the residual stream after two layers and the final normalised state,
+    each averaged over the window's tokens; asking for it leaves the statistics unchanged."""
+    import numpy as np
+
+    from moderation.detector.lm import get_lm
+    from moderation.detector.smollm_onnx import HIDDEN_LAYERS, SEP, forward_fp32
+
+    lm = get_lm()
+    text = HUMAN_TEXTS[1]
+    stats, hidden = lm.features_and_hidden(text)
+    assert stats == lm.features(text)
+    w, cfg = float32_model
+    width = cfg["n_embd"]
+    assert hidden.shape == ((len(HIDDEN_LAYERS) + 1) * width,) and np.isfinite(hidden).all()
+    # the reference pass with an identity output matrix returns the final normalised states themselves
+    ids = [SEP] + lm.tokenize(text)[:200]
+    final = forward_fp32({**w, "output.weight": np.eye(width, dtype=np.float32)}, cfg, ids)[1:].mean(axis=0)
+    assert np.corrcoef(hidden[-width:], final)[0, 1] > 0.98
