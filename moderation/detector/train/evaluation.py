@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..api import post_probability, score_window
-from ..combiner import load_artifact
+from ..combiner import load_artifact as _load_artifact
+
+#: another artifact folder to evaluate (``evaluate_detector --artifacts DIR``), e.g. an older version's
+ARTIFACTS: dict[str, str] = {}
+
+
+def load_artifact(name: str):
+    folder = ARTIFACTS.get("dir")
+    return _load_artifact(f"{folder}/{name}.json" if folder else name)
 from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
 from .training import PREFIX_WORDS, _LMCache, auroc, prefix_words, tpr_at_fpr

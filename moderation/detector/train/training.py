@@ -319,7 +319,7 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, subsets: list[str], docs_i
 
 
 def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, seed: int = 0,
-          power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 3,
+          power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
           lm_max_examples: int | None = None, with_loso: bool = True) -> tuple[Combiner, dict]:
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--lm-cached-only", action="store_true",
                             help="with --lm: score only the documents whose windows all have cached LM outputs "
                                  "(DETECTOR_LM_CACHE, filled by python -m moderation.detector.train.lmcache)")
+        parser.add_argument("--artifacts", metavar="DIR", help="evaluate the cheap.json/lm.json in DIR instead of "
+                                                             "the shipped ones (e.g. an older version's)")
         parser.add_argument("--compare-liang", action="store_true")
         parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
         parser.add_argument("--bootstrap", type=int, default=1000)
@@ -41,7 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", default=None, help="also write the figures as JSON")
 
     def handle(self, *args, **o):
+        from moderation.detector.train import evaluation
         from moderation.detector.train.evaluation import evaluate
+
+        if o["artifacts"]:
+            evaluation.ARTIFACTS["dir"] = o["artifacts"]
 
         res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
