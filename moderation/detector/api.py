@@ -15,6 +15,8 @@ __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probabilit
 
 DETECTOR_VERSION = "4"  # 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
+#: first input of a stacked LM combiner (detector version 4): the cheap stage's calibrated log-odds
+STACKED = "cheap_logodds"
 
 
 @dataclass
@@ -107,6 +109,14 @@ def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=
     if lmc is not None and lm_features is not None:
         lo, hi = lmc.band
         if lo <= p_cheap < hi:
+            if lmc.feature_names[0] == STACKED:
+                # version 4: the LM combiner reads the cheap stage's log-odds and the LM statistics; the
+                # window's evidence is the cheap stage's top features and the LM statistics' contributions
+                q = min(max(p_cheap, 1e-9), 1 - 1e-9)
+                p, top_l = lmc.score([math.log(q / (1 - q))] + list(lm_features(wtext)), TOP_K_FEATURES + 1)
+                merged = {**top, **{k: v for k, v in top_l.items() if k != STACKED}}
+                best = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:TOP_K_FEATURES]
+                return p, p_cheap, "lm", dict(best)
             p, top_l = lmc.score(x + list(lm_features(wtext)), TOP_K_FEATURES)
             return p, p_cheap, "lm", top_l
     return p_cheap, p_cheap, "cheap", top

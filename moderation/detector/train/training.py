@@ -26,6 +26,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,8 @@ from ..normalize import normalize
 from ..windows import MIN_WORDS, make_windows
 
 PREFIX_WORDS = 60
+#: where the artifacts are written (``train_detector --out DIR``; default: the shipped ``artifacts/``)
+OUT: dict[str, str] = {}
 TARGET_FPR = 0.01
 
 
@@ -244,7 +247,7 @@ def tpr_at_fpr(y, s, fpr: float) -> tuple[float, float]:
     return float((s[y == 1] >= thr).mean()), float(thr)
 
 
-def grouped_oof(X, y, w, groups, C, n_splits=5, seed=0) -> np.ndarray:
+def grouped_oof(X, y, w, groups, C, n_splits=5, seed=0, names=None) -> np.ndarray:
     from sklearn.model_selection import GroupKFold
     oof = np.zeros(len(y))
     gkf = GroupKFold(n_splits=n_splits)
@@ -254,12 +257,12 @@ def grouped_oof(X, y, w, groups, C, n_splits=5, seed=0) -> np.ndarray:
     perm = dict(zip(uniq, rng.permutation(len(uniq))))
     g2 = np.array([perm[g] for g in groups])
     for tr, te in gkf.split(X, y, g2):
-        p = fit_lr(X[tr], y[tr], w[tr], C, seed)
+        p = fit_lr(X[tr], y[tr], w[tr], C, seed, names=names)
         oof[te] = lr_logit(p, X[te])
     return oof
 
 
-def loso(X, y, sources, C, seed=0, power=0.5) -> np.ndarray:
+def loso(X, y, sources, C, seed=0, power=0.5, names=None) -> np.ndarray:
     """Leave-one-source-out logits: each source scored by a model trained without it."""
     sources = np.asarray(sources)
     out = np.zeros(len(y))
@@ -269,7 +272,7 @@ def loso(X, y, sources, C, seed=0, power=0.5) -> np.ndarray:
         if len(set(y[tr].tolist())) < 2:
             continue
         w = source_weights(sources[tr].tolist(), y[tr], power)
-        p = fit_lr(X[tr], y[tr], w, C, seed)
+        p = fit_lr(X[tr], y[tr], w, C, seed, names=names)
         out[te] = lr_logit(p, X[te])
     return out
 
@@ -320,7 +323,8 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, subsets: list[str], docs_i
 
 def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, seed: int = 0,
           power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
-          lm_max_examples: int | None = None, with_loso: bool = True) -> tuple[Combiner, dict]:
+          lm_max_examples: int | None = None, with_loso: bool = True,
+          stack_oof: dict | None = None) -> tuple[Combiner, dict]:
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -358,10 +362,17 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     if use_lm:
         from ..lm import LM_FEATURE_NAMES
         names += LM_FEATURE_NAMES
+    if stack_oof is not None:
+        # stacked: the cheap stage's out-of-fold log-odds (it was trained on ~10x more windows than the LM
+        # sample) and the LM statistics, so the small sample only has to learn 11 weights
+        from ..api import STACKED
+        q = np.clip(np.array([stack_oof[e.text] for e in ex]), 1e-9, 1 - 1e-9)
+        X = np.hstack([np.log(q / (1 - q))[:, None], X[:, len(F.FEATURE_NAMES):]])
+        names = [STACKED] + names[len(F.FEATURE_NAMES):]
     w = source_weights(sources, y, power)
 
     # leave-one-source-out
-    lo = loso(X, y, sources, C, seed, power) if with_loso else np.zeros(len(y))
+    lo = loso(X, y, sources, C, seed, power, names=names) if with_loso else np.zeros(len(y))
     src_arr = np.asarray(sources)
     report: dict = {"n_examples": int(len(y)), "n_docs_train": len(train_docs), "seed": seed, "C": C}
     report["loso_auroc_pooled"] = auroc(y, lo)
@@ -378,7 +389,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["loso_per_source"] = per_src
 
     # out-of-fold on the training split for calibration + threshold
-    oof = grouped_oof(X, y, w, groups, C, seed=seed)
+    oof = grouped_oof(X, y, w, groups, C, seed=seed, names=names)
     a, b = fit_platt(oof, y, w)
     prob = 1 / (1 + np.exp(-(a * oof + b)))
     thr, thr_info = choose_threshold(prob, y, subsets, doc_ids)
@@ -401,7 +412,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
                         "flag_rate": float((prob[m] >= thr).mean())}
     report["cv_flag_rate_by_subset"] = by_subset
 
-    params = fit_lr(X, y, w, C, seed)
+    params = fit_lr(X, y, w, C, seed, names=names)
     mean, scale, coef, intercept = params
     comb = Combiner(names, [float(v) for v in mean], [float(v) for v in scale],
                     [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0),
@@ -425,8 +436,9 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         "report": _jsonable({k: v for k, v in report.items() if not k.startswith("_")}),
     }
     if out_name:
-        ARTIFACT_DIR.mkdir(exist_ok=True)
-        comb.save(ARTIFACT_DIR / f"{out_name}.json")
+        out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
+        out_dir.mkdir(exist_ok=True, parents=True)
+        comb.save(out_dir / f"{out_name}.json")
     return comb, report
 
 
@@ -443,7 +455,8 @@ def _jsonable(o):
 
 
 def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
-                 lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True) -> dict:
+                 lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
+                 stack: bool = True) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
@@ -461,7 +474,8 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     if use_lm:
         lm = get_lm()
         lmc, rep_lm = train(docs, use_lm=True, lm=lm, C=C, seed=seed, log=log, out_name=None,
-                            lm_max_examples=lm_max_examples, with_loso=with_loso)
+                            lm_max_examples=lm_max_examples, with_loso=with_loso,
+                            stack_oof=rep["_oof_by_text"] if stack else None)
         # cascade band, in terms of the *cheap* stage's out-of-fold probability
         oof = rep["_oof_by_text"]
         labs = rep["_labels_by_text"]
@@ -475,7 +489,7 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
                                                  & (np.array(list(oof.values())) < hi)).mean())
         lmc.meta["report"] = _jsonable({k: v for k, v in rep_lm.items() if not k.startswith("_")})
         if write:
-            lmc.save(ARTIFACT_DIR / "lm.json")
+            lmc.save((Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR) / "lm.json")
         reports["lm"] = rep_lm
         _print_report("LM stage (cheap + LM features)", rep_lm, log)
     return reports
