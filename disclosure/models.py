@@ -37,6 +37,8 @@ class Draft(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    #: The key of the post this draft became (the host forum's post id, or another forum's external id).
+    used_for = models.CharField(max_length=300, blank=True, default="")
 
     def __str__(self):
         return f"draft {self.public_id}"

@@ -11,11 +11,11 @@ from .errors import InputInvalid
 from .forms import DisclosureForm, ReaderPreferenceForm
 from .labels import AI_LABELS, LABELS, Label
 from .models import Draft, ListingMode, ReaderPreference
-from .recorder import draft_prefill, record_assistance
+from .recorder import draft_mark_used, draft_prefill, record_assistance, recorded_vs_declared
 from .schema import Disclosure, load_stored
 
 __all__ = [
     "AI_LABELS", "LABELS", "BlockSyntaxError", "Disclosure", "DisclosureForm", "Draft", "InputInvalid", "Label",
     "ListingMode", "ReaderPreference", "ReaderPreferenceForm", "draft_prefill", "load_stored", "parse_body",
-    "record_assistance",
+    "draft_mark_used", "record_assistance", "recorded_vs_declared",
 ]

@@ -47,6 +47,43 @@ def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str,
     return locked
 
 
+def draft_mark_used(*, draft: Draft, used_for: str) -> dict[str, Any]:
+    """Link a draft to the post it became (``used_for``: the post's key) and return what its tools recorded
+    (:func:`draft_prefill`), which intake keeps on the revision to compare with the final disclosure."""
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        locked.used_at = timezone.now()
+        locked.used_for = used_for[:300]
+        locked.save(update_fields=["used_at", "used_for", "updated_at"])
+    return draft_prefill(locked)
+
+
+def recorded_vs_declared(recorded: dict[str, Any] | None, disclosure) -> list[str]:
+    """What the editor's tools recorded that the final disclosure does not declare: one line per gap.
+
+    Empty when nothing was recorded or the disclosure declares at least as much (each recorded kind of help,
+    at the recorded extent or more). ``disclosure`` is a :class:`~disclosure.schema.Disclosure` or None.
+    """
+    assistance = (recorded or {}).get("assistance") or []
+    if not assistance:
+        return []
+    if disclosure is None:
+        return ["the tools recorded AI help, and the post carries no disclosure"]
+    if disclosure.human_only:
+        kinds = ", ".join(a["kind"] for a in assistance)
+        return [f"the tools recorded AI help ({kinds}), and the post is declared human-written"]
+    order = list(EXTENTS)
+    declared = {a.kind: a.extent for a in disclosure.assistance}
+    gaps = []
+    for entry in assistance:
+        kind, extent = entry["kind"], entry["extent"]
+        if kind not in declared:
+            gaps.append(f"{kind}: recorded {extent}, not declared")
+        elif order.index(declared[kind]) < order.index(extent):
+            gaps.append(f"{kind}: recorded {extent}, declared {declared[kind]}")
+    return gaps
+
+
 def draft_prefill(draft: Draft) -> dict[str, Any]:
     """A disclosure suggestion from what the tools recorded: each kind at the largest extent recorded, the
     tools named. ``process`` is left for the author to write: spelling out AI's role is the author's job."""

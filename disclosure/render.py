@@ -7,14 +7,16 @@ Markdown is rendered with raw HTML disabled; HTML bodies are sanitised first, th
 """
 from __future__ import annotations
 
+import hashlib
 import html
-import re
+import logging
 
 import nh3
 from markdown_it import MarkdownIt
-from mdit_py_plugins.container import container_plugin
 
-from .blocks import _HTMLScanner, html_ai_block_attrs, parse_model_attr
+from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_env, markdown_parser, markdown_source, parse_model_attr
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
@@ -24,7 +26,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "section": {"data-ai-written", "data-model"},
+    # aidisclosure / aimodel: the element-level markup of the W3C AI Content Disclosure explainer.
+    "section": {"data-ai-written", "data-model", "aidisclosure", "aimodel"},
     "div": {"data-model-name"},
     "details": {"open"},
     "td": {"colspan", "rowspan"},
@@ -49,15 +52,31 @@ def sanitize(markup: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """An author's own markup may claim more AI involvement, never less: ``aidisclosure`` survives only as
+    ``ai-generated`` (what the renderer writes on AI-written blocks), so no section can pose as human-written
+    in machine-readable form."""
+    if attribute == "aidisclosure" and value != AI_DISCLOSURE_VALUE:
+        return None
+    return value
 
 
 def ai_label(model: str | None) -> str:
     return f"AI-written · {model}" if model else "AI-written"
 
 
+#: The explainer's value for text an AI model produced with a person prompting and reviewing it.
+AI_DISCLOSURE_VALUE = "ai-generated"
+
+
 def ai_block_open(model: str | None, *, collapsed: bool) -> str:
-    model_attr = f' data-model="{html.escape(model, quote=True)}"' if model else ""
+    model_attr = f' data-model="{html.escape(model, quote=True)}" aimodel="{html.escape(model, quote=True)}"' \
+        if model else ""
+    model_attr = f' aidisclosure="{AI_DISCLOSURE_VALUE}"' + model_attr
     open_attr = "" if collapsed else " open"
     return (
         f'<section class="ai-block" data-ai-written{model_attr}>'
@@ -71,13 +90,15 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
 AI_BLOCK_CLOSE = "</div></details></section>"
 
 
-def _markdown(collapsed: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+def _markdown() -> MarkdownIt:
+    """The parser's block grammar (:func:`disclosure.blocks.markdown_parser`) with render rules: a section
+    starts and ends where the parser says it does."""
+    md = markdown_parser()
 
     def render_ai(self, tokens, idx, options, env):
         if tokens[idx].nesting == 1:
             params = tokens[idx].info.strip()
-            return ai_block_open(parse_model_attr(params), collapsed=collapsed) + "\n"
+            return ai_block_open(parse_model_attr(params), collapsed=env.get("collapsed", True)) + "\n"
         return AI_BLOCK_CLOSE + "\n"
 
     def render_collapsible(self, tokens, idx, options, env):
@@ -87,70 +108,60 @@ def _markdown(collapsed: bool) -> MarkdownIt:
                     '</summary><div class="collapsible__body">\n')
         return "</div></details>\n"
 
-    def validate_ai(params: str, *args) -> bool:
-        return params.strip().split(" ", 1)[0] in ("ai-written", "llm-output")
-
-    md.use(container_plugin, name="ai-written", marker=":", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="llm-output", marker="%", validate=validate_ai, render=render_ai)
-    md.use(container_plugin, name="collapsible", marker="+", validate=lambda *a: True, render=render_collapsible)
+    for name in ("ai-written", "llm-output"):
+        md.add_render_rule(f"container_{name}_open", render_ai)
+        md.add_render_rule(f"container_{name}_close", render_ai)
+    md.add_render_rule("container_collapsible_open", render_collapsible)
+    md.add_render_rule("container_collapsible_close", render_collapsible)
     return md
 
 
-_MARKDOWNS = {True: _markdown(True), False: _markdown(False)}
-_LW_CLOSE = re.compile(r"^( {0,3})%%%\s*/llm-output\s*$", re.MULTILINE)
+_MARKDOWN = _markdown()
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
-    # LessWrong closes its blocks with '%%% /llm-output'; the container plugin wants a bare marker.
-    source = _LW_CLOSE.sub(r"\1%%%", body)
-    return sanitize(_MARKDOWNS[collapsed].render(source))
+    source = markdown_source(body)
+    return sanitize(_MARKDOWN.render(source, {**markdown_env(source), "collapsed": collapsed}))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
     """Sanitise user HTML, then rewrite its AI blocks into the labelled, collapsible markup."""
+    depth = _HTMLScanner(body)
+    depth.run()
+    if depth.max_depth > MAX_HTML_DEPTH:
+        # The sanitiser's tree building slows with depth; intake refuses such bodies, so this is an old one.
+        return sanitize(f"<pre>{html.escape(body)}</pre>")
     clean = sanitize(body)
     rewriter = _AIBlockRewriter(clean, collapsed=collapsed)
-    rewriter.feed(clean)
-    rewriter.close()
+    rewriter.run()
     return sanitize(rewriter.result())
 
 
 class _AIBlockRewriter(_HTMLScanner):
-    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them."""
+    """Finds AI-block start tags and their matching end tags in sanitised HTML and replaces them, in the
+    parser's one linear scan."""
+
+    stop_when_too_deep = False  # sanitised markup: its depth was checked on the body it came from
 
     def __init__(self, body: str, *, collapsed: bool):
         super().__init__(body)
         self.collapsed = collapsed
         self.edits: list[tuple[int, int, str]] = []
-        self.open_tags: list[tuple[str, bool]] = []
 
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "hr", "img"):
+    def on_start_tag(self, tag, attrs, start, end):
+        if tag in _VOID:
             return
-        is_ai, model, _ = html_ai_block_attrs(tag, dict(attrs))
+        is_ai, model, _ = html_ai_block_attrs(tag, attrs)
         if is_ai:
-            start = self._pos()
-            self.edits.append((start, start + len(self.get_starttag_text()), ai_block_open(model, collapsed=self.collapsed)))
-        self.open_tags.append((tag, is_ai))
+            self.edits.append((start, end, ai_block_open(model, collapsed=self.collapsed)))
+        self.push((tag, "ai" if is_ai else None, None, 0, start, ""))
 
-    def handle_endtag(self, tag):
-        if not any(t == tag for t, _ in self.open_tags):
-            return
-        while self.open_tags:
-            name, is_ai = self.open_tags.pop()
-            if name == tag:
-                if is_ai:
-                    start = self._pos()
-                    self.edits.append((start, start + len(f"</{tag}>"), AI_BLOCK_CLOSE))
-                break
+    def on_end_tag(self, tag, start, end):
+        for name, marker, *_ in self.pop_until(tag):
+            if name == tag and marker == "ai":
+                self.edits.append((start, end, AI_BLOCK_CLOSE))
 
-    def handle_data(self, data):
-        pass
-
-    def handle_entityref(self, name):
-        pass
-
-    def handle_charref(self, name):
+    def on_text(self, text, start, end):
         pass
 
     def result(self) -> str:
@@ -163,8 +174,39 @@ class _AIBlockRewriter(_HTMLScanner):
         return "".join(out)
 
 
-def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
-    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+#: Bodies at least this long are looked up in the cache before rendering. Rendering is linear, but Markdown's
+#: inline rules cost ~15 µs a character on some bodies (a run of '['), so 200 KB can take seconds: a body's
+#: HTML never changes for one version of this module, so it is rendered once and kept.
+CACHE_FROM_CHARS = 20_000
+CACHE_SECONDS = 7 * 24 * 3600
+#: Part of the cache key: change it whenever the HTML this module makes for a body changes.
+RENDER_VERSION = 1
+
+
+def _render(body: str, fmt: str, collapsed: bool) -> str:
     if fmt == "html":
         return render_html(body, collapsed=collapsed)
     return render_markdown(body, collapsed=collapsed)
+
+
+def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> str:
+    """The one entry point: sanitised HTML for readers, AI blocks labelled and collapsible."""
+    if len(body) < CACHE_FROM_CHARS:
+        return _render(body, fmt, collapsed)
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:{digest}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is an optimisation: an outage renders, never fails
+        logger.warning("render cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    rendered = _render(body, fmt, collapsed)
+    try:
+        cache.set(key, rendered, CACHE_SECONDS)
+    except Exception:
+        logger.warning("render cache unavailable", exc_info=True)
+    return rendered

@@ -25,7 +25,9 @@ def ai_labelled() -> Q:
 
 
 def posts_for_listing(user, *, category_slug: str | None = None) -> QuerySet[Post]:
-    posts = Post.objects.select_related("submission__current_revision", "category", "author")
+    # The listing shows titles and labels; a label reads the revision's stored has_ai_blocks, not its body.
+    posts = Post.objects.select_related("submission__current_revision", "category", "author").defer(
+        "submission__current_revision__body")
     if category_slug:
         posts = posts.filter(category__slug=category_slug)
     visible = Q(submission__visible=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("posts/<uuid:public_id>/", views.post_detail, name="post_detail"),
     path("posts/<uuid:public_id>/edit/", views.post_edit, name="post_edit"),
     path("posts/<uuid:public_id>/appeal/", views.post_appeal, name="post_appeal"),
+    path("posts/<uuid:public_id>/report/", views.post_report, name="post_report"),
     path("notifications/", views.notifications, name="notifications"),
     path("preferences/", views.preferences, name="preferences"),
 ]

@@ -12,12 +12,19 @@ from disclosure.public import DisclosureForm, ReaderPreference, ReaderPreference
 from moderation.public import (
     Actor,
     Notification,
+    ReportDuplicate,
+    ReportInvalid,
+    ReportNotAllowed,
+    ReportRateLimited,
     ReviewActionInvalid,
     ReviewConflict,
     ReviewStatus,
     SubmissionInvalid,
     app_settings,
+    local_client,
+    report_create,
     review_item_appeal,
+    statement_latest,
     submission_can_appeal,
     submission_label,
 )
@@ -60,7 +67,15 @@ def _render_post(request, post, *, appeal_message: str = "", appeal_error: str =
         "last_decision": last_decision, "can_appeal": can_appeal,
         "appeal_message": appeal_message, "appeal_error": appeal_error,
         "is_moderator": app_settings.adapter.is_moderator(request.user),
+        "can_report": request.user.is_authenticated and not is_author and submission.visible,
+        "my_report": _my_report(request.user, submission) if request.user.is_authenticated else None,
+        "statement": statement_latest(submission) if is_author else None,
     }, status=status)
+
+
+def _my_report(user, submission):
+    return submission.reports.filter(revision=submission.current_revision_id, client__name="local",
+                                     reporter_external_id=app_settings.adapter.author_external_id(user)).first()
 
 
 def _apply_service_errors(exc: SubmissionInvalid, post_form, disclosure_form):
@@ -93,7 +108,7 @@ def _editor(request, *, post=None):
                 else:
                     post = post_create(author=request.user, category=data["category"], title=data["title"],
                                        body=data["body"], fmt=data["format"],
-                                       disclosure_data=disclosure_form.to_data())
+                                       disclosure_data=disclosure_form.to_data(), draft=_recorded_draft(request))
                     messages.success(request, "Your post was saved and is being checked.")
                 return redirect("forum:post_detail", public_id=post.public_id)
             except SubmissionInvalid as exc:
@@ -189,3 +204,24 @@ def post_appeal(request, public_id):
         messages.success(request, "Your appeal was sent to the moderators.")
     return redirect("forum:post_detail", public_id=post.public_id)
 
+
+
+@login_required
+@require_http_methods(["POST"])
+def post_report(request, public_id):
+    """A reader reports a post as undisclosed AI; a moderator looks at it (the post stays visible meanwhile)."""
+    post = get_object_or_404(Post.objects.select_related("submission"), public_id=public_id)
+    if not post_visible_to(post, request.user):
+        raise Http404("No such post.")
+    if post.author_id == request.user.pk:
+        messages.error(request, "You cannot report your own post.")
+        return redirect("forum:post_detail", public_id=post.public_id)
+    try:
+        report_create(submission_id=post.submission_id, client=local_client(),
+                      reporter_external_id=app_settings.adapter.author_external_id(request.user),
+                      note=request.POST.get("note", "")[:2000], actor=Actor.for_user(request.user))
+    except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Thank you: a moderator will look at this post.")
+    return redirect("forum:post_detail", public_id=post.public_id)

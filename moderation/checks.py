@@ -36,6 +36,10 @@ def check_moderation_settings(app_configs, **kwargs):
             policy_spec_validate(app_settings.POLICY)
         except PolicyInvalid as exc:
             errors.append(Error(f"MODERATION['POLICY'] is invalid: {exc}", id="moderation.E003"))
+    from .services.scan_cost import scan_cost_errors
+
+    for problem in scan_cost_errors():
+        errors.append(Error(f"MODERATION['SCAN_COST'] is invalid: {problem}", id="moderation.E005"))
     return errors
 
 

@@ -34,6 +34,19 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_CLASSIFIERS": False,
     #: Seconds a pending revision may wait before the sweep re-enqueues it.
     "SWEEP_AFTER_SECONDS": 60,
+    #: Which revisions the classifiers read (services/scan_cost.py). ``scan``: "all", or "new_authors" (only
+    #: authors below ``below_standing`` and within their first ``first_posts`` posts); an edit is re-scanned
+    #: only when its edit distance to the last scanned revision reaches ``rescan_min_edit_distance``, and a
+    #: post at most ``max_scans_per_post`` times (None: no limit). Skipped scans are recorded, never silent.
+    "SCAN_COST": {"scan": "all", "below_standing": "trusted", "first_posts": 5, "rescan_min_edit_distance": 0,
+                  "max_scans_per_post": None},
+    #: Reader reports (services/reports.py): at most ``per_hour`` reports per reporter; a report adds
+    #: ``priority`` × 2 × the reporter's accuracy, which starts from a prior of ``prior_upheld`` upheld out of
+    #: ``prior_upheld + prior_not_upheld`` decided reports.
+    "REPORTS": {"per_hour": 10, "priority": 20, "prior_upheld": 1, "prior_not_upheld": 1},
+    #: Show a label derived from the classifiers (``source: classifier``) on posts not declared as AI whose
+    #: top classifier score reaches ``min_score``; off unless the operator opts in.
+    "CLASSIFIER_LABEL": {"enabled": False, "min_score": 0.9, "value": "ai_assisted"},
 }
 
 

@@ -124,10 +124,16 @@ class Revision(models.Model):
     disclosure = models.JSONField(null=True, blank=True)
     disclosure_version = models.PositiveSmallIntegerField(null=True, blank=True)
     parser_version = models.PositiveSmallIntegerField()
+    #: Whether the body declares AI-written sections, as parsed at intake (labels read this instead of
+    #: parsing the body again); null for a body that no longer parses.
+    has_ai_blocks = models.BooleanField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the pipeline finished with this revision (the sweep looks for current revisions without it).
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    #: What the editor's AI tools recorded on the draft this revision came from (the recorder's disclosure
+    #: suggestion), or null when no draft was used; compared with ``disclosure`` (services/recorded.py).
+    recorded_assistance = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["submission", "number"]
@@ -143,10 +149,18 @@ class ResultStatus(models.TextChoices):
     OK = "ok", "OK"
     INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
     ERROR = "error", "Error"
+    #: The scan-cost policy did not run the classifier on this revision; ``details["rule"]`` says why.
+    SKIPPED = "skipped", "Skipped"
 
 
 class ClassifierResult(models.Model):
-    """One classifier's verdict on one revision; an ``error`` row is replaced by a retry, an ``ok`` row never."""
+    """One attempt of one classifier on one revision: an append-only log (see services/classifier_log.py).
+
+    Every attempt is a row, errors included; a retry adds a row, it never overwrites one. At most one
+    *usable* row (``ok`` or ``insufficient_evidence``) exists per (revision, classifier, version, inputs),
+    so a duplicate delivery cannot score a revision twice. Moderators' marks are rows of their own
+    (:class:`ResultMark`).
+    """
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="classifier_results")
     classifier = models.CharField(max_length=100)
@@ -159,14 +173,39 @@ class ClassifierResult(models.Model):
     latency_ms = models.FloatField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    #: A moderator's judgement of this result's flag: confirmed or false positive (feeds precision stats).
-    moderator_verdict = models.CharField(max_length=16, blank=True,
-                                         choices=[("confirmed", "Confirmed"), ("false_positive", "False positive")])
+    #: 1 for the first attempt of this classifier version on this revision, then 2, 3…
+    attempt = models.PositiveIntegerField(default=1)
+    #: For derived (``needs_results``) classifiers: the key of the inputs this row judged.
+    inputs_key = models.CharField(max_length=64, blank=True, default="")
+    #: What was sent: ``{"remote", "sha256", "bytes"}``, plus ``payload`` (the passages) for local classifiers.
+    request = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["revision", "classifier", "version"], name="result_unique_per_version"),
+            models.UniqueConstraint(fields=["revision", "classifier", "version", "inputs_key"],
+                                    condition=Q(status__in=["ok", "insufficient_evidence", "skipped"]),
+                                    name="result_one_usable_per_version"),
         ]
+
+    @property
+    def moderator_verdict(self) -> str:
+        """The latest moderator mark on this result ("confirmed", "false_positive" or "")."""
+        if hasattr(self, "latest_verdict"):
+            return self.latest_verdict or ""
+        mark = self.marks.order_by("-id").values_list("verdict", flat=True).first()
+        return mark or ""
+
+
+class ResultMark(models.Model):
+    """A moderator's judgement of a classifier result's flag; append-only, the newest one counts."""
+
+    result = models.ForeignKey(ClassifierResult, on_delete=models.CASCADE, related_name="marks")
+    verdict = models.CharField(max_length=16, blank=True,
+                               choices=[("confirmed", "Confirmed"), ("false_positive", "False positive")])
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    actor_label = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
 
 
 class EvaluationOutcome(models.TextChoices):
@@ -413,6 +452,71 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_key_per_client"),
         ]
+
+
+# --- Reader reports -------------------------------------------------------------------------------
+
+class ReportReason(models.TextChoices):
+    UNDISCLOSED_AI = "undisclosed_ai", "Looks like undisclosed AI"
+
+
+class ReportOutcome(models.TextChoices):
+    PENDING = "", "Waiting for a moderator"
+    UPHELD = "upheld", "Upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+
+
+class ReaderReport(models.Model):
+    """A reader's report that a post looks like undisclosed AI: an input to the queue, like a classifier flag.
+
+    The reporter is ``(client, reporter_external_id)``: a user of the host forum reports through the
+    ``local`` client, a reader of another forum through that forum's API key. ``weight`` is the priority the
+    report added, from the reporter's accuracy when they made it (services/reports.py).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reports")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="reports")
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    reporter_external_id = models.CharField(max_length=200)
+    reason = models.CharField(max_length=32, choices=ReportReason.choices, default=ReportReason.UNDISCLOSED_AI)
+    note = models.TextField(blank=True)
+    weight = models.IntegerField(default=0)
+    item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True, default="")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "client", "reporter_external_id"],
+                                    name="report_one_per_reporter_and_revision"),
+        ]
+        indexes = [models.Index(fields=["client", "reporter_external_id", "created_at"])]
+
+
+# --- Statements of reasons (EU Digital Services Act, Art. 17) --------------------------------------
+
+class StatementOfReasons(models.Model):
+    """What the author is told about a decision, in the shape DSA Art. 17 asks of hosting services.
+
+    Written in the same transaction as the decision (a moderator's, an API client's or the policy's
+    automatic rejection); never edited afterwards. ``data`` holds the statement (services/statements.py).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="statements")
+    item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision = models.CharField(max_length=20)
+    automated_detection = models.BooleanField(default=False)
+    automated_decision = models.BooleanField(default=False)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
 
 class SiteThreshold(models.Model):

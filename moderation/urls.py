@@ -1,7 +1,7 @@
 """The moderator queue, mounted by the host at ``/moderation/`` with namespace ``moderation``."""
 from django.urls import path
 
-from . import views
+from . import statement_views, views
 
 app_name = "moderation"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("log/", views.public_log, name="public_log"),
     path("stats/", views.stats, name="stats"),
+    path("statements.jsonl", statement_views.statements_export, name="statements_export"),
 ]

@@ -111,7 +111,9 @@ def item_detail(request, public_id):
         "submission__client", "revision", "evaluation", "claimed_by", "decided_by", "decision_template"),
         public_id=public_id)
     revision = item.revision
-    results = list(revision.classifier_results.order_by("classifier", "version"))
+    from .selectors.results import results_with_verdicts
+
+    results = list(results_with_verdicts(revision))
     for result in results:
         result.finding_codes = sorted(result_findings(result))
     previous, following = queue_selectors.queue_neighbours(item)
@@ -294,7 +296,7 @@ def bulk(request):
 
 #: What the audit log records (moderation/services/review.py); a fixed list, so the filter costs no scan.
 AUDIT_VERBS = ["open", "update", "claim", "release", "claim_expired", "approve", "reject", "request_changes", "hide",
-               "snooze", "wake", "appeal", "mark_result"]
+               "snooze", "wake", "appeal", "mark_result", "report", "auto_reject"]
 
 
 @require_GET

@@ -45,16 +45,39 @@ def disclosure_form_fields(form):
     return {"form": form, "grade_table": grade_table}
 
 
+#: The post's grade in the vocabulary of the W3C AI Content Disclosure explainer's ``<meta name="ai-disclosure">``.
+EXPLAINER_BY_GRADE = {
+    "human_only": "none",
+    "ai_supported": "ai-assisted",
+    "ai_edited_minor": "ai-assisted",
+    "ai_modified": "ai-assisted",
+    "ai_assisted": "ai-assisted",
+    "ai_generated": "ai-generated",
+}
+
+
+def explainer_value(label) -> str | None:
+    """``none`` / ``ai-assisted`` / ``ai-generated`` from the label's grade; None when nothing was disclosed
+    (the page then makes no machine-readable claim either way)."""
+    return EXPLAINER_BY_GRADE.get(label.grade.grade) if label.grade is not None else None
+
+
 @register.simple_tag
 def ai_label_jsonld(label, headline: str = "", url: str = ""):
-    """JSON-LD (schema.org + IPTC digital source type) and a <meta> tag carrying the label for machines."""
+    """JSON-LD (schema.org + IPTC digital source type) and <meta> tags for machines: ``ai-disclosure`` with the
+    post's grade in the W3C explainer's vocabulary (``data-grade`` the grade itself, ``data-label`` the
+    label), and ``digital-source-type`` with the IPTC URI. All follow the one label value."""
     data = {"@context": "https://schema.org", "@type": "DiscussionForumPosting", "headline": headline}
     if url:
         data["url"] = url
     if label.iptc_uri:
         data["digitalSourceType"] = label.iptc_uri
     data["additionalProperty"] = {"@type": "PropertyValue", "name": "aiDisclosure", "value": label.value}
-    meta = format_html('<meta name="ai-disclosure" content="{}" data-source="{}">', label.value, label.source)
+    meta = mark_safe("")
+    explainer = explainer_value(label)
+    if explainer is not None:
+        meta += format_html('<meta name="ai-disclosure" content="{}" data-grade="{}" data-label="{}" data-source="{}">',
+                            explainer, label.grade.grade if label.grade else "", label.value, label.source)
     if label.iptc_uri:
         meta += format_html('<meta name="digital-source-type" content="{}">', label.iptc_uri)
     # json_script escapes <, > and & so the JSON cannot close the script element.

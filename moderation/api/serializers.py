@@ -152,6 +152,11 @@ class SubmissionIn(StrictSerializer):
     body = TextField(allow_blank=True)
     format = serializers.ChoiceField(choices=["markdown", "html"], default="markdown")
     disclosure = DisclosureField(required=False, allow_null=True, default=None)
+    draft_id = serializers.UUIDField(required=False, allow_null=True, default=None,
+                                     help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
+                                               "recorded their help: it is linked to this post, and a disclosure "
+                                               "that declares less than they recorded puts the post in the queue "
+                                               "(reason `recorded_vs_declared`).")
 
 
 class ClaimIn(StrictSerializer):

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import drafts, views
+from . import drafts, reports, views
 
 app_name = "api"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("docs", views.docs_view, name="docs"),
     path("submissions", views.SubmissionCreateView.as_view(), name="submissions"),
     path("submissions/<uuid:public_id>", views.SubmissionDetailView.as_view(), name="submission-detail"),
+    path("submissions/<uuid:public_id>/reports", reports.SubmissionReportsView.as_view(), name="submission-reports"),
+    path("submissions/<uuid:public_id>/appeal", reports.SubmissionAppealView.as_view(), name="submission-appeal"),
+    path("submissions/<uuid:public_id>/statement-of-reasons", reports.SubmissionStatementView.as_view(),
+         name="submission-statement"),
     path("review-items", views.ReviewItemListView.as_view(), name="review-items"),
     path("review-items/<uuid:public_id>/claim", views.ReviewItemClaimView.as_view(), name="review-item-claim"),
     path("review-items/<uuid:public_id>/decision", views.ReviewItemDecisionView.as_view(),

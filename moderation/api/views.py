@@ -22,7 +22,8 @@ from disclosure.schema import ASSISTANCE_KINDS, EXTENTS, json_schema
 
 from ..conf import app_settings
 from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
-from ..services.intake import SubmissionInvalid, submission_submit
+from ..services.intake import SubmissionInvalid
+from ..services.drafts import submission_submit_from_draft
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
 from ..selectors import api as selectors
@@ -161,11 +162,11 @@ class SubmissionCreateView(ApiView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
-            result = submission_submit(
-                client=client, external_id=v["external_id"], author_external_id=v["author"]["external_id"],
-                author_display_name=v["author"]["display_name"], author_standing=v["author"]["standing"],
-                category=v["category"], title=v["title"], body=v["body"], fmt=v["format"],
-                disclosure_data=v["disclosure"])
+            result = submission_submit_from_draft(
+                client=client, draft_id=v.get("draft_id"), external_id=v["external_id"],
+                author_external_id=v["author"]["external_id"], author_display_name=v["author"]["display_name"],
+                author_standing=v["author"]["standing"], category=v["category"], title=v["title"], body=v["body"],
+                fmt=v["format"], disclosure_data=v["disclosure"])
         except SubmissionInvalid as exc:
             if exc.status_code == 422:
                 exc.extra = {**exc.extra, "policy_url": client.policy_url,

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from disclosure.blocks import Passage
 from disclosure.schema import Disclosure
 
-Status = Literal["ok", "insufficient_evidence", "error"]
+#: ``skipped`` is written by the pipeline's scan-cost policy, never returned by a classifier.
+Status = Literal["ok", "insufficient_evidence", "error", "skipped"]
 
 
 class Span(BaseModel):

@@ -204,6 +204,10 @@ class RemoteClassifier(Classifier):
                 f"{self.name}: not called, the circuit is open after {self.breaker.threshold} consecutive "
                 f"failures; next try in {self.breaker.retry_in():.0f}s."), details={"circuit": "open"})
         payload, headers = self.request(doc, passages)
+        # The classifier log keeps the hash and size of what left the server, not a second copy of the text.
+        from ..services.classifier_log import request_fingerprint
+
+        sent = request_fingerprint(payload, remote=True)
         try:
             with http_client(timeout=self.timeout, connect_timeout=self.connect_timeout,
                              transport=self.transport) as client:
@@ -212,8 +216,9 @@ class RemoteClassifier(Classifier):
             output = self.parse(data, doc, passages)
         except RemoteError as exc:
             self.breaker.record_failure()
-            return self.output(status="error", error=f"{self.name}: {exc}")
+            return self.output(status="error", error=f"{self.name}: {exc}", details={"request": sent})
         self.breaker.record_success()
+        output.details["request"] = sent
         output.details.setdefault("sent_chars", len(doc.text))
         if doc.truncated:
             output.details["truncated_at_chars"] = self.max_chars

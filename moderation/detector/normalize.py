@@ -89,16 +89,52 @@ def fold_char_map(ch: str) -> str:
 # --- exclusions -------------------------------------------------------------
 
 _FENCE_RE = re.compile(r"(^|\n)[ \t]*(```|~~~)[^\n]*\n.*?(\n[ \t]*\2[^\n]*(?=\n|$)|$)", re.S)
-_HTML_BLOCK_RE = re.compile(
-    r"<(pre|code|blockquote|q)\b[^>]*>.*?</\1\s*>", re.S | re.I)
-_BB_QUOTE_RE = re.compile(r"\[(quote|code)(=[^\]]*)?\].*?\[/\1\]", re.S | re.I)
+# Paired blocks (``<pre>…</pre>``, ``[quote]…[/quote]``) are found as the regex
+# ``<(pre|code|blockquote|q)\b[^>]*>.*?</\1\s*>`` would find them, but without its backtracking (which
+# rescans to the end of the text from every unclosed opener: ``'[quote]' * 8000`` took seconds): every
+# possible opener (attributes capped at 500 characters), then the first closer of its name after it.
+_HTML_BLOCK_RE = re.compile(r"(?=<(pre|code|blockquote|q)\b[^>]{0,500}>)", re.I)
+_HTML_BLOCK_OPEN_RE = re.compile(r"<(pre|code|blockquote|q)\b[^>]{0,500}>", re.I)
+_HTML_BLOCK_CLOSE_RE = re.compile(r"</(pre|code|blockquote|q)\s*>", re.I)
+_BB_QUOTE_RE = re.compile(r"(?=\[(quote|code)(=[^\]]{0,500})?\])", re.I)
+_BB_QUOTE_OPEN_RE = re.compile(r"\[(quote|code)(=[^\]]{0,500})?\]", re.I)
+_BB_QUOTE_CLOSE_RE = re.compile(r"\[/(quote|code)\]", re.I)
 _QUOTE_LINE_RE = re.compile(r"(?m)^[ \t]*>[^\n]*(\n[ \t]*>[^\n]*)*")
 _INDENT_CODE_RE = re.compile(r"(?:(?<=\n\n)|\A)((?:(?: {4}|\t)[^\n]*(?:\n|\Z))+)")
 _INLINE_CODE_RE = re.compile(r"`[^`\n]+`")
 _URL_RE = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'()\[\]]+(?:\([^\s()]*\)[^\s<>\"'()\[\]]*)*", re.I)
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+# Bounded parts (RFC 5321 allows 64 characters before the @): unbounded, every word boundary of a long
+# dotted run started a scan to its end.
+_EMAIL_RE = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,190}\b")
 _HTML_TAG_RE = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
+
+
+def _paired_spans(candidates: re.Pattern, opener: re.Pattern, closer: re.Pattern, text: str):
+    """(start, end, lower-case name) of each non-overlapping ``opener … closer`` pair, leftmost first, the
+    closer being the first of the opener's name after it: what ``opener.*?closer`` with a back-reference
+    finds with ``finditer``, in one pass (closers are looked up by bisection)."""
+    closers: dict[str, tuple[list[int], list[int]]] = {}
+    for m in closer.finditer(text):
+        starts, ends = closers.setdefault(m.group(1).lower(), ([], []))
+        starts.append(m.start())
+        ends.append(m.end())
+    if not closers:
+        return
+    pos = 0
+    for candidate in candidates.finditer(text):
+        start = candidate.start()
+        if start < pos:
+            continue
+        name = candidate.group(1).lower()
+        if name not in closers:
+            continue
+        opened = opener.match(text, start)
+        starts, ends = closers[name]
+        i = bisect.bisect_left(starts, opened.end())
+        if i < len(starts):
+            yield start, ends[i], name
+            pos = ends[i]
 
 
 def find_exclusions(text: str) -> list[tuple[int, int, str]]:
@@ -108,24 +144,29 @@ def find_exclusions(text: str) -> list[tuple[int, int, str]]:
     overlap (earlier, larger constructs win).
     """
     spans: list[tuple[int, int, str]] = []
+    starts: list[int] = []  # of spans, sorted; the spans never overlap, so one neighbour decides
+    ends: list[int] = []
 
     def add(a: int, b: int, kind: str) -> None:
         if b <= a:
             return
-        for s, e, _ in spans:
-            if a < e and s < b:
-                return
+        i = bisect.bisect_left(starts, b) - 1  # the last span starting before b
+        if i >= 0 and ends[i] > a:
+            return
+        starts.insert(i + 1, a)
+        ends.insert(i + 1, b)
         spans.append((a, b, kind))
 
     has_nl = "\n" in text
     for m in (_FENCE_RE.finditer(text) if ("```" in text or "~~~" in text) else ()):
         a = m.start() + len(m.group(1))
         add(a, m.end(), "code")
-    for m in (_HTML_BLOCK_RE.finditer(text) if "<" in text else ()):
-        tag = m.group(1).lower()
-        add(m.start(), m.end(), "quote" if tag in ("blockquote", "q") else "code")
-    for m in (_BB_QUOTE_RE.finditer(text) if "[" in text else ()):
-        add(m.start(), m.end(), m.group(1).lower())
+    for a, b, tag in (_paired_spans(_HTML_BLOCK_RE, _HTML_BLOCK_OPEN_RE, _HTML_BLOCK_CLOSE_RE, text)
+                      if "<" in text else ()):
+        add(a, b, "quote" if tag in ("blockquote", "q") else "code")
+    for a, b, tag in (_paired_spans(_BB_QUOTE_RE, _BB_QUOTE_OPEN_RE, _BB_QUOTE_CLOSE_RE, text)
+                      if "[" in text else ()):
+        add(a, b, tag)
     for m in (_QUOTE_LINE_RE.finditer(text) if ">" in text else ()):
         add(m.start(), m.end(), "quote")
     for m in (_INDENT_CODE_RE.finditer(text) if (has_nl or text[:1] in " \t") and ("    " in text or "\t" in text) else ()):

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("moderation", "0003_review_queue_indexes"),
+        ("moderation", "0006_mission_reports_statements_result_log"),
     ]
 
     operations = [

@@ -27,6 +27,7 @@ from ..models import (
     WebhookEndpoint,
 )
 from ..selectors.labels import submission_label
+from .results import results_current
 
 def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     submission = (Submission.objects.select_related("current_revision", "client")
@@ -80,8 +81,8 @@ def submission_detail(*, submission: Submission) -> SubmissionDetail:
         reasons, priority = evaluation.reasons, evaluation.priority
     else:
         reasons, priority = [], 0
-    results = (list(ClassifierResult.objects.filter(revision=revision).order_by("classifier", "version"))
-               if revision else [])
+    # The classifier log keeps every attempt; the API shows the one standing per classifier version.
+    results = results_current(revision) if revision else []
     return SubmissionDetail(
         submission=submission, revision=revision, title=revision.title if revision else "",
         reasons=list(reasons or []), priority=priority, outcome=evaluation.outcome if evaluation else None,

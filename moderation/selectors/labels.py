@@ -9,6 +9,10 @@ from ..models import Revision, Submission
 
 
 def revision_has_ai_blocks(revision: Revision) -> bool:
+    """Stored at intake (no parse per label, i.e. per row of a front page); parsed only for rows made
+    before the column existed."""
+    if revision.has_ai_blocks is not None:
+        return revision.has_ai_blocks
     try:
         return parse_body(revision.body, revision.format).has_ai_blocks
     except BlockSyntaxError:  # stored revisions parsed at intake; an older parser version may disagree

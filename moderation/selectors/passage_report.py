@@ -2,6 +2,7 @@
 what it is, who declared it, how the classifiers scored it, and whether it is flagged."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from disclosure.blocks import BlockSyntaxError, parse_body
@@ -98,23 +99,46 @@ def revision_passage_report(revision: Revision) -> PassageReport:
         bounds |= {x for a, b, _, _ in stretches for x in (a, b)}
     bounds = sorted(b for b in bounds if 0 <= b <= len(body))
 
+    # One sweep over the bounds: every start and end is a bound, so whatever started at or before a segment's
+    # start and ends after it covers the whole segment. Passages do not overlap; blocks nest (the outermost
+    # credits the segment, as before); a classifier's stretches may overlap (windows).
+    passages = sorted(passages, key=lambda p: p.start)
+    ordered_blocks = sorted(enumerate(blocks), key=lambda kb: kb[1].start)
+    streams = {name: sorted(stretches, key=lambda s: s[0]) for name, stretches in primary.items()}
+    cursors = dict.fromkeys(streams, 0)
+    active: dict[str, list] = {name: [] for name in streams}
+    open_blocks: list[tuple[int, int]] = []  # heap of (index in blocks, end)
+    p_at = b_at = 0
     segments: list[ReportSegment] = []
     for a, b in zip(bounds, bounds[1:]):
-        passage = next((p for p in passages if p.start <= a and b <= p.end), None)
-        block = next((k for k in blocks if k.start <= a and b <= k.end), None)
+        while p_at < len(passages) and passages[p_at].end <= a:
+            p_at += 1
+        passage = passages[p_at] if p_at < len(passages) and passages[p_at].start <= a < passages[p_at].end \
+            else None
+        while b_at < len(ordered_blocks) and ordered_blocks[b_at][1].start <= a:
+            heapq.heappush(open_blocks, (ordered_blocks[b_at][0], ordered_blocks[b_at][1].end))
+            b_at += 1
+        while open_blocks and open_blocks[0][1] <= a:
+            heapq.heappop(open_blocks)
+        block = blocks[open_blocks[0][0]] if open_blocks else None
         kind = passage.kind if passage else "markup"
         scores, features = [], {}
-        for name, stretches in primary.items():
-            covering = [(p, f) for s, e, p, f in stretches if s <= a and b <= e]
+        for name, stretches in streams.items():
+            i = cursors[name]
+            while i < len(stretches) and stretches[i][0] <= a:
+                active[name].append(stretches[i])
+                i += 1
+            cursors[name] = i
+            covering = active[name] = [s for s in active[name] if s[1] > a]
             if covering:
-                scores.append((name, round(sum(p for p, _ in covering) / len(covering), 4)))
-                for _, f in covering:
+                scores.append((name, round(sum(p for _, _, p, _ in covering) / len(covering), 4)))
+                for _, _, _, f in covering:
                     for key, value in f.items():
                         if isinstance(value, (int, float)) and abs(value) > abs(features.get(key, 0)):
                             features[key] = value
         probability = round(sum(p for _, p in scores) / len(scores), 4) if scores else None
         segment = ReportSegment(
-            start=a, end=b, text=body[a:b], kind=kind, declared=block is not None,
+            start=a, end=b, text="", kind=kind, declared=block is not None,
             model=block.model if block else None, probability=probability,
             flagged=probability is not None and probability >= threshold and kind in ("author", "collapsible")
             and block is None,
@@ -125,9 +149,11 @@ def revision_passage_report(revision: Revision) -> PassageReport:
         if previous and (previous.kind, previous.declared, previous.model, previous.probability, previous.scores,
                          previous.flagged) == (segment.kind, segment.declared, segment.model, segment.probability,
                                                segment.scores, segment.flagged):
-            previous.end, previous.text = b, body[previous.start:b]
+            previous.end = b
         else:
             segments.append(segment)
+    for segment in segments:
+        segment.text = body[segment.start:segment.end]
 
     findings = [f for r in consistency for f in (r.details or {}).get("findings") or [] if isinstance(f, dict)]
     return PassageReport(

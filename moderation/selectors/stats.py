@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ..models import ClassifierResult, DecisionAction, ReviewItem, ReviewStatus
@@ -91,9 +91,12 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
             .values_list("revision_id", "decision_action"):
         decided[revision_id] = action
     tallies: dict[str, ClassifierPrecision] = {}
-    results = ClassifierResult.objects.filter(status="ok").filter(
-        Q(moderator_verdict__in=["confirmed", "false_positive"]) | Q(revision_id__in=list(decided)))
-    for result in results.only("classifier", "score", "passage_scores", "moderator_verdict", "revision_id",
+    from ..models import ResultMark
+
+    latest = ResultMark.objects.filter(result=OuterRef("pk")).order_by("-id").values("verdict")[:1]
+    results = ClassifierResult.objects.filter(status="ok").annotate(latest_verdict=Subquery(latest)).filter(
+        Q(latest_verdict__in=["confirmed", "false_positive"]) | Q(revision_id__in=list(decided)))
+    for result in results.only("classifier", "score", "passage_scores", "revision_id",
                                "status", "details").iterator():
         flag_at = threshold if threshold is not None else flag_threshold(result.details)
         top = max([s for s in (result.score, max_passage_score([result], ["author"])) if s is not None],

@@ -12,8 +12,10 @@ the fast task stores what it can and hands the rest over (:class:`SlowClassifier
 never delays the fast classifiers of other posts.
 
 A classifier that raises is stored as an ``error`` row (the policy then puts the post in front of a person);
-the next evaluation of the same revision (a duplicate delivery, ``reevaluate``, the sweep) retries it, and
-a successful retry replaces the error row. An ``ok`` row is never replaced.
+the next evaluation of the same revision (a duplicate delivery, ``reevaluate``, the sweep) retries it as a
+new row: the log is append-only (services/classifier_log.py). An ``ok`` row is never replaced. The
+scan-cost policy (services/scan_cost.py) may skip a revision: each classifier then gets a ``skipped`` row
+naming the rule.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -48,6 +50,8 @@ from ..models import (
 )
 from ..policy.engine import current_policy
 from ..policy.inputs import PolicyInput
+from ..selectors.results import results_current
+from .classifier_log import classifier_result_store, local_request
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update
@@ -134,39 +138,6 @@ def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | Non
 
 # --- Storing results ------------------------------------------------------------------------------
 
-def classifier_result_store(*, revision: Revision, output: ClassifierOutput, replace: bool = False) -> ClassifierResult:
-    """Store one classifier's output. An ``ok`` row is kept forever; an ``error`` row is replaced by a retry.
-
-    ``replace`` is for derived (``needs_results``) classifiers: their row follows their inputs.
-    """
-    fields = {
-        "status": output.status,
-        "score": output.score,
-        "passage_scores": [p.model_dump(mode="json") for p in output.passages],
-        "details": output.details,
-        "latency_ms": output.latency_ms,
-        "error": output.error or "",
-    }
-    with transaction.atomic():
-        existing = ClassifierResult.objects.select_for_update().filter(
-            revision=revision, classifier=output.classifier, version=output.version).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return ClassifierResult.objects.create(revision=revision, classifier=output.classifier,
-                                                           version=output.version, **fields)
-            except IntegrityError:  # a concurrent run stored it first
-                return ClassifierResult.objects.get(revision=revision, classifier=output.classifier,
-                                                    version=output.version)
-        retry_succeeded = existing.status == ResultStatus.ERROR and output.status != ResultStatus.ERROR
-        inputs_changed = replace and (existing.details or {}).get("inputs_key") != output.details.get("inputs_key")
-        if retry_succeeded or inputs_changed:
-            for key, value in fields.items():
-                setattr(existing, key, value)
-            existing.save()
-        return existing
-
-
 def revision_classify(*, revision: Revision, queue: str | None = None) -> list[ClassifierResult]:
     """Run every configured classifier that has no usable result yet and return the current results.
 
@@ -187,12 +158,17 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
         for output in parse_failure_outputs(configured, exc):
             classifier_result_store(revision=revision, output=output)
         return _current_results(revision, configured)
+    from .scan_cost import revision_scan_skipped
+
+    if revision_scan_skipped(revision=revision, classifiers=configured):  # recorded as ``skipped`` rows
+        return _current_results(revision, configured)
+    sent = local_request(passages)
     outputs = classifiers_run(todo, passages, disclosure)
     if outputs:
         from .calibration import site_thresholds, site_thresholds_apply
         site_thresholds_apply(outputs, site_thresholds())  # a forum's own threshold (calibrate_detector)
     for output in outputs:
-        classifier_result_store(revision=revision, output=output)
+        classifier_result_store(revision=revision, output=output, request=sent)
     pending = [c.name for c in missing if c not in todo]
     if pending:
         raise SlowClassifiersPending(pending)
@@ -200,13 +176,12 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
         inputs = [result_as_output(r) for r in _current_results(revision, primary)]
         for classifier in derived:
             classifier_result_store(revision=revision, output=classifier.run(passages, disclosure, inputs),
-                                    replace=True)
+                                    replace=True, request=sent)
     return _current_results(revision, configured)
 
 
 def _current_results(revision: Revision, classifiers: Sequence[Classifier]) -> list[ClassifierResult]:
-    wanted = {(c.name, str(c.version)) for c in classifiers}
-    return [r for r in revision.classifier_results.order_by("classifier", "id") if (r.classifier, r.version) in wanted]
+    return results_current(revision, {(c.name, str(c.version)) for c in classifiers})
 
 
 def _fingerprint(results: list[ClassifierResult], policy_version: str) -> str:
@@ -241,6 +216,9 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
             return existing
         decision = policy.decide(PolicyInput.build(submission=submission, revision=revision,
                                                              results=results))
+        from .recorded import recorded_finding_apply
+
+        decision = recorded_finding_apply(decision=decision, revision=revision)  # a reason, never an action
         evaluation = Evaluation.objects.create(
             revision=revision, policy_version=policy.version, fingerprint=fingerprint, outcome=decision.outcome,
             reasons=decision.reasons, priority=decision.priority, details=decision.details,
@@ -276,6 +254,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.visible = False
         notification_send(submission=submission, verb="review.reject",
                           message=evaluation.details.get("message") or "Your post was rejected automatically.")
+        from .auto_reject import auto_reject_record
+
+        auto_reject_record(submission=submission, evaluation=evaluation)
     else:
         # A clean re-evaluation of the same revision (a failed classifier retried, an upgrade) keeps the post in
         # the queue with the reasons it came for: only a person takes a post out of the queue. (A clean *new*
@@ -290,6 +271,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.visible = outcome == EvaluationOutcome.PUBLISH_AND_QUEUE
         outbox_record(submission=submission, type="submission.queued", item=item)
     submission.save(update_fields=["status", "visible", "updated_at"])
+    from .labelling import classifier_label_apply
+
+    classifier_label_apply(submission=submission, revision=revision, results=results)
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
 

@@ -65,6 +65,7 @@ def submission_submit(
     body: str,
     fmt: str = "markdown",
     disclosure_data: dict[str, Any] | None,
+    recorded_assistance: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """Validate and store one version of a post, then enqueue its evaluation after commit.
 
@@ -72,6 +73,8 @@ def submission_submit(
     rule, or they contradict each other. Resubmitting unchanged content in the same category makes no revision
     and queues nothing.
     A new revision sends the submission back to ``pending``; a label a moderator locked stays.
+    ``recorded_assistance``: what the editor's AI tools recorded on the draft this version came from (the
+    recorder's disclosure suggestion), kept on the revision for the ``recorded_vs_declared`` check.
     """
     errors = []
     if not title.strip():
@@ -85,7 +88,7 @@ def submission_submit(
             [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "
                                                 "disclosure."}],
             status_code=422)
-    disclosure, _parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
+    disclosure, parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
     errors += check_errors
     if errors:
         raise SubmissionInvalid(errors)
@@ -108,7 +111,8 @@ def submission_submit(
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,
             format=fmt, disclosure=stored, disclosure_version=version, parser_version=PARSER_VERSION,
-            content_hash=content_hash,
+            has_ai_blocks=parsed.has_ai_blocks, content_hash=content_hash,
+            recorded_assistance=recorded_assistance or None,
         )
         submission.current_revision = revision
         submission.status = SubmissionStatus.PENDING
@@ -116,6 +120,9 @@ def submission_submit(
         submission.author_display_name = author_display_name or submission.author_display_name
         submission.author_standing = author_standing
         submission.category = category
+        from .labelling import submission_label_for_new_revision
+
+        submission_label_for_new_revision(submission=submission)  # a moderator's locked label stays
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
         on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)

@@ -34,6 +34,7 @@ from ..models import (
     Evaluation,
     LabelSource,
     RejectionTemplate,
+    ResultMark,
     Revision,
     ReviewItem,
     ReviewItemKind,
@@ -42,7 +43,10 @@ from ..models import (
     SubmissionStatus,
 )
 from ..policy.appeals import AppealRefused, appeal_check
+from .labelling import LabelInvalid, moderator_label_check
 from .notify import notification_send, outbox_record
+from .report_outcomes import reports_resolve
+from .statements import statement_record
 
 
 class ReviewConflict(Exception):
@@ -206,6 +210,11 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         raise ReviewActionInvalid("Give a reason: pick a template or write a message for the author.",
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
+    if label:
+        try:
+            moderator_label_check(label=label)
+        except LabelInvalid as exc:
+            raise ReviewActionInvalid(exc.message, field="label") from None
 
     def change(item):
         item.status = ReviewStatus.DECIDED
@@ -227,7 +236,12 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         submission.save()
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
-        outbox_record(submission=submission, type="review.decided", item=item)
+        reports_resolve(item=item, decision=decision, label=label)
+        statement = statement_record(submission=submission, decision=decision, item=item,
+                                     evaluation=item.evaluation, reason=reason, message=message, label=label,
+                                     automated_decision=False)
+        outbox_record(submission=submission, type="review.decided", item=item,
+                      extra={"statement_of_reasons": str(statement.public_id)})
 
     return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb=str(decision),
                        allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change, note=message,
@@ -326,6 +340,8 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         # A clean new revision of a flagged post still waits for the person who was going to look at it;
         # say why it is in the queue instead of showing no reason at all.
         reasons = reasons or ["author_revised"]
+        if "reader_report" in item.reasons and "reader_report" not in reasons:  # reports wait for a person too
+            reasons = [*reasons, "reader_report"]
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
         if item.status == ReviewStatus.SNOOZED and item.snoozed_until_next_revision:
@@ -369,16 +385,20 @@ def review_items_wake_due() -> int:
 
 
 def classifier_result_mark(*, result_id: int, actor: Actor, verdict: str) -> ClassifierResult:
-    """A moderator marks a classifier's flag as ``confirmed`` or ``false_positive`` (feeds precision stats)."""
+    """A moderator marks a classifier's flag ``confirmed`` or ``false_positive`` ("" withdraws the mark).
+
+    The mark is a :class:`~moderation.models.ResultMark` row of its own: the classifier log is append-only
+    (services/classifier_log.py), so the result is not edited; the newest mark counts. Writes an Action.
+    """
     if verdict not in ("confirmed", "false_positive", ""):
         raise ReviewActionInvalid("Verdict must be confirmed or false_positive.", field="verdict")
     with transaction.atomic():
         result = ClassifierResult.objects.select_for_update().select_related("revision__submission").get(
             pk=result_id)
         previous = result.moderator_verdict
-        result.moderator_verdict = verdict
-        result.save(update_fields=["moderator_verdict"])
+        ResultMark.objects.create(result=result, verdict=verdict,
+                                  actor_user=actor.user if actor.kind == "user" else None, actor_label=actor.label)
         _audit(actor=actor, item=None, submission=result.revision.submission, verb="mark_result",
                from_status=previous, to_status=verdict, data={"classifier": result.classifier,
-                                                               "version": result.version})
+                                                               "version": result.version, "result": result.pk})
     return result

@@ -16,7 +16,7 @@ def test_swagger_ui_renders_and_calls_the_api(page, live_server):
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=15_000)
     paths = page.locator(".opblock-summary-path").all_inner_texts()
-    assert any("/api/v1/submissions" in p for p in paths) and len(paths) == 15
+    assert any("/api/v1/submissions" in p for p in paths) and len(paths) == 18
     health = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/health"))
     health.locator(".opblock-summary").click()
     health.locator("button.try-out__btn").click()

@@ -36,6 +36,8 @@ OPERATIONS = [
     ("GET", "/api/v1/webhooks/{public_id}/deliveries"),
     ("POST", "/api/v1/drafts"), ("GET", "/api/v1/drafts/{public_id}"),
     ("POST", "/api/v1/drafts/{public_id}/assistance"),
+    ("POST", "/api/v1/submissions/{public_id}/reports"), ("POST", "/api/v1/submissions/{public_id}/appeal"),
+    ("GET", "/api/v1/submissions/{public_id}/statement-of-reasons"),
 ]
 
 

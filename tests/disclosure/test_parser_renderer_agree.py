@@ -1,6 +1,7 @@
 """The parser (what classifiers and validation see) and the renderer (what readers see) agree on where the
 AI-written sections are: every body the parser accepts renders with one labelled section per parsed block,
-and every declared-AI passage is inside one of them."""
+and every declared-AI passage is inside one of them. For Markdown this holds by construction (both read one
+markdown-it token stream's grammar); the property keeps it so."""
 from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,8 @@ from disclosure.render import render_body
 
 from .test_blocks_parser import html_of, markdown_of, models, prose
 
-kinds = st.sampled_from(["author", "ai", "lw", "quote", "code", "collapse", "nested", "ai_with_code"])
+kinds = st.sampled_from(["author", "ai", "lw", "quote", "code", "collapse", "nested", "ai_with_code", "ai_in_quote",
+                         "ai_in_list"])
 items = st.lists(st.tuples(kinds, models, prose), min_size=1, max_size=6)
 
 
@@ -21,10 +23,18 @@ def markdown(kind, model, text):
         return f'::::ai-written model="Outer"\n{text}\n\n:::ai-written{attr}\n{text}\n:::\n::::'
     if kind == "ai_with_code":
         return f":::ai-written{attr}\n{text}\n\n```\ncode()\n```\n\n> {text}\n:::"
+    if kind == "ai_in_quote":  # one grammar: a block inside a quote is a block, as it renders
+        return f"> :::ai-written{attr}\n> {text}\n> :::"
+    if kind == "ai_in_list":
+        return f"- :::ai-written{attr}\n  {text}\n  :::"
     return markdown_of(kind, model, text)
 
 
 def html(kind, model, text):
+    if kind == "ai_in_quote":
+        return f"<blockquote>{html_of('ai', model, text)}</blockquote>"
+    if kind == "ai_in_list":
+        return f"<ul><li>{html_of('ai', model, text)}</li></ul>"
     if kind == "nested":
         return f'<section data-ai-written data-model="Outer"><p>{text}</p>{html_of("ai", model, text)}</section>'
     if kind == "ai_with_code":

@@ -141,13 +141,13 @@ def test_a_reader_can_choose_to_see_ai_blocks_expanded(client, reader, make_post
     assert "open" in ai_details(detail(client, post)).attrs
 
 
-@pytest.mark.parametrize("disclosure, value, iptc", [
-    ({"human_only": True}, "human_only", "digitalCreation"),
-    (ASSISTED, "ai_assisted", "compositeWithTrainedAlgorithmicMedia"),
-    (MOSTLY_AI, "ai_generated", "trainedAlgorithmicMedia"),
+@pytest.mark.parametrize("disclosure, value, iptc, explainer", [
+    ({"human_only": True}, "human_only", "digitalCreation", "none"),
+    (ASSISTED, "ai_assisted", "compositeWithTrainedAlgorithmicMedia", "ai-assisted"),
+    (MOSTLY_AI, "ai_generated", "trainedAlgorithmicMedia", "ai-generated"),
 ])
 def test_each_post_carries_its_label_as_json_ld_with_the_iptc_digital_source_type(client, reader, make_post,
-                                                                                 disclosure, value, iptc):
+                                                                                 disclosure, value, iptc, explainer):
     body = AI_BODY if not disclosure["human_only"] else "By hand."
     page = detail(client, make_post(title="Tide <pools> & \"quotes\"", body=body, disclosure=disclosure))
 
@@ -157,7 +157,9 @@ def test_each_post_carries_its_label_as_json_ld_with_the_iptc_digital_source_typ
     assert data["headline"] == "Tide <pools> & \"quotes\""
     assert data["digitalSourceType"] == IPTC + iptc
     assert data["additionalProperty"]["value"] == value
-    assert page.find("meta", name="ai-disclosure").attrs["content"] == value
+    meta = page.find("meta", name="ai-disclosure")  # the W3C AI Content Disclosure explainer's page-level tag
+    assert meta.attrs["content"] == explainer and meta.attrs["data-label"] == value
+    assert meta.attrs["data-grade"]
     assert page.find("meta", name="digital-source-type").attrs["content"] == IPTC + iptc
     assert "<pools>" not in script.text()  # escaped, so it cannot close the script element
 
@@ -177,6 +179,7 @@ def test_a_post_without_a_disclosure_is_not_called_human(client, reader, author)
     assert "AI use not disclosed" in badge(page).text()
     data = json.loads(page.find("script", type="application/ld+json").text())
     assert "digitalSourceType" not in data
+    assert page.find("meta", name="ai-disclosure") is None, "no machine-readable claim either way"
 
 
 # --- Listings and the reader's content filter ----------------------------------------------------

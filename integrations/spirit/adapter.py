@@ -1,0 +1,54 @@
+"""How the plugin sees Spirit (``MODERATION["ADAPTER"]``): standing, names, URLs, categories, moderators."""
+from django.conf import settings
+
+from moderation.public import ModerationAdapter
+
+
+def integration_settings() -> dict:
+    return {"CATEGORIES_REQUIRING_DISCLOSURE": [], "PUBLIC_INTEREST_CATEGORIES": [],
+            "MODERATE_PRIVATE_TOPICS": False, **getattr(settings, "SPIRIT_AI_DISCLOSURE", {})}
+
+
+class SpiritModerationAdapter(ModerationAdapter):
+    """Spirit has no notion of standing, so it is derived from what Spirit does know: its moderators and
+    administrators are ``trusted``, users with a verified e-mail address ``regular``, everyone else ``new``."""
+
+    def author_standing(self, user) -> str:
+        profile = getattr(user, "st", None)
+        if user.is_staff or (profile and (profile.is_moderator or profile.is_administrator)):
+            return "trusted"
+        return "regular" if profile and profile.is_verified else "new"
+
+    def author_display_name(self, user) -> str:
+        profile = getattr(user, "st", None)
+        return profile.nickname if profile and profile.nickname else user.get_username()
+
+    def is_moderator(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        profile = getattr(user, "st", None)
+        return bool(super().is_moderator(user) or (profile and (profile.is_moderator or profile.is_administrator)))
+
+    def submission_url(self, submission) -> str | None:
+        from .services import comment_for_submission
+
+        comment = comment_for_submission(submission)
+        return comment.get_absolute_url() if comment else None
+
+    def user_for_author(self, author_external_id: str):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(pk=author_external_id).first() if author_external_id.isdigit() \
+            else None
+
+    def category_name(self, slug: str) -> str:
+        from spirit.category.models import Category
+
+        category = Category.objects.filter(slug=slug).first()
+        return category.title if category else slug
+
+    def public_interest_categories(self) -> list[str]:
+        return list(integration_settings()["PUBLIC_INTEREST_CATEGORIES"])
+
+    def categories_requiring_disclosure(self) -> list[str]:
+        return list(integration_settings()["CATEGORIES_REQUIRING_DISCLOSURE"])

@@ -1,0 +1,111 @@
+"""Spirit comments ↔ the plugin's submissions.
+
+Every Spirit comment (``action == COMMENT``) is one Submission of the local client, ``external_id``
+``spirit-comment:<pk>``; each save of its text is a ``submission_submit`` call (a new Revision when the text or
+disclosure changed). Whether Spirit shows the comment follows the plugin's ``Submission.visible``, mirrored into
+Spirit's own ``Comment.is_removed`` so that every Spirit page (topic, search, history) hides it the same way.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from disclosure.public import load_stored
+from moderation.public import Submission, app_settings, local_client, submission_submit
+
+if TYPE_CHECKING:
+    from moderation.services.intake import SubmitResult
+
+EXTERNAL_PREFIX = "spirit-comment:"
+
+
+def comment_external_id(comment_id: int) -> str:
+    return f"{EXTERNAL_PREFIX}{comment_id}"
+
+
+def comment_for_submission(submission: Submission):
+    """The Spirit comment behind a submission, or None (another client's post, or a deleted comment)."""
+    from spirit.comment.models import Comment
+
+    if not submission.external_id.startswith(EXTERNAL_PREFIX) or submission.client.name != local_client().name:
+        return None
+    pk = submission.external_id.removeprefix(EXTERNAL_PREFIX)
+    return Comment.objects.filter(pk=pk).first() if pk.isdigit() else None
+
+
+def submission_for_comment(comment) -> Submission | None:
+    return (Submission.objects.select_related("current_revision")
+            .filter(client=local_client(), external_id=comment_external_id(comment.pk)).first())
+
+
+def submissions_for_comments(comments) -> dict[int, Submission]:
+    """``{comment pk: Submission}`` for a page of comments, in one query."""
+    ids = {comment_external_id(c.pk): c.pk for c in comments}
+    rows = Submission.objects.select_related("current_revision").filter(client=local_client(),
+                                                                         external_id__in=list(ids))
+    return {ids[row.external_id]: row for row in rows}
+
+
+def comment_current_disclosure(comment) -> dict | None:
+    """The disclosure the comment's current revision carries (None before its first revision)."""
+    submission = submission_for_comment(comment)
+    revision = submission.current_revision if submission else None
+    return revision.disclosure if revision else None
+
+
+def comment_is_moderated(comment) -> bool:
+    """Comments (not Spirit's "topic moved/closed" notes), outside private topics unless the operator says so."""
+    from spirit.comment.models import Comment
+
+    return comment.action == Comment.COMMENT and topic_is_moderated(comment.topic)
+
+
+def topic_is_moderated(topic) -> bool:
+    from .adapter import integration_settings
+
+    return integration_settings()["MODERATE_PRIVATE_TOPICS"] or not topic.category.is_private
+
+
+def comment_title(comment) -> str:
+    """Spirit comments have no title: the topic's, with "Re: " for replies, so the queue tells them apart."""
+    from spirit.comment.models import Comment
+
+    first = Comment.objects.filter(topic_id=comment.topic_id).order_by("date", "pk").values_list("pk", flat=True)[:1]
+    return comment.topic.title if list(first) in ([], [comment.pk]) else f"Re: {comment.topic.title}"
+
+
+def comment_submit(*, comment, disclosure_data: dict | None) -> SubmitResult:
+    """Store the comment's text and disclosure as the submission's next revision and queue its evaluation.
+
+    Spirit keeps the text as the browser sent it (CRLF line ends); the plugin gets it with LF, as the author
+    sees it. Raises ``SubmissionInvalid`` (nothing written by the plugin) on a bad body or disclosure; the caller's
+    transaction must then be rolled back so that Spirit's comment is not kept either.
+    """
+    adapter = app_settings.adapter
+    user, topic = comment.user, comment.topic
+    return submission_submit(
+        client=local_client(), external_id=comment_external_id(comment.pk),
+        author_external_id=adapter.author_external_id(user), author_display_name=adapter.author_display_name(user),
+        author_standing=adapter.author_standing(user), category=topic.category.slug, title=comment_title(comment),
+        body=comment.comment.replace("\r\n", "\n"), fmt="markdown", disclosure_data=disclosure_data,
+    )
+
+
+def comment_sync_visibility(*, submission: Submission) -> int:
+    """Hide or show the Spirit comment as the plugin decided. Returns the number of comments changed."""
+    from spirit.comment.models import Comment
+
+    if not submission.external_id.startswith(EXTERNAL_PREFIX):
+        return 0
+    pk = submission.external_id.removeprefix(EXTERNAL_PREFIX)
+    if not pk.isdigit():
+        return 0
+    hidden = not submission.visible
+    return Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
+
+
+def comment_disclosure(submission: Submission | None):
+    """The parsed disclosure of the submission's current revision (for the label templates)."""
+    revision = submission.current_revision if submission else None
+    return load_stored(revision.disclosure) if revision else None

@@ -1,0 +1,78 @@
+"""Template tags for the Spirit templates we override: the disclosure fields under Spirit's editor, and per
+comment the plugin's label, EU mark and body (with collapsible AI-written sections)."""
+from django import template
+from django.template.loader import render_to_string
+
+from disclosure.public import DisclosureForm
+from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
+from moderation.public import ReviewStatus, submission_label
+
+from ..services import comment_disclosure, submissions_for_comments
+from ..views import FORM_ATTRIBUTE
+
+register = template.Library()
+
+
+def _request(context):
+    return getattr(context, "request", None) or context.get("request")
+
+
+@register.simple_tag(takes_context=True)
+def spirit_ai_disclosure_fields(context):
+    """The disclosure form: the one the wrapped view bound (with its errors), else a fresh one (the reply box
+    under a topic, which Spirit renders with its own inclusion tag)."""
+    request = _request(context)
+    form = getattr(request, FORM_ATTRIBUTE, None) if request is not None else None
+    if form is False or (form is None and not _topic_moderated(context)):
+        return ""  # a private conversation: the plugin does not see it
+    return render_to_string("disclosure/form_fields.html", disclosure_form_fields(form or DisclosureForm()))
+
+
+def _topic_moderated(context) -> bool:
+    from spirit.topic.models import Topic
+
+    from ..services import topic_is_moderated
+
+    topic = context.get("topic")
+    if topic is None and context.get("topic_id"):
+        topic = Topic.objects.filter(pk=context["topic_id"]).select_related("category").first()
+    return topic is None or topic_is_moderated(topic)
+
+
+@register.simple_tag
+def spirit_ai_submissions(comments):
+    """``{comment pk: Submission}`` for the comments on this page (one query)."""
+    return submissions_for_comments(list(comments))
+
+
+@register.inclusion_tag("ai_spirit/comment_header.html")
+def spirit_ai_comment_header(comment, submissions, viewer=None):
+    submission = submissions.get(comment.pk)
+    if submission is None or submission.current_revision is None:
+        return {"submission": None}
+    is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
+    return {"submission": submission, "label": submission_label(submission), "comment": comment,
+            "disclosure": comment_disclosure(submission), "show_status": is_author,
+            "decision": submission.review_items.filter(status=ReviewStatus.DECIDED).exclude(decision_message="")
+            .order_by("-decided_at").first() if is_author else None}
+
+
+@register.simple_tag
+def spirit_ai_comment_body(comment, submissions, expand=None):
+    """The comment as the plugin renders it (sanitised; AI-written sections collapsible), from the revision
+    the plugin evaluated; Spirit's own rendering for a comment the plugin has not seen."""
+    submission = submissions.get(comment.pk)
+    revision = submission.current_revision if submission else None
+    if revision is None:
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(comment.comment_html)  # Spirit's own, sanitised by Spirit
+    return render_post_body(revision.body, revision.format, expand)
+
+
+@register.simple_tag
+def spirit_ai_is_moderator(user) -> bool:
+    """Whether the plugin counts this user as a moderator (the adapter decides: Spirit's moderators do)."""
+    from moderation.public import app_settings
+
+    return bool(user is not None and app_settings.adapter.is_moderator(user))

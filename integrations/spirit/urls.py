@@ -1,0 +1,24 @@
+"""Spirit's URLs with the plugin: the editor views wrapped (same paths, so Spirit's ``{% url %}`` names still
+point at them), the review queue, the disclosure preview, the API, and the rest of Spirit unchanged."""
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    # Before include("spirit.urls"): the first match wins, and these are Spirit's own paths.
+    path("comment/<int:topic_id>/publish/", views.comment_publish),
+    path("comment/<int:topic_id>/publish/<int:pk>/quote/", views.comment_publish),
+    path("comment/<int:pk>/update/", views.comment_update),
+    path("topic/publish/", views.topic_publish),
+    path("topic/publish/<int:category_id>/", views.topic_publish),
+    path("admin/", admin.site.urls),
+    path("disclosure/", include("disclosure.urls")),
+    path("moderation/compliance/", include("moderation.compliance.urls")),
+    path("moderation/", include("moderation.urls", namespace="moderation")),
+    path("api/v1/", include("moderation.api.urls")),
+    path("", include("spirit.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler400 = "config.views.bad_request"

@@ -1,0 +1,157 @@
+"""Spirit's three editor views, wrapped so that the disclosure form travels with the comment.
+
+Each wrapper validates the disclosure, then runs Spirit's own view inside one transaction with the disclosure
+in :data:`pending_disclosure`; the ``post_save`` receiver submits the comment to the plugin. When the plugin
+refuses it (``SubmissionInvalid``) the transaction is rolled back, so neither Spirit's comment nor the plugin's
+revision is kept, and the form comes back with the messages next to the fields (HTTP 400). Spirit's views,
+forms and templates are otherwise untouched (urls.py mounts these at Spirit's own paths). One exception: Spirit
+will not open a removed comment for its author, so a comment the plugin holds for the author's disclosure fix
+is edited through a copy of Spirit's update steps (:func:`_update_held_comment`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from spirit.comment import views as spirit_comment_views
+from spirit.comment.forms import CommentForm
+from spirit.comment.models import Comment
+from spirit.comment.utils import post_comment_update, pre_comment_update
+from spirit.core.utils.views import is_post, post_data
+from spirit.topic import views as spirit_topic_views
+from spirit.topic.forms import TopicForm
+from spirit.topic.models import Topic
+
+from disclosure.public import DisclosureForm
+from moderation.public import SubmissionInvalid, SubmissionStatus
+
+from .pending import PendingDisclosure, pending_disclosure
+from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated
+
+#: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
+FORM_ATTRIBUTE = "ai_disclosure_form"
+
+
+def _body(request) -> str:
+    # Browsers send textarea lines ending in CRLF; the plugin stores what the author sees, with LF.
+    return request.POST.get("comment", "").replace("\r\n", "\n")
+
+
+def _apply_errors(exc: SubmissionInvalid, *, disclosure_form: DisclosureForm, comment_form, title_form=None):
+    for error in exc.errors:
+        field, message = error["field"], error["message"]
+        if field.startswith("disclosure."):
+            disclosure_form.add_disclosure_error(field.removeprefix("disclosure."), message)
+        elif field == "disclosure":
+            disclosure_form.add_error(None, message)
+        elif field == "body":
+            comment_form.add_error("comment", message)
+        elif field == "title" and title_form is not None:
+            title_form.add_error("title", message)
+        else:
+            comment_form.add_error(None, message)
+
+
+def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editing: bool, initial: dict | None,
+                     render_refused: Callable[[SubmissionInvalid | None], object]):
+    if request.method != "POST":
+        setattr(request, FORM_ATTRIBUTE, DisclosureForm(initial=initial, require_confirm=editing))
+        return spirit_view(request, **view_kwargs)
+    disclosure_form = DisclosureForm(request.POST, body=_body(request), fmt="markdown", require_confirm=editing)
+    setattr(request, FORM_ATTRIBUTE, disclosure_form)
+    if not disclosure_form.is_valid():
+        return render_refused(None)
+    token = pending_disclosure.set(PendingDisclosure(disclosure_form.to_data()))
+    try:
+        with transaction.atomic():
+            response = spirit_view(request, **view_kwargs)
+    except SubmissionInvalid as exc:
+        return render_refused(exc)
+    finally:
+        pending_disclosure.reset(token)
+    if response.status_code == 200:  # Spirit answered its own form's errors (or its rate limit) with the form
+        response.status_code = 400
+    return response
+
+
+@login_required
+def comment_publish(request, topic_id, pk=None):
+    topic = Topic.objects.filter(pk=topic_id).select_related("category").first()
+    if topic is not None and not topic_is_moderated(topic):
+        setattr(request, FORM_ATTRIBUTE, False)  # a private conversation: no disclosure form, no plugin
+        return spirit_comment_views.publish(request, topic_id=topic_id, pk=pk)
+
+    def refused(exc):
+        topic = get_object_or_404(Topic.objects.opened().for_access(request.user), pk=topic_id)
+        form = CommentForm(user=request.user, topic=topic, data=request.POST)
+        form.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
+        return render(request, "spirit/comment/publish.html", {"form": form, "topic": topic}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_comment_views.publish,
+                            view_kwargs={"topic_id": topic_id, "pk": pk}, editing=False, initial=None,
+                            render_refused=refused)
+
+
+def _held_for_fix(request, pk) -> Comment | None:
+    """The author's own comment that a moderator hid with "ask for a disclosure fix", or None.
+
+    Spirit lets nobody but its moderators edit a removed comment, and the plugin hides a post while it waits for
+    the author's fix: without this, the author could never make it."""
+    comment = Comment.objects.filter(pk=pk, user=request.user, is_removed=True, action=Comment.COMMENT).first()
+    submission = submission_for_comment(comment) if comment is not None else None
+    return comment if submission is not None and submission.status == SubmissionStatus.NEEDS_CHANGES else None
+
+
+def _update_held_comment(request, pk):
+    """Spirit's ``comment.views.update`` (0.14) for a comment it would not let its author open: same form,
+    same history and counters, same template."""
+    comment = Comment.objects.get(pk=pk)
+    form = CommentForm(data=post_data(request), instance=comment)
+    if is_post(request) and form.is_valid():
+        pre_comment_update(comment=Comment.objects.get(pk=comment.pk))
+        comment = form.save()
+        post_comment_update(comment=comment)
+        return redirect(comment.get_absolute_url())
+    return render(request, "spirit/comment/update.html", {"form": form})
+
+
+@login_required
+def comment_update(request, pk):
+    held = _held_for_fix(request, pk)
+    comment = held or Comment.objects.for_update_or_404(pk, request.user)
+    if not topic_is_moderated(comment.topic):
+        setattr(request, FORM_ATTRIBUTE, False)
+        return spirit_comment_views.update(request, pk=pk)
+
+    def refused(exc):
+        form = CommentForm(data=request.POST, instance=Comment.objects.get(pk=comment.pk))
+        form.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
+        return render(request, "spirit/comment/update.html", {"form": form}, status=400)
+
+    return _with_disclosure(request, spirit_view=_update_held_comment if held else spirit_comment_views.update,
+                            view_kwargs={"pk": pk},
+                            editing=True, initial=DisclosureForm.initial_from(comment_current_disclosure(comment)),
+                            render_refused=refused)
+
+
+@login_required
+def topic_publish(request, category_id=None):
+    def refused(exc):
+        form = TopicForm(user=request.user, data=request.POST, initial={"category": category_id})
+        cform = CommentForm(user=request.user, data=request.POST)
+        form.is_valid()
+        cform.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=cform,
+                          title_form=form)
+        return render(request, "spirit/topic/publish.html", {"form": form, "cform": cform}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_topic_views.publish,
+                            view_kwargs={"category_id": category_id}, editing=False, initial=None,
+                            render_refused=refused)

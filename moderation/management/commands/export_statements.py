@@ -1,0 +1,51 @@
+"""``python manage.py export_statements [--since DATE] [--until DATE] [--output FILE]``.
+
+Writes the statements of reasons (EU DSA Art. 17) taken in ``[since, until)`` as JSON Lines, oldest first,
+one statement per line, for operators who file transparency reports. Without ``--output``, to stdout.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from moderation.selectors.statements import statements_jsonl
+
+
+def moment(value: str | None, *, option: str):
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None and (day := parse_date(value)) is not None:
+        parsed = datetime.combine(day, time.min)
+    if parsed is None:
+        raise CommandError(f"{option} {value!r} is not a date (YYYY-MM-DD) or an ISO date-time.")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+class Command(BaseCommand):
+    help = "Export statements of reasons (DSA Art. 17) for a period as JSON Lines."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--since", help="From this date or date-time (inclusive).")
+        parser.add_argument("--until", help="Up to this date or date-time (exclusive).")
+        parser.add_argument("--output", help="Write to this file instead of stdout.")
+
+    def handle(self, *args, since=None, until=None, output=None, **options):
+        start, end = moment(since, option="--since"), moment(until, option="--until")
+        if start and end and end <= start:
+            raise CommandError("--until must be after --since.")
+        count = 0
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                for line in statements_jsonl(since=start, until=end):
+                    handle.write(line)
+                    count += 1
+            self.stderr.write(f"{count} statements written to {output}.")
+        else:
+            for line in statements_jsonl(since=start, until=end):
+                self.stdout.write(line, ending="")
+                count += 1
+            self.stderr.write(f"{count} statements.")

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up and serve Spirit (django-spirit) with the plugin, and a Celery worker (and beat) beside it.
+# Embedded default as for `make run`: SQLite and kombu's filesystem broker, under their own VAR_DIR
+# (.var/spirit), so this never shares a database with the demo forum. DATABASE_URL / REDIS_URL as usual.
+# DJANGO_SETTINGS_MODULE may name settings that extend integrations.spirit.settings (the browser test does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# integrations/ and config/ are found in the checkout, not in the installed package.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+export PORT="${PORT:-8000}"
+export VAR_DIR="${VAR_DIR:-$PWD/.var/spirit}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-integrations.spirit.settings}"
+PY=.venv/bin/python
+mkdir -p "$VAR_DIR"
+$PY manage.py migrate --noinput -v0
+$PY manage.py createcachetable
+$PY manage.py seed_spirit_demo
+prefix="${CELERY_QUEUE_PREFIX:-aidisclosure}"
+$PY -m celery -A config worker -B -l info --concurrency "${WORKER_CONCURRENCY:-2}" \
+  -s "$VAR_DIR/celerybeat-schedule" -Q "$prefix.fast,$prefix.slow,$prefix.webhooks" >"$VAR_DIR/worker.log" 2>&1 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+cat <<MSG
+
+  Spirit with the plugin: http://127.0.0.1:$PORT/
+  Review queue:           http://127.0.0.1:$PORT/moderation/   (Spirit moderators)
+  Demo logins (password "demo" — demo only): author (regular), newbie (new), moderator (Spirit moderator)
+  Worker log:             $VAR_DIR/worker.log   (database: ${DATABASE_URL:-$VAR_DIR/db.sqlite3}, broker: ${REDIS_URL:-filesystem $VAR_DIR/broker})
+
+MSG
+$PY manage.py runserver --noreload "127.0.0.1:$PORT"

@@ -1,0 +1,293 @@
+"""The plugin inside Spirit (django-spirit), served the way ``make run-spirit`` serves it: the test starts
+scripts/run-spirit.sh (SQLite, the filesystem broker, a real Celery worker) and drives it in headless Chromium.
+
+An author writes a Spirit comment with an undisclosed AI paragraph and a disclosed AI-written section (made with
+the editor's button); the worker evaluates it; Spirit shows the label, the EU mark and the collapsible section;
+a Spirit moderator finds the comment in the review queue and rejects it; the comment is then gone from Spirit.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.pipeline.conftest import free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+ROOT = Path(__file__).resolve().parents[3]
+UNDISCLOSED = ("AIPROSE In today's fast-paced world, it is important to note that good coffee is a journey "
+               "rather than a destination, and every brewing method offers unique benefits.")
+OWN = "I switched to a hand grinder last month; here is what I found."
+DISCLOSED = "The grind size matters more than the grinder's price, according to the model."
+
+
+class SpiritServer:
+    """scripts/run-spirit.sh in its own process group (so stopping it stops its worker too)."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.directory = directory
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update({"PORT": str(self.port), "VAR_DIR": str(directory), "PIPELINE_TEST_DIR": str(directory),
+                    "DJANGO_SETTINGS_MODULE": "tests.integrations.spirit.settings", "DEBUG": "1",
+                    "CELERY_QUEUE_PREFIX": f"spirit{uuid.uuid4().hex[:8]}", "PYTHONUNBUFFERED": "1"})
+        self.log_path = directory / "server.log"
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen([str(ROOT / "scripts" / "run-spirit.sh")], cwd=ROOT, env=env,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"run-spirit.sh exited:\n{self.logs()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=5) as response:
+                    if response.status == 200 and " ready." in self.worker_log():
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        pytest.fail(f"Spirit did not start within {timeout}s:\n{self.logs()}")
+
+    def worker_log(self) -> str:
+        path = self.directory / "worker.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def logs(self) -> str:
+        return f"{self.log_path.read_text(errors='replace')[-4000:]}\n--- worker ---\n{self.worker_log()[-4000:]}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def spirit(tmp_path_factory):
+    try:
+        import spirit  # noqa: F401
+    except ImportError:
+        pytest.fail("django-spirit is not installed: `make install` installs the `spirit` extra.")
+    server = SpiritServer(tmp_path_factory.mktemp("spirit"))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def spirit_login(browser, spirit, username):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{spirit.url}/user/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo")
+    page.click("input[type=submit][name=post]")
+    page.wait_for_load_state()
+    expect(page.locator(".header__tabs")).to_contain_text(username)  # signed in
+    page.goto(f"{spirit.url}/")
+    return page
+
+
+def reload_until(page, selector: str, *, timeout: float = 60) -> None:
+    """Reload until ``selector`` is on the page: the worker's evaluation lands in its own time."""
+    deadline = time.monotonic() + timeout
+    while page.locator(selector).count() == 0:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{selector} did not appear within {timeout}s")
+        time.sleep(0.5)
+        page.reload()
+
+
+def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decision(browser, spirit, artifacts):
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+
+    # Spirit's own editor, with the plugin's button in its toolbar and the disclosure form under it.
+    reply = author.locator("form.js-reply")
+    textarea = reply.locator("textarea[name=comment]")
+    textarea.fill(f"{OWN}\n\n{UNDISCLOSED}\n\n")
+    textarea.press("End")
+    reply.locator("[data-action=ai-block]").click()
+    author.fill("[data-model-input]", "Claude Opus 4.5")
+    author.click("[data-model-insert]")
+    author.keyboard.type(DISCLOSED)  # the cursor is inside the new, empty section
+    assert ':::ai-written model="Claude Opus 4.5"\n' + DISCLOSED + "\n:::" in textarea.input_value()
+    reply.locator("select[name=assist_drafting]").select_option("substantial")
+    reply.locator("input[name=tools]").fill("Claude Opus 4.5")
+    reply.locator("input[name=ai_share_percent]").fill("30")
+    reply.locator("textarea[name=process]").fill("The model wrote the marked section from my notes; "
+                                                  "the rest is my own.")
+    author.screenshot(path=str(artifacts / "spirit-editor.png"), full_page=True)
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+
+    # The worker evaluates it: a regular author's comment with a flagged paragraph is published and queued.
+    comment = "[data-ai-comment][data-post-status=queued]"
+    reload_until(author, f".comments_list__comment {comment}")
+    posted = author.locator(".comments_list__comment", has=author.locator(comment))
+    expect(posted.locator(".ai-label")).to_have_attribute("data-label", "ai_assisted")
+    expect(posted.locator("[data-eu-label] .eu-mark")).to_be_visible()
+    expect(posted.locator(".comment__text")).to_contain_text(OWN)
+    section = posted.locator(".comment__text .post__body details")
+    expect(section).to_have_count(1)
+    expect(section).not_to_have_attribute("open", "")  # collapsed until the reader opens it
+    expect(section).to_contain_text("Claude Opus 4.5")
+    author.screenshot(path=str(artifacts / "spirit-comment-labelled.png"), full_page=True)
+
+    # A Spirit moderator sees it in the review queue and rejects it.
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.click("[data-review-queue-link]")
+    moderator.wait_for_url("**/moderation/**")
+    rows = moderator.locator(".mod-queue__row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Welcome")
+    rows.first.locator("a").first.click()
+    moderator.wait_for_url("**/moderation/items/**")
+    expect(moderator.locator("mark.ps-flagged[data-start]")).to_contain_text("AIPROSE")
+    moderator.select_option("#decision-form select[name=template]", "undisclosed-ai")
+    moderator.click("#decision-form button[data-key=r]")
+    expect(moderator.locator(".messages")).to_contain_text("Rejected")
+    moderator.screenshot(path=str(artifacts / "spirit-queue-rejected.png"), full_page=True)
+
+    # The decision takes effect in Spirit: readers no longer see the comment.
+    reader = browser.new_context().new_page()
+    reader.goto(author.url)
+    expect(reader.locator(".comments_list")).to_contain_text("comment was removed")
+    assert UNDISCLOSED not in reader.content()
+    assert OWN not in reader.content()
+    reader.screenshot(path=str(artifacts / "spirit-comment-removed.png"), full_page=True)
+    for page in (author, moderator, reader):
+        page.context.close()
+
+
+def revisions_of(spirit, text: str) -> list[tuple[int, str]]:
+    """(revision number, body) of the plugin's revisions whose body contains ``text``, read from the server's
+    SQLite database (the embedded default)."""
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+        return db.execute("SELECT r.number, r.body FROM moderation_revision r JOIN moderation_submission s "
+                          "ON r.submission_id = s.id WHERE s.id IN (SELECT submission_id FROM moderation_revision "
+                          "WHERE body LIKE ?) ORDER BY r.number", (f"%{text}%",)).fetchall()
+
+
+def test_a_comment_the_plugin_refuses_is_not_kept_by_spirit_either(browser, spirit):
+    """The body does not parse (an AI-written section never closed): 400, the message next to Spirit's text
+    box, what the author typed still there, and no comment in Spirit and no revision in the plugin."""
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    topic_url = author.url
+    broken = "Half-finished thought.\n\n:::ai-written model=\"X\"\nNever closed, by mistake."
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(broken)
+    reply.locator("select[name=assist_drafting]").select_option("minor")
+    reply.locator("input[name=ai_share_percent]").fill("20")
+    reply.locator("textarea[name=process]").fill("The model suggested the second sentence; I kept it as is.")
+    with author.expect_response(lambda r: r.request.method == "POST" and "/publish/" in r.url) as answer:
+        reply.locator("input[type=submit]").click()
+    assert answer.value.status == 400
+    expect(author.locator("#id_comment_error")).to_contain_text("never closed")  # under Spirit's text box
+    assert author.locator("textarea[name=comment]").input_value() == broken
+    author.goto(topic_url)
+    assert "Half-finished thought" not in author.content()
+    assert revisions_of(spirit, "Half-finished thought") == []
+    author.context.close()
+
+
+def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(browser, spirit):
+    author = spirit_login(browser, spirit, "newbie")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill("First version, typed by hand.")
+    reply.locator("input[name=human_only]").check()
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+    assert [n for n, _ in revisions_of(spirit, "First version, typed by hand.")] == [1]
+
+    # The newbie's comment is shown to its author (with its status) once the worker has published it.
+    reload_until(author, ".comments_list__comment:has-text('First version') [data-post-status=published]")
+    author.locator(".comments_list__comment", has_text="First version").locator("a:has-text('edit')").click()
+    author.wait_for_url("**/update/**")
+    expect(author.locator("input[name=human_only]")).to_be_checked()  # the disclosure comes back
+    author.locator("textarea[name=comment]").fill("Second version, still typed by hand.")
+    with author.expect_response(lambda r: r.request.method == "POST" and "/update/" in r.url) as answer:
+        author.locator("form.js-reply input[type=submit]").click()
+    assert answer.value.status == 400  # an edit asks the author to confirm the disclosure still holds
+    expect(author.locator("[data-field=confirm] .errorlist")).to_be_visible()
+    author.locator("input[name=confirm]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    assert revisions_of(spirit, "Second version") == [(1, "First version, typed by hand."),
+                                                      (2, "Second version, still typed by hand.")]
+    author.context.close()
+
+
+def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_comes_back(browser, spirit,
+                                                                                          artifacts):
+    """Spirit lets no author edit a removed comment; the plugin hides a comment while it waits for the author's
+    fix. The author gets a "Fix this comment" link with the moderator's message, and the fixed comment returns."""
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    topic_url = author.url
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(f"Needs a fix.\n\n{UNDISCLOSED}")
+    reply.locator("select[name=assist_editing]").select_option("minor")
+    reply.locator("textarea[name=process]").fill("The model fixed my grammar in the second paragraph.")
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+    reload_until(author, ".comments_list__comment:has-text('Needs a fix.') [data-post-status=queued]")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/moderation/")
+    moderator.locator(".mod-queue__row", has_text="Re: Welcome").locator("a").first.click()
+    moderator.wait_for_url("**/moderation/items/**")
+    expect(moderator.locator(".mod-item")).to_contain_text("Needs a fix.")
+    moderator.fill("#decision-form textarea[name=message]", "Put the second paragraph in an AI-written section.")
+    moderator.click("#decision-form button:has-text('Ask for a disclosure fix')")
+    moderator.screenshot(path=str(artifacts / "spirit-queue-fix-asked.png"), full_page=True)
+    expect(moderator.locator(".messages")).to_contain_text("for a disclosure fix")
+
+    author.goto(topic_url)
+    reload_until(author, ".comments_list__item:has-text('Put the second paragraph')")
+    author.screenshot(path=str(artifacts / "spirit-comment-fix-asked.png"), full_page=True)
+    held = author.locator(".comments_list__item", has_text="Put the second paragraph")
+    expect(held).to_contain_text("comment was removed")
+    held.locator("[data-fix-comment]").click()
+    author.wait_for_url("**/update/**")
+    fixed = f'Needs a fix.\n\n:::ai-written model="Claude"\nThe model fixed this paragraph\'s grammar.\n:::'
+    author.locator("textarea[name=comment]").fill(fixed)
+    author.locator("select[name=assist_drafting]").select_option("minor")
+    author.locator("input[name=ai_share_percent]").fill("40")
+    author.locator("input[name=confirm]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    assert [n for n, _ in revisions_of(spirit, "Needs a fix.")] == [1, 2]
+
+    reader = browser.new_context().new_page()
+    reader.goto(topic_url)
+    deadline = time.monotonic() + 60
+    while "fixed this paragraph" not in reader.content():  # evaluated and published again
+        assert time.monotonic() < deadline, "the fixed comment did not come back"
+        time.sleep(0.5)
+        reader.reload()
+    for page in (author, moderator, reader):
+        page.context.close()
