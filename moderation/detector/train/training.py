@@ -456,7 +456,7 @@ def _jsonable(o):
 
 def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
-                 stack: bool = True) -> dict:
+                 stack: bool = False) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).

@@ -27,9 +27,9 @@ class Command(BaseCommand):
                             help="windows scored by the LM for training (CPU time ~1 s each)")
         parser.add_argument("--dry-run", action="store_true", help="print metrics, write nothing")
         parser.add_argument("--out", metavar="DIR", help="write the artifacts there instead of the shipped folder")
-        parser.add_argument("--no-stack", dest="stack", action="store_false",
-                            help="LM combiner on all cheap features + LM statistics (version 3) instead of the "
-                                 "cheap stage's log-odds + LM statistics (version 4)")
+        parser.add_argument("--stack", action="store_true",
+                            help="LM combiner on the cheap stage's out-of-fold log-odds + the LM statistics "
+                                 "(tried in version 4, not shipped) instead of all cheap features + LM statistics")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
