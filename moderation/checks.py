@@ -29,6 +29,7 @@ def check_moderation_settings(app_configs, **kwargs):
         except Exception as exc:
             errors.append(Error(f"Classifier {path!r} cannot be built from its options: {exc}",
                                 id="moderation.E004"))
+    errors += _base_template_errors()
     if app_settings.POLICY is not None:
         from .policy.rules import PolicyInvalid, policy_spec_validate
 
@@ -41,6 +42,24 @@ def check_moderation_settings(app_configs, **kwargs):
     for problem in scan_cost_errors():
         errors.append(Error(f"MODERATION['SCAN_COST'] is invalid: {problem}", id="moderation.E005"))
     return errors
+
+
+def _base_template_errors():
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template.loader import get_template
+
+    name = app_settings.BASE_TEMPLATE
+    if not isinstance(name, str) or not name:
+        return [Error("MODERATION['BASE_TEMPLATE'] must name a template.", id="moderation.E010")]
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] names {name!r}, which no template loader finds.",
+                      hint="The plugin's pages extend it; it needs the blocks title, head, content and scripts.",
+                      id="moderation.E010")]
+    except TemplateSyntaxError as exc:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} does not compile: {exc}", id="moderation.E010")]
+    return []
 
 
 @register(Tags.security, deploy=True)

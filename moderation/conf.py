@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     #: Show a label derived from the classifiers (``source: classifier``) on posts not declared as AI whose
     #: top classifier score reaches ``min_score``; off unless the operator opts in.
     "CLASSIFIER_LABEL": {"enabled": False, "min_score": 0.9, "value": "ai_assisted"},
+    #: The template the plugin's pages (queue, audit, stats, compliance, public log) extend; it must define the
+    #: blocks ``title``, ``head``, ``content`` and ``scripts`` (moderation/frame.py).
+    "BASE_TEMPLATE": "base.html",
 }
 
 

@@ -241,6 +241,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
+    previously_visible = submission.visible
     decided_here = submission.status in MODERATOR_STATUSES and submission.review_items.filter(
         revision=revision, status=ReviewStatus.DECIDED).exists()
     if decided_here:
@@ -274,6 +275,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     from .labelling import classifier_label_apply
 
     classifier_label_apply(submission=submission, revision=revision, results=results)
+    signals.visibility_changed_send(submission=submission, previous=previously_visible)
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
 

@@ -227,6 +227,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         item.decided_at = timezone.now()
         _clear_claim(item)
         submission = item.submission
+        previously_visible = submission.visible
         submission.status = status
         submission.visible = visible
         if label:
@@ -234,6 +235,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_source = LabelSource.MODERATOR
             submission.label_locked = True
         submission.save()
+        signals.visibility_changed_send(submission=submission, previous=previously_visible)
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
         reports_resolve(item=item, decision=decision, label=label)
