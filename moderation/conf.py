@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_CLASSIFIERS": False,
     #: Seconds a pending revision may wait before the sweep re-enqueues it.
     "SWEEP_AFTER_SECONDS": 60,
+    #: Evaluation task runs of one revision (each stage's run counts, so a normal post uses 1–2) before the
+    #: pipeline gives up: it stores an error result and holds the post for a person (a poison message).
+    "MAX_EVALUATION_ATTEMPTS": 5,
     #: Which revisions the classifiers read (services/scan_cost.py). ``scan``: "all", or "new_authors" (only
     #: authors below ``below_standing`` and within their first ``first_posts`` posts); an edit is re-scanned
     #: only when its edit distance to the last scanned revision reaches ``rescan_min_edit_distance``, and a

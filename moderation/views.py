@@ -215,7 +215,8 @@ def item_decide(request, public_id, action):
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
                                   message=message_with_template(data["template"], data["message"]),
-                                  label=data["label"] or None, expected_version=data["version"])
+                                  label=data["label"] or None, expected_version=data["version"],
+                                  expected_revision=data["revision"])
 
     return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
 

@@ -83,6 +83,7 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # login brute-force protection, as in the demo forum
     "spirit.user.auth.backends.UsernameAuthBackend",
     "spirit.user.auth.backends.EmailAuthBackend",
 ]
