@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("moderation", "0006_mission_reports_statements_result_log"),
+        ("moderation", "0005_audit_rows_protected_and_evaluation_attempts"),
     ]
 
     operations = [
