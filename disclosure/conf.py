@@ -14,6 +14,9 @@ DEFAULTS: dict[str, Any] = {
     #: Optional URLs of the Commission's icon files, by eu_variant ("ai", "ai_generated", "ai_modified");
     #: without them the shipped accessible text marks are used.
     "EU_ICON_URLS": {},
+    #: Dotted paths of markdown-it-py plugins (callables taking the ``MarkdownIt`` instance) the renderer uses
+    #: after its own, e.g. a host's @mentions; their output is sanitised like the rest (disclosure/render.py).
+    "MARKDOWN_PLUGINS": [],
 }
 
 

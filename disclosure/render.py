@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+from functools import lru_cache
 
 import nh3
+from django.utils.module_loading import import_string
 from markdown_it import MarkdownIt
 
 from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_env, markdown_parser, markdown_source, parse_model_attr
+from .conf import app_settings
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +93,10 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
 AI_BLOCK_CLOSE = "</div></details></section>"
 
 
-def _markdown() -> MarkdownIt:
+def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
     """The parser's block grammar (:func:`disclosure.blocks.markdown_parser`) with render rules: a section
-    starts and ends where the parser says it does."""
+    starts and ends where the parser says it does. ``plugins``: the host's markdown-it plugins
+    (``DISCLOSURE["MARKDOWN_PLUGINS"]``), added last; their output is sanitised like the rest."""
     md = markdown_parser()
 
     def render_ai(self, tokens, idx, options, env):
@@ -113,15 +117,20 @@ def _markdown() -> MarkdownIt:
         md.add_render_rule(f"container_{name}_close", render_ai)
     md.add_render_rule("container_collapsible_open", render_collapsible)
     md.add_render_rule("container_collapsible_close", render_collapsible)
+    for path in plugins:
+        md.use(import_string(path))
     return md
 
 
-_MARKDOWN = _markdown()
+@lru_cache(maxsize=8)
+def _markdown_with(plugins: tuple[str, ...]) -> MarkdownIt:
+    return _markdown(plugins)
 
 
 def render_markdown(body: str, *, collapsed: bool = True) -> str:
     source = markdown_source(body)
-    return sanitize(_MARKDOWN.render(source, {**markdown_env(source), "collapsed": collapsed}))
+    md = _markdown_with(tuple(app_settings.MARKDOWN_PLUGINS))
+    return sanitize(md.render(source, {**markdown_env(source), "collapsed": collapsed}))
 
 
 def render_html(body: str, *, collapsed: bool = True) -> str:
@@ -196,6 +205,8 @@ def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> 
     from django.core.cache import cache
 
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    if fmt != "html" and app_settings.MARKDOWN_PLUGINS:  # the host's plugins change the HTML too
+        digest += ":" + hashlib.sha256("|".join(app_settings.MARKDOWN_PLUGINS).encode()).hexdigest()[:16]
     key = f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:{digest}"
     try:
         cached = cache.get(key)

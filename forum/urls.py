@@ -11,5 +11,6 @@ urlpatterns = [
     path("posts/<uuid:public_id>/appeal/", views.post_appeal, name="post_appeal"),
     path("posts/<uuid:public_id>/report/", views.post_report, name="post_report"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
     path("preferences/", views.preferences, name="preferences"),
 ]

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from disclosure.public import DisclosureForm, ReaderPreference, ReaderPreferenceForm, draft_prefill, load_stored
 from moderation.public import (
@@ -164,10 +164,18 @@ def notifications(request):
     author_id = app_settings.adapter.author_external_id(request.user)
     items = Notification.objects.filter(recipient_external_id=author_id, submission__client__name="local") \
         .select_related("submission__forum_post", "submission__current_revision")[:100]
-    response = render(request, "forum/notifications.html", {"notifications": items})
+    return render(request, "forum/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    """Reading the list changes nothing (a GET is safe: prefetchers, link checkers); this POST marks all read."""
+    author_id = app_settings.adapter.author_external_id(request.user)
     Notification.objects.filter(recipient_external_id=author_id, read_at__isnull=True).update(
         read_at=timezone.now())
-    return response
+    messages.success(request, "Marked as read.")
+    return redirect("forum:notifications")
 
 
 @login_required

@@ -38,14 +38,64 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
 
 
-admin.site.register(models.Submission, list_display=("public_id", "client", "external_id", "status", "visible"),
-                    list_filter=("status", "client"))
-admin.site.register(models.Revision, list_display=("submission", "number", "title", "created_at", "evaluated_at"))
-admin.site.register(models.ClassifierResult, list_display=("revision", "classifier", "version", "status", "score"))
-admin.site.register(models.Evaluation, list_display=("revision", "outcome", "priority", "created_at"))
-admin.site.register(models.ReviewItem, list_display=("public_id", "submission", "kind", "status", "priority"),
-                    list_filter=("status", "kind"))
-admin.site.register(models.Action, list_display=("at", "actor_label", "verb", "from_status", "to_status"))
+class AuditAdmin(admin.ModelAdmin):
+    """Read-only: submissions, revisions, results, evaluations, review items and actions are the record of what
+    happened. They change only through the services (which write an Action for each change), never by hand,
+    and are never deleted from the admin (the foreign keys PROTECT them too)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Submission)
+class SubmissionAdmin(AuditAdmin):
+    list_display = ("public_id", "client", "external_id", "status", "visible")
+    list_filter = ("status", "client")
+
+
+@admin.register(models.Revision)
+class RevisionAdmin(AuditAdmin):
+    list_display = ("submission", "number", "title", "created_at", "evaluated_at", "evaluation_attempts")
+
+
+@admin.register(models.ClassifierResult)
+class ClassifierResultAdmin(AuditAdmin):
+    list_display = ("revision", "classifier", "version", "status", "score")
+
+
+@admin.register(models.Evaluation)
+class EvaluationAdmin(AuditAdmin):
+    list_display = ("revision", "outcome", "priority", "created_at")
+
+
+@admin.register(models.ReviewItem)
+class ReviewItemAdmin(AuditAdmin):
+    list_display = ("public_id", "submission", "kind", "status", "priority")
+    list_filter = ("status", "kind")
+
+
+@admin.register(models.Action)
+class ActionAdmin(AuditAdmin):
+    list_display = ("at", "actor_label", "verb", "from_status", "to_status")
+
+
 admin.site.register(models.RejectionTemplate, list_display=("code", "title", "is_active"))
 admin.site.register(models.PolicyRule, list_display=("name", "order", "is_active"))
 admin.site.register(models.WebhookEndpoint, list_display=("client", "url", "is_active"))
+
+
+@admin.register(models.SiteThreshold)
+class SiteThresholdAdmin(admin.ModelAdmin):
+    """Written by ``manage.py calibrate_detector``; deleting a row returns the classifier to its shipped threshold."""
+    list_display = ("classifier", "version", "threshold", "shipped_threshold", "false_flag_rate", "posts_scored",
+                    "posts_before", "created_at")
+    readonly_fields = [f.name for f in models.SiteThreshold._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

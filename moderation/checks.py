@@ -29,6 +29,7 @@ def check_moderation_settings(app_configs, **kwargs):
         except Exception as exc:
             errors.append(Error(f"Classifier {path!r} cannot be built from its options: {exc}",
                                 id="moderation.E004"))
+    errors += _base_template_errors()
     if app_settings.POLICY is not None:
         from .policy.rules import PolicyInvalid, policy_spec_validate
 
@@ -43,22 +44,82 @@ def check_moderation_settings(app_configs, **kwargs):
     return errors
 
 
-@register(Tags.security, deploy=True)
-def check_production_safety(app_configs, **kwargs):
-    """Refuse production settings with DEBUG, the demo SECRET_KEY or the demo users' password."""
-    errors = []
-    if settings.DEBUG:
-        errors.append(Error("DEBUG is on.", id="moderation.E101"))
-    if settings.SECRET_KEY.startswith(("insecure-", "django-insecure")):
-        errors.append(Error("SECRET_KEY is the demo key; set SECRET_KEY.", id="moderation.E102"))
+def _base_template_errors():
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template.loader import get_template
+
+    name = app_settings.BASE_TEMPLATE
+    if not isinstance(name, str) or not name:
+        return [Error("MODERATION['BASE_TEMPLATE'] must name a template.", id="moderation.E010")]
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] names {name!r}, which no template loader finds.",
+                      hint="The plugin's pages extend it; it needs the blocks title, head, content and scripts.",
+                      id="moderation.E010")]
+    except TemplateSyntaxError as exc:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} does not compile: {exc}", id="moderation.E010")]
+    return []
+
+
+#: The users ``seed_demo`` creates, all with the password "demo".
+DEMO_USERNAMES = ("author", "newbie", "reader", "moderator")
+DEMO_KEY_PREFIXES = ("insecure-", "django-insecure")
+
+
+def _demo_users_with_demo_password() -> list[str]:
     try:
         from django.contrib.auth import get_user_model
 
         User = get_user_model()
-        for user in User.objects.filter(username__in=["author", "reader", "moderator"]):
-            if user.check_password("demo"):
-                errors.append(Error(f"Demo user {user.username!r} with password 'demo' exists.",
-                                    id="moderation.E103"))
-    except Exception:  # the database may not exist yet during `check --deploy`
-        pass
+        return [user.get_username() for user in User.objects.filter(username__in=DEMO_USERNAMES)
+                if user.check_password("demo")]
+    except Exception:  # the database may not exist yet (first `migrate`, `check --deploy` on a build machine)
+        return []
+
+
+def _unsafe_settings() -> list[Error]:
+    errors = []
+    if settings.SECRET_KEY.startswith(DEMO_KEY_PREFIXES) or not settings.SECRET_KEY:
+        errors.append(Error("SECRET_KEY is the demo key; set the SECRET_KEY environment variable.",
+                            id="moderation.E102"))
+    for username in _demo_users_with_demo_password():
+        errors.append(Error(f"Demo user {username!r} with password 'demo' exists; delete it or change its "
+                            "password.", id="moderation.E103"))
     return errors
+
+
+@register(Tags.security)
+def check_safe_outside_debug(app_configs, **kwargs):
+    """Outside DEBUG (i.e. anything but the demo), refuse to start with the demo key or the demo users.
+
+    A normal check, not a ``--deploy`` one: ``runserver``, ``migrate`` and every command refuse, and
+    ``config.wsgi`` runs the same checks before serving (see :func:`startup_errors`).
+    """
+    if settings.DEBUG:
+        return []
+    errors = _unsafe_settings()
+    if app_settings.ALLOW_PRIVATE_WEBHOOK_URLS:
+        errors.append(Warning("MODERATION['ALLOW_PRIVATE_WEBHOOK_URLS'] is on: webhooks may be sent to loopback "
+                              "and private addresses (SSRF). Keep it for a trusted private network only.",
+                              id="moderation.W104"))
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_safety(app_configs, **kwargs):
+    """``check --deploy``: DEBUG and private webhook addresses too (the rest runs on every start)."""
+    errors = []
+    if settings.DEBUG:
+        errors.append(Error("DEBUG is on.", id="moderation.E101"))
+        errors += _unsafe_settings()  # with DEBUG the start-up check stays quiet; --deploy does not
+    if app_settings.ALLOW_PRIVATE_WEBHOOK_URLS:
+        errors.append(Error("MODERATION['ALLOW_PRIVATE_WEBHOOK_URLS'] is on in a deployment.", id="moderation.E104"))
+    return errors
+
+
+def startup_errors() -> list:
+    """The serious system-check messages (what ``runserver`` refuses on), for servers that skip checks."""
+    from django.core import checks
+
+    return [message for message in checks.run_checks() if message.is_serious()]

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_CLASSIFIERS": False,
     #: Seconds a pending revision may wait before the sweep re-enqueues it.
     "SWEEP_AFTER_SECONDS": 60,
+    #: Evaluation task runs of one revision (each stage's run counts, so a normal post uses 1–2) before the
+    #: pipeline gives up: it stores an error result and holds the post for a person (a poison message).
+    "MAX_EVALUATION_ATTEMPTS": 5,
     #: Scheduling priority (Unix nice value, 0-19) of the Celery pool processes that run classifiers: scoring
     #: is background work, so on a shared machine the web process answers "submit" first. 0 leaves it alone.
     "WORKER_NICENESS": 10,
@@ -50,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     #: Show a label derived from the classifiers (``source: classifier``) on posts not declared as AI whose
     #: top classifier score reaches ``min_score``; off unless the operator opts in.
     "CLASSIFIER_LABEL": {"enabled": False, "min_score": 0.9, "value": "ai_assisted"},
+    #: The template the plugin's pages (queue, audit, stats, compliance, public log) extend; it must define the
+    #: blocks ``title``, ``head``, ``content`` and ``scripts`` (moderation/frame.py).
+    "BASE_TEMPLATE": "base.html",
 }
 
 

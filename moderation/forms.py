@@ -52,6 +52,8 @@ def message_with_template(template_code: str, note: str) -> str:
 
 
 class DecisionForm(VersionedForm):
+    #: The revision number on the page: a decision applies to the revision the moderator read.
+    revision = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     template = forms.ChoiceField(required=False, label="Reason")
     message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                               label="Note to the author")

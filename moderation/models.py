@@ -114,7 +114,8 @@ class Submission(models.Model):
 class Revision(models.Model):
     """One immutable version of a submission: what the author wrote and declared at that moment."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="revisions")
+    # PROTECT (here and on every audit row below): deleting a submission never silently takes its history.
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=300)
     body = models.TextField()
@@ -131,6 +132,9 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the pipeline finished with this revision (the sweep looks for current revisions without it).
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    #: Evaluation task runs started before ``evaluated_at`` was set (a run that kills its worker counts too);
+    #: past ``MODERATION["MAX_EVALUATION_ATTEMPTS"]`` the pipeline gives up and holds the post for a person.
+    evaluation_attempts = models.PositiveIntegerField(default=0)
     #: What the editor's AI tools recorded on the draft this revision came from (the recorder's disclosure
     #: suggestion), or null when no draft was used; compared with ``disclosure`` (services/recorded.py).
     recorded_assistance = models.JSONField(null=True, blank=True)
@@ -162,7 +166,7 @@ class ClassifierResult(models.Model):
     (:class:`ResultMark`).
     """
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="classifier_results")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="classifier_results")
     classifier = models.CharField(max_length=100)
     version = models.CharField(max_length=50)
     status = models.CharField(max_length=32, choices=ResultStatus.choices)
@@ -218,7 +222,7 @@ class EvaluationOutcome(models.TextChoices):
 class Evaluation(models.Model):
     """The policy's decision on one revision, for one set of inputs (fingerprint)."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="evaluations")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="evaluations")
     policy_version = models.CharField(max_length=50)
     fingerprint = models.CharField(max_length=64)
     outcome = models.CharField(max_length=20, choices=EvaluationOutcome.choices)
@@ -256,8 +260,8 @@ class ReviewItem(models.Model):
     """A submission waiting for a person. At most one undecided item per submission."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="review_items")
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="review_items")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="review_items")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="review_items")
     evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="review_items")
     kind = models.CharField(max_length=16, choices=ReviewItemKind.choices, default=ReviewItemKind.FLAG)
@@ -307,6 +311,10 @@ class ReviewItem(models.Model):
         ]
 
 
+class AuditRowImmutable(Exception):
+    """Someone tried to change or delete an append-only audit row."""
+
+
 class Action(models.Model):
     """The audit log: one append-only row per state change, written in the same transaction."""
 
@@ -319,8 +327,8 @@ class Action(models.Model):
     #: "user", "client" or "system" (the policy, sweeps, expiry).
     actor_kind = models.CharField(max_length=10)
     actor_label = models.CharField(max_length=200)
-    item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(ReviewItem, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="actions")
     verb = models.CharField(max_length=40, db_index=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -330,6 +338,14 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRowImmutable("Audit rows (Action) are append-only: write a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRowImmutable("Audit rows (Action) are append-only and cannot be deleted.")
 
 
 class Notification(models.Model):
@@ -520,3 +536,33 @@ class StatementOfReasons(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SiteThreshold(models.Model):
+    """A forum's own flag threshold for one classifier version, written by ``manage.py calibrate_detector``.
+
+    Calibrated on the forum's posts from before ``posts_before`` (assumed human): the smallest threshold at
+    which at most ``false_flag_rate`` of them would have been flagged. Classifier results stored after it
+    carry it as ``details["threshold"]`` (the shipped one in ``details["shipped_threshold"]``), so the
+    policy's ``passage_flagged`` and the stats page use it. It applies to this exact classifier version
+    only: a new detector needs a new calibration.
+    """
+
+    classifier = models.CharField(max_length=100)
+    version = models.CharField(max_length=200)
+    threshold = models.FloatField()
+    shipped_threshold = models.FloatField(null=True, blank=True)
+    false_flag_rate = models.FloatField()
+    posts_before = models.DateTimeField()
+    #: posts the classifier could score, and how many of them reach ``threshold``
+    posts_scored = models.PositiveIntegerField()
+    posts_flagged = models.PositiveIntegerField()
+    #: of the same posts, how many the shipped threshold flags
+    posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classifier", "version"], name="site_threshold_unique")]
+
+    def __str__(self):
+        return f"{self.classifier} {self.version}: {self.threshold:.4f}"

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from .adapter import ModerationAdapter
 from .conf import app_settings
+from .hosting import PendingDisclosure, current_disclosure, disclosure_pending, pending_disclosure, submit_on_save
 from .models import Notification, RejectionTemplate, ReviewStatus, Submission, SubmissionStatus
 from .policy.appeals import submission_can_appeal
 from .selectors.labels import submission_label
+from .selectors.submissions import submissions_by_external_id
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.reports import ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_create
 from .services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
 from .selectors.statements import statement_latest
-from .signals import review_item_changed, revision_submitted, submission_evaluated
+from .signals import review_item_changed, revision_submitted, submission_evaluated, submission_visibility_changed
 
 __all__ = [
-    "Actor", "ModerationAdapter", "Notification", "RejectionTemplate", "ReportDuplicate", "ReportInvalid",
-    "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus", "Submission",
-    "SubmissionInvalid", "SubmissionStatus", "app_settings", "local_client", "report_create", "review_item_appeal",
-    "review_item_changed", "revision_submitted", "statement_latest", "submission_can_appeal",
-    "submission_evaluated", "submission_label", "submission_submit",
+    "Actor", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate", "ReportDuplicate",
+    "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
+    "Submission", "SubmissionInvalid", "SubmissionStatus", "app_settings", "current_disclosure", "disclosure_pending",
+    "local_client", "pending_disclosure", "report_create", "review_item_appeal", "review_item_changed",
+    "revision_submitted", "statement_latest", "submission_can_appeal", "submission_evaluated", "submission_label",
+    "submission_submit", "submission_visibility_changed", "submissions_by_external_id", "submit_on_save",
 ]

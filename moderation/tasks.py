@@ -16,8 +16,11 @@ from django.utils import timezone
 from .models import WorkerHeartbeat
 from .services.evaluation import (
     SlowClassifiersPending,
+    attempts_exhausted,
     classifiers_warm_up,
+    revision_attempt_begin,
     revision_evaluate,
+    revision_give_up,
     revisions_sweep_unevaluated,
 )
 from .services.idempotency import idempotency_records_prune
@@ -57,6 +60,8 @@ def prepare_pool_process(**kwargs) -> None:
 @shared_task(name="moderation.evaluate_revision", **_PIPELINE)
 def evaluate_revision(revision_id: int, content_hash: str) -> None:
     """Fast queue: run the fast classifiers; decide, or hand over to the slow queue when a slow one is set."""
+    if _poisoned(revision_id):
+        return
     try:
         revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
     except SlowClassifiersPending:
@@ -66,7 +71,18 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
 @shared_task(name="moderation.evaluate_revision_slow", **_PIPELINE)
 def evaluate_revision_slow(revision_id: int, content_hash: str) -> None:
     """Slow queue: run whatever is still missing (the language-model stage), then decide."""
+    if _poisoned(revision_id):
+        return
     revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+
+
+def _poisoned(revision_id: int) -> bool:
+    """Count this run; past the limit, give up (error result, post held for a person) instead of running."""
+    if attempts_exhausted(revision_attempt_begin(revision_id=revision_id)):
+        # Held for a person (no-op when it was evaluated or given up already: a late redelivery is dropped).
+        revision_give_up(revision_id=revision_id)
+        return True
+    return False
 
 
 @shared_task(name="moderation.sweep_unevaluated")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +21,7 @@ from disclosure.schema import load_stored
 
 from .classifiers.registry import configured_classifiers
 from .conf import app_settings
+from .frame import render
 from .forms import (
     AuditFilterForm,
     BulkForm,
@@ -214,7 +215,8 @@ def item_decide(request, public_id, action):
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
                                   message=message_with_template(data["template"], data["message"]),
-                                  label=data["label"] or None, expected_version=data["version"])
+                                  label=data["label"] or None, expected_version=data["version"],
+                                  expected_revision=data["revision"])
 
     return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
 

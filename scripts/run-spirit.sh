@@ -10,6 +10,8 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export PORT="${PORT:-8000}"
 export VAR_DIR="${VAR_DIR:-$PWD/.var/spirit}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-integrations.spirit.settings}"
+# A demo, as `make run`: DEBUG on (outside DEBUG the checks refuse the demo key and users), local webhooks allowed.
+export DEBUG="${DEBUG:-1}" ALLOW_PRIVATE_WEBHOOK_URLS="${ALLOW_PRIVATE_WEBHOOK_URLS:-1}"
 PY=.venv/bin/python
 mkdir -p "$VAR_DIR"
 $PY manage.py migrate --noinput -v0

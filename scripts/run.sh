@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
+# The demo: DEBUG on (demo logins shown, the demo key accepted), webhooks to this laptop allowed.
+# Production uses config.settings.production, where the system checks refuse all three.
+export DEBUG="${DEBUG:-1}" ALLOW_PRIVATE_WEBHOOK_URLS="${ALLOW_PRIVATE_WEBHOOK_URLS:-1}"
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
 mkdir -p .var

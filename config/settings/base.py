@@ -5,9 +5,13 @@ Everything that differs between a laptop and production comes from the environme
 - ``DATABASE_URL``: PostgreSQL in production; unset means SQLite under ``.var/`` (the embedded default).
 - ``REDIS_URL``: the Celery broker; unset means kombu's filesystem transport under ``.var/broker``,
   so the whole product runs on one laptop with no server but the one ``make run`` starts.
-- ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``: the usual; system checks refuse unsafe production values.
+- ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``: the usual. ``DEBUG`` is off unless the environment says
+  ``DEBUG=1`` (``make run`` does, for the demo); outside DEBUG the system checks refuse to start with the demo
+  key, the demo users or private webhook addresses allowed (``moderation.checks``). Production deployments
+  use ``config.settings.production``, which also turns on secure cookies, HSTS and the HTTPS redirect.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,8 +21,9 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / ".var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_SECRET_KEY = "insecure-demo-key-do-not-use-in-production"
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+# The demo key is only a fallback for the demo: without DEBUG, the system check moderation.E102 refuses it.
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
-DEBUG = os.environ.get("DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -37,6 +42,7 @@ INSTALLED_APPS = [
     "disclosure",
     "moderation",
     "forum",
+    "axes",  # brute-force protection for the login forms (last, as its documentation asks)
 ]
 
 MIDDLEWARE = [
@@ -49,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,9 +83,10 @@ def _database_from_env() -> dict:
     if url:
         return dj_database_url.parse(url, conn_max_age=60)
     # Embedded default. WAL + a busy timeout + IMMEDIATE transactions let the web process and the
-    # worker write at once without "database is locked" (see docs/architecture.md, "Pitfalls").
+    # worker write at once, and the engine retries a transaction's start when SQLite still answers
+    # "database is locked" under a burst of writers (config/sqlite_backend; docs/architecture.md, "Pitfalls").
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "config.sqlite_backend",
         "NAME": VAR_DIR / "db.sqlite3",
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
@@ -94,6 +102,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# Login brute-force protection (django-axes) on /accounts/login/ and /admin/login/: after AXES_FAILURE_LIMIT
+# failures for one username from one address, that pair is locked out (HTTP 429) for AXES_COOLOFF_TIME;
+# a success resets the count. Per pair, so an attacker cannot lock a moderator out from everywhere.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -130,8 +148,13 @@ CONTENT_SECURITY_POLICY = {
 
 # One cache shared by every web process when Redis is there (API throttling counts per client across
 # processes); the embedded default keeps a per-process memory cache.
+# Short socket timeouts: a Redis that is down or black-holed costs a request about a second, never a hang, and
+# the API throttle fails open while it is away (moderation.api.auth.ClientRateThrottle).
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", 1.0))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
-                      "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")}} \
+                      "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure"),
+                      "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                                  "socket_timeout": REDIS_SOCKET_TIMEOUT}}} \
     if os.environ.get("REDIS_URL") else {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -143,6 +166,10 @@ if REDIS_URL:
     _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _visibility_timeout,
+        # A black-holed Redis must not hang an enqueue (a web request, the sweep): fail after a few seconds;
+        # the post stays saved and the sweep re-enqueues it (moderation.services.intake.enqueue_evaluation).
+        "socket_timeout": 2 * REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": 2 * REDIS_SOCKET_TIMEOUT,
         # kombu looks for abandoned (unacked) messages every interval × throttle seconds, 100 s by default;
         # a short visibility timeout (the worker-kill tests) wants that sweep at least as often.
         **({"unacked_restore_interval": 1, "unacked_restore_throttle": 1} if _visibility_timeout < 100 else {}),
@@ -167,6 +194,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing: a couple of quick retries, then give up (the caller logs it; the sweep re-enqueues later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Each pool process loads the classifiers' models before it reports ready (moderation.tasks.warm_up_pool_process):
 # seconds on an idle machine, tens of seconds on a busy one, far over Celery's default 4 s.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 180
@@ -211,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SubmissionStatusEnum": "moderation.models.SubmissionStatus",
         "ReviewStatusEnum": "moderation.models.ReviewStatus",
+        "ReviewItemKindEnum": "moderation.models.ReviewItemKind",
         "ClassifierStatusEnum": "moderation.models.ResultStatus",
         "DeliveryStatusEnum": "moderation.api.serializers.DELIVERY_STATUSES",
         "HealthStateEnum": "moderation.api.serializers.HEALTH_STATES",
@@ -233,9 +264,10 @@ MODERATION = {
         {"path": "moderation.classifiers.statistical.StatisticalClassifier", "options": {"queue": "slow"}},
         "moderation.classifiers.consistency.DisclosureConsistencyClassifier",
     ],
-    # Webhooks to loopback/private addresses: allowed in the local demo (DEBUG) so a forum on the same laptop
-    # can receive them; refused in production unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1.
-    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "1" if DEBUG else "0") == "1",
+    # Webhooks to loopback/private addresses: refused unless the operator sets ALLOW_PRIVATE_WEBHOOK_URLS=1
+    # (`make run` does, so a forum on the same laptop can receive them). `check --deploy` refuses it on
+    # (moderation.E104); outside DEBUG every start warns (moderation.W104).
+    "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
     # Classifier pool processes yield the CPU to the web process (nice value; 0 = as started).
     "WORKER_NICENESS": int(os.environ.get("WORKER_NICENESS", 10)),

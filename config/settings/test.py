@@ -15,6 +15,8 @@ from .base import *  # noqa: E402,F401,F403
 from .base import MODERATION, REST_FRAMEWORK  # noqa: E402
 
 DEBUG = False
+# Not the demo key: outside DEBUG the system checks refuse that one (moderation.E102).
+SECRET_KEY = "test-settings-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

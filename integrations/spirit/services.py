@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from disclosure.public import load_stored
-from moderation.public import Submission, app_settings, local_client, submission_submit
+from moderation.public import (
+    Submission, app_settings, current_disclosure, local_client, submission_submit, submissions_by_external_id,
+)
 
 if TYPE_CHECKING:
     from moderation.services.intake import SubmitResult
@@ -35,23 +36,19 @@ def comment_for_submission(submission: Submission):
 
 
 def submission_for_comment(comment) -> Submission | None:
-    return (Submission.objects.select_related("current_revision")
-            .filter(client=local_client(), external_id=comment_external_id(comment.pk)).first())
+    return submissions_for_comments([comment]).get(comment.pk)
 
 
 def submissions_for_comments(comments) -> dict[int, Submission]:
     """``{comment pk: Submission}`` for a page of comments, in one query."""
     ids = {comment_external_id(c.pk): c.pk for c in comments}
-    rows = Submission.objects.select_related("current_revision").filter(client=local_client(),
-                                                                         external_id__in=list(ids))
-    return {ids[row.external_id]: row for row in rows}
+    found = submissions_by_external_id(client=local_client(), external_ids=ids)
+    return {ids[external_id]: submission for external_id, submission in found.items()}
 
 
 def comment_current_disclosure(comment) -> dict | None:
     """The disclosure the comment's current revision carries (None before its first revision)."""
-    submission = submission_for_comment(comment)
-    revision = submission.current_revision if submission else None
-    return revision.disclosure if revision else None
+    return current_disclosure(external_id=comment_external_id(comment.pk))
 
 
 def comment_is_moderated(comment) -> bool:
@@ -75,14 +72,14 @@ def comment_title(comment) -> str:
     return comment.topic.title if list(first) in ([], [comment.pk]) else f"Re: {comment.topic.title}"
 
 
-def comment_submit(*, comment, disclosure_data: dict | None) -> SubmitResult:
+def comment_submit(*, instance, disclosure_data: dict | None) -> SubmitResult:
     """Store the comment's text and disclosure as the submission's next revision and queue its evaluation.
 
     Spirit keeps the text as the browser sent it (CRLF line ends); the plugin gets it with LF, as the author
     sees it. Raises ``SubmissionInvalid`` (nothing written by the plugin) on a bad body or disclosure; the caller's
     transaction must then be rolled back so that Spirit's comment is not kept either.
     """
-    adapter = app_settings.adapter
+    comment, adapter = instance, app_settings.adapter
     user, topic = comment.user, comment.topic
     return submission_submit(
         client=local_client(), external_id=comment_external_id(comment.pk),
@@ -92,20 +89,14 @@ def comment_submit(*, comment, disclosure_data: dict | None) -> SubmitResult:
     )
 
 
-def comment_sync_visibility(*, submission: Submission) -> int:
+def comment_sync_visibility(*, submission: Submission, visible: bool) -> int:
     """Hide or show the Spirit comment as the plugin decided. Returns the number of comments changed."""
     from spirit.comment.models import Comment
 
-    if not submission.external_id.startswith(EXTERNAL_PREFIX):
+    if not submission.external_id.startswith(EXTERNAL_PREFIX) or submission.client.name != local_client().name:
         return 0
     pk = submission.external_id.removeprefix(EXTERNAL_PREFIX)
     if not pk.isdigit():
         return 0
-    hidden = not submission.visible
+    hidden = not visible
     return Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
-
-
-def comment_disclosure(submission: Submission | None):
-    """The parsed disclosure of the submission's current revision (for the label templates)."""
-    revision = submission.current_revision if submission else None
-    return load_stored(revision.disclosure) if revision else None

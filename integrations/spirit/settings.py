@@ -8,7 +8,7 @@ switch to PostgreSQL / Redis as in production.
 import os
 
 from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, MODERATION, TEMPLATES, VAR_DIR
+from config.settings.base import BASE_DIR, DISCLOSURE, INSTALLED_APPS, MIDDLEWARE, MODERATION, TEMPLATES, VAR_DIR
 
 ROOT_URLCONF = "integrations.spirit.urls"
 
@@ -59,7 +59,7 @@ MIDDLEWARE += [
 INTEGRATION_DIR = BASE_DIR / "integrations" / "spirit"
 TEMPLATES = [{
     **TEMPLATES[0],
-    # Our overrides of Spirit's templates (and the queue's frame, base.html) come before Spirit's own.
+    # Our overrides of Spirit's templates come before Spirit's own.
     "DIRS": [INTEGRATION_DIR / "templates", BASE_DIR / "templates"],
     "OPTIONS": {"context_processors": [
         "django.contrib.auth.context_processors.auth",
@@ -83,6 +83,7 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # login brute-force protection, as in the demo forum
     "spirit.user.auth.backends.UsernameAuthBackend",
     "spirit.user.auth.backends.EmailAuthBackend",
 ]
@@ -110,7 +111,11 @@ ST_TASK_MANAGER = None
 ST_UPLOAD_FILE_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-MODERATION = {**MODERATION, "ADAPTER": "integrations.spirit.adapter.SpiritModerationAdapter"}
+MODERATION = {**MODERATION, "ADAPTER": "integrations.spirit.adapter.SpiritModerationAdapter",
+              # The queue's pages are drawn in a Spirit-looking frame, not the project's base.html.
+              "BASE_TEMPLATE": "ai_spirit/moderation_frame.html"}
+#: Spirit's @mentions in the comments the plugin renders (integrations/spirit/markdown.py).
+DISCLOSURE = {**DISCLOSURE, "MARKDOWN_PLUGINS": ["integrations.spirit.markdown.mentions"]}
 
 #: The integration's own settings (read by integrations.spirit.adapter).
 SPIRIT_AI_DISCLOSURE = {

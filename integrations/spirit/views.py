@@ -1,12 +1,12 @@
 """Spirit's three editor views, wrapped so that the disclosure form travels with the comment.
 
-Each wrapper validates the disclosure, then runs Spirit's own view inside one transaction with the disclosure
-in :data:`pending_disclosure`; the ``post_save`` receiver submits the comment to the plugin. When the plugin
-refuses it (``SubmissionInvalid``) the transaction is rolled back, so neither Spirit's comment nor the plugin's
-revision is kept, and the form comes back with the messages next to the fields (HTTP 400). Spirit's views,
-forms and templates are otherwise untouched (urls.py mounts these at Spirit's own paths). One exception: Spirit
-will not open a removed comment for its author, so a comment the plugin holds for the author's disclosure fix
-is edited through a copy of Spirit's update steps (:func:`_update_held_comment`).
+Each wrapper validates the disclosure, then runs Spirit's own view inside one transaction and the plugin's
+``disclosure_pending`` block; the receiver ``submit_on_save`` connected (receivers.py) submits the comment to
+the plugin. When the plugin refuses it (``SubmissionInvalid``) the transaction is rolled back, so neither
+Spirit's comment nor the plugin's revision is kept, and the form comes back with the messages next to the
+fields (HTTP 400). Spirit's views, forms and templates are otherwise untouched (urls.py mounts these at Spirit's
+own paths). One exception: Spirit will not open a removed comment for its author, so a comment the plugin holds
+for the author's disclosure fix is edited through a copy of Spirit's update steps (:func:`_update_held_comment`).
 """
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
 from disclosure.public import DisclosureForm
-from moderation.public import SubmissionInvalid, SubmissionStatus
+from moderation.public import SubmissionInvalid, SubmissionStatus, disclosure_pending
 
-from .pending import PendingDisclosure, pending_disclosure
 from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated
 
 #: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
@@ -63,14 +62,11 @@ def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editi
     setattr(request, FORM_ATTRIBUTE, disclosure_form)
     if not disclosure_form.is_valid():
         return render_refused(None)
-    token = pending_disclosure.set(PendingDisclosure(disclosure_form.to_data()))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), disclosure_pending(disclosure_form.to_data()):
             response = spirit_view(request, **view_kwargs)
     except SubmissionInvalid as exc:
         return render_refused(exc)
-    finally:
-        pending_disclosure.reset(token)
     if response.status_code == 200:  # Spirit answered its own form's errors (or its rate limit) with the form
         response.status_code = 400
     return response

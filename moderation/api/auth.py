@@ -1,6 +1,7 @@
 """Bearer-key authentication, scope permissions and the per-client throttle."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -9,6 +10,8 @@ from rest_framework.settings import api_settings
 
 from ..models import ApiClient, ApiKey
 from ..services.apikeys import KeyRefused, api_key_authenticate
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,15 @@ class ClientRateThrottle(throttling.SimpleRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        """Fail open: with the shared cache (Redis) unreachable, serve the request and log it, rather than
+        answering every API call with 500 while Redis is down."""
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # redis.ConnectionError, TimeoutError, …: the cache backend's own errors
+            logger.warning("API throttle skipped: the cache is unreachable", exc_info=True)
+            return True
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, ApiKey):

@@ -173,6 +173,9 @@ class DecisionIn(StrictSerializer):
                         help_text="What the author is told.")
     version = StrictIntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The item version you saw; 409 if it changed since.")
+    revision = StrictIntegerField(min_value=1, max_value=2**31 - 1, required=False,
+                                  help_text="The revision number you reviewed (the item's `revision`); 409 if the "
+                                            "item or the post moved to another revision since.")
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="A rejection template code (its text is used when `message` is empty).")
     label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
@@ -332,6 +335,19 @@ class Passages(serializers.ListField):
         return [self.child.to_representation(p) for p in (data or []) if isinstance(p, dict)]
 
 
+#: What a client forum reads about a failed classifier. The stored error (host names, a vendor's answer) is for
+#: staff only: the moderation pages show it, the API does not.
+CLASSIFIER_ERROR_FOR_CLIENTS = "The classifier could not score this revision; a moderator will look at it."
+
+
+class ClassifierErrorForClients(OrBlank):
+    """A generic message when the classifier failed, ``""`` otherwise; never the stored error text."""
+
+    def get_attribute(self, instance):
+        failed = bool(super().get_attribute(instance)) or getattr(instance, "status", "") == ResultStatus.ERROR
+        return CLASSIFIER_ERROR_FOR_CLIENTS if failed else ""
+
+
 # Written from a :class:`~moderation.models.ClassifierResult`.
 class ClassifierResultOut(serializers.Serializer):
     classifier = Text()
@@ -339,7 +355,7 @@ class ClassifierResultOut(serializers.Serializer):
     status = Choice(choices=ResultStatus.choices)
     score = Number(allow_null=True)
     latency_ms = Number()
-    error = OrBlank(allow_blank=True)
+    error = ClassifierErrorForClients(allow_blank=True)
     passages = Passages(source="passage_scores")
 
 

@@ -260,7 +260,8 @@ class ReviewItemDecisionView(ApiView):
 
     @extend_schema(request=s.DecisionIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
                                                     409: OpenApiResponse(s.ErrorOut, description="Decided already, "
-                                                                         "or changed since `version`.")},
+                                                                         "or changed since `version`, or the author posted a "
+                                                                         "newer revision than `revision`.")},
                    summary="Decide a review item")
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
@@ -269,7 +270,8 @@ class ReviewItemDecisionView(ApiView):
         v = data.validated_data
         item = review_item_decide(item_id=item.pk, actor=Actor.for_client(self.client), action=v["action"],
                                   reason=v["reason"], message=v["message"], template_code=v["template"] or None,
-                                  label=v["label"] or None, expected_version=v["version"])
+                                  label=v["label"] or None, expected_version=v["version"],
+                                  expected_revision=v.get("revision"))
         return Response(s.ReviewItemOut(item).data)
 
 

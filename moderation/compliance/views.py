@@ -7,10 +7,10 @@ from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from ..conf import app_settings
+from ..frame import render
 from .selectors import GRADES, PERIODS, SummaryRow, compliance_summary
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0006_mission_reports_statements_result_log'),
+        ('moderation', '0008_site_threshold'),
     ]
 
     operations = [

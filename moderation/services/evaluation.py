@@ -102,27 +102,38 @@ class TextScore:
     ai_probability: float | None
     outputs: list[ClassifierOutput]
     passages: list[dict]
+    #: some author passage reaches its classifier's threshold (what the policy's ``passage_flagged`` reads)
+    flagged: bool = False
+    #: ``flag`` / ``no_evidence`` / ``insufficient_evidence``
+    verdict: str = "insufficient_evidence"
 
 
 def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
-               classifiers: Sequence[Classifier] | None = None) -> TextScore:
+               classifiers: Sequence[Classifier] | None = None,
+               thresholds: dict[tuple[str, str], float] | None = None) -> TextScore:
     """Score a text with the configured stack, without touching the database.
 
     ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are
-    reported but not averaged in); ``None`` when none could score it. Raises ``BlockSyntaxError``.
+    reported but not averaged in); ``None`` when none could score it. ``thresholds`` are the site's
+    calibrated thresholds (:func:`.calibration.site_thresholds`), applied as the pipeline applies them.
+    Raises ``BlockSyntaxError``.
     """
+    from .calibration import outputs_verdict, site_thresholds_apply
+
     classifiers = list(configured_classifiers() if classifiers is None else classifiers)
     passages = parse_body(text, fmt).passages
     outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
+    site_thresholds_apply(outputs, thresholds or {})
     outputs += [c.run(passages, disclosure, outputs) for c in classifiers if c.needs_results]
     primary = [o for o in outputs if o.status == "ok" and o.score is not None
                and not any(c.needs_results and c.name == o.classifier for c in classifiers)]
     probability = round(sum(o.score for o in primary) / len(primary), 4) if primary else None
+    flagged, verdict = outputs_verdict(primary)
     rows = []
     for output in outputs:
         for scored in output.passages:
             rows.append({"classifier": output.classifier, **scored.model_dump(mode="json", exclude={"spans"})})
-    return TextScore(probability, outputs, rows)
+    return TextScore(probability, outputs, rows, flagged, verdict)
 
 
 #: Plain prose of our own (about 120 words): long enough for the detector to make windows and reach its
@@ -188,7 +199,11 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
     # too: a short post is decided by one task instead of waiting for a hand-over to the slow queue.
     todo = [c for c in missing if queue is None or c.queue_for(passages) == queue]
     sent = local_request(passages)
-    for output in classifiers_run(todo, passages, disclosure):
+    outputs = classifiers_run(todo, passages, disclosure)
+    if outputs:
+        from .calibration import site_thresholds, site_thresholds_apply
+        site_thresholds_apply(outputs, site_thresholds())  # a forum's own threshold (calibrate_detector)
+    for output in outputs:
         classifier_result_store(revision=revision, output=output, request=sent)
     pending = [c.name for c in missing if c not in todo]
     if pending:
@@ -262,6 +277,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
+    previously_visible = submission.visible
     decided_here = submission.status in MODERATOR_STATUSES and submission.review_items.filter(
         revision=revision, status=ReviewStatus.DECIDED).exists()
     if decided_here:
@@ -295,6 +311,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     from .labelling import classifier_label_apply
 
     classifier_label_apply(submission=submission, revision=revision, results=results)
+    signals.visibility_changed_send(submission=submission, previous=previously_visible)
     outbox_record(submission=submission, type="submission.evaluated",
                   extra={"outcome": outcome, "reasons": evaluation.reasons, "priority": evaluation.priority})
 
@@ -316,8 +333,11 @@ def revisions_sweep_unevaluated(*, limit: int = 500) -> int:
     sent twice; the second run finds the stored results and returns.
     """
     sent = 0
-    for revision_id, content_hash in revisions_unevaluated().values_list("pk", "content_hash")[:limit]:
-        if not configured_classifiers():
+    rows = revisions_unevaluated().values_list("pk", "content_hash", "evaluation_attempts")[:limit]
+    for revision_id, content_hash, attempts in rows:
+        if attempts >= app_settings.MAX_EVALUATION_ATTEMPTS:  # a poison message: a person decides instead
+            revision_give_up(revision_id=revision_id)
+        elif not configured_classifiers():
             revision_evaluate(revision_id=revision_id, content_hash=content_hash)
             sent += 1
         elif revision_enqueue(revision_id=revision_id, content_hash=content_hash):
@@ -358,3 +378,63 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
             status=ResultStatus.ERROR).values_list("revision_id", "classifier", "version"):
         done.setdefault(revision_id, set()).add((name, version))
     return [(pk, h) for pk, h in rows if not wanted <= done.get(pk, set())]
+
+
+# --- Poison messages --------------------------------------------------------------------------------
+# Every evaluation run of a revision is counted before it starts, so a post whose evaluation kills its worker
+# (or runs past the time limit) is not redelivered and re-swept for ever. Past
+# ``MODERATION["MAX_EVALUATION_ATTEMPTS"]`` runs, :func:`revision_give_up` stores an ``error`` result for each
+# classifier still without one, records an evaluation that holds the post (reason ``evaluation_gave_up``) and
+# opens a review item, so a person decides instead of the post waiting as ``pending`` for ever.
+
+GAVE_UP_REASON = "evaluation_gave_up"
+
+
+def revision_attempt_begin(*, revision_id: int) -> int | None:
+    """Count one evaluation run of a revision (committed at once, before any work, so a run that dies still
+    counts). Returns the new count, or None when the revision is gone. ``reevaluate`` resets the count."""
+    updated = Revision.objects.filter(pk=revision_id).update(evaluation_attempts=F("evaluation_attempts") + 1)
+    if not updated:
+        return None
+    return Revision.objects.values_list("evaluation_attempts", flat=True).get(pk=revision_id)
+
+
+def attempts_exhausted(attempts: int | None) -> bool:
+    return attempts is not None and attempts > app_settings.MAX_EVALUATION_ATTEMPTS
+
+
+def revision_give_up(*, revision_id: int) -> Evaluation | None:
+    """Stop trying to evaluate ``revision_id``: error results, a ``hold`` evaluation and a review item.
+
+    Idempotent, and a no-op when the revision is no longer current or was evaluated meanwhile.
+    """
+    with transaction.atomic():
+        revision = Revision.objects.select_related("submission").filter(pk=revision_id).first()
+        if revision is None:
+            return None
+        submission = Submission.objects.select_for_update().get(pk=revision.submission_id)
+        revision.refresh_from_db(fields=["evaluated_at", "evaluation_attempts"])
+        if submission.current_revision_id != revision.pk or revision.evaluated_at is not None:
+            return None
+        attempts = revision.evaluation_attempts
+        message = (f"gave up after {attempts} evaluation attempts: the evaluation crashed its worker or ran past "
+                   "its time limit each time")
+        usable = {(r.classifier, r.version) for r in revision.classifier_results.exclude(status=ResultStatus.ERROR)}
+        for classifier in configured_classifiers():
+            if (classifier.name, str(classifier.version)) not in usable:
+                classifier_result_store(revision=revision, output=classifier.output(status="error", error=message))
+        results = list(revision.classifier_results.order_by("classifier", "id"))
+        fingerprint = hashlib.sha256(f"{GAVE_UP_REASON}:{revision.pk}".encode()).hexdigest()
+        evaluation, created = Evaluation.objects.get_or_create(
+            revision=revision, fingerprint=fingerprint,
+            defaults={"policy_version": GAVE_UP_REASON, "outcome": EvaluationOutcome.HOLD,
+                      "reasons": [GAVE_UP_REASON], "priority": 40, "details": {"attempts": attempts,
+                                                                               "error": message}})
+        if created:
+            submission_apply_evaluation(submission=submission, revision=revision, evaluation=evaluation,
+                                        results=results)
+        Revision.objects.filter(pk=revision.pk).update(evaluated_at=timezone.now())
+        logger.error("revision %s: %s; held for a person", revision.pk, message)
+        signals.submission_evaluated.send(sender=Submission, submission=submission, revision=revision,
+                                          evaluation=evaluation)
+    return evaluation

@@ -61,7 +61,7 @@ def submission_submit(
     author_display_name: str = "",
     author_standing: str = "new",
     category: str = "",
-    title: str,
+    title: str | None,
     body: str,
     fmt: str = "markdown",
     disclosure_data: dict[str, Any] | None,
@@ -73,11 +73,15 @@ def submission_submit(
     rule, or they contradict each other. Resubmitting unchanged content in the same category makes no revision
     and queues nothing.
     A new revision sends the submission back to ``pending``; a label a moderator locked stays.
+    ``title=None`` is for hosts whose posts have no title (comments): the revision is stored untitled. A blank
+    title string is refused with a ``title`` field error, since the host's form asked the author for one.
     ``recorded_assistance``: what the editor's AI tools recorded on the draft this version came from (the
     recorder's disclosure suggestion), kept on the revision for the ``recorded_vs_declared`` check.
     """
     errors = []
-    if not title.strip():
+    if title is None:
+        title = ""
+    elif not title.strip():
         errors.append({"field": "title", "message": "Give the post a title."})
     if not body.strip():
         errors.append({"field": "body", "message": "The post is empty."})
@@ -112,6 +116,7 @@ def submission_submit(
             recorded_assistance=recorded_assistance or None,
         )
         submission.current_revision = revision
+        previously_visible = None if current is None else submission.visible  # first revision: news
         submission.status = SubmissionStatus.PENDING
         submission.visible = author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
         submission.author_display_name = author_display_name or submission.author_display_name
@@ -122,6 +127,7 @@ def submission_submit(
         submission_label_for_new_revision(submission=submission)  # a moderator's locked label stays
         submission.save()
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
+        signals.visibility_changed_send(submission=submission, previous=previously_visible)
         on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)
     return SubmitResult(submission, revision, new_revision=True, created=created)
 

@@ -189,10 +189,15 @@ AUTHOR_MESSAGES = {
 
 def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str = "", message: str = "",
                        template_code: str | None = None, label: str | None = None,
-                       expected_version: int | None = None) -> ReviewItem:
+                       expected_version: int | None = None, expected_revision: int | None = None) -> ReviewItem:
     """Approve, reject, request a disclosure fix, or hide. Rejections and change requests need a reason
     (a template code or free text); the template's message is used when no message is given. A ``label``
     (e.g. ``ai_generated``) is applied to the post as the moderator's, locked against the author's edits.
+
+    A decision is about the revision the moderator read: ``expected_revision`` (its number) must be the
+    item's, and the item's revision must still be the post's current one. When the author posted a newer
+    revision that the pipeline has not put in front of the moderator yet, the decision is refused
+    (:class:`ReviewConflict`), so approving revision 1 never publishes an unreviewed revision 2.
     """
     try:
         decision = DecisionAction(action)
@@ -217,6 +222,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             raise ReviewActionInvalid(exc.message, field="label") from None
 
     def change(item):
+        _check_revision(item, expected_revision)
         item.status = ReviewStatus.DECIDED
         item.decision_action = decision
         item.decision_template = template
@@ -227,6 +233,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         item.decided_at = timezone.now()
         _clear_claim(item)
         submission = item.submission
+        previously_visible = submission.visible
         submission.status = status
         submission.visible = visible
         if label:
@@ -234,6 +241,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_source = LabelSource.MODERATOR
             submission.label_locked = True
         submission.save()
+        signals.visibility_changed_send(submission=submission, previous=previously_visible)
         text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
         reports_resolve(item=item, decision=decision, label=label)
@@ -246,6 +254,19 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
     return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb=str(decision),
                        allowed_from=(ReviewStatus.OPEN, ReviewStatus.CLAIMED), change=change, note=message,
                        data={"reason": reason, "template": template_code or "", "label": label or ""})
+
+
+def _check_revision(item: ReviewItem, expected_revision: int | None) -> None:
+    """The item (locked with its submission) still shows the revision the caller read, and it is current."""
+    shown = Revision.objects.only("number").get(pk=item.revision_id).number
+    if expected_revision is not None and expected_revision != shown:
+        raise ReviewConflict(f"You read revision {expected_revision}, but this item now shows revision {shown}. "
+                             "Reload and review it again.", item=item)
+    current_id = item.submission.current_revision_id
+    if current_id is not None and current_id != item.revision_id:
+        current = Revision.objects.only("number").get(pk=current_id).number
+        raise ReviewConflict(f"The author posted revision {current} after the revision {shown} you read; it is "
+                             "being checked and will come back to this item. Reload and review it then.", item=item)
 
 
 def review_item_approve(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:

@@ -23,6 +23,7 @@ import json
 import logging
 import secrets
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,8 +49,14 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 CONNECT_TIMEOUT = 3.0
 TIMEOUT = 10.0
+#: The whole attempt (connect, send, the receiver's status line and headers) gets this long, however slowly
+#: the receiver trickles its answer; the body is never read (only the status matters), so a huge or endless
+#: body costs nothing. Past the deadline the attempt fails and is retried later.
+DEADLINE = 15.0
+#: The most of a receiver's answer that is ever read (its headers); the body is not read at all.
+MAX_RESPONSE_BYTES = 64 * 1024
 #: How long an attempt in progress keeps others off the same delivery (longer than any request can take).
-ATTEMPT_LEASE = timedelta(seconds=TIMEOUT * 3 + 30)
+ATTEMPT_LEASE = timedelta(seconds=DEADLINE * 2 + 30)
 MAX_ENDPOINTS_PER_CLIENT = 10
 MAX_LOG_ENTRIES = 20
 USER_AGENT = "django-ai-disclosure-webhooks/1.0"
@@ -197,7 +204,8 @@ def outbox_dispatch(*, limit: int = 500) -> list[int]:
         if not events:
             return []
         endpoints: dict[int, list[WebhookEndpoint]] = {}
-        for endpoint in WebhookEndpoint.objects.filter(client_id__in={e.client_id for e in events}, is_active=True):
+        for endpoint in WebhookEndpoint.objects.filter(client_id__in={e.client_id for e in events}, is_active=True,
+                                                       client__is_active=True):  # a disabled client gets nothing
             endpoints.setdefault(endpoint.client_id, []).append(endpoint)
         deliveries = [WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
                       for event in events for endpoint in endpoints.get(event.client_id, [])
@@ -230,7 +238,7 @@ def webhook_backoff(attempts: int) -> timedelta:
 def _claim_attempt(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Take the delivery for one attempt (a lease in ``next_attempt_at``), or None if it is not due."""
     with transaction.atomic():
-        delivery = (WebhookDelivery.objects.select_for_update().select_related("endpoint", "event")
+        delivery = (WebhookDelivery.objects.select_for_update().select_related("endpoint__client", "event")
                     .filter(pk=delivery_id).first())
         if delivery is None or delivery.status != "pending":
             return None
@@ -254,24 +262,60 @@ def _send(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None) -
         headers = {"Host": target.host_header, "Content-Type": "application/json", "User-Agent": USER_AGENT,
                    **webhook_sign_headers(secret=endpoint.secret, msg_id=str(event.event_id), body=body, at=at)}
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-        with http_client(timeout=TIMEOUT, connect_timeout=CONNECT_TIMEOUT, transport=transport) as client:
-            for index, address in enumerate(target.addresses):  # every one was checked; try them in DNS order
-                try:
-                    response = client.post(target.pinned_url(address), content=body.encode(), headers=headers,
-                                           extensions=extensions)
-                    break
-                except httpx.ConnectError:
-                    if index == len(target.addresses) - 1:
-                        raise
-        entry["status_code"] = response.status_code
-        if not 200 <= response.status_code < 300:
-            entry["error"] = f"HTTP {response.status_code}"
+        status_code = _post_within_deadline(target, body.encode(), headers, extensions, transport=transport)
+        entry["status_code"] = status_code
+        if not 200 <= status_code < 300:
+            entry["error"] = f"HTTP {status_code}"
+    except AttemptDeadline:
+        entry["error"] = f"timeout: no answer within {DEADLINE:g} s"
     except WebhookUrlRefused as exc:
         entry["error"] = f"refused: {exc.message}"
     except httpx.HTTPError as exc:
         entry["error"] = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
     entry["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return entry
+
+
+class AttemptDeadline(Exception):
+    """The receiver did not answer (status line and headers) within :data:`DEADLINE` seconds."""
+
+
+def _post(target: WebhookTarget, content: bytes, headers: dict, extensions: dict, *,
+          transport: httpx.BaseTransport | None) -> int:
+    """POST to the checked addresses in DNS order and return the status, streaming: the body is not read."""
+    with http_client(timeout=TIMEOUT, connect_timeout=CONNECT_TIMEOUT, transport=transport) as client:
+        for index, address in enumerate(target.addresses):  # every one was checked; try them in DNS order
+            try:
+                with client.stream("POST", target.pinned_url(address), content=content, headers=headers,
+                                   extensions=extensions) as response:
+                    return response.status_code  # leaving the block closes the connection, body unread
+            except httpx.ConnectError:
+                if index == len(target.addresses) - 1:
+                    raise
+    raise httpx.ConnectError("no address to connect to")
+
+
+def _post_within_deadline(target: WebhookTarget, content: bytes, headers: dict, extensions: dict, *,
+                          transport: httpx.BaseTransport | None) -> int:
+    """:func:`_post` with a total deadline. httpx's timeouts are per read, so a receiver that sends one byte
+    every few seconds would hold the delivery worker for as long as it likes; here the attempt runs in a
+    helper thread and the worker stops waiting at the deadline (the thread ends at its next read timeout)."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["status"] = _post(target, content, headers, extensions, transport=transport)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="webhook-attempt", daemon=True)
+    thread.start()
+    thread.join(DEADLINE)
+    if thread.is_alive():
+        raise AttemptDeadline()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["status"]
 
 
 def webhook_deliver(*, delivery_id: int, transport: httpx.BaseTransport | None = None) -> WebhookDelivery | None:
@@ -284,7 +328,7 @@ def webhook_deliver(*, delivery_id: int, transport: httpx.BaseTransport | None =
     delivery = _claim_attempt(delivery_id, timezone.now())
     if delivery is None:
         return None
-    if not delivery.endpoint.is_active:
+    if not delivery.endpoint.is_active or not delivery.endpoint.client.is_active:
         entry = {"attempt": delivery.attempts, "at": timezone.now().isoformat(), "status_code": None,
                  "latency_ms": None, "error": "endpoint disabled"}
     else:

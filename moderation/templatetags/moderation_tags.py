@@ -4,9 +4,16 @@
 blocks marked, every scored stretch coloured by its probability with the classifiers and top features behind
 it, flagged stretches (undeclared prose at or above the flag threshold) outlined, and each classifier's
 status, including failures. Show it to moderators and the post's author, not to every reader.
+
+``{% submission_label_block submission %}`` is what readers see above a post: the label's badge and the EU
+AI Act Art. 50 mark with its sentence and "How AI was used" panel, in one tag (nothing for a submission
+without a revision).
 """
 from django import template
 
+from disclosure.schema import load_stored
+
+from ..selectors.labels import submission_label
 from ..selectors.passage_report import revision_passage_report
 
 register = template.Library()
@@ -48,3 +55,13 @@ def percent(value):
     if value is None:
         return "–"
     return f"{round(float(value) * 100)}%"
+
+
+@register.inclusion_tag("moderation/label_block.html")
+def submission_label_block(submission, compact=False):
+    """The badge and the EU mark of the submission's current revision, as readers see them."""
+    revision = submission.current_revision if submission is not None else None
+    if revision is None:
+        return {"submission": None}
+    return {"submission": submission, "label": submission_label(submission, revision),
+            "disclosure": load_stored(revision.disclosure), "compact": compact}

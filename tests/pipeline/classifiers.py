@@ -6,6 +6,8 @@
 - a passage containing ``AIPROSE`` scores 0.95, any other passage 0.05;
 - ``[[raise]]`` anywhere makes it raise;
 - ``[[sleep]]`` makes it wait while the file ``$PIPELINE_TEST_DIR/hold`` exists (at most 30 s);
+- ``[[die]]`` kills the process running it (SIGKILL), every time: a poison message;
+- ``[[hang]]`` never returns by itself (until the task's time limit interrupts it);
 - ``[[run:TOKEN]]`` names the run: each call appends ``<pid> <TOKEN>`` to ``$PIPELINE_TEST_DIR/started.log``
   before doing anything else, so a test knows a task is in progress and in which process.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -39,6 +42,11 @@ class ScriptedClassifier(Classifier):
                 log.write(f"{os.getpid()} {token.group(1)}\n")
         if "[[raise]]" in text:
             raise RuntimeError("scripted failure")
+        if "[[die]]" in text and directory:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "[[hang]]" in text and directory:
+            while True:
+                time.sleep(0.05)
         if "[[sleep]]" in text and directory:
             deadline = time.monotonic() + 30
             while (directory / "hold").exists() and time.monotonic() < deadline:

@@ -82,6 +82,7 @@ def worker_idle() -> bool:
     return waiting == 0 and not [m for m in unacked if str(m[-1]).startswith(prefix)]
 
 
+@pytest.mark.reliability
 def test_a_pool_child_killed_mid_task_is_redelivered_and_scores_once(worker, pipeline_settings, make_post,
                                                                      pipeline_dir, started_log):
     token = uuid.uuid4().hex[:10]
@@ -100,6 +101,7 @@ def test_a_pool_child_killed_mid_task_is_redelivered_and_scores_once(worker, pip
     assert Evaluation.objects.filter(revision__submission=post.submission).count() == 1
 
 
+@pytest.mark.reliability
 def test_a_worker_killed_outright_mid_task_is_redelivered_after_the_visibility_timeout(
         pipeline_settings, make_post, private_redis, pipeline_dir, started_log):
     """On a private Redis: kombu's restore of unacked messages works through one shared index per database,
@@ -147,6 +149,7 @@ def test_a_failing_classifier_is_stored_as_an_error_and_the_post_waits_for_a_per
     assert item.status == "open" and "classifier_failed" in item.reasons
 
 
+@pytest.mark.reliability
 def test_a_post_submitted_while_redis_is_down_is_saved_and_the_sweep_evaluates_it(
         pipeline_settings, make_post, private_redis, pipeline_dir, django_db_blocker):
     from moderation.tasks import sweep_unevaluated

@@ -1,1 +1,4 @@
-from tests.api.conftest import forum, make_forum, submit  # noqa: F401  (API fixtures, reused)
+"""Shared with tests/moderation (posts that reach the queue through the real pipeline) and tests/api (client
+forums with keys)."""
+from tests.api.conftest import fake_dns, forum, make_forum, other_forum, queued, submit  # noqa: F401
+from tests.moderation.conftest import classifiers, evaluate, item_of, queued_post, templates  # noqa: F401

@@ -14,7 +14,9 @@
  * Hooks (data attributes, so host templates can restyle freely): [data-editor] with data-preview-url,
  * [data-editor-toolbar], [data-action=ai-block], [data-editor-body], [data-editor-preview],
  * [data-preview-body], [data-disclosure-form], [data-human-only], [data-disclosure-details],
- * [data-disclosure-nudge].
+ * [data-disclosure-nudge]. The editor may be the <form> itself; a host whose toolbar it does not own names it
+ * with data-editor-toolbar-selector on the editor (a CSS selector inside it) instead of [data-editor-toolbar],
+ * and may put data-preview-url on [data-editor-preview] instead.
  */
 (function () {
   "use strict";
@@ -129,7 +131,7 @@
     insert.addEventListener("click", submit);
     cancel.addEventListener("click", function () { close(null); });
     document.addEventListener("keydown", onKey, true);
-    editor.querySelector("[data-editor-toolbar]").after(dialog);
+    toolbarOf(editor).after(dialog);
     input.focus();
     input.select();
     return dialog;
@@ -137,14 +139,18 @@
 
   /* --- Live preview -------------------------------------------------------------------------- */
 
+  function toolbarOf(editor) {
+    return editor.querySelector(editor.getAttribute("data-editor-toolbar-selector") || "[data-editor-toolbar]");
+  }
+
   function csrfToken(form) {
     var field = form && form.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
   }
 
   function setupPreview(editor, textarea, form, format, onBlocks) {
-    var url = editor.getAttribute("data-preview-url");
     var section = editor.querySelector("[data-editor-preview]");
+    var url = editor.getAttribute("data-preview-url") || (section && section.getAttribute("data-preview-url"));
     var target = editor.querySelector("[data-preview-body]");
     if (!url || !section || !target) { return function () {}; }
     var errors = el("ul", { "class": "errorlist editor__preview-errors", role: "alert", "data-preview-errors": "" });
@@ -299,7 +305,7 @@
   function setupEditor(editor) {
     var form = editor.closest("form");
     var textarea = editor.querySelector("[data-editor-body]");
-    var toolbar = editor.querySelector("[data-editor-toolbar]");
+    var toolbar = toolbarOf(editor);
     if (!textarea || !toolbar) { return; }
     var formatInput = form && form.querySelector("[name=format]");
     function format() { return (formatInput && formatInput.value) || "markdown"; }
@@ -343,7 +349,7 @@
     // A disclosure form without an editor on the page (e.g. a host's own template) still gets the toggle.
     document.querySelectorAll("[data-disclosure-form]").forEach(function (fieldset) {
       var form = fieldset.closest("form");
-      if (!form || !form.querySelector("[data-editor]")) { setupDisclosure(fieldset, function () { return 0; }); }
+      if (!form || !(form.matches("[data-editor]") || form.querySelector("[data-editor]"))) { setupDisclosure(fieldset, function () { return 0; }); }
     });
   }
 

@@ -154,6 +154,11 @@ USERS = [
 ]
 
 
+#: What the demo moderators may do beyond viewing: decide items, mark results, keep rejection templates.
+MODERATOR_CODENAMES = ("change_reviewitem", "change_classifierresult", "add_rejectiontemplate",
+                       "change_rejectiontemplate")
+
+
 class Command(BaseCommand):
     help = "Create demo users (password 'demo' — demo only), categories and posts. Safe to run twice."
 
@@ -161,7 +166,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         moderators, _ = Group.objects.get_or_create(name="Moderators")
-        moderators.permissions.add(*Permission.objects.filter(content_type__app_label="moderation"))
+        # Moderators read everything and act through the queue (change_reviewitem); audit rows are never theirs to
+        # change or delete, so the group holds no delete_* permission (and loses any an older seed gave it).
+        moderation = Permission.objects.filter(content_type__app_label="moderation")
+        moderators.permissions.remove(*moderation.filter(codename__startswith="delete_"))
+        moderators.permissions.add(*moderation.filter(codename__startswith="view_"),
+                                   *moderation.filter(codename__in=MODERATOR_CODENAMES))
         users = {}
         for username, standing, is_staff, is_moderator in USERS:
             user, created = User.objects.get_or_create(username=username, defaults={"is_staff": is_staff})

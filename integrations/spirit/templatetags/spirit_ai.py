@@ -5,9 +5,9 @@ from django.template.loader import render_to_string
 
 from disclosure.public import DisclosureForm
 from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
-from moderation.public import ReviewStatus, submission_label
+from moderation.public import ReviewStatus
 
-from ..services import comment_disclosure, submissions_for_comments
+from ..services import submissions_for_comments
 from ..views import FORM_ATTRIBUTE
 
 register = template.Library()
@@ -51,8 +51,7 @@ def spirit_ai_comment_header(comment, submissions, viewer=None):
     if submission is None or submission.current_revision is None:
         return {"submission": None}
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
-    return {"submission": submission, "label": submission_label(submission), "comment": comment,
-            "disclosure": comment_disclosure(submission), "show_status": is_author,
+    return {"submission": submission, "comment": comment, "show_status": is_author,
             "decision": submission.review_items.filter(status=ReviewStatus.DECIDED).exclude(decision_message="")
             .order_by("-decided_at").first() if is_author else None}
 

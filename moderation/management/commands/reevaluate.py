@@ -55,6 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{considered} current revision(s) considered; {len(rows)} would be re-scored.")
             return
         sent = 0
+        # A fresh start for the poison-message count (moderation.services.evaluation, "Poison messages"): an operator asked for it.
+        Revision.objects.filter(pk__in=[pk for pk, _ in rows]).update(evaluation_attempts=0)
         for revision_id, content_hash in tqdm(rows, desc="enqueueing", unit="revision", file=sys.stderr,
                                               disable=options["no_progress"]):
             if not revision_enqueue(revision_id=revision_id, content_hash=content_hash):

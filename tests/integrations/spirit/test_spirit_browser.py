@@ -8,6 +8,7 @@ a Spirit moderator finds the comment in the review queue and rejects it; the com
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[3]
 UNDISCLOSED = ("AIPROSE In today's fast-paced world, it is important to note that good coffee is a journey "
                "rather than a destination, and every brewing method offers unique benefits.")
 OWN = "I switched to a hand grinder last month; here is what I found."
+MENTION = "Thanks @moderator for the welcome."
 DISCLOSED = "The grind size matters more than the grinder's price, according to the model."
 
 
@@ -123,7 +125,7 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     # Spirit's own editor, with the plugin's button in its toolbar and the disclosure form under it.
     reply = author.locator("form.js-reply")
     textarea = reply.locator("textarea[name=comment]")
-    textarea.fill(f"{OWN}\n\n{UNDISCLOSED}\n\n")
+    textarea.fill(f"{OWN}\n\n{MENTION}\n\n{UNDISCLOSED}\n\n")
     textarea.press("End")
     reply.locator("[data-action=ai-block]").click()
     author.fill("[data-model-input]", "Claude Opus 4.5")
@@ -146,6 +148,8 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     expect(posted.locator(".ai-label")).to_have_attribute("data-label", "ai_assisted")
     expect(posted.locator("[data-eu-label] .eu-mark")).to_be_visible()
     expect(posted.locator(".comment__text")).to_contain_text(OWN)
+    # Spirit's @mentions, rendered by the integration's markdown-it plugin inside the plugin's renderer.
+    expect(posted.locator(".comment__text a", has_text="@moderator")).to_have_attribute("href", re.compile(r"/user/"))
     section = posted.locator(".comment__text .post__body details")
     expect(section).to_have_count(1)
     expect(section).not_to_have_attribute("open", "")  # collapsed until the reader opens it

@@ -12,9 +12,7 @@ from spirit.category.models import Category
 from spirit.comment.models import Comment
 from spirit.topic.models import Topic
 
-from moderation.public import RejectionTemplate
-
-from ...pending import PendingDisclosure, pending_disclosure
+from moderation.public import RejectionTemplate, disclosure_pending
 
 USERS = [
     # username, Spirit moderator?, verified e-mail?
@@ -48,12 +46,9 @@ class Command(BaseCommand):
             slug="general", defaults={"title": "General", "description": "Anything on topic."})
         if not Topic.objects.filter(title="Welcome").exists():
             topic = Topic.objects.create(user=users["moderator"], category=category, title="Welcome")
-            token = pending_disclosure.set(PendingDisclosure({"human_only": True}))
-            try:
+            with disclosure_pending({"human_only": True}):
                 Comment.objects.create(user=users["moderator"], topic=topic, comment=WELCOME,
                                        comment_html=f"<p>{WELCOME}</p>")
-            finally:
-                pending_disclosure.reset(token)
             topic.increase_comment_count()
         RejectionTemplate.objects.get_or_create(code="undisclosed-ai", defaults={
             "title": "Undisclosed AI text",

@@ -1,0 +1,91 @@
+"""Deployment: DEBUG is off unless asked for, the production profile passes ``check --deploy`` with no warning,
+and outside DEBUG the product refuses to start with the demo key or the demo users (not only under --deploy)."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.security
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str = "", *args: str, settings: str = "config.settings.base", **env: str):
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("DEBUG", "SECRET_KEY", "ALLOW_PRIVATE_WEBHOOK_URLS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    command = [sys.executable, *(["-c", code] if code else []), *args]
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_debug_and_private_webhooks_are_off_unless_the_environment_turns_them_on():
+    done = run_python("import django; django.setup(); from django.conf import settings as s; "
+                      "print(s.DEBUG, s.MODERATION['ALLOW_PRIVATE_WEBHOOK_URLS'])")
+    assert done.stdout.split() == ["False", "False"], done.stderr
+    demo = run_python("import django; django.setup(); from django.conf import settings as s; "
+                      "print(s.DEBUG, s.MODERATION['ALLOW_PRIVATE_WEBHOOK_URLS'])", DEBUG="1")
+    # DEBUG alone no longer opens webhooks to private addresses; `make run` sets both explicitly.
+    assert demo.stdout.split() == ["True", "False"], demo.stderr
+
+
+def test_make_run_sets_what_the_demo_needs():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert 'DEBUG="${DEBUG:-1}"' in script and 'ALLOW_PRIVATE_WEBHOOK_URLS="${ALLOW_PRIVATE_WEBHOOK_URLS:-1}"' in script
+
+
+def test_production_profile_passes_check_deploy_with_no_warning():
+    done = run_python("", "manage.py", "check", "--deploy", settings="config.settings.production",
+                      SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="forum.example")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout, done.stdout + done.stderr
+
+
+def test_production_profile_has_secure_cookies_and_hsts():
+    done = run_python("import django; django.setup(); from django.conf import settings as s; "
+                      "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+                      "s.SECURE_HSTS_SECONDS >= 31536000, s.MODERATION['ALLOW_PRIVATE_WEBHOOK_URLS'])",
+                      settings="config.settings.production", SECRET_KEY=secrets.token_urlsafe(50),
+                      ALLOW_PRIVATE_WEBHOOK_URLS="1", DEBUG="1")
+    assert done.stdout.split() == ["False", "True", "True", "True", "True", "False"], done.stderr
+
+
+def test_the_demo_key_refuses_to_start_outside_debug_without_deploy_flag():
+    done = run_python("", "manage.py", "check", settings="config.settings.production", ALLOWED_HOSTS="x.example")
+    assert done.returncode != 0
+    assert "moderation.E102" in done.stderr
+
+
+def test_a_wsgi_server_refuses_the_demo_key_too():
+    done = run_python("import config.wsgi", settings="config.settings.production", ALLOWED_HOSTS="x.example")
+    assert done.returncode != 0
+    assert "Refusing to start" in done.stderr and "moderation.E102" in done.stderr
+
+
+def test_the_demo_is_still_allowed_with_debug():
+    done = run_python("", "manage.py", "check", DEBUG="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["author", "newbie", "reader", "moderator"])
+def test_every_demo_user_with_the_demo_password_is_refused_outside_debug(django_user_model, settings, username):
+    from moderation.checks import check_production_safety, check_safe_outside_debug
+
+    django_user_model.objects.create_user(username=username, password="demo")
+    settings.DEBUG = False
+    assert [e.id for e in check_safe_outside_debug(None) if e.is_serious()] == ["moderation.E103"]
+    settings.DEBUG = True
+    assert check_safe_outside_debug(None) == []
+    assert {"moderation.E101", "moderation.E103"} <= {e.id for e in check_production_safety(None)}
+
+
+@pytest.mark.django_db
+def test_a_demo_user_with_a_real_password_is_fine(django_user_model, settings):
+    from moderation.checks import check_safe_outside_debug
+
+    django_user_model.objects.create_user(username="moderator", password=secrets.token_urlsafe(16))
+    settings.DEBUG = False
+    assert "moderation.E103" not in {e.id for e in check_safe_outside_debug(None)}
