@@ -306,6 +306,9 @@ class ReviewItem(models.Model):
                          condition=Q(status__in=["open", "claimed"]), name="review_queue_active_priority"),
             # …and "review_queue_active_score" (top_score DESC NULLS LAST, priority DESC, id), created on
             # PostgreSQL only by migration 0003 (SQLite cannot declare NULLS LAST in an index).
+            # The API's list (GET /api/v1/review-items) in its default order over every status, so its page is an
+            # index scan too (without it PostgreSQL sorted all of a client's items for each page: 250 ms at 30k).
+            models.Index(F("priority").desc(), F("created_at").asc(), name="review_item_api_order"),
         ]
 
 
@@ -534,3 +537,33 @@ class StatementOfReasons(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SiteThreshold(models.Model):
+    """A forum's own flag threshold for one classifier version, written by ``manage.py calibrate_detector``.
+
+    Calibrated on the forum's posts from before ``posts_before`` (assumed human): the smallest threshold at
+    which at most ``false_flag_rate`` of them would have been flagged. Classifier results stored after it
+    carry it as ``details["threshold"]`` (the shipped one in ``details["shipped_threshold"]``), so the
+    policy's ``passage_flagged`` and the stats page use it. It applies to this exact classifier version
+    only: a new detector needs a new calibration.
+    """
+
+    classifier = models.CharField(max_length=100)
+    version = models.CharField(max_length=200)
+    threshold = models.FloatField()
+    shipped_threshold = models.FloatField(null=True, blank=True)
+    false_flag_rate = models.FloatField()
+    posts_before = models.DateTimeField()
+    #: posts the classifier could score, and how many of them reach ``threshold``
+    posts_scored = models.PositiveIntegerField()
+    posts_flagged = models.PositiveIntegerField()
+    #: of the same posts, how many the shipped threshold flags
+    posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classifier", "version"], name="site_threshold_unique")]
+
+    def __str__(self):
+        return f"{self.classifier} {self.version}: {self.threshold:.4f}"

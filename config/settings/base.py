@@ -208,6 +208,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing: a couple of quick retries, then give up (the caller logs it; the sweep re-enqueues later).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_SOCKET_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Each pool process loads the classifiers' models before it reports ready (moderation.tasks.warm_up_pool_process):
+# seconds on an idle machine, tens of seconds on a busy one, far over Celery's default 4 s.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 180
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.fast"
 CELERY_TASK_ROUTES = {
     "moderation.evaluate_revision": {"queue": f"{QUEUE_PREFIX}.fast"},
@@ -277,6 +280,8 @@ MODERATION = {
     # (moderation.E104); outside DEBUG every start warns (moderation.W104).
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
+    # Classifier pool processes yield the CPU to the web process (nice value; 0 = as started).
+    "WORKER_NICENESS": int(os.environ.get("WORKER_NICENESS", 10)),
 }
 
 # structlog over the standard library (config/log.py): one JSON object per line in production
