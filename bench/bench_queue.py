@@ -1,91 +1,109 @@
-"""Speed of the moderator queue with a large table: keyset pages and per-reason counts.
+"""The moderator queue at scale: the queue page and ``GET /api/v1/review-items`` with every filter.
 
-    DATABASE_URL=postgres://…/scratch python bench/bench_queue.py --items 100000
+    python bench/bench_queue.py [--stored 100000] [--repeat 15]
 
-Fills the database named in DATABASE_URL (migrated; use a scratch one) with ``--items`` review items
-(external ids ``bench-…``; a second run reuses them), then prints the time of the first and second page for
-every sort, with and without a reason filter, and of the per-reason counts. ``--cleanup`` deletes the rows.
-Measured here on PostgreSQL 15 with 100 000 items (45 000 undecided): pages 15–30 ms, counts ~200 ms.
+Workload: a scratch PostgreSQL database with ``--stored`` submissions (100,000 by default: 20,000 open review
+items, 10,000 decided; ``bench/fill.py``). Each request is served in-process by Django's test client (the
+whole middleware stack, the view, the queries and the template; no HTTP socket), as the moderator
+``bench-moderator`` for the page and with the ``Bench`` client's key for the API; it is repeated
+``--repeat`` times after one warm-up. Prints p50/p95 per request and the number of SQL queries each one ran,
+then the worst p95 and the most queries over all of them.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-REASONS = ["undisclosed_ai_suspected", "mostly_ai_content", "new_author_ai_assisted", "ai_research_unverified",
-           "classifier_failed"]
+from bench import common  # noqa: E402
+
+PAGE_QUERIES = [
+    "", "status=open", "status=claimed", "status=snoozed", "status=decided", "status=undecided",
+    "reason=classifier_failed", "reason=mostly_ai_content", "category=research", "standing=new",
+    "classifier=statistical", "kind=appeal", "kind=flag", "since=2026-01-01", "until=2026-06-01",
+    "sort=age", "sort=newest", "sort=score", "reason=undisclosed_ai_suspected&category=meta&sort=score",
+]
+API_QUERIES = [
+    "", "status=open", "status=claimed", "status=decided", "kind=flag", "kind=appeal",
+    "reason=classifier_failed", "reason=mostly_ai_content", "ordering=created_at", "ordering=-priority",
+    "page_size=10", "page_size=200", "status=open&reason=new_author_ai_assisted&ordering=created_at",
+]
 
 
-def fill(n: int) -> None:
+def measure(client, url: str, repeat: int) -> dict:
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from moderation.models import ReviewItem, Revision, Submission
-    from moderation.services.intake import local_client
-
-    have = Submission.objects.filter(external_id__startswith="bench-").count()
-    client, rng = local_client(), random.Random(7)
-    for start in range(have, n, 10_000):
-        stop = min(n, start + 10_000)
-        subs = Submission.objects.bulk_create([Submission(
-            client=client, external_id=f"bench-{i}", author_external_id=f"bench-{i % 3000}",
-            category=rng.choice(["general", "research", "meta"]), author_standing=rng.choice(["new", "regular"]),
-            status="queued") for i in range(start, stop)])
-        revs = Revision.objects.bulk_create([Revision(submission=s, number=1, title=f"Bench {s.external_id}",
-                                                      body="x", parser_version=1, content_hash="bench")
-                                             for s in subs])
-        for s, r in zip(subs, revs):
-            s.current_revision = r
-        Submission.objects.bulk_update(subs, ["current_revision"])
-        ReviewItem.objects.bulk_create([ReviewItem(
-            submission=s, revision=r, reasons=rng.sample(REASONS, rng.randint(1, 2)),
-            priority=rng.choice([15, 20, 30, 40, 50, 70]), top_score=rng.choice([None, rng.random()]),
-            status=rng.choice(["open"] * 3 + ["decided"] * 6 + ["claimed", "snoozed"])) for s, r in zip(subs, revs)])
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE moderation_reviewitem SET created_at = now() - (id || ' minutes')::interval "
-                       "WHERE submission_id IN (SELECT id FROM moderation_submission WHERE external_id LIKE 'bench-%%')")
-        cursor.execute("ANALYZE")
+    answer = client.get(url)  # warm-up; also the page the "next" link is read from
+    if answer.status_code != 200:
+        raise RuntimeError(f"{url}: HTTP {answer.status_code} {answer.content[:300]!r}")
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    return {"url": url, "p50_ms": common.pct(times, 50), "p95_ms": common.pct(times, 95),
+            "queries": len(queries.captured_queries), "answer": answer}
 
 
-def timed(fn):
-    started = time.perf_counter()
-    result = fn()
-    return result, (time.perf_counter() - started) * 1000
+def next_page(kind: str, answer) -> str | None:
+    import re
+
+    if kind == "api":
+        link = answer.json().get("next")
+        return link.split("testserver", 1)[-1] if link else None
+    found = re.search(r'href="(\?[^"]*cursor=[^"]+)"', answer.content.decode())
+    return "/moderation/" + found.group(1).replace("&amp;", "&") if found else None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--cleanup", action="store_true")
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("Set DATABASE_URL to a scratch PostgreSQL database.")
-    import django
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stored", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=15)
+    a = ap.parse_args()
 
-    django.setup()
-    from moderation.models import ReviewItem, Submission
-    from moderation.selectors.queue import SORTS, QueueFilters, queue_counts, queue_page
+    db = common.scratch_db(a.stored, "bench_queue")
+    common.setup_django(db)
+    from django.test import Client
 
-    if args.cleanup:
-        ReviewItem.objects.filter(submission__external_id__startswith="bench-").delete()
-        print("deleted", Submission.objects.filter(external_id__startswith="bench-").delete()[0], "rows")
-        return
-    fill(args.items)
-    print(f"{ReviewItem.objects.count()} review items")
-    for sort in SORTS:
-        for reason in ("", "classifier_failed"):
-            filters = QueueFilters(sort=sort, reason=reason)
-            page, first = timed(lambda: queue_page(filters))
-            _, second = timed(lambda: queue_page(filters, cursor=page.next_cursor))
-            print(f"sort={sort:<8} reason={reason or '-':<18} page 1 {first:6.1f} ms   page 2 {second:6.1f} ms")
-    _, ms = timed(queue_counts)
-    print(f"per-status and per-reason counts {ms:6.1f} ms")
+    from moderation.models import ReviewItem
+
+    web = Client()
+    if not web.login(username="bench-moderator", password="bench"):
+        raise RuntimeError("the fill's moderator cannot log in")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {common.API_KEY}")
+    rows = []
+    for kind, base, queries in (("page", "/moderation/", PAGE_QUERIES), ("api", "/api/v1/review-items", API_QUERIES)):
+        client = web if kind == "page" else api
+        for query in queries:
+            first = measure(client, f"{base}?{query}" if query else base, a.repeat)
+            rows.append((kind, first))
+            following = next_page(kind, first["answer"])
+            if following and query in ("", "status=open", "sort=age", "page_size=200", "ordering=created_at"):
+                rows.append((kind, measure(client, following, a.repeat)))
+    for kind, row in rows:
+        print(f"# {kind:<4} {row['url'][:90]:<90} p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
+              f"{row['queries']:2d} queries", flush=True)
+    record = {"bench": "queue", "workload": f"{a.stored} submissions, "
+              f"{ReviewItem.objects.filter(status='open').count()} open review items; queue page and API with "
+              f"{len(PAGE_QUERIES)} + {len(API_QUERIES)} filter/sort combinations and their next pages, "
+              f"{a.repeat} requests each, in-process (test client, no socket)", "requests": len(rows),
+              "page_p95_ms": max(r["p95_ms"] for k, r in rows if k == "page"),
+              "api_p95_ms": max(r["p95_ms"] for k, r in rows if k == "api"),
+              "page_queries": max(r["queries"] for k, r in rows if k == "page"),
+              "api_queries": max(r["queries"] for k, r in rows if k == "api")}
+    worst = max((r for _, r in rows), key=lambda r: r["p95_ms"])
+    record.update(queue_p95_ms=max(record["page_p95_ms"], record["api_p95_ms"]), worst_url=worst["url"],
+                  queue_queries=max(record["page_queries"], record["api_queries"]), **common.machine())
+    from django.db import connections
+
+    connections.close_all()
+    common.db_drop(db)
+    common.emit(record)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from config.views import favicon
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("moderation/compliance/", include("moderation.compliance.urls")),

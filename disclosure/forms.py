@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .blocks import BlockSyntaxError, parse_body
-from .schema import ASSISTANCE_KINDS, EXTENTS, Disclosure, kind_name, load_stored, validate_disclosure
+from .schema import (ASSISTANCE_KINDS, EXTENTS, Disclosure, kind_name, kind_phrase, load_stored,
+                     validate_disclosure)
 from .validation import blocks_vs_disclosure_errors
 
-EXTENT_CHOICES = [("", "Not used"), *EXTENTS.items()]
+EXTENT_CHOICES = [("", _("Not used")), *EXTENTS.items()]
 
 
 def _assist_field(kind: str) -> str:
@@ -27,8 +31,8 @@ def _details_field(kind: str) -> str:
 
 class ReaderPreferenceForm(forms.Form):
     ai_assisted_in_listings = forms.ChoiceField(
-        label="AI-assisted posts in listings", choices=[], widget=forms.RadioSelect)
-    expand_ai_blocks = forms.BooleanField(label="Show AI-written sections expanded", required=False)
+        label=_("AI-assisted posts in listings"), choices=[], widget=forms.RadioSelect)
+    expand_ai_blocks = forms.BooleanField(label=_("Show AI-written sections expanded"), required=False)
 
     def __init__(self, *args, **kwargs):
         from .models import ListingMode
@@ -38,26 +42,26 @@ class ReaderPreferenceForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    human_only = forms.BooleanField(label="This post is entirely human-written", required=False)
-    tools = forms.CharField(label="Which tools or models?", required=False, max_length=1000,
-                            help_text="Comma-separated, e.g. “Claude Opus 4.5, DeepL”.")
-    ai_share_percent = forms.IntegerField(label="About how much of the final text did AI write? (%)",
+    human_only = forms.BooleanField(label=_("This post is entirely human-written"), required=False)
+    tools = forms.CharField(label=_("Which tools or models?"), required=False, max_length=1000,
+                            help_text=_("Comma-separated, e.g. “Claude Opus 4.5, DeepL”."))
+    ai_share_percent = forms.IntegerField(label=_("About how much of the final text did AI write? (%)"),
                                           min_value=0, max_value=100, required=False, initial=0)
-    process = forms.CharField(label="How did you use AI?", required=False, max_length=5000,
+    process = forms.CharField(label=_("How did you use AI?"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="At least a sentence: what you asked it to do, and what you kept.")
-    verification = forms.CharField(label="How did you check the AI's work?", required=False, max_length=5000,
+                              help_text=_("At least a sentence: what you asked it to do, and what you kept."))
+    verification = forms.CharField(label=_("How did you check the AI's work?"), required=False, max_length=5000,
                                    widget=forms.Textarea(attrs={"rows": 2}),
-                                   help_text="Required when AI helped with research or code/analysis.")
+                                   help_text=_("Required when AI helped with research or code/analysis."))
 
     #: EU AI Act Art. 50(4): shown (by the editor's script) only when the post's grade requires a label.
-    reviewed = forms.BooleanField(label="A person reviewed the AI-generated text before publication",
+    reviewed = forms.BooleanField(label=_("A person reviewed the AI-generated text before publication"),
                                   required=False)
-    responsible = forms.CharField(label="Who holds editorial responsibility for it?", required=False,
-                                  max_length=200, help_text="A name or an editorial role, e.g. “the news desk”.")
+    responsible = forms.CharField(label=_("Who holds editorial responsibility for it?"), required=False,
+                                  max_length=200, help_text=_("A name or an editorial role, e.g. “the news desk”."))
 
     #: Shown on edit: the author confirms the disclosure still holds for the new revision.
-    confirm = forms.BooleanField(label="I confirm this disclosure still describes the edited post",
+    confirm = forms.BooleanField(label=_("I confirm this disclosure still describes the edited post"),
                                  required=False)
 
     ERROR_FIELDS = {"human_only": "human_only", "tools": "tools", "ai_share_percent": "ai_share_percent",
@@ -73,8 +77,8 @@ class DisclosureForm(forms.Form):
             # optional specifics ("translated the German quotes"): the API accepts them, so the form must
             # show and keep them, or an edit in the forum would silently drop what the author said
             self.fields[_details_field(kind)] = forms.CharField(
-                label=f"{kind_name(kind)}: what exactly? (optional)", required=False, max_length=500,
-                widget=forms.Textarea(attrs={"rows": 1, "placeholder": "What exactly? (optional)"}))
+                label=format_lazy(_("{kind}: what exactly? (optional)"), kind=kind_name(kind)), required=False,
+                max_length=500, widget=forms.Textarea(attrs={"rows": 1, "placeholder": _("What exactly? (optional)")}))
             # no maxlength: a browser would cut a long paste silently; the server says "at most 500"
             self.fields[_details_field(kind)].widget.attrs.pop("maxlength", None)
         if not require_confirm:
@@ -158,12 +162,13 @@ class DisclosureForm(forms.Form):
             return cleaned
         for kind in ASSISTANCE_KINDS:
             if (cleaned.get(_details_field(kind)) or "").strip() and not cleaned.get(_assist_field(kind)):
-                self.add_error(_details_field(kind), f"Choose how much AI helped with {kind_name(kind).lower()}, "
-                                                     "or clear this.")
+                self.add_error(_details_field(kind), gettext(
+                    "Choose how much AI helped with %(kind)s, or clear this.") % {"kind": kind_phrase(kind)})
         if self.errors:
             return cleaned
         if self.require_confirm and not cleaned.get("confirm"):
-            self.add_error("confirm", "You edited the post: confirm the disclosure still holds, or change it.")
+            self.add_error("confirm", gettext(
+                "You edited the post: confirm the disclosure still holds, or change it."))
         disclosure, errors = validate_disclosure(self.to_data())
         if disclosure is not None and self.body is not None:
             try:

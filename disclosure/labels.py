@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from .grades import Grade, grade_for, grade_named
-from .schema import Disclosure, kind_name
+from .schema import Disclosure, kind_phrase
 
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 #: value → badge text. The IPTC digital source type follows the grade (below), not the badge.
 LABELS: dict[str, str] = {
-    "human_only": "Human-written",
-    "ai_assisted": "AI-assisted",
-    "ai_generated": "Mostly AI-written",
-    "not_disclosed": "AI use not disclosed",
+    "human_only": gettext_noop("Human-written"),
+    "ai_assisted": gettext_noop("AI-assisted"),
+    "ai_generated": gettext_noop("Mostly AI-written"),
+    "not_disclosed": gettext_noop("AI use not disclosed"),
 }
 #: The IPTC digital source type follows the grade, so JSON-LD stays in step with the EU label.
 IPTC_BY_GRADE: dict[str, str | None] = {
@@ -30,8 +32,8 @@ IPTC_BY_GRADE: dict[str, str | None] = {
     "ai_generated": "trainedAlgorithmicMedia",
     "not_disclosed": None,
 }
-SOURCES = {"author": "declared by the author", "classifier": "applied by the classifiers",
-           "moderator": "applied by a moderator"}
+SOURCES = {"author": gettext_noop("declared by the author"), "classifier": gettext_noop("applied by the classifiers"),
+           "moderator": gettext_noop("applied by a moderator")}
 AI_LABELS = ("ai_assisted", "ai_generated")
 #: Labels a moderator may apply: "not disclosed" is a fact about the author's declaration, not a verdict.
 MODERATOR_LABELS = ("human_only", "ai_assisted", "ai_generated")
@@ -67,7 +69,7 @@ class Label:
 
     @property
     def source_text(self) -> str:
-        return SOURCES.get(self.source, self.source)
+        return gettext(SOURCES[self.source]) if self.source in SOURCES else self.source
 
     def as_dict(self) -> dict:
         grade = self.grade
@@ -89,7 +91,7 @@ def label_detail(disclosure: Disclosure | None) -> str:
     """ "editing, research" — what kinds of help the author declared."""
     if disclosure is None or disclosure.human_only:
         return ""
-    return ", ".join(kind_name(k).lower() for k in disclosure.kinds)
+    return ", ".join(kind_phrase(k) for k in disclosure.kinds)
 
 
 def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, override_value: str = "",
@@ -100,7 +102,7 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
         value, source = override_value, override_source or "moderator"
     else:
         value, source, locked = value_from_grade(grade), "author", False
-    text = LABELS[value]
+    text = gettext(LABELS[value])  # in the active language (the reader's on a page; English in workers)
     detail = label_detail(disclosure) if source == "author" else ""
     if source != "author":
         # A moderator's or classifier's label replaces the author's grade: the badge, the EU variant, the IPTC

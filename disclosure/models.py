@@ -3,12 +3,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ListingMode(models.TextChoices):
-    SHOW = "show", "Show them like any other post"
-    COLLAPSE = "collapse", "Show them collapsed, title and label only"
-    HIDE = "hide", "Hide them from listings"
+    SHOW = "show", _("Show them like any other post")
+    COLLAPSE = "collapse", _("Show them collapsed, title and label only")
+    HIDE = "hide", _("Hide them from listings")
 
 
 class ReaderPreference(models.Model):

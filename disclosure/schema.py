@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 #: Version 2 added ``human_review`` (EU AI Act Art. 50(4): human review and editorial responsibility).
@@ -29,26 +31,33 @@ AssistanceKind = Literal[
 Extent = Literal["minor", "substantial", "most"]
 
 ASSISTANCE_KINDS: dict[str, str] = {
-    "drafting": "Drafting: AI wrote some of the text",
-    "editing": "Editing: AI revised wording, grammar or structure",
-    "translation": "Translation",
-    "research": "Research: finding or summarising sources",
-    "ideation": "Ideas: brainstorming, outlining, arguments",
-    "code_analysis": "Code or analysis",
-    "data_figures": "Data or figures",
-    "other": "Other",
+    "drafting": _("Drafting: AI wrote some of the text"),
+    "editing": _("Editing: AI revised wording, grammar or structure"),
+    "translation": _("Translation"),
+    "research": _("Research: finding or summarising sources"),
+    "ideation": _("Ideas: brainstorming, outlining, arguments"),
+    "code_analysis": _("Code or analysis"),
+    "data_figures": _("Data or figures"),
+    "other": _("Other"),
 }
 
 
 def kind_name(kind: str) -> str:
     """The short name of a kind of help: "drafting" → "Drafting" (its label without the explanation)."""
-    return ASSISTANCE_KINDS[kind].split(":")[0]
+    return str(ASSISTANCE_KINDS[kind]).split(":")[0]
+
+
+def kind_phrase(kind: str) -> str:
+    """The short name inside a sentence: lower-case in English ("editing, research"), as the active language
+    spells it otherwise (German nouns keep their capital: "Überarbeitung, Recherche")."""
+    name = kind_name(kind)
+    return name.lower() if (get_language() or "en").startswith("en") else name
 
 
 EXTENTS: dict[str, str] = {
-    "minor": "Minor",
-    "substantial": "Substantial",
-    "most": "Most of it",
+    "minor": _("Minor"),
+    "substantial": _("Substantial"),
+    "most": _("Most of it"),
 }
 #: Kinds whose output is a claim about the world the author should have checked.
 KINDS_NEEDING_VERIFICATION = ("research", "code_analysis")
@@ -117,8 +126,8 @@ class Disclosure(BaseModel):
         """One line for badges and the moderator queue: "AI-assisted: editing, research"."""
         if self.human_only:
             return "Human-written"
-        kinds = ", ".join(kind_name(k).lower() for k in self.kinds)
-        return f"AI-assisted: {kinds}"
+        kinds = ", ".join(kind_phrase(k) for k in self.kinds)
+        return gettext("AI-assisted: %(kinds)s") % {"kinds": kinds}
 
 
 @dataclass(frozen=True)
@@ -137,41 +146,45 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
     errors: list[FieldError] = []
     if d.human_only:
         if d.assistance:
-            errors.append(FieldError("assistance", "A post marked entirely human-written cannot list AI "
-                                     "assistance. Untick “entirely human-written” or remove the assistance."))
+            errors.append(FieldError("assistance", gettext(
+                "A post marked entirely human-written cannot list AI assistance. Untick “entirely human-written” "
+                "or remove the assistance.")))
         if d.tools:
-            errors.append(FieldError("tools", "A post marked entirely human-written cannot name AI tools."))
+            errors.append(FieldError("tools", gettext(
+                "A post marked entirely human-written cannot name AI tools.")))
         if d.ai_share_percent:
-            errors.append(FieldError("ai_share_percent", "A post marked entirely human-written has an AI share "
-                                     "of 0%."))
+            errors.append(FieldError("ai_share_percent", gettext(
+                "A post marked entirely human-written has an AI share of 0%.")))
         return errors
 
     if not d.assistance:
-        errors.append(FieldError("assistance", "Say what kind of help AI gave: choose at least one kind, or "
-                                 "tick “This post is entirely human-written”."))
+        errors.append(FieldError("assistance", gettext(
+            "Say what kind of help AI gave: choose at least one kind, or tick “This post is entirely "
+            "human-written”.")))
     seen: set[str] = set()
     for index, item in enumerate(d.assistance):
         if item.kind in seen:
-            errors.append(FieldError(f"assistance.{index}.kind", f"“{item.kind}” is listed twice; list each "
-                                     "kind of help once."))
+            errors.append(FieldError(f"assistance.{index}.kind", gettext(
+                "“%(kind)s” is listed twice; list each kind of help once.") % {"kind": item.kind}))
         seen.add(item.kind)
     if len(d.process.strip()) < MIN_PROCESS_CHARS:
-        errors.append(FieldError("process", f"Describe in at least a sentence ({MIN_PROCESS_CHARS}+ characters) "
-                                 "how AI was used in this post."))
+        errors.append(FieldError("process", gettext(
+            "Describe in at least a sentence (%(n)s+ characters) how AI was used in this post.")
+            % {"n": MIN_PROCESS_CHARS}))
     checked = [k for k in KINDS_NEEDING_VERIFICATION if k in seen]
     if checked and not d.verification.strip():
-        names = " and ".join(kind_name(k).lower() for k in checked)
-        errors.append(FieldError("verification", f"You declared AI help with {names}: say how you checked "
-                                 "the AI's work."))
+        names = gettext(" and ").join(kind_phrase(k) for k in checked)
+        errors.append(FieldError("verification", gettext(
+            "You declared AI help with %(kinds)s: say how you checked the AI's work.") % {"kinds": names}))
     if "drafting" in seen and d.ai_share_percent == 0:
-        errors.append(FieldError("ai_share_percent", "You said AI drafted some of the text: estimate its "
-                                 "share of the final text (1–100%)."))
+        errors.append(FieldError("ai_share_percent", gettext(
+            "You said AI drafted some of the text: estimate its share of the final text (1–100%).")))
     if d.human_review is not None and d.human_review.reviewed and len(d.human_review.responsible.strip()) < 2:
-        errors.append(FieldError("human_review.responsible", "You said a person reviewed the AI text: name who "
-                                 "holds editorial responsibility for it."))
+        errors.append(FieldError("human_review.responsible", gettext(
+            "You said a person reviewed the AI text: name who holds editorial responsibility for it.")))
     for index, tool in enumerate(d.tools):
         if not tool.strip() or len(tool) > 100:
-            errors.append(FieldError(f"tools.{index}", "Each tool name must be 1–100 characters."))
+            errors.append(FieldError(f"tools.{index}", gettext("Each tool name must be 1–100 characters.")))
     return errors
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from .blocks import BlockSyntaxError, ParsedBody, parse_body
 from .schema import Disclosure, FieldError, validate_disclosure
 
@@ -12,18 +14,19 @@ def blocks_vs_disclosure_errors(parsed: ParsedBody, disclosure: Disclosure) -> l
     count = len(parsed.blocks)
     if not count:
         return []
-    sections = f"{count} AI-written section{'s' if count > 1 else ''}"
+    sections = ngettext("%(count)s AI-written section", "%(count)s AI-written sections", count) % {"count": count}
     if disclosure.human_only:
-        return [FieldError("human_only", f"Your post contains {sections}, so it cannot be marked entirely "
-                           "human-written. Untick the box and describe how AI helped, or remove the AI-written "
-                           "sections.")]
+        return [FieldError("human_only", gettext(
+            "Your post contains %(sections)s, so it cannot be marked entirely human-written. Untick the box and "
+            "describe how AI helped, or remove the AI-written sections.") % {"sections": sections})]
     errors = []
     if "drafting" not in disclosure.kinds:
-        errors.append(FieldError("assistance", f"Your post contains {sections}: declare “drafting” as one kind "
-                                 "of help."))
+        errors.append(FieldError("assistance", gettext(
+            "Your post contains %(sections)s: declare “drafting” as one kind of help.") % {"sections": sections}))
     if disclosure.ai_share_percent == 0:
-        errors.append(FieldError("ai_share_percent", f"Your post contains {sections}: estimate the share of the "
-                                 "text AI wrote (more than 0%)."))
+        errors.append(FieldError("ai_share_percent", gettext(
+            "Your post contains %(sections)s: estimate the share of the text AI wrote (more than 0%%).")
+            % {"sections": sections}))
     return errors
 
 

@@ -5,6 +5,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .blocks import BlockSyntaxError, parse_body
@@ -17,7 +18,7 @@ def preview(request):
     body = request.POST.get("body", "")[:100_000]
     fmt = request.POST.get("format", "markdown")
     if fmt not in ("markdown", "html"):
-        return JsonResponse({"errors": [{"field": "format", "message": "Use markdown or html."}]}, status=400)
+        return JsonResponse({"errors": [{"field": "format", "message": gettext("Use markdown or html.")}]}, status=400)
     try:
         parsed = parse_body(body, fmt)
     except BlockSyntaxError as exc:

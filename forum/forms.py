@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from disclosure.public import BlockSyntaxError, parse_body
 
@@ -6,16 +7,17 @@ from .models import Category
 
 
 class PostForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label=None)
+    title = forms.CharField(max_length=300, label=_("Title"))
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label=None, label=_("Category"))
     format = forms.ChoiceField(choices=[("markdown", "Markdown"), ("html", "HTML")], initial="markdown",
                                widget=forms.HiddenInput)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16, "data-editor-body": ""}), max_length=100_000,
-                           help_text='Put AI-written text inside an AI-written section: '
-                                     '<code>:::ai-written model="…"</code> … <code>:::</code>.')
+                           label=_("Body"),
+                           help_text=_('Put AI-written text inside an AI-written section: '
+                                       '<code>:::ai-written model="…"</code> … <code>:::</code>.'))
 
-    HTML_HELP = ('Put AI-written text inside an AI-written section: '
-                 '<code>&lt;section data-ai-written data-model="…"&gt;</code> … <code>&lt;/section&gt;</code>.')
+    HTML_HELP = _('Put AI-written text inside an AI-written section: '
+                  '<code>&lt;section data-ai-written data-model="…"&gt;</code> … <code>&lt;/section&gt;</code>.')
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.Model):
@@ -25,9 +26,9 @@ class Category(models.Model):
 
 class Profile(models.Model):
     class Standing(models.TextChoices):
-        NEW = "new", "New"
-        REGULAR = "regular", "Regular"
-        TRUSTED = "trusted", "Trusted"
+        NEW = "new", _("New")
+        REGULAR = "regular", _("Regular")
+        TRUSTED = "trusted", _("Trusted")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_profile")
     standing = models.CharField(max_length=10, choices=Standing.choices, default=Standing.NEW)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from disclosure.public import DisclosureForm, ReaderPreference, ReaderPreferenceForm, draft_prefill, load_stored
@@ -50,7 +51,7 @@ def post_detail(request, public_id):
     post = get_object_or_404(Post.objects.select_related("submission__current_revision", "category", "author"),
                              public_id=public_id)
     if not post_visible_to(post, request.user):
-        raise Http404("No such post.")
+        raise Http404(gettext("No such post."))
     return _render_post(request, post)
 
 
@@ -103,13 +104,13 @@ def _editor(request, *, post=None):
                     changed = post_update(post=post, category=data["category"], title=data["title"],
                                           body=data["body"], fmt=data["format"],
                                           disclosure_data=disclosure_form.to_data())
-                    messages.success(request, "Your edit was saved as a new revision." if changed
-                                     else "Nothing changed, so no new revision was made.")
+                    messages.success(request, gettext("Your edit was saved as a new revision.") if changed
+                                     else gettext("Nothing changed, so no new revision was made."))
                 else:
                     post = post_create(author=request.user, category=data["category"], title=data["title"],
                                        body=data["body"], fmt=data["format"],
                                        disclosure_data=disclosure_form.to_data(), draft=_recorded_draft(request))
-                    messages.success(request, "Your post was saved and is being checked.")
+                    messages.success(request, gettext("Your post was saved and is being checked."))
                 return redirect("forum:post_detail", public_id=post.public_id)
             except SubmissionInvalid as exc:
                 _apply_service_errors(exc, post_form, disclosure_form)
@@ -126,8 +127,9 @@ def _editor(request, *, post=None):
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(draft_prefill(recorded))
                                          if recorded else None)
         if recorded and recorded.events:
-            messages.info(request, "Your editor's AI tools recorded how they helped; the disclosure below is "
-                                   "pre-filled from that. Check it and say in your own words how AI was used.")
+            messages.info(request, gettext(
+                "Your editor's AI tools recorded how they helped; the disclosure below is pre-filled from that. "
+                "Check it and say in your own words how AI was used."))
     status = 400 if request.method == "POST" else 200
     return render(request, "forum/post_form.html", {"form": post_form, "disclosure_form": disclosure_form,
                                                     "post": post, "editing": editing}, status=status)
@@ -155,7 +157,7 @@ def post_new(request):
 def post_edit(request, public_id):
     post = get_object_or_404(Post.objects.select_related("submission__current_revision"), public_id=public_id)
     if post.author_id != request.user.pk:
-        raise Http404("No such post.")
+        raise Http404(gettext("No such post."))
     return _editor(request, post=post)
 
 
@@ -189,7 +191,7 @@ def preferences(request):
         preference.ai_assisted_in_listings = form.cleaned_data["ai_assisted_in_listings"]
         preference.expand_ai_blocks = form.cleaned_data["expand_ai_blocks"]
         preference.save()
-        messages.success(request, "Preferences saved.")
+        messages.success(request, gettext("Preferences saved."))
         return redirect("forum:preferences")
     return render(request, "forum/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -200,7 +202,7 @@ def post_appeal(request, public_id):
     """The author contests a rejection, once; the appeal goes back into the moderators' queue."""
     post = get_object_or_404(Post.objects.select_related("submission"), public_id=public_id)
     if post.author_id != request.user.pk:
-        raise Http404("No such post.")
+        raise Http404(gettext("No such post."))
     message = request.POST.get("message", "")[:5000]
     try:
         review_item_appeal(submission_id=post.submission_id, actor=Actor.for_user(request.user), message=message)
@@ -209,7 +211,7 @@ def post_appeal(request, public_id):
     except ReviewConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your appeal was sent to the moderators.")
+        messages.success(request, gettext("Your appeal was sent to the moderators."))
     return redirect("forum:post_detail", public_id=post.public_id)
 
 
@@ -220,9 +222,9 @@ def post_report(request, public_id):
     """A reader reports a post as undisclosed AI; a moderator looks at it (the post stays visible meanwhile)."""
     post = get_object_or_404(Post.objects.select_related("submission"), public_id=public_id)
     if not post_visible_to(post, request.user):
-        raise Http404("No such post.")
+        raise Http404(gettext("No such post."))
     if post.author_id == request.user.pk:
-        messages.error(request, "You cannot report your own post.")
+        messages.error(request, gettext("You cannot report your own post."))
         return redirect("forum:post_detail", public_id=post.public_id)
     try:
         report_create(submission_id=post.submission_id, client=local_client(),
@@ -231,5 +233,5 @@ def post_report(request, public_id):
     except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Thank you: a moderator will look at this post.")
+        messages.success(request, gettext("Thank you: a moderator will look at this post."))
     return redirect("forum:post_detail", public_id=post.public_id)

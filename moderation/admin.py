@@ -88,3 +88,14 @@ class ActionAdmin(AuditAdmin):
 admin.site.register(models.RejectionTemplate, list_display=("code", "title", "is_active"))
 admin.site.register(models.PolicyRule, list_display=("name", "order", "is_active"))
 admin.site.register(models.WebhookEndpoint, list_display=("client", "url", "is_active"))
+
+
+@admin.register(models.SiteThreshold)
+class SiteThresholdAdmin(admin.ModelAdmin):
+    """Written by ``manage.py calibrate_detector``; deleting a row returns the classifier to its shipped threshold."""
+    list_display = ("classifier", "version", "threshold", "shipped_threshold", "false_flag_rate", "posts_scored",
+                    "posts_before", "created_at")
+    readonly_fields = [f.name for f in models.SiteThreshold._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     #: Evaluation task runs of one revision (each stage's run counts, so a normal post uses 1–2) before the
     #: pipeline gives up: it stores an error result and holds the post for a person (a poison message).
     "MAX_EVALUATION_ATTEMPTS": 5,
+    #: Scheduling priority (Unix nice value, 0-19) of the Celery pool processes that run classifiers: scoring
+    #: is background work, so on a shared machine the web process answers "submit" first. 0 leaves it alone.
+    "WORKER_NICENESS": 10,
     #: Which revisions the classifiers read (services/scan_cost.py). ``scan``: "all", or "new_authors" (only
     #: authors below ``below_standing`` and within their first ``first_posts`` posts); an edit is re-scanned
     #: only when its edit distance to the last scanned revision reaches ``rescan_min_edit_distance``, and a

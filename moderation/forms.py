@@ -4,28 +4,37 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 from .models import AuthorStanding, ReviewItemKind, RejectionTemplate
 from .selectors.queue import SORTS, STATUS_FILTERS, QueueFilters
 
-LABEL_CHOICES = [("", "Keep the current label"), ("ai_assisted", "AI-assisted"), ("ai_generated", "AI-generated"),
-                 ("human_only", "Human-written")]
-SNOOZE_CHOICES = [("next_revision", "Until the author posts again"), ("1", "1 hour"), ("24", "1 day"),
-                  ("168", "1 week")]
+LABEL_CHOICES = [("", _("Keep the current label")), ("ai_assisted", _("AI-assisted")),
+                 ("ai_generated", _("AI-generated")), ("human_only", _("Human-written"))]
+SNOOZE_CHOICES = [("next_revision", _("Until the author posts again")), ("1", _("1 hour")), ("24", _("1 day")),
+                  ("168", _("1 week"))]
+#: The queue's status filters and sort orders, for people.
+STATUS_FILTER_LABELS = {"active": _("Active"), "open": _("Open"), "claimed": _("Claimed"), "snoozed": _("Snoozed"),
+                        "decided": _("Decided"), "undecided": _("Undecided")}
+SORT_LABELS = {"priority": _("Priority"), "age": _("Oldest first"), "newest": _("Newest first"), "score": _("Score")}
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[(k, k.title()) for k in STATUS_FILTERS])
-    reason = forms.SlugField(required=False, max_length=60)
-    category = forms.SlugField(required=False, max_length=100)
-    standing = forms.ChoiceField(required=False, choices=[("", "Any standing"), *AuthorStanding.choices])
-    classifier = forms.CharField(required=False, max_length=100,
+    status = forms.ChoiceField(required=False, label=_("Status"),
+                               choices=[(k, STATUS_FILTER_LABELS.get(k, k.title())) for k in STATUS_FILTERS])
+    reason = forms.SlugField(required=False, max_length=60, label=_("Reason"))
+    category = forms.SlugField(required=False, max_length=100, label=_("Category"))
+    standing = forms.ChoiceField(required=False, label=_("Standing"),
+                                 choices=[("", _("Any standing")), *AuthorStanding.choices])
+    classifier = forms.CharField(required=False, max_length=100, label=_("Classifier"),
                                  widget=forms.TextInput(attrs={"list": "classifier-names"}))
-    kind = forms.ChoiceField(required=False, choices=[("", "Flags and appeals"), *ReviewItemKind.choices])
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=[(k, k.title()) for k in SORTS])
+    kind = forms.ChoiceField(required=False, label=_("Kind"),
+                             choices=[("", _("Flags and appeals")), *ReviewItemKind.choices])
+    since = forms.DateField(required=False, label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[(k, SORT_LABELS.get(k, k.title())) for k in SORTS])
 
     def to_filters(self) -> QueueFilters:
         data = self.cleaned_data
@@ -54,14 +63,14 @@ def message_with_template(template_code: str, note: str) -> str:
 class DecisionForm(VersionedForm):
     #: The revision number on the page: a decision applies to the revision the moderator read.
     revision = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    template = forms.ChoiceField(required=False, label="Reason")
+    template = forms.ChoiceField(required=False, label=_("Reason"))
     message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
-                              label="Note to the author")
-    label = forms.ChoiceField(required=False, choices=LABEL_CHOICES, label="Label the post")
+                              label=_("Note to the author"))
+    label = forms.ChoiceField(required=False, choices=LABEL_CHOICES, label=_("Label the post"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", "— choose a reason —")] + [
+        self.fields["template"].choices = [("", gettext("— choose a reason —"))] + [
             (t.code, t.title) for t in RejectionTemplate.objects.filter(is_active=True).order_by("title")]
 
 
@@ -74,20 +83,20 @@ class SnoozeForm(VersionedForm):
 
 
 class MarkResultForm(forms.Form):
-    verdict = forms.ChoiceField(choices=[("confirmed", "Confirmed"), ("false_positive", "False positive"),
-                                         ("", "Clear")], required=False)
+    verdict = forms.ChoiceField(choices=[("confirmed", _("Confirmed")), ("false_positive", _("False positive")),
+                                         ("", _("Clear"))], required=False)
 
 
 class BulkForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     template = forms.ChoiceField(required=False)
     message = forms.CharField(required=False, max_length=5000)
     #: "<public id>:<version>" per selected item.
-    items = forms.MultipleChoiceField(required=True, error_messages={"required": "Select at least one item."})
+    items = forms.MultipleChoiceField(required=True, error_messages={"required": _("Select at least one item.")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", "— choose a reason —")] + [
+        self.fields["template"].choices = [("", gettext("— choose a reason —"))] + [
             (t.code, t.title) for t in RejectionTemplate.objects.filter(is_active=True)]
         self.fields["items"].choices = [(v, v) for v in (self.data.getlist("items") if self.data else [])]
 

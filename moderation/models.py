@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 
 
@@ -58,25 +59,25 @@ class ApiKey(models.Model):
 
 
 class AuthorStanding(models.TextChoices):
-    NEW = "new", "New"
-    REGULAR = "regular", "Regular"
-    TRUSTED = "trusted", "Trusted"
+    NEW = "new", _("New")
+    REGULAR = "regular", _("Regular")
+    TRUSTED = "trusted", _("Trusted")
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", "Being checked"
-    PUBLISHED = "published", "Published"
-    QUEUED = "queued", "Waiting for a moderator"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    NEEDS_CHANGES = "needs_changes", "Needs changes"
-    HIDDEN = "hidden", "Hidden"
+    PENDING = "pending", _("Being checked")
+    PUBLISHED = "published", _("Published")
+    QUEUED = "queued", _("Waiting for a moderator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    NEEDS_CHANGES = "needs_changes", _("Needs changes")
+    HIDDEN = "hidden", _("Hidden")
 
 
 class LabelSource(models.TextChoices):
-    AUTHOR = "author", "Declared by the author"
-    CLASSIFIER = "classifier", "Applied by the classifiers"
-    MODERATOR = "moderator", "Applied by a moderator"
+    AUTHOR = "author", _("Declared by the author")
+    CLASSIFIER = "classifier", _("Applied by the classifiers")
+    MODERATOR = "moderator", _("Applied by a moderator")
 
 
 class Submission(models.Model):
@@ -150,11 +151,11 @@ class Revision(models.Model):
 
 
 class ResultStatus(models.TextChoices):
-    OK = "ok", "OK"
-    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
-    ERROR = "error", "Error"
+    OK = "ok", _("OK")
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", _("Insufficient evidence")
+    ERROR = "error", _("Error")
     #: The scan-cost policy did not run the classifier on this revision; ``details["rule"]`` says why.
-    SKIPPED = "skipped", "Skipped"
+    SKIPPED = "skipped", _("Skipped")
 
 
 class ClassifierResult(models.Model):
@@ -213,10 +214,10 @@ class ResultMark(models.Model):
 
 
 class EvaluationOutcome(models.TextChoices):
-    PUBLISH = "publish", "Publish"
-    PUBLISH_AND_QUEUE = "publish_and_queue", "Publish and queue for review"
-    HOLD = "hold", "Hold for review"
-    AUTO_REJECT = "auto_reject", "Reject automatically"
+    PUBLISH = "publish", _("Publish")
+    PUBLISH_AND_QUEUE = "publish_and_queue", _("Publish and queue for review")
+    HOLD = "hold", _("Hold for review")
+    AUTO_REJECT = "auto_reject", _("Reject automatically")
 
 
 class Evaluation(models.Model):
@@ -238,22 +239,22 @@ class Evaluation(models.Model):
 
 
 class ReviewItemKind(models.TextChoices):
-    FLAG = "flag", "Flag"
-    APPEAL = "appeal", "Appeal"
+    FLAG = "flag", _("Flag")
+    APPEAL = "appeal", _("Appeal")
 
 
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLAIMED = "claimed", "Claimed"
-    SNOOZED = "snoozed", "Snoozed"
-    DECIDED = "decided", "Decided"
+    OPEN = "open", _("Open")
+    CLAIMED = "claimed", _("Claimed")
+    SNOOZED = "snoozed", _("Snoozed")
+    DECIDED = "decided", _("Decided")
 
 
 class DecisionAction(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
-    REQUEST_CHANGES = "request_changes", "Ask for a disclosure fix"
-    HIDE = "hide", "Hide"
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    REQUEST_CHANGES = "request_changes", _("Ask for a disclosure fix")
+    HIDE = "hide", _("Hide")
 
 
 class ReviewItem(models.Model):
@@ -305,6 +306,9 @@ class ReviewItem(models.Model):
                          condition=Q(status__in=["open", "claimed"]), name="review_queue_active_priority"),
             # …and "review_queue_active_score" (top_score DESC NULLS LAST, priority DESC, id), created on
             # PostgreSQL only by migration 0003 (SQLite cannot declare NULLS LAST in an index).
+            # The API's list (GET /api/v1/review-items) in its default order over every status, so its page is an
+            # index scan too (without it PostgreSQL sorted all of a client's items for each page: 250 ms at 30k).
+            models.Index(F("priority").desc(), F("created_at").asc(), name="review_item_api_order"),
         ]
 
 
@@ -473,13 +477,13 @@ class IdempotencyRecord(models.Model):
 # --- Reader reports -------------------------------------------------------------------------------
 
 class ReportReason(models.TextChoices):
-    UNDISCLOSED_AI = "undisclosed_ai", "Looks like undisclosed AI"
+    UNDISCLOSED_AI = "undisclosed_ai", _("Looks like undisclosed AI")
 
 
 class ReportOutcome(models.TextChoices):
-    PENDING = "", "Waiting for a moderator"
-    UPHELD = "upheld", "Upheld"
-    NOT_UPHELD = "not_upheld", "Not upheld"
+    PENDING = "", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
 
 
 class ReaderReport(models.Model):
@@ -533,3 +537,33 @@ class StatementOfReasons(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SiteThreshold(models.Model):
+    """A forum's own flag threshold for one classifier version, written by ``manage.py calibrate_detector``.
+
+    Calibrated on the forum's posts from before ``posts_before`` (assumed human): the smallest threshold at
+    which at most ``false_flag_rate`` of them would have been flagged. Classifier results stored after it
+    carry it as ``details["threshold"]`` (the shipped one in ``details["shipped_threshold"]``), so the
+    policy's ``passage_flagged`` and the stats page use it. It applies to this exact classifier version
+    only: a new detector needs a new calibration.
+    """
+
+    classifier = models.CharField(max_length=100)
+    version = models.CharField(max_length=200)
+    threshold = models.FloatField()
+    shipped_threshold = models.FloatField(null=True, blank=True)
+    false_flag_rate = models.FloatField()
+    posts_before = models.DateTimeField()
+    #: posts the classifier could score, and how many of them reach ``threshold``
+    posts_scored = models.PositiveIntegerField()
+    posts_flagged = models.PositiveIntegerField()
+    #: of the same posts, how many the shipped threshold flags
+    posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classifier", "version"], name="site_threshold_unique")]
+
+    def __str__(self):
+        return f"{self.classifier} {self.version}: {self.threshold:.4f}"

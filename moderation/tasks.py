@@ -5,16 +5,20 @@ imports here can sit at the top. Routing and beat schedule are in settings (``CE
 ``CELERY_BEAT_SCHEDULE``).
 """
 import logging
+import os
 import socket
 
 from celery import shared_task
+from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import OperationalError
 from django.utils import timezone
 
+from .logs import task_finished, task_started
 from .models import WorkerHeartbeat
 from .services.evaluation import (
     SlowClassifiersPending,
     attempts_exhausted,
+    classifiers_warm_up,
     revision_attempt_begin,
     revision_evaluate,
     revision_give_up,
@@ -26,10 +30,45 @@ from .services.webhooks import outbox_dispatch, webhook_deliver, webhooks_delive
 
 logger = logging.getLogger(__name__)
 
+
+@task_prerun.connect
+def _bind_task_id(sender=None, task_id=None, **kwargs):
+    """Every line a moderation task logs carries its Celery task id (``moderation.logs``)."""
+    if sender is not None and sender.name.startswith("moderation."):
+        task_started(task_id=task_id, task_name=sender.name)
+
+
+@task_postrun.connect
+def _unbind_task_id(sender=None, **kwargs):
+    if sender is not None and sender.name.startswith("moderation."):
+        task_finished()
+
 #: Redelivered when the worker dies mid-task (acks_late + reject_on_worker_lost; a killed main process is
 #: covered by the broker's visibility timeout); a database blip is retried. Idempotent by construction.
 _PIPELINE = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": (OperationalError,),
              "retry_backoff": 2, "max_retries": 5}
+
+
+@worker_process_init.connect
+def prepare_pool_process(**kwargs) -> None:
+    """A new pool process: lower its CPU priority (``MODERATION["WORKER_NICENESS"]``), then load the
+    classifiers' models before it is handed a task (``classifiers_warm_up``; ``CELERY_WORKER_PROC_ALIVE_TIMEOUT``
+    gives it the time)."""
+    from django.db import connections
+
+    from .conf import app_settings
+
+    niceness = int(app_settings.WORKER_NICENESS or 0)
+    if niceness > 0 and hasattr(os, "setpriority"):
+        try:  # only ever lowered: raising it back would need privileges, and an operator's `nice` stays
+            os.setpriority(os.PRIO_PROCESS, 0, max(niceness, os.getpriority(os.PRIO_PROCESS, 0)))
+        except OSError:
+            logger.warning("could not lower the worker's priority", exc_info=True)
+    try:
+        classifiers_warm_up()
+    except Exception:  # never keep a pool process from starting: its first task loads the models instead
+        logger.warning("classifier warm-up failed", exc_info=True)
+    connections.close_all()  # no connection opened before the first task outlives this signal
 
 
 @shared_task(name="moderation.evaluate_revision", **_PIPELINE)

@@ -15,7 +15,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from disclosure.schema import load_stored
 
@@ -58,14 +61,25 @@ def moderator_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not app_settings.adapter.is_moderator(request.user):
-            raise PermissionDenied("Only moderators can see the review queue.")
+            raise PermissionDenied(gettext("Only moderators can see the review queue."))
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 def _wants_json(request) -> bool:
-    return request.headers.get("HX-Request") == "true" or "application/json" in request.headers.get("Accept", "")
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _is_htmx(request) -> bool:
+    """An htmx request (the queue's row actions); read from the headers, so the host needs no middleware."""
+    return bool(getattr(request, "htmx", None) or HtmxDetails(request))
+
+
+def _live_refusal(request, message: str, *, status: int):
+    """htmx: a refused row action changes no row; its reason replaces the queue's #mod-live line."""
+    response = render(request, "moderation/_live.html", {"live_message": message, "live_error": True}, status=status)
+    return reswap(retarget(response, "#mod-live"), "outerHTML")
 
 
 def _back(request, fallback: str):
@@ -149,9 +163,13 @@ def _keep_note(request, item: ReviewItem) -> None:
 def _act(request, item: ReviewItem, run, *, success: str, form=None):
     """Run one service call and answer: JSON/409 for htmx and fetch, flash + redirect otherwise."""
     detail = reverse("moderation:item_detail", args=[item.public_id])
-    if not _wants_json(request):
+    htmx = _is_htmx(request)
+    if not _wants_json(request) and not htmx:
         _keep_note(request, item)  # dropped again below when the action succeeds
     if form is not None and not form.is_valid():
+        if htmx:
+            return _live_refusal(request, " ".join(str(e) for errors in form.errors.values() for e in errors),
+                                 status=400)
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         for field, errors in form.errors.items():
@@ -161,15 +179,24 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     try:
         updated = run()
     except ReviewConflict as exc:
+        if htmx:
+            return _live_refusal(request, exc.message, status=409)
         if _wants_json(request):
             return JsonResponse({"error": exc.message, "conflict": True}, status=409)
         messages.error(request, exc.message)
         return redirect(detail)
     except ReviewActionInvalid as exc:
+        if htmx:
+            return _live_refusal(request, exc.message, status=400)
         if _wants_json(request):
             return JsonResponse({"errors": {exc.field or "__all__": [{"message": exc.message}]}}, status=400)
         messages.error(request, exc.message)
         return redirect(detail)
+    if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
+        row = queue_selectors.queue_row(updated.pk)
+        return render(request, "moderation/_queue_row_answer.html",
+                      {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",
+                       "oob": True})
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)
@@ -187,7 +214,7 @@ def item_claim(request, public_id):
     item, form = _item(public_id), VersionedForm(request.POST)
     return _act(request, item, lambda: review_item_claim(
         item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success="You claimed this item.", form=form)
+        success=gettext("You claimed this item."), form=form)
 
 
 @require_POST
@@ -196,18 +223,18 @@ def item_release(request, public_id):
     item, form = _item(public_id), VersionedForm(request.POST)
     return _act(request, item, lambda: review_item_release(
         item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success="You released this item.", form=form)
+        success=gettext("You released this item."), form=form)
 
 
-DECISION_MESSAGES = {"approve": "Approved.", "reject": "Rejected; the author was told why.",
-                     "request_changes": "Sent back to the author for a disclosure fix.", "hide": "Hidden."}
+DECISION_MESSAGES = {"approve": _("Approved."), "reject": _("Rejected; the author was told why."),
+                     "request_changes": _("Sent back to the author for a disclosure fix."), "hide": _("Hidden.")}
 
 
 @require_POST
 @moderator_required
 def item_decide(request, public_id, action):
     if action not in DECISION_MESSAGES:
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     item, form = _item(public_id), DecisionForm(request.POST)
 
     def run():
@@ -218,7 +245,7 @@ def item_decide(request, public_id, action):
                                   label=data["label"] or None, expected_version=data["version"],
                                   expected_revision=data["revision"])
 
-    return _act(request, item, run, success=DECISION_MESSAGES[action], form=form)
+    return _act(request, item, run, success=str(DECISION_MESSAGES[action]), form=form)
 
 
 @require_POST
@@ -232,7 +259,7 @@ def item_snooze(request, public_id):
                                   until_next_revision=until is None,
                                   expected_version=form.cleaned_data["version"])
 
-    return _act(request, item, run, success="Snoozed.", form=form)
+    return _act(request, item, run, success=gettext("Snoozed."), form=form)
 
 
 @require_POST
@@ -245,13 +272,13 @@ def result_mark(request, result_id):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        messages.error(request, "Choose confirmed or false positive.")
+        messages.error(request, gettext("Choose confirmed or false positive."))
         return _back(request, fallback)
     classifier_result_mark(result_id=result.pk, actor=Actor.for_user(request.user),
                            verdict=form.cleaned_data["verdict"])
     if _wants_json(request):
         return JsonResponse({"ok": True, "verdict": form.cleaned_data["verdict"]})
-    messages.success(request, f"Marked {result.classifier}'s result.")
+    messages.success(request, gettext("Marked %(classifier)s's result.") % {"classifier": result.classifier})
     return _back(request, fallback)
 
 
@@ -286,11 +313,12 @@ def bulk(request):
     if _wants_json(request):
         return JsonResponse({"done": done, "conflicts": [{"id": i, "error": m} for i, m in conflicts]},
                             status=409 if conflicts and not done else 200)
-    verb = "Approved" if data["action"] == "approve" else "Rejected"
     if done:
-        messages.success(request, f"{verb} {len(done)} item{'s' if len(done) != 1 else ''}.")
+        messages.success(request, (ngettext("Approved %(n)s item.", "Approved %(n)s items.", len(done))
+                                   if data["action"] == "approve" else
+                                   ngettext("Rejected %(n)s item.", "Rejected %(n)s items.", len(done))) % {"n": len(done)})
     for public_id, message in conflicts:
-        messages.error(request, f"Item {public_id[:8]}: {message}")
+        messages.error(request, gettext("Item %(id)s: %(message)s") % {"id": public_id[:8], "message": message})
     return _back(request, reverse("moderation:queue"))
 
 
@@ -322,7 +350,7 @@ def audit(request):
 def public_log(request):
     """Rejected posts and why, for transparency; only when ``MODERATION["PUBLIC_MODERATION_LOG"]`` is on."""
     if not app_settings.PUBLIC_MODERATION_LOG:
-        raise Http404("The moderation log is not public on this forum.")
+        raise Http404(gettext("The moderation log is not public on this forum."))
     rows, next_cursor = queue_selectors.public_log_page(cursor=request.GET.get("cursor"))
     return render(request, "moderation/public_log.html", {
         "rows": rows, "next_url": f"?cursor={next_cursor}" if next_cursor else None})

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.log import configure as configure_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / ".var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "disclosure",
     "moderation",
     "forum",
+    "django_structlog",
     "axes",  # brute-force protection for the login forms (last, as its documentation asks)
 ]
 
@@ -49,12 +52,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the language switch's choice (cookie), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A request_id (and the user) on every line logged while serving a request (django-structlog).
+    "django_structlog.middlewares.RequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -116,7 +123,11 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# English and one complete translation (German), as proof that every user-facing string is translatable:
+# each app keeps its catalogue in <app>/locale/, the project's templates theirs in locale/.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -197,6 +208,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing: a couple of quick retries, then give up (the caller logs it; the sweep re-enqueues later).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_SOCKET_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Each pool process loads the classifiers' models before it reports ready (moderation.tasks.warm_up_pool_process):
+# seconds on an idle machine, tens of seconds on a busy one, far over Celery's default 4 s.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 180
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.fast"
 CELERY_TASK_ROUTES = {
     "moderation.evaluate_revision": {"queue": f"{QUEUE_PREFIX}.fast"},
@@ -266,11 +280,11 @@ MODERATION = {
     # (moderation.E104); outside DEBUG every start warns (moderation.W104).
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
+    # Classifier pool processes yield the CPU to the web process (nice value; 0 = as started).
+    "WORKER_NICENESS": int(os.environ.get("WORKER_NICENESS", 10)),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# structlog over the standard library (config/log.py): one JSON object per line in production
+# (LOG_FORMAT=json), readable lines in development; the pipeline's ids ride along on every line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG else "json")
+LOGGING = configure_logging(fmt=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))

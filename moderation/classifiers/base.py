@@ -75,6 +75,12 @@ class Classifier:
     def queue_name(self) -> str:
         return str(self.options.get("queue") or self.queue)
 
+    def queue_for(self, passages: Sequence[Passage]) -> str:
+        """The queue that runs this classifier on these passages: :attr:`queue_name`, unless a slow-queue
+        classifier knows that its slow stage would not look at them (e.g. too few words for its model); then
+        ``"fast"``, and the post is decided without a hand-over to the slow queue."""
+        return self.queue_name
+
     def classify(self, passages: Sequence[Passage], disclosure: Disclosure | None) -> ClassifierOutput:
         raise NotImplementedError
 

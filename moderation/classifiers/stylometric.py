@@ -1,7 +1,7 @@
 """The stylometric classifier: the detector's cheap stage, as a plugin.
 
 This module is the public face of the project's one stylometric feature
-extractor, :mod:`moderation.classifiers.detector.features` (every feature is
+extractor, :mod:`moderation.detector.features` (every feature is
 documented there in ``FEATURE_DOCS``: what it measures and why).  It adds:
 
 * :func:`stylometric_features` - normalise a text and return its named features;
@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .base import Classifier, ClassifierOutput
-from .detector.api import DETECTOR_VERSION
-from .detector.combiner import load_artifact
-from .detector.features import FEATURE_DOCS, FEATURE_NAMES, extract
-from .detector.normalize import normalize
-from .detector.plugin import classify_passages
+from moderation.detector.api import DETECTOR_VERSION
+from moderation.detector.combiner import load_artifact
+from moderation.detector.features import FEATURE_DOCS, FEATURE_NAMES, extract
+from moderation.detector.normalize import normalize
+from .detector_plugin import classify_passages
 
 __all__ = ["StylometricClassifier", "stylometric_features", "FEATURE_DOCS", "FEATURE_NAMES"]
 

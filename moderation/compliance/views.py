@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..conf import app_settings
 from ..frame import render
@@ -37,7 +38,7 @@ def _require_moderator(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_staff or app_settings.adapter.is_moderator(request.user)):
-        raise PermissionDenied("Moderators and staff only.")
+        raise PermissionDenied(gettext("Moderators and staff only."))
     return None
 
 

@@ -168,6 +168,14 @@ def queue_page(filters: QueueFilters, *, cursor: str | None = None, size: int = 
     return QueuePage(items=items, next_cursor=next_cursor, filters=filters)
 
 
+def queue_row(item_id: int) -> ReviewItem:
+    """One item as a queue row shows it (after a row action, the row is drawn again)."""
+    item = ReviewItem.objects.select_related("submission", "revision", "claimed_by").get(pk=item_id)
+    item.repeat_offender = (item.submission.client_id, item.submission.author_external_id) in repeat_offenders(
+        [item.submission])
+    return item
+
+
 def _undisclosed_rejections() -> QuerySet[ReviewItem]:
     return ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT).filter(
         Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0]))

@@ -122,4 +122,6 @@ def stats_summary(*, days: int = 30) -> dict:
     hours = decision_hours_by_day(days=days)
     reasons = decisions_by_reason(days=days)
     precision = classifier_precision()
-    return {"queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days}
+    from ..models import SiteThreshold
+    return {"queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
+            "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at"))}

@@ -35,6 +35,7 @@ from disclosure.blocks import BlockSyntaxError, Passage, parse_body
 from disclosure.schema import Disclosure, load_stored
 
 from .. import signals
+from ..logs import pipeline_context
 from ..classifiers.base import Classifier, ClassifierOutput
 from ..classifiers.registry import configured_classifiers
 from ..conf import app_settings
@@ -102,27 +103,71 @@ class TextScore:
     ai_probability: float | None
     outputs: list[ClassifierOutput]
     passages: list[dict]
+    #: some author passage reaches its classifier's threshold (what the policy's ``passage_flagged`` reads)
+    flagged: bool = False
+    #: ``flag`` / ``no_evidence`` / ``insufficient_evidence``
+    verdict: str = "insufficient_evidence"
 
 
 def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
-               classifiers: Sequence[Classifier] | None = None) -> TextScore:
+               classifiers: Sequence[Classifier] | None = None,
+               thresholds: dict[tuple[str, str], float] | None = None) -> TextScore:
     """Score a text with the configured stack, without touching the database.
 
     ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are
-    reported but not averaged in); ``None`` when none could score it. Raises ``BlockSyntaxError``.
+    reported but not averaged in); ``None`` when none could score it. ``thresholds`` are the site's
+    calibrated thresholds (:func:`.calibration.site_thresholds`), applied as the pipeline applies them.
+    Raises ``BlockSyntaxError``.
     """
+    from .calibration import outputs_verdict, site_thresholds_apply
+
     classifiers = list(configured_classifiers() if classifiers is None else classifiers)
     passages = parse_body(text, fmt).passages
     outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
+    site_thresholds_apply(outputs, thresholds or {})
     outputs += [c.run(passages, disclosure, outputs) for c in classifiers if c.needs_results]
     primary = [o for o in outputs if o.status == "ok" and o.score is not None
                and not any(c.needs_results and c.name == o.classifier for c in classifiers)]
     probability = round(sum(o.score for o in primary) / len(primary), 4) if primary else None
+    flagged, verdict = outputs_verdict(primary)
     rows = []
     for output in outputs:
         for scored in output.passages:
             rows.append({"classifier": output.classifier, **scored.model_dump(mode="json", exclude={"spans"})})
-    return TextScore(probability, outputs, rows)
+    return TextScore(probability, outputs, rows, flagged, verdict)
+
+
+#: Plain prose of our own (about 120 words): long enough for the detector to make windows and reach its
+#: language-model stage, so a warm-up loads everything a real post will need.
+WARM_UP_TEXT = (
+    "Our allotment group meets on the first Saturday of every month, and this spring we finally fixed the "
+    "water butts that leaked all last summer. Three of us spent a morning replacing the taps, which turned out "
+    "to be easier than the shop assistant had warned, and the rest of the group cleared the compost bays.\n\n"
+    "We also agreed to try a seed swap in May. Anyone with spare tomato or bean seedlings can bring them to the "
+    "shed, label them with the variety, and take something else home. Last year a few people ended up with far "
+    "too many courgettes, so this time we will keep a short list on the noticeboard of who grows what."
+)
+
+
+def classifiers_warm_up() -> list[str]:
+    """Load the configured local classifiers' models now; returns the names of those run.
+
+    Each classifier that does not wait on the network scores :data:`WARM_UP_TEXT` once, which loads its
+    artifacts (the statistical classifier's language model takes seconds, tens of seconds on a busy machine).
+    A Celery pool process calls this as it starts (``worker_process_init``), before it takes any task, so the
+    first posts after a worker (re)start do not queue behind the model loads. Nothing is stored; a classifier
+    that fails here is only logged (its real runs store the error).
+    """
+    passages = parse_body(WARM_UP_TEXT, "markdown").passages
+    warmed = []
+    for classifier in configured_classifiers():
+        if classifier.does_io or classifier.needs_results:
+            continue
+        output = classifier.run(passages, None)
+        if output.status == "error":
+            logger.warning("warming up classifier %s failed: %s", classifier.name, output.error)
+        warmed.append(classifier.name)
+    return warmed
 
 
 # --- Storing results ------------------------------------------------------------------------------
@@ -130,7 +175,8 @@ def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | Non
 def revision_classify(*, revision: Revision, queue: str | None = None) -> list[ClassifierResult]:
     """Run every configured classifier that has no usable result yet and return the current results.
 
-    ``queue`` limits the text-reading classifiers run here to those of that queue (``None``: all). When
+    ``queue`` limits the text-reading classifiers run here to those of that queue for this text
+    (:meth:`~moderation.classifiers.base.Classifier.queue_for`; ``None``: all). When
     classifiers of another queue still lack a result, raises :class:`SlowClassifiersPending` after storing
     this stage's results, and the derived classifiers wait for the complete set.
     """
@@ -139,7 +185,6 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
     derived = [c for c in configured if c.needs_results]
     usable = {(r.classifier, r.version) for r in revision.classifier_results.exclude(status=ResultStatus.ERROR)}
     missing = [c for c in primary if (c.name, str(c.version)) not in usable]
-    todo = [c for c in missing if queue is None or c.queue_name == queue]
     disclosure = load_stored(revision.disclosure)
     try:
         passages = parse_body(revision.body, revision.format).passages
@@ -151,8 +196,15 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
 
     if revision_scan_skipped(revision=revision, classifiers=configured):  # recorded as ``skipped`` rows
         return _current_results(revision, configured)
+    # A slow classifier whose slow stage would not look at this text (too short for its model) runs here
+    # too: a short post is decided by one task instead of waiting for a hand-over to the slow queue.
+    todo = [c for c in missing if queue is None or c.queue_for(passages) == queue]
     sent = local_request(passages)
-    for output in classifiers_run(todo, passages, disclosure):
+    outputs = classifiers_run(todo, passages, disclosure)
+    if outputs:
+        from .calibration import site_thresholds, site_thresholds_apply
+        site_thresholds_apply(outputs, site_thresholds())  # a forum's own threshold (calibrate_detector)
+    for output in outputs:
         classifier_result_store(revision=revision, output=output, request=sent)
     pending = [c.name for c in missing if c not in todo]
     if pending:
@@ -185,9 +237,21 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
     """
     revision = Revision.objects.select_related("submission").filter(pk=revision_id).first()
     if revision is None or (content_hash and revision.content_hash != content_hash):
+        logger.info("evaluation skipped: revision %s is gone or changed", revision_id)
         return None
-    if revision.submission.current_revision_id != revision.pk:
-        return None
+    with pipeline_context(submission=revision.submission, revision=revision):
+        if revision.submission.current_revision_id != revision.pk:
+            logger.info("evaluation skipped: a newer revision exists")
+            return None
+        evaluation = _revision_evaluate(revision, queue=queue)
+        if evaluation is not None:
+            logger.info("evaluated: %s", evaluation.outcome,
+                        extra={"outcome": evaluation.outcome, "reasons": evaluation.reasons,
+                               "priority": evaluation.priority, "policy_version": evaluation.policy_version})
+        return evaluation
+
+
+def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation | None:
     results = revision_classify(revision=revision, queue=queue)
     policy = current_policy()
     fingerprint = _fingerprint(results, policy.version)

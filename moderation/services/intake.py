@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from disclosure.blocks import PARSER_VERSION
 from disclosure.schema import SCHEMA_VERSION
@@ -16,6 +16,7 @@ from disclosure.validation import check_post
 from ..conf import app_settings
 from ..models import ApiClient, Revision, Submission, SubmissionStatus
 from .. import signals
+from ..logs import pipeline_context
 from .enqueue import on_commit, revision_enqueue
 
 logger = logging.getLogger(__name__)
@@ -102,12 +103,9 @@ def submission_submit(
     content_hash = revision_content_hash(title=title, body=body, fmt=fmt, disclosure=stored,
                                          disclosure_version=version, parser_version=PARSER_VERSION)
     with transaction.atomic():
-        submission, created = Submission.objects.get_or_create(
-            client=client, external_id=external_id,
-            defaults={"author_external_id": author_external_id, "author_display_name": author_display_name,
-                      "author_standing": author_standing, "category": category},
-        )
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission, created = _submission_locked(client=client, external_id=external_id, defaults={
+            "author_external_id": author_external_id, "author_display_name": author_display_name,
+            "author_standing": author_standing, "category": category})
         current = submission.current_revision
         # A move to another category is a change too: the policy depends on it (public-interest holds).
         if current is not None and current.content_hash == content_hash and submission.category == category:
@@ -132,7 +130,24 @@ def submission_submit(
         signals.revision_submitted.send(sender=Submission, submission=submission, revision=revision)
         signals.visibility_changed_send(submission=submission, previous=previously_visible)
         on_commit(enqueue_evaluation, revision_id=revision.pk, content_hash=content_hash)
+    with pipeline_context(submission=submission, revision=revision, client=client.name):
+        logger.info("submission received: revision %s%s", revision.number, " (new post)" if created else "")
     return SubmitResult(submission, revision, new_revision=True, created=created)
+
+
+def _submission_locked(*, client: ApiClient, external_id: str, defaults: dict) -> tuple[Submission, bool]:
+    """The submission row, locked for this transaction (made if new), with its current revision: one query
+    for a known post, one insert for a new one (an inserted row is locked by its transaction already)."""
+    lookup = {"client": client, "external_id": external_id}
+    rows = Submission.objects.select_related("current_revision").select_for_update(of=("self",))
+    submission = rows.filter(**lookup).first()
+    if submission is not None:
+        return submission, False
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(**lookup, **defaults), True
+    except IntegrityError:  # the same post submitted twice at once: the other request made it, wait for its lock
+        return rows.get(**lookup), False
 
 
 def enqueue_evaluation(*, revision_id: int, content_hash: str) -> None:
@@ -145,4 +160,5 @@ def enqueue_evaluation(*, revision_id: int, content_hash: str) -> None:
 
         revision_evaluate(revision_id=revision_id, content_hash=content_hash)
         return
-    revision_enqueue(revision_id=revision_id, content_hash=content_hash)
+    with pipeline_context(revision_id=revision_id):
+        revision_enqueue(revision_id=revision_id, content_hash=content_hash)

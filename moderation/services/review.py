@@ -15,17 +15,20 @@ bulk actions and keyboard shortcuts all call these same functions.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
 
 from .. import signals
 from ..conf import app_settings
+from ..logs import pipeline_context
 from ..models import (
     Action,
     ApiClient,
@@ -47,6 +50,8 @@ from .labelling import LabelInvalid, moderator_label_check
 from .notify import notification_send, outbox_record
 from .report_outcomes import reports_resolve
 from .statements import statement_record
+
+logger = logging.getLogger(__name__)
 
 
 class ReviewConflict(Exception):
@@ -100,6 +105,9 @@ class Actor:
 
 def _audit(*, actor: Actor, item: ReviewItem | None, submission: Submission, verb: str, from_status: str = "",
            to_status: str = "", note: str = "", data: dict | None = None) -> Action:
+    with pipeline_context(submission=submission, item=item):
+        logger.info("review %s by %s: %s -> %s", verb, actor.label, from_status or "-", to_status or "-",
+                    extra={"verb": verb, "actor": actor.label})
     return Action.objects.create(
         actor_kind=actor.kind, actor_user=actor.user if actor.kind == "user" else None,
         actor_client=actor.client if actor.kind == "client" else None, actor_label=actor.label, item=item,
@@ -121,8 +129,10 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         except ReviewItem.DoesNotExist:
             raise ReviewConflict("This review item does not exist.") from None
         if expected_version is not None and item.version != expected_version:
-            raise ReviewConflict(f"Someone else changed this item since you opened it (now version {item.version}, "
-                                 f"{item.get_status_display().lower()}). Reload and try again.", item=item)
+            raise ReviewConflict(gettext(
+                "Someone else changed this item since you opened it (now version %(version)s, %(status)s). Reload "
+                "and try again.") % {"version": item.version, "status": str(item.get_status_display()).lower()},
+                item=item)
         if item.status not in allowed_from:
             raise ReviewConflict(f"Cannot {verb.replace('_', ' ')}: the item is already "
                                  f"{item.get_status_display().lower()}.", item=item)
@@ -130,7 +140,8 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         if (respect_claims and item.status == ReviewStatus.CLAIMED and not actor.holds_claim(item)
                 and not _claim_expired(item, now) and actor.kind != "system"):
             holder = item.claimed_by or item.claimed_by_client
-            raise ReviewConflict(f"{holder} is working on this item; wait, or ask them to release it.", item=item)
+            raise ReviewConflict(gettext("%(holder)s is working on this item; wait, or ask them to release it.")
+                                 % {"holder": holder}, item=item)
         from_status = item.status
         change(item)
         item.version += 1
@@ -154,7 +165,7 @@ def review_item_claim(*, item_id: int, actor: Actor, expected_version: int | Non
         if item.status == ReviewStatus.CLAIMED and not _claim_expired(item, timezone.now()) \
                 and not actor.holds_claim(item):
             holder = item.claimed_by or item.claimed_by_client
-            raise ReviewConflict(f"{holder} already claimed this item.", item=item)
+            raise ReviewConflict(gettext("%(holder)s already claimed this item.") % {"holder": holder}, item=item)
         item.status = ReviewStatus.CLAIMED
         item.claimed_by = actor.user if actor.kind == "user" else None
         item.claimed_by_client = actor.client if actor.kind == "client" else None
@@ -212,7 +223,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         reason = reason or template.code
         message = message or template.message
     if decision in (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES) and not (reason or message).strip():
-        raise ReviewActionInvalid("Give a reason: pick a template or write a message for the author.",
+        raise ReviewActionInvalid(gettext("Give a reason: pick a template or write a message for the author."),
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
     if label:

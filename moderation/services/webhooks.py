@@ -38,6 +38,7 @@ from disclosure.errors import InputInvalid
 
 from ..http import http_client
 from ..conf import app_settings
+from ..logs import pipeline_context
 from ..models import ApiClient, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from .notify import EVENT_TYPES
 
@@ -328,6 +329,14 @@ def webhook_deliver(*, delivery_id: int, transport: httpx.BaseTransport | None =
     delivery = _claim_attempt(delivery_id, timezone.now())
     if delivery is None:
         return None
+    data = delivery.event.payload.get("data") or {}
+    with pipeline_context(delivery_id=delivery.pk, event_id=str(delivery.event.event_id),
+                          event_type=delivery.event.type, submission_id=data.get("id"),
+                          review_item_id=(data.get("review_item") or {}).get("id")):
+        return _attempt(delivery, transport=transport)
+
+
+def _attempt(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None) -> WebhookDelivery | None:
     if not delivery.endpoint.is_active or not delivery.endpoint.client.is_active:
         entry = {"attempt": delivery.attempts, "at": timezone.now().isoformat(), "status_code": None,
                  "latency_ms": None, "error": "endpoint disabled"}

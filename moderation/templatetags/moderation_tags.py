@@ -10,6 +10,7 @@ AI Act Art. 50 mark with its sentence and "How AI was used" panel, in one tag (n
 without a revision).
 """
 from django import template
+from django.utils.translation import gettext
 
 from disclosure.schema import load_stored
 
@@ -37,8 +38,21 @@ def age(when):
     if when is None:
         return ""
     if (timezone.now() - when).total_seconds() < 60:
-        return "just now"
+        return gettext("just now")
     return timesince(when)
+
+
+@register.filter
+def age_ago(when):
+    """"just now", or "3 hours ago" (a whole phrase, so that each language can order it)."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if when is None:
+        return ""
+    if (timezone.now() - when).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(age)s ago") % {"age": timesince(when)}
 
 
 @register.filter
@@ -64,13 +78,19 @@ STATEMENT_RESTRICTIONS = {
 @register.filter
 def statement_action(code):
     """``request_changes`` → "Changes requested"."""
-    return STATEMENT_ACTIONS.get(str(code)) or str(code).replace("_", " ").capitalize()
+    from django.utils.translation import gettext
+
+    known = STATEMENT_ACTIONS.get(str(code))
+    return gettext(known) if known else str(code).replace("_", " ").capitalize()
 
 
 @register.filter
 def statement_restriction(code):
     """``removal`` → "the post is removed from the forum"."""
-    return STATEMENT_RESTRICTIONS.get(str(code)) or str(code).replace("_", " ")
+    from django.utils.translation import gettext
+
+    known = STATEMENT_RESTRICTIONS.get(str(code))
+    return gettext(known) if known else str(code).replace("_", " ")
 
 
 @register.filter

@@ -158,6 +158,10 @@ def insert_block(page, model=None):
 
 
 def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server, login, forum):
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    previews = []
+    page.on("request", lambda r: previews.append(r) if r.url.endswith("/disclosure/preview/") else None)
     login(page, "author")
     page.goto(f"{live_server.url}/posts/new/")
     textarea = "[data-editor-body]"
@@ -189,6 +193,9 @@ def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server
     errors = page.locator("[data-preview-errors]")
     errors.wait_for()
     assert errors.inner_text() == "Line 2: ':::' closes nothing here: no AI-written section is open."
+    # The preview is htmx's request (vendored htmx, no CSP violation), not hand-written fetch code.
+    assert previews and all(r.headers.get("hx-request") == "true" for r in previews)
+    assert csp_errors == []
 
     # Marked human-written while the body has a section: the warning appears as soon as the section does.
     page.locator("[data-human-only]").check()

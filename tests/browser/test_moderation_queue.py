@@ -110,6 +110,8 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
     from moderation.models import ReviewItem
     from moderation.services.review import Actor, review_item_claim
 
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     login(page, "moderator")
     page.goto(f"{live_server.url}/moderation/?sort=priority")
     rows = page.locator(".mod-queue__row")
@@ -123,10 +125,41 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
 
     page.keyboard.press("j")
     page.keyboard.press("a")
-    expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: approve")
+    expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: Approve")
     expect(page.locator("#mod-live")).to_contain_text(first_title)
 
     page.keyboard.press("a")  # the selection moved to the second row
     expect(page.locator("#mod-live.mod-live--error")).to_contain_text("changed this item")
     assert ReviewItem.objects.get(public_id=second_id).status == "claimed"
     assert ReviewItem.objects.filter(status="decided").count() == 1
+    # htmx swapped rows in place: the page was never reloaded, and nothing broke the CSP.
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert page.evaluate("window.htmx && htmx.version") == "2.0.11"
+    assert csp_errors == []
+
+
+def test_row_actions_work_without_javascript(browser, live_server, queue):
+    from moderation.models import ReviewItem
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "moderator")
+        page.fill("input[name=password]", "demo")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server.url}/moderation/?sort=priority")
+        rows = page.locator(".mod-queue__row")
+        expect(rows).to_have_count(2)
+        item_id = rows.nth(0).get_attribute("data-item")
+        rows.nth(0).locator("button[data-key=c]").click()  # a plain form submit, then back to the queue
+        page.wait_for_load_state()
+        expect(page.locator(".messages")).to_contain_text("You claimed this item.")
+        assert ReviewItem.objects.get(public_id=item_id).status == "claimed"
+        page.locator(f".mod-queue__row[data-item='{item_id}'] button[data-key=a]").click()
+        page.wait_for_load_state()
+        expect(page.locator(".messages")).to_contain_text("Approved.")
+        assert ReviewItem.objects.get(public_id=item_id).decision_action == "approve"
+        assert "/moderation/" in page.url
+    finally:
+        context.close()

@@ -6,7 +6,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    from moderation.classifiers.detector.lm import lm_available
+    from moderation.detector.lm import lm_available
 
     if lm_available():
         return

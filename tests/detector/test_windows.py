@@ -1,4 +1,4 @@
-from moderation.classifiers.detector.windows import (MAX_WORDS, MIN_WORDS, is_english, make_windows,
+from moderation.detector.windows import (MAX_WORDS, MIN_WORDS, is_english, make_windows,
                                                      split_sentences)
 
 

@@ -116,11 +116,28 @@ def test_a_stale_page_gets_a_flash_message_and_changes_nothing(mod_client, item,
     assert ReviewItem.objects.get(pk=item.pk).status == "claimed"
 
 
-@pytest.mark.parametrize("headers", [{"HTTP_HX_REQUEST": "true"}, {"HTTP_ACCEPT": "application/json"}])
-def test_a_conflict_is_409_for_htmx_and_json(mod_client, item, headers):
-    assert act(mod_client, item, "approve", **headers).status_code == 200
-    response = act(mod_client, item, "approve", **headers)
+def test_a_conflict_is_409_for_json(mod_client, item):
+    assert act(mod_client, item, "approve", HTTP_ACCEPT="application/json").status_code == 200
+    response = act(mod_client, item, "approve", HTTP_ACCEPT="application/json")
     assert response.status_code == 409 and response.json()["conflict"] is True
+
+
+def test_an_htmx_row_action_answers_the_row_and_announces_it(mod_client, item):
+    response = act(mod_client, item, "approve", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<tr class="mod-queue__row mod-queue__row--done"')
+    assert f'data-version="{item.version + 1}"' in html and "Decided: Approve" in html
+    assert 'id="mod-live"' in html and 'hx-swap-oob="true"' in html and "Approved." in html
+
+
+def test_an_htmx_conflict_is_409_and_only_retargets_the_announcement(mod_client, item):
+    assert act(mod_client, item, "approve", HTTP_HX_REQUEST="true").status_code == 200
+    response = act(mod_client, item, "approve", HTTP_HX_REQUEST="true")  # the old version again
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == "#mod-live" and response["HX-Reswap"] == "outerHTML"
+    html = response.content.decode()
+    assert "mod-live--error" in html and "<tr" not in html
 
 
 def test_after_a_decision_the_moderator_moves_to_the_next_item(mod_client, queued_post, item_of):

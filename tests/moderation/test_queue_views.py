@@ -307,3 +307,13 @@ def test_ages_under_a_minute_read_just_now():
 
     assert age(timezone.now()) == "just now"
     assert age(timezone.now() - timedelta(minutes=3, seconds=5)) == "3\xa0minutes"
+
+
+def test_each_row_carries_its_items_action_urls(mod_client):
+    item = make_items(1)[0]
+    page = mod_client.get(QUEUE).content.decode()
+    for attribute, url in (("data-href", reverse("moderation:item_detail", args=[item.public_id])),
+                           ("data-url-a", reverse("moderation:item_decide", args=[item.public_id, "approve"])),
+                           ("data-url-c", reverse("moderation:item_claim", args=[item.public_id])),
+                           ("data-url-s", reverse("moderation:item_snooze", args=[item.public_id]))):
+        assert f'{attribute}="{url}"' in page

@@ -93,6 +93,15 @@ class SlowScripted(ScriptedClassifier):
     queue = "slow"
 
 
+class SlowOnLongText(SlowScripted):
+    """A language-model stage that has nothing to do on a text of under 20 words (runs on the fast queue)."""
+
+    name = "slow_on_long_text"
+
+    def queue_for(self, passages):
+        return "fast" if sum(len(p.text.split()) for p in passages) < 20 else self.queue_name
+
+
 class FlakyClassifier(Classifier):
     """Fails while ``FlakyClassifier.failing`` is true (a remote service that comes back)."""
 

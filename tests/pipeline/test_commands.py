@@ -98,6 +98,7 @@ def test_reevaluate_explains_bad_arguments(settings, args, message):
         call_command("reevaluate", *args)
 
 
+@pytest.mark.django_db  # it reads the site's calibrated thresholds
 def test_score_texts_can_run_part_of_the_stack(settings, tmp_path):
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": 1, "text": HUMAN}) + "\n")
@@ -141,6 +142,7 @@ def test_score_texts_refuses_zero_jobs(settings, tmp_path):
         call_command("score_texts", str(tmp_path / "missing.jsonl"), "--jobs", "0")
 
 
+@pytest.mark.django_db  # it reads the site's calibrated thresholds
 def test_score_texts_reports_a_scoring_process_that_died_instead_of_hanging(settings, tmp_path):
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": ["tests.pipeline.classifiers.DyingClassifier"]}
     source = tmp_path / "in.jsonl"

@@ -109,6 +109,33 @@ def test_the_fast_stage_hands_slow_classifiers_over_and_decides_nothing(settings
         "disclosure_consistency", "scripted", "slow_scripted"]
 
 
+def test_a_text_the_slow_stage_would_not_look_at_is_decided_by_the_fast_stage_alone(settings, make_post):
+    use(settings, *STACK, "tests.pipeline.classifiers.SlowOnLongText")
+    short = make_post(title="Short", body="Agreed, the slugs won this year.")
+    long = make_post(title="Long", body=BODY)
+
+    decided = evaluate(short, queue="fast")  # no SlowClassifiersPending: no hand-over to the slow queue
+    with pytest.raises(SlowClassifiersPending):
+        evaluate(long, queue="fast")
+
+    assert decided is not None and decided.revision_id == short.submission.current_revision_id
+    assert sorted(ClassifierResult.objects.filter(revision=decided.revision_id).values_list(
+        "classifier", flat=True)) == ["disclosure_consistency", "scripted", "slow_on_long_text"]
+
+
+def test_the_statistical_classifier_hands_over_only_text_long_enough_for_its_language_model():
+    from disclosure.blocks import parse_body
+    from moderation.classifiers.statistical import StatisticalClassifier
+
+    classifier = StatisticalClassifier(queue="slow")
+    reply = "Agreed. " * 30
+    essay = "The allotment kept us busy all summer long. " * 12
+    assert classifier.queue_for(parse_body(reply, "markdown").passages) == "fast"
+    assert classifier.queue_for(parse_body(essay, "markdown").passages) == "slow"
+    declared = f'{reply}\n\n:::ai-written model="X"\n{essay}\n:::\n'
+    assert classifier.queue_for(parse_body(declared, "markdown").passages) == "slow"
+
+
 def test_rescoring_does_not_undo_a_moderators_decision_on_the_same_revision(settings, make_post, moderator):
     from moderation.services.review import Actor, review_item_approve
 

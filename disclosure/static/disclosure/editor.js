@@ -22,6 +22,14 @@
   "use strict";
 
   var MODEL_KEY = "disclosure.lastModel";
+
+  // Translations: Django's JavaScript catalogue (disclosure:jsi18n), when the page loads it before this file;
+  // English otherwise.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, n) { return n === 1 ? singular : plural; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(([a-z_]+)\)s/g, function (match, name) { return values[name]; });
+  };
   var PREVIEW_DELAY_MS = 400;
 
   function rememberedModel() {
@@ -102,16 +110,16 @@
   /* --- The model dialog (inside the page, not window.prompt) ----------------------------------- */
 
   function modelDialog(editor, onDone) {
-    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": "AI-written section",
+    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": gettext("AI-written section"),
                              "data-model-dialog": "" });
-    var label = el("label", { "for": "ai-block-model" }, "Which model wrote this text?");
+    var label = el("label", { "for": "ai-block-model" }, gettext("Which model wrote this text?"));
     var input = el("input", { type: "text", id: "ai-block-model", maxlength: "200",
-                              placeholder: "e.g. Claude Opus 4.5", autocomplete: "off", "data-model-input": "" });
+                              placeholder: gettext("e.g. Claude Opus 4.5"), autocomplete: "off", "data-model-input": "" });
     input.value = rememberedModel();
-    var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, "Insert section");
-    var cancel = el("button", { type: "button", "data-model-cancel": "" }, "Cancel");
-    var hint = el("small", { "class": "help" }, "The text you selected goes inside the section; leave the name " +
-                  "empty if you do not know the model.");
+    var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, gettext("Insert section"));
+    var cancel = el("button", { type: "button", "data-model-cancel": "" }, gettext("Cancel"));
+    var hint = el("small", { "class": "help" }, gettext(
+      "The text you selected goes inside the section; leave the name empty if you do not know the model."));
     dialog.append(label, input, insert, cancel, hint);
 
     function close(model) {
@@ -148,23 +156,25 @@
     return field ? field.value : "";
   }
 
+  /* htmx posts the body (with the form's format and CSRF token) to the preview endpoint and swaps the
+   * sanitised HTML in; hx-sync drops an answer a newer keystroke has overtaken. Without htmx on the page
+   * there is no live preview (the form still works). */
+
   function setupPreview(editor, textarea, form, format, onBlocks) {
     var section = editor.querySelector("[data-editor-preview]");
     var url = editor.getAttribute("data-preview-url") || (section && section.getAttribute("data-preview-url"));
     var target = editor.querySelector("[data-preview-body]");
-    if (!url || !section || !target) { return function () {}; }
+    if (!url || !section || !target || !window.htmx) { return function () {}; }
     var errors = el("ul", { "class": "errorlist editor__preview-errors", role: "alert", "data-preview-errors": "" });
     errors.hidden = true;
     target.before(errors);
-    var timer = null;
-    var sequence = 0;
 
     function showErrors(list) {
       errors.textContent = "";
       list.forEach(function (error) {
-        var text = error.message || "This body cannot be parsed.";
+        var text = error.message || gettext("This body cannot be parsed.");
         if (error.line && text.indexOf("line " + error.line) === -1 && text.indexOf("Line " + error.line) === -1) {
-          text = "Line " + error.line + ": " + text;
+          text = interpolate(gettext("Line %(line)s: %(message)s"), { line: error.line, message: text }, true);
         }
         errors.append(el("li", {}, text));
       });
@@ -172,47 +182,39 @@
       section.classList.toggle("editor__preview--invalid", list.length > 0);
     }
 
-    function refresh() {
-      var mine = ++sequence;
-      var data = new FormData();
-      data.append("body", textarea.value);
-      data.append("format", format());
-      data.append("csrfmiddlewaretoken", csrfToken(form));
+    target.setAttribute("hx-post", url);
+    target.setAttribute("hx-trigger", "editor-preview delay:" + PREVIEW_DELAY_MS + "ms, editor-preview-now");
+    target.setAttribute("hx-swap", "innerHTML");
+    target.setAttribute("hx-sync", "this:replace");
+    target.setAttribute("hx-params", "body,format,csrfmiddlewaretoken");
+    target.addEventListener("htmx:beforeRequest", function () {
       section.hidden = false;
       section.setAttribute("aria-busy", "true");
-      fetch(url, { method: "POST", body: data, credentials: "same-origin",
-                   headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" } })
-        .then(function (response) {
-          if (mine !== sequence) { return null; }  // a newer preview is on its way
-          if (response.ok) {
-            var blocks = parseInt(response.headers.get("X-AI-Blocks") || "", 10);
-            return response.text().then(function (html) {
-              if (mine !== sequence) { return; }
-              target.innerHTML = html;  // sanitised by the server (nh3), same renderer readers get
-              showErrors([]);
-              if (!isNaN(blocks)) { onBlocks(blocks); }
-            });
-          }
-          if (response.status === 400) {
-            return response.json().then(function (payload) {
-              if (mine === sequence) { showErrors((payload && payload.errors) || []); }
-            });
-          }
-          showErrors([{ message: "The preview is unavailable right now (HTTP " + response.status + ")." }]);
-          return null;
-        })
-        .catch(function () {
-          if (mine === sequence) { showErrors([{ message: "The preview is unavailable right now." }]); }
-        })
-        .finally(function () { if (mine === sequence) { section.removeAttribute("aria-busy"); } });
-    }
+    });
+    target.addEventListener("htmx:beforeSwap", function (event) {
+      var xhr = event.detail.xhr;
+      if (xhr.status === 200) {
+        showErrors([]);
+        var blocks = parseInt(xhr.getResponseHeader("X-AI-Blocks") || "", 10);
+        if (!isNaN(blocks)) { onBlocks(blocks); }
+        return;
+      }
+      event.detail.shouldSwap = false;  // the preview keeps its last good rendering
+      var payload = null;
+      try { payload = JSON.parse(xhr.responseText); } catch (e) { payload = null; }
+      showErrors(xhr.status === 400 && payload && payload.errors ? payload.errors
+        : [{ message: interpolate(gettext("The preview is unavailable right now (HTTP %(status)s)."),
+                                  { status: xhr.status }, true) }]);
+    });
+    target.addEventListener("htmx:sendError", function () {
+      showErrors([{ message: gettext("The preview is unavailable right now.") }]);
+    });
+    target.addEventListener("htmx:afterRequest", function () { section.removeAttribute("aria-busy"); });
+    window.htmx.process(target);
 
-    function schedule() {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(refresh, PREVIEW_DELAY_MS);
-    }
+    function schedule() { window.htmx.trigger(target, "editor-preview"); }
     textarea.addEventListener("input", schedule);
-    if (textarea.value.trim()) { refresh(); }
+    if (textarea.value.trim()) { window.htmx.trigger(target, "editor-preview-now"); }
     return schedule;
   }
 
@@ -246,9 +248,11 @@
         var serverSaidSo = row && row.querySelector(".errorlist");  // the same message, from the server
         var show = human && count > 0 && !serverSaidSo;
         nudge.hidden = !show;
-        nudge.textContent = show ? "Your post contains " + count + " AI-written section" + (count > 1 ? "s" : "") +
-          ", so it cannot be marked entirely human-written. Untick the box and say how AI helped, or remove " +
-          "the section" + (count > 1 ? "s" : "") + "." : "";
+        nudge.textContent = show ? interpolate(ngettext(
+          "Your post contains %(count)s AI-written section, so it cannot be marked entirely human-written. " +
+          "Untick the box and say how AI helped, or remove the section.",
+          "Your post contains %(count)s AI-written sections, so it cannot be marked entirely human-written. " +
+          "Untick the box and say how AI helped, or remove the sections.", count), { count: count }, true) : "";
       }
       syncReview();
     }

@@ -4,7 +4,7 @@ Prints AUROC (bootstrap CIs), TPR at 1% and 5% FPR and the false-flag rate on
 human text at the shipped threshold, by subset, on the held-out split; saves ROC
 curves as a PNG (needs matplotlib: the ``[eval]`` extra).  ``--compare-liang``
 prints our figures beside the seven commercial detectors' on the same Liang
-texts.  Logic: :mod:`moderation.classifiers.detector.evaluation`.
+texts.  Logic: :mod:`moderation.detector.train.evaluation`.
 """
 
 import json
@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--lm-docs-for", action="append", default=[], metavar="PREFIX=N",
                             help="with --lm-docs-per-source: another sample size for sources starting with "
                                  "PREFIX, e.g. liang:=25 (repeatable)")
+        parser.add_argument("--lm-cached-only", action="store_true",
+                            help="with --lm: score only the documents whose windows all have cached LM outputs "
+                                 "(DETECTOR_LM_CACHE, filled by python -m moderation.detector.train.lmcache)")
+        parser.add_argument("--artifacts", metavar="DIR", help="evaluate the cheap.json/lm.json in DIR instead of "
+                                                             "the shipped ones (e.g. an older version's)")
         parser.add_argument("--compare-liang", action="store_true")
         parser.add_argument("--png", default=None, help="save ROC curves to this PNG file")
         parser.add_argument("--bootstrap", type=int, default=1000)
@@ -38,12 +43,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", default=None, help="also write the figures as JSON")
 
     def handle(self, *args, **o):
-        from moderation.classifiers.detector.evaluation import evaluate
+        from moderation.detector.train import evaluation
+        from moderation.detector.train.evaluation import evaluate
+
+        if o["artifacts"]:
+            evaluation.ARTIFACTS["dir"] = o["artifacts"]
 
         res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
                        docs_per_source=o["lm_docs_per_source"],
                        docs_per_source_for=dict(_prefix_size(v) for v in o["lm_docs_for"]),
+                       lm_cached_only=o["lm_cached_only"],
                        log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:

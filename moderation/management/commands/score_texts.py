@@ -1,7 +1,9 @@
 """``python manage.py score_texts INPUT.jsonl [--output OUT.jsonl]``: score texts with the configured stack.
 
-Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "ai_probability", "passages",
-"classifiers"}``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
+Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "ai_probability", "flagged",
+"verdict", "passages", "classifiers"}``: ``flagged`` is what the policy acts on (some author passage at or
+over its classifier's threshold: the site's own, from ``calibrate_detector``, when there is one), ``verdict``
+is ``flag``, ``no_evidence`` or ``insufficient_evidence``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
 so declared AI blocks, quotes and code are treated exactly as in a post. Nothing is written to the database.
 Lines that are not valid are reported on stderr with their line number and skipped (exit status 1).
 ``--classifier NAME`` (repeatable) runs only part of the configured stack. ``--jobs N`` scores in N processes
@@ -16,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import DatabaseError, connections
 from tqdm import tqdm
 
 from disclosure.blocks import BlockSyntaxError
@@ -49,15 +51,19 @@ def _score_line(item: tuple[int, str]) -> tuple[int, dict | None, str | None]:
     if error is not None:
         return number, None, error
     try:
-        result = text_score(text=data["text"], fmt=_CHILD["fmt"], classifiers=_CHILD["classifiers"])
+        result = text_score(text=data["text"], fmt=_CHILD["fmt"], classifiers=_CHILD["classifiers"],
+                            thresholds=_CHILD["thresholds"])
     except BlockSyntaxError as exc:
         return number, None, f"the text does not parse: {exc.message}"
     return number, {
         "id": data["id"],
         "ai_probability": result.ai_probability,
+        "flagged": result.flagged,
+        "verdict": result.verdict,
         "passages": [{**p, "text": data["text"][p["start"]:p["end"]]} for p in result.passages],
         "classifiers": {o.classifier: {"version": o.version, "status": o.status, "score": o.score,
-                                       "error": o.error} for o in result.outputs},
+                                       "error": o.error, "threshold": o.details.get("threshold")}
+                        for o in result.outputs},
     }, None
 
 
@@ -74,6 +80,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
         parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                             help="Score in N processes (default 1; the LM stage uses one core each).")
+
+    def _site_thresholds(self) -> dict:
+        """The site's calibrated thresholds; scoring needs no database, so without one it says so and goes on."""
+        from moderation.services.calibration import site_thresholds
+        try:
+            return site_thresholds()
+        except DatabaseError as exc:
+            self.stderr.write(f"Site thresholds not read (database: {str(exc).strip().splitlines()[0]}); "
+                              "using each classifier's own threshold.")
+            return {}
 
     def handle(self, *args, **options):
         if options["jobs"] < 1:
@@ -98,7 +114,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc.strerror}")
         out = sink or self.stdout
-        _CHILD.update(fmt=options["format"], classifiers=classifiers)
+        _CHILD.update(fmt=options["format"], classifiers=classifiers, thresholds=self._site_thresholds())
         work = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
         scored, invalid = 0, 0
         progress = tqdm(total=len(lines), desc="scoring", unit="text", file=sys.stderr,

@@ -2,8 +2,8 @@
 
 Trains the built-in detector's combiners (seeded, reproducible), prints
 leave-one-source-out and cross-validated metrics, and writes the JSON
-artifacts to ``moderation/classifiers/detector/artifacts/``.  The logic lives in
-:mod:`moderation.classifiers.detector.training`.
+artifacts to ``moderation/detector/artifacts/``.  The logic lives in
+:mod:`moderation.detector.train.training`.
 """
 
 from django.core.management.base import BaseCommand
@@ -26,10 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--lm-max-examples", type=int, default=1800,
                             help="windows scored by the LM for training (CPU time ~1 s each)")
         parser.add_argument("--dry-run", action="store_true", help="print metrics, write nothing")
+        parser.add_argument("--out", metavar="DIR", help="write the artifacts there instead of the shipped folder")
+        parser.add_argument("--stack", action="store_true",
+                            help="LM combiner on the cheap stage's out-of-fold log-odds + the LM statistics "
+                                 "(tried in version 4, not shipped) instead of all cheap features + LM statistics")
+        parser.add_argument("--skip-loso", action="store_true",
+                            help="skip the leave-one-source-out report (one fit per source)")
 
     def handle(self, *args, **opts):
-        from moderation.classifiers.detector.training import run_training
+        from moderation.detector.train import training
+        from moderation.detector.train.training import run_training
+
+        if opts["out"]:
+            training.OUT["dir"] = opts["out"]
 
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
+                     with_loso=not opts["skip_loso"], stack=opts["stack"],
                      log=lambda m="": self.stdout.write(str(m)))

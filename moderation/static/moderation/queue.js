@@ -1,7 +1,7 @@
 /* Keyboard triage for the moderator queue (no inline scripts: CSP script-src 'self').
  * List:   j/k move the selection, Enter or o opens, x ticks the row for bulk actions; a approves, c claims
- *         and s snoozes the selected row in place (JSON POST; a conflict is shown, not hidden), r opens it
- *         at the reason field (a rejection needs a reason).
+ *         and s snoozes the selected row in place (its htmx button; a conflict is shown, not hidden), r opens
+ *         it at the reason field (a rejection needs a reason).
  * Detail: j/k next/previous item, a approve, r reject (first press focuses the reason when none is
  *         chosen), s snooze, c claim. Keys are ignored while typing in a field. */
 (function () {
@@ -23,54 +23,43 @@
   function select(index) {
     if (!rows.length) return;
     current = Math.max(0, Math.min(rows.length - 1, index));
-    if (window.location.hash === "#decision-form") {
-    var reasonField = document.querySelector("#decision-form select[name=template]");
-    if (reasonField) reasonField.focus();
-  }
-
-  rows.forEach(function (row, i) { row.classList.toggle("mod-queue__row--selected", i === current); });
+    rows.forEach(function (row, i) { row.classList.toggle("mod-queue__row--selected", i === current); });
     rows[current].focus();
     rows[current].scrollIntoView({ block: "nearest" });
   }
 
-  var live = document.getElementById("mod-live");
+  /* Row actions (a approve, c claim, s snooze) press the row's own button: htmx posts it and swaps the answer
+   * in place of the row, announcing the outcome in #mod-live (or the refusal, e.g. a conflict, leaving the row
+   * as it was). Without JavaScript the same buttons submit the page's form. */
+  var pending = null;
 
-  function say(text, isError) {
-    if (!live) return;
-    live.textContent = text;
-    live.classList.toggle("mod-live--error", !!isError);
+  function rowAction(index, key) {
+    var button = rows[index].querySelector("button[data-key='" + key + "']");
+    if (!button) return false;
+    pending = { index: index, key: key };
+    button.click();
+    return true;
   }
 
-  function rowAction(row, key) {
-    var url = row.dataset["url" + key.toUpperCase()];
-    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (!url || !token) return;
-    var body = new FormData();
-    body.append("version", row.dataset.version);
-    if (key === "s") body.append("snooze", "next_revision");
-    fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                 headers: { "Accept": "application/json", "X-CSRFToken": token.value } })
-      .then(function (response) { return response.json().then(function (data) { return [response.status, data]; }); })
-      .then(function (result) {
-        var status = result[0], data = result[1];
-        if (status === 200 && data.item) {
-          row.dataset.version = data.item.version;
-          row.querySelector(".mod-queue__status").textContent = data.item.decision ? "Decided: " + data.item.decision : data.item.status;
-          row.classList.toggle("mod-queue__row--done", data.item.status === "decided" || data.item.status === "snoozed");
-          say(row.querySelector(".mod-queue__title").textContent + ": " + (data.item.decision || data.item.status) + ".");
-          if (key !== "c") select(current + 1);
-        } else {
-          say(data.error || "That did not work; reload the page.", true);
-        }
-      })
-      .catch(function () { say("The server did not answer; nothing was changed.", true); });
-  }
+  // In the same task as the swap (afterSettle would come later and race the next key press): a new row means
+  // the action went through, an error line in #mod-live that it was refused.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.target;
+    var isRow = swapped.classList && swapped.classList.contains("mod-queue__row");
+    var refused = swapped.id === "mod-live" && swapped.classList.contains("mod-live--error");
+    if (!isRow && !refused) return;
+    rows = Array.prototype.slice.call(document.querySelectorAll(".mod-queue__row"));
+    if (!pending) return;
+    var done = pending;
+    pending = null;
+    if (isRow) select(done.key === "c" ? done.index : done.index + 1);
+  });
 
   function onList(key) {
     if (key === "j") { select(current + 1); return true; }
     if (key === "k") { select(current - 1); return true; }
     if ((key === "Enter" || key === "o") && current >= 0) { window.location.href = rows[current].dataset.href; return true; }
-    if ((key === "a" || key === "c" || key === "s") && current >= 0) { rowAction(rows[current], key); return true; }
+    if ((key === "a" || key === "c" || key === "s") && current >= 0) { return rowAction(current, key); }
     if (key === "r" && current >= 0) { window.location.href = rows[current].dataset.href + "#decision-form"; return true; }
     if (key === "x" && current >= 0) {
       var box = rows[current].querySelector("input[type=checkbox]");
@@ -116,9 +105,9 @@
     if (reasonField) reasonField.focus();
   }
 
-  rows.forEach(function (row, i) {
-    row.addEventListener("click", function (event) {
-      if (event.target.tagName !== "A" && event.target.tagName !== "INPUT") select(i);
-    });
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest(".mod-queue__row");
+    if (!row || ["A", "INPUT", "BUTTON"].indexOf(event.target.tagName) !== -1) return;
+    select(rows.indexOf(row));
   });
 })();

@@ -1,0 +1,383 @@
+"""Evaluation: held-out metrics, bootstrap CIs, ROC figure, Liang comparison.
+
+Used by ``python manage.py evaluate_detector`` (a thin wrapper).  Documents are
+scored exactly as :func:`detect` scores them (normalise -> windows -> cascade;
+a document's probability averages its windows' log-odds, and it is flagged when
+one window reaches the threshold: see :func:`api.post_probability`).  By default only
+the held-out ``test`` split is used (see :func:`data.stable_split`): the
+shipped artifacts never saw those documents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..api import post_probability, score_window
+from ..combiner import load_artifact as _load_artifact
+
+#: another artifact folder to evaluate (``evaluate_detector --artifacts DIR``), e.g. an older version's
+ARTIFACTS: dict[str, str] = {}
+
+
+def load_artifact(name: str):
+    folder = ARTIFACTS.get("dir")
+    return _load_artifact(f"{folder}/{name}.json" if folder else name)
+from .data import LIANG_DETECTORS, Doc, load, mixed_posts
+from ..normalize import normalize
+from .training import PREFIX_WORDS, _LMCache, auroc, prefix_words, tpr_at_fpr
+from ..windows import MIN_WORDS, make_windows
+
+NATIVE_HUMAN = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
+TOEFL = "liang:TOEFL_real"
+#: sources of forum-style text: the 60-word figures are reported for these
+FORUM_SOURCES = ("se:", "own:", "ai_paragraphs", "forum")
+
+
+@dataclass
+class Scored:
+    doc: Doc
+    prob: float | None          # whole document: post_probability() of its windows (ranking)
+    prob60: float | None        # first 60 words only
+    stage: str = "cheap"
+    prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
+
+
+def _lm_fn(use_lm: bool, budget: list[int]):
+    if not use_lm:
+        return None, None
+    from ..lm import get_lm
+    lm = get_lm()
+    if lm is None:
+        raise RuntimeError("use_lm requested but the LM stage is not installed")
+    cache = _LMCache.open()
+
+    def f(text):
+        v = cache.get(text) if cache else None
+        if v is None:
+            if budget[0] <= 0:
+                raise _Budget()
+            budget[0] -= 1
+            v = cache.compute(lm, text) if cache else lm.features(text)
+        return v
+    return f, cache
+
+
+class _Budget(Exception):
+    pass
+
+
+def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 10**9,
+               progress: bool = True) -> list[Scored]:
+    cheap = load_artifact("cheap")
+    lmc = load_artifact("lm") if use_lm else None
+    budget = [max_lm_windows]
+    lm_features, cache = _lm_fn(use_lm, budget)
+    it = docs
+    if progress:
+        from tqdm import tqdm
+        it = tqdm(docs, desc="scoring", unit="doc", mininterval=2)
+    from .training import FeatureCache
+    fc = FeatureCache.open()
+    feats = fc.extract if fc else (lambda t: None)
+    out = []
+    for d in it:
+        norm = normalize(d.text).text
+        try:
+            probs, stage = [], "cheap"
+            for w in make_windows(norm):
+                if w.n_words < MIN_WORDS:
+                    continue
+                wtext = norm[w.start:w.end]
+                p, _pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
+                probs.append(p)
+                stage = "lm" if st == "lm" else stage
+            p60 = None
+            if d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS:
+                try:
+                    p60 = score_window(prefix_words(norm), cheap, lmc, lm_features,
+                                       feats(prefix_words(norm)))[0]
+                except _Budget:
+                    p60 = None
+        except _Budget:
+            continue  # LM budget exhausted: document left out (reported as n)
+        out.append(Scored(d, post_probability(probs) if probs else None, p60, stage,
+                          max(probs) if probs else None))
+    if cache:
+        cache.save()
+    if fc:
+        fc.save()
+    return out
+
+
+def sample_per_source(docs: list[Doc], k: int, k_for: dict[str, int], seed: int = 0) -> list[Doc]:
+    """A seeded sample of ``k`` documents per source (``k_for``: other sizes by source prefix).
+
+    The LM costs about a second per window on one core, so the cascade is evaluated on a
+    sample; every window of a sampled document is scored, so the sample is unbiased.  Each
+    source gets its own ``Random(seed)``: adding or removing a source leaves the others'
+    samples unchanged.
+    """
+    import random
+    by_src = defaultdict(list)
+    for d in docs:
+        by_src[d.source].append(d)
+    longest_first = sorted(k_for.items(), key=lambda kv: -len(kv[0]))
+    out = []
+    for src in sorted(by_src):
+        n = next((v for p, v in longest_first if src.startswith(p)), k)
+        pool = by_src[src]
+        out += pool if len(pool) <= n else random.Random(seed).sample(pool, n)
+    return out
+
+
+# --- statistics ---------------------------------------------------------------
+
+def bootstrap_ci(y, s, fn, n_boot=1000, seed=0, alpha=0.05):
+    y = np.asarray(y); s = np.asarray(s)
+    rng = np.random.RandomState(seed)
+    vals = []
+    idx1 = np.where(y == 1)[0]; idx0 = np.where(y == 0)[0]
+    if len(idx1) == 0 or len(idx0) == 0:
+        return (float("nan"), float("nan"))
+    for _ in range(n_boot):
+        b = np.concatenate([rng.choice(idx1, len(idx1)), rng.choice(idx0, len(idx0))])
+        vals.append(fn(y[b], s[b]))
+    return (float(np.quantile(vals, alpha / 2)), float(np.quantile(vals, 1 - alpha / 2)))
+
+
+def wilson(k: int, n: int, z: float = 1.96):
+    if n == 0:
+        return (float("nan"), float("nan"))
+    p = k / n
+    den = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / den
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def _fmt_ci(v, ci):
+    return f"{v:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+# --- report -------------------------------------------------------------------
+
+def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "test", n_boot: int = 1000,
+             seed: int = 0, compare_liang: bool = False, png: str | None = None,
+             max_lm_windows: int = 10**9, docs_per_source: int | None = None,
+             docs_per_source_for: dict[str, int] | None = None, lm_cached_only: bool = False,
+             log=print) -> dict:
+    from ..api import _resolve_use_lm
+    use_lm = _resolve_use_lm(use_lm)
+    docs = load(paths)
+    if split != "all":
+        docs = [d for d in docs if d.split == split]
+    # posts with one of our AI paragraphs between two human forum paragraphs (built here, never stored)
+    docs += mixed_posts([d for d in docs if d.source.startswith("own:") and not d.meta.get("derived")],
+                        [d for d in docs if d.source.startswith("se:")])
+    if use_lm and docs_per_source:
+        docs = sample_per_source(docs, docs_per_source, docs_per_source_for or {}, seed)
+    if use_lm and lm_cached_only:
+        # the LM sample of ``python -m moderation.detector.train.lmcache``: the documents of the split whose
+        # every window (and 60-word prefix) already has its LM outputs in DETECTOR_LM_CACHE
+        from .lmcache import doc_windows
+        cache = _LMCache.open()
+        if cache is None:
+            raise RuntimeError("--lm-cached-only needs DETECTOR_LM_CACHE")
+        docs = [d for d in docs if all(t in cache for t in doc_windows(d.text))]
+        max_lm_windows = 0  # nothing outside the cache (a 60-word prefix not in it is left out)
+    log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
+    scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows)
+    thr = (load_artifact("lm") if use_lm else load_artifact("cheap")).threshold
+    res: dict = {"threshold": thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
+    curves = {}
+
+    def block(name, items, key="prob", curve=True):
+        items = [s for s in items if getattr(s, key) is not None]
+        y = np.array([s.doc.label for s in items]); p = np.array([getattr(s, key) for s in items])
+        # flagged: some window >= threshold (for a 60-word prefix, its one window)
+        f = np.array([s.prob_max if key == "prob" else getattr(s, key) for s in items]) >= thr
+        if len(set(y.tolist())) < 2:
+            return None
+        a = auroc(y, p)
+        ci = bootstrap_ci(y, p, auroc, n_boot, seed)
+        t1, _ = tpr_at_fpr(y, p, 0.01)
+        t1_ci = bootstrap_ci(y, p, lambda yy, ss: tpr_at_fpr(yy, ss, 0.01)[0], n_boot, seed)
+        t5, _ = tpr_at_fpr(y, p, 0.05)
+        ff = int((f & (y == 0)).sum()); nh = int((y == 0).sum())
+        tp = int((f & (y == 1)).sum()); na = int((y == 1).sum())
+        hci, aci = wilson(ff, nh), wilson(tp, na)
+        log(f"{name:38s} n={len(y):5d} AUROC {_fmt_ci(a, ci)}  TPR@1%FPR {_fmt_ci(t1, t1_ci)}  TPR@5%FPR {t5:.3f}  "
+            f"at threshold: human flagged {ff}/{nh} = {ff / max(nh, 1):.4f} [{hci[0]:.4f}, {hci[1]:.4f}], "
+            f"AI flagged {tp}/{na} = {tp / max(na, 1):.3f} [{aci[0]:.3f}, {aci[1]:.3f}]")
+        if curve:
+            curves[name] = (y, p)
+        return {"n": len(y), "auroc": a, "auroc_ci": ci, "tpr_at_1pct_fpr": t1, "tpr_at_1pct_fpr_ci": t1_ci,
+                "tpr_at_5pct_fpr": t5, "human_flagged": ff, "n_human": nh, "ai_flagged": tp, "n_ai": na,
+                "human_flag_rate": ff / max(nh, 1), "human_flag_rate_ci": hci,
+                "ai_flag_rate": tp / max(na, 1), "ai_flag_rate_ci": aci}
+
+    log(f"\nshipped threshold {thr:.4f}; AUROC with 95% bootstrap CI ({n_boot} resamples)")
+    res["all"] = block("all documents (whole text)", scored)
+    forum = [s for s in scored if s.doc.source.startswith(FORUM_SOURCES)]
+    res["forum_whole"] = block("forum (SE human vs LLM forum), whole", forum)
+    res["forum_60w"] = block("forum, first 60 words", forum, "prob60")
+    heldout_gen = [s for s in scored if s.doc.source.startswith(("se:", "ai_paragraphs"))]
+    res["forum_60w_shared_ai"] = block("SE vs shared forum-ai only, 60 words", heldout_gen, "prob60")
+    liang = [s for s in scored if s.doc.source.startswith("liang:")]
+    res["liang"] = block("Liang et al. (held-out part)", liang)
+    other = [s for s in scored if s.doc.source.startswith("debian:")] + [s for s in scored if s.doc.label == 1]
+    res["debian_vs_ai"] = block("Debian prose vs all AI", other)
+
+    # detector version 4: our modern-LLM corpus, split by generation batch/recipe, against the human
+    # forum paragraphs (Stack Exchange) of the held-out split
+    se = [s for s in scored if s.doc.source.startswith("se:")]
+    own = [s for s in scored if s.doc.source.startswith("own:") and s.doc.subset.startswith(("own:", "aug:"))]
+    written = [s for s in own if not s.doc.meta.get("derived")]
+    log("\n== modern-LLM paragraphs (our corpus: held-out batches/recipes, register and topic family) "
+        "vs Stack Exchange ==")
+    res["own_written"] = block("written, whole paragraph", written + se, curve=False)
+    res["own_written_100w"] = block("written, >= 100 words", [s for s in written if _words(s.doc) >= 100] + se)
+    new = [s for s in written if s.doc.meta.get("writer") in ("w1", "w2")]
+    res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
+    res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
+    res["own_written_60w"] = block("written, first 60 words", written + se, "prob60")
+    res["own_derived"] = block("derived (typos/lowercase/sentence drop)",
+                               [s for s in own if s.doc.meta.get("derived")] + se, curve=False)
+    for kind in ("typos", "lowercase", "sentence-drop"):
+        res[f"own_derived_{kind}"] = block(f"  derived: {kind}", [s for s in own if s.doc.meta.get("derived") == kind]
+                                           + se, curve=False)
+    mixed = [s for s in scored if s.doc.subset.startswith("mixed:")]
+    res["mixed"] = block("AI paragraph between 2 human ones", mixed + se, curve=False)
+    from .data import HELD_OUT_REGISTERS, HELD_OUT_TOPIC_FAMILIES
+    fam = [s for s in written if s.doc.meta.get("topic_family") in HELD_OUT_TOPIC_FAMILIES]
+    res["own_heldout_topic_family"] = block(f"held-out topic family {'/'.join(HELD_OUT_TOPIC_FAMILIES)}",
+                                            fam + se, curve=False)
+    log("per register (written paragraphs; held out of training: " + ", ".join(HELD_OUT_REGISTERS) + "):")
+    res["own_by_register"] = {}
+    for reg in sorted({s.doc.meta.get("register") for s in written}):
+        items = [s for s in written if s.doc.meta.get("register") == reg]
+        res["own_by_register"][reg] = block(f"  {reg}", items + se, curve=False)
+        if len([s for s in items if s.prob60 is not None]) >= 10:
+            res["own_by_register"][reg]["at_60_words"] = block(f"  {reg}, 60 words", items + se, "prob60", curve=False)
+
+    log("\nflag rate at the shipped threshold, by subset (95% Wilson CI):")
+    by = defaultdict(list)
+    for s in scored:
+        if s.prob is not None:
+            by[s.doc.subset].append(s)
+    res["by_subset"] = {}
+    for sub in sorted(by):
+        items = by[sub]
+        k = sum(1 for s in items if s.prob_max >= thr)
+        lab = items[0].doc.label
+        ci = wilson(k, len(items))
+        log(f"  {sub:42s} {'AI   ' if lab else 'human'} n={len(items):5d} flagged {k:4d} = {k / len(items):.4f} "
+            f"[{ci[0]:.4f}, {ci[1]:.4f}]")
+        res["by_subset"][sub] = {"label": lab, "n": len(items), "flagged": k, "rate": k / len(items), "ci": ci}
+    hum = [s for s in scored if s.doc.label == 0 and s.prob is not None]
+    k = sum(1 for s in hum if s.prob_max >= thr)
+    res["human_false_flag_rate"] = k / max(len(hum), 1)
+    log(f"  all human documents: {k}/{len(hum)} = {res['human_false_flag_rate']:.4f} "
+        f"{wilson(k, len(hum))}")
+    liang_rows = None
+    if compare_liang:
+        liang_rows = compare_with_liang(scored, thr, log=log)
+        res["liang_comparison"] = {n: {k: v for k, v in r.items() if not k.startswith("_")}
+                                   for n, r in liang_rows.items()}
+    if png:
+        save_roc_png(curves, png, liang_rows)
+        log(f"\nROC curves saved to {png}")
+    return res
+
+
+def _words(doc: Doc) -> int:
+    return len(doc.text.split())
+
+
+def compare_with_liang(scored: list[Scored], thr: float, log=print) -> dict:
+    """Our figures beside the seven commercial detectors' on the same Liang texts."""
+    items = [s for s in scored if s.doc.source.startswith("liang:") and s.prob is not None]
+    log(f"\n== Liang et al. 2023: the same {len(items)} texts, ours vs seven commercial detectors ==")
+    log("AUROC: all Liang texts (AI-generated or AI-polished vs human).  1%-FPR threshold: chosen on the "
+        "native human essays (Hewlett, college, CS224N), TPR and TOEFL flag rate at it.  'default': TOEFL "
+        "flagged at score >= 0.5 (ours: the shipped threshold).")
+    rows = {}
+
+    def row(name, get):
+        sub = [(s, get(s)) for s in items]
+        sub = [(s, v) for s, v in sub if v is not None]
+        y = np.array([s.doc.label for s, _ in sub]); p = np.array([v for _, v in sub])
+        a = auroc(y, p)
+        nat = np.array([v for s, v in sub if s.doc.source in NATIVE_HUMAN])
+        if len(nat) == 0:
+            return
+        k = int(math.floor(0.01 * len(nat)))
+        t = np.nextafter(np.sort(nat)[-k - 1], np.inf)
+        tpr = float((p[y == 1] >= t).mean())
+        toefl = np.array([v for s, v in sub if s.doc.source == TOEFL])
+        toefl_t = float((toefl >= t).mean()) if len(toefl) else float("nan")
+        if name.startswith("ours"):  # ours flags when some window reaches the shipped threshold
+            toefl_flags = np.array([s.prob_max >= thr for s, _ in sub if s.doc.source == TOEFL])
+        else:
+            toefl_flags = toefl >= 0.5
+        toefl_d = float(toefl_flags.mean()) if len(toefl) else float("nan")
+        rows[name] = {"n": len(sub), "auroc": a, "tpr_at_1pct_native_fpr": tpr,
+                      "toefl_flagged_at_1pct_threshold": toefl_t, "toefl_flagged_default": toefl_d,
+                      "n_toefl": int(len(toefl)), "_curve": (y, p)}
+    row("ours (shipped)", lambda s: s.prob)
+    for det in LIANG_DETECTORS:
+        row(det, lambda s, det=det: s.doc.meta.get("detector_scores", {}).get(det))
+    log(f"{'detector':18s} {'n':>5s} {'AUROC':>7s} {'TPR@1%FPR':>10s} {'TOEFL@1%thr':>12s} {'TOEFL default':>14s}")
+    for name, r in rows.items():
+        r = {k: v for k, v in r.items()}
+        log(f"{name:18s} {r['n']:5d} {r['auroc']:7.3f} {r['tpr_at_1pct_native_fpr']:10.3f} "
+            f"{r['toefl_flagged_at_1pct_threshold']:12.3f} {r['toefl_flagged_default']:14.3f}")
+    com = [r for n, r in rows.items() if not n.startswith("ours")]
+    if com:
+        log(f"{'commercial mean':18s} {'':5s} {np.mean([r['auroc'] for r in com]):7.3f} "
+            f"{np.mean([r['tpr_at_1pct_native_fpr'] for r in com]):10.3f} "
+            f"{np.mean([r['toefl_flagged_at_1pct_threshold'] for r in com]):12.3f} "
+            f"{np.mean([r['toefl_flagged_default'] for r in com]):14.3f}")
+    return rows
+
+
+def save_roc_png(curves: dict, path: str, liang_rows=None) -> None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover
+        raise RuntimeError("saving ROC curves needs matplotlib (the [train] extra)")
+    from sklearn.metrics import roc_curve
+    panels = 2 if liang_rows else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 6))
+    axes = np.atleast_1d(axes)
+    ax = axes[0]
+    for name, (y, p) in curves.items():
+        fpr, tpr, _ = roc_curve(y, p)
+        ax.plot(fpr, tpr, label=f"{name} (AUROC {auroc(y, p):.3f})")
+    ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+    ax.axvline(0.01, color="grey", lw=0.6, ls="--")
+    ax.set_xlabel("false-positive rate (human texts flagged)")
+    ax.set_ylabel("true-positive rate (AI texts flagged)")
+    ax.set_title("Built-in detector, held-out documents")
+    ax.legend(fontsize=7, loc="lower right")
+    if liang_rows:
+        ax2 = axes[1]
+        for name, r in liang_rows.items():
+            y, p = r["_curve"]
+            fpr, tpr, _ = roc_curve(y, p)
+            ax2.plot(fpr, tpr, lw=2.2 if name.startswith("ours") else 1.0,
+                     label=f"{name} (AUROC {r['auroc']:.3f})")
+        ax2.plot([0, 1], [0, 1], "k:", lw=0.8)
+        ax2.set_xlabel("false-positive rate")
+        ax2.set_ylabel("true-positive rate")
+        ax2.set_title("Liang et al. 2023 texts: ours vs commercial detectors")
+        ax2.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

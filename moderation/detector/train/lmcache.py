@@ -1,0 +1,141 @@
+"""An on-disk cache of the LM stage's per-window outputs (statistics and mean-pooled hidden states), and
+a command that fills it for a seeded, source-balanced sample of documents.
+
+The LM costs ~0.3 s per window on one core, so training and evaluation of the LM stage work on a sample:
+every window (and the 60-word prefix) of the first N documents per source in a fixed order (sha1 of the
+text), computed round-robin over the sources so that a run stopped early still leaves a balanced sample.
+The cache is an append-only JSONL file (``{"k": sha1(window), "f": [10 statistics], "h": base64 float16
+hidden states}``), so several runs can extend it and nothing is rewritten.
+
+    python -m moderation.detector.train.lmcache CACHE.jsonl --data ../shared/data/liang2023 ... \
+        --per-source 120 [--source-regex 'own:|se:']
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from ..normalize import normalize
+from ..windows import MIN_WORDS, make_windows
+
+PREFIX_WORDS = 60
+
+
+def key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class LMCache:
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        self.d: dict[str, tuple[list[float], str]] = {}
+        if os.path.exists(self.path):
+            with open(self.path, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        r = json.loads(line)
+                    except ValueError:  # a line cut by a killed run
+                        continue
+                    self.d[r["k"]] = (r["f"], r.get("h", ""))
+        self._fh = None
+
+    def __contains__(self, text: str) -> bool:
+        return key(text) in self.d
+
+    def features(self, text: str) -> list[float] | None:
+        v = self.d.get(key(text))
+        return None if v is None else v[0]
+
+    def hidden(self, text: str) -> np.ndarray | None:
+        v = self.d.get(key(text))
+        if v is None or not v[1]:
+            return None
+        return np.frombuffer(base64.b64decode(v[1]), dtype=np.float16).astype(np.float32)
+
+    def put(self, text: str, feats, hidden) -> None:
+        k = key(text)
+        h = base64.b64encode(np.asarray(hidden, dtype=np.float16).tobytes()).decode("ascii")
+        self.d[k] = ([float(x) for x in feats], h)
+        if self._fh is None:
+            self._fh = open(self.path, "a", encoding="utf-8")
+        self._fh.write(json.dumps({"k": k, "f": self.d[k][0], "h": h}) + "\n")
+        self._fh.flush()
+
+
+def doc_windows(text: str) -> list[str]:
+    """Every text the LM stage may be asked about for this document: its scorable windows and its first
+    60 words (the training examples and the evaluation's windows are drawn from these)."""
+    norm = normalize(text).text
+    out = [norm[w.start:w.end] for w in make_windows(norm) if w.n_words >= MIN_WORDS]
+    if len(norm.split()) >= PREFIX_WORDS + 15:
+        out.append(" ".join(norm.split()[:PREFIX_WORDS]))
+    return out
+
+
+def lm_order(docs) -> dict[str, list]:
+    """Documents per source in the fixed LM-sample order."""
+    by = defaultdict(list)
+    for d in docs:
+        by[d.source].append(d)
+    return {s: sorted(v, key=lambda d: hashlib.sha1(("lm:" + d.text).encode("utf-8")).hexdigest())
+            for s, v in sorted(by.items())}
+
+
+def lm_sample(docs, per_source: int | dict) -> list:
+    out = []
+    for s, lst in lm_order(docs).items():
+        n = per_source.get(s, per_source.get("*", 0)) if isinstance(per_source, dict) else per_source
+        out += lst[:n]
+    return out
+
+
+def fill(cache: LMCache, docs, per_source: int, log=print) -> None:
+    from ..lm import get_lm
+    lm = get_lm()
+    if lm is None:
+        raise SystemExit("the LM stage is not installed")
+    queues = {s: lst[:per_source] for s, lst in lm_order(docs).items()}
+    todo = []
+    for i in range(per_source):  # round-robin over the sources
+        for s, lst in queues.items():
+            if i < len(lst):
+                todo += [t for t in doc_windows(lst[i].text) if t not in cache]
+    log(f"{len(todo)} windows to compute ({len(cache.d)} cached)")
+    t0 = time.time()
+    for j, t in enumerate(todo):
+        if t in cache:
+            continue
+        f, h = lm.features_and_hidden(t)
+        cache.put(t, f, h)
+        if j % 100 == 0:
+            log(f"{j}/{len(todo)}  {time.time() - t0:.0f}s")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cache")
+    ap.add_argument("--data", nargs="+", required=True)
+    ap.add_argument("--per-source", type=int, default=100)
+    ap.add_argument("--source-regex", default="")
+    ap.add_argument("--extra-corpus", action="append", default=[],
+                    help="staging folders of batchNN.txt files to include (see corpus/build.py)")
+    a = ap.parse_args(argv)
+    from .data import load
+    docs = load(a.data)
+    if a.source_regex:
+        docs = [d for d in docs if re.search(a.source_regex, d.source)]
+    fill(LMCache(a.cache), docs, a.per_source, log=lambda m: print(m, file=sys.stderr, flush=True))
+
+
+if __name__ == "__main__":
+    main()

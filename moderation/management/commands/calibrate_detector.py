@@ -1,0 +1,76 @@
+"""``python manage.py calibrate_detector --before 2022-11-30 [--false-flag-rate 0.01] [--classifier NAME]``
+
+Scores the forum's own posts from before a date (assumed human: pick one before LLM text was common) with a
+configured detector classifier and stores the site's threshold: the smallest at which at most the chosen
+share of those posts would have been flagged. The policy, ``score_texts`` and the stats page use it for
+results classified afterwards, for this classifier version only. Logic:
+:func:`moderation.services.calibration.site_threshold_calibrate`.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from moderation.classifiers.registry import configured_classifiers
+from moderation.services.calibration import CalibrationError, site_threshold_calibrate
+
+DETECTORS = ("statistical", "stylometric")
+
+
+def _date(value: str) -> datetime:
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--before: {value!r} is not a date like 2022-11-30") from None
+    if day.tzinfo is None:
+        day = timezone.make_aware(datetime.combine(day.date(), time.min) if len(value) <= 10 else day)
+    return day
+
+
+class Command(BaseCommand):
+    help = "Calibrate the detector's flag threshold on this forum's own posts from before a date."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--before", required=True, help="Posts written before this date (YYYY-MM-DD) "
+                                                            "are assumed human.")
+        parser.add_argument("--false-flag-rate", type=float, default=0.01,
+                            help="Share of those posts allowed to be flagged (default 0.01).")
+        parser.add_argument("--classifier", help="Configured classifier to calibrate (default: the first "
+                                                 f"configured of {', '.join(DETECTORS)}, else the first "
+                                                 "configured one that reads text).")
+        parser.add_argument("--min-posts", type=int, default=100,
+                            help="Refuse to calibrate on fewer scorable posts (default 100).")
+        parser.add_argument("--limit", type=int, help="Score at most this many posts (the oldest).")
+        parser.add_argument("--dry-run", action="store_true", help="Print the threshold, store nothing.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        rate = options["false_flag_rate"]
+        if not 0 < rate < 1:
+            raise CommandError("--false-flag-rate must be between 0 and 1 (0.01 is 1%).")
+        before = _date(options["before"])
+        configured = {c.name: c for c in configured_classifiers() if not c.needs_results}
+        name = options["classifier"] or next((n for n in DETECTORS if n in configured), next(iter(configured), None))
+        if name is None or name not in configured:
+            raise CommandError(f"Not configured: {name or 'a classifier that reads text'} "
+                               f"(configured: {', '.join(configured) or 'none'}).")
+        bar = tqdm(desc="scoring posts", unit="post", file=sys.stderr, disable=options["no_progress"])
+        try:
+            result = site_threshold_calibrate(classifier=configured[name], before=before, false_flag_rate=rate,
+                                              min_posts=options["min_posts"], limit=options["limit"],
+                                              store=not options["dry_run"], progress=lambda i: bar.update(1))
+        except CalibrationError as exc:
+            raise CommandError(f"Not calibrated: {exc}.") from None
+        finally:
+            bar.close()
+        shipped = (f"; the shipped threshold {result.shipped_threshold:.4f} flags "
+                   f"{result.flagged_shipped}/{result.scored}" if result.shipped_threshold is not None else "")
+        self.stdout.write(f"{name} {configured[name].version}: site threshold {result.threshold:.4f} flags "
+                          f"{result.flagged}/{result.scored} posts from before {before:%Y-%m-%d} "
+                          f"({result.flagged / result.scored:.2%}; target {rate:.2%}){shipped}. "
+                          f"{result.skipped} post(s) could not be scored. "
+                          + ("Nothing stored (--dry-run)." if options["dry_run"] else "Stored."))
