@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PY=.venv/bin/python
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# Both parts always run (a failure in the first does not hide the second); the exit status is the worst.
 echo "== suite on PostgreSQL + Redis"
-$PY -m pytest -q "$@"
+status=0
+$PY -m pytest -q "$@" || status=$?
 echo "== embedded default (SQLite, filesystem broker) smoke test"
-DJANGO_SETTINGS_MODULE=config.settings.embedded_test $PY -m pytest -q -p no:cacheprovider tests/embedded
+DJANGO_SETTINGS_MODULE=config.settings.embedded_test $PY -m pytest -q -p no:cacheprovider tests/embedded || status=$?
+exit "$status"

@@ -4,6 +4,7 @@ post with its collapsible AI block. Also saves the README's screenshots (docs/sc
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.models import Category, Post
 
@@ -78,8 +79,9 @@ def test_write_a_post_with_an_ai_block_fix_the_disclosure_and_read_it(browser, p
     error = page.locator("[data-field=human_only] .errorlist")
     error.wait_for()
     assert "1 AI-written section" in error.inner_text()
-    assert page.locator("[data-disclosure-nudge]").is_hidden()  # the server's message is enough
-    assert page.locator("[data-disclosure-details]").is_hidden()  # still ticked, so still hidden
+    # The page was reloaded with the error: wait for the editor's deferred script before reading visibility.
+    expect(page.locator("[data-disclosure-nudge]")).to_be_hidden()  # the server's message is enough
+    expect(page.locator("[data-disclosure-details]")).to_be_hidden()  # still ticked, so still hidden
     assert page.input_value("[data-editor-body]") == body
     assert page.input_value("input[name=title]") == "What lives in a tide pool"
     assert not Post.objects.exists()
