@@ -42,5 +42,7 @@ clean:
 
 # Benchmarks against real PostgreSQL + Redis + Celery workers on this machine (bench/run_all.py; < 10 minutes).
 bench: install
+	@# the network-namespace scale-out forwards Redis and PostgreSQL into each namespace with socat
+	@command -v socat >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat iproute2 >/dev/null; }
 	@$(BIN)/python -c "import gunicorn, pyinstrument" 2>/dev/null || $(BIN)/pip install -q -e '.[demo,test,lm,train,bench]'
 	$(BIN)/python bench/run_all.py
