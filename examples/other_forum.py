@@ -167,11 +167,13 @@ def create_key(name: str) -> str:
     venv_python = ROOT / ".venv" / "bin" / "python"
     command = [str(venv_python) if venv_python.exists() else sys.executable, "manage.py", "create_api_client", name, "--scopes", "submit,moderate",
                "--require-disclosure-in", "news", "--policy-url", "https://other-forum.example/ai-policy"]
-    print("   $ " + shlex.join(["python", *command[1:]]))
+    print("   $ DEBUG=1 " + shlex.join(["python", *command[1:]]))
     if not (ROOT / "manage.py").exists():
         print("   Run that command where the server is installed and pass the key with --key.")
         sys.exit(2)
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    # The demo (`make run`) runs with DEBUG=1; outside DEBUG every command refuses the demo key and demo users.
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         print(result.stderr.strip())
         sys.exit(2)
