@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from .management.commands.export_statements import moment
+from .management.dates import option_moment
 from .selectors.statements import statements_jsonl
 from .views import moderator_required
 
@@ -19,8 +19,8 @@ def statements_export(request):
     from django.core.management.base import CommandError
 
     try:
-        since = moment(request.GET.get("since"), option="since")
-        until = moment(request.GET.get("until"), option="until")
+        since = option_moment(request.GET.get("since"), option="since")
+        until = option_moment(request.GET.get("until"), option="until")
     except CommandError as exc:
         return JsonResponse({"errors": [{"field": str(exc).split(" ")[0], "message": str(exc)}]}, status=400)
     response = StreamingHttpResponse(statements_jsonl(since=since, until=until),

@@ -5,24 +5,10 @@ one statement per line, for operators who file transparency reports. Without ``-
 """
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
+from moderation.management.dates import option_moment
 from moderation.selectors.statements import statements_jsonl
-
-
-def moment(value: str | None, *, option: str):
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None and (day := parse_date(value)) is not None:
-        parsed = datetime.combine(day, time.min)
-    if parsed is None:
-        raise CommandError(f"{option} {value!r} is not a date (YYYY-MM-DD) or an ISO date-time.")
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 class Command(BaseCommand):
@@ -34,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Write to this file instead of stdout.")
 
     def handle(self, *args, since=None, until=None, output=None, **options):
-        start, end = moment(since, option="--since"), moment(until, option="--until")
+        start, end = option_moment(since, option="--since"), option_moment(until, option="--until")
         if start and end and end <= start:
             raise CommandError("--until must be after --since.")
         count = 0

@@ -9,28 +9,15 @@ so the policy decides again. Error results count as missing, so this also retrie
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
+from moderation.management.dates import option_moment
 from moderation.models import Revision
 from moderation.services.enqueue import revision_enqueue
 from moderation.services.evaluation import UnknownClassifier, revisions_to_rescore
-
-
-def _since(value: str | None):
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None and (day := parse_date(value)) is not None:
-        moment = datetime.combine(day, time.min)
-    if moment is None:
-        raise CommandError(f"--since {value!r} is not a date (YYYY-MM-DD) or an ISO date-time.")
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 class Command(BaseCommand):
@@ -44,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, **options):
-        since = _since(options["since"])
+        since = option_moment(options["since"], option="--since")
         try:
             rows = revisions_to_rescore(since=since, classifier=options["classifier"], everything=options["all"])
         except UnknownClassifier as exc:
