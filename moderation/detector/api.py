@@ -13,7 +13,7 @@ from .windows import MIN_WORDS, english_score, is_english, make_windows
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "4"  # 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
+DETECTOR_VERSION = "5"  # 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
 #: first input of a stacked LM combiner (detector version 4): the cheap stage's calibrated log-odds
 STACKED = "cheap_logodds"
@@ -105,7 +105,9 @@ def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=
     it), the LM features are computed and the LM combiner decides.
     """
     x = F.extract(wtext) if features is None else list(features)  # ``features``: precomputed (evaluation)
-    p_cheap, top = cheap.score(x, TOP_K_FEATURES)
+    # version 5: a tree artifact may read more than the 189 features (distortion n-grams); the LM
+    # combiner still reads the 189
+    p_cheap, top = cheap.score(cheap.extend(x, wtext), TOP_K_FEATURES)
     if lmc is not None and lm_features is not None:
         lo, hi = lmc.band
         if lo <= p_cheap < hi:

@@ -57,6 +57,11 @@ class Combiner:
         self._names = np.asarray(self.feature_names)
 
     # -- scoring -------------------------------------------------------------
+    def extend(self, x, text: str) -> list[float]:
+        """The model's input for one window: the cheap features as they are (a linear artifact reads no
+        more; see :meth:`moderation.detector.trees.TreeCombiner.extend`)."""
+        return x
+
     def standardise(self, x) -> np.ndarray:
         z = (np.asarray(x, dtype=np.float64) - self._mean) * self._inv
         return np.clip(z, -CLIP, CLIP, out=z)
@@ -116,8 +121,14 @@ class Combiner:
 
 @lru_cache(maxsize=8)
 def load_artifact(name: str) -> Combiner:
-    """Load ``artifacts/<name>.json`` (cached)."""
+    """Load ``artifacts/<name>.json`` (cached): a linear :class:`Combiner` or, for format ``gbt-v1``
+    (detector version 5), a boosted-tree :class:`~moderation.detector.trees.TreeCombiner` with the same
+    scoring interface."""
     p = Path(name)
     if not p.suffix:
         p = ARTIFACT_DIR / f"{name}.json"
-    return Combiner.from_dict(json.loads(p.read_text()))
+    d = json.loads(p.read_text())
+    if d.get("format") == "gbt-v1":
+        from .trees import TreeCombiner
+        return TreeCombiner.from_dict(d)
+    return Combiner.from_dict(d)

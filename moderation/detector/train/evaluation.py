@@ -244,6 +244,15 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     new = [s for s in written if s.doc.meta.get("writer") in ("w1", "w2")]
     res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
     res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
+    # detector version 5: the third writer (w3, rejected-LessWrong genre), imported after version 4 shipped
+    w3 = [s for s in written if s.doc.meta.get("writer") == "w3"]
+    if w3:
+        res["own_w3"] = block("written by w3 (unseen by v1-v4)", w3 + se, curve=False)
+        res["own_w3_60w"] = block("  the same, first 60 words", w3 + se, "prob60", curve=False)
+        res["own_w3_by_register"] = {}
+        for reg in sorted({s.doc.meta.get("register") for s in w3}):
+            res["own_w3_by_register"][reg] = block(f"  w3 {reg}", [s for s in w3 if s.doc.meta.get("register") == reg]
+                                                   + se, curve=False)
     res["own_written_60w"] = block("written, first 60 words", written + se, "prob60")
     res["own_derived"] = block("derived (typos/lowercase/sentence drop)",
                                [s for s in own if s.doc.meta.get("derived")] + se, curve=False)

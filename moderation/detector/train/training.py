@@ -324,7 +324,7 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, subsets: list[str], docs_i
 def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, seed: int = 0,
           power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
           lm_max_examples: int | None = None, with_loso: bool = True,
-          stack_oof: dict | None = None) -> tuple[Combiner, dict]:
+          stack_oof: dict | None = None, model: str = "linear", distortion: int = 0) -> tuple[Combiner, dict]:
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -362,6 +362,15 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     if use_lm:
         from ..lm import LM_FEATURE_NAMES
         names += LM_FEATURE_NAMES
+    vocab: list[str] = []
+    if distortion and model == "gbt" and not use_lm:
+        # version 5: text-distortion n-grams beside the 189 features (vocabulary from the training windows)
+        from .. import distortion as D
+        vocab = D.build_vocabulary([e.text for e in ex], distortion)
+        index = {g: i for i, g in enumerate(vocab)}
+        X = np.hstack([X, np.asarray([D.rates(e.text, index) for e in ex], dtype=np.float64)])
+        names += [D.PREFIX + g for g in vocab]
+        log(f"distortion n-grams: {len(vocab)} (most frequent: {vocab[:8]})")
     if stack_oof is not None:
         # stacked: the cheap stage's out-of-fold log-odds (it was trained on ~10x more windows than the LM
         # sample) and the LM statistics, so the small sample only has to learn 11 weights
@@ -372,7 +381,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     w = source_weights(sources, y, power)
 
     # leave-one-source-out
-    lo = loso(X, y, sources, C, seed, power, names=names) if with_loso else np.zeros(len(y))
+    gbt = model == "gbt"
+    lo = loso(X, y, sources, C, seed, power, names=names) if with_loso and not gbt else np.zeros(len(y))
     src_arr = np.asarray(sources)
     report: dict = {"n_examples": int(len(y)), "n_docs_train": len(train_docs), "seed": seed, "C": C}
     report["loso_auroc_pooled"] = auroc(y, lo)
@@ -389,7 +399,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["loso_per_source"] = per_src
 
     # out-of-fold on the training split for calibration + threshold
-    oof = grouped_oof(X, y, w, groups, C, seed=seed, names=names)
+    oof = (grouped_oof_gbt(X, y, w, groups, seed=seed, names=names) if gbt
+           else grouped_oof(X, y, w, groups, C, seed=seed, names=names))
     a, b = fit_platt(oof, y, w)
     prob = 1 / (1 + np.exp(-(a * oof + b)))
     thr, thr_info = choose_threshold(prob, y, subsets, doc_ids)
@@ -412,12 +423,17 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
                         "flag_rate": float((prob[m] >= thr).mean())}
     report["cv_flag_rate_by_subset"] = by_subset
 
-    params = fit_lr(X, y, w, C, seed, names=names)
-    mean, scale, coef, intercept = params
-    comb = Combiner(names, [float(v) for v in mean], [float(v) for v in scale],
-                    [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0),
-                    version=time.strftime("%Y%m%d") + ("-lm" if use_lm else "-cheap"),
-                    meta={})
+    version = time.strftime("%Y%m%d") + ("-lm" if use_lm else "-cheap") + ("-gbt" if gbt else "")
+    if gbt:
+        from ..trees import TreeCombiner
+        comb = TreeCombiner(**export_hgb(fit_gbt(X, y, w, seed, names), names), platt_a=a, platt_b=b,
+                            threshold=thr, version=version, distortion=vocab)
+        report["gbt_params"] = dict(GBT_PARAMS)
+    else:
+        params = fit_lr(X, y, w, C, seed, names=names)
+        mean, scale, coef, intercept = params
+        comb = Combiner(names, [float(v) for v in mean], [float(v) for v in scale],
+                        [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0), version=version, meta={})
     # cascade band (cheap artifact only): below lo the cheap stage settles "no evidence"
     # (<= 2% of AI windows fall there out-of-fold), above hi it settles "AI"
     # (<= 0.1% of human windows reach it out-of-fold).
@@ -456,7 +472,7 @@ def _jsonable(o):
 
 def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
-                 stack: bool = False) -> dict:
+                 stack: bool = False, cheap_model: str = "linear", distortion: int = 0) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
@@ -466,7 +482,8 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
 
     docs = load(paths)
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
-    cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso)
+    cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso,
+                       model=cheap_model, distortion=distortion)
     reports = {"cheap": rep}
     _print_report("cheap stage", rep, log)
     if use_lm is None:
@@ -511,3 +528,70 @@ def _print_report(title: str, rep: dict, log=print) -> None:
     log("CV flag rate at threshold per subset:")
     for s, v in rep["cv_flag_rate_by_subset"].items():
         log(f"  {s:45s} n={v['n']:5d}  {'AI   ' if v['label'] else 'human'}  {v['flag_rate']:.3f}")
+
+
+# --- detector version 5: boosted trees with monotonic constraints ---------------------------------------
+
+#: HistGradientBoosting settings (fixed before looking at the held-out split; shallow trees and large leaves,
+#: because the registers the model must generalise to are not in its training data)
+GBT_PARAMS = dict(max_iter=300, learning_rate=0.05, max_depth=4, min_samples_leaf=40, l2_regularization=1.0,
+                  early_stopping=False)
+
+
+def gbt_constraints(names: list[str]) -> list[int]:
+    """``monotonic_cst`` mirroring the linear model's sign constraints: +1 (may only raise the AI score) for
+    :data:`AI_ONLY`, -1 (may only lower it) for :data:`HUMAN_ONLY`, 0 otherwise."""
+    return [1 if n in AI_ONLY else -1 if n in HUMAN_ONLY else 0 for n in names]
+
+
+def fit_gbt(X: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int = 0, names: list[str] | None = None,
+            **params):
+    """A ``HistGradientBoostingClassifier`` under :func:`gbt_constraints`; the :data:`EXCLUDED` features
+    are zeroed, so no tree can split on them."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    names = names or (F.FEATURE_NAMES + _lm_names())[: X.shape[1]]
+    X = X.copy()
+    X[:, [i for i, n in enumerate(names) if n in EXCLUDED]] = 0.0
+    clf = HistGradientBoostingClassifier(monotonic_cst=gbt_constraints(names), random_state=seed,
+                                         **{**GBT_PARAMS, **params})
+    clf.fit(X, y, sample_weight=w)
+    return clf
+
+
+def export_hgb(clf, names: list[str]) -> dict:
+    """A fitted binary ``HistGradientBoostingClassifier`` as the flat node arrays of
+    :class:`~moderation.detector.trees.TreeCombiner` (each split node's value: its children's mean,
+    weighted by their training sample counts, so path attributions add up to the leaf values)."""
+    feature, thr, left, right, value, roots = [], [], [], [], [], []
+    for (pred,) in clf._predictors:
+        nodes = pred.nodes
+        off = len(feature)
+        roots.append(off)
+        vals = nodes["value"].astype(np.float64).copy()
+        for i in range(len(nodes) - 1, -1, -1):  # children come after their parent
+            if not nodes["is_leaf"][i]:
+                lft, rgt = int(nodes["left"][i]), int(nodes["right"][i])
+                cl, cr = float(nodes["count"][lft]), float(nodes["count"][rgt])
+                vals[i] = (vals[lft] * cl + vals[rgt] * cr) / max(cl + cr, 1.0)
+        for i in range(len(nodes)):
+            leaf = bool(nodes["is_leaf"][i])
+            feature.append(-1 if leaf else int(nodes["feature_idx"][i]))
+            thr.append(0.0 if leaf else float(nodes["num_threshold"][i]))
+            left.append(-1 if leaf else off + int(nodes["left"][i]))
+            right.append(-1 if leaf else off + int(nodes["right"][i]))
+            value.append(float(vals[i]))
+    baseline = float(np.ravel(clf._baseline_prediction)[0])
+    return {"feature_names": list(names), "feature": feature, "threshold_value": thr, "left": left,
+            "right": right, "value": value, "roots": roots, "baseline": baseline}
+
+
+def grouped_oof_gbt(X, y, w, groups, n_splits=5, seed=0, names=None, **params) -> np.ndarray:
+    from sklearn.model_selection import GroupKFold
+    oof = np.zeros(len(y))
+    rng = np.random.RandomState(seed)
+    uniq = np.unique(groups)
+    perm = dict(zip(uniq, rng.permutation(len(uniq))))
+    g2 = np.array([perm[g] for g in groups])
+    for tr, te in GroupKFold(n_splits=n_splits).split(X, y, g2):
+        oof[te] = fit_gbt(X[tr], y[tr], w[tr], seed, names, **params).decision_function(X[te])
+    return oof

@@ -30,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--stack", action="store_true",
                             help="LM combiner on the cheap stage's out-of-fold log-odds + the LM statistics "
                                  "(tried in version 4, not shipped) instead of all cheap features + LM statistics")
+        parser.add_argument("--cheap-model", choices=["linear", "gbt"], default="linear",
+                            help="the cheap stage's model: the sign-constrained logistic regression, or boosted "
+                                 "trees with the same constraints as monotonic ones (detector version 5)")
+        parser.add_argument("--distortion", type=int, default=0, metavar="K",
+                            help="with --cheap-model gbt: also K text-distortion n-grams (content words masked; "
+                                 "moderation/detector/distortion.py) beside the 189 features")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -43,4 +49,5 @@ class Command(BaseCommand):
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
+                     cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      log=lambda m="": self.stdout.write(str(m)))

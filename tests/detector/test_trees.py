@@ -1,0 +1,105 @@
+"""Detector version 5's cheap stage: boosted trees exported to JSON and scored in numpy, and the
+text-distortion n-grams they read beside the 189 features."""
+
+import json
+
+import numpy as np
+import pytest
+
+from moderation.detector import distortion as D
+from moderation.detector import features as F
+from moderation.detector.api import detect, score_window
+from moderation.detector.combiner import load_artifact
+from moderation.detector.trees import TreeCombiner
+
+sklearn = pytest.importorskip("sklearn")
+
+
+def _tiny_model(seed=0, n=600, distortion=()):
+    """HistGradientBoosting on synthetic rows, under the detector's monotonic constraints, exported."""
+    from moderation.detector.train.training import export_hgb, fit_gbt
+
+    names = list(F.FEATURE_NAMES) + [D.PREFIX + g for g in distortion]
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, len(names)))
+    ai = names.index("ai_lex_rate")
+    casual = names.index("lower_start_rate")
+    y = (X[:, ai] - X[:, casual] + 0.5 * X[:, 3] * X[:, 4] + rng.normal(scale=0.5, size=n) > 0).astype(int)
+    clf = fit_gbt(X, y, np.ones(n), seed, names, max_iter=30, min_samples_leaf=10)
+    tc = TreeCombiner(**export_hgb(clf, names), distortion=list(distortion))
+    return clf, tc, X, names
+
+
+def test_exported_trees_score_exactly_as_sklearn():
+    clf, tc, X, _ = _tiny_model()
+    rows = X[:25]
+    np.testing.assert_allclose(tc.logits(rows), clf.decision_function(rows), atol=1e-9)
+    for r in rows[:5]:  # the one-window path gives the same logit as the batch path
+        assert tc.logit(r) == pytest.approx(float(clf.decision_function(r[None])[0]), abs=1e-9)
+
+
+def test_path_attributions_add_up_to_the_logit_and_name_features():
+    _clf, tc, X, names = _tiny_model()
+    for r in X[:10]:
+        _node, contrib = tc._walk(r)
+        assert tc._base + contrib.sum() == pytest.approx(tc.logit(r), abs=1e-9)
+        p, top = tc.score(r, 6)
+        assert 0 < p < 1 and all(v > 0 for v in top.values()) and set(top) <= set(names)
+
+
+def test_monotonic_constraints_hold_in_the_exported_model():
+    """Raising a casual-typing feature never raises the AI score; raising the LLM lexicon never lowers it."""
+    _clf, tc, X, names = _tiny_model()
+    ai, casual = names.index("ai_lex_rate"), names.index("lower_start_rate")
+    for r in X[:20]:
+        for i, sign in ((ai, 1), (casual, -1)):
+            lo, hi = r.copy(), r.copy()
+            lo[i], hi[i] = -3.0, 3.0
+            assert sign * (tc.logit(hi) - tc.logit(lo)) >= -1e-12
+
+
+def test_json_round_trip_through_load_artifact(tmp_path):
+    _clf, tc, X, _ = _tiny_model(distortion=("of the", "* , and"))
+    tc.threshold, tc.platt_a, tc.platt_b = 0.9, 1.3, -0.2
+    path = tmp_path / "cheap.json"
+    tc.save(path)
+    assert json.loads(path.read_text())["format"] == "gbt-v1"
+    back = load_artifact(str(path))
+    assert isinstance(back, TreeCombiner) and back.distortion == ["of the", "* , and"]
+    assert back.probability(X[0]) == pytest.approx(tc.probability(X[0]))
+    assert back.threshold == 0.9
+
+
+def test_distortion_masks_content_words_and_keeps_function_words():
+    assert D.distorted("It's worth noting that the model fails, but") == \
+        ["*", "*", "*", "that", "the", "*", "*", ",", "but"]
+    g = D.ngrams("The cat sat on the mat. The dog sat on the rug.")
+    assert g["on the *"] == 2 and not any("cat" in k or "dog" in k for k in g)
+
+
+def test_distortion_vocabulary_is_deterministic_and_rates_are_per_word():
+    texts = ["I think that the answer is no, but it depends.", "The answer is that it is what it is."]
+    vocab = D.build_vocabulary(texts, k=5)
+    assert vocab == D.build_vocabulary(list(reversed(texts)), k=5)
+    index = {g: i for i, g in enumerate(vocab)}
+    r = D.rates(texts[1], index)
+    assert len(r) == 5 and all(0 <= v <= 1 for v in r)
+
+
+def test_a_tree_artifact_reads_its_distortion_ngrams_after_the_189_features():
+    text = ("The cat sat on the mat and then it slept for a while. " * 6).strip()
+    _clf, tc, _X, _ = _tiny_model(distortion=("on the *", "the * *"))
+    x = F.extract(text)
+    full = tc.extend(x, text)
+    assert len(full) == len(F.FEATURE_NAMES) + 2 and full[:len(x)] == list(x)
+    p, p_cheap, stage, _top = score_window(text, tc, None)
+    assert p == p_cheap == pytest.approx(tc.probability(full)) and stage == "cheap"
+
+
+def test_the_shipped_cheap_artifact_scores_a_post():
+    text = ("Honestly the biggest thing with sourdough is patience. Mine took three weeks before it doubled "
+            "reliably and I nearly threw it out twice. Keep it somewhere warm, feed it at the same time every "
+            "day, and don't worry about the hooch on top, just pour it off. ") * 2
+    r = detect(text, use_lm=False)
+    assert r.status == "ok" and 0 <= r.probability <= 1
+    assert all(v > 0 for w in r.windows for v in w.top_features.values())
