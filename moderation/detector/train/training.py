@@ -324,7 +324,8 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, subsets: list[str], docs_i
 def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, seed: int = 0,
           power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
           lm_max_examples: int | None = None, with_loso: bool = True,
-          stack_oof: dict | None = None, model: str = "linear", distortion: int = 0) -> tuple[Combiner, dict]:
+          stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
+          protected_weight: float = 1.0) -> tuple[Combiner, dict]:
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -379,12 +380,17 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         X = np.hstack([np.log(q / (1 - q))[:, None], X[:, len(F.FEATURE_NAMES):]])
         names = [STACKED] + names[len(F.FEATURE_NAMES):]
     w = source_weights(sources, y, power)
+    if protected_weight != 1.0:
+        # version 5: the TOEFL essays' weight multiplied (after class balancing), so the trees learn that
+        # region of feature space as human instead of the threshold rule having to step over it
+        w[np.asarray(subsets) == "liang:TOEFL_real"] *= protected_weight
 
     # leave-one-source-out
     gbt = model == "gbt"
     lo = loso(X, y, sources, C, seed, power, names=names) if with_loso and not gbt else np.zeros(len(y))
     src_arr = np.asarray(sources)
-    report: dict = {"n_examples": int(len(y)), "n_docs_train": len(train_docs), "seed": seed, "C": C}
+    report: dict = {"n_examples": int(len(y)), "n_docs_train": len(train_docs), "seed": seed, "C": C,
+                    "protected_weight": protected_weight}
     report["loso_auroc_pooled"] = auroc(y, lo)
     report["loso_auroc_pooled_source_weighted"] = auroc(y, lo, w)
     # per held-out source: its windows against all windows of the other class (also LOSO-scored)
@@ -472,7 +478,8 @@ def _jsonable(o):
 
 def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
-                 stack: bool = False, cheap_model: str = "linear", distortion: int = 0) -> dict:
+                 stack: bool = False, cheap_model: str = "linear", distortion: int = 0,
+                 toefl_weight: float = 1.0) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
@@ -483,7 +490,7 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     docs = load(paths)
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
     cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso,
-                       model=cheap_model, distortion=distortion)
+                       model=cheap_model, distortion=distortion, protected_weight=toefl_weight)
     reports = {"cheap": rep}
     _print_report("cheap stage", rep, log)
     if use_lm is None:

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--distortion", type=int, default=0, metavar="K",
                             help="with --cheap-model gbt: also K text-distortion n-grams (content words masked; "
                                  "moderation/detector/distortion.py) beside the 189 features")
+        parser.add_argument("--toefl-weight", type=float, default=1.0,
+                            help="multiply the TOEFL essays' training weight (the threshold rule protects them)")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -50,4 +52,5 @@ class Command(BaseCommand):
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
+                     toefl_weight=opts["toefl_weight"],
                      log=lambda m="": self.stdout.write(str(m)))
