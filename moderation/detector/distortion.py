@@ -23,11 +23,8 @@ _TOK = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|[,.;:?!\"()\-]")
 
 def distorted(text: str) -> list[str]:
     """The text's tokens with every content word masked to ``*`` (function words lower-cased)."""
-    out = []
-    for w in _TOK.findall(text):
-        lw = w.lower()
-        out.append(lw if (lw in _KEEP or not w[0].isalpha()) else "*")
-    return out
+    keep = _KEEP
+    return [lw if (lw in keep or not lw[0].isalpha()) else "*" for lw in map(str.lower, _TOK.findall(text))]
 
 
 def ngrams(text: str) -> Counter:
@@ -50,11 +47,25 @@ def build_vocabulary(texts, k: int = 300) -> list[str]:
 
 
 def rates(text: str, index: dict[str, int]) -> list[float]:
-    """Per-word rate of every vocabulary n-gram (``index``: n-gram -> position)."""
-    out = [0.0] * len(index)
+    """Per-word rate of every vocabulary n-gram (``index``: n-gram -> position).
+
+    The same counts as :func:`ngrams`, without building the Counter: this runs on every window."""
+    out = [0] * len(index)
+    toks = distorted(text)
+    get = index.get
+    m = len(toks)
+    for i in range(m - 1):
+        a, b = toks[i], toks[i + 1]
+        ab = a + " " + b
+        if a != "*" or b != "*":
+            j = get(ab)
+            if j is not None:
+                out[j] += 1
+        if i + 2 < m:
+            c = toks[i + 2]
+            if a != "*" or b != "*" or c != "*":
+                j = get(ab + " " + c)
+                if j is not None:
+                    out[j] += 1
     n = max(len(text.split()), 1)
-    for g, c in ngrams(text).items():
-        i = index.get(g)
-        if i is not None:
-            out[i] = c / n
-    return out
+    return [c / n for c in out]

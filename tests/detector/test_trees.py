@@ -103,3 +103,15 @@ def test_the_shipped_cheap_artifact_scores_a_post():
     r = detect(text, use_lm=False)
     assert r.status == "ok" and 0 <= r.probability <= 1
     assert all(v > 0 for w in r.windows for v in w.top_features.values())
+
+
+def test_rates_count_exactly_what_ngrams_counts():
+    """``rates`` is the per-window fast path; it must give the training-time counts bit for bit."""
+    texts = ["I think that the answer is no, but it depends on the thing.",
+             "WHAT IT'S WORTH: the (x) - y; and the and the and the.", "", "word"]
+    vocab = D.build_vocabulary(texts, k=40)
+    index = {g: i for i, g in enumerate(vocab)}
+    for t in texts:
+        counts = D.ngrams(t)
+        n = max(len(t.split()), 1)
+        assert D.rates(t, index) == [counts[g] / n for g in vocab]
