@@ -42,13 +42,13 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
     q = quick
     return [
         ("classifier", one_core + py + ["bench/bench_detector.py", "--passages", "300" if q else "1500",
-                                        "--lm-passages", "5" if q else "20", "--posts", "3" if q else "10"]),
+                                        "--lm-passages", "5" if q else "20", "--posts", "10" if q else "40"]),
         ("submit", py + ["bench/bench_submit.py", "--runs", "1" if q else "3", "--seconds", "4" if q else "5"]),
-        ("pipeline", py + ["bench/bench_pipeline.py", "--posts", "6" if q else "12", "--words", "500"]),
+        ("pipeline", py + ["bench/bench_pipeline.py", "--posts", "20" if q else "60", "--words", "500"]),
         # short posts: ~40-word replies, under the detector's 50-word window (no language-model stage)
         ("pipeline_rate", py + ["bench/bench_pipeline.py", "--rate", "10", "--seconds", "5" if q else "12",
                                 "--words", "40"]),
-        ("pipeline_rate_500", py + ["bench/bench_pipeline.py", "--rate", "0.5", "--seconds", "8" if q else "12",
+        ("pipeline_rate_500", py + ["bench/bench_pipeline.py", "--rate", "2", "--seconds", "8" if q else "12",
                                     "--words", "500"]),
         ("queue", py + ["bench/bench_queue.py", "--repeat", "3" if q else "6"]),
         ("scaling", py + ["bench/bench_scaling.py", "--posts", "6" if q else "8", "--words", "100"]
