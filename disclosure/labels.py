@@ -68,6 +68,11 @@ class Label:
         return self.value in AI_LABELS
 
     @property
+    def badge_text(self) -> str:
+        """What the badge reads: "AI-assisted: drafting" (the text, then the declared kinds when there are)."""
+        return f"{self.text}: {self.detail}" if self.detail else self.text
+
+    @property
     def source_text(self) -> str:
         return gettext(SOURCES[self.source]) if self.source in SOURCES else self.source
 

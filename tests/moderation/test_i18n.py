@@ -63,6 +63,8 @@ def test_the_label_and_the_eu_mark_in_german(make_post, reader_client_factory):
     assert "Teile dieses Textes wurden mit KI geschrieben (Entwurf); die Autorin oder der Autor hat die Führung." \
         in page
     assert "Wie KI verwendet wurde" in page and "Anteil des von KI geschriebenen Textes" in page
+    assert "KI-verändert – das Zeichen der EU-KI-Verordnung für die Kennzeichnung dieses Beitrags, „KI-gestützt: " \
+        "Entwurf“" in page
     assert "AI-assisted" not in page
 
 
