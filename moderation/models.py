@@ -309,6 +309,14 @@ class ReviewItem(models.Model):
             # The API's list (GET /api/v1/review-items) in its default order over every status, so its page is an
             # index scan too (without it PostgreSQL sorted all of a client's items for each page: 250 ms at 30k).
             models.Index(F("priority").desc(), F("created_at").asc(), name="review_item_api_order"),
+            # The queue's counts per status and per reason (the filter facets): an index-only scan of the
+            # undecided items' (status, reasons), grouped, instead of reading the table's rows (queue_counts).
+            models.Index(fields=["status", "reasons"], condition=Q(status__in=["open", "claimed", "snoozed"]),
+                         name="review_queue_undecided_reasons"),
+            # Rejections, for the repeat-offender mark on each queue page and the author's history: the few
+            # rejected items instead of a scan of every decided one (repeat_offenders).
+            models.Index(fields=["submission"], condition=Q(status="decided", decision_action="reject"),
+                         name="review_item_rejections"),
         ]
 
 
