@@ -133,6 +133,10 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the pipeline finished with this revision (the sweep looks for current revisions without it).
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    #: When the broker last accepted a message to evaluate this revision (null: never, e.g. it was down at
+    #: submit). The sweep sends it again only ``MODERATION["SWEEP_RESEND_AFTER_SECONDS"]`` later, so a
+    #: message still waiting in a long queue is not duplicated every beat.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     #: Evaluation task runs started before ``evaluated_at`` was set (a run that kills its worker counts too);
     #: past ``MODERATION["MAX_EVALUATION_ATTEMPTS"]`` the pipeline gives up and holds the post for a person.
     evaluation_attempts = models.PositiveIntegerField(default=0)

@@ -12,6 +12,9 @@ from functools import partial
 
 from celery import signature
 from django.db import transaction
+from django.utils import timezone
+
+from ..models import Revision
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +28,10 @@ def task_send(name: str, *args) -> None:
 
 
 def revision_enqueue(*, revision_id: int, content_hash: str, queue: str = "fast") -> bool:
-    """Send a revision to the workers; False (logged) when the broker is unreachable (the sweep retries)."""
+    """Send a revision to the workers; False (logged) when the broker is unreachable (the sweep retries).
+
+    A send the broker accepted is recorded in ``Revision.enqueued_at`` (after the send, so a failure to
+    record it errs towards a re-send by the sweep, which is harmless, never towards none)."""
     name = EVALUATE_REVISION if queue == "fast" else EVALUATE_REVISION_SLOW
     try:
         task_send(name, revision_id, content_hash)
@@ -33,6 +39,10 @@ def revision_enqueue(*, revision_id: int, content_hash: str, queue: str = "fast"
         logger.warning("could not enqueue evaluation of revision %s; the sweep will retry", revision_id,
                        exc_info=True)
         return False
+    try:
+        Revision.objects.filter(pk=revision_id).update(enqueued_at=timezone.now())
+    except Exception:  # the database is the one down: the sweep may send it again, which is harmless
+        logger.warning("could not record the enqueue of revision %s", revision_id, exc_info=True)
     return True
 
 
