@@ -62,7 +62,7 @@ def test_a_message_lost_with_the_broker_is_sent_again_once_after_the_resend_boun
     assert resent == 2 and [r for _, r in sends] == [revision_id] * 3  # intake, then at 5 and 10 minutes
 
 
-def test_a_post_the_broker_refused_is_swept_after_sweep_after_seconds(monkeypatch, classifiers, make_post):
+def test_a_post_the_broker_refused_is_swept_once(monkeypatch, classifiers, make_post):
     def broker_down(name, *args):
         raise ConnectionError("broker down")
 
@@ -72,7 +72,7 @@ def test_a_post_the_broker_refused_is_swept_after_sweep_after_seconds(monkeypatc
         sent: list[int] = []
         monkeypatch.setattr("moderation.services.enqueue.task_send", lambda name, *args: sent.append(args[0]))
 
-        resent = sweeps(clock, minutes=1.5)  # SWEEP_AFTER_SECONDS is 60
+        resent = sweeps(clock, minutes=1.5)  # sent once, at the first beat after SWEEP_AFTER_SECONDS
 
     assert resent == 1 and sent == [post.submission.current_revision_id]
     assert Revision.objects.get(pk=post.submission.current_revision_id).enqueued_at is not None
@@ -102,3 +102,24 @@ def test_a_bad_resend_bound_is_reported_at_start_up(settings):
 
     assert messages == ["MODERATION['SWEEP_RESEND_AFTER_SECONDS'] must be a number of seconds (0 or more), "
                         "not 'ten minutes'."]
+
+
+def test_a_revision_handed_to_the_slow_queue_counts_from_the_hand_over(sends, make_post, settings):
+    """The fast run hands a language-model stage to the slow queue; that send is recorded too, so a long
+    slow backlog is not answered with fast re-sends (each would hand over to the slow queue once more)."""
+    from moderation.tasks import evaluate_revision
+    from tests.pipeline.classifiers import STACK
+
+    settings.MODERATION = {**settings.MODERATION, "SWEEP_RESEND_AFTER_SECONDS": 10 * 60,
+                           "CLASSIFIERS": [*STACK, "tests.pipeline.classifiers.SlowScripted"]}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        post = make_post(title="Long", body="A plain paragraph I wrote about my allotment, the slugs, the rain, "
+                                            "and the one courgette that survived the summer against all odds.")
+        clock.shift(timedelta(minutes=8))  # a fast backlog
+        revision = Revision.objects.get(pk=post.submission.current_revision_id)
+        evaluate_revision(revision.pk, revision.content_hash)  # hands over to the slow queue
+        assert [name for name, _ in sends] == ["moderation.evaluate_revision", "moderation.evaluate_revision_slow"]
+
+        resent = sweeps(clock, minutes=8)  # the slow queue is long too
+
+    assert resent == 0 and len(sends) == 2
