@@ -133,14 +133,14 @@ def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
 # Link budgets. markdown-it reads a link as a search for the ``]`` that closes its ``[``, token by token, each
 # step running the inline rules; a step already taken is memoised, but only one token ahead, so a search that
 # runs far is walked again from each nesting level (up to 20); an inline link's destination is then scanned
-# up to its 32nd nested parenthesis. Linear, but ~10 µs a character: a 200 KB body built for it took 1–3 s
-# of CPU to render (``"![" * 100_000``, ``"[" * 19 + "*a" * 99_990 + "]"``, ``"![a](" * 40_000``). Two
-# budgets per body bound that work (~0.3 s at most); past them a ``[`` is a bracket, as when markdown-it finds
-# no link. An ordinary post never reaches them and renders exactly as markdown-it renders it
+# up to its 32nd nested parenthesis. Linear, but ~10 µs a character: a 200 KB body built for it took 1.3–2 s
+# of CPU to render (``"![" * 99_999 + "]"``, ``"[" * 19 + "*a" * 99_980 + "]"``, ``"![a](" * 40_000``). Two
+# budgets per body bound that work (~0.15 s each at most, measured on the test machine); past them a ``[`` is a
+# bracket, as when markdown-it finds no link. An ordinary post never reaches them and renders exactly as markdown-it renders it
 # (tests/security/test_hostile_input.py times the bodies; tests/disclosure/test_link_budget.py compares).
 
 #: Steps of all link-label searches of one body together; an ordinary link costs the tokens of its text.
-MAX_LINK_LABEL_STEPS = 200_000
+MAX_LINK_LABEL_STEPS = 100_000
 #: Characters of all link-destination scans of one body together; an ordinary link costs its URL.
 MAX_LINK_DESTINATION_CHARS = 2_000_000
 
