@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0009_review_item_api_order'),
+        ('moderation', '0010_queue_count_indexes'),
     ]
 
     operations = [
