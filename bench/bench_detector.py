@@ -81,12 +81,32 @@ def bench_lm(n: int) -> float | None:
     return ntok / dt, ntok / dc
 
 
-def bench_stack(n: int, words: int = 500) -> tuple[float, dict]:
+def human_posts(path: str, n: int, words: int = 500) -> list[str]:
+    """``n`` posts of ~``words`` words from a JSONL file of human paragraphs (``{"text": ...}`` per line, e.g.
+    ../shared/data/forum-human/stackexchange.jsonl): third-party text, read from the path, never committed."""
+    import json
+    import random
+
+    paragraphs = [json.loads(line)["text"] for line in open(path, encoding="utf-8") if line.strip()]
+    paragraphs = [p for p in paragraphs if len(p.split()) >= 30]
+    rng = random.Random(100)
+    out = []
+    for i in range(n):
+        chosen, count = [], 0
+        while count < words:
+            p = rng.choice(paragraphs)
+            chosen.append(p)
+            count += len(p.split())
+        out.append("\n\n".join(chosen))
+    return out
+
+
+def bench_stack(n: int, words: int = 500, texts: list[str] | None = None, label: str = "LLM-written") -> tuple[float, dict]:
     """Posts/s of the configured classifier stack on ``n`` posts of ~``words`` words (no database)."""
     from bench.common import posts
     from moderation.services.evaluation import text_score
 
-    texts = posts(n, words, seed=100)
+    texts = texts or posts(n, words, seed=100)
     text_score(text=texts[0])  # load the models
     stages: dict[str, int] = {}
     t, c = time.perf_counter(), time.process_time()
@@ -96,7 +116,7 @@ def bench_stack(n: int, words: int = 500) -> tuple[float, dict]:
                 if out.classifier == "statistical" and p.stage:
                     stages[p.stage] = stages.get(p.stage, 0) + 1
     dt, dc = time.perf_counter() - t, time.process_time() - c
-    print(f"default stack: {n} posts of ~{words} words in {dt:.2f} s = {n / dt:.2f} posts/s "
+    print(f"default stack: {n} {label} posts of ~{words} words in {dt:.2f} s = {n / dt:.2f} posts/s "
           f"({n / dc:.2f} posts per CPU-second; statistical windows by stage: {stages})")
     return n / dt, n / dc, stages
 
@@ -108,6 +128,9 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=20)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--no-lm", action="store_true")
+    ap.add_argument("--human-posts", metavar="JSONL",
+                    help="also time the stack on posts built from these human paragraphs (third-party text, e.g. "
+                         "../shared/data/forum-human/stackexchange.jsonl)")
     a = ap.parse_args()
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs visible, affinity {affinity or '?'} core(s)")
@@ -117,23 +140,30 @@ def main() -> None:
     django.setup()
     from bench.common import emit, machine, median
 
-    cheap, lm, stack, stages = [], [], [], {}
+    cheap, lm, stack, stages, human, human_stages = [], [], [], {}, [], {}
     for _ in range(a.runs):
         cheap.append(bench_cheap(a.passages))
         if not a.no_lm:
             lm.append(bench_lm(a.lm_passages) or (None, None))
             *rates, stages = bench_stack(a.posts)
             stack.append(rates)
+            if a.human_posts:
+                *rates, human_stages = bench_stack(a.posts, texts=human_posts(a.human_posts, a.posts),
+                                                   label="human (Stack Exchange)")
+                human.append(rates)
     print("reproduce: taskset -c 0 python bench/bench_detector.py")
     emit({"bench": "classifier", "workload": f"in-process, {affinity} core(s): cheap stage on {a.passages} "
           f"passages of 60-150 words; LM stage on {a.lm_passages} passages; default stack on {a.posts} posts of "
-          f"~500 words", "runs": a.runs,
+          f"~500 words (LLM-written{', and human' if a.human_posts else ''})", "runs": a.runs,
           "cheap_passages_per_s": median(r[0] for r in cheap), "lm_tokens_per_s": median(r[0] for r in lm),
           "classifier_posts_per_s": median(r[0] for r in stack),
           # per CPU-second of this process: what the figures would be on an idle core
           "cheap_passages_per_cpu_s": median(r[1] for r in cheap), "lm_tokens_per_cpu_s": median(r[1] for r in lm),
           "classifier_posts_per_cpu_s": median(r[1] for r in stack),
-          "statistical_windows_by_stage": stages, **machine()})
+          "statistical_windows_by_stage": stages,
+          # the same stack on human posts, where no window flags and so the LM checks every undecided window
+          "human_posts_per_s": median(r[0] for r in human) if human else None,
+          "human_statistical_windows_by_stage": human_stages or None, **machine()})
 
 
 if __name__ == "__main__":

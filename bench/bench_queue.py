@@ -5,9 +5,10 @@
 Workload: a scratch PostgreSQL database with ``--stored`` submissions (100,000 by default: 20,000 open review
 items, 10,000 decided; ``bench/fill.py``). Each request is served in-process by Django's test client (the
 whole middleware stack, the view, the queries and the template; no HTTP socket), as the moderator
-``bench-moderator`` for the page and with the ``Bench`` client's key for the API; it is repeated
-``--repeat`` times after one warm-up. Prints p50/p95 per request and the number of SQL queries each one ran,
-then the worst p95 and the most queries over all of them.
+``bench-moderator`` for the page and with the ``Bench`` client's key for the API, by the application as
+``config/wsgi.py`` loads it for gunicorn; each is repeated ``--repeat`` times after one warm-up. Prints
+p50/p95 per request and the number of SQL queries each one ran, then the worst p95 and the most queries
+over all of them.
 """
 from __future__ import annotations
 
@@ -68,6 +69,10 @@ def main() -> None:
 
     db = common.scratch_db(a.stored, "bench_queue")
     common.setup_django(db)
+    # The application as the web process loads it (config/wsgi.py: the system checks, then what is loaded
+    # frozen out of the garbage collector's full collections), so that a collection costs here what it does
+    # in a gunicorn worker.
+    import config.wsgi  # noqa: F401
     from django.test import Client
 
     from moderation.models import ReviewItem

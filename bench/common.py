@@ -56,6 +56,12 @@ def median(values) -> float | None:
     return statistics.median(values) if values else None
 
 
+def min_present(*values) -> float | None:
+    """The smallest of the values that are not None (None if none is)."""
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
 def emit(record: dict) -> dict:
     """Print one benchmark's figures as a JSON line (what run_all.py collects)."""
     print(json.dumps(record, sort_keys=False, default=lambda v: round(v, 4) if isinstance(v, float) else str(v)),

@@ -2,7 +2,7 @@
 
 Precedence: a moderator's label (locked: the author cannot edit it away) beats a classifier-derived label
 the policy chose to show, which beats the author's disclosure. No disclosure at all is ``not_disclosed``,
-never "human".
+never "human", and its source is ``none``: nobody declared or applied it, so it never claims the author did.
 """
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ IPTC_BY_GRADE: dict[str, str | None] = {
 }
 SOURCES = {"author": gettext_noop("declared by the author"), "classifier": gettext_noop("applied by the classifiers"),
            "moderator": gettext_noop("applied by a moderator")}
+#: Every ``Label.source``: who declared or applied the label. ``none``: no one (``not_disclosed``, the post came
+#: without a disclosure); it has no source text, since there is nobody to name.
+LABEL_SOURCES = (*SOURCES, "none")
+#: The sources that replace the author's declaration (a moderator's label, or the classifiers' one).
+OVERRIDE_SOURCES = ("classifier", "moderator")
 AI_LABELS = ("ai_assisted", "ai_generated")
 #: Labels a moderator may apply: "not disclosed" is a fact about the author's declaration, not a verdict.
 MODERATOR_LABELS = ("human_only", "ai_assisted", "ai_generated")
@@ -68,8 +73,21 @@ class Label:
         return self.value in AI_LABELS
 
     @property
+    def badge_text(self) -> str:
+        """What the badge reads: "AI-assisted: drafting" (the text, then the declared kinds when there are)."""
+        return f"{self.text}: {self.detail}" if self.detail else self.text
+
+    @property
     def source_text(self) -> str:
+        """"declared by the author"; "" for ``none`` (nobody to name)."""
+        if self.source == "none":
+            return ""
         return gettext(SOURCES[self.source]) if self.source in SOURCES else self.source
+
+    @property
+    def is_override(self) -> bool:
+        """A moderator's or the classifiers' label stands in place of what the author declared."""
+        return self.source in OVERRIDE_SOURCES
 
     def as_dict(self) -> dict:
         grade = self.grade
@@ -101,10 +119,11 @@ def derive_label(*, disclosure: Disclosure | None, has_ai_blocks: bool = False, 
     if override_value in LABELS:
         value, source = override_value, override_source or "moderator"
     else:
-        value, source, locked = value_from_grade(grade), "author", False
+        value, locked = value_from_grade(grade), False
+        source = "author" if disclosure is not None else "none"
     text = gettext(LABELS[value])  # in the active language (the reader's on a page; English in workers)
     detail = label_detail(disclosure) if source == "author" else ""
-    if source != "author":
+    if source not in ("author", "none"):
         # A moderator's or classifier's label replaces the author's grade: the badge, the EU variant, the IPTC
         # type and the JSON-LD all follow the one label value, so a "Human-written" badge never stands beside
         # an "AI-generated" EU mark or a trainedAlgorithmicMedia type.

@@ -10,11 +10,15 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
+from types import SimpleNamespace
 
 import nh3
 from django.utils.module_loading import import_string
 from markdown_it import MarkdownIt
+from markdown_it import helpers as _stock_helpers
 
 from .blocks import _VOID, MAX_HTML_DEPTH, PARSER_VERSION, _HTMLScanner, html_ai_block_attrs, markdown_env, markdown_parser, markdown_source, parse_model_attr
 from .conf import app_settings
@@ -117,9 +121,84 @@ def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
         md.add_render_rule(f"container_{name}_close", render_ai)
     md.add_render_rule("container_collapsible_open", render_collapsible)
     md.add_render_rule("container_collapsible_close", render_collapsible)
+    md.core.ruler.before("normalize", "start_link_budget", _start_link_budget)
+    md.helpers = SimpleNamespace(parseLinkLabel=_link_label_within_budget,
+                                 parseLinkDestination=_link_destination_within_budget,
+                                 parseLinkTitle=_stock_helpers.parseLinkTitle)
     for path in plugins:
         md.use(import_string(path))
     return md
+
+
+# Link budgets. markdown-it reads a link as a search for the ``]`` that closes its ``[``, token by token, each
+# step running the inline rules; a step already taken is memoised, but only one token ahead, so a search that
+# runs far is walked again from each nesting level (up to 20); an inline link's destination is then scanned
+# up to its 32nd nested parenthesis. Linear, but ~10 µs a character: a 200 KB body built for it took 1.3–2 s
+# of CPU to render (``"![" * 99_999 + "]"``, ``"[" * 19 + "*a" * 99_980 + "]"``, ``"![a](" * 40_000``). Two
+# budgets per body bound that work (~0.15 s each at most, measured on the test machine); past them a ``[`` is a
+# bracket, as when markdown-it finds no link. An ordinary post never reaches them and renders exactly as markdown-it renders it
+# (tests/security/test_hostile_input.py times the bodies; tests/disclosure/test_link_budget.py compares).
+
+#: Steps of all link-label searches of one body together; an ordinary link costs the tokens of its text.
+MAX_LINK_LABEL_STEPS = 100_000
+#: Characters of all link-destination scans of one body together; an ordinary link costs its URL.
+MAX_LINK_DESTINATION_CHARS = 2_000_000
+
+
+@dataclass
+class _LinkBudget:
+    label_steps: int = MAX_LINK_LABEL_STEPS
+    destination_chars: int = MAX_LINK_DESTINATION_CHARS
+
+
+#: The budget of the body being rendered (markdown-it's link helpers are not handed ``env``).
+_LINK_BUDGET: ContextVar[_LinkBudget | None] = ContextVar("disclosure_link_budget", default=None)
+
+
+def _start_link_budget(state) -> None:
+    """A core rule run first: a fresh budget for each body."""
+    _LINK_BUDGET.set(_LinkBudget())
+
+
+def _link_label_within_budget(state, start: int, disableNested: bool = False) -> int:  # noqa: N803
+    """markdown-it's ``parseLinkLabel`` (the end of the label whose ``[`` is at ``start``, or -1), each step
+    counted against the body's budget: once it is spent, every search ends as "no label" and a ``[`` stays
+    a bracket. (A step can start nested searches; they draw on the same budget.)"""
+    budget = _LINK_BUDGET.get()
+    old_pos, level, label_end = state.pos, 1, -1
+    state.pos = start + 1
+    while state.pos < state.posMax:
+        if budget is not None:
+            if budget.label_steps <= 0:
+                break
+            budget.label_steps -= 1
+        marker = state.src[state.pos]
+        if marker == "]":
+            level -= 1
+            if level == 0:
+                label_end = state.pos
+                break
+        previous = state.pos
+        state.md.inline.skipToken(state)
+        if marker == "[":
+            if previous == state.pos - 1:
+                level += 1  # a '[' that is text, not part of a token
+            elif disableNested:
+                break
+    state.pos = old_pos
+    return label_end
+
+
+def _link_destination_within_budget(string: str, pos: int, maximum: int):
+    """markdown-it's ``parseLinkDestination``, its scan counted against the body's budget (a failed scan is
+    charged as if it ran to ``maximum``: it may have). Once the budget is spent no destination is found."""
+    budget = _LINK_BUDGET.get()
+    if budget is None:
+        return _stock_helpers.parseLinkDestination(string, pos, maximum)
+    limit = min(maximum, pos + max(budget.destination_chars, 0))
+    result = _stock_helpers.parseLinkDestination(string, pos, limit)
+    budget.destination_chars -= (result.pos - pos) if result.ok else (limit - pos)
+    return result
 
 
 @lru_cache(maxsize=8)
@@ -183,13 +262,14 @@ class _AIBlockRewriter(_HTMLScanner):
         return "".join(out)
 
 
-#: Bodies at least this long are looked up in the cache before rendering. Rendering is linear, but Markdown's
-#: inline rules cost ~15 µs a character on some bodies (a run of '['), so 200 KB can take seconds: a body's
-#: HTML never changes for one version of this module, so it is rendered once and kept.
+#: Bodies at least this long are looked up in the cache before rendering. Rendering is linear and its link
+#: parsing bounded (the link budgets above), but 200 KB of Markdown still costs up to ~0.7 s of CPU on some
+#: bodies (``"*a" * 100_000``): a body's HTML never changes for one version of this module, so it is rendered
+#: once and kept.
 CACHE_FROM_CHARS = 20_000
 CACHE_SECONDS = 7 * 24 * 3600
 #: Part of the cache key: change it whenever the HTML this module makes for a body changes.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: the link budgets (a body past them renders its later '[' as text)
 
 
 def _render(body: str, fmt: str, collapsed: bool) -> str:

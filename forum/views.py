@@ -19,13 +19,12 @@ from moderation.public import (
     ReportRateLimited,
     ReviewActionInvalid,
     ReviewConflict,
-    ReviewStatus,
     SubmissionInvalid,
     app_settings,
     local_client,
     report_create,
     review_item_appeal,
-    statement_latest,
+    revision_outcome,
     submission_can_appeal,
     submission_label,
 )
@@ -59,18 +58,18 @@ def _render_post(request, post, *, appeal_message: str = "", appeal_error: str =
     submission, revision = post.submission, post.submission.current_revision
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
-    last_decision = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at").first()
+    outcome = revision_outcome(submission, revision)  # an earlier revision's decision no longer applies
     can_appeal = is_author and submission_can_appeal(submission)
     return render(request, "forum/post_detail.html", {
         "post": post, "submission": submission, "revision": revision, "label": submission_label(submission),
         "disclosure": load_stored(revision.disclosure), "is_author": is_author,
         "expand_ai_blocks": bool(preference and preference.expand_ai_blocks) or None,
-        "last_decision": last_decision, "can_appeal": can_appeal,
+        "last_decision": outcome.decision, "can_appeal": can_appeal,
         "appeal_message": appeal_message, "appeal_error": appeal_error,
         "is_moderator": app_settings.adapter.is_moderator(request.user),
         "can_report": request.user.is_authenticated and not is_author and submission.visible,
         "my_report": _my_report(request.user, submission) if request.user.is_authenticated else None,
-        "statement": statement_latest(submission) if is_author else None,
+        "statement": outcome.statement if is_author else None,
     }, status=status)
 
 

@@ -30,6 +30,11 @@ def check_moderation_settings(app_configs, **kwargs):
             errors.append(Error(f"Classifier {path!r} cannot be built from its options: {exc}",
                                 id="moderation.E004"))
     errors += _base_template_errors()
+    for key in ("SWEEP_AFTER_SECONDS", "SWEEP_RESEND_AFTER_SECONDS"):
+        value = getattr(app_settings, key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            errors.append(Error(f"MODERATION[{key!r}] must be a number of seconds (0 or more), not {value!r}.",
+                                id="moderation.E006"))
     if app_settings.POLICY is not None:
         from .policy.rules import PolicyInvalid, policy_spec_validate
 

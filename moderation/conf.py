@@ -32,8 +32,16 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_MODERATION_LOG": False,
     #: Send post text to third-party detectors (remote classifiers, LLM judge) only when on.
     "ALLOW_REMOTE_CLASSIFIERS": False,
-    #: Seconds a pending revision may wait before the sweep re-enqueues it.
-    "SWEEP_AFTER_SECONDS": 60,
+    #: Seconds a pending revision whose message the broker never took (it was down at submit) waits before the
+    #: sweep sends it; with beat's 30 s such a post waits at most this + 30 s. Short, because the intake's
+    #: send after commit takes milliseconds (a few seconds when Redis is black-holed): a revision without a
+    #: recorded send after this long had its send fail. (60 before ``Revision.enqueued_at`` told them apart.)
+    "SWEEP_AFTER_SECONDS": 10,
+    #: Seconds after the broker took a revision's message before the sweep sends it again. That message may
+    #: still be waiting in a backlog (a re-send would only duplicate it) or lost with the broker (a Redis
+    #: restarted without persistence): this is how long such a loss can hold a post as pending. A worker
+    #: killed mid-task needs no re-send (its message comes back after the broker's visibility timeout).
+    "SWEEP_RESEND_AFTER_SECONDS": 10 * 60,
     #: Evaluation task runs of one revision (each stage's run counts, so a normal post uses 1–2) before the
     #: pipeline gives up: it stores an error result and holds the post for a person (a poison message).
     "MAX_EVALUATION_ATTEMPTS": 5,

@@ -133,6 +133,10 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: When the pipeline finished with this revision (the sweep looks for current revisions without it).
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    #: When the broker last accepted a message to evaluate this revision (null: never, e.g. it was down at
+    #: submit). The sweep sends it again only ``MODERATION["SWEEP_RESEND_AFTER_SECONDS"]`` later, so a
+    #: message still waiting in a long queue is not duplicated every beat.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     #: Evaluation task runs started before ``evaluated_at`` was set (a run that kills its worker counts too);
     #: past ``MODERATION["MAX_EVALUATION_ATTEMPTS"]`` the pipeline gives up and holds the post for a person.
     evaluation_attempts = models.PositiveIntegerField(default=0)
@@ -309,6 +313,14 @@ class ReviewItem(models.Model):
             # The API's list (GET /api/v1/review-items) in its default order over every status, so its page is an
             # index scan too (without it PostgreSQL sorted all of a client's items for each page: 250 ms at 30k).
             models.Index(F("priority").desc(), F("created_at").asc(), name="review_item_api_order"),
+            # The queue's counts per status and per reason (the filter facets): an index-only scan of the
+            # undecided items' (status, reasons), grouped, instead of reading the table's rows (queue_counts).
+            models.Index(fields=["status", "reasons"], condition=Q(status__in=["open", "claimed", "snoozed"]),
+                         name="review_queue_undecided_reasons"),
+            # Rejections, for the repeat-offender mark on each queue page and the author's history: the few
+            # rejected items instead of a scan of every decided one (repeat_offenders).
+            models.Index(fields=["submission"], condition=Q(status="decided", decision_action="reject"),
+                         name="review_item_rejections"),
         ]
 
 

@@ -2,9 +2,9 @@
 
 A Django forum plugs in through four things: its adapter (a subclass of :class:`ModerationAdapter`, named in
 ``MODERATION["ADAPTER"]``), the intake service (submit a post, or a new version of it), the read side (the
-label readers see, whether the author may appeal, the statement of reasons for a decision), and the actions
-an author or reader takes (appeal, report a post as undisclosed AI). It may
-listen to the :mod:`signals <moderation.signals>` re-exported here. Everything else in the package is
+label readers see, whether the author may appeal, the decision and statement of reasons about the revision
+shown), and the actions an author or reader takes (appeal, report a post as undisclosed AI). It may listen to
+the :mod:`signals <moderation.signals>` re-exported here. Everything else in the package is
 internal and may move between releases. Forums not written in Django use the REST API instead (docs/api.md).
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .hosting import PendingDisclosure, current_disclosure, disclosure_pending, 
 from .models import Notification, RejectionTemplate, ReviewStatus, Submission, SubmissionStatus
 from .policy.appeals import submission_can_appeal
 from .selectors.labels import submission_label
+from .selectors.outcome import RevisionOutcome, revision_outcome
 from .selectors.submissions import submissions_by_external_id
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.reports import ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_create
@@ -25,6 +26,7 @@ from .signals import review_item_changed, revision_submitted, submission_evaluat
 __all__ = [
     "Actor", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate", "ReportDuplicate",
     "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
+    "RevisionOutcome", "revision_outcome",
     "Submission", "SubmissionInvalid", "SubmissionStatus", "app_settings", "current_disclosure", "disclosure_pending",
     "local_client", "pending_disclosure", "report_create", "review_item_appeal", "review_item_changed",
     "revision_submitted", "statement_latest", "submission_can_appeal", "submission_evaluated", "submission_label",

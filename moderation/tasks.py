@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .logs import task_finished, task_started
 from .models import WorkerHeartbeat
+from .services.enqueue import revision_enqueue
 from .services.evaluation import (
     SlowClassifiersPending,
     attempts_exhausted,
@@ -79,7 +80,8 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
     try:
         revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
     except SlowClassifiersPending:
-        evaluate_revision_slow.delay(revision_id, content_hash)
+        # Through the service, so the send is recorded (``Revision.enqueued_at``) and the sweep waits for it.
+        revision_enqueue(revision_id=revision_id, content_hash=content_hash, queue="slow")
 
 
 @shared_task(name="moderation.evaluate_revision_slow", **_PIPELINE)

@@ -3,6 +3,11 @@
 The label is the variant's mark (accessible text marks ship with the project; an operator may drop in the
 Commission's icon files through ``DISCLOSURE["EU_ICON_URLS"]``), one disclosure sentence, and the
 expandable "How AI was used" panel.
+
+The mark keeps the AI Act's terms (Art. 50: content "generated or manipulated", here AI-generated and
+AI-modified) while the badge beside it speaks the forum's (AI-assisted, Mostly AI-written): so that a reader
+does not take them for two different claims, the mark's accessible name and tooltip say which badge it marks
+("AI-modified — the EU AI Act mark for this post's label, “AI-assisted: drafting”").
 """
 from django import template
 from django.utils.translation import gettext, gettext_noop
@@ -41,9 +46,12 @@ def disclosure_sentence(label, disclosure) -> str:
 @register.inclusion_tag("disclosure/eu_label.html")
 def eu_label(label, disclosure):
     variant = label.grade.eu_variant if label.grade else "unknown"
+    mark_text = gettext(MARK_TEXT[variant]) if variant in MARK_TEXT else ""
     return {
         "label": label, "disclosure": disclosure, "variant": variant,
-        "show_mark": label.shows_eu_mark, "mark_text": gettext(MARK_TEXT[variant]) if variant in MARK_TEXT else "",
+        "show_mark": label.shows_eu_mark, "mark_text": mark_text,
+        "mark_name": gettext("%(mark)s — the EU AI Act mark for this post’s label, “%(label)s”")
+        % {"mark": mark_text, "label": label.badge_text},
         "icon_url": (app_settings.EU_ICON_URLS or {}).get(variant),
         "sentence": disclosure_sentence(label, disclosure),
     }

@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from disclosure.labels import LABELS
+from disclosure.labels import LABEL_SOURCES, LABELS
 
 from ..models import AuthorStanding, DecisionAction, ResultStatus, ReviewItemKind, ReviewStatus, SubmissionStatus
 from ..services.notify import EVENT_TYPES
@@ -286,7 +286,10 @@ class LabelOut(serializers.Serializer):
     value = Choice(choices=LABEL_VALUES)
     text = Text()
     detail = Text(allow_blank=True)
-    source = Choice(choices=["author", "classifier", "moderator"])
+    source = Choice(choices=list(LABEL_SOURCES),
+                    help_text="Who declared or applied the label: `author` (their disclosure), `classifier`, "
+                              "`moderator` (then `locked`), or `none` (no disclosure was sent: the value is "
+                              "`not_disclosed` and no one declared it).")
     iptc_digital_source_type = Text(allow_null=True)
     locked = Flag()
     grade = Choice(choices=["human_only", "ai_supported", "ai_edited_minor", "ai_modified",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from ..models import (
     DecisionAction,
     Evaluation,
@@ -42,11 +44,11 @@ def appeal_check(submission: Submission) -> AppealBasis:
     the policy made on its own (opt-in ``auto_reject``) is appealable too.
     """
     if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
-        raise AppealRefused("This post was appealed already; each post can be appealed once.")
+        raise AppealRefused(gettext("This post was appealed already; each post can be appealed once."))
     if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
-        raise AppealRefused("This post is already waiting for a moderator.")
+        raise AppealRefused(gettext("This post is already waiting for a moderator."))
     if submission.status != SubmissionStatus.REJECTED:
-        raise AppealRefused("Only a rejected post can be appealed.")
+        raise AppealRefused(gettext("Only a rejected post can be appealed."))
     last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
     auto = Evaluation.objects.filter(revision=submission.current_revision_id,
                                      outcome=EvaluationOutcome.AUTO_REJECT).order_by("-created_at", "-id").first()
@@ -55,7 +57,7 @@ def appeal_check(submission: Submission) -> AppealBasis:
         return AppealBasis(auto, auto.reasons, auto.priority, max(scores) if scores else None)
     if last is not None and last.decision_action == DecisionAction.REJECT:
         return AppealBasis(last.evaluation, last.reasons, last.priority, last.top_score)
-    raise AppealRefused("Only a rejected post can be appealed.")
+    raise AppealRefused(gettext("Only a rejected post can be appealed."))
 
 
 def submission_can_appeal(submission: Submission) -> bool:

@@ -3,7 +3,7 @@ the item detail (author history, revision diff) and the audit log.
 
 Pagination is keyset (a cursor holding the last row's sort key), never OFFSET nor COUNT(*) over the table,
 so a page costs the same with 100 items or 100k; the only counts are per status and per reason over the
-undecided items, which the ``(status, -priority, created_at)`` index serves.
+undecided items, one grouped query on the partial index ``review_queue_undecided_reasons``.
 """
 from __future__ import annotations
 
@@ -192,26 +192,25 @@ def repeat_offenders(submissions: list[Submission]) -> frozenset:
 
 
 def queue_counts(*, status: str = "active") -> dict[str, Any]:
-    """Items per status (undecided only) and per reason within ``status``: two grouped queries on the
-    status index, never a scan of decided items."""
-    by_status = dict(ReviewItem.objects.filter(status__in=STATUS_FILTERS["undecided"]).values_list("status")
-                     .annotate(n=Count("id")).values_list("status", "n"))
-    statuses = STATUS_FILTERS.get(status, ACTIVE)
-    if status == "decided":
-        return {"by_status": by_status, "by_reason": {}}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT reason, count(*) FROM {ReviewItem._meta.db_table}, "
-                "jsonb_array_elements_text(reasons) AS reason WHERE status = ANY(%s) "
-                "GROUP BY reason ORDER BY count(*) DESC, reason", [list(statuses)])
-            by_reason = dict(cur.fetchall())
-    else:
-        by_reason: dict[str, int] = {}
-        for reasons in ReviewItem.objects.filter(status__in=statuses).values_list("reasons", flat=True).iterator():
+    """Items per status (undecided only) and per reason within ``status``, from one grouped query.
+
+    The undecided items are grouped by ``(status, reasons)``: a few dozen groups however long the queue,
+    read by an index-only scan of the partial index ``review_queue_undecided_reasons`` (migration 0010), and
+    the reason lists are unnested here. Grouping in SQL by each reason instead (``jsonb_array_elements``)
+    read and hashed every undecided row's reasons: the page's largest query at 20k open items. An item
+    counts once for each reason it holds; the reasons are listed most frequent first, then by code.
+    """
+    groups = (ReviewItem.objects.filter(status__in=STATUS_FILTERS["undecided"]).order_by()
+              .values_list("status", "reasons").annotate(n=Count("*")))
+    statuses = set(STATUS_FILTERS.get(status, ACTIVE))
+    by_status: dict[str, int] = {}
+    by_reason: dict[str, int] = {}
+    for item_status, reasons, n in groups:
+        by_status[item_status] = by_status.get(item_status, 0) + n
+        if item_status in statuses:
             for reason in reasons or []:
-                by_reason[reason] = by_reason.get(reason, 0) + 1
-        by_reason = dict(sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])))
+                by_reason[str(reason)] = by_reason.get(str(reason), 0) + n
+    by_reason = dict(sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])))
     return {"by_status": by_status, "by_reason": by_reason}
 
 

@@ -12,6 +12,9 @@ from functools import partial
 
 from celery import signature
 from django.db import transaction
+from django.utils import timezone
+
+from ..models import Revision
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +28,29 @@ def task_send(name: str, *args) -> None:
 
 
 def revision_enqueue(*, revision_id: int, content_hash: str, queue: str = "fast") -> bool:
-    """Send a revision to the workers; False (logged) when the broker is unreachable (the sweep retries)."""
+    """Send a revision to the workers; False (logged) when the broker is unreachable (the sweep retries).
+
+    ``Revision.enqueued_at`` records the outcome for the sweep: the time of a send the broker accepted, null
+    after one it refused (the sweep then sends it after ``SWEEP_AFTER_SECONDS``, not
+    ``SWEEP_RESEND_AFTER_SECONDS``). It is written after the send, so a failure to record it errs towards a
+    re-send by the sweep (harmless: the task is idempotent), never towards none."""
     name = EVALUATE_REVISION if queue == "fast" else EVALUATE_REVISION_SLOW
     try:
         task_send(name, revision_id, content_hash)
     except Exception:  # broker down: the sweep tries again later
         logger.warning("could not enqueue evaluation of revision %s; the sweep will retry", revision_id,
                        exc_info=True)
+        _record_enqueue(revision_id, None)
         return False
+    _record_enqueue(revision_id, timezone.now())
     return True
+
+
+def _record_enqueue(revision_id: int, at) -> None:
+    try:
+        Revision.objects.filter(pk=revision_id).update(enqueued_at=at)
+    except Exception:  # the database is the one down: the sweep may send it again, which is harmless
+        logger.warning("could not record the enqueue of revision %s", revision_id, exc_info=True)
 
 
 def on_commit(callback, /, **kwargs) -> None:

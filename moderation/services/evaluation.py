@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from disclosure.blocks import BlockSyntaxError, Passage, parse_body
@@ -342,11 +342,15 @@ def revisions_unevaluated(*, older_than_seconds: float | None = None):
 def revisions_sweep_unevaluated(*, limit: int = 500) -> int:
     """Re-enqueue current revisions left unevaluated (broker down at submit, a lost task). Returns how many.
 
-    Duplicates are harmless (the task is idempotent), so a revision still waiting in a long queue may be
-    sent twice; the second run finds the stored results and returns.
+    A revision whose message the broker never took is sent once it is ``SWEEP_AFTER_SECONDS`` old; one it
+    took, only ``SWEEP_RESEND_AFTER_SECONDS`` after that send: until then the message is most likely still
+    waiting in the queue, and a re-send would add a duplicate (and an evaluation attempt) every beat.
+    Duplicates that do happen are harmless: the task is idempotent.
     """
+    resend_cutoff = timezone.now() - timedelta(seconds=app_settings.SWEEP_RESEND_AFTER_SECONDS)
+    due = revisions_unevaluated().filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=resend_cutoff))
     sent = 0
-    rows = revisions_unevaluated().values_list("pk", "content_hash", "evaluation_attempts")[:limit]
+    rows = due.values_list("pk", "content_hash", "evaluation_attempts")[:limit]
     for revision_id, content_hash, attempts in rows:
         if attempts >= app_settings.MAX_EVALUATION_ATTEMPTS:  # a poison message: a person decides instead
             revision_give_up(revision_id=revision_id)

@@ -13,6 +13,8 @@ author's disclosure. The badge, EU variant, IPTC type and JSON-LD all follow tha
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from disclosure.errors import InputInvalid
 from disclosure.labels import AI_LABELS, MODERATOR_LABELS
 
@@ -30,11 +32,11 @@ def moderator_label_check(*, label: str) -> None:
     """Raise :class:`LabelInvalid` for a label a moderator may not apply."""
     if label not in MODERATOR_LABELS:
         if label == "not_disclosed":
-            raise LabelInvalid("“Not disclosed” describes the author's declaration and cannot be applied "
-                                      "by a moderator; choose human_only, ai_assisted or ai_generated.",
-                                      field="label")
-        raise LabelInvalid(f"Unknown label {label!r}; use one of {', '.join(MODERATOR_LABELS)}.",
-                                  field="label")
+            raise LabelInvalid(gettext("“Not disclosed” describes the author's declaration and cannot be "
+                                       "applied by a moderator; choose human_only, ai_assisted or ai_generated."),
+                               field="label")
+        raise LabelInvalid(gettext("Unknown label %(label)r; use one of %(labels)s.")
+                           % {"label": label, "labels": ", ".join(MODERATOR_LABELS)}, field="label")
 
 
 def submission_label_for_new_revision(*, submission: Submission) -> None:

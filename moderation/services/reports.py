@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from disclosure.errors import InputInvalid
 
@@ -88,7 +89,9 @@ def _check_rate(*, client: ApiClient, reporter_external_id: str) -> None:
                   .values_list("created_at", flat=True)[:limit])
     if len(recent) >= limit:
         retry_after = max(1, math.ceil((recent[0] + timedelta(hours=1) - timezone.now()).total_seconds()))
-        raise ReportRateLimited(f"You sent {limit} reports in the last hour; try again later.",
+        raise ReportRateLimited(ngettext("You sent %(count)d report in the last hour; try again later.",
+                                         "You sent %(count)d reports in the last hour; try again later.", limit)
+                                % {"count": limit},
                                 retry_after=retry_after)
 
 
@@ -104,13 +107,14 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
     """
     reporter_external_id = (reporter_external_id or "").strip()
     if not reporter_external_id or len(reporter_external_id) > 200:
-        raise ReportInvalid("Say who reports: 1–200 characters.", field="reporter_external_id")
+        raise ReportInvalid(gettext("Say who reports: 1–200 characters."), field="reporter_external_id")
     if reason not in ReportReason.values:
-        raise ReportInvalid(f"Unknown reason {reason!r}; use one of {', '.join(ReportReason.values)}.",
+        raise ReportInvalid(gettext("Unknown reason %(reason)r; use one of %(reasons)s.")
+                            % {"reason": reason, "reasons": ", ".join(ReportReason.values)},
                             field="reason")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ReportInvalid(f"Keep the note under {NOTE_MAX} characters.", field="note")
+        raise ReportInvalid(gettext("Keep the note under %(max)d characters.") % {"max": NOTE_MAX}, field="note")
     _check_rate(client=client, reporter_external_id=reporter_external_id)
     accuracy = reporter_accuracy(client=client, reporter_external_id=reporter_external_id)
     weight = report_weight(accuracy)
@@ -119,11 +123,11 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         revision = submission.current_revision
         if revision is None or not submission.visible:
-            raise ReportNotAllowed("Readers do not see this post, so it cannot be reported.")
+            raise ReportNotAllowed(gettext("Readers do not see this post, so it cannot be reported."))
         existing = ReaderReport.objects.filter(revision=revision, client=client,
                                                reporter_external_id=reporter_external_id).first()
         if existing is not None:
-            raise ReportDuplicate("You reported this version of the post already.", report=existing)
+            raise ReportDuplicate(gettext("You reported this version of the post already."), report=existing)
         item = submission.review_items.exclude(status=ReviewStatus.DECIDED).select_for_update().first()
         if item is None:
             evaluation = Evaluation.objects.filter(revision=revision).order_by("-created_at", "-id").first()
@@ -146,7 +150,7 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
                     submission=submission, revision=revision, client=client,
                     reporter_external_id=reporter_external_id, reason=reason, note=note, weight=weight, item=item)
         except IntegrityError:  # the same reporter, concurrently: the first one counts
-            raise ReportDuplicate("You reported this version of the post already.", report=ReaderReport.objects.get(
+            raise ReportDuplicate(gettext("You reported this version of the post already."), report=ReaderReport.objects.get(
                 revision=revision, client=client, reporter_external_id=reporter_external_id)) from None
         queued = submission.status in (SubmissionStatus.PUBLISHED, SubmissionStatus.APPROVED)
         if queued:  # stays visible meanwhile: a report alone never hides a post

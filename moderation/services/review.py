@@ -127,15 +127,16 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         try:
             item = ReviewItem.objects.select_for_update().select_related("submission").get(pk=item_id)
         except ReviewItem.DoesNotExist:
-            raise ReviewConflict("This review item does not exist.") from None
+            raise ReviewConflict(gettext("This review item does not exist.")) from None
         if expected_version is not None and item.version != expected_version:
             raise ReviewConflict(gettext(
                 "Someone else changed this item since you opened it (now version %(version)s, %(status)s). Reload "
                 "and try again.") % {"version": item.version, "status": str(item.get_status_display()).lower()},
                 item=item)
         if item.status not in allowed_from:
-            raise ReviewConflict(f"Cannot {verb.replace('_', ' ')}: the item is already "
-                                 f"{item.get_status_display().lower()}.", item=item)
+            raise ReviewConflict(gettext("Cannot %(verb)s: the item is already %(status)s.")
+                                 % {"verb": verb.replace("_", " "), "status": str(item.get_status_display()).lower()},
+                                 item=item)
         now = timezone.now()
         if (respect_claims and item.status == ReviewStatus.CLAIMED and not actor.holds_claim(item)
                 and not _claim_expired(item, now) and actor.kind != "system"):
@@ -271,13 +272,15 @@ def _check_revision(item: ReviewItem, expected_revision: int | None) -> None:
     """The item (locked with its submission) still shows the revision the caller read, and it is current."""
     shown = Revision.objects.only("number").get(pk=item.revision_id).number
     if expected_revision is not None and expected_revision != shown:
-        raise ReviewConflict(f"You read revision {expected_revision}, but this item now shows revision {shown}. "
-                             "Reload and review it again.", item=item)
+        raise ReviewConflict(gettext("You read revision %(read)s, but this item now shows revision %(shown)s. "
+                                     "Reload and review it again.") % {"read": expected_revision, "shown": shown},
+                             item=item)
     current_id = item.submission.current_revision_id
     if current_id is not None and current_id != item.revision_id:
         current = Revision.objects.only("number").get(pk=current_id).number
-        raise ReviewConflict(f"The author posted revision {current} after the revision {shown} you read; it is "
-                             "being checked and will come back to this item. Reload and review it then.", item=item)
+        raise ReviewConflict(gettext("The author posted revision %(current)s after the revision %(shown)s you read; "
+                                     "it is being checked and will come back to this item. Reload and review it "
+                                     "then.") % {"current": current, "shown": shown}, item=item)
 
 
 def review_item_approve(*, item_id: int, actor: Actor, **kwargs) -> ReviewItem:
@@ -300,9 +303,9 @@ def review_item_snooze(*, item_id: int, actor: Actor, until: datetime | None = N
                        until_next_revision: bool = False, expected_version: int | None = None) -> ReviewItem:
     """Put an item aside until a time, or until the author posts a new revision."""
     if until is None and not until_next_revision:
-        raise ReviewActionInvalid("Snooze until a time or until the author posts again.", field="until")
+        raise ReviewActionInvalid(gettext("Snooze until a time or until the author posts again."), field="until")
     if until is not None and until <= timezone.now():
-        raise ReviewActionInvalid("Snooze until a time in the future.", field="until")
+        raise ReviewActionInvalid(gettext("Snooze until a time in the future."), field="until")
 
     def change(item):
         item.status = ReviewStatus.SNOOZED
@@ -332,7 +335,7 @@ def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = 
 def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> ReviewItem:
     """The author contests a rejection, once: a new ``appeal`` item goes into the queue with their message."""
     if len(message.strip()) < 10:
-        raise ReviewActionInvalid("Explain in a sentence why the decision should change.", field="message")
+        raise ReviewActionInvalid(gettext("Explain in a sentence why the decision should change."), field="message")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         try:  # the one appeal rule (moderation/policy/appeals.py)

@@ -12,6 +12,8 @@ reports (Art. 15 and 24).
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from disclosure.schema import load_stored
 
 from ..models import (
@@ -79,8 +81,10 @@ def _redress(submission: Submission, decision: str) -> dict:
                    f"POST /api/v1/submissions/{submission.public_id}/appeal; a moderator reviews it.",
             "url": app_settings.adapter.submission_url(submission) if submission.client.name == "local" else None,
         },
-        "out_of_court_dispute_settlement": "A certified out-of-court dispute settlement body (DSA Art. 21).",
-        "judicial_redress": "The courts of the author's Member State.",
+        # Stored in English (the statement is never edited); the page translates them when it shows them.
+        "out_of_court_dispute_settlement": gettext_noop(
+            "A certified out-of-court dispute settlement body (DSA Art. 21)."),
+        "judicial_redress": gettext_noop("The courts of the author's Member State."),
     }
 
 

@@ -10,7 +10,7 @@ AI Act Art. 50 mark with its sentence and "How AI was used" panel, in one tag (n
 without a revision).
 """
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from disclosure.schema import load_stored
 
@@ -65,21 +65,21 @@ def reason_label(code):
 
 #: The statement of reasons is read by the author: words, not the codes stored for machines (the codes stay
 #: in data-* attributes and in the API's JSON).
-STATEMENT_ACTIONS = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested",
-                     "hide": "Hidden", "auto_reject": "Rejected automatically"}
+STATEMENT_ACTIONS = {"approve": gettext_noop("Approved"), "reject": gettext_noop("Rejected"),
+                     "request_changes": gettext_noop("Changes requested"), "hide": gettext_noop("Hidden"),
+                     "auto_reject": gettext_noop("Rejected automatically")}
 STATEMENT_RESTRICTIONS = {
-    "none": "the post stays visible",
-    "removal": "the post is removed from the forum",
-    "visibility_restricted_until_corrected": "the post is hidden from readers until the disclosure is corrected",
-    "visibility_restricted": "the post is hidden from readers",
+    "none": gettext_noop("the post stays visible"),
+    "removal": gettext_noop("the post is removed from the forum"),
+    "visibility_restricted_until_corrected": gettext_noop(
+        "the post is hidden from readers until the disclosure is corrected"),
+    "visibility_restricted": gettext_noop("the post is hidden from readers"),
 }
 
 
 @register.filter
 def statement_action(code):
     """``request_changes`` → "Changes requested"."""
-    from django.utils.translation import gettext
-
     known = STATEMENT_ACTIONS.get(str(code))
     return gettext(known) if known else str(code).replace("_", " ").capitalize()
 
@@ -87,8 +87,6 @@ def statement_action(code):
 @register.filter
 def statement_restriction(code):
     """``removal`` → "the post is removed from the forum"."""
-    from django.utils.translation import gettext
-
     known = STATEMENT_RESTRICTIONS.get(str(code))
     return gettext(known) if known else str(code).replace("_", " ")
 
@@ -98,7 +96,15 @@ def statement_label(value):
     """``ai_generated`` → "Mostly AI-written" (the badge text readers see)."""
     from disclosure.labels import LABELS
 
-    return LABELS.get(str(value)) or str(value).replace("_", " ")
+    known = LABELS.get(str(value))
+    return gettext(known) if known else str(value).replace("_", " ")
+
+
+@register.filter
+def statement_text(text):
+    """A sentence the statement stored in English (the redress texts), in the reader's language when the
+    catalogue knows it; any other text as it was stored."""
+    return gettext(text) if text else text
 
 
 @register.filter

@@ -59,6 +59,26 @@ def test_a_submission_without_disclosure_is_not_disclosed_with_unknown_variant(f
     assert (label["grade"], label["eu_variant"]) == ("not_disclosed", "unknown")
 
 
+def test_a_submission_without_disclosure_names_no_one_as_the_labels_source(forum, submit):
+    """Nobody declared anything, so the label does not say the author did: ``source`` is ``none``."""
+    answer = submit(forum, post_payload(omit_disclosure=True)).json()
+    assert (answer["label"]["value"], answer["label"]["source"]) == ("not_disclosed", "none")
+    label = forum.http.get(f"/api/v1/submissions/{answer['id']}").json()["label"]
+    assert (label["value"], label["source"], label["locked"]) == ("not_disclosed", "none", False)
+    declared = submit(forum, post_payload("declared")).json()
+    assert declared["label"]["source"] == "author"
+
+
+def test_the_openapi_schema_lists_every_label_source():
+    from rest_framework.test import APIClient
+
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    sources = schema["components"]["schemas"]["LabelOut"]["properties"]["source"]
+    ref = sources.get("$ref") or sources["allOf"][0]["$ref"]
+    enum = schema["components"]["schemas"][ref.split("/")[-1]]["enum"]
+    assert set(enum) == {"author", "classifier", "moderator", "none"}
+
+
 def test_create_api_client_marks_public_interest_categories(capsys):
     from moderation.models import ApiClient
 

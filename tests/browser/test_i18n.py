@@ -1,5 +1,5 @@
 """German in a real browser: a moderator picks Deutsch in the language switch, then triages the queue with
-the keyboard (htmx answers in German too), opens the editor (the toolbar and the live preview work) and reads
+the keyboard (htmx answers in German too), opens the editor (the toolbar, the live preview and the recorder's status line work) and reads
 a post's label and EU mark in German. No CSP violation on the way."""
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ def test_editor_label_and_queue_in_german(page, live_server, login, queue):  # n
     page.click("[data-model-cancel]")
     page.fill("[data-editor-body]", ':::ai-written model="Llama"\nEin Absatz vom Modell.\n:::\n')
     page.locator("[data-preview-body] section.ai-block").wait_for()
+    # The recorder's status line: an editor tool records its help, the page says so in German.
+    page.evaluate("""() => window.aiDisclosureRecorder.record(
+        {kind: "translation", extent: "substantial", tool: "DeepL"})""")
+    expect(page.locator("[data-recorder-status]")).to_have_text(
+        "Aufgezeichnet: Übersetzung (erheblich) mit DeepL. Ihre Offenlegung sollte das angeben.")
 
     # A post's label and EU mark.
     page.goto(f"{live_server.url}/posts/{queue['mostly_ai'].public_id}/")

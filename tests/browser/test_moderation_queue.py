@@ -1,6 +1,7 @@
 """A moderator triages the queue in a real browser (headless Debian Chromium): filters it, opens an item
 from the keyboard, sees the highlighted passage, claims it, rejects it with a template reason; the author
-then reads the reason on the post page and in the notifications. No CSP violation on the way."""
+then reads the reason on the post page and in the notifications, and once they rewrite the post, the page
+no longer shows the reason about the old revision. No CSP violation on the way."""
 from __future__ import annotations
 
 import pytest
@@ -100,6 +101,18 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
         notification = author_page.locator(".notification[data-verb='review.reject']")
         expect(notification).to_have_count(1)
         expect(notification).to_contain_text(TEMPLATE_MESSAGE)
+
+        # The author rewrites the post: the page now speaks of revision 2, and the message about revision 1 is
+        # gone from it (it stays in the notifications).
+        author_page.goto(f"{live_server.url}/posts/{queue['suspicious'].public_id}/edit/")
+        author_page.fill("textarea[name=body]", HUMAN_TEXT)
+        author_page.check("input[name=confirm]")
+        author_page.click("button[type=submit].primary")
+        expect(author_page.locator(".post__meta")).to_contain_text("revision 2")
+        banner = author_page.inner_text(".status-banner")
+        assert "Rejected" not in banner and TEMPLATE_MESSAGE not in banner
+        assert "The second paragraph is the problem." not in author_page.content()
+        assert author_page.locator(".statement-of-reasons").count() == 0
     finally:
         author_context.close()
     assert csp_errors == []

@@ -150,3 +150,56 @@ def test_the_hidden_states_come_from_the_same_forward_pass_as_the_statistics(flo
     ids = [SEP] + lm.tokenize(text)[:200]
     final = forward_fp32({**w, "output.weight": np.eye(width, dtype=np.float32)}, cfg, ids)[1:].mean(axis=0)
     assert np.corrcoef(hidden[-width:], final)[0, 1] > 0.98
+
+
+def _every_window_verdicts(text):
+    """What the cascade decides when the LM looks at every window the cheap stage cannot settle."""
+    from moderation.detector import features as F
+    from moderation.detector.api import score_window
+    from moderation.detector.combiner import load_artifact
+    from moderation.detector.lm import get_lm
+    from moderation.detector.normalize import normalize
+    from moderation.detector.windows import MIN_WORDS, make_windows
+
+    cheap, lmc, lm = load_artifact("cheap"), load_artifact("lm"), get_lm()
+    n = normalize(text)
+    out = []
+    for span in make_windows(n.text):
+        if span.n_words >= MIN_WORDS:
+            wtext = n.text[span.start:span.end]
+            p, _, stage, _ = score_window(wtext, cheap, lmc, lm.features, features=F.extract(wtext))
+            out.append((p >= lmc.threshold, stage))
+    return out
+
+
+def test_the_lm_stops_once_the_post_is_flagged_and_the_verdict_is_unchanged(monkeypatch):
+    """The LM costs ~0.3 s a window; a flagged window already sends the post to a person, so the cascade
+    spends no more LM time on that post. Whether a post is flagged is exactly what running the LM on every
+    window the cheap stage cannot settle gives."""
+    from bench.common import posts
+    from moderation.detector import detect
+    from moderation.detector.api import _lm_artifact_present
+    from moderation.detector.lm import get_lm
+
+    if not _lm_artifact_present():
+        pytest.skip("no lm.json artifact trained yet")
+    lm = get_lm()
+    calls = []
+    real = lm.features
+    monkeypatch.setattr(lm, "features", lambda t: calls.append(t) or real(t))
+    texts = posts(6, 400, seed=3) + HUMAN_TEXTS + AI_TEXTS
+    skipped_somewhere = False
+    for text in texts:
+        every = _every_window_verdicts(text)
+        calls.clear()
+        r = detect(text, use_lm=True)
+        assert r.flagged == any(flag for flag, _ in every)
+        in_band = sum(stage == "lm" for _, stage in every)
+        skipped = [w for w in r.windows if w.lm_skipped]
+        assert len(calls) + len(skipped) == in_band
+        if skipped:
+            skipped_somewhere = True
+            assert r.flagged and all(w.stage == "cheap" and w.probability == w.cheap_probability for w in skipped)
+        if not r.flagged:
+            assert len(calls) == in_band  # an unflagged post had every undecided window checked
+    assert skipped_somewhere, "no post of this sample exercised the early stop"

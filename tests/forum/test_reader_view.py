@@ -177,6 +177,8 @@ def test_a_post_without_a_disclosure_is_not_called_human(client, reader, author)
 
     assert badge(page).attrs["data-label"] == "not_disclosed"
     assert "AI use not disclosed" in badge(page).text()
+    assert badge(page).attrs["data-label-source"] == "none" and "declared by the author" not in str(
+        badge(page).attrs.get("title")) + badge(page).text()
     data = json.loads(page.find("script", type="application/ld+json").text())
     assert "digitalSourceType" not in data
     assert page.find("meta", name="ai-disclosure") is None, "no machine-readable claim either way"

@@ -167,3 +167,51 @@ def test_a_change_request_statement_tells_the_author_the_post_is_hidden_until_fi
     statement = _statement_text(client.get(reverse("forum:post_detail", args=[post.public_id])).content.decode())
     assert "Changes requested: the post is hidden from readers until the disclosure is corrected" in statement
     assert "Low-effort AI content" in statement and "visibility_restricted" not in statement
+
+
+def _page(client, post) -> str:
+    return client.get(reverse("forum:post_detail", args=[post.public_id])).content.decode()
+
+
+def test_after_an_edit_the_page_shows_only_what_applies_to_the_new_revision(
+        client, author, queued_post, item_of, moderator, templates, evaluate):
+    """The moderator asked for a fix on revision 1; once the author posts revision 2, the page says it is being
+    checked, without the old message or the old statement of reasons beside it (they were about revision 1).
+    The notifications keep the message: that is the author's history."""
+    post = queued_post()
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                template_code="low-effort-ai", message="Please declare the AI paragraph.")
+    client.force_login(author)
+    before = _page(client, post)
+    assert "Please declare the AI paragraph." in before and 'class="statement-of-reasons"' in before
+
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=HUMAN_TEXT,
+                disclosure_data={"human_only": True})
+    after = _page(client, post)
+    assert "Your post is being checked" in after and "revision 2" in after
+    assert "Please declare the AI paragraph." not in after and "Moderator's message" not in after
+    assert 'class="statement-of-reasons"' not in after
+    assert "Please declare the AI paragraph." in client.get(reverse("forum:notifications")).content.decode()
+
+    evaluate(post)  # back in the queue with the new revision: still nothing decided about it
+    queued = _page(client, post)
+    assert "A moderator will look at this post" in queued and "Please declare the AI paragraph." not in queued
+
+
+def test_a_decision_on_the_new_revision_shows_its_own_message(client, author, queued_post, item_of, moderator,
+                                                              templates, evaluate):
+    post = queued_post()
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                message="Please declare the AI paragraph.")
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=HUMAN_TEXT + " More.",
+                disclosure_data={"human_only": True})
+    evaluate(post)
+    review_item_reject(item_id=item_of(post).pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai",
+                       message="Still reads as AI-written.")
+    client.force_login(author)
+    page = _page(client, post)
+    assert "Still reads as AI-written." in page and "Please declare the AI paragraph." not in page
+    assert 'class="statement-of-reasons"' in page and "Rejected: the post is removed from the forum" in " ".join(
+        page.split())

@@ -3,6 +3,8 @@ readers see and the moderators' queue render in German when the reader picks it 
 (or the browser asks for it), and every catalogue is complete and compiled."""
 from __future__ import annotations
 
+import ast
+import gettext
 import shutil
 import subprocess
 from pathlib import Path
@@ -61,6 +63,8 @@ def test_the_label_and_the_eu_mark_in_german(make_post, reader_client_factory):
     assert "Teile dieses Textes wurden mit KI geschrieben (Entwurf); die Autorin oder der Autor hat die Führung." \
         in page
     assert "Wie KI verwendet wurde" in page and "Anteil des von KI geschriebenen Textes" in page
+    assert "KI-verändert – das Zeichen der EU-KI-Verordnung für die Kennzeichnung dieses Beitrags, „KI-gestützt: " \
+        "Entwurf“" in page
     assert "AI-assisted" not in page
 
 
@@ -78,19 +82,138 @@ def test_the_queue_and_an_item_in_german(moderator, queued_post, item_of):
     assert response.status_code == 409 and "Jemand anderes hat diesen Eintrag geändert" in response.content.decode()
 
 
+def test_the_site_thresholds_section_of_the_stats_page_in_german(moderator):
+    page = german(moderator).get("/moderation/stats/").content.decode()
+    for text in ("Eigene Schwellenwerte dieses Forums", "<code>manage.py calibrate_detector</code>",
+                 "Schwellenwert des Forums", "Mitgeliefert", "Kalibriert mit",
+                 "Nicht kalibriert: Es gelten die mitgelieferten Schwellenwerte der Klassifikatoren."):
+        assert text in page, text
+    assert "own thresholds" not in page and "Not calibrated" not in page
+
+
+def test_a_reader_report_refused_by_the_service_says_why_in_german(make_post, make_user):
+    post = make_post(title="Ein Beitrag")
+    reader = german(make_user("leser"))
+    url = f"/posts/{post.public_id}/report/"
+    assert "Danke" in reader.post(url, {"note": "Klingt nach Chatbot."}, follow=True).content.decode()
+    page = reader.post(url, {"note": "Noch einmal."}, follow=True).content.decode()
+    assert "Sie haben diese Version des Beitrags bereits gemeldet." in page
+    assert "You reported" not in page
+
+
+def test_the_statement_of_reasons_in_german(author, moderator, queued_post, item_of, templates):
+    from moderation.services.review import Actor, review_item_request_changes
+
+    post = queued_post(title="Verdächtig")
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                template_code="low-effort-ai", message="Bitte den KI-Absatz angeben.")
+    page = german(author).get(f"/posts/{post.public_id}/").content.decode()
+    statement = page[page.index('class="statement-of-reasons"'):page.index("</section>", page.index(
+        'class="statement-of-reasons"'))]
+    for text in ("Korrektur angefordert: der Beitrag ist für Lesende verborgen, bis die Offenlegung korrigiert ist",
+                 "Gründe:", "Eine zertifizierte außergerichtliche Streitbeilegungsstelle (DSA Art. 21).",
+                 "Die Gerichte des Mitgliedstaats der Autorin oder des Autors."):
+        assert text in statement, text
+    for text in ("Changes requested", "hidden from readers", "out-of-court", "Member State"):
+        assert text not in statement, text
+
+
 @pytest.fixture
 def reader_client_factory(make_user):
     return lambda: german(make_user("leser"))
 
 
+SOURCES = ("disclosure", "moderation", "forum", "templates", "locale")
+DOMAINS = {"django": (".py", ".html", ".po"), "djangojs": (".js", ".po")}
+
+
+def po_entries(path: Path) -> dict[tuple[str, str], dict]:
+    """The live entries of a .po file by (msgctxt, msgid): their msgstr forms and whether they are fuzzy.
+    Obsolete (``#~``) entries are returned under the key ("#~", msgid) so a test can see them too."""
+    entries, entry, field = {}, None, None
+
+    def close():
+        if entry is not None and entry.get("msgid"):
+            key = ("#~" if entry["obsolete"] else entry.get("msgctxt", ""), entry["msgid"])
+            entries[key] = entry
+
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        obsolete = line.startswith("#~")
+        if obsolete:
+            line = line[2:].strip()
+        if not line:
+            close()
+            entry, field = None, None
+            continue
+        if entry is None:
+            entry = {"fuzzy": False, "obsolete": False, "msgstr": {}}
+        entry["obsolete"] = entry["obsolete"] or obsolete
+        if line.startswith("#,"):
+            entry["fuzzy"] = "fuzzy" in line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            text = ast.literal_eval(line)
+            if field[0] == "msgstr":
+                entry["msgstr"][field[1]] += text
+            else:
+                entry[field[0]] += text
+        else:
+            keyword, _, rest = line.partition(" ")
+            text = ast.literal_eval(rest)
+            if keyword.startswith("msgstr"):
+                field = ("msgstr", keyword[7:-1] or "0")
+                entry["msgstr"][field[1]] = text
+            else:
+                field = (keyword, None)
+                entry[keyword] = text
+    return entries
+
+
+@pytest.mark.parametrize("domain", sorted(DOMAINS))
+def test_makemessages_finds_no_string_the_catalogues_lack(domain, tmp_path, monkeypatch, settings):
+    """Every string marked for translation in the code, the templates and the scripts is in the committed
+    German catalogue, and no committed entry is one the code no longer uses: running ``makemessages -l de``
+    on a copy of the sources (so the checkout is not touched) adds and obsoletes nothing."""
+    if not shutil.which("xgettext") or not shutil.which("msgmerge"):
+        pytest.skip("xgettext/msgmerge (gettext) is not installed")
+    from django.core.management import call_command
+
+    keep = DOMAINS[domain]
+    for name in SOURCES:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=lambda folder, names: [
+            n for n in names if not (Path(folder, n).is_dir() and n != "__pycache__") and not n.endswith(keep)])
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tmp_path)
+    call_command("makemessages", locale=["de"], domain=domain, no_location=True, verbosity=0)
+    for regenerated in sorted(tmp_path.glob(f"**/locale/de/LC_MESSAGES/{domain}.po")):
+        where = regenerated.relative_to(tmp_path)
+        assert (ROOT / where).exists(), f"{where} is missing: run makemessages -l de -d {domain} --no-location"
+        committed = po_entries(ROOT / where)
+        fresh = po_entries(regenerated)
+        new = sorted(msgid for key, msgid in fresh if key != "#~" and (key, msgid) not in committed)
+        gone = sorted(msgid for key, msgid in fresh if key == "#~" and ("#~", msgid) not in committed)
+        assert not new, f"{where} lacks {len(new)} string(s) the sources mark for translation: {new}"
+        assert not gone, f"{where} still holds {len(gone)} string(s) the sources no longer use: {gone}"
+
+
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_each_catalogue_is_complete_and_its_compiled_file_is_current(catalogue, tmp_path):
+    """No entry is empty, fuzzy or obsolete, and the committed .mo holds exactly what compiling the .po gives
+    (compared as catalogues read by Python's ``gettext``, so a different msgfmt version does not matter)."""
     if not shutil.which("msgfmt"):
         pytest.skip("msgfmt (gettext) is not installed")
-    stats = subprocess.run(["msgfmt", "--check", "--statistics", "-o", str(tmp_path / "django.mo"), str(catalogue)],
+    entries = po_entries(catalogue)
+    assert not [msgid for (ctx, msgid), e in entries.items() if ctx == "#~"], "obsolete entries: drop them"
+    untranslated = [msgid for msgid, e in ((k[1], e) for k, e in entries.items())
+                    if e["fuzzy"] or not all(e["msgstr"].values())]
+    assert not untranslated, f"empty or fuzzy: {untranslated}"
+    stats = subprocess.run(["msgfmt", "--check", "--statistics", "-o", str(tmp_path / "fresh.mo"), str(catalogue)],
                            capture_output=True, text=True)
     assert stats.returncode == 0, stats.stderr
     assert "untranslated" not in stats.stderr and "fuzzy" not in stats.stderr, stats.stderr
     committed = catalogue.with_suffix(".mo")
-    assert committed.read_bytes() == (tmp_path / "django.mo").read_bytes(), \
-        f"{committed.relative_to(ROOT)} is stale: run `python manage.py compilemessages`"
+    with committed.open("rb") as old, (tmp_path / "fresh.mo").open("rb") as fresh:
+        assert gettext.GNUTranslations(old)._catalog == gettext.GNUTranslations(fresh)._catalog, \
+            f"{committed.relative_to(ROOT)} is stale: run `python manage.py compilemessages`"

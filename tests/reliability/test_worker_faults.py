@@ -106,11 +106,13 @@ def test_a_hanging_classifier_is_stopped_by_the_time_limit_and_a_person_decides(
 
 def test_redis_restarted_during_200_submissions_loses_no_post(settings, make_post, private_redis, tmp_path):
     """A private Redis (no persistence) is stopped after 60 posts and started again after 130: what was queued
-    in it is gone, posts made while it was down could not be queued; the sweep finds them all."""
+    in it is gone, posts made while it was down could not be queued; the sweep finds them all (a lost message
+    is re-sent ``SWEEP_RESEND_AFTER_SECONDS`` after it was sent: 0 here, 10 minutes by default)."""
     from moderation.services.evaluation import revisions_sweep_unevaluated
     from tests.pipeline.classifiers import STACK
 
-    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK, "SWEEP_AFTER_SECONDS": 0}
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK, "SWEEP_AFTER_SECONDS": 0,
+                           "SWEEP_RESEND_AFTER_SECONDS": 0}
     posts = []
     with celery_broker(private_redis.url):
         worker = Worker(database_url=_test_database_url(), redis_url=private_redis.url, directory=tmp_path,

@@ -44,6 +44,17 @@ HOSTILE = {
     "regex bomb: [quote]": ("markdown", "[quote]" * 28_000),
     "regex bomb: <code>": ("markdown", "<code>" * 33_000),
     "regex bomb: dotted e-mail": ("markdown", "a." * 100_000 + "@"),
+    # markdown-it's link parsing: linear, but up to ~15 µs a character, 1–3 s of CPU at 200 KB before the
+    # renderer gave it a budget per body (disclosure.render.MAX_LINK_LABEL_STEPS, MAX_LINK_DESTINATION_CHARS)
+    "200 KB of '['": ("markdown", "[" * 200_000),
+    "'[' closed once at the end": ("markdown", "[" * 199_999 + "]"),
+    "unclosed images": ("markdown", "![" * 99_999 + "]"),
+    "unclosed labels": ("markdown", "[a" * 100_000),
+    "nested labels over emphasis": ("markdown", "[" * 19 + "*a" * 99_980 + "]"),
+    "links never finished": ("markdown", "[a](" * 50_000),
+    "images never finished": ("markdown", "![a](" * 40_000),
+    "unclosed '<' run": ("markdown", "<" * 200_000),
+    "unmatched emphasis": ("markdown", "*a" * 100_000),
 }
 
 

@@ -111,8 +111,8 @@ def test_pathological_bodies_cost_the_anonymous_front_page_under_100_ms_and_no_q
 
 
 def test_a_body_slow_to_render_is_rendered_once_and_then_read_back_in_web_time(forum, submit):
-    # Rendering is linear, but markdown-it's inline rules cost ~15 µs a character on a run of '[':
-    # the first read of 150 KB takes a couple of seconds, every later one reads the kept HTML.
+    # The first read of a long body renders it (up to ~0.7 s of CPU for 200 KB built to be slow, 2 s for
+    # this one before the renderer's link budgets), every later one reads the kept HTML.
     response = submit(forum, post_payload("brackets", body="[" * 150_000))
     assert response.status_code in (201, 202), response.content[:300]
     url = f"/api/v1/submissions/{response.json()['id']}"

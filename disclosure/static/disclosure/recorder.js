@@ -19,6 +19,19 @@
   "use strict";
 
   var PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
+  // Translations: Django's JavaScript catalogue (disclosure:jsi18n), when the page loads it before this file;
+  // English otherwise.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(([a-z_]+)\)s/g, function (match, name) { return values[name]; });
+  };
+  // The names the status line gives the recorded kind and extent (the draft's JSON carries the codes).
+  var KIND_NAMES = {
+    drafting: gettext("drafting"), editing: gettext("editing"), translation: gettext("translation"),
+    research: gettext("research"), ideation: gettext("ideas"), code_analysis: gettext("code or analysis"),
+    data_figures: gettext("data or figures"), other: gettext("other")
+  };
+  var EXTENT_NAMES = {minor: gettext("minor"), substantial: gettext("substantial"), most: gettext("most of it")};
   var root = document.querySelector("[data-recorder]");
   if (!root) { return; }
 
@@ -35,7 +48,7 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          return Promise.reject({status: response.status, errors: data.errors || [{field: "", message: "Failed."}]});
+          return Promise.reject({status: response.status, errors: data.errors || [{field: "", message: gettext("The recording failed.")}]});
         }
         return data;
       });
@@ -64,8 +77,11 @@
     if (!status) { return; }
     var last = draft.events[draft.events.length - 1];
     status.hidden = false;
-    status.textContent = "Recorded: " + last.kind + " (" + last.extent + ")" + (last.tool ? " by " + last.tool : "") +
-      ". Your disclosure should say so.";
+    var values = {kind: KIND_NAMES[last.kind] || last.kind, extent: EXTENT_NAMES[last.extent] || last.extent,
+                  tool: last.tool};
+    status.textContent = interpolate(last.tool
+      ? gettext("Recorded: %(kind)s (%(extent)s) by %(tool)s. Your disclosure should say so.")
+      : gettext("Recorded: %(kind)s (%(extent)s). Your disclosure should say so."), values, true);
   }
 
   window.aiDisclosureRecorder = {

@@ -285,6 +285,8 @@ def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_c
     author.locator("form.js-reply input[type=submit]").click()
     author.wait_for_load_state()
     assert [n for n, _ in revisions_of(spirit, "Needs a fix.")] == [1, 2]
+    author.goto(topic_url)  # the message asked for a fix of revision 1: it is not shown beside revision 2
+    assert "Put the second paragraph" not in author.content()
 
     reader = browser.new_context().new_page()
     reader.goto(topic_url)
