@@ -9,7 +9,9 @@ indices into the post body, so the moderator view can highlight exactly what was
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
@@ -19,6 +21,27 @@ from disclosure.schema import Disclosure
 
 #: ``skipped`` is written by the pipeline's scan-cost policy, never returned by a classifier.
 Status = Literal["ok", "insufficient_evidence", "error", "skipped"]
+
+
+#: The highest score anything downstream compares a passage with while this text is classified (a forum's
+#: calibrated threshold, a policy rule's ``passage_score_at_least``): a classifier may stop gathering costly
+#: evidence once some passage reaches it, since no further passage can change a decision. None: unknown.
+_EVIDENCE_BAR: ContextVar[float | None] = ContextVar("evidence_bar", default=None)
+
+
+@contextmanager
+def evidence_bar(value: float | None) -> Iterator[None]:
+    """Classify under this evidence bar (see :func:`current_evidence_bar`)."""
+    token = _EVIDENCE_BAR.set(value)
+    try:
+        yield
+    finally:
+        _EVIDENCE_BAR.reset(token)
+
+
+def current_evidence_bar() -> float | None:
+    """The evidence bar the pipeline set for the text being classified (None outside it)."""
+    return _EVIDENCE_BAR.get()
 
 
 class Span(BaseModel):

@@ -63,7 +63,7 @@ def _passage_offset(p, k: int) -> int:
 
 
 def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None):
-    from moderation.classifiers.base import PassageScore
+    from moderation.classifiers.base import PassageScore, current_evidence_bar
 
     scores: list = []
     author = [p for p in passages if p.kind in AUTHOR_KINDS and p.text.strip()]
@@ -74,7 +74,7 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None):
 
     def run(group, kind):
         j = _Joined(group)
-        r = detect(j.text, use_lm=use_lm)
+        r = detect(j.text, use_lm=use_lm, stop_at=current_evidence_bar())
         out = []
         if r.status != "ok" and not r.windows:
             for p in group:

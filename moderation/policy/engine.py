@@ -37,6 +37,10 @@ class RulePolicy:
                                 .encode()).hexdigest()[:10]
         self.version = f"{base_version[:30]}+{digest}"
 
+    def passage_score_bars(self) -> list[float]:
+        """The passage scores the enabled rules compare with (``passage_score_at_least``)."""
+        return [bar for rule in self.rules if rule.enabled for bar in rule.when.passage_score_bars()]
+
     def decide(self, data: PolicyInput) -> Decision:
         outcome, reasons, priority, matched, template = "publish", [], 0, [], None
         for rule in self.rules:

@@ -78,6 +78,13 @@ class Condition(BaseModel):
             raise ValueError("“always” can only be true.")
         return self
 
+    def passage_score_bars(self) -> list[float]:
+        """Every ``passage_score_at_least`` in this condition and its ``any_of`` branches."""
+        bars = [self.passage_score_at_least] if self.passage_score_at_least is not None else []
+        for branch in self.any_of or []:
+            bars += branch.passage_score_bars()
+        return bars
+
     def holds(self, data: PolicyInput) -> bool:  # noqa: C901 - one flat check per field reads best
         d = data.disclosure
         if self.disclosed is not None and (d is not None) != self.disclosed:

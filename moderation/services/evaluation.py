@@ -36,7 +36,7 @@ from disclosure.schema import Disclosure, load_stored
 
 from .. import signals
 from ..logs import pipeline_context
-from ..classifiers.base import Classifier, ClassifierOutput
+from ..classifiers.base import Classifier, ClassifierOutput, evidence_bar
 from ..classifiers.registry import configured_classifiers
 from ..conf import app_settings
 from ..models import (
@@ -49,7 +49,7 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..policy.engine import current_policy
+from ..policy.engine import RulePolicy, current_policy, policy_build
 from ..policy.inputs import PolicyInput
 from ..selectors.results import results_current
 from .classifier_log import classifier_result_store, local_request
@@ -91,6 +91,14 @@ def classifiers_run(classifiers: Sequence[Classifier], passages: Sequence[Passag
     return outputs
 
 
+def evidence_bar_for(*, thresholds: Iterable[float], policy: RulePolicy) -> float | None:
+    """The highest score a passage is compared with after classification: the site's calibrated thresholds
+    and the policy's ``passage_score_at_least`` bars. Classifiers may stop gathering costly evidence once a
+    passage reaches it (the detector's language model does); None when nothing sets one."""
+    bars = [*thresholds, *policy.passage_score_bars()]
+    return max(bars) if bars else None
+
+
 def parse_failure_outputs(classifiers: Iterable[Classifier], error: BlockSyntaxError) -> list[ClassifierOutput]:
     message = f"the stored body no longer parses: {error.message}"
     return [c.output(status="error", error=message) for c in classifiers]
@@ -123,7 +131,11 @@ def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | Non
 
     classifiers = list(configured_classifiers() if classifiers is None else classifiers)
     passages = parse_body(text, fmt).passages
-    outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
+    # the configured policy's bars without the admin's rules: this function does not read the database
+    bar = evidence_bar_for(thresholds=(thresholds or {}).values(),
+                           policy=policy_build(app_settings.POLICY, with_db_rules=False))
+    with evidence_bar(bar):
+        outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
     site_thresholds_apply(outputs, thresholds or {})
     outputs += [c.run(passages, disclosure, outputs) for c in classifiers if c.needs_results]
     primary = [o for o in outputs if o.status == "ok" and o.score is not None
@@ -200,10 +212,13 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
     # too: a short post is decided by one task instead of waiting for a hand-over to the slow queue.
     todo = [c for c in missing if queue is None or c.queue_for(passages) == queue]
     sent = local_request(passages)
-    outputs = classifiers_run(todo, passages, disclosure)
+    from .calibration import site_thresholds, site_thresholds_apply
+
+    thresholds = site_thresholds() if todo else {}
+    with evidence_bar(evidence_bar_for(thresholds=thresholds.values(), policy=current_policy())):
+        outputs = classifiers_run(todo, passages, disclosure)
     if outputs:
-        from .calibration import site_thresholds, site_thresholds_apply
-        site_thresholds_apply(outputs, site_thresholds())  # a forum's own threshold (calibrate_detector)
+        site_thresholds_apply(outputs, thresholds)  # a forum's own threshold (calibrate_detector)
     for output in outputs:
         classifier_result_store(revision=revision, output=output, request=sent)
     pending = [c.name for c in missing if c not in todo]
