@@ -6,6 +6,17 @@ from django.utils.module_loading import import_string
 from .conf import DEFAULTS, app_settings
 
 
+#: The longest sweep bound accepted: the sweep subtracts it from now, which a datetime must still hold.
+MAX_SWEEP_SECONDS = 100 * 365 * 24 * 3600
+
+
+def _is_seconds(value) -> bool:
+    """A finite number of seconds from 0 to a century: NaN, infinity or a bound past year 1 passed a plain
+    ``>= 0`` test and then raised in every beat's sweep (``timedelta`` / datetime arithmetic)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and 0 <= value <= MAX_SWEEP_SECONDS)  # False for NaN; inf is above the bound
+
+
 @register(Tags.compatibility)
 def check_moderation_settings(app_configs, **kwargs):
     errors = []
@@ -32,7 +43,7 @@ def check_moderation_settings(app_configs, **kwargs):
     errors += _base_template_errors()
     for key in ("SWEEP_AFTER_SECONDS", "SWEEP_RESEND_AFTER_SECONDS"):
         value = getattr(app_settings, key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if not _is_seconds(value):
             errors.append(Error(f"MODERATION[{key!r}] must be a number of seconds (0 or more), not {value!r}.",
                                 id="moderation.E006"))
     if app_settings.POLICY is not None:

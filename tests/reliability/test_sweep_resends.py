@@ -123,3 +123,14 @@ def test_a_revision_handed_to_the_slow_queue_counts_from_the_hand_over(sends, ma
         resent = sweeps(clock, minutes=8)  # the slow queue is long too
 
     assert resent == 0 and len(sends) == 2
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e20])
+def test_a_sweep_bound_no_timedelta_can_hold_is_reported_at_start_up(settings, value):
+    """Such a bound passed the check and then failed every beat's sweep (``timedelta`` raises ValueError on
+    NaN and OverflowError past ~2.7 million years), so no revision was ever swept."""
+    from django.core.checks import run_checks
+
+    settings.MODERATION = {**settings.MODERATION, "SWEEP_AFTER_SECONDS": value}
+
+    assert [e.id for e in run_checks() if e.id == "moderation.E006"] == ["moderation.E006"]
