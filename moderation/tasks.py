@@ -80,6 +80,11 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
     try:
         revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
     except SlowClassifiersPending:
+        if _consumes_slow_queue():
+            # This worker takes the slow queue too (one worker on every queue, as `make run` runs it): a hand-over
+            # would come back to this pool, so finish here instead of paying for a second task and its lookups.
+            revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+            return
         # Through the service, so the send is recorded (``Revision.enqueued_at``) and the sweep waits for it.
         revision_enqueue(revision_id=revision_id, content_hash=content_hash, queue="slow")
 
@@ -90,6 +95,16 @@ def evaluate_revision_slow(revision_id: int, content_hash: str) -> None:
     if _poisoned(revision_id):
         return
     revision_evaluate(revision_id=revision_id, content_hash=content_hash)
+
+
+def _consumes_slow_queue() -> bool:
+    """Whether this worker consumes the queue ``evaluate_revision_slow`` is routed to (``celery worker -Q``).
+
+    Separate slow workers (the production layout in the README) keep the hand-over, so the fast classifiers'
+    decisions never wait behind the language model."""
+    app = evaluate_revision_slow.app
+    selected = app.amqp.queues.consume_from or {}
+    return app.amqp.router.route({}, evaluate_revision_slow.name)["queue"].name in selected
 
 
 def _poisoned(revision_id: int) -> bool:
