@@ -77,14 +77,12 @@ def evaluate_revision(revision_id: int, content_hash: str) -> None:
     """Fast queue: run the fast classifiers; decide, or hand over to the slow queue when a slow one is set."""
     if _poisoned(revision_id):
         return
+    # A worker that takes the slow queue too (one worker on every queue, as `make run` runs it) runs every
+    # classifier here: a hand-over would come back to this pool, at the cost of a second task and its lookups.
+    queue = None if _consumes_slow_queue() else "fast"
     try:
-        revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue="fast")
+        revision_evaluate(revision_id=revision_id, content_hash=content_hash, queue=queue)
     except SlowClassifiersPending:
-        if _consumes_slow_queue():
-            # This worker takes the slow queue too (one worker on every queue, as `make run` runs it): a hand-over
-            # would come back to this pool, so finish here instead of paying for a second task and its lookups.
-            revision_evaluate(revision_id=revision_id, content_hash=content_hash)
-            return
         # Through the service, so the send is recorded (``Revision.enqueued_at``) and the sweep waits for it.
         revision_enqueue(revision_id=revision_id, content_hash=content_hash, queue="slow")
 

@@ -184,13 +184,15 @@ def classifiers_warm_up() -> list[str]:
 
 # --- Storing results ------------------------------------------------------------------------------
 
-def revision_classify(*, revision: Revision, queue: str | None = None) -> list[ClassifierResult]:
+def revision_classify(*, revision: Revision, queue: str | None = None,
+                      policy: RulePolicy | None = None) -> list[ClassifierResult]:
     """Run every configured classifier that has no usable result yet and return the current results.
 
     ``queue`` limits the text-reading classifiers run here to those of that queue for this text
     (:meth:`~moderation.classifiers.base.Classifier.queue_for`; ``None``: all). When
     classifiers of another queue still lack a result, raises :class:`SlowClassifiersPending` after storing
-    this stage's results, and the derived classifiers wait for the complete set.
+    this stage's results, and the derived classifiers wait for the complete set. ``policy``: the policy the
+    results will be judged by (default: the one in force), whose passage bars the classifiers learn.
     """
     configured = configured_classifiers()
     primary = [c for c in configured if not c.needs_results]
@@ -215,7 +217,7 @@ def revision_classify(*, revision: Revision, queue: str | None = None) -> list[C
     from .calibration import site_thresholds, site_thresholds_apply
 
     thresholds = site_thresholds() if todo else {}
-    with evidence_bar(evidence_bar_for(thresholds=thresholds.values(), policy=current_policy())):
+    with evidence_bar(evidence_bar_for(thresholds=thresholds.values(), policy=policy or current_policy())):
         outputs = classifiers_run(todo, passages, disclosure)
     if outputs:
         site_thresholds_apply(outputs, thresholds)  # a forum's own threshold (calibrate_detector)
@@ -267,8 +269,8 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
 
 
 def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation | None:
-    results = revision_classify(revision=revision, queue=queue)
     policy = current_policy()
+    results = revision_classify(revision=revision, queue=queue, policy=policy)
     fingerprint = _fingerprint(results, policy.version)
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=revision.submission_id)
