@@ -221,8 +221,9 @@ def revision_classify(*, revision: Revision, queue: str | None = None,
         outputs = classifiers_run(todo, passages, disclosure)
     if outputs:
         site_thresholds_apply(outputs, thresholds)  # a forum's own threshold (calibrate_detector)
-    for output in outputs:
-        classifier_result_store(revision=revision, output=output, request=sent)
+    with transaction.atomic():  # one commit for this stage's results, not one per classifier
+        for output in outputs:
+            classifier_result_store(revision=revision, output=output, request=sent)
     pending = [c.name for c in missing if c not in todo]
     if pending:
         raise SlowClassifiersPending(pending)
