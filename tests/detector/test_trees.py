@@ -115,3 +115,20 @@ def test_rates_count_exactly_what_ngrams_counts():
         counts = D.ngrams(t)
         n = max(len(t.split()), 1)
         assert D.rates(t, index) == [counts[g] / n for g in vocab]
+
+
+def test_train_detector_gbt_settings_are_parsed_and_typos_refused():
+    """``train_detector --gbt NAME=VALUE`` (version 5.1's settings) reaches HistGradientBoosting with the
+    right types, and a misspelt name stops the run instead of training the default model silently."""
+    from django.core.management.base import CommandError
+
+    from moderation.management.commands.train_detector import parse_gbt
+
+    assert parse_gbt(["max_depth=6", "learning_rate=0.1", "max_leaf_nodes=None", "early_stopping=False"]) == {
+        "max_depth": 6, "learning_rate": 0.1, "max_leaf_nodes": None, "early_stopping": False}
+    assert isinstance(parse_gbt(["max_iter=500"])["max_iter"], int)
+    with pytest.raises(CommandError):
+        parse_gbt(["max_dept=6"])
+    with pytest.raises(CommandError):
+        parse_gbt(["max_depth"])
+

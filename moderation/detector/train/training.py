@@ -325,7 +325,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
           lm_max_examples: int | None = None, with_loso: bool = True,
           stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
-          protected_weight: float = 1.0) -> tuple[Combiner, dict]:
+          protected_weight: float = 1.0, gbt_params: dict | None = None) -> tuple[Combiner, dict]:
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -405,7 +405,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["loso_per_source"] = per_src
 
     # out-of-fold on the training split for calibration + threshold
-    oof = (grouped_oof_gbt(X, y, w, groups, seed=seed, names=names) if gbt
+    gbt_params = dict(gbt_params or {})
+    oof = (grouped_oof_gbt(X, y, w, groups, seed=seed, names=names, **gbt_params) if gbt
            else grouped_oof(X, y, w, groups, C, seed=seed, names=names))
     a, b = fit_platt(oof, y, w)
     prob = 1 / (1 + np.exp(-(a * oof + b)))
@@ -432,9 +433,9 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     version = time.strftime("%Y%m%d") + ("-lm" if use_lm else "-cheap") + ("-gbt" if gbt else "")
     if gbt:
         from ..trees import TreeCombiner
-        comb = TreeCombiner(**export_hgb(fit_gbt(X, y, w, seed, names), names), platt_a=a, platt_b=b,
-                            threshold=thr, version=version, distortion=vocab)
-        report["gbt_params"] = dict(GBT_PARAMS)
+        comb = TreeCombiner(**export_hgb(fit_gbt(X, y, w, seed, names, **gbt_params), names), platt_a=a,
+                            platt_b=b, threshold=thr, version=version, distortion=vocab)
+        report["gbt_params"] = {**GBT_PARAMS, **gbt_params}
     else:
         params = fit_lr(X, y, w, C, seed, names=names)
         mean, scale, coef, intercept = params
@@ -479,7 +480,7 @@ def _jsonable(o):
 def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None, C: float = 0.05,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
                  stack: bool = False, cheap_model: str = "linear", distortion: int = 0,
-                 toefl_weight: float = 1.0) -> dict:
+                 toefl_weight: float = 1.0, gbt_params: dict | None = None) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
@@ -490,7 +491,8 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     docs = load(paths)
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
     cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso,
-                       model=cheap_model, distortion=distortion, protected_weight=toefl_weight)
+                       model=cheap_model, distortion=distortion, protected_weight=toefl_weight,
+                       gbt_params=gbt_params)
     reports = {"cheap": rep}
     _print_report("cheap stage", rep, log)
     if use_lm is None:

@@ -38,6 +38,9 @@ class Command(BaseCommand):
                                  "moderation/detector/distortion.py) beside the 189 features")
         parser.add_argument("--toefl-weight", type=float, default=1.0,
                             help="multiply the TOEFL essays' training weight (the threshold rule protects them)")
+        parser.add_argument("--gbt", nargs="*", default=[], metavar="NAME=VALUE",
+                            help="with --cheap-model gbt: override HistGradientBoosting settings of "
+                                 "training.GBT_PARAMS, e.g. --gbt max_depth=6 learning_rate=0.1")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -52,5 +55,27 @@ class Command(BaseCommand):
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
-                     toefl_weight=opts["toefl_weight"],
+                     toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]),
                      log=lambda m="": self.stdout.write(str(m)))
+
+
+def parse_gbt(pairs: list[str]) -> dict:
+    """``["max_depth=6", "learning_rate=0.1"]`` -> ``{"max_depth": 6, "learning_rate": 0.1}`` (ints stay ints;
+    ``None``, ``True``, ``False`` as in Python); an unknown name is an error, so that a typo cannot silently
+    train the default model."""
+    from django.core.management.base import CommandError
+    from moderation.detector.train.training import GBT_PARAMS
+
+    out = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in GBT_PARAMS and name not in ("max_leaf_nodes", "max_bins"):
+            raise CommandError(f"--gbt: expected NAME=VALUE with NAME in {sorted(GBT_PARAMS)}, got {pair!r}")
+        if raw in ("None", "True", "False"):
+            out[name] = {"None": None, "True": True, "False": False}[raw]
+        else:
+            try:
+                out[name] = int(raw)
+            except ValueError:
+                out[name] = float(raw)
+    return out
