@@ -17,22 +17,16 @@ measured when it was trained and a description of the training data.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from .trees import _sigmoid
+
 ARTIFACT_DIR = Path(__file__).with_name("artifacts")
 CLIP = 5.0
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 @dataclass
