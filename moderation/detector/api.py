@@ -111,20 +111,23 @@ def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=
     # version 5: a tree artifact may read more than the 189 features (distortion n-grams); the LM
     # combiner still reads the 189
     p_cheap, top = cheap.score(cheap.extend(x, wtext), TOP_K_FEATURES)
-    if lmc is not None and lm_features is not None:
-        lo, hi = lmc.band
-        if lo <= p_cheap < hi:
-            if lmc.feature_names[0] == STACKED:
-                # version 4: the LM combiner reads the cheap stage's log-odds and the LM statistics; the
-                # window's evidence is the cheap stage's top features and the LM statistics' contributions
-                q = min(max(p_cheap, 1e-9), 1 - 1e-9)
-                p, top_l = lmc.score([math.log(q / (1 - q))] + list(lm_features(wtext)), TOP_K_FEATURES + 1)
-                merged = {**top, **{k: v for k, v in top_l.items() if k != STACKED}}
-                best = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:TOP_K_FEATURES]
-                return p, p_cheap, "lm", dict(best)
-            p, top_l = lmc.score(x + list(lm_features(wtext)), TOP_K_FEATURES)
-            return p, p_cheap, "lm", top_l
+    if lmc is not None and lm_features is not None and lmc.band[0] <= p_cheap < lmc.band[1]:
+        p, top = _lm_score(wtext, x, p_cheap, top, lmc, lm_features)
+        return p, p_cheap, "lm", top
     return p_cheap, p_cheap, "cheap", top
+
+
+def _lm_score(wtext: str, x, p_cheap: float, top: dict[str, float], lmc: Combiner, lm_features):
+    """The LM combiner's (probability, top features) for a window the cheap stage scored ``p_cheap`` with
+    ``top`` features (from the cheap features ``x``)."""
+    if lmc.feature_names[0] == STACKED:
+        # version 4: the LM combiner reads the cheap stage's log-odds and the LM statistics; the
+        # window's evidence is the cheap stage's top features and the LM statistics' contributions
+        q = min(max(p_cheap, 1e-9), 1 - 1e-9)
+        p, top_l = lmc.score([math.log(q / (1 - q))] + list(lm_features(wtext)), TOP_K_FEATURES + 1)
+        merged = {**top, **{k: v for k, v in top_l.items() if k != STACKED}}
+        return p, dict(sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:TOP_K_FEATURES])
+    return lmc.score(list(x) + list(lm_features(wtext)), TOP_K_FEATURES)
 
 
 def _lm_stage(windows: list[Window], pending, cheap: Combiner, lmc: Combiner | None, lm, threshold: float,
@@ -147,13 +150,14 @@ def _lm_stage(windows: list[Window], pending, cheap: Combiner, lmc: Combiner | N
     waiting = {i for i, *_ in pending}
     settled = any(w.probability is not None and w.probability >= stop_at
                   for i, w in enumerate(windows) if i not in waiting)
-    for i, wtext, x, _ in sorted(pending, key=lambda item: item[3], reverse=True):
+    for i, wtext, x, p_cheap in sorted(pending, key=lambda item: item[3], reverse=True):
         w = windows[i]
         if settled:
             w.lm_skipped = True
             continue
-        p, _, stage, top = score_window(wtext, cheap, lmc, lm.features, features=x)
-        w.probability, w.flagged, w.stage, w.top_features = round(p, 6), p >= threshold, stage, top
+        # the cheap stage scored it already (``w.cheap_probability``, ``w.top_features``): the LM alone is left
+        p, top = _lm_score(wtext, x, p_cheap, w.top_features, lmc, lm.features)
+        w.probability, w.flagged, w.stage, w.top_features = round(p, 6), p >= threshold, "lm", top
         settled = p >= stop_at
 
 
