@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .trees import _sigmoid
+from .trees import CalibratedScorer, _sigmoid
 
 ARTIFACT_DIR = Path(__file__).with_name("artifacts")
 CLIP = 5.0
 
 
 @dataclass
-class Combiner:
+class Combiner(CalibratedScorer):
     feature_names: list[str]
     mean: list[float]
     scale: list[float]
@@ -63,9 +63,6 @@ class Combiner:
     def logit(self, x) -> float:
         return float(self.standardise(x) @ self._coef + self.intercept)
 
-    def probability(self, x) -> float:
-        return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
-
     def score(self, x, k: int = 6) -> tuple[float, dict[str, float]]:
         """(calibrated probability, top-k contributions) in one pass.
 
@@ -81,11 +78,6 @@ class Combiner:
         contrib = z.tolist()
         top = sorted(range(len(contrib)), key=contrib.__getitem__, reverse=True)[:k]
         return p, {self.feature_names[i]: round(contrib[i], 3) for i in top}
-
-    def contributions(self, x, k: int = 6) -> dict[str, float]:
-        """The ``k`` features that pushed the score most towards "AI" (signed
-        logit contributions, largest first)."""
-        return self.score(x, k)[1]
 
     # -- (de)serialisation ---------------------------------------------------
     def to_dict(self) -> dict:

@@ -32,8 +32,23 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+class CalibratedScorer:
+    """What both combiner forms derive from their ``logit`` and ``score``: the Platt-calibrated probability and
+    the top contributions (a linear :class:`~moderation.detector.combiner.Combiner`, a :class:`TreeCombiner`)."""
+
+    platt_a: float
+    platt_b: float
+
+    def probability(self, x) -> float:
+        return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
+
+    def contributions(self, x, k: int = 6) -> dict[str, float]:
+        """The ``k`` features that pushed the score most towards "AI" (logit units, largest first)."""
+        return self.score(x, k)[1]
+
+
 @dataclass
-class TreeCombiner:
+class TreeCombiner(CalibratedScorer):
     feature_names: list[str]
     #: flat arrays over all trees' nodes (children index into the same arrays; -1 for a leaf)
     feature: list[int]
@@ -109,9 +124,6 @@ class TreeCombiner:
         node, _ = self._walk(x)
         return float(self.baseline + self._value[node].sum())
 
-    def probability(self, x) -> float:
-        return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
-
     def score(self, x, k: int = 6) -> tuple[float, dict[str, float]]:
         """(calibrated probability, top-k contributions towards "AI") in one pass."""
         x = np.asarray(x, dtype=np.float64)
@@ -121,9 +133,6 @@ class TreeCombiner:
         c = contrib.tolist()
         top = sorted(range(len(c)), key=c.__getitem__, reverse=True)[:k]
         return p, {self.feature_names[i]: round(c[i], 3) for i in top if c[i] > 0}
-
-    def contributions(self, x, k: int = 6) -> dict[str, float]:
-        return self.score(x, k)[1]
 
     def logits(self, X) -> np.ndarray:
         """Raw logits for many rows (training and tests)."""
