@@ -244,15 +244,18 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     new = [s for s in written if s.doc.meta.get("writer") in ("w1", "w2")]
     res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
     res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
-    # detector version 5: the third writer (w3, rejected-LessWrong genre), imported after version 4 shipped
-    w3 = [s for s in written if s.doc.meta.get("writer") == "w3"]
-    if w3:
-        res["own_w3"] = block("written by w3 (unseen by v1-v4)", w3 + se, curve=False)
-        res["own_w3_60w"] = block("  the same, first 60 words", w3 + se, "prob60", curve=False)
-        res["own_w3_by_register"] = {}
-        for reg in sorted({s.doc.meta.get("register") for s in w3}):
-            res["own_w3_by_register"][reg] = block(f"  w3 {reg}", [s for s in w3 if s.doc.meta.get("register") == reg]
-                                                   + se, curve=False)
+    # detector version 5: the third writer (w3, rejected-LessWrong genre), imported after version 4 shipped;
+    # version 6: the fourth (w4), imported after version 5 shipped
+    for writer, seen_by in (("w3", "v1-v4"), ("w4", "v1-v5")):
+        items_w = [s for s in written if s.doc.meta.get("writer") == writer]
+        if not items_w:
+            continue
+        res[f"own_{writer}"] = block(f"written by {writer} (unseen by {seen_by})", items_w + se, curve=False)
+        res[f"own_{writer}_60w"] = block("  the same, first 60 words", items_w + se, "prob60", curve=False)
+        res[f"own_{writer}_by_register"] = {}
+        for reg in sorted({s.doc.meta.get("register") for s in items_w}):
+            res[f"own_{writer}_by_register"][reg] = block(
+                f"  {writer} {reg}", [s for s in items_w if s.doc.meta.get("register") == reg] + se, curve=False)
     res["own_written_60w"] = block("written, first 60 words", written + se, "prob60")
     res["own_derived"] = block("derived (typos/lowercase/sentence drop)",
                                [s for s in own if s.doc.meta.get("derived")] + se, curve=False)

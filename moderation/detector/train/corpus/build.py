@@ -1,7 +1,8 @@
 """Build ``ai_generated.jsonl`` from the hand-written batch files in ``src/``.
 
 Every paragraph under ``src/`` was written by an LLM for this corpus (the assistant that built this detector,
-and in detector version 4 two more writer sessions of it, ``w1`` and ``w2``), in the register, on the topic,
+in detector version 4 two more writer sessions of it, ``w1`` and ``w2``, then ``w3`` (version 5) and
+``w4``, four parallel sessions given six recipes each (version 6)), in the register, on the topic,
 as the persona and following the recipe named in its header:
 
 * ``src/batchNN.txt`` (version 3, writer ``w0``): ``### register | topic``;
