@@ -6,8 +6,9 @@ from collections import defaultdict
 import numpy as np
 
 from moderation.detector.train.corpus.build import _records, topic_family
-from moderation.detector.train.data import (HELD_OUT_REGISTERS, HELD_OUT_TOPIC_FAMILIES, OWN_CORPUS, Doc,
-                                            augmentations, load_own_corpus, mixed_posts, own_split)
+from moderation.detector.train.data import (HELD_OUT_REGISTERS, HELD_OUT_TOPIC_FAMILIES, HELD_OUT_WRITERS,
+                                            OWN_CORPUS, Doc, augmentations, load_own_corpus, mixed_posts,
+                                            own_split)
 from moderation.detector.train.lmcache import LMCache
 from moderation.detector.train.training import choose_threshold
 
@@ -42,7 +43,8 @@ def test_records_of_one_recipe_or_batch_share_their_split_and_held_out_units_are
     splits = defaultdict(set)
     for r in records:
         split = own_split(r)
-        if r["register"] in HELD_OUT_REGISTERS or r["topic_family"] in HELD_OUT_TOPIC_FAMILIES:
+        if (r["register"] in HELD_OUT_REGISTERS or r["topic_family"] in HELD_OUT_TOPIC_FAMILIES
+                or r["writer"] in HELD_OUT_WRITERS):
             assert split == "test", r["id"]
         else:
             splits[r["recipe"] if r["writer"] != "w0" else r["batch"]].add(split)
@@ -106,3 +108,12 @@ def test_the_non_native_constraint_is_not_set_by_the_single_most_ai_like_essay()
 
     assert 0.9 < threshold < 0.99
     assert info["liang:TOEFL_real_doc_q_at_1pct"] == 0.99
+
+
+def test_a_held_out_writer_is_test_only_whatever_its_recipe():
+    """w5 is the held-out split's unseen writer: none of its recipes may reach training."""
+    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()]
+    held = [r for r in records if r["writer"] in HELD_OUT_WRITERS]
+    assert held and {own_split(r) for r in held} == {"test"}
+    recipe_of_w4 = next(r for r in records if r["writer"] == "w4" and own_split(r) == "train")
+    assert own_split({**recipe_of_w4, "writer": HELD_OUT_WRITERS[0]}) == "test"

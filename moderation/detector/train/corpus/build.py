@@ -2,7 +2,8 @@
 
 Every paragraph under ``src/`` was written by an LLM for this corpus (the assistant that built this detector,
 in detector version 4 two more writer sessions of it, ``w1`` and ``w2``, then ``w3`` (version 5) and
-``w4``, four parallel sessions given six recipes each (version 6)), in the register, on the topic,
+``w4`` and ``w5``, four parallel sessions each, given six recipes per session (version 6; ``w5`` is
+held out whole, see ``data.HELD_OUT_WRITERS``)), in the register, on the topic,
 as the persona and following the recipe named in its header:
 
 * ``src/batchNN.txt`` (version 3, writer ``w0``): ``### register | topic``;
