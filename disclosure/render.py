@@ -122,7 +122,7 @@ def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
         md.add_render_rule(f"container_{name}_close", render_ai)
     md.add_render_rule("container_collapsible_open", render_collapsible)
     md.add_render_rule("container_collapsible_close", render_collapsible)
-    md.core.ruler.before("normalize", "start_link_budget", _start_link_budget)
+    md.core.ruler.before("normalize", "start_inline_budget", _start_inline_budget)
     md.inline.ruler.at("emphasis", _emphasis_within_budget)
     md.helpers = SimpleNamespace(parseLinkLabel=_link_label_within_budget,
                                  parseLinkDestination=_link_destination_within_budget,
@@ -152,7 +152,7 @@ MAX_EMPHASIS_DELIMITERS = 10_000
 
 
 @dataclass
-class _LinkBudget:
+class _InlineBudget:
     """The inline work one body may cost (links, then emphasis), spent as markdown-it reads it."""
     label_steps: int = MAX_LINK_LABEL_STEPS
     destination_chars: int = MAX_LINK_DESTINATION_CHARS
@@ -160,19 +160,19 @@ class _LinkBudget:
 
 
 #: The budget of the body being rendered (markdown-it's link helpers are not handed ``env``).
-_LINK_BUDGET: ContextVar[_LinkBudget | None] = ContextVar("disclosure_link_budget", default=None)
+_INLINE_BUDGET: ContextVar[_InlineBudget | None] = ContextVar("disclosure_inline_budget", default=None)
 
 
-def _start_link_budget(state) -> None:
+def _start_inline_budget(state) -> None:
     """A core rule run first: a fresh budget for each body."""
-    _LINK_BUDGET.set(_LinkBudget())
+    _INLINE_BUDGET.set(_InlineBudget())
 
 
 def _link_label_within_budget(state, start: int, disableNested: bool = False) -> int:  # noqa: N803
     """markdown-it's ``parseLinkLabel`` (the end of the label whose ``[`` is at ``start``, or -1), each step
     counted against the body's budget: once it is spent, every search ends as "no label" and a ``[`` stays
     a bracket. (A step can start nested searches; they draw on the same budget.)"""
-    budget = _LINK_BUDGET.get()
+    budget = _INLINE_BUDGET.get()
     old_pos, level, label_end = state.pos, 1, -1
     state.pos = start + 1
     while state.pos < state.posMax:
@@ -200,7 +200,7 @@ def _link_label_within_budget(state, start: int, disableNested: bool = False) ->
 def _emphasis_within_budget(state, silent: bool) -> bool:
     """markdown-it's emphasis rule, each ``*``/``_`` run it reads counted against the body's budget; once the
     budget is spent the run stays text."""
-    budget = _LINK_BUDGET.get()
+    budget = _INLINE_BUDGET.get()
     if budget is not None and state.src[state.pos] in "*_":
         if budget.emphasis_delimiters <= 0:
             # what markdown-it does with a character no rule takes (no later rule starts with * or _), for
@@ -221,7 +221,7 @@ def _emphasis_within_budget(state, silent: bool) -> bool:
 def _link_destination_within_budget(string: str, pos: int, maximum: int):
     """markdown-it's ``parseLinkDestination``, its scan counted against the body's budget (a failed scan is
     charged as if it ran to ``maximum``: it may have). Once the budget is spent no destination is found."""
-    budget = _LINK_BUDGET.get()
+    budget = _INLINE_BUDGET.get()
     if budget is None:
         return _stock_helpers.parseLinkDestination(string, pos, maximum)
     limit = min(maximum, pos + max(budget.destination_chars, 0))
