@@ -47,6 +47,25 @@ def test_path_attributions_add_up_to_the_logit_and_name_features():
         assert 0 < p < 1 and all(v > 0 for v in top.values()) and set(top) <= set(names)
 
 
+def test_a_bag_of_tree_models_is_exported_as_one_model_scoring_their_average():
+    """Version 7 averages three models, each fitted on 80% of the documents; the artifact holds all their
+    trees and scores exactly their mean logit, with path attributions that still add up."""
+    from moderation.detector.train.training import bag_logit, export_bag, fit_gbt_bag
+
+    _clf, _tc, X, names = _tiny_model()
+    y = (X[:, names.index("ai_lex_rate")] > 0).astype(int)
+    groups = np.arange(len(X)) // 3  # a paragraph and its variants stay together
+    models = fit_gbt_bag(X, y, np.ones(len(X)), groups, bag=3, seed=0, names=names, max_iter=10,
+                         min_samples_leaf=10)
+    tc = TreeCombiner(**export_bag(models, names))
+
+    assert len(models) == 3 and len(tc.roots) == sum(m.n_iter_ for m in models)
+    assert len({round(float(m.decision_function(X[:1])[0]), 9) for m in models}) == 3  # different samples
+    np.testing.assert_allclose(tc.logits(X[:25]), bag_logit(models, X[:25]), atol=1e-9)
+    _node, contrib = tc._walk(X[0])
+    assert tc._base + contrib.sum() == pytest.approx(tc.logit(X[0]), abs=1e-9)
+
+
 def test_monotonic_constraints_hold_in_the_exported_model():
     """Raising a casual-typing feature never raises the AI score; raising the LLM lexicon never lowers it."""
     _clf, tc, X, names = _tiny_model()

@@ -245,8 +245,9 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
     res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
     # detector version 5: the third writer (w3, rejected-LessWrong genre), imported after version 4 shipped;
-    # version 6: the fourth (w4), imported after version 5 shipped, and the fifth (w5), never trained on
-    for writer, seen_by in (("w3", "v1-v4"), ("w4", "v1-v5"), ("w5", "any version")):
+    # version 6: the fourth (w4), imported after version 5 shipped, and the fifth (w5), never trained on;
+    # version 7: the sixth (w6; its held-out recipes and topics)
+    for writer, seen_by in (("w3", "v1-v4"), ("w4", "v1-v5"), ("w5", "any version"), ("w6", "v1-v6")):
         items_w = [s for s in written if s.doc.meta.get("writer") == writer]
         if not items_w:
             continue

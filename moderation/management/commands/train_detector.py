@@ -41,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--gbt", nargs="*", default=[], metavar="NAME=VALUE",
                             help="with --cheap-model gbt: override HistGradientBoosting settings of "
                                  "training.GBT_PARAMS, e.g. --gbt max_depth=6 learning_rate=0.1")
+        parser.add_argument("--bag", type=int, default=1, metavar="K",
+                            help="with --cheap-model gbt: average K tree models, each fitted on a seeded 80%% "
+                                 "of the training documents (detector version 7: 3)")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -55,7 +58,7 @@ class Command(BaseCommand):
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
-                     toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]),
+                     toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
                      log=lambda m="": self.stdout.write(str(m)))
 
 
