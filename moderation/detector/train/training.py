@@ -14,9 +14,10 @@ deterministic.  What it does:
    scores it; the pooled LOSO predictions give the honest AUROC;
 5. five-fold grouped CV (by document) on the training split gives out-of-fold
    scores for Platt calibration and for the threshold: the smallest probability
-   at which at most 1% of human windows, and at most 1% of TOEFL essays
+   at which at most 1% of human documents, and at most 2% of the TOEFL essays
    (non-native writers), are flagged;
-6. the final model is fitted on the whole training split and saved as JSON.
+6. the final model (with ``--bag K``: K tree models, each on 80% of the documents,
+   averaged) is fitted on the training split and saved as JSON.
 """
 
 from __future__ import annotations
@@ -433,8 +434,9 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     version = time.strftime("%Y%m%d") + ("-lm" if use_lm else "-cheap") + ("-gbt" if gbt else "")
     if gbt:
         from ..trees import TreeCombiner
-        comb = TreeCombiner(**export_bag(fit_gbt_bag(X, y, w, groups, bag, seed, names, **gbt_params), names), platt_a=a,
-                            platt_b=b, threshold=thr, version=version, distortion=vocab)
+        models = fit_gbt_bag(X, y, w, groups, bag, seed, names, **gbt_params)
+        comb = TreeCombiner(**export_bag(models, names), platt_a=a, platt_b=b, threshold=thr, version=version,
+                            distortion=vocab)
         report["gbt_params"] = {**GBT_PARAMS, **gbt_params, "bag": bag}
     else:
         params = fit_lr(X, y, w, C, seed, names=names)
