@@ -4,24 +4,21 @@ Each body below was slow somewhere before (measured on the landed code): ``'<b>a
 parse and grew with the square of its size (a 180 KB body took 63 s to submit through the API and 31 s to
 read back); ``'<![' * n`` crashed ``html.parser`` (a 500); alternating quote lines made the passage report
 quadratic (2.6 s at 30 KB); ``'[quote]' * 8000`` made the detector's exclusion regexes backtrack (2 s per
-classifier). Each is now answered within the budgets below, or refused with a clear 4xx naming the field.
+classifier). Each is now answered within the budgets of ``budgets.py``, or refused with a clear 4xx naming the field.
 The budgets are generous guards against the old behaviour (seconds to minutes), not speed figures: those
 are in ``bench/bench_parser.py``. They are CPU seconds of the process doing the work (``process_time``), so
 that other jobs sharing the test machine do not decide the outcome; the work measured is single-threaded.
 """
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from disclosure.blocks import MAX_HTML_DEPTH, BlockSyntaxError, parse_body
 from disclosure.render import _render, render_body
+from tests.security.budgets import ORDINARY, best_of_three, timed
 
 pytestmark = pytest.mark.security
 
-WEB_SECONDS = 1.0
 WORKER_SECONDS = 5.0
 API_LIMIT = 200 * 1024
 
@@ -58,54 +55,6 @@ HOSTILE = {
 }
 
 
-def timed(fn, *args, **kwargs):
-    """(result or the BlockSyntaxError raised, CPU seconds).
-
-    The cyclic garbage collector is paused while timing, as ``timeit`` does: late in the whole suite the heap
-    is large, and a collection it triggers costs time that belongs to the suite, not to the body measured.
-    """
-    gc.collect()
-    gc.disable()
-    start = time.process_time()
-    try:
-        return fn(*args, **kwargs), time.process_time() - start
-    except BlockSyntaxError as exc:
-        return exc, time.process_time() - start
-    finally:
-        gc.enable()
-
-
-def best_of_three(fn, *args):
-    """The fastest of three runs (the test machine is shared), none served from a memo or a cache."""
-    from disclosure import blocks
-
-    runs = []
-    for _ in range(3):
-        blocks._RECENT.clear()
-        runs.append(timed(fn, *args))
-    return min(runs, key=lambda run: run[1])
-
-
-#: An ordinary post of the API's maximum size: paragraphs with emphasis, links and code, a quote, a list and an
-#: AI block, repeated. What it costs to parse and render is what the machine running the tests charges for
-#: 190 KB of real Markdown.
-_UNIT = ("Some *emphasis*, a [link](https://example.org/page) and `code`, with **strong** words.\n"
-         "> a quoted line\n\n- one item\n- two [items](https://example.org/x)\n\n"
-         ":::ai-written model=\"m\"\nAn AI paragraph with _style_.\n:::\n\n")
-ORDINARY = (_UNIT * (200_000 // len(_UNIT)))[:190_000]
-
-
-@pytest.fixture(scope="module")
-def seconds_allowed():
-    """``WEB_SECONDS``, or twice what the ordinary 190 KB post costs here if that is more: a hostile body may
-    cost no more than a real one of its size (the bound is about linear work, not about this machine's
-    speed; on the development machine the ordinary post costs ~0.5 s, on a slower one of the same kind
-    ~1.05 s, where a fixed 1 s failed for bodies that were linear)."""
-    _, parse_seconds = best_of_three(parse_body, ORDINARY, "markdown")
-    _, render_seconds = best_of_three(_render, ORDINARY, "markdown", True)
-    return max(WEB_SECONDS, 2 * (parse_seconds + render_seconds))
-
-
 def test_the_hostile_bodies_fit_the_api_limit():
     assert all(len(body.encode()) <= API_LIMIT for _, body in HOSTILE.values())
 
@@ -134,11 +83,11 @@ def test_an_ordinary_post_of_the_maximum_size_is_accepted_and_fits_the_api_limit
     assert not isinstance(parse_body(ORDINARY, "markdown"), BlockSyntaxError)
 
 
-def test_the_measured_failure_unclosed_b_tags_parse_in_linear_time():
+def test_the_measured_failure_unclosed_b_tags_parse_in_linear_time(seconds_allowed):
     small, small_seconds = timed(parse_body, "<b>a" * 8_000, "html")
     large, large_seconds = timed(parse_body, "<b>a" * 45_000, "html")
 
-    assert small_seconds < WEB_SECONDS and large_seconds < WEB_SECONDS  # was ~1 s and ~30 s
+    assert small_seconds < seconds_allowed and large_seconds < seconds_allowed  # was ~1 s and ~30 s
     assert "nests elements more than" in small.message and small.message == large.message
 
 
