@@ -50,7 +50,7 @@ def test_path_attributions_add_up_to_the_logit_and_name_features():
 def test_a_bag_of_tree_models_is_exported_as_one_model_scoring_their_average():
     """Version 7 averages three models, each fitted on 80% of the documents; the artifact holds all their
     trees and scores exactly their mean logit, with path attributions that still add up."""
-    from moderation.detector.train.training import bag_logit, export_bag, fit_gbt_bag
+    from moderation.detector.train.training import bag_logit, export_bag, export_hgb, fit_gbt_bag
 
     _clf, _tc, X, names = _tiny_model()
     y = (X[:, names.index("ai_lex_rate")] > 0).astype(int)
@@ -62,8 +62,30 @@ def test_a_bag_of_tree_models_is_exported_as_one_model_scoring_their_average():
     assert len(models) == 3 and len(tc.roots) == sum(m.n_iter_ for m in models)
     assert len({round(float(m.decision_function(X[:1])[0]), 9) for m in models}) == 3  # different samples
     np.testing.assert_allclose(tc.logits(X[:25]), bag_logit(models, X[:25]), atol=1e-9)
-    _node, contrib = tc._walk(X[0])
-    assert tc._base + contrib.sum() == pytest.approx(tc.logit(X[0]), abs=1e-9)
+    # the moderator's top_features are the members' path attributions averaged, not K times too large
+    singles = [TreeCombiner(**export_hgb(m, names)) for m in models]
+    for row in X[:5]:
+        contrib = tc._walk(row)[1]
+        np.testing.assert_allclose(contrib, np.mean([t._walk(row)[1] for t in singles], axis=0), atol=1e-9)
+        assert tc._base + contrib.sum() == pytest.approx(tc.logit(row), abs=1e-9)
+
+
+def test_out_of_fold_scores_of_a_bag_come_from_models_that_never_saw_the_document():
+    """Each fold's bag is fitted on the other folds only: a document's out-of-fold score does not move when
+    its own label is flipped."""
+    from moderation.detector.train.training import grouped_oof_gbt
+
+    _clf, _tc, X, names = _tiny_model()
+    y = (X[:, names.index("ai_lex_rate")] > 0).astype(int)
+    groups = np.arange(len(X)) // 3
+    params = dict(names=names, bag=3, max_iter=10, min_samples_leaf=10)
+    oof = grouped_oof_gbt(X, y, np.ones(len(X)), groups, **params)
+    flipped = y.copy()
+    flipped[:3] = 1 - flipped[:3]  # one document (group 0)
+    again = grouped_oof_gbt(X, flipped, np.ones(len(X)), groups, **params)
+
+    np.testing.assert_allclose(again[:3], oof[:3], atol=1e-12)
+    assert not np.allclose(again[3:], oof[3:])  # the other folds did learn from the flipped labels
 
 
 def test_monotonic_constraints_hold_in_the_exported_model():
@@ -150,4 +172,14 @@ def test_train_detector_gbt_settings_are_parsed_and_typos_refused():
         parse_gbt(["max_dept=6"])
     with pytest.raises(CommandError):
         parse_gbt(["max_depth"])
+
+
+def test_train_detector_refuses_a_bag_it_would_not_train():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    for args, message in ((["--bag", "0", "--cheap-model", "gbt"], ">= 1"),
+                          (["--bag", "3"], "--cheap-model gbt")):
+        with pytest.raises(CommandError, match=message):
+            call_command("train_detector", "--data", "nowhere", "--dry-run", *args)
 

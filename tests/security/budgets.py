@@ -1,4 +1,4 @@
-"""The CPU-time budgets of the hostile-input tests, and the yardstick that scales them to the machine.
+"""The web-time budget of the hostile-input tests, and the yardstick that scales it to the machine.
 
 A budget guards against the old behaviour (seconds to minutes), it is not a speed figure (those are in
 ``bench/``): a hostile body may cost no more than an ordinary post of its size on the same machine, and never
@@ -6,7 +6,6 @@ less than :data:`WEB_SECONDS`.
 """
 from __future__ import annotations
 
-import functools
 import gc
 import time
 
@@ -53,7 +52,6 @@ _UNIT = ("Some *emphasis*, a [link](https://example.org/page) and `code`, with *
 ORDINARY = (_UNIT * (200_000 // len(_UNIT)))[:190_000]
 
 
-@functools.cache
 def web_seconds_here() -> float:
     """``WEB_SECONDS``, or twice what the ordinary 190 KB post costs here if that is more: a hostile body may
     cost no more than a real one of its size (the bound is about linear work, not about this machine's

@@ -9,5 +9,5 @@ from tests.security.budgets import web_seconds_here
 
 @pytest.fixture(scope="session")
 def seconds_allowed() -> float:
-    """The web budget on this machine (:func:`tests.security.budgets.web_seconds_here`)."""
+    """The web budget on this machine (:func:`tests.security.budgets.web_seconds_here`), measured once."""
     return web_seconds_here()

@@ -4,7 +4,8 @@ Each body below was slow somewhere before (measured on the landed code): ``'<b>a
 parse and grew with the square of its size (a 180 KB body took 63 s to submit through the API and 31 s to
 read back); ``'<![' * n`` crashed ``html.parser`` (a 500); alternating quote lines made the passage report
 quadratic (2.6 s at 30 KB); ``'[quote]' * 8000`` made the detector's exclusion regexes backtrack (2 s per
-classifier). Each is now answered within the budgets of ``budgets.py``, or refused with a clear 4xx naming the field.
+classifier). Each is now answered within its budget (the web one scaled to the machine in ``budgets.py``,
+``WORKER_SECONDS`` below), or refused with a clear 4xx naming the field.
 The budgets are generous guards against the old behaviour (seconds to minutes), not speed figures: those
 are in ``bench/bench_parser.py``. They are CPU seconds of the process doing the work (``process_time``), so
 that other jobs sharing the test machine do not decide the outcome; the work measured is single-threaded.

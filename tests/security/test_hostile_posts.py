@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import error_fields, post_payload
 from tests.conftest import HONEST_DISCLOSURE
-from tests.security.budgets import timed as cpu
+from tests.security.budgets import timed
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
@@ -21,7 +21,7 @@ def test_180_kb_of_unclosed_tags_through_the_api_is_refused_at_once_with_a_field
                                                                                       seconds_allowed):
     payload = post_payload("unclosed", body="<b>a" * 45_000, fmt="html")
 
-    response, seconds = cpu(submit, forum, payload)
+    response, seconds = timed(submit, forum, payload)
 
     assert response.status_code == 400 and error_fields(response) == ["body"]
     assert "nests elements" in response.json()["errors"][0]["message"]
@@ -32,9 +32,9 @@ def test_8000_ai_blocks_through_the_api_are_stored_and_read_back_in_web_time(for
     body = ":::ai-written\nx\n:::\n" * 8_000
     payload = post_payload("many-blocks", body=body, disclosure=HONEST_DISCLOSURE)
 
-    response, submit_seconds = cpu(submit, forum, payload)
+    response, submit_seconds = timed(submit, forum, payload)
     assert response.status_code in (201, 202), response.content[:300]
-    detail, read_seconds = cpu(forum.http.get, f"/api/v1/submissions/{response.json()['id']}")
+    detail, read_seconds = timed(forum.http.get, f"/api/v1/submissions/{response.json()['id']}")
 
     assert detail.status_code == 200
     assert detail.json()["rendered_html"].count('class="ai-block"') == 8_000
@@ -50,7 +50,7 @@ def test_a_stored_body_too_deep_to_render_safely_still_renders_its_page_in_web_t
     Revision.objects.filter(pk=post.submission.current_revision_id).update(body="<div>" * 40_000 + "x")
     client.force_login(author)
 
-    response, seconds = cpu(client.get, f"/posts/{post.public_id}/")
+    response, seconds = timed(client.get, f"/posts/{post.public_id}/")
 
     assert response.status_code == 200 and seconds < seconds_allowed
 
@@ -61,7 +61,7 @@ def test_a_page_of_ai_blocks_renders_in_web_time_for_an_anonymous_reader(make_po
     post = make_post(title="Blocks", body=":::ai-written\nx\n:::\n" * 5_000, disclosure=HONEST_DISCLOSURE)
     Submission.objects.update(visible=True)
 
-    response, seconds = cpu(client.get, f"/posts/{post.public_id}/")
+    response, seconds = timed(client.get, f"/posts/{post.public_id}/")
 
     assert response.status_code == 200 and response.content.decode().count('class="ai-block"') == 5_000
     assert seconds < seconds_allowed
@@ -71,7 +71,7 @@ def front_page_seconds(client) -> float:
     """The best of three anonymous front-page loads, in CPU seconds."""
     timings = []
     for _ in range(3):
-        response, seconds = cpu(client.get, "/")
+        response, seconds = timed(client.get, "/")
         assert response.status_code == 200
         timings.append(seconds)
     return min(timings)
@@ -102,10 +102,10 @@ def test_a_body_slow_to_render_is_rendered_once_and_then_read_back_in_web_time(f
     response = submit(forum, post_payload("brackets", body="[" * 150_000))
     assert response.status_code in (201, 202), response.content[:300]
     url = f"/api/v1/submissions/{response.json()['id']}"
-    first = forum.http.get(url)
+    first, first_seconds = timed(forum.http.get, url)
 
-    again, seconds = cpu(forum.http.get, url)
+    again, seconds = timed(forum.http.get, url)
 
     assert again.status_code == 200 and again.json()["rendered_html"] == first.json()["rendered_html"]
     assert again.json()["rendered_html"].count("[") == 150_000
-    assert seconds < seconds_allowed
+    assert seconds < seconds_allowed and seconds < first_seconds / 2  # read back, not rendered again

@@ -437,7 +437,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         models = fit_gbt_bag(X, y, w, groups, bag, seed, names, **gbt_params)
         comb = TreeCombiner(**export_bag(models, names), platt_a=a, platt_b=b, threshold=thr, version=version,
                             distortion=vocab)
-        report["gbt_params"] = {**GBT_PARAMS, **gbt_params, "bag": bag}
+        report["gbt_params"] = {**GBT_PARAMS, **gbt_params}
+        report["bag"] = bag
     else:
         params = fit_lr(X, y, w, C, seed, names=names)
         mean, scale, coef, intercept = params
@@ -577,8 +578,8 @@ def fit_gbt_bag(X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray,
                 names: list[str] | None = None, **params) -> list:
     """``bag`` tree models, each fitted on a seeded :data:`BAG_FRACTION` of the documents (a paragraph and its
     derived variants stay together); one model on everything when ``bag`` is 1.  Averaging them ranks better
-    than one model and makes the out-of-fold scores of the few most AI-like TOEFL essays, which set the
-    threshold, depend less on the luck of one fit (detector version 7)."""
+    than one model (detector version 7); it does not steady the threshold, which the few most AI-like TOEFL
+    essays set (docs/detector.md, version 7)."""
     if bag <= 1:
         return [fit_gbt(X, y, w, seed, names, **params)]
     uniq = np.unique(groups)
@@ -591,6 +592,7 @@ def fit_gbt_bag(X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray,
 
 
 def bag_logit(models: list, X: np.ndarray) -> np.ndarray:
+    """The bag's logit: the mean of its models' (what :func:`export_bag`'s single model computes)."""
     return np.mean([m.decision_function(X) for m in models], axis=0)
 
 

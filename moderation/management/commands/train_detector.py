@@ -53,6 +53,7 @@ class Command(BaseCommand):
 
         if opts["out"]:
             training.OUT["dir"] = opts["out"]
+        check_bag(opts["bag"], opts["cheap_model"])
 
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
@@ -60,6 +61,17 @@ class Command(BaseCommand):
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
                      log=lambda m="": self.stdout.write(str(m)))
+
+
+def check_bag(bag: int, cheap_model: str) -> None:
+    """``--bag`` averages tree models: a count under 1, or a bag of the linear model, is a mistake to stop on,
+    not to train something else silently."""
+    from django.core.management.base import CommandError
+
+    if bag < 1:
+        raise CommandError(f"--bag: expected a number of models >= 1, got {bag}")
+    if bag > 1 and cheap_model != "gbt":
+        raise CommandError("--bag averages tree models: use it with --cheap-model gbt")
 
 
 def parse_gbt(pairs: list[str]) -> dict:
