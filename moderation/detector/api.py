@@ -13,7 +13,7 @@ from .windows import MIN_WORDS, english_score, is_english, make_windows
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "7"  # 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
+DETECTOR_VERSION = "8"  # 8: the operating point (Platt scaling, thresholds) from five fold assignments, trees unchanged; 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
 #: first input of a stacked LM combiner (detector version 4): the cheap stage's calibrated log-odds
 STACKED = "cheap_logodds"

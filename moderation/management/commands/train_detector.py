@@ -6,7 +6,7 @@ artifacts to ``moderation/detector/artifacts/``.  The logic lives in
 :mod:`moderation.detector.train.training`.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -44,6 +44,10 @@ class Command(BaseCommand):
         parser.add_argument("--bag", type=int, default=1, metavar="K",
                             help="with --cheap-model gbt: average K tree models, each fitted on a seeded 80%% "
                                  "of the training documents (detector version 7: 3)")
+        parser.add_argument("--threshold-folds", type=int, default=1, metavar="K",
+                            help="out-of-fold scores from K fold assignments: Platt scaling fitted on them "
+                                 "pooled, the threshold the median of theirs, so the operating point does not "
+                                 "rest on one draw (detector version 8: 5)")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -54,20 +58,21 @@ class Command(BaseCommand):
         if opts["out"]:
             training.OUT["dir"] = opts["out"]
         check_bag(opts["bag"], opts["cheap_model"])
+        if opts["threshold_folds"] < 1:
+            raise CommandError(f"--threshold-folds: expected a number of fold assignments >= 1, "
+                               f"got {opts['threshold_folds']}")
 
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
-                     log=lambda m="": self.stdout.write(str(m)))
+                     threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
 
 
 def check_bag(bag: int, cheap_model: str) -> None:
     """``--bag`` averages tree models: a count under 1, or a bag of the linear model, is a mistake to stop on,
     not to train something else silently."""
-    from django.core.management.base import CommandError
-
     if bag < 1:
         raise CommandError(f"--bag: expected a number of models >= 1, got {bag}")
     if bag > 1 and cheap_model != "gbt":
@@ -78,7 +83,6 @@ def parse_gbt(pairs: list[str]) -> dict:
     """``["max_depth=6", "learning_rate=0.1"]`` -> ``{"max_depth": 6, "learning_rate": 0.1}`` (ints stay ints;
     ``None``, ``True``, ``False`` as in Python); an unknown name is an error, so that a typo cannot silently
     train the default model."""
-    from django.core.management.base import CommandError
     from moderation.detector.train.training import GBT_PARAMS
 
     out = {}
