@@ -214,7 +214,7 @@ def test_one_fold_assignment_gives_the_platt_scaling_and_threshold_of_the_plain_
 def test_the_threshold_over_several_fold_assignments_is_their_median_not_the_unlucky_one():
     """Version 7's bag gave 0.927, 0.967 and 0.926 over three fold assignments: with several, one draw in
     which the TOEFL essays happened to score high does not set the threshold, and Platt scaling sees them all."""
-    from moderation.detector.train.training import fit_platt, pooled_operating_point
+    from moderation.detector.train.training import choose_threshold, fit_platt, pooled_operating_point
 
     y, w, subsets, docs = _operating_point_inputs()
     rng = np.random.RandomState(0)
@@ -226,3 +226,32 @@ def test_the_threshold_over_several_fold_assignments_is_their_median_not_the_unl
     assert unlucky > max(low, other)
     assert threshold == sorted([low, unlucky, other])[1]
     assert (a, b) == fit_platt(np.concatenate(oofs), np.tile(y, 3), np.tile(w, 3))
+    # each assignment's threshold is read on that pooled scale, not on a Platt fit of its own
+    for oof, t in zip(oofs, info["per_assignment"]):
+        assert t == choose_threshold(1 / (1 + np.exp(-(a * oof + b))), y, subsets, docs)[0]
+    assert info["per_assignment"][1] != choose_threshold(
+        1 / (1 + np.exp(-np.polyval(fit_platt(oofs[1], y, w), oofs[1]))), y, subsets, docs)[0]
+
+
+def test_train_ships_the_median_of_its_fold_assignments_thresholds():
+    """``train(threshold_folds=K)`` runs K fold assignments and its artifact carries their median."""
+    import random
+
+    from moderation.detector.train.data import OWN_CORPUS, Doc
+    from moderation.detector.train.training import train
+
+    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()][:60]
+    rng = random.Random(0)
+    words = "the a of we it my was on in so but and then i went there with our old dog back home".split()
+    human = [" ".join(rng.choice(words) for _ in range(90)) + "." for _ in range(60)]
+    docs = ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
+            + [Doc(t, 0, "se:test", "se:test") for t in human])
+
+    comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, log=lambda *a: None)
+
+    thresholds = report["threshold_info"]["per_assignment"]
+    assert len(thresholds) == 3 and report["threshold_folds"] == 3
+    assert comb.threshold == report["threshold"] == float(np.median(thresholds))
+    assert comb.threshold != thresholds[0]  # seed 1: the median is not the first assignment's
+    with pytest.raises(ValueError, match="fold assignments >= 1"):
+        train(docs, with_loso=False, threshold_folds=0, log=lambda *a: None)

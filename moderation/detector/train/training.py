@@ -329,13 +329,17 @@ def pooled_operating_point(oofs: list[np.ndarray], y: np.ndarray, w: np.ndarray,
     Which training documents share a fold changes every model, and with it the second most AI-like TOEFL
     essay that sets the threshold (version 7's bag: 0.927, 0.967 and 0.926 over three assignments).  Platt
     scaling is fitted on all assignments' logits pooled; the threshold is the median of the thresholds
-    :func:`choose_threshold` gives each assignment, so no single draw's luck sets it (detector version 8).
+    :func:`choose_threshold` gives each assignment, so no single draw's luck sets it (detector version 8; with an
+    even count, the mean of the two middle ones).  In :func:`train` assignment ``k`` uses seed ``seed + k``,
+    which also redraws the bag's 80% samples.
     Not the rule applied to the pooled essays: each essay then counts once per assignment, and the rule, which
     allows one essay of 46, would sit on the essay that is the most AI-like in every assignment.  Returns
     ``(platt_a, platt_b, threshold, info)``; ``info`` is the first assignment's, plus ``per_assignment``."""
     a, b = fit_platt(np.concatenate(oofs), np.tile(y, len(oofs)), np.tile(w, len(oofs)))
     per = [choose_threshold(1 / (1 + np.exp(-(a * oof + b))), y, subsets, doc_ids) for oof in oofs]
     info = {**per[0][1], "per_assignment": [t for t, _ in per]}
+    if len(oofs) > 1:
+        info["rule"] = "median of per_assignment (the other entries: the first assignment's constraints)"
     return a, b, float(np.median(info["per_assignment"])), info
 
 
@@ -425,10 +429,13 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
 
     # out-of-fold on the training split for calibration + threshold
     gbt_params = dict(gbt_params or {})
+    if threshold_folds < 1:
+        raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     oofs = [grouped_oof_gbt(X, y, w, groups, seed=seed + k, names=names, bag=bag, **gbt_params) if gbt
             else grouped_oof(X, y, w, groups, C, seed=seed + k, names=names) for k in range(threshold_folds)]
     a, b, thr, thr_info = pooled_operating_point(oofs, y, w, subsets, doc_ids)
-    # the report's cross-validated figures and the stacked LM input: the first fold assignment, as before
+    # the report's cross-validated figures (at the shipped threshold), the band and the stacked LM input: the
+    # first fold assignment, as with one
     oof = oofs[0]
     prob = 1 / (1 + np.exp(-(a * oof + b)))
     report["threshold_folds"] = threshold_folds
@@ -600,7 +607,7 @@ def fit_gbt_bag(X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray,
     """``bag`` tree models, each fitted on a seeded :data:`BAG_FRACTION` of the documents (a paragraph and its
     derived variants stay together); one model on everything when ``bag`` is 1.  Averaging them ranks better
     than one model (detector version 7); it does not steady the threshold, which the few most AI-like TOEFL
-    essays set (docs/detector.md, version 7)."""
+    essays set (docs/detector.md, version 7): :func:`pooled_operating_point` does that (version 8)."""
     if bag <= 1:
         return [fit_gbt(X, y, w, seed, names, **params)]
     uniq = np.unique(groups)

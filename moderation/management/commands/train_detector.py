@@ -43,7 +43,7 @@ class Command(BaseCommand):
                                  "training.GBT_PARAMS, e.g. --gbt max_depth=6 learning_rate=0.1")
         parser.add_argument("--bag", type=int, default=1, metavar="K",
                             help="with --cheap-model gbt: average K tree models, each fitted on a seeded 80%% "
-                                 "of the training documents (detector version 7: 3)")
+                                 "of the training documents (detector versions 7 and 8: 3)")
         parser.add_argument("--threshold-folds", type=int, default=1, metavar="K",
                             help="out-of-fold scores from K fold assignments: Platt scaling fitted on them "
                                  "pooled, the threshold the median of theirs, so the operating point does not "
