@@ -349,6 +349,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
           protected_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
           threshold_folds: int = 1) -> tuple[Combiner, dict]:
+    if threshold_folds < 1:  # before minutes of feature extraction, not after
+        raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -429,8 +431,6 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
 
     # out-of-fold on the training split for calibration + threshold
     gbt_params = dict(gbt_params or {})
-    if threshold_folds < 1:
-        raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     oofs = [grouped_oof_gbt(X, y, w, groups, seed=seed + k, names=names, bag=bag, **gbt_params) if gbt
             else grouped_oof(X, y, w, groups, C, seed=seed + k, names=names) for k in range(threshold_folds)]
     a, b, thr, thr_info = pooled_operating_point(oofs, y, w, subsets, doc_ids)
