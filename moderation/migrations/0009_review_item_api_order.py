@@ -3,15 +3,18 @@
 
 from django.db import migrations, models
 
+from moderation.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # PostgreSQL builds the indexes concurrently: the queue keeps taking writes meanwhile
 
     dependencies = [
         ('moderation', '0008_site_threshold'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='reviewitem',
             index=models.Index(models.OrderBy(models.F('priority'), descending=True), models.OrderBy(models.F('created_at')), name='review_item_api_order'),
         ),

@@ -4,19 +4,22 @@
 
 from django.db import migrations, models
 
+from moderation.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # PostgreSQL builds the indexes concurrently: the queue keeps taking writes meanwhile
 
     dependencies = [
         ('moderation', '0009_review_item_api_order'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='reviewitem',
             index=models.Index(condition=models.Q(('status__in', ['open', 'claimed', 'snoozed'])), fields=['status', 'reasons'], name='review_queue_undecided_reasons'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='reviewitem',
             index=models.Index(condition=models.Q(('decision_action', 'reject'), ('status', 'decided')), fields=['submission'], name='review_item_rejections'),
         ),
