@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import features as F
-from .binning import faster_weighted_binning
 from ..combiner import ARTIFACT_DIR, Combiner
+from .binning import faster_weighted_binning
 from .data import Doc
 from .lmcache import LMCache
 from ..normalize import normalize
