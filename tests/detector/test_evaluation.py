@@ -54,3 +54,31 @@ def test_evaluate_detector_prints_auroc_and_flag_rates_and_writes_json(tmp_path,
 def test_a_malformed_per_prefix_sample_size_is_a_clear_error():
     with pytest.raises(CommandError, match="expected PREFIX=N"):
         call_command("evaluate_detector", "--data", "debian", "--lm-docs-for", "liang:twenty")
+
+
+def _scored(source: str, probs: list[float]):
+    from moderation.detector.train.evaluation import Scored
+    return [Scored(Doc(f"{source} {i}", 0, source, source, "test", {}), p, None, prob_max=p)
+            for i, p in enumerate(probs)]
+
+
+def test_each_protected_group_is_reported_against_its_own_bound():
+    from moderation.detector.train.evaluation import protected_checks
+
+    scored = (_scored("liang:TOEFL_real", [0.1] * 49 + [0.95])  # 1/50 = 2%: at the bound
+              + _scored("liang:CollegeEssay_real", [0.1] * 48 + [0.95, 0.97])  # 2/100 native essays
+              + _scored("liang:CS224N_real", [0.2] * 50)
+              + _scored("se:beer", [0.1] * 1000))  # many human documents would hide the native essays' 2%
+
+    checks = protected_checks(scored, 0.9)
+
+    toefl, native = checks["TOEFL essays (non-native writers)"], checks["native-English essays (Hewlett, college, CS224N)"]
+    assert (toefl["flagged"], toefl["n"], toefl["met"]) == (1, 50, True)
+    assert (native["flagged"], native["n"], native["bound"], native["met"]) == (2, 100, 0.01, False)
+    assert set(checks) == {"TOEFL essays (non-native writers)", "native-English essays (Hewlett, college, CS224N)"}
+
+
+def test_a_group_with_no_documents_is_left_out_rather_than_reported_as_met():
+    from moderation.detector.train.evaluation import protected_checks
+
+    assert protected_checks(_scored("se:beer", [0.99]), 0.9) == {}

@@ -296,6 +296,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["human_false_flag_rate"] = k / max(len(hum), 1)
     log(f"  all human documents: {k}/{len(hum)} = {res['human_false_flag_rate']:.4f} "
         f"{wilson(k, len(hum))}")
+    res["protected"] = protected_checks(scored, thr)
+    for name, r in res["protected"].items():
+        log(f"  {name}: {r['flagged']}/{r['n']} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}], "
+            f"bound {r['bound']:.0%}: {'met' if r['met'] else 'NOT met'} on the estimate")
     liang_rows = None
     if compare_liang:
         liang_rows = compare_with_liang(scored, thr, log=log)
@@ -305,6 +309,25 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         save_roc_png(curves, png, liang_rows)
         log(f"\nROC curves saved to {png}")
     return res
+
+
+#: issue 13's protected groups and their bounds: "the TOEFL / native-essay check (<= 2% / <= 1% flagged)"
+PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), 0.02),
+             "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, 0.01)}
+
+
+def protected_checks(scored: list[Scored], thr: float) -> dict:
+    """Each protected group's documents flagged at ``thr`` against its bound, reported on its own, so that a
+    group is never hidden inside "all human documents" (where the native essays' 3.6% once was)."""
+    out = {}
+    for name, (sources, bound) in PROTECTED.items():
+        items = [s for s in scored if s.doc.source in sources and s.prob_max is not None]
+        if not items:
+            continue
+        k = sum(1 for s in items if s.prob_max >= thr)
+        out[name] = {"n": len(items), "flagged": k, "rate": k / len(items), "ci": wilson(k, len(items)),
+                     "bound": bound, "met": k / len(items) <= bound}
+    return out
 
 
 def _words(doc: Doc) -> int:
