@@ -28,7 +28,7 @@ def load_artifact(name: str):
     return _load_artifact(f"{folder}/{name}.json" if folder else name)
 from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
-from .training import PREFIX_WORDS, _LMCache, auroc, prefix_words, tpr_at_fpr
+from .training import PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words, tpr_at_fpr
 from ..windows import MIN_WORDS, make_windows
 
 NATIVE_HUMAN = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
@@ -312,8 +312,9 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
 
 
 #: issue 13's protected groups and their bounds: "the TOEFL / native-essay check (<= 2% / <= 1% flagged)"
-PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), 0.02),
-             "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, 0.01)}
+#: (training's threshold rule enforces the first out-of-fold; the second is the human target, checked here)
+PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), PROTECTED_FPR),
+             "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, TARGET_FPR)}
 
 
 def protected_checks(scored: list[Scored], thr: float) -> dict:
