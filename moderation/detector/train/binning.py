@@ -13,6 +13,7 @@ nothing left to bin.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from contextlib import contextmanager
@@ -42,8 +43,10 @@ def sklearn_find_binning_thresholds():
     return _SKLEARN
 
 
+@functools.cache
 def applies() -> bool:
-    """Whether the installed scikit-learn has the slow weighted binning this module mirrors."""
+    """Whether the installed scikit-learn has the slow weighted binning this module mirrors (read once: every
+    tree fit asks)."""
     original = sklearn_find_binning_thresholds()
     if original is None or "sample_weight" not in inspect.signature(original).parameters:
         return False  # scikit-learn < 1.8 ignores weights when binning: nothing to mirror
