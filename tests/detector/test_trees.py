@@ -185,7 +185,6 @@ def test_train_detector_refuses_a_bag_it_would_not_train():
             call_command("train_detector", "--data", "nowhere", "--dry-run", *args)
 
 
-
 def _toefl_and_forum_oof(rng, toefl_shift=0.0):
     """Out-of-fold logits of one fold assignment: 46 TOEFL essays, 1,000 forum paragraphs, 1,000 AI windows."""
     toefl = rng.normal(-1.0, 1.0, 46) + toefl_shift
