@@ -572,6 +572,10 @@ class SiteThreshold(models.Model):
     posts_flagged = models.PositiveIntegerField()
     #: of the same posts, how many the shipped threshold flags
     posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
+    #: the same posts by length band (``detector.windows.LENGTH_BANDS``): [{"band", "posts", "threshold"
+    #: (the band's own, ``calibrate_detector --by-length``; null: ``threshold`` applies), "flagged",
+    #: "flagged_shipped"}]
+    by_length = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

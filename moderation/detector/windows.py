@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Span", "split_sentences", "make_windows", "english_score", "is_english",
-           "MIN_WORDS", "TARGET_WORDS", "MAX_WORDS"]
+           "MIN_WORDS", "TARGET_WORDS", "MAX_WORDS", "LENGTH_BANDS", "length_band"]
 
 #: Fewer words than this in a window: insufficient evidence, never a guess.
 MIN_WORDS = 50
@@ -23,6 +23,22 @@ MIN_WORDS = 50
 TARGET_WORDS = 110
 #: ...and never exceed this (a longer single sentence is cut on word boundaries).
 MAX_WORDS = 150
+
+#: Post lengths in scored windows (about 110 words each): a post is flagged when any one window reaches the
+#: threshold, so a long human post has more chances to be flagged than a one-paragraph one. False flags are
+#: reported per band (``evaluate_detector``), and a forum can calibrate a threshold per band
+#: (``calibrate_detector --by-length``).
+LENGTH_BANDS: tuple[tuple[int, int | None], ...] = ((1, 1), (2, 3), (4, 7), (8, None))
+
+
+def length_band(n_windows: int) -> str | None:
+    """The name of the band a post with ``n_windows`` scored windows falls in ("1", "2-3", "4-7", "8+");
+    None when nothing was scored."""
+    for low, high in LENGTH_BANDS:
+        if n_windows >= low and (high is None or n_windows <= high):
+            return str(low) if low == high else f"{low}+" if high is None else f"{low}-{high}"
+    return None
+
 
 _WORD_RE = re.compile(r"\S+")
 _ABBREV = {

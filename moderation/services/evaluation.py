@@ -127,12 +127,12 @@ def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | Non
     calibrated thresholds (:func:`.calibration.site_thresholds`), applied as the pipeline applies them.
     Raises ``BlockSyntaxError``.
     """
-    from .calibration import outputs_verdict, site_thresholds_apply
+    from .calibration import outputs_verdict, site_threshold_values, site_thresholds_apply
 
     classifiers = list(configured_classifiers() if classifiers is None else classifiers)
     passages = parse_body(text, fmt).passages
     # the configured policy's bars without the admin's rules: this function does not read the database
-    bar = evidence_bar_for(thresholds=(thresholds or {}).values(),
+    bar = evidence_bar_for(thresholds=site_threshold_values(thresholds or {}),
                            policy=policy_build(app_settings.POLICY, with_db_rules=False))
     with evidence_bar(bar):
         outputs = classifiers_run([c for c in classifiers if not c.needs_results], passages, disclosure)
@@ -214,10 +214,11 @@ def revision_classify(*, revision: Revision, queue: str | None = None,
     # too: a short post is decided by one task instead of waiting for a hand-over to the slow queue.
     todo = [c for c in missing if queue is None or c.queue_for(passages) == queue]
     sent = local_request(passages)
-    from .calibration import site_thresholds, site_thresholds_apply
+    from .calibration import site_threshold_values, site_thresholds, site_thresholds_apply
 
     thresholds = site_thresholds() if todo else {}
-    with evidence_bar(evidence_bar_for(thresholds=thresholds.values(), policy=policy or current_policy())):
+    with evidence_bar(evidence_bar_for(thresholds=site_threshold_values(thresholds),
+                                       policy=policy or current_policy())):
         outputs = classifiers_run(todo, passages, disclosure)
     if outputs:
         site_thresholds_apply(outputs, thresholds)  # a forum's own threshold (calibrate_detector)

@@ -1,4 +1,5 @@
 """The evaluation command: seeded per-source samples, the figures it prints, and clear errors."""
+import dataclasses
 import json
 
 import pytest
@@ -82,3 +83,24 @@ def test_a_group_with_no_documents_is_left_out_rather_than_reported_as_met():
     from moderation.detector.train.evaluation import protected_checks
 
     assert protected_checks(_scored("se:beer", [0.99]), 0.9) == {}
+
+
+def test_false_flags_are_reported_by_post_length_so_long_posts_cannot_hide_among_short_ones():
+    from moderation.detector.train.evaluation import flagged_by_length
+
+    def docs(n_windows, probs):
+        return [dataclasses.replace(s, n_windows=n_windows) for s in _scored(f"se:{n_windows}", probs)]
+
+    scored = docs(1, [0.1] * 995 + [0.95] * 5) + docs(2, [0.1] * 20) + docs(5, [0.1] * 18 + [0.95] * 2) + docs(9, [0.2])
+
+    bands = flagged_by_length(scored, 0.9)
+
+    assert {b: (r["flagged"], r["n"]) for b, r in bands.items()} == {"1": (5, 1000), "2-3": (0, 20),
+                                                                     "4-7": (2, 20), "8+": (0, 1)}
+    assert bands["4-7"]["rate"] == 0.1 and bands["1"]["rate"] == 0.005  # 0.7% over all lengths together
+
+
+def test_length_bands_cover_every_post_length_once():
+    from moderation.detector.windows import length_band
+
+    assert [length_band(n) for n in range(10)] == [None, "1", "2-3", "2-3", "4-7", "4-7", "4-7", "4-7", "8+", "8+"]

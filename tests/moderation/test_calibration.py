@@ -17,14 +17,15 @@ CUTOFF = datetime(2022, 11, 30, tzinfo=timezone.utc)
 
 
 class PercentClassifier(Classifier):
-    """Scores every author paragraph by the ``[[p=0.NN]]`` written in it; ships with threshold 0.9."""
+    """Scores each ``[[p=0.NN]]`` written in an author passage as one window; ships with threshold 0.9."""
 
     name = "percent"
     version = "1"
 
     def classify(self, passages, disclosure):
-        scores = [PassageScore(start=p.start, end=p.end, kind=p.kind, probability=float(m.group(1)))
-                  for p in passages if p.kind == "author" and (m := re.search(r"\[\[p=([\d.]+)\]\]", p.text))]
+        scores = [PassageScore(start=p.start + m.start(), end=p.start + m.end(), kind=p.kind,
+                               probability=float(m.group(1)))
+                  for p in passages if p.kind == "author" for m in re.finditer(r"\[\[p=([\d.]+)\]\]", p.text)]
         if not scores:
             return self.output(status="insufficient_evidence", details={"threshold": 0.9})
         return self.output(status="ok", score=max(s.probability for s in scores), passages=scores,
@@ -36,15 +37,16 @@ def percent(settings):
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": [PERCENT]}
 
 
+def backdate(post, when):
+    from moderation.models import Revision, Submission
+
+    Submission.objects.filter(pk=post.submission.pk).update(created_at=when)
+    Revision.objects.filter(submission=post.submission).update(created_at=when)
+
+
 @pytest.fixture
 def old_posts(percent, make_post):
     """50 posts written before the cut-off scoring 0.00, 0.02, … 0.98, and 5 newer ones scoring 0.99."""
-    from moderation.models import Revision, Submission
-
-    def backdate(post, when):
-        Submission.objects.filter(pk=post.submission.pk).update(created_at=when)
-        Revision.objects.filter(submission=post.submission).update(created_at=when)
-
     for i in range(50):
         backdate(make_post(body=f"An old post of mine. [[p={i / 50:.2f}]]"), CUTOFF - timedelta(days=400 - i))
     for i in range(5):
@@ -143,3 +145,90 @@ def test_the_stats_page_shows_the_site_threshold(old_posts, client, moderator):
     page = mod_client.get("/moderation/stats/").content.decode()
     row = re.search(r'<tr data-classifier="percent">(.*?)</tr>', page, re.S).group(1)
     assert "0.9000" in row and "50 posts before 2022-11-30" in row and "2 / 5" in row
+
+
+@pytest.fixture
+def old_posts_of_two_lengths(percent, make_post):
+    """Before the cut-off, 50 one-window posts whose window scores 0.00, 0.01, … 0.49, and 50 five-window
+    posts whose most AI-like window scores 0.50, 0.51, … 0.99 (the others 0.10): long posts score higher,
+    as they do with a real detector, where each of their windows is one more chance."""
+    for i in range(50):
+        backdate(make_post(body=f"A short old post. [[p={i / 100:.2f}]]"), CUTOFF - timedelta(days=400 - i))
+        body = "\n\n".join(["A paragraph of a long old post. [[p=0.10]]"] * 4 + [f"The last one. [[p={0.5 + i / 100:.2f}]]"])
+        backdate(make_post(body=body), CUTOFF - timedelta(days=300 - i))
+    backdate(make_post(body="Two windows. [[p=0.20]]\n\nTwo windows. [[p=0.30]]"), CUTOFF - timedelta(days=10))
+
+
+def test_every_calibration_reports_the_old_posts_flagged_by_length(old_posts_of_two_lengths):
+    from moderation.models import SiteThreshold
+
+    out = _calibrate("--false-flag-rate", "0.04")
+
+    row = SiteThreshold.objects.get()
+    # 4% of 101 posts = 4 may be flagged, and one threshold gives all four to the long posts
+    assert 0.95 < row.threshold <= 0.96 and row.posts_flagged == 4
+    assert row.by_length == [
+        {"band": "1", "posts": 50, "threshold": None, "flagged": 0, "flagged_shipped": 0},
+        {"band": "2-3", "posts": 1, "threshold": None, "flagged": 0, "flagged_shipped": 0},
+        {"band": "4-7", "posts": 50, "threshold": None, "flagged": 4, "flagged_shipped": 10},
+    ]
+    assert "4-7 windows: site threshold flags 4/50 (8.00%), shipped threshold 10/50" in out
+
+
+def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_posts_of_two_lengths):
+    from moderation.models import SiteThreshold
+
+    out = _calibrate("--false-flag-rate", "0.04", "--by-length")
+
+    row = SiteThreshold.objects.get()
+    bands = {b["band"]: b for b in row.by_length}
+    # 4% of each band's 50 posts = 2 may be flagged: 0.49 and 0.48 of the short ones, 0.99 and 0.98 of the long
+    assert 0.47 < bands["1"]["threshold"] <= 0.48 and bands["1"]["flagged"] == 2
+    assert 0.97 < bands["4-7"]["threshold"] <= 0.98 and bands["4-7"]["flagged"] == 2
+    # one two-window post is too few for a threshold of its own: the forum's applies to it
+    assert bands["2-3"]["threshold"] is None and bands["2-3"]["flagged"] == 0
+    assert row.posts_flagged == 4 and 0.95 < row.threshold <= 0.96
+    assert "per length band flags 4/101" in out and "2-3 windows: site threshold (too few posts" in out
+
+
+def test_results_are_flagged_at_their_length_bands_threshold(old_posts_of_two_lengths, make_post):
+    from moderation.models import ClassifierResult
+    from moderation.policy.evidence import passage_flagged
+    from moderation.services.evaluation import revision_classify
+
+    _calibrate("--false-flag-rate", "0.04", "--by-length")
+
+    def result(body):
+        post = make_post(body=body)
+        revision_classify(revision=post.submission.current_revision)
+        return ClassifierResult.objects.get(revision=post.submission.current_revision, classifier="percent")
+
+    short = result("A new short post. [[p=0.60]]")
+    long = result("\n\n".join(["A new long post. [[p=0.10]]"] * 4 + ["And its last paragraph. [[p=0.96]]"]))
+    medium = result("Two. [[p=0.10]]\n\nWindows. [[p=0.96]]")
+
+    assert short.details["threshold_length_band"] == "1" and passage_flagged([short], ["author"])
+    assert long.details["threshold_length_band"] == "4-7" and not passage_flagged([long], ["author"])
+    assert "threshold_length_band" not in medium.details and 0.95 < medium.details["threshold"] <= 0.96
+    assert passage_flagged([medium], ["author"])
+
+
+def test_the_evidence_bar_covers_every_length_bands_threshold():
+    from moderation.policy.engine import RulePolicy
+    from moderation.services.calibration import SiteRule, site_threshold_values
+    from moderation.services.evaluation import evidence_bar_for
+
+    thresholds = {("statistical", "8"): SiteRule(0.93, (("1", 0.91), ("4-7", 0.975))), ("percent", "1"): 0.9}
+    assert sorted(site_threshold_values(thresholds)) == [0.9, 0.91, 0.93, 0.975]
+    assert evidence_bar_for(thresholds=site_threshold_values(thresholds), policy=RulePolicy([])) == 0.975
+
+
+def test_the_stats_page_shows_each_length_bands_threshold(old_posts_of_two_lengths, client, moderator):
+    client.force_login(moderator)
+    _calibrate("--false-flag-rate", "0.04", "--by-length")
+
+    page = client.get("/moderation/stats/").content.decode()
+    row = re.search(r'<tr class="by-length" data-classifier="percent">(.*?)</tr>', page, re.S).group(1)
+    assert re.search(r'data-band="1">1: 0\.4[78]\d\d, 2/50 / 0</span>', row)
+    assert re.search(r'data-band="4-7">4-7: 0\.9[78]\d\d, 2/50 / 10</span>', row)
+    assert 'data-band="2-3">2-3: the site threshold, 0/1 / 0</span>' in row

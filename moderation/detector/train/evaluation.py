@@ -29,7 +29,7 @@ def load_artifact(name: str):
 from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
 from .training import PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words, tpr_at_fpr
-from ..windows import MIN_WORDS, make_windows
+from ..windows import LENGTH_BANDS, MIN_WORDS, length_band, make_windows
 
 NATIVE_HUMAN = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
 TOEFL = "liang:TOEFL_real"
@@ -44,6 +44,7 @@ class Scored:
     prob60: float | None        # first 60 words only
     stage: str = "cheap"
     prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
+    n_windows: int = 0             # windows scored: a post with more of them has more chances to be flagged
 
 
 def _lm_fn(use_lm: bool, budget: list[int]):
@@ -105,7 +106,7 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
         except _Budget:
             continue  # LM budget exhausted: document left out (reported as n)
         out.append(Scored(d, post_probability(probs) if probs else None, p60, stage,
-                          max(probs) if probs else None))
+                          max(probs) if probs else None, len(probs)))
     if cache:
         cache.save()
     if fc:
@@ -296,6 +297,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["human_false_flag_rate"] = k / max(len(hum), 1)
     log(f"  all human documents: {k}/{len(hum)} = {res['human_false_flag_rate']:.4f} "
         f"{wilson(k, len(hum))}")
+    res["human_by_length"] = flagged_by_length(hum, thr)
+    log("  human documents by length (windows scored; flagged when any one window reaches the threshold):")
+    for name, r in res["human_by_length"].items():
+        log(f"    {name + (' window' if name == '1' else ' windows'):12s} {r['flagged']:3d}/{r['n']:5d} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
     res["protected"] = protected_checks(scored, thr)
     for name, r in res["protected"].items():
         log(f"  {name}: {r['flagged']}/{r['n']} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}], "
@@ -328,6 +333,24 @@ def protected_checks(scored: list[Scored], thr: float) -> dict:
         k = sum(1 for s in items if s.prob_max >= thr)
         out[name] = {"n": len(items), "flagged": k, "rate": k / len(items), "ci": wilson(k, len(items)),
                      "bound": bound, "met": k / len(items) <= bound}
+    return out
+
+
+def flagged_by_length(scored: list[Scored], thr: float) -> dict:
+    """Documents flagged at ``thr`` by :func:`windows.length_band` (how many windows were scored): one window
+    over the threshold flags a post, so a long human post has more chances to be flagged than a short one,
+    and a rate over all lengths (mostly one-window paragraphs here) hides what long posts get."""
+    bands = defaultdict(list)
+    for s in scored:
+        if s.prob_max is not None:
+            bands[length_band(s.n_windows)].append(s)
+    out = {}
+    for low, high in LENGTH_BANDS:
+        items = bands.get(length_band(low), [])
+        if items:
+            k = sum(1 for s in items if s.prob_max >= thr)
+            out[length_band(low)] = {"n": len(items), "flagged": k, "rate": k / len(items),
+                                     "ci": wilson(k, len(items))}
     return out
 
 

@@ -2,8 +2,10 @@
 
 Scores the forum's own posts from before a date (assumed human: pick one before LLM text was common) with a
 configured detector classifier and stores the site's threshold: the smallest at which at most the chosen
-share of those posts would have been flagged. The policy, ``score_texts`` and the stats page use it for
-results classified afterwards, for this classifier version only. Logic:
+share of those posts would have been flagged. It prints those posts flagged by length (a post is flagged
+when any one window is, so long posts are flagged more often); with ``--by-length`` it stores one threshold
+per length band instead, for each band with at least ``--min-posts`` posts. The policy, ``score_texts`` and
+the stats page use it for results classified afterwards, for this classifier version only. Logic:
 :func:`moderation.services.calibration.site_threshold_calibrate`.
 """
 from __future__ import annotations
@@ -43,7 +45,12 @@ class Command(BaseCommand):
                                                  f"configured of {', '.join(DETECTORS)}, else the first "
                                                  "configured one that reads text).")
         parser.add_argument("--min-posts", type=int, default=100,
-                            help="Refuse to calibrate on fewer scorable posts (default 100).")
+                            help="Refuse to calibrate on fewer scorable posts (default 100); with --by-length, "
+                                 "a length band with fewer keeps the forum's threshold.")
+        parser.add_argument("--by-length", action="store_true",
+                            help="One threshold per post length (1, 2-3, 4-7, 8+ scored windows of ~110 "
+                                 "words), so that at most the chosen share of the posts of each length is "
+                                 "flagged, not of all posts together.")
         parser.add_argument("--limit", type=int, help="Score at most this many posts (the oldest).")
         parser.add_argument("--dry-run", action="store_true", help="Print the threshold, store nothing.")
         parser.add_argument("--no-progress", action="store_true")
@@ -61,7 +68,8 @@ class Command(BaseCommand):
         bar = tqdm(desc="scoring posts", unit="post", file=sys.stderr, disable=options["no_progress"])
         try:
             result = site_threshold_calibrate(classifier=configured[name], before=before, false_flag_rate=rate,
-                                              min_posts=options["min_posts"], limit=options["limit"],
+                                              min_posts=options["min_posts"], by_length=options["by_length"],
+                                              limit=options["limit"],
                                               store=not options["dry_run"], progress=lambda i: bar.update(1))
         except CalibrationError as exc:
             raise CommandError(f"Not calibrated: {exc}.") from None
@@ -69,8 +77,16 @@ class Command(BaseCommand):
             bar.close()
         shipped = (f"; the shipped threshold {result.shipped_threshold:.4f} flags "
                    f"{result.flagged_shipped}/{result.scored}" if result.shipped_threshold is not None else "")
-        self.stdout.write(f"{name} {configured[name].version}: site threshold {result.threshold:.4f} flags "
-                          f"{result.flagged}/{result.scored} posts from before {before:%Y-%m-%d} "
+        by_length = " per length band" if options["by_length"] else ""
+        self.stdout.write(f"{name} {configured[name].version}: site threshold {result.threshold:.4f}{by_length} "
+                          f"flags {result.flagged}/{result.scored} posts from before {before:%Y-%m-%d} "
                           f"({result.flagged / result.scored:.2%}; target {rate:.2%}){shipped}. "
                           f"{result.skipped} post(s) could not be scored. "
                           + ("Nothing stored (--dry-run)." if options["dry_run"] else "Stored."))
+        for band in result.by_length:
+            own = (f"own threshold {band['threshold']:.4f}" if band["threshold"] is not None
+                   else f"site threshold{' (too few posts for its own)' if options['by_length'] else ''}")
+            shipped_band = (f", shipped threshold {band['flagged_shipped']}/{band['posts']}"
+                            if band["flagged_shipped"] is not None else "")
+            self.stdout.write(f"  {band['band']:>4} windows: {own} flags {band['flagged']}/{band['posts']} "
+                              f"({band['flagged'] / band['posts']:.2%}){shipped_band}")
