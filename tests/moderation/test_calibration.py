@@ -173,6 +173,7 @@ def test_every_calibration_reports_the_old_posts_flagged_by_length(old_posts_of_
         {"band": "4-7", "posts": 50, "threshold": None, "flagged": 4, "flagged_shipped": 10},
     ]
     assert "4-7 windows: site threshold flags 4/50 (8.00%), shipped threshold 10/50" in out
+    assert "Posts of 4-7 windows are flagged more than 1.5 times the target rate: --by-length" in out
 
 
 def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_posts_of_two_lengths):
@@ -189,6 +190,7 @@ def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_
     assert bands["2-3"]["threshold"] is None and bands["2-3"]["flagged"] == 0
     assert row.posts_flagged == 4 and 0.95 < row.threshold <= 0.96
     assert "per length band flags 4/101" in out and "2-3 windows: site threshold (too few posts" in out
+    assert "Posts of" not in out
 
 
 def test_results_are_flagged_at_their_length_bands_threshold(old_posts_of_two_lengths, make_post):

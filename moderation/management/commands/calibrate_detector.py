@@ -21,6 +21,8 @@ from moderation.classifiers.registry import configured_classifiers
 from moderation.services.calibration import CalibrationError, site_threshold_calibrate
 
 DETECTORS = ("statistical", "stylometric")
+#: a length band flagged more than this many times the target rate gets the --by-length hint
+HINT_FACTOR = 1.5
 
 
 def _date(value: str) -> datetime:
@@ -90,3 +92,8 @@ class Command(BaseCommand):
                             if band["flagged_shipped"] is not None else "")
             self.stdout.write(f"  {band['band']:>4} windows: {own} flags {band['flagged']}/{band['posts']} "
                               f"({band['flagged'] / band['posts']:.2%}){shipped_band}")
+        over = [b for b in result.by_length if b["flagged"] > HINT_FACTOR * rate * b["posts"] and b["flagged"] > 1]
+        if over and not options["by_length"]:
+            self.stdout.write(f"Posts of {', '.join(b['band'] for b in over)} windows are flagged more than "
+                              f"{HINT_FACTOR:g} times the target rate: --by-length gives each length band with "
+                              f"at least --min-posts posts a threshold of its own.")
