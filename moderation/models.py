@@ -573,8 +573,8 @@ class SiteThreshold(models.Model):
     #: of the same posts, how many the shipped threshold flags
     posts_flagged_shipped = models.PositiveIntegerField(null=True, blank=True)
     #: the same posts by length band (``detector.windows.LENGTH_BANDS``): [{"band", "posts", "threshold"
-    #: (the band's own, ``calibrate_detector --by-length``; null: ``threshold`` applies), "flagged",
-    #: "flagged_shipped"}]
+    #: (the band's, ``calibrate_detector --by-length``; null: ``threshold`` applies), "own" (calibrated on the
+    #: band's own posts), "flagged" (at the threshold that applies to the band), "flagged_shipped"}]
     by_length = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

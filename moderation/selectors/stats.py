@@ -25,6 +25,9 @@ class ClassifierPrecision:
     threshold: float
     confirmed: int
     overturned: int
+    #: the highest threshold a counted flag was judged at (results carry their own: shipped, the site's, or
+    #: its length band's), so the page can show a range
+    threshold_max: float | None = None
 
     @property
     def judged(self) -> int:
@@ -109,7 +112,8 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
             verdict = "confirmed" if action in UPHOLDING else "false_positive" if action == "approve" else ""
         if not verdict:
             continue
-        tally = tallies.setdefault(result.classifier, ClassifierPrecision(result.classifier, flag_at, 0, 0))
+        tally = tallies.setdefault(result.classifier, ClassifierPrecision(result.classifier, flag_at, 0, 0, flag_at))
+        tally.threshold, tally.threshold_max = min(tally.threshold, flag_at), max(tally.threshold_max, flag_at)
         if verdict == "confirmed":
             tally.confirmed += 1
         else:

@@ -8,11 +8,11 @@ classified afterwards carry it as ``details["threshold"]`` (:func:`site_threshol
 the policy's ``passage_flagged``, ``score_texts``' ``flagged`` and the stats page read.
 
 A post is flagged when any one of its passages reaches the threshold, so with one threshold a long post
-(many scored windows) is flagged more often than a one-paragraph post by the same kind of writer: on the
-detector's held-out human documents, 0.5% of one-window documents and 2.8% of longer ones. Every
+(many scored windows) is flagged more often than a one-paragraph post by the same kind of writer: version
+8's cheap stage flags 0.5% of its held-out one-window human documents and 2.8% of longer ones. Every
 calibration reports the forum's old posts flagged per length band (:data:`LENGTH_BANDS`), and
 ``--by-length`` stores one threshold per band instead, so that at most the chosen share of the forum's
-posts *of each length* is flagged.
+posts *of each length* is flagged (:func:`_by_length`).
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class SiteRule:
 
     def for_windows(self, n_windows: int) -> tuple[float, str | None]:
         """(threshold, band) for a post with ``n_windows`` scored author passages; band None when the
-        forum's threshold applies (no band calibrated for that length)."""
+        forum's one threshold applies (not calibrated by length)."""
         band = length_band(n_windows)
         for name, threshold in self.by_length:
             if name == band:
@@ -64,6 +64,7 @@ def site_thresholds() -> dict[tuple[str, str], SiteRule]:
     return {(r.classifier, r.version): SiteRule(r.threshold, tuple((b["band"], b["threshold"]) for b in r.by_length
                                                                    if b.get("threshold") is not None))
             for r in SiteThreshold.objects.only("classifier", "version", "threshold", "by_length")}
+
 
 
 def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule | float]) -> list[float]:
@@ -127,24 +128,34 @@ class Calibration:
     flagged: int
     flagged_shipped: int | None
     skipped: int
-    #: per length band: {"band", "posts", "threshold" (None: the forum's threshold applies), "flagged",
-    #: "flagged_shipped"}; what the stats page shows
+    #: per length band: {"band", "posts", "threshold" (the band's, calibrating by length; else None: the
+    #: forum's one threshold applies), "own" (calibrated on the band's own posts), "flagged" (at the threshold
+    #: that applies to the band), "flagged_shipped"}; what the stats page shows
     by_length: list[dict]
 
 
 def _by_length(posts: list[tuple[int, float]], *, threshold: float, shipped: float | None, rate: float,
                min_posts: int | None) -> list[dict]:
-    """Each length band's posts flagged at the forum's threshold, or (``min_posts``) at the band's own: the
-    smallest that flags at most ``rate`` of the band's posts, for a band with at least ``min_posts`` of them."""
+    """Each length band's old posts flagged at the forum's one threshold or, calibrating by length
+    (``min_posts``), at the band's threshold: its own (``own``), the smallest that flags at most ``rate`` of
+    its posts, for a band with at least ``min_posts`` of them; for a band with fewer (or none), the highest of
+    the forum's threshold and the shorter bands' thresholds, so that a longer post never meets a lower bar than
+    a shorter one only because the forum has few long posts."""
     out = []
+    floor = threshold
     for low, _high in LENGTH_BANDS:
         band = length_band(low)
         tops = [top for n, top in posts if length_band(n) == band]
-        if not tops:
+        if min_posts is None:
+            if tops:
+                out.append({"band": band, "posts": len(tops), "threshold": None, "own": False,
+                            "flagged": sum(t >= threshold for t in tops),
+                            "flagged_shipped": sum(t >= shipped for t in tops) if shipped is not None else None})
             continue
-        own = threshold_for_rate(tops, rate) if min_posts is not None and len(tops) >= min_posts else None
-        applied = threshold if own is None else own
-        out.append({"band": band, "posts": len(tops), "threshold": own,
+        own = len(tops) >= min_posts
+        applied = threshold_for_rate(tops, rate) if own else floor
+        floor = max(floor, applied)
+        out.append({"band": band, "posts": len(tops), "threshold": applied, "own": own,
                     "flagged": sum(t >= applied for t in tops),
                     "flagged_shipped": sum(t >= shipped for t in tops) if shipped is not None else None})
     return out

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -56,6 +57,9 @@ from .classifier_log import classifier_result_store, local_request
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update
+
+if TYPE_CHECKING:
+    from .calibration import SiteRule
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +123,7 @@ class TextScore:
 
 def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
                classifiers: Sequence[Classifier] | None = None,
-               thresholds: dict[tuple[str, str], float] | None = None) -> TextScore:
+               thresholds: dict[tuple[str, str], SiteRule | float] | None = None) -> TextScore:
     """Score a text with the configured stack, without touching the database.
 
     ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are

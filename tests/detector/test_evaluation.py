@@ -38,7 +38,7 @@ def test_a_sources_sample_does_not_change_when_another_source_is_added():
 def test_evaluate_detector_prints_auroc_and_flag_rates_and_writes_json(tmp_path, capsys):
     human = tmp_path / "human.jsonl"
     human.write_text("".join(json.dumps({"site": "coffee.stackexchange.com", "text": t}) + "\n"
-                             for t in HUMAN_TEXTS))
+                             for t in [*HUMAN_TEXTS, "\n\n".join(HUMAN_TEXTS)]))  # three short, one long
     out = tmp_path / "figures.json"
 
     call_command("evaluate_detector", "--data", str(human), "--split", "all", "--bootstrap", "20",
@@ -49,7 +49,9 @@ def test_evaluate_detector_prints_auroc_and_flag_rates_and_writes_json(tmp_path,
     assert "all human documents:" in printed
     figures = json.loads(out.read_text())
     assert 0.5 < figures["all"]["auroc"] <= 1.0
-    assert figures["by_subset"]["se:coffee"]["n"] == len(HUMAN_TEXTS)
+    assert figures["by_subset"]["se:coffee"]["n"] == len(HUMAN_TEXTS) + 1
+    assert {band: r["n"] for band, r in figures["human_by_length"].items()} == {"1": 3, "2-3": 1}
+    assert "2-3 windows" in printed
 
 
 def test_a_malformed_per_prefix_sample_size_is_a_clear_error():

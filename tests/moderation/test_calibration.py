@@ -168,12 +168,12 @@ def test_every_calibration_reports_the_old_posts_flagged_by_length(old_posts_of_
     # 4% of 101 posts = 4 may be flagged, and one threshold gives all four to the long posts
     assert 0.95 < row.threshold <= 0.96 and row.posts_flagged == 4
     assert row.by_length == [
-        {"band": "1", "posts": 50, "threshold": None, "flagged": 0, "flagged_shipped": 0},
-        {"band": "2-3", "posts": 1, "threshold": None, "flagged": 0, "flagged_shipped": 0},
-        {"band": "4-7", "posts": 50, "threshold": None, "flagged": 4, "flagged_shipped": 10},
+        {"band": "1", "posts": 50, "threshold": None, "own": False, "flagged": 0, "flagged_shipped": 0},
+        {"band": "2-3", "posts": 1, "threshold": None, "own": False, "flagged": 0, "flagged_shipped": 0},
+        {"band": "4-7", "posts": 50, "threshold": None, "own": False, "flagged": 4, "flagged_shipped": 10},
     ]
-    assert "4-7 windows: site threshold flags 4/50 (8.00%), shipped threshold 10/50" in out
-    assert "Posts of 4-7 windows are flagged more than 1.5 times the target rate: --by-length" in out
+    assert "4-7: site threshold flags 4/50 (8.00%), shipped threshold 10/50" in out
+    assert "Posts of 4-7 passages are flagged more than 1.5 times the target rate: --by-length" in out
 
 
 def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_posts_of_two_lengths):
@@ -184,13 +184,46 @@ def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_
     row = SiteThreshold.objects.get()
     bands = {b["band"]: b for b in row.by_length}
     # 4% of each band's 50 posts = 2 may be flagged: 0.49 and 0.48 of the short ones, 0.99 and 0.98 of the long
-    assert 0.47 < bands["1"]["threshold"] <= 0.48 and bands["1"]["flagged"] == 2
-    assert 0.97 < bands["4-7"]["threshold"] <= 0.98 and bands["4-7"]["flagged"] == 2
-    # one two-window post is too few for a threshold of its own: the forum's applies to it
-    assert bands["2-3"]["threshold"] is None and bands["2-3"]["flagged"] == 0
+    assert 0.47 < bands["1"]["threshold"] <= 0.48 and bands["1"]["flagged"] == 2 and bands["1"]["own"]
+    assert 0.97 < bands["4-7"]["threshold"] <= 0.98 and bands["4-7"]["flagged"] == 2 and bands["4-7"]["own"]
+    # one two-window post is too few for a threshold of its own: it gets the highest of the forum's threshold
+    # and the shorter bands'; no eight-window post at all: the highest of everything shorter
+    assert bands["2-3"]["threshold"] == row.threshold and not bands["2-3"]["own"] and bands["2-3"]["flagged"] == 0
+    assert bands["8+"] == {"band": "8+", "posts": 0, "threshold": bands["4-7"]["threshold"], "own": False,
+                           "flagged": 0, "flagged_shipped": 0}
     assert row.posts_flagged == 4 and 0.95 < row.threshold <= 0.96
-    assert "per length band flags 4/101" in out and "2-3 windows: site threshold (too few posts" in out
+    assert "with the length bands' thresholds below, it flags 4/101" in out
+    assert "2-3: threshold 0.95" in out and "(too few posts for its own" in out and "8+: threshold 0.97" in out
     assert "Posts of" not in out
+
+
+def test_a_long_band_without_enough_posts_never_gets_a_lower_threshold_than_a_shorter_band(percent, make_post):
+    """Few long posts: the forum's one threshold, set mostly by the many shorter posts, would flag them more
+    often; they get the shorter band's higher threshold instead, and the command says they are still over."""
+    from moderation.models import SiteThreshold
+
+    for i in range(100):
+        backdate(make_post(body=f"Short. [[p={i / 200:.3f}]]"), CUTOFF - timedelta(days=400 - i))
+    for i in range(40):
+        backdate(make_post(body=f"Two. [[p=0.10]]\n\nWindows. [[p={0.5 + i / 100:.2f}]]"),
+                 CUTOFF - timedelta(days=200 - i))
+    for top in (0.80, 0.81, 0.82, 0.86, 0.90):
+        backdate(make_post(body="\n\n".join(["Long. [[p=0.10]]"] * 4 + [f"End. [[p={top}]]"])),
+                 CUTOFF - timedelta(days=50))
+
+    _calibrate("--false-flag-rate", "0.05")
+    one = SiteThreshold.objects.get()
+    out = _calibrate("--false-flag-rate", "0.05", "--by-length")
+    by_length = SiteThreshold.objects.get()
+
+    # 5% of 145 posts = 7 may be flagged: down to the 0.84 two-window post, so 0.86 and 0.90 of the long ones
+    assert 0.84 < one.threshold <= 0.85 and {b["band"]: b["flagged"] for b in one.by_length}["4-7"] == 2
+    bands = {b["band"]: b for b in by_length.by_length}
+    # 5% of 40 two-window posts = 2: 0.89 and 0.88; the five long posts get that band's threshold, not 0.84
+    assert bands["2-3"]["own"] and 0.87 < bands["2-3"]["threshold"] <= 0.88
+    assert not bands["4-7"]["own"] and bands["4-7"]["threshold"] == bands["2-3"]["threshold"]
+    assert (bands["4-7"]["posts"], bands["4-7"]["flagged"]) == (5, 1)
+    assert "Posts of 4-7 passages are still flagged more than 1.5 times the target rate" in out
 
 
 def test_results_are_flagged_at_their_length_bands_threshold(old_posts_of_two_lengths, make_post):
@@ -211,7 +244,7 @@ def test_results_are_flagged_at_their_length_bands_threshold(old_posts_of_two_le
 
     assert short.details["threshold_length_band"] == "1" and passage_flagged([short], ["author"])
     assert long.details["threshold_length_band"] == "4-7" and not passage_flagged([long], ["author"])
-    assert "threshold_length_band" not in medium.details and 0.95 < medium.details["threshold"] <= 0.96
+    assert medium.details["threshold_length_band"] == "2-3" and 0.95 < medium.details["threshold"] <= 0.96
     assert passage_flagged([medium], ["author"])
 
 
@@ -233,4 +266,39 @@ def test_the_stats_page_shows_each_length_bands_threshold(old_posts_of_two_lengt
     row = re.search(r'<tr class="by-length" data-classifier="percent">(.*?)</tr>', page, re.S).group(1)
     assert re.search(r'data-band="1">1: 0\.4[78]\d\d, 2/50 / 0</span>', row)
     assert re.search(r'data-band="4-7">4-7: 0\.9[78]\d\d, 2/50 / 10</span>', row)
-    assert 'data-band="2-3">2-3: the site threshold, 0/1 / 0</span>' in row
+    assert re.search(r'data-band="2-3">2-3: 0\.95\d\d \(too few posts for a threshold of their own\), 0/1 / 0</span>',
+                     row)
+
+
+def test_without_by_length_the_stats_page_shows_each_band_at_the_site_threshold(old_posts_of_two_lengths, client,
+                                                                                 moderator):
+    client.force_login(moderator)
+    _calibrate("--false-flag-rate", "0.04")
+
+    row = re.search(r'<tr class="by-length" data-classifier="percent">(.*?)</tr>',
+                    client.get("/moderation/stats/").content.decode(), re.S).group(1)
+    assert 'data-band="4-7">4-7: the site threshold, 4/50 / 10</span>' in row
+
+
+def test_the_built_in_detector_counts_a_posts_length_in_author_windows_only():
+    """Calibration and the pipeline count the same thing: the detector's scored author windows (collapsible
+    text joins the author's), never a declared AI block's."""
+    from disclosure.blocks import parse_body
+    from moderation.classifiers.stylometric import StylometricClassifier
+    from moderation.services.calibration import SiteRule, author_probabilities, site_thresholds_apply
+    from tests.detector.fixtures import AI_TEXTS, HUMAN_TEXTS
+
+    rule = SiteRule(0.9, (("1", 0.91), ("2-3", 0.92), ("4-7", 0.93), ("8+", 0.94)))
+    classifier = StylometricClassifier()
+
+    def band(body):
+        output = classifier.run(parse_body(body, "markdown").passages, None)
+        site_thresholds_apply([output], {(classifier.name, str(classifier.version)): rule})
+        return len(author_probabilities(output)), output.details["threshold_length_band"]
+
+    declared = ":::ai-written model=\"X\"\n" + "\n\n".join(AI_TEXTS) + "\n:::"
+    assert band(HUMAN_TEXTS[0]) == (1, "1")
+    assert band(HUMAN_TEXTS[0] + "\n\n" + declared) == (1, "1")
+    assert band("\n\n".join(HUMAN_TEXTS)) == (3, "2-3")
+    assert band("\n\n".join(HUMAN_TEXTS * 2) + "\n\n" + declared) == (6, "4-7")
+    assert band("\n\n".join(HUMAN_TEXTS) + "\n\n+++ collapsible Details\n" + HUMAN_TEXTS[1] + "\n+++") == (4, "4-7")

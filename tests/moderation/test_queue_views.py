@@ -317,3 +317,23 @@ def test_each_row_carries_its_items_action_urls(mod_client):
                            ("data-url-c", reverse("moderation:item_claim", args=[item.public_id])),
                            ("data-url-s", reverse("moderation:item_snooze", args=[item.public_id]))):
         assert f'{attribute}="{url}"' in page
+
+
+def test_the_precision_table_shows_the_range_of_thresholds_its_flags_were_judged_at(mod_client, queued_post,
+                                                                                     item_of, moderator, templates):
+    """Results carry their own threshold (shipped, the forum's, or its length band's): one number would hide
+    the others."""
+    from moderation.models import ClassifierResult
+    from moderation.services.review import review_item_approve
+
+    first, second = item_of(queued_post(title="Judged at one")), item_of(queued_post(title="Judged at another"))
+    review_item_reject(item_id=first.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
+    review_item_approve(item_id=second.pk, actor=Actor.for_user(moderator))
+    result = ClassifierResult.objects.get(revision=second.revision, classifier="keyword")
+    result.details = {**result.details, "threshold": 0.25}
+    result.save(update_fields=["details"])
+
+    [row] = mod_client.get("/moderation/stats/").context["stats"]["precision"]
+    page = mod_client.get("/moderation/stats/").content.decode()
+    assert row.judged == 2 and row.threshold == 0.25 < row.threshold_max
+    assert f"(≥ 0.250–{row.threshold_max:.3f})" in page

@@ -68,3 +68,31 @@ def test_the_pipeline_passes_the_forums_calibrated_threshold_as_the_bar(settings
     revision = post.submission.current_revision
     revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
     assert stop_at_seen and set(stop_at_seen) == {0.996}
+
+
+def test_text_score_takes_the_highest_length_bands_threshold_as_the_bar(stop_at_seen):
+    from moderation.classifiers.statistical import StatisticalClassifier
+    from moderation.services.calibration import SiteRule
+
+    classifier = StatisticalClassifier()
+    rule = SiteRule(0.95, (("1", 0.93), ("4-7", 0.997)))
+    text_score(text=BODY, classifiers=[classifier], thresholds={("statistical", str(classifier.version)): rule})
+    assert stop_at_seen and set(stop_at_seen) == {0.997}
+
+
+@pytest.mark.django_db
+def test_the_pipeline_takes_the_highest_length_bands_threshold_as_the_bar(settings, make_post, stop_at_seen):
+    """A long post's band may have the highest threshold: the language model must not stop below it."""
+    from moderation.classifiers.statistical import StatisticalClassifier
+
+    use(settings, STATISTICAL)
+    SiteThreshold.objects.create(classifier="statistical", version=str(StatisticalClassifier().version),
+                                 threshold=0.95, false_flag_rate=0.01,
+                                 posts_before=timezone.now(), posts_scored=100, posts_flagged=1,
+                                 by_length=[{"band": "1", "threshold": 0.93, "own": True},
+                                            {"band": "8+", "threshold": 0.998, "own": True}])
+    post = make_post(body=BODY)
+    stop_at_seen.clear()
+    revision = post.submission.current_revision
+    revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
+    assert stop_at_seen and set(stop_at_seen) == {0.998}

@@ -50,9 +50,11 @@ class Command(BaseCommand):
                             help="Refuse to calibrate on fewer scorable posts (default 100); with --by-length, "
                                  "a length band with fewer keeps the forum's threshold.")
         parser.add_argument("--by-length", action="store_true",
-                            help="One threshold per post length (1, 2-3, 4-7, 8+ scored windows of ~110 "
-                                 "words), so that at most the chosen share of the posts of each length is "
-                                 "flagged, not of all posts together.")
+                            help="One threshold per post length (1, 2-3, 4-7, 8+ scored passages: for the "
+                                 "built-in detectors, windows of ~110 words), so that at most the chosen share "
+                                 "of the posts of each length with at least --min-posts posts is flagged, not "
+                                 "of all posts together; a band with fewer gets the highest of the site's and "
+                                 "the shorter bands' thresholds.")
         parser.add_argument("--limit", type=int, help="Score at most this many posts (the oldest).")
         parser.add_argument("--dry-run", action="store_true", help="Print the threshold, store nothing.")
         parser.add_argument("--no-progress", action="store_true")
@@ -79,21 +81,32 @@ class Command(BaseCommand):
             bar.close()
         shipped = (f"; the shipped threshold {result.shipped_threshold:.4f} flags "
                    f"{result.flagged_shipped}/{result.scored}" if result.shipped_threshold is not None else "")
-        by_length = " per length band" if options["by_length"] else ""
-        self.stdout.write(f"{name} {configured[name].version}: site threshold {result.threshold:.4f}{by_length} "
-                          f"flags {result.flagged}/{result.scored} posts from before {before:%Y-%m-%d} "
+        flagged = " flags" if not options["by_length"] else "; with the length bands' thresholds below, it flags"
+        self.stdout.write(f"{name} {configured[name].version}: site threshold {result.threshold:.4f}{flagged} "
+                          f"{result.flagged}/{result.scored} posts from before {before:%Y-%m-%d} "
                           f"({result.flagged / result.scored:.2%}; target {rate:.2%}){shipped}. "
                           f"{result.skipped} post(s) could not be scored. "
                           + ("Nothing stored (--dry-run)." if options["dry_run"] else "Stored."))
+        self.stdout.write("By length (scored passages; the built-in detectors' are windows of about 110 words):")
         for band in result.by_length:
-            own = (f"own threshold {band['threshold']:.4f}" if band["threshold"] is not None
-                   else f"site threshold{' (too few posts for its own)' if options['by_length'] else ''}")
+            if band["threshold"] is None:
+                applied = "site threshold"
+            elif band["own"]:
+                applied = f"own threshold {band['threshold']:.4f}"
+            else:
+                applied = (f"threshold {band['threshold']:.4f} (too few posts for its own: the highest of the site's "
+                           f"and the shorter bands')")
+            rate_band = f" ({band['flagged'] / band['posts']:.2%})" if band["posts"] else ""
             shipped_band = (f", shipped threshold {band['flagged_shipped']}/{band['posts']}"
                             if band["flagged_shipped"] is not None else "")
-            self.stdout.write(f"  {band['band']:>4} windows: {own} flags {band['flagged']}/{band['posts']} "
-                              f"({band['flagged'] / band['posts']:.2%}){shipped_band}")
-        over = [b for b in result.by_length if b["flagged"] > HINT_FACTOR * rate * b["posts"] and b["flagged"] > 1]
+            self.stdout.write(f"  {band['band']:>4}: {applied} flags {band['flagged']}/{band['posts']}"
+                              f"{rate_band}{shipped_band}")
+        over = [b for b in result.by_length if b["flagged"] > HINT_FACTOR * rate * b["posts"]]
         if over and not options["by_length"]:
-            self.stdout.write(f"Posts of {', '.join(b['band'] for b in over)} windows are flagged more than "
+            self.stdout.write(f"Posts of {', '.join(b['band'] for b in over)} passages are flagged more than "
                               f"{HINT_FACTOR:g} times the target rate: --by-length gives each length band with "
                               f"at least --min-posts posts a threshold of its own.")
+        elif over:
+            self.stdout.write(f"Posts of {', '.join(b['band'] for b in over)} passages are still flagged more than "
+                              f"{HINT_FACTOR:g} times the target rate: too few of them for a threshold of their "
+                              f"own (--min-posts).")
