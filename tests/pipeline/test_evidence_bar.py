@@ -47,52 +47,33 @@ def test_the_shipped_policy_sets_the_bar_at_its_trusted_author_rule():
     assert max(current_policy().passage_score_bars()) == 0.99
 
 
-def test_text_score_passes_the_site_threshold_as_the_bar(stop_at_seen):
+BANDS = [{"band": "1", "threshold": 0.93, "own": True}, {"band": "8+", "threshold": 0.998, "own": True}]
+
+
+@pytest.mark.parametrize("by_length, bar", [([], 0.995), (BANDS, 0.998)], ids=["one threshold", "by length"])
+def test_text_score_passes_the_highest_site_threshold_as_the_bar(stop_at_seen, by_length, bar):
+    """A long post's band may have the highest threshold: the language model must not stop below it."""
     from moderation.classifiers.statistical import StatisticalClassifier
+    from moderation.services.calibration import SiteRule
 
     classifier = StatisticalClassifier()
-    text_score(text=BODY, classifiers=[classifier], thresholds={("statistical", str(classifier.version)): 0.995})
-    assert stop_at_seen and set(stop_at_seen) == {0.995}
+    rule = SiteRule(0.995, tuple((b["band"], b["threshold"]) for b in by_length))
+    text_score(text=BODY, classifiers=[classifier], thresholds={("statistical", str(classifier.version)): rule})
+    assert stop_at_seen and set(stop_at_seen) == {bar}
 
 
 @pytest.mark.django_db
-def test_the_pipeline_passes_the_forums_calibrated_threshold_as_the_bar(settings, make_post, stop_at_seen):
+@pytest.mark.parametrize("by_length, bar", [([], 0.996), (BANDS, 0.998)], ids=["one threshold", "by length"])
+def test_the_pipeline_passes_the_forums_highest_calibrated_threshold_as_the_bar(settings, make_post, stop_at_seen,
+                                                                               by_length, bar):
     from moderation.classifiers.statistical import StatisticalClassifier
 
     use(settings, STATISTICAL)
     SiteThreshold.objects.create(classifier="statistical", version=str(StatisticalClassifier().version),
-                                 threshold=0.996, false_flag_rate=0.01,
+                                 threshold=0.996, false_flag_rate=0.01, by_length=by_length,
                                  posts_before=timezone.now(), posts_scored=100, posts_flagged=1)
     post = make_post(body=BODY)
     stop_at_seen.clear()
     revision = post.submission.current_revision
     revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
-    assert stop_at_seen and set(stop_at_seen) == {0.996}
-
-
-def test_text_score_takes_the_highest_length_bands_threshold_as_the_bar(stop_at_seen):
-    from moderation.classifiers.statistical import StatisticalClassifier
-    from moderation.services.calibration import SiteRule
-
-    classifier = StatisticalClassifier()
-    rule = SiteRule(0.95, (("1", 0.93), ("4-7", 0.997)))
-    text_score(text=BODY, classifiers=[classifier], thresholds={("statistical", str(classifier.version)): rule})
-    assert stop_at_seen and set(stop_at_seen) == {0.997}
-
-
-@pytest.mark.django_db
-def test_the_pipeline_takes_the_highest_length_bands_threshold_as_the_bar(settings, make_post, stop_at_seen):
-    """A long post's band may have the highest threshold: the language model must not stop below it."""
-    from moderation.classifiers.statistical import StatisticalClassifier
-
-    use(settings, STATISTICAL)
-    SiteThreshold.objects.create(classifier="statistical", version=str(StatisticalClassifier().version),
-                                 threshold=0.95, false_flag_rate=0.01,
-                                 posts_before=timezone.now(), posts_scored=100, posts_flagged=1,
-                                 by_length=[{"band": "1", "threshold": 0.93, "own": True},
-                                            {"band": "8+", "threshold": 0.998, "own": True}])
-    post = make_post(body=BODY)
-    stop_at_seen.clear()
-    revision = post.submission.current_revision
-    revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
-    assert stop_at_seen and set(stop_at_seen) == {0.998}
+    assert stop_at_seen and set(stop_at_seen) == {bar}
