@@ -66,7 +66,6 @@ def site_thresholds() -> dict[tuple[str, str], SiteRule]:
             for r in SiteThreshold.objects.only("classifier", "version", "threshold", "by_length")}
 
 
-
 def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule | float]) -> list[float]:
     """Every threshold a passage may be compared with (for the evidence bar: the highest of them)."""
     return [t for value in thresholds.values() for t in _rule(value).values()]
@@ -146,16 +145,15 @@ def _by_length(posts: list[tuple[int, float]], *, threshold: float, shipped: flo
     for low, _high in LENGTH_BANDS:
         band = length_band(low)
         tops = [top for n, top in posts if length_band(n) == band]
-        if min_posts is None:
-            if tops:
-                out.append({"band": band, "posts": len(tops), "threshold": None, "own": False,
-                            "flagged": sum(t >= threshold for t in tops),
-                            "flagged_shipped": sum(t >= shipped for t in tops) if shipped is not None else None})
-            continue
-        own = len(tops) >= min_posts
-        applied = threshold_for_rate(tops, rate) if own else floor
-        floor = max(floor, applied)
-        out.append({"band": band, "posts": len(tops), "threshold": applied, "own": own,
+        if min_posts is None:  # one threshold for all lengths: report the bands the forum has posts in
+            if not tops:
+                continue
+            own, stored, applied = False, None, threshold
+        else:
+            own = len(tops) >= min_posts
+            stored = applied = threshold_for_rate(tops, rate) if own else floor
+            floor = max(floor, applied)
+        out.append({"band": band, "posts": len(tops), "threshold": stored, "own": own,
                     "flagged": sum(t >= applied for t in tops),
                     "flagged_shipped": sum(t >= shipped for t in tops) if shipped is not None else None})
     return out
@@ -182,9 +180,8 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
                              min_posts: int = 100, by_length: bool = False, limit: int | None = None,
                              store: bool = True, progress: Callable[[int], None] | None = None) -> Calibration:
     """Score the forum's posts from before ``before`` with ``classifier`` and (``store``) save the site
-    threshold for ``false_flag_rate``; with ``by_length``, also one for each length band that has at least
-    ``min_posts`` posts (a band with fewer keeps the forum's threshold). Raises :class:`CalibrationError`
-    when fewer than ``min_posts`` posts could be scored."""
+    threshold for ``false_flag_rate``; with ``by_length``, also one for each length band (:func:`_by_length`).
+    Raises :class:`CalibrationError` when fewer than ``min_posts`` posts could be scored."""
     if not 0 < false_flag_rate < 1:
         raise ValueError("false_flag_rate must be between 0 and 1")
     posts: list[tuple[int, float]] = []  # (scored author windows, the most AI-like one)

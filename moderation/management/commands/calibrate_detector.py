@@ -48,7 +48,7 @@ class Command(BaseCommand):
                                                  "configured one that reads text).")
         parser.add_argument("--min-posts", type=int, default=100,
                             help="Refuse to calibrate on fewer scorable posts (default 100); with --by-length, "
-                                 "a length band with fewer keeps the forum's threshold.")
+                                 "a length band needs as many for a threshold of its own.")
         parser.add_argument("--by-length", action="store_true",
                             help="One threshold per post length (1, 2-3, 4-7, 8+ scored passages: for the "
                                  "built-in detectors, windows of ~110 words), so that at most the chosen share "
