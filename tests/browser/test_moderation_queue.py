@@ -5,10 +5,11 @@ no longer shows the reason about the old revision. No CSP violation on the way."
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from forum.models import Category
-from moderation.models import RejectionTemplate
+from moderation.models import RejectionTemplate, SiteThreshold
 from moderation.services.evaluation import revision_evaluate
 from tests.moderation.conftest import AI_TEXT, HUMAN_TEXT, KEYWORD
 
@@ -80,11 +81,21 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     page.goto(f"{live_server.url}/moderation/audit/?verb=reject")
     assert "claimed → decided" in page.inner_text(".mod-audit tbody")
 
-    # The stats page draws its charts as images, without scripts.
+    # The stats page draws its charts as images, without scripts, and lists the forum's own thresholds, one
+    # per post length when it calibrated by length.
+    SiteThreshold.objects.create(
+        classifier="keyword", version="an-older-version", threshold=0.93, shipped_threshold=0.8, false_flag_rate=0.01,
+        posts_before=timezone.now(), posts_scored=400, posts_flagged=4, posts_flagged_shipped=30,
+        by_length=[{"band": "1", "posts": 300, "threshold": 0.91, "own": True, "flagged": 3, "flagged_shipped": 20},
+                   {"band": "2-3", "posts": 100, "threshold": 0.97, "own": True, "flagged": 1, "flagged_shipped": 10},
+                   {"band": "4-7", "posts": 0, "threshold": 0.97, "own": False, "flagged": 0, "flagged_shipped": 0}])
     page.goto(f"{live_server.url}/moderation/stats/")
     charts = page.locator(".mod-chart img")
     expect(charts).to_have_count(3)
     assert all(charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(3))
+    bands = page.locator('#site-thresholds tr.by-length[data-classifier="keyword"] [data-band]')
+    expect(bands).to_have_text(["1: 0.9100, 3/300 / 20", "2-3: 0.9700, 1/100 / 10",
+                                "4-7: 0.9700 (too few posts for a threshold of their own), 0/0 / 0"])
     page.screenshot(path=str(artifacts / "moderation-stats.png"), full_page=True)
 
     # The author reads the reason on the post page and in the notifications.

@@ -264,9 +264,9 @@ def test_the_stats_page_shows_each_length_bands_threshold(old_posts_of_two_lengt
 
     page = client.get("/moderation/stats/").content.decode()
     row = re.search(r'<tr class="by-length" data-classifier="percent">(.*?)</tr>', page, re.S).group(1)
-    assert re.search(r'data-band="1">1: 0\.4[78]\d\d, 2/50 / 0</span>', row)
-    assert re.search(r'data-band="4-7">4-7: 0\.9[78]\d\d, 2/50 / 10</span>', row)
-    assert re.search(r'data-band="2-3">2-3: 0\.95\d\d \(too few posts for a threshold of their own\), 0/1 / 0</span>',
+    assert re.search(r'data-band="1">1: 0\.4[78]\d\d, 2/50 / 0</li>', row)
+    assert re.search(r'data-band="4-7">4-7: 0\.9[78]\d\d, 2/50 / 10</li>', row)
+    assert re.search(r'data-band="2-3">2-3: 0\.95\d\d \(too few posts for a threshold of their own\), 0/1 / 0</li>',
                      row)
 
 
@@ -277,7 +277,7 @@ def test_without_by_length_the_stats_page_shows_each_band_at_the_site_threshold(
 
     row = re.search(r'<tr class="by-length" data-classifier="percent">(.*?)</tr>',
                     client.get("/moderation/stats/").content.decode(), re.S).group(1)
-    assert 'data-band="4-7">4-7: the site threshold, 4/50 / 10</span>' in row
+    assert 'data-band="4-7">4-7: the site threshold, 4/50 / 10</li>' in row
 
 
 def test_the_built_in_detector_counts_a_posts_length_in_author_windows_only():
