@@ -302,3 +302,18 @@ def test_the_built_in_detector_counts_a_posts_length_in_author_windows_only():
     assert band("\n\n".join(HUMAN_TEXTS)) == (3, "2-3")
     assert band("\n\n".join(HUMAN_TEXTS * 2) + "\n\n" + declared) == (6, "4-7")
     assert band("\n\n".join(HUMAN_TEXTS) + "\n\n+++ collapsible Details\n" + HUMAN_TEXTS[1] + "\n+++") == (4, "4-7")
+
+
+def test_score_texts_compares_each_text_with_its_length_bands_threshold(old_posts_of_two_lengths, tmp_path):
+    _calibrate("--false-flag-rate", "0.04", "--by-length")
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "short", "text": "One paragraph. [[p=0.60]]"},
+        {"id": "long", "text": "\n\n".join(["A long text. [[p=0.10]]"] * 4 + ["Its last paragraph. [[p=0.96]]"])},
+    ]) + "\n")
+    out = StringIO()
+    call_command("score_texts", str(source), "--no-progress", stdout=out)
+
+    rows = {r["id"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    assert rows["short"]["flagged"] and rows["short"]["classifiers"]["percent"]["threshold_length_band"] == "1"
+    assert not rows["long"]["flagged"] and rows["long"]["classifiers"]["percent"]["threshold_length_band"] == "4-7"
