@@ -94,8 +94,8 @@ class Command(BaseCommand):
             elif band["own"]:
                 applied = f"own threshold {band['threshold']:.4f}"
             else:
-                applied = (f"threshold {band['threshold']:.4f} (too few posts for its own: the highest of the site's "
-                           f"and the shorter bands')")
+                few = "no posts" if not band["posts"] else "too few posts for its own"
+                applied = f"threshold {band['threshold']:.4f} ({few}: the highest of the site's and the shorter bands')"
             rate_band = f" ({band['flagged'] / band['posts']:.2%})" if band["posts"] else ""
             shipped_band = (f", shipped threshold {band['flagged_shipped']}/{band['posts']}"
                             if band["flagged_shipped"] is not None else "")
