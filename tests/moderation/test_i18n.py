@@ -91,6 +91,25 @@ def test_the_site_thresholds_section_of_the_stats_page_in_german(moderator):
     assert "own thresholds" not in page and "Not calibrated" not in page
 
 
+def test_the_per_length_thresholds_on_the_stats_page_in_german(moderator):
+    from django.utils import timezone
+
+    from moderation.models import SiteThreshold
+
+    SiteThreshold.objects.create(classifier="statistical", version="8", threshold=0.93, false_flag_rate=0.01,
+                                 posts_before=timezone.now(), posts_scored=200, posts_flagged=2,
+                                 by_length=[{"band": "1", "posts": 200, "threshold": None, "own": False,
+                                             "flagged": 2, "flagged_shipped": 3},
+                                            {"band": "2-3", "posts": 0, "threshold": 0.95, "own": False,
+                                             "flagged": 0, "flagged_shipped": 0}])
+    page = german(moderator).get("/moderation/stats/").content.decode()
+    for text in ("Nach Beitragslänge (bewertete Abschnitte;", "1: der Schwellenwert des Forums, 2/200 / 3",
+                 "2-3: 0,9500 (zu wenige Beiträge für einen eigenen Schwellenwert), 0/0 / 0",
+                 "Markiert bei den Schwellenwerten des Forums / beim mitgelieferten"):
+        assert text in page, text
+    assert "By post length" not in page and "too few posts" not in page
+
+
 def test_a_reader_report_refused_by_the_service_says_why_in_german(make_post, make_user):
     post = make_post(title="Ein Beitrag")
     reader = german(make_user("leser"))
