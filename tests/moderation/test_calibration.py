@@ -154,7 +154,8 @@ def old_posts_of_two_lengths(percent, make_post):
     as they do with a real detector, where each of their windows is one more chance."""
     for i in range(50):
         backdate(make_post(body=f"A short old post. [[p={i / 100:.2f}]]"), CUTOFF - timedelta(days=400 - i))
-        body = "\n\n".join(["A paragraph of a long old post. [[p=0.10]]"] * 4 + [f"The last one. [[p={0.5 + i / 100:.2f}]]"])
+        body = "\n\n".join(["A paragraph of a long old post. [[p=0.10]]"] * 4
+                             + [f"The last one. [[p={0.5 + i / 100:.2f}]]"])
         backdate(make_post(body=body), CUTOFF - timedelta(days=300 - i))
     backdate(make_post(body="Two windows. [[p=0.20]]\n\nTwo windows. [[p=0.30]]"), CUTOFF - timedelta(days=10))
 

@@ -285,13 +285,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
             by[s.doc.subset].append(s)
     res["by_subset"] = {}
     for sub in sorted(by):
-        items = by[sub]
-        k = sum(1 for s in items if s.prob_max >= thr)
-        lab = items[0].doc.label
-        ci = wilson(k, len(items))
-        log(f"  {sub:42s} {'AI   ' if lab else 'human'} n={len(items):5d} flagged {k:4d} = {k / len(items):.4f} "
-            f"[{ci[0]:.4f}, {ci[1]:.4f}]")
-        res["by_subset"][sub] = {"label": lab, "n": len(items), "flagged": k, "rate": k / len(items), "ci": ci}
+        lab = by[sub][0].doc.label
+        r = res["by_subset"][sub] = {"label": lab, **flag_rate(by[sub], thr)}
+        log(f"  {sub:42s} {'AI   ' if lab else 'human'} n={r['n']:5d} flagged {r['flagged']:4d} = {r['rate']:.4f} "
+            f"[{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
     hum = [s for s in scored if s.doc.label == 0 and s.prob is not None]
     k = sum(1 for s in hum if s.prob_max >= thr)
     res["human_false_flag_rate"] = k / max(len(hum), 1)
@@ -300,7 +297,8 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["human_by_length"] = flagged_by_length(hum, thr)
     log("  human documents by length (windows scored; flagged when any one window reaches the threshold):")
     for name, r in res["human_by_length"].items():
-        log(f"    {name + (' window' if name == '1' else ' windows'):12s} {r['flagged']:3d}/{r['n']:5d} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
+        log(f"    {name + (' window' if name == '1' else ' windows'):12s} {r['flagged']:3d}/{r['n']:5d} = "
+            f"{r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
     res["protected"] = protected_checks(scored, thr)
     for name, r in res["protected"].items():
         log(f"  {name}: {r['flagged']}/{r['n']} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}], "
@@ -322,6 +320,12 @@ PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), PROTECTED_FPR),
              "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, TARGET_FPR)}
 
 
+def flag_rate(items: list[Scored], thr: float) -> dict:
+    """How many of ``items`` (documents with a score) are flagged at ``thr``: n, flagged, rate, 95% Wilson CI."""
+    k = sum(1 for s in items if s.prob_max >= thr)
+    return {"n": len(items), "flagged": k, "rate": k / len(items), "ci": wilson(k, len(items))}
+
+
 def protected_checks(scored: list[Scored], thr: float) -> dict:
     """Each protected group's documents flagged at ``thr`` against its bound, reported on its own, so that a
     group is never hidden inside "all human documents" (where the native essays' 3.6% once was)."""
@@ -330,9 +334,8 @@ def protected_checks(scored: list[Scored], thr: float) -> dict:
         items = [s for s in scored if s.doc.source in sources and s.prob_max is not None]
         if not items:
             continue
-        k = sum(1 for s in items if s.prob_max >= thr)
-        out[name] = {"n": len(items), "flagged": k, "rate": k / len(items), "ci": wilson(k, len(items)),
-                     "bound": bound, "met": k / len(items) <= bound}
+        r = flag_rate(items, thr)
+        out[name] = {**r, "bound": bound, "met": r["rate"] <= bound}
     return out
 
 
@@ -344,14 +347,8 @@ def flagged_by_length(scored: list[Scored], thr: float) -> dict:
     for s in scored:
         if s.prob_max is not None:
             bands[length_band(s.n_windows)].append(s)
-    out = {}
-    for low, high in LENGTH_BANDS:
-        items = bands.get(length_band(low), [])
-        if items:
-            k = sum(1 for s in items if s.prob_max >= thr)
-            out[length_band(low)] = {"n": len(items), "flagged": k, "rate": k / len(items),
-                                     "ci": wilson(k, len(items))}
-    return out
+    names = [length_band(low) for low, _high in LENGTH_BANDS]
+    return {name: flag_rate(bands[name], thr) for name in names if bands.get(name)}
 
 
 def _words(doc: Doc) -> int:
