@@ -9,7 +9,7 @@ import os
 import socket
 
 from celery import shared_task
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import celeryd_after_setup, task_postrun, task_prerun, worker_process_init
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -95,14 +95,27 @@ def evaluate_revision_slow(revision_id: int, content_hash: str) -> None:
     revision_evaluate(revision_id=revision_id, content_hash=content_hash)
 
 
+#: The queues this process consumes, recorded when it starts as a worker; empty in any other process (a
+#: task called in-process then hands over, as a fast-only worker does).
+consumed_queues: frozenset[str] = frozenset()
+
+
+@celeryd_after_setup.connect
+def _record_consumed_queues(sender=None, instance=None, **kwargs) -> None:
+    """Recorded once, at start-up (after ``-Q`` is applied): Celery's live view changes meaning between
+    versions. Without ``-Q``, Celery 5.6 counts every queue a route has named since as consumed, so a worker
+    that had once routed to the slow queue would have believed it consumed it."""
+    global consumed_queues
+    consumed_queues = frozenset(instance.app.amqp.queues.consume_from)
+
+
 def _consumes_slow_queue() -> bool:
     """Whether this worker consumes the queue ``evaluate_revision_slow`` is routed to (``celery worker -Q``).
 
     Separate slow workers (the production layout in the README) keep the hand-over, so the fast classifiers'
     decisions never wait behind the language model."""
     app = evaluate_revision_slow.app
-    selected = app.amqp.queues.consume_from or {}
-    return app.amqp.router.route({}, evaluate_revision_slow.name)["queue"].name in selected
+    return app.amqp.router.route({}, evaluate_revision_slow.name)["queue"].name in consumed_queues
 
 
 def _poisoned(revision_id: int) -> bool:

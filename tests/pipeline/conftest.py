@@ -25,15 +25,20 @@ from tests.pipeline.classifiers import STACK
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout`` seconds."""
+def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1, message: str = "condition",
+             diagnose=None):
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout`` seconds.
+
+    ``diagnose()`` returns text added to the failure (a worker's log, the queue's state): CI shows only the
+    failure's own output, so what is needed to explain it must be in there."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {message}")
+            details = f"\n{diagnose()}" if diagnose else ""
+            pytest.fail(f"timed out after {timeout}s waiting for {message}{details}")
         time.sleep(interval)
 
 
@@ -95,6 +100,13 @@ class Worker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The log's last lines that are not per-task chatter, for a failure message."""
+        kept = [line[:600] for line in self.log().splitlines()
+                if line.strip() and "] received" not in line and "] succeeded in" not in line]
+        state = "running" if self.running else f"exited ({self.process.returncode})" if self.process else "unstarted"
+        return f"--- worker {state}, last of {self.log_path} ---\n" + "\n".join(kept[-lines:])
 
     @property
     def running(self) -> bool:
@@ -209,20 +221,28 @@ def private_redis(tmp_path):
 
 @contextmanager
 def celery_broker(url: str):
-    """Point this process's Celery app at another broker for the duration (pools are rebuilt lazily)."""
+    """Point this process's Celery app at another broker for the duration (pools are rebuilt lazily).
+
+    The URL goes in under both names Celery looks it up by: Celery 5.6 finds the Django setting
+    ``CELERY_BROKER_URL`` before an override stored as ``broker_url`` (5.7 the other way round), and a test that
+    silently kept the machine's Redis would test nothing. The assert makes sure."""
     from config.celery import app
 
     def forget():  # kombu keeps pools per URL globally: drop our references, never close the shared one
         app._pool = None
         app.amqp._producer_pool = None
 
-    previous = app.conf.broker_url
+    names = ("broker_url", "CELERY_BROKER_URL")
+    previous = {name: app.conf.changes[name] for name in names if name in app.conf.changes}
     forget()
-    app.conf.broker_url = url
+    app.conf.changes.update({name: url for name in names})
+    assert app.conf.broker_write_url == url, app.conf.broker_write_url
     try:
         yield app
     finally:
         if app._pool is not None:
             app._pool.force_close_all()  # the private broker's pool only
         forget()
-        app.conf.broker_url = previous
+        for name in names:
+            app.conf.changes.pop(name, None)
+        app.conf.changes.update(previous)

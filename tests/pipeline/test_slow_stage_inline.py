@@ -15,20 +15,13 @@ SLOW = "tests.pipeline.classifiers.SlowScripted"
 
 
 @pytest.fixture
-def consuming():
-    """Select the worker's queues as ``celery worker -Q`` does, and restore them afterwards."""
-    queues = tasks.evaluate_revision.app.amqp.queues
-    before = dict(queues.consume_from) if queues.consume_from else None
-
+def consuming(monkeypatch):
+    """Start-up as ``celery worker -Q`` would record it: the queues this process consumes."""
     def select(*suffixes):
         prefix = tasks.evaluate_revision.app.conf.task_default_queue.rsplit(".", 1)[0]
-        queues.select([f"{prefix}.{s}" for s in suffixes])
+        monkeypatch.setattr(tasks, "consumed_queues", frozenset(f"{prefix}.{s}" for s in suffixes))
 
-    yield select
-    if before is None:
-        queues.consume_from = None
-    else:
-        queues.select(list(before))
+    return select
 
 
 @pytest.fixture
@@ -61,3 +54,17 @@ def test_a_fast_only_worker_hands_the_slow_stage_over(settings, make_post, consu
 
     assert [c["queue"] for c in sent] == ["slow"]
     assert not Evaluation.objects.filter(revision=revision).exists()
+
+
+def test_outside_a_worker_the_slow_stage_is_handed_over_even_after_a_route_named_its_queue(settings, make_post,
+                                                                                          sent):
+    """Celery 5.6 lists every queue a route has named as consumed by a process that selected none; the
+    decision must come from what the worker consumed at start-up, not from that list."""
+    use(settings, *STACK, SLOW)
+    post = make_post(body=BODY)
+    tasks.evaluate_revision_slow.app.amqp.router.route({}, tasks.evaluate_revision_slow.name)
+    revision = post.submission.current_revision
+
+    tasks.evaluate_revision(revision.pk, revision.content_hash)
+
+    assert [call["queue"] for call in sent] == ["slow"]

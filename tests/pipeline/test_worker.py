@@ -184,8 +184,9 @@ LLM_STYLE = ("Certainly! Here's a concise overview of the key considerations. Fi
 
 def test_the_built_in_stack_scores_a_post_on_the_fast_and_slow_queues(settings, make_post, pipeline_dir, client,
                                                                       celery_worker_process):
-    """The shipped configuration end to end: stylometric on the fast queue, the cascade on the slow one,
-    then the consistency check and the policy; the author sees the passage scores on the post page."""
+    """The shipped configuration end to end: stylometric and the cascade, then the consistency check and the
+    policy, in one task (this worker consumes the slow queue too, so it keeps the slow stage instead of
+    handing it over); the author sees the passage scores on the post page."""
     from django.urls import reverse
 
     from tests.pipeline.conftest import Worker, _test_database_url
@@ -197,9 +198,13 @@ def test_the_built_in_stack_scores_a_post_on_the_fast_and_slow_queues(settings, 
                     PIPELINE_TEST_STACK="builtin").start()
     try:
         post = make_post(title="Fish", body=body(HUMAN + " " + HUMAN, LLM_STYLE), disclosure={"human_only": True})
-        wait_for(lambda: evaluated(post), timeout=60, message="the built-in stack to evaluate the post")
+        wait_for(lambda: evaluated(post), timeout=60, message="the built-in stack to evaluate the post",
+                 diagnose=worker.log_tail)
     finally:
         worker.stop()
+
+    assert "moderation.evaluate_revision[" in worker.log()
+    assert "moderation.evaluate_revision_slow[" not in worker.log()  # -Q fast,slow,webhooks was recorded
 
     rows = dict(result_rows(post))
     assert rows["stylometric"] == "ok" and rows["statistical"] == "ok"

@@ -107,12 +107,13 @@ def spirit_login(browser, spirit, username):
     return page
 
 
-def reload_until(page, selector: str, *, timeout: float = 60) -> None:
-    """Reload until ``selector`` is on the page: the worker's evaluation lands in its own time."""
+def reload_until(page, selector: str, server: SpiritServer, *, timeout: float = 60) -> None:
+    """Reload until ``selector`` is on the page: the worker's evaluation lands in its own time. A failure shows
+    the server's and the worker's last log lines (CI shows only the failure's own output)."""
     deadline = time.monotonic() + timeout
     while page.locator(selector).count() == 0:
         if time.monotonic() > deadline:
-            pytest.fail(f"{selector} did not appear within {timeout}s")
+            pytest.fail(f"{selector} did not appear within {timeout}s\n{server.logs()}")
         time.sleep(0.5)
         page.reload()
 
@@ -143,7 +144,7 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
 
     # The worker evaluates it: a regular author's comment with a flagged paragraph is published and queued.
     comment = "[data-ai-comment][data-post-status=queued]"
-    reload_until(author, f".comments_list__comment {comment}")
+    reload_until(author, f".comments_list__comment {comment}", spirit)
     posted = author.locator(".comments_list__comment", has=author.locator(comment))
     expect(posted.locator(".ai-label")).to_have_attribute("data-label", "ai_assisted")
     expect(posted.locator("[data-eu-label] .eu-mark")).to_be_visible()
@@ -227,7 +228,7 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     assert [n for n, _ in revisions_of(spirit, "First version, typed by hand.")] == [1]
 
     # The newbie's comment is shown to its author (with its status) once the worker has published it.
-    reload_until(author, ".comments_list__comment:has-text('First version') [data-post-status=published]")
+    reload_until(author, ".comments_list__comment:has-text('First version') [data-post-status=published]", spirit)
     author.locator(".comments_list__comment", has_text="First version").locator("a:has-text('edit')").click()
     author.wait_for_url("**/update/**")
     expect(author.locator("input[name=human_only]")).to_be_checked()  # the disclosure comes back
@@ -258,7 +259,7 @@ def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_c
     reply.locator("textarea[name=process]").fill("The model fixed my grammar in the second paragraph.")
     reply.locator("input[type=submit]").click()
     author.wait_for_load_state()
-    reload_until(author, ".comments_list__comment:has-text('Needs a fix.') [data-post-status=queued]")
+    reload_until(author, ".comments_list__comment:has-text('Needs a fix.') [data-post-status=queued]", spirit)
 
     moderator = spirit_login(browser, spirit, "moderator")
     moderator.goto(f"{spirit.url}/moderation/")
@@ -271,7 +272,7 @@ def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_c
     expect(moderator.locator(".messages")).to_contain_text("for a disclosure fix")
 
     author.goto(topic_url)
-    reload_until(author, ".comments_list__item:has-text('Put the second paragraph')")
+    reload_until(author, ".comments_list__item:has-text('Put the second paragraph')", spirit)
     author.screenshot(path=str(artifacts / "spirit-comment-fix-asked.png"), full_page=True)
     held = author.locator(".comments_list__item", has_text="Put the second paragraph")
     expect(held).to_contain_text("comment was removed")
