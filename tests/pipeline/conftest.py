@@ -236,8 +236,8 @@ def celery_broker(url: str):
     previous = {name: app.conf.changes[name] for name in names if name in app.conf.changes}
     forget()
     app.conf.changes.update({name: url for name in names})
-    assert app.conf.broker_write_url == url, app.conf.broker_write_url
     try:
+        assert app.conf.broker_write_url == url, app.conf.broker_write_url  # e.g. CELERY_BROKER_URL in the env
         yield app
     finally:
         if app._pool is not None:

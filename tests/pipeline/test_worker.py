@@ -182,8 +182,8 @@ LLM_STYLE = ("Certainly! Here's a concise overview of the key considerations. Fi
              "delicious meals while supporting healthy oceans and thriving coastal communities.")
 
 
-def test_the_built_in_stack_scores_a_post_on_the_fast_and_slow_queues(settings, make_post, pipeline_dir, client,
-                                                                      celery_worker_process):
+def test_the_built_in_stack_scores_a_post_in_one_task_on_a_worker_of_every_queue(settings, make_post, pipeline_dir,
+                                                                                 client, celery_worker_process):
     """The shipped configuration end to end: stylometric and the cascade, then the consistency check and the
     policy, in one task (this worker consumes the slow queue too, so it keeps the slow stage instead of
     handing it over); the author sees the passage scores on the post page."""
