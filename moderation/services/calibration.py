@@ -55,10 +55,6 @@ class SiteRule:
         return [self.threshold, *(t for _band, t in self.by_length)]
 
 
-def _rule(value: SiteRule | float) -> SiteRule:
-    return value if isinstance(value, SiteRule) else SiteRule(float(value))
-
-
 def site_thresholds() -> dict[tuple[str, str], SiteRule]:
     """{(classifier, version): rule} of every stored calibration."""
     return {(r.classifier, r.version): SiteRule(r.threshold, tuple((b["band"], b["threshold"]) for b in r.by_length
@@ -66,9 +62,9 @@ def site_thresholds() -> dict[tuple[str, str], SiteRule]:
             for r in SiteThreshold.objects.only("classifier", "version", "threshold", "by_length")}
 
 
-def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule | float]) -> list[float]:
+def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule]) -> list[float]:
     """Every threshold a passage may be compared with (for the evidence bar: the highest of them)."""
-    return [t for value in thresholds.values() for t in _rule(value).values()]
+    return [t for rule in thresholds.values() for t in rule.values()]
 
 
 def author_probabilities(output: ClassifierOutput) -> list[float]:
@@ -79,14 +75,14 @@ def author_probabilities(output: ClassifierOutput) -> list[float]:
 
 
 def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
-                          thresholds: dict[tuple[str, str], SiteRule | float]) -> None:
+                          thresholds: dict[tuple[str, str], SiteRule]) -> None:
     """Give every output calibrated for this site its site threshold (for its length band, when the forum
     calibrated by length); the shipped one is kept beside it."""
     for output in outputs:
-        value = thresholds.get((output.classifier, str(output.version)))
-        if value is None or output.status != "ok":
+        rule = thresholds.get((output.classifier, str(output.version)))
+        if rule is None or output.status != "ok":
             continue
-        threshold, band = _rule(value).for_windows(len(author_probabilities(output)))
+        threshold, band = rule.for_windows(len(author_probabilities(output)))
         output.details = {**output.details, "shipped_threshold": output.details.get("threshold"),
                           "threshold": threshold, "threshold_source": "site",
                           **({"threshold_length_band": band} if band else {})}

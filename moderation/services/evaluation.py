@@ -123,7 +123,7 @@ class TextScore:
 
 def text_score(*, text: str, fmt: str = "markdown", disclosure: Disclosure | None = None,
                classifiers: Sequence[Classifier] | None = None,
-               thresholds: dict[tuple[str, str], SiteRule | float] | None = None) -> TextScore:
+               thresholds: dict[tuple[str, str], SiteRule] | None = None) -> TextScore:
     """Score a text with the configured stack, without touching the database.
 
     ``ai_probability`` is the mean of the text-reading classifiers' post scores (consistency checks are

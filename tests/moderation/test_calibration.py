@@ -255,7 +255,7 @@ def test_the_evidence_bar_covers_every_length_bands_threshold():
     from moderation.services.calibration import SiteRule, site_threshold_values
     from moderation.services.evaluation import evidence_bar_for
 
-    thresholds = {("statistical", "8"): SiteRule(0.93, (("1", 0.91), ("4-7", 0.975))), ("percent", "1"): 0.9}
+    thresholds = {("statistical", "8"): SiteRule(0.93, (("1", 0.91), ("4-7", 0.975))), ("percent", "1"): SiteRule(0.9)}
     assert sorted(site_threshold_values(thresholds)) == [0.9, 0.91, 0.93, 0.975]
     assert evidence_bar_for(thresholds=site_threshold_values(thresholds), policy=RulePolicy([])) == 0.975
 
