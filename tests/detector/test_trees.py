@@ -254,3 +254,20 @@ def test_train_ships_the_median_of_its_fold_assignments_thresholds():
     assert comb.threshold != thresholds[0]  # seed 1: the median is not the first assignment's
     with pytest.raises(ValueError, match="fold assignments >= 1"):
         train(docs, with_loso=False, threshold_folds=0, log=lambda *a: None)
+
+
+def test_protected_essays_weights_are_multiplied_after_class_balancing_and_nothing_else_is():
+    """``train_detector --toefl-weight`` / ``--native-weight``: only the named essays' weights change."""
+    from moderation.detector.train.training import example_weights, source_weights
+
+    subsets = (["liang:TOEFL_real"] * 3 + ["liang:CollegeEssay_real", "liang:CS224N_real",
+               "liang:HewlettStudentEssay_real"] + ["se:beer"] * 4 + ["liang:CollegeEssay_gpt3"] * 2)
+    sources = subsets
+    y = np.array([0] * 10 + [1] * 2)
+    base = source_weights(sources, y)
+
+    assert np.array_equal(example_weights(sources, subsets, y), base)
+    w = example_weights(sources, subsets, y, toefl_weight=4, native_weight=2)
+    assert np.allclose(w[:3], 4 * base[:3])
+    assert np.allclose(w[3:6], 2 * base[3:6])
+    assert np.array_equal(w[6:], base[6:])  # forum text and the AI essays of the same prompts: unchanged

@@ -28,10 +28,10 @@ def load_artifact(name: str):
     return _load_artifact(f"{folder}/{name}.json" if folder else name)
 from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
-from .training import PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words, tpr_at_fpr
+from .training import NATIVE_ESSAYS, PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words, tpr_at_fpr
 from ..windows import LENGTH_BANDS, MIN_WORDS, length_band, make_windows
 
-NATIVE_HUMAN = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
+NATIVE_HUMAN = NATIVE_ESSAYS
 TOEFL = "liang:TOEFL_real"
 #: sources of forum-style text: the 60-word figures are reported for these
 FORUM_SOURCES = ("se:", "own:", "ai_paragraphs", "forum")

@@ -43,6 +43,8 @@ PREFIX_WORDS = 60
 #: where the artifacts are written (``train_detector --out DIR``; default: the shipped ``artifacts/``)
 OUT: dict[str, str] = {}
 TARGET_FPR = 0.01
+#: Liang et al.'s native-English human essays (``train_detector --native-weight``)
+NATIVE_ESSAYS = ("liang:HewlettStudentEssay_real", "liang:CollegeEssay_real", "liang:CS224N_real")
 
 
 @dataclass
@@ -176,6 +178,20 @@ def source_weights(sources: list[str], labels: np.ndarray, power: float = 0.5) -
         m = labels == c
         if m.any():
             w[m] *= (len(labels) / 2) / w[m].sum()
+    return w
+
+
+def example_weights(sources: list[str], subsets: list[str], labels: np.ndarray, power: float = 0.5, *,
+                    toefl_weight: float = 1.0, native_weight: float = 1.0) -> np.ndarray:
+    """Training weights: :func:`source_weights`, then the protected essays' weights multiplied (after class
+    balancing), so the trees learn their region of feature space as human instead of the threshold rule
+    having to step over it.  ``toefl_weight``: the TOEFL essays (version 5 on: 4).  ``native_weight``: the
+    native-English essays, where the any-window rule flags human writers most; tried at 4 after version 8,
+    it moved the trade-off between native essays flagged and recall by no more than noise (docs/detector.md)."""
+    w = source_weights(sources, labels, power)
+    subsets_arr = np.asarray(subsets)
+    w[subsets_arr == "liang:TOEFL_real"] *= toefl_weight
+    w[np.isin(subsets_arr, NATIVE_ESSAYS)] *= native_weight
     return w
 
 
@@ -349,7 +365,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           lm_max_examples: int | None = None, with_loso: bool = True,
           stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
           protected_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
-          threshold_folds: int = 1) -> tuple[Combiner, dict]:
+          threshold_folds: int = 1, native_weight: float = 1.0) -> tuple[Combiner, dict]:
     if threshold_folds < 1:  # before minutes of feature extraction, not after
         raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     t0 = time.time()
@@ -405,18 +421,14 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         q = np.clip(np.array([stack_oof[e.text] for e in ex]), 1e-9, 1 - 1e-9)
         X = np.hstack([np.log(q / (1 - q))[:, None], X[:, len(F.FEATURE_NAMES):]])
         names = [STACKED] + names[len(F.FEATURE_NAMES):]
-    w = source_weights(sources, y, power)
-    if protected_weight != 1.0:
-        # version 5: the TOEFL essays' weight multiplied (after class balancing), so the trees learn that
-        # region of feature space as human instead of the threshold rule having to step over it
-        w[np.asarray(subsets) == "liang:TOEFL_real"] *= protected_weight
+    w = example_weights(sources, subsets, y, power, toefl_weight=protected_weight, native_weight=native_weight)
 
     # leave-one-source-out
     gbt = model == "gbt"
     lo = loso(X, y, sources, C, seed, power, names=names) if with_loso and not gbt else np.zeros(len(y))
     src_arr = np.asarray(sources)
     report: dict = {"n_examples": int(len(y)), "n_docs_train": len(train_docs), "seed": seed, "C": C,
-                    "protected_weight": protected_weight}
+                    "protected_weight": protected_weight, "native_weight": native_weight}
     report["loso_auroc_pooled"] = auroc(y, lo)
     report["loso_auroc_pooled_source_weighted"] = auroc(y, lo, w)
     # per held-out source: its windows against all windows of the other class (also LOSO-scored)
@@ -512,7 +524,7 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
                  stack: bool = False, cheap_model: str = "linear", distortion: int = 0,
                  toefl_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
-                 threshold_folds: int = 1) -> dict:
+                 threshold_folds: int = 1, native_weight: float = 1.0) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
     Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
@@ -524,7 +536,8 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
     cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso,
                        model=cheap_model, distortion=distortion, protected_weight=toefl_weight,
-                       gbt_params=gbt_params, bag=bag, threshold_folds=threshold_folds)
+                       gbt_params=gbt_params, bag=bag, threshold_folds=threshold_folds,
+                       native_weight=native_weight)
     reports = {"cheap": rep}
     _print_report("cheap stage", rep, log)
     if use_lm is None:

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                                  "moderation/detector/distortion.py) beside the 189 features")
         parser.add_argument("--toefl-weight", type=float, default=1.0,
                             help="multiply the TOEFL essays' training weight (the threshold rule protects them)")
+        parser.add_argument("--native-weight", type=float, default=1.0,
+                            help="multiply the native-English essays' (Hewlett, college, CS224N) training weight")
         parser.add_argument("--gbt", nargs="*", default=[], metavar="NAME=VALUE",
                             help="with --cheap-model gbt: override HistGradientBoosting settings of "
                                  "training.GBT_PARAMS, e.g. --gbt max_depth=6 learning_rate=0.1")
@@ -66,7 +68,7 @@ class Command(BaseCommand):
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
-                     toefl_weight=opts["toefl_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
+                     toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
                      threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
 
 
