@@ -565,6 +565,9 @@ class SiteThreshold(models.Model):
     version = models.CharField(max_length=200)
     threshold = models.FloatField()
     shipped_threshold = models.FloatField(null=True, blank=True)
+    #: the post rule's threshold (built-in detector version 9): above every old post's score that the window
+    #: rule leaves unflagged; null where the classifier has no post rule
+    post_threshold = models.FloatField(null=True, blank=True)
     false_flag_rate = models.FloatField()
     posts_before = models.DateTimeField()
     #: posts the classifier could score, and how many of them reach ``threshold``

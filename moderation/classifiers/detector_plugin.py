@@ -103,7 +103,8 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None):
     scores.sort(key=lambda s: (s.start, s.end))
     details = {"declared_ai_max": declared_max}
     if author_result is not None:
-        details.update(threshold=author_result.threshold, flagged=author_result.flagged,
+        details.update(threshold=author_result.threshold, post_threshold=author_result.post_threshold,
+                       flagged=author_result.flagged, flagged_by=author_result.flagged_by,
                        verdict=author_result.verdict, reason=author_result.reason,
                        stage=author_result.stage, artifact=author_result.artifact,
                        excluded=[list(e) for e in author_result.excluded])

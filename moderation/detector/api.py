@@ -13,7 +13,7 @@ from .windows import MIN_WORDS, english_score, is_english, make_windows
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "8"  # 8: the operating point (Platt scaling, thresholds) from five fold assignments, trees unchanged; 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
+DETECTOR_VERSION = "9"  # 9: a second flag rule, the post probability of two or more windows at the cheap artifact's post threshold (trees, Platt scaling, thresholds unchanged); 8: the operating point (Platt scaling, thresholds) from five fold assignments, trees unchanged; 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
 #: first input of a stacked LM combiner (detector version 4): the cheap stage's calibrated log-odds
 STACKED = "cheap_logodds"
@@ -47,8 +47,13 @@ class DetectorResult:
     max_window_probability: float | None = None
     threshold: float = 1.0
     #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
-    #: and the threshold was chosen for this rule (<= 1% of human documents flagged)
+    #: and the threshold was chosen for this rule (<= 1% of human documents flagged); or (version 9) a post of
+    #: two or more scored windows whose ``probability`` reaches ``post_threshold``
     flagged: bool = False
+    #: the artifact's post threshold (None: the window rule only)
+    post_threshold: float | None = None
+    #: which rule flagged the post: "window" (checked first) or "post"; None when not flagged
+    flagged_by: Literal["window", "post"] | None = None
     #: "no_evidence" below the threshold: the detector never says "human"
     verdict: Literal["flag", "no_evidence", "insufficient_evidence"] = "insufficient_evidence"
     reason: str = ""
@@ -182,7 +187,8 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
             lmc = None
     threshold = lmc.threshold if lmc else cheap.threshold
     n = normalize(text)
-    base = dict(threshold=threshold, excluded=[tuple(e) for e in n.excluded],
+    base = dict(threshold=threshold, post_threshold=(lmc.post_threshold if lmc else cheap.post_threshold),
+                excluded=[tuple(e) for e in n.excluded],
                 artifact=(lmc.version if lmc else cheap.version))
     n_words = len(n.text.split())
     if n_words < MIN_WORDS:
@@ -213,12 +219,47 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
         return DetectorResult(status="insufficient_evidence", reason="no_scorable_window",
                               windows=windows, **base)
     top = max(w.probability for w in scored)
-    flagged = top >= threshold
-    return DetectorResult(status="ok", probability=round(post_probability([w.probability for w in scored]), 6),
-                          max_window_probability=top, flagged=flagged,
-                          verdict="flag" if flagged else "no_evidence",
+    probability = round(post_probability([w.probability for w in scored]), 6)
+    flagged_by = flagged_rule(top, probability, len(scored), threshold, base["post_threshold"])
+    return DetectorResult(status="ok", probability=probability,
+                          max_window_probability=top, flagged=flagged_by is not None, flagged_by=flagged_by,
+                          verdict="flag" if flagged_by else "no_evidence",
                           stage="lm" if any(w.stage == "lm" for w in scored) else "cheap",
                           windows=windows, **base)
+
+
+def flagged_rule(top: float, probability: float, n_windows: int, threshold: float,
+                 post_threshold: float | None) -> Literal["window", "post"] | None:
+    """Which rule flags a post: "window" (its most AI-like window ``top`` reaches ``threshold``: one AI passage
+    in a human post is not averaged away), else "post" (two or more windows whose averaged ``probability``
+    reaches ``post_threshold``: a long text consistently AI-like in every window, none quite at the threshold),
+    else None.  One window's average is that window, so the post rule needs two."""
+    if top >= threshold:
+        return "window"
+    if post_threshold is not None and n_windows >= 2 and probability >= post_threshold:
+        return "post"
+    return None
+
+
+#: the fewest human documents of two or more windows a post threshold may be set on: it is their highest score,
+#: which a small sample places too low (training has 360; ``calibrate_detector`` uses its ``--min-posts``)
+POST_RULE_MIN_DOCUMENTS = 100
+
+
+def post_threshold_for(documents, threshold, *, min_documents: int = POST_RULE_MIN_DOCUMENTS) -> float | None:
+    """The post threshold for human ``documents`` ((scored windows, the most AI-like window's probability, the
+    post probability) each): just above the highest post probability of a document of two or more windows that
+    the window rule does not flag, so the post rule flags none of them that the window rule did not.
+    ``threshold``: the window threshold, or a function of the window count (a forum calibrated by length).
+    None (no post rule) with fewer than ``min_documents`` documents of two or more windows: the highest of a
+    few scores says little about the next one. Used by training (out-of-fold, the median over fold assignments)
+    and ``calibrate_detector``."""
+    at = threshold if callable(threshold) else (lambda _n: threshold)
+    long = [(n, top, post) for n, top, post in documents if n >= 2]
+    if len(long) < min_documents:
+        return None
+    unflagged = [post for n, top, post in long if top < at(n)]
+    return float(min(0.999, max(unflagged, default=0.0) + 1e-6))
 
 
 def score_texts(texts, *, use_lm: bool | None = None, progress: bool = True) -> list[DetectorResult]:

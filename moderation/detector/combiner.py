@@ -42,6 +42,9 @@ class Combiner(CalibratedScorer):
     band: tuple[float, float] = (0.0, 1.0)
     version: str = "0"
     meta: dict = field(default_factory=dict)
+    #: a post of two or more windows is also flagged when its post probability reaches this (version 9;
+    #: None: only the window rule)
+    post_threshold: float | None = None
 
     def __post_init__(self) -> None:
         self._mean = np.asarray(self.mean, dtype=np.float64)
@@ -90,6 +93,7 @@ class Combiner(CalibratedScorer):
             "platt": {"a": self.platt_a, "b": self.platt_b},
             "threshold": self.threshold,
             "band": list(self.band),
+            "post_threshold": self.post_threshold,
             "meta": self.meta,
         }
 
@@ -99,7 +103,7 @@ class Combiner(CalibratedScorer):
             raise ValueError(f"unknown combiner format {d.get('format')!r}")
         return cls(d["feature_names"], d["mean"], d["scale"], d["coef"], d["intercept"],
                    d["platt"]["a"], d["platt"]["b"], d["threshold"], tuple(d.get("band", (0.0, 1.0))),
-                   d.get("version", "0"), d.get("meta", {}))
+                   d.get("version", "0"), d.get("meta", {}), d.get("post_threshold"))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n")

@@ -69,6 +69,9 @@ class TreeCombiner(CalibratedScorer):
     #: text-distortion n-grams (:mod:`moderation.detector.distortion`) read after the 189 cheap features;
     #: empty: the model reads the 189 features only
     distortion: list[str] = field(default_factory=list)
+    #: a post of two or more windows is also flagged when its post probability reaches this (version 9;
+    #: None: only the window rule)
+    post_threshold: float | None = None
 
     def __post_init__(self) -> None:
         self._dindex = {g: i for i, g in enumerate(self.distortion)}
@@ -157,6 +160,7 @@ class TreeCombiner(CalibratedScorer):
             "platt": {"a": self.platt_a, "b": self.platt_b},
             "threshold": self.threshold,
             "band": list(self.band),
+            "post_threshold": self.post_threshold,
             "meta": self.meta,
             "distortion": self.distortion,
         }
@@ -174,4 +178,4 @@ class TreeCombiner(CalibratedScorer):
         return cls(d["feature_names"], t["feature"], t["threshold"], t["left"], t["right"], t["value"],
                    t["roots"], d["baseline"], d["platt"]["a"], d["platt"]["b"], d["threshold"],
                    tuple(d.get("band", (0.0, 1.0))), d.get("version", "0"), d.get("meta", {}),
-                   d.get("distortion", []))
+                   d.get("distortion", []), d.get("post_threshold"))

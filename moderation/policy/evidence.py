@@ -70,8 +70,26 @@ def max_passage_score(results: list[ClassifierResult], kinds: list[str], classif
     return best
 
 
-def passage_flagged(results: list[ClassifierResult], kinds: list[str], classifier: str | None = None) -> bool:
-    """Whether some ``ok`` passage of the given kinds reaches its own classifier's operating threshold.
+def post_flagged(result: ClassifierResult, kinds: list[str] | tuple[str, ...] = ("author",)) -> bool:
+    """The second flag route (built-in detector version 9): the post's score (its author windows' averaged
+    log-odds) reaches the classifier's ``details["post_threshold"]`` and at least two author passages were
+    scored. One long text consistently AI-like in every window, none quite at the window threshold, carries
+    more evidence than any one window; the post threshold was set so that this route flags none of the human
+    documents (training, or the forum's old posts) the window rule does not."""
+    post_threshold = (result.details or {}).get("post_threshold")
+    if post_threshold is None or "author" not in kinds or result.status != "ok" or result.score is None:
+        return False
+    scored = [p for p in result.passage_scores or []
+              if p.get("kind", "author") == "author" and p.get("status", "ok") == "ok"
+              and p.get("probability") is not None]
+    return len(scored) >= 2 and result.score >= post_threshold
+
+
+def passage_flagged(results: list[ClassifierResult], kinds: list[str], classifier: str | None = None, *,
+                    ignore_post: bool = False) -> bool:
+    """Whether some ``ok`` passage of the given kinds reaches its own classifier's operating threshold, or
+    the post as a whole reaches the classifier's post threshold (:func:`post_flagged`; ``ignore_post``: the
+    passages only).
 
     Each classifier reports the threshold it was calibrated for (the built-in detector: at most 1% of human
     texts flagged); a fixed number in a rule would flag more people than the classifier's author intended.
@@ -85,4 +103,6 @@ def passage_flagged(results: list[ClassifierResult], kinds: list[str], classifie
             if probability is not None and passage.get("status", "ok") == "ok" and \
                     passage.get("kind", "author") in kinds and probability >= threshold:
                 return True
+        if not ignore_post and post_flagged(result, kinds):
+            return True
     return False

@@ -9,7 +9,7 @@ from disclosure.blocks import BlockSyntaxError, parse_body
 
 from ..classifiers.registry import configured_classifiers
 from ..models import Revision
-from ..policy.evidence import FLAG_THRESHOLD
+from ..policy.evidence import FLAG_THRESHOLD, passage_flagged, post_flagged
 
 
 @dataclass
@@ -56,6 +56,11 @@ class PassageReport:
     @property
     def flagged_count(self) -> int:
         return sum(1 for s in self.segments if s.flagged)
+
+    @property
+    def post_flags(self) -> list[dict]:
+        """The results that flag the post as a whole only (:func:`~moderation.policy.evidence.post_flagged`)."""
+        return [r for r in self.results if r["post_flagged"]]
 
 
 def _finest_stretches(passage_scores: list[dict]) -> list[tuple[int, int, float, dict]]:
@@ -160,5 +165,8 @@ def revision_passage_report(revision: Revision) -> PassageReport:
         revision=revision, segments=segments, findings=findings, flag_threshold=threshold,
         pending=revision.evaluated_at is None,
         results=[{"classifier": r.classifier, "version": r.version, "status": r.status, "score": r.score,
-                  "error": r.error, "latency_ms": r.latency_ms} for r in results],
+                  "error": r.error, "latency_ms": r.latency_ms,
+                  # flagged as a whole (every window AI-like, none at the threshold): no passage is outlined
+                  "post_flagged": post_flagged(r) and not passage_flagged([r], ["author"], ignore_post=True),
+                  "post_threshold": (r.details or {}).get("post_threshold")} for r in results],
     )

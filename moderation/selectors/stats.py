@@ -13,7 +13,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ..models import ClassifierResult, DecisionAction, ReviewItem, ReviewStatus
-from ..policy.evidence import flag_threshold, max_passage_score
+from ..policy.evidence import flag_threshold, max_passage_score, post_flagged
 
 #: Decisions that agree with a flag; an approval overturns it.
 UPHOLDING = (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES, DecisionAction.HIDE)
@@ -87,7 +87,7 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
 
     A result is a flag when its post score or an author passage reaches ``threshold``, by default the
     classifier's own operating point (``details["threshold"]``, as the policy's ``passage_flagged`` reads
-    it). A moderator's explicit mark on the result counts; without one, the decision on the revision's
+    it, with its post rule). A moderator's explicit mark on the result counts; without one, the decision on the revision's
     review item does (reject/request changes/hide confirm, approve overturns)."""
     decided = {}
     for revision_id, action in ReviewItem.objects.filter(status=ReviewStatus.DECIDED, kind="flag") \
@@ -104,7 +104,7 @@ def classifier_precision(*, threshold: float | None = None) -> list[ClassifierPr
         flag_at = threshold if threshold is not None else flag_threshold(result.details)
         top = max([s for s in (result.score, max_passage_score([result], ["author"])) if s is not None],
                   default=None)
-        if top is None or top < flag_at:
+        if (top is None or top < flag_at) and not (threshold is None and post_flagged(result)):
             continue
         verdict = result.moderator_verdict
         if not verdict:

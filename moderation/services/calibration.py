@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from disclosure.blocks import BlockSyntaxError, parse_body
 
 from ..classifiers.base import Classifier, ClassifierOutput
+from ..detector.api import flagged_rule, post_threshold_for
 from ..detector.windows import LENGTH_BANDS, length_band
 from ..models import Revision, SiteThreshold
 
@@ -41,6 +42,9 @@ class SiteRule:
 
     threshold: float
     by_length: tuple[tuple[str, float], ...] = ()
+    #: the post rule's threshold (``detector.api.flagged_rule``), calibrated so that it flags none of the old
+    #: posts the window rule does not; None: the classifier has no post rule
+    post_threshold: float | None = None
 
     def for_windows(self, n_windows: int) -> tuple[float, str | None]:
         """(threshold, band) for a post with ``n_windows`` scored author passages; band None when the
@@ -58,8 +62,9 @@ class SiteRule:
 def site_thresholds() -> dict[tuple[str, str], SiteRule]:
     """{(classifier, version): rule} of every stored calibration."""
     return {(r.classifier, r.version): SiteRule(r.threshold, tuple((b["band"], b["threshold"]) for b in r.by_length
-                                                                   if b.get("threshold") is not None))
-            for r in SiteThreshold.objects.only("classifier", "version", "threshold", "by_length")}
+                                                                   if b.get("threshold") is not None),
+                                                r.post_threshold)
+            for r in SiteThreshold.objects.only("classifier", "version", "threshold", "by_length", "post_threshold")}
 
 
 def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule]) -> list[float]:
@@ -77,7 +82,7 @@ def author_probabilities(output: ClassifierOutput) -> list[float]:
 def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
                           thresholds: dict[tuple[str, str], SiteRule]) -> None:
     """Give every output calibrated for this site its site threshold (for its length band, when the forum
-    calibrated by length); the shipped one is kept beside it."""
+    calibrated by length, and its post threshold); the shipped ones are kept beside them."""
     for output in outputs:
         rule = thresholds.get((output.classifier, str(output.version)))
         if rule is None or output.status != "ok":
@@ -85,6 +90,8 @@ def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
         threshold, band = rule.for_windows(len(author_probabilities(output)))
         output.details = {**output.details, "shipped_threshold": output.details.get("threshold"),
                           "threshold": threshold, "threshold_source": "site",
+                          "shipped_post_threshold": output.details.get("post_threshold"),
+                          "post_threshold": rule.post_threshold,
                           **({"threshold_length_band": band} if band else {})}
 
 
@@ -119,6 +126,10 @@ class Calibration:
     row: SiteThreshold | None
     threshold: float
     shipped_threshold: float | None
+    #: the site's post threshold (None: the classifier has no post rule)
+    post_threshold: float | None
+    #: "site" (set on the old posts) or "shipped" (too few old posts of two or more windows); None without one
+    post_threshold_source: str | None
     scored: int
     flagged: int
     flagged_shipped: int | None
@@ -129,8 +140,8 @@ class Calibration:
     by_length: list[dict]
 
 
-def _by_length(posts: list[tuple[int, float]], *, threshold: float, shipped: float | None, rate: float,
-               min_posts: int | None) -> list[dict]:
+def _by_length(posts: list[tuple[int, float, float]], *, threshold: float, shipped: SiteRule | None,
+               rate: float, min_posts: int | None) -> list[dict]:
     """Each length band's old posts flagged at the forum's one threshold or, calibrating by length
     (``min_posts``), at the band's threshold: its own (``own``), the smallest that flags at most ``rate`` of
     its posts, for a band with at least ``min_posts`` of them; for a band with fewer (or none), the highest of
@@ -140,7 +151,8 @@ def _by_length(posts: list[tuple[int, float]], *, threshold: float, shipped: flo
     floor = threshold
     for low, _high in LENGTH_BANDS:
         band = length_band(low)
-        tops = [top for n, top in posts if length_band(n) == band]
+        in_band = [post for post in posts if length_band(post[0]) == band]
+        tops = [top for _n, top, _p in in_band]
         if min_posts is None:  # one threshold for all lengths: report the bands the forum has posts in
             if not tops:
                 continue
@@ -151,8 +163,15 @@ def _by_length(posts: list[tuple[int, float]], *, threshold: float, shipped: flo
             floor = max(floor, applied)
         out.append({"band": band, "posts": len(tops), "threshold": stored, "own": own,
                     "flagged": sum(t >= applied for t in tops),
-                    "flagged_shipped": sum(t >= shipped for t in tops) if shipped is not None else None})
+                    "flagged_shipped": sum(_flags(shipped, *post) for post in in_band) if shipped else None})
     return out
+
+
+def _flags(rule: SiteRule, n_windows: int, top: float, post: float | None) -> bool:
+    """Whether ``rule`` flags a post of ``n_windows`` scored author windows, the most AI-like ``top``, post
+    score ``post``: as ``detect()`` and the policy's ``passage_flagged`` do."""
+    return flagged_rule(top, post if post is not None else 0.0, n_windows, rule.for_windows(n_windows)[0],
+                        rule.post_threshold) is not None
 
 
 def _posts_before(before: datetime, limit: int | None):
@@ -180,8 +199,9 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     Raises :class:`CalibrationError` when fewer than ``min_posts`` posts could be scored."""
     if not 0 < false_flag_rate < 1:
         raise ValueError("false_flag_rate must be between 0 and 1")
-    posts: list[tuple[int, float]] = []  # (scored author windows, the most AI-like one)
+    posts: list[tuple[int, float, float]] = []  # (scored author windows, the most AI-like one, the post score)
     shipped: float | None = None
+    shipped_post: float | None = None
     skipped = 0
     for i, (body, fmt) in enumerate(_posts_before(before, limit), start=1):
         if progress:
@@ -197,23 +217,41 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
             skipped += 1
             continue
         shipped = output.details.get("threshold", shipped)
-        posts.append((len(probabilities), max(probabilities)))
-    tops = [top for _n, top in posts]
+        shipped_post = output.details.get("post_threshold", shipped_post)
+        posts.append((len(probabilities), max(probabilities), output.score))
+    tops = [top for _n, top, _p in posts]
     if len(tops) < min_posts:
         raise CalibrationError(f"only {len(tops)} post(s) from before {before:%Y-%m-%d} could be scored "
                                f"({skipped} could not); at least {min_posts} are needed")
     threshold = threshold_for_rate(tops, false_flag_rate)
     flagged = sum(t >= threshold for t in tops)
-    flagged_shipped = sum(t >= shipped for t in tops) if shipped is not None else None
-    bands = _by_length(posts, threshold=threshold, shipped=shipped, rate=false_flag_rate,
+    shipped_rule = SiteRule(shipped, post_threshold=shipped_post) if shipped is not None else None
+    flagged_shipped = sum(_flags(shipped_rule, *post) for post in posts) if shipped_rule else None
+    bands = _by_length(posts, threshold=threshold, shipped=shipped_rule, rate=false_flag_rate,
                        min_posts=min_posts if by_length else None)
     if by_length:
         flagged = sum(b["flagged"] for b in bands)
+    # the post rule only where the classifier has one: set above every old post the window rule leaves
+    # unflagged, so it adds no flag to the counts above; with fewer than ``min_posts`` old posts of two or more
+    # windows, the shipped post threshold (whose flags are then counted)
+    windows = tuple((b["band"], b["threshold"]) for b in bands if b["threshold"] is not None)
+    post_threshold = post_source = None
+    if shipped_post is not None:
+        post_source = "site"
+        post_threshold = post_threshold_for(posts, lambda n: SiteRule(threshold, windows).for_windows(n)[0],
+                                            min_documents=min_posts)
+        if post_threshold is None:
+            post_threshold, post_source = shipped_post, "shipped"
+            rule = SiteRule(threshold, windows, post_threshold)
+            flagged = sum(_flags(rule, *post) for post in posts)
+            for band in bands:
+                band["flagged"] = sum(_flags(rule, *post) for post in posts if length_band(post[0]) == band["band"])
     row = None
     if store:
         row, _ = SiteThreshold.objects.update_or_create(
             classifier=classifier.name, version=str(classifier.version),
-            defaults=dict(threshold=threshold, shipped_threshold=shipped, false_flag_rate=false_flag_rate,
+            defaults=dict(threshold=threshold, shipped_threshold=shipped, post_threshold=post_threshold,
+                          false_flag_rate=false_flag_rate,
                           posts_before=before, posts_scored=len(tops), posts_flagged=flagged,
                           posts_flagged_shipped=flagged_shipped, by_length=bands))
-    return Calibration(row, threshold, shipped, len(tops), flagged, flagged_shipped, skipped, bands)
+    return Calibration(row, threshold, shipped, post_threshold, post_source, len(tops), flagged, flagged_shipped, skipped, bands)

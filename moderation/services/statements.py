@@ -53,7 +53,9 @@ def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evalu
         if result["status"] == ResultStatus.SKIPPED:
             continue
         findings.append({"classifier": result["classifier"], "version": result["version"],
-                         "status": result["status"], "score": result["score"]})
+                         "status": result["status"], "score": result["score"],
+                         # flagged by the post's score as a whole, with no single passage over the threshold
+                         "flagged_as_whole": result["post_flagged"]})
     codes = sorted(set().union(*(result_findings(r) for r in ClassifierResult.objects.filter(revision=revision)
                                  .exclude(status=ResultStatus.ERROR))))
     disclosure = load_stored(revision.disclosure)

@@ -252,6 +252,8 @@ def test_train_ships_the_median_of_its_fold_assignments_thresholds():
     assert len(thresholds) == 3 and report["threshold_folds"] == 3
     assert comb.threshold == report["threshold"] == float(np.median(thresholds))
     assert comb.threshold != thresholds[0]  # seed 1: the median is not the first assignment's
+    # one-window human documents only: nothing to set a post threshold on, so no post rule
+    assert comb.post_threshold is None and "post_threshold" not in report
     with pytest.raises(ValueError, match="fold assignments >= 1"):
         train(docs, with_loso=False, threshold_folds=0, log=lambda *a: None)
 

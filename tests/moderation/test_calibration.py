@@ -70,6 +70,7 @@ def test_calibration_stores_the_lowest_threshold_that_flags_at_most_the_chosen_s
     assert 0.94 < row.threshold <= 0.96
     assert (row.posts_scored, row.posts_flagged, row.posts_flagged_shipped) == (50, 2, 5)
     assert (row.shipped_threshold, row.false_flag_rate, row.posts_before) == (0.9, 0.04, CUTOFF)
+    assert row.post_threshold is None  # PercentClassifier has no post rule
     assert "flags 2/50 posts from before 2022-11-30" in out and "Stored." in out
 
 
@@ -145,6 +146,104 @@ def test_the_stats_page_shows_the_site_threshold(old_posts, client, moderator):
     page = mod_client.get("/moderation/stats/").content.decode()
     row = re.search(r'<tr data-classifier="percent">(.*?)</tr>', page, re.S).group(1)
     assert "0.9000" in row and "50 posts before 2022-11-30" in row and "2 / 5" in row
+
+
+class AveragingClassifier(PercentClassifier):
+    """The same windows, scored like the built-in detector since version 9: the post score is the windows'
+    mean, and a post of two or more windows is also flagged when it reaches the post threshold 0.7."""
+
+    name = "averaging"
+
+    def classify(self, passages, disclosure):
+        output = super().classify(passages, disclosure)
+        if output.status == "ok":
+            output.score = sum(p.probability for p in output.passages) / len(output.passages)
+        output.details = {**output.details, "post_threshold": 0.7}
+        return output
+
+
+@pytest.fixture
+def old_averaged_posts(settings, make_post):
+    """Old posts: 25 of one window scoring 0.00, 0.02, … 0.48, two more scoring 0.92 and 0.94; 22 of two
+    windows averaging 0.15, 0.16, … 0.36 and one averaging 0.65 (windows 0.50 and 0.80)."""
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.moderation.test_calibration.AveragingClassifier"]}
+    bodies = [f"An old post. [[p={i / 50:.2f}]]" for i in range(25)] + ["Old. [[p=0.92]]", "Old. [[p=0.94]]"]
+    bodies += [f"Two windows. [[p=0.10]]\n\nTwo. [[p={0.20 + i / 50:.2f}]]" for i in range(22)]
+    bodies += ["Two windows. [[p=0.50]]\n\nTwo. [[p=0.80]]"]
+    for i, body in enumerate(bodies):
+        backdate(make_post(body=body), CUTOFF - timedelta(days=400 - i))
+
+
+def test_a_classifier_with_a_post_rule_gets_a_site_post_threshold_above_every_old_post_it_could_flag(
+        old_averaged_posts, make_post):
+    from moderation.models import ClassifierResult, SiteThreshold
+    from moderation.policy.evidence import passage_flagged
+    from moderation.services.evaluation import revision_classify
+
+    out = _calibrate("--false-flag-rate", "0.04")
+
+    row = SiteThreshold.objects.get(classifier="averaging")
+    # 2 of 50 may be flagged (0.94, 0.92); no long post is, and the highest average among them is 0.65
+    assert 0.80 < row.threshold <= 0.81 and row.posts_flagged == 2
+    assert 0.65 < row.post_threshold < 0.65 + 1e-5
+    assert row.posts_flagged_shipped == 2  # 0.92, 0.94 by the window; 0.65 is under the shipped post rule's 0.7
+    assert "Post threshold 0.6500" in out
+
+    def result(body):
+        post = make_post(body=body)
+        revision_classify(revision=post.submission.current_revision)
+        return ClassifierResult.objects.get(revision=post.submission.current_revision)
+
+    consistent = result("New. [[p=0.68]]\n\nNew. [[p=0.70]]")
+    lower = result("New. [[p=0.60]]\n\nNew. [[p=0.64]]")
+    single = result("New. [[p=0.80]]")
+    assert (consistent.details["post_threshold"], consistent.details["shipped_post_threshold"]) == (
+        row.post_threshold, 0.7)
+    assert passage_flagged([consistent], ["author"])           # by its average: 0.69
+    assert not passage_flagged([consistent], ["author"], ignore_post=True)
+    assert not passage_flagged([lower], ["author"])
+    assert not passage_flagged([single], ["author"])          # one window is judged by the window rule only
+    assert not passage_flagged([consistent], ["declared_ai"])  # the post rule reads the author's text
+
+
+def test_with_too_few_long_old_posts_the_shipped_post_threshold_stays_and_its_flags_are_counted(
+        old_averaged_posts, make_post):
+    from moderation.models import SiteThreshold
+
+    backdate(make_post(body="Old. [[p=0.60]]\n\nOld. [[p=0.90]]"), CUTOFF - timedelta(days=5))  # averages 0.75
+
+    out = _calibrate("--false-flag-rate", "0.04", "--min-posts", "30")  # 24 posts of two windows
+
+    row = SiteThreshold.objects.get(classifier="averaging")
+    assert row.post_threshold == 0.7 and "(the shipped one): fewer than 30 old posts" in out
+    assert row.posts_flagged == 3  # 0.92 and 0.94 by the window, the 0.75 average by the shipped post rule
+
+
+def test_a_classifier_without_a_post_rule_gets_none_from_calibration(old_posts):
+    from moderation.models import SiteThreshold
+
+    out = _calibrate("--false-flag-rate", "0.04")
+
+    assert SiteThreshold.objects.get().post_threshold is None and "Post threshold" not in out
+
+
+def test_the_item_page_says_when_a_post_is_flagged_as_a_whole(old_averaged_posts, make_post):
+    from django.template.loader import render_to_string
+
+    from moderation.selectors.passage_report import revision_passage_report
+    from moderation.services.evaluation import revision_classify
+
+    flagged = make_post(body="New. [[p=0.72]]\n\nNew. [[p=0.74]]")
+    by_window = make_post(body="New. [[p=0.95]]\n\nNew. [[p=0.74]]")
+    for post in (flagged, by_window):
+        revision_classify(revision=post.submission.current_revision)
+
+    report = revision_passage_report(flagged.submission.current_revision)
+    html = render_to_string("moderation/_passage_scores.html", {"report": report})
+    assert [r["classifier"] for r in report.post_flags] == ["averaging"] and report.flagged_count == 0
+    assert "Flagged as a whole" in html and "post score 73%" in html and "post threshold 70%" in html
+    assert not revision_passage_report(by_window.submission.current_revision).post_flags
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..api import post_probability, score_window
+from ..api import flagged_rule, post_probability, score_window
 from ..combiner import load_artifact as _load_artifact
 
 #: another artifact folder to evaluate (``evaluate_detector --artifacts DIR``), e.g. an older version's
@@ -45,6 +45,12 @@ class Scored:
     stage: str = "cheap"
     prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
     n_windows: int = 0             # windows scored: a post with more of them has more chances to be flagged
+
+    def flagged(self, thr: float, post_thr: float | None = None) -> bool:
+        """As ``detect()`` decides: some window at ``thr``, or (two windows on) the post probability at
+        ``post_thr`` (``api.flagged_rule``)."""
+        return self.prob_max is not None and \
+            flagged_rule(self.prob_max, self.prob, self.n_windows, thr, post_thr) is not None
 
 
 def _lm_fn(use_lm: bool, budget: list[int]):
@@ -192,15 +198,16 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         max_lm_windows = 0  # nothing outside the cache (a 60-word prefix not in it is left out)
     log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
     scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows)
-    thr = (load_artifact("lm") if use_lm else load_artifact("cheap")).threshold
-    res: dict = {"threshold": thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
+    artifact = load_artifact("lm") if use_lm else load_artifact("cheap")
+    thr, post_thr = artifact.threshold, artifact.post_threshold
+    res: dict = {"threshold": thr, "post_threshold": post_thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
     curves = {}
 
     def block(name, items, key="prob", curve=True):
         items = [s for s in items if getattr(s, key) is not None]
         y = np.array([s.doc.label for s in items]); p = np.array([getattr(s, key) for s in items])
         # flagged: some window >= threshold (for a 60-word prefix, its one window)
-        f = np.array([s.prob_max if key == "prob" else getattr(s, key) for s in items]) >= thr
+        f = np.array([s.flagged(thr, post_thr) if key == "prob" else getattr(s, key) >= thr for s in items])
         if len(set(y.tolist())) < 2:
             return None
         a = auroc(y, p)
@@ -286,20 +293,21 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["by_subset"] = {}
     for sub in sorted(by):
         lab = by[sub][0].doc.label
-        r = res["by_subset"][sub] = {"label": lab, **flag_rate(by[sub], thr)}
+        r = res["by_subset"][sub] = {"label": lab, **flag_rate(by[sub], thr, post_thr)}
         log(f"  {sub:42s} {'AI   ' if lab else 'human'} n={r['n']:5d} flagged {r['flagged']:4d} = {r['rate']:.4f} "
             f"[{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
     hum = [s for s in scored if s.doc.label == 0 and s.prob is not None]
-    k = sum(1 for s in hum if s.prob_max >= thr)
+    k = sum(1 for s in hum if s.flagged(thr, post_thr))
     res["human_false_flag_rate"] = k / max(len(hum), 1)
     log(f"  all human documents: {k}/{len(hum)} = {res['human_false_flag_rate']:.4f} "
         f"{wilson(k, len(hum))}")
-    res["human_by_length"] = flagged_by_length(hum, thr)
-    log("  human documents by length (windows scored; flagged when any one window reaches the threshold):")
+    res["human_by_length"] = flagged_by_length(hum, thr, post_thr)
+    log("  human documents by length (windows scored; flagged when any one window reaches the threshold, "
+        "or the post probability the post threshold):")
     for name, r in res["human_by_length"].items():
         log(f"    {name + (' window' if name == '1' else ' windows'):12s} {r['flagged']:3d}/{r['n']:5d} = "
             f"{r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
-    res["protected"] = protected_checks(scored, thr)
+    res["protected"] = protected_checks(scored, thr, post_thr)
     for name, r in res["protected"].items():
         log(f"  {name}: {r['flagged']}/{r['n']} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}], "
             f"bound {r['bound']:.0%}: {'met' if r['met'] else 'NOT met'} on the estimate")
@@ -320,13 +328,14 @@ PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), PROTECTED_FPR),
              "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, TARGET_FPR)}
 
 
-def flag_rate(items: list[Scored], thr: float) -> dict:
-    """How many of ``items`` (documents with a score) are flagged at ``thr``: n, flagged, rate, 95% Wilson CI."""
-    k = sum(1 for s in items if s.prob_max >= thr)
+def flag_rate(items: list[Scored], thr: float, post_thr: float | None = None) -> dict:
+    """How many of ``items`` (documents with a score) are flagged at ``thr`` (and ``post_thr``): n, flagged,
+    rate, 95% Wilson CI."""
+    k = sum(1 for s in items if s.flagged(thr, post_thr))
     return {"n": len(items), "flagged": k, "rate": k / len(items), "ci": wilson(k, len(items))}
 
 
-def protected_checks(scored: list[Scored], thr: float) -> dict:
+def protected_checks(scored: list[Scored], thr: float, post_thr: float | None = None) -> dict:
     """Each protected group's documents flagged at ``thr`` against its bound, reported on its own, so that a
     group is never hidden inside "all human documents" (where the native essays' 3.6% once was)."""
     out = {}
@@ -334,12 +343,12 @@ def protected_checks(scored: list[Scored], thr: float) -> dict:
         items = [s for s in scored if s.doc.source in sources and s.prob_max is not None]
         if not items:
             continue
-        r = flag_rate(items, thr)
+        r = flag_rate(items, thr, post_thr)
         out[name] = {**r, "bound": bound, "met": r["rate"] <= bound}
     return out
 
 
-def flagged_by_length(scored: list[Scored], thr: float) -> dict:
+def flagged_by_length(scored: list[Scored], thr: float, post_thr: float | None = None) -> dict:
     """Documents flagged at ``thr`` by :func:`windows.length_band` (how many windows were scored): one window
     over the threshold flags a post, so a long human post has more chances to be flagged than a short one,
     and a rate over all lengths (mostly one-window paragraphs here) hides what long posts get."""
@@ -348,7 +357,7 @@ def flagged_by_length(scored: list[Scored], thr: float) -> dict:
         if s.prob_max is not None:
             bands[length_band(s.n_windows)].append(s)
     names = [length_band(low) for low, _high in LENGTH_BANDS]
-    return {name: flag_rate(bands[name], thr) for name in names if bands.get(name)}
+    return {name: flag_rate(bands[name], thr, post_thr) for name in names if bands.get(name)}
 
 
 def _words(doc: Doc) -> int:

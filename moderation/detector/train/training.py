@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features as F
+from ..api import post_probability, post_threshold_for
 from ..combiner import ARTIFACT_DIR, Combiner
 from .binning import faster_weighted_binning
 from .data import Doc
@@ -360,6 +361,17 @@ def pooled_operating_point(oofs: list[np.ndarray], y: np.ndarray, w: np.ndarray,
     return a, b, float(np.median(info["per_assignment"])), info
 
 
+def document_evidence(prob: np.ndarray, doc_ids: np.ndarray) -> dict[int, tuple[int, float, float]]:
+    """Per document: (windows, the most AI-like window's probability, the post probability) of the given
+    window probabilities, as ``detect()`` reads them: a post is flagged by its most AI-like window, or, from two
+    windows on, by its post probability (``api.flagged_rule``, ``api.post_threshold_for``). Training samples at
+    most 12 windows of a document, so a longer one is read from those."""
+    by_doc: dict[int, list[float]] = defaultdict(list)
+    for d, p in zip(doc_ids, prob):
+        by_doc[int(d)].append(float(p))
+    return {d: (len(ps), max(ps), post_probability(ps)) for d, ps in by_doc.items()}
+
+
 def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, seed: int = 0,
           power: float = 0.5, log=print, out_name: str | None = None, max_windows_per_doc: int = 12,
           lm_max_examples: int | None = None, with_loso: bool = True,
@@ -461,6 +473,28 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["cv_tpr_at_5pct_fpr"], _ = tpr_at_fpr(y, oof, 0.05)
     report["threshold"] = thr
     report["threshold_info"] = thr_info
+    # version 9: the post rule's threshold, per assignment at the shipped window threshold; the median shipped.
+    # Not for the LM stage: its sample is windows drawn per source, not whole documents
+    window_rows = np.array([e.kind == "window" for e in ex])
+    human_docs = {int(d) for d in doc_ids[y == 0]}
+    posts = [] if use_lm else [
+        post_threshold_for([v for d, v in document_evidence(1 / (1 + np.exp(-(a * oof_k[window_rows] + b))),
+                                                             doc_ids[window_rows]).items() if d in human_docs], thr)
+        for oof_k in oofs]
+    post_thr = None if not posts or None in posts else float(np.median(posts))
+    if post_thr is not None:
+        ev0 = document_evidence(prob[window_rows], doc_ids[window_rows])
+        gained = [d for d, (n, top, post) in ev0.items() if n >= 2 and top < thr and post >= post_thr]
+        report["post_threshold"] = post_thr
+        report["post_threshold_info"] = {
+            "rule": "median over fold assignments of: just above the highest post probability of a human "
+                    "document of >= 2 windows that no window flags",
+            "per_assignment": posts,
+            "first_assignment_docs_gained": {"ai": sum(d not in human_docs for d in gained),
+                                             "human": sum(d in human_docs for d in gained)},
+            "first_assignment_multiwindow_docs": {
+                "ai": sum(n >= 2 and d not in human_docs for d, (n, _t, _p) in ev0.items()),
+                "human": sum(n >= 2 and d in human_docs for d, (n, _t, _p) in ev0.items())}}
     report["cv_human_flag_rate_at_threshold"] = float((prob[y == 0] >= thr).mean())
     report["cv_ai_recall_at_threshold"] = float((prob[y == 1] >= thr).mean())
     by_subset = {}
@@ -476,14 +510,15 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         from ..trees import TreeCombiner
         models = fit_gbt_bag(X, y, w, groups, bag, seed, names, **gbt_params)
         comb = TreeCombiner(**export_bag(models, names), platt_a=a, platt_b=b, threshold=thr, version=version,
-                            distortion=vocab)
+                            distortion=vocab, post_threshold=report.get("post_threshold"))
         report["gbt_params"] = {**GBT_PARAMS, **gbt_params}
         report["bag"] = bag
     else:
         params = fit_lr(X, y, w, C, seed, names=names)
         mean, scale, coef, intercept = params
         comb = Combiner(names, [float(v) for v in mean], [float(v) for v in scale],
-                        [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0), version=version, meta={})
+                        [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0), version=version, meta={},
+                        post_threshold=report.get("post_threshold"))
     # cascade band (cheap artifact only): below lo the cheap stage settles "no evidence"
     # (<= 2% of AI windows fall there out-of-fold), above hi it settles "AI"
     # (<= 0.1% of human windows reach it out-of-fold).
@@ -576,6 +611,11 @@ def _print_report(title: str, rep: dict, log=print) -> None:
     log(f"threshold constraints: {rep.get('threshold_info')}")
     log(f"threshold {rep['threshold']:.4f}: human windows flagged {rep['cv_human_flag_rate_at_threshold']:.4f}, "
         f"AI windows flagged {rep['cv_ai_recall_at_threshold']:.3f}")
+    if rep.get("post_threshold") is not None:
+        info = rep["post_threshold_info"]
+        log(f"post threshold {rep['post_threshold']:.4f} (per assignment {info['per_assignment']}): out-of-fold, "
+            f"documents of >= 2 windows it adds to the window rule's: {info['first_assignment_docs_gained']} of "
+            f"{info['first_assignment_multiwindow_docs']}")
     log("LOSO AUROC per held-out source (vs. the other class):")
     for s, v in rep["loso_per_source"].items():
         log(f"  {s:45s} n={v['n']:5d}  {'AI   ' if v['label'] else 'human'}  {v['auroc_vs_other_class']:.3f}")
