@@ -17,6 +17,7 @@ from django.utils import timezone
 from disclosure.grades import GRADE_ORDER
 
 from ..models import ClassifierResult, LabelSource, ResultStatus, Submission
+from ..policy.evidence import post_flagged
 from ..selectors.labels import submission_label
 
 PERIODS = ("day", "week", "month")
@@ -56,7 +57,7 @@ def _classifiers_disagree(grade: str, results: list[ClassifierResult]) -> bool:
         if result.status != ResultStatus.OK or result.classifier == "disclosure_consistency":
             continue
         threshold = (result.details or {}).get("threshold", DISAGREE_SCORE)
-        if result.score is not None and result.score >= threshold:
+        if (result.score is not None and result.score >= threshold) or post_flagged(result):
             return True
     return False
 

@@ -74,8 +74,9 @@ def post_flagged(result: ClassifierResult, kinds: list[str] | tuple[str, ...] = 
     """The second flag route (built-in detector version 9): the post's score (its author windows' averaged
     log-odds) reaches the classifier's ``details["post_threshold"]`` and at least two author passages were
     scored. One long text consistently AI-like in every window, none quite at the window threshold, carries
-    more evidence than any one window; the post threshold was set so that this route flags none of the human
-    documents (training, or the forum's old posts) the window rule does not."""
+    more evidence than any one window; the post threshold is set just above the highest score of the human
+    documents of two or more windows (training, out-of-fold; or the forum's old posts) that the window rule
+    leaves unflagged."""
     post_threshold = (result.details or {}).get("post_threshold")
     if post_threshold is None or "author" not in kinds or result.status != "ok" or result.score is None:
         return False

@@ -13,6 +13,11 @@ A post is flagged when any one of its passages reaches the threshold, so with on
 calibration reports the forum's old posts flagged per length band (:data:`LENGTH_BANDS`), and
 ``--by-length`` stores one threshold per band instead, so that at most the chosen share of the forum's
 posts *of each length* is flagged (:func:`_by_length`).
+
+A classifier with a post rule (detector version 9's cheap stage: a post of two or more windows whose post score
+reaches ``details["post_threshold"]``) gets a site post threshold too, set just above every old post the window
+rule leaves unflagged, so it adds no flag to the calibration's counts; with fewer than ``min_posts`` such old
+posts, none (only the window rule flags).
 """
 from __future__ import annotations
 
@@ -91,13 +96,16 @@ def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
         output.details = {**output.details, "shipped_threshold": output.details.get("threshold"),
                           "threshold": threshold, "threshold_source": "site",
                           "shipped_post_threshold": output.details.get("post_threshold"),
-                          "post_threshold": rule.post_threshold,
+                          # only where this result has a post rule of its own (the statistical classifier has
+                          # one only when the LM stage is missing and it is the cheap stage)
+                          "post_threshold": (rule.post_threshold if output.details.get("post_threshold") is not None
+                                             else None),
                           **({"threshold_length_band": band} if band else {})}
 
 
 def outputs_verdict(outputs: Sequence[ClassifierOutput], kinds: Sequence[str] = AUTHOR_KINDS) -> tuple[bool, str]:
     """(flagged, verdict) for one text: flagged when some passage of ``kinds`` reaches its classifier's
-    threshold (exactly the policy's ``passage_flagged``); the verdict is ``flag``, ``no_evidence`` (some
+    threshold, or the post its post threshold (exactly the policy's ``passage_flagged``); the verdict is ``flag``, ``no_evidence`` (some
     classifier scored the text, none flagged it) or ``insufficient_evidence`` (none could score it)."""
     from ..policy.evidence import passage_flagged
 
@@ -128,8 +136,8 @@ class Calibration:
     shipped_threshold: float | None
     #: the site's post threshold (None: the classifier has no post rule)
     post_threshold: float | None
-    #: "site" (set on the old posts) or "shipped" (too few old posts of two or more windows); None without one
-    post_threshold_source: str | None
+    #: the classifier has a post rule, but fewer than ``min_posts`` old posts of two or more windows: none is set
+    post_rule_dropped: bool
     scored: int
     flagged: int
     flagged_shipped: int | None
@@ -232,20 +240,13 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     if by_length:
         flagged = sum(b["flagged"] for b in bands)
     # the post rule only where the classifier has one: set above every old post the window rule leaves
-    # unflagged, so it adds no flag to the counts above; with fewer than ``min_posts`` old posts of two or more
-    # windows, the shipped post threshold (whose flags are then counted)
+    # unflagged, so it adds no flag to the counts above; none (as in training) with fewer than ``min_posts``
+    # old posts of two or more windows, whose highest score would be too low an estimate
     windows = tuple((b["band"], b["threshold"]) for b in bands if b["threshold"] is not None)
-    post_threshold = post_source = None
+    post_threshold = None
     if shipped_post is not None:
-        post_source = "site"
         post_threshold = post_threshold_for(posts, lambda n: SiteRule(threshold, windows).for_windows(n)[0],
                                             min_documents=min_posts)
-        if post_threshold is None:
-            post_threshold, post_source = shipped_post, "shipped"
-            rule = SiteRule(threshold, windows, post_threshold)
-            flagged = sum(_flags(rule, *post) for post in posts)
-            for band in bands:
-                band["flagged"] = sum(_flags(rule, *post) for post in posts if length_band(post[0]) == band["band"])
     row = None
     if store:
         row, _ = SiteThreshold.objects.update_or_create(
@@ -254,4 +255,5 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
                           false_flag_rate=false_flag_rate,
                           posts_before=before, posts_scored=len(tops), posts_flagged=flagged,
                           posts_flagged_shipped=flagged_shipped, by_length=bands))
-    return Calibration(row, threshold, shipped, post_threshold, post_source, len(tops), flagged, flagged_shipped, skipped, bands)
+    return Calibration(row, threshold, shipped, post_threshold, shipped_post is not None and post_threshold is None,
+                       len(tops), flagged, flagged_shipped, skipped, bands)

@@ -115,7 +115,8 @@ class TextScore:
     ai_probability: float | None
     outputs: list[ClassifierOutput]
     passages: list[dict]
-    #: some author passage reaches its classifier's threshold (what the policy's ``passage_flagged`` reads)
+    #: some author passage reaches its classifier's threshold, or the post its post threshold (what the
+    #: policy's ``passage_flagged`` reads)
     flagged: bool = False
     #: ``flag`` / ``no_evidence`` / ``insufficient_evidence``
     verdict: str = "insufficient_evidence"

@@ -39,6 +39,7 @@ def test_too_few_long_human_documents_give_no_post_rule_rather_than_a_low_one():
     assert post_threshold_for([(1, 0.5, 0.5)] * 500, 0.93) is None
     assert post_threshold_for([(2, 0.5, 0.3)] * 99, 0.93) is None
     assert post_threshold_for([(2, 0.5, 0.3)] * 100, 0.93) == pytest.approx(0.3 + 1e-6)
+    assert post_threshold_for([(2, 0.5, None)] * 200, 0.93) is None  # a classifier that gave no post score
 
 
 @pytest.fixture

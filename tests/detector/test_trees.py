@@ -273,3 +273,30 @@ def test_protected_essays_weights_are_multiplied_after_class_balancing_and_nothi
     assert np.allclose(w[:3], 4 * base[:3])
     assert np.allclose(w[3:6], 2 * base[3:6])
     assert np.array_equal(w[6:], base[6:])  # forum text and the AI essays of the same prompts: unchanged
+
+
+def test_train_ships_the_median_of_its_fold_assignments_post_thresholds():
+    """Version 9: with long human documents in training, each fold assignment gives a post threshold (just above
+    its highest unflagged long human document, out-of-fold) and the artifact carries their median."""
+    import random
+
+    from moderation.detector.train.data import OWN_CORPUS, Doc
+    from moderation.detector.train.training import train
+
+    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()][:60]
+    rng = random.Random(0)
+    words = "the a of we it my was on in so but and then i went there with our old dog back home".split()
+    human = ["\n\n".join(" ".join(rng.choice(words) for _ in range(90)) + "." for _ in range(3)) for _ in range(40)]
+    docs = ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
+            + [Doc(t, 0, "se:test", "se:test") for t in human])
+
+    comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20,
+                         log=lambda *a: None)
+
+    info = report["post_threshold_info"]
+    assert len(info["per_assignment"]) == 3 and info["multiwindow_docs"]["human"] == 40
+    assert comb.post_threshold == report["post_threshold"] == float(np.median(info["per_assignment"]))
+    assert len(info["docs_gained"]["human"]) == 3
+    # the assignment whose own value is the median adds no human document out-of-fold
+    assert 0 in info["docs_gained"]["human"]
+    assert train(docs, with_loso=False, seed=1, post_min_documents=41, log=lambda *a: None)[0].post_threshold is None

@@ -125,3 +125,20 @@ def test_the_filter_shows_the_period_and_range_the_report_used(client, moderator
     assert [o.attrs.get("value") for o in form.find("select", name="period").find_all("option")
             if "selected" in o.attrs] == ["month"]
     assert form.find("input", name="start").attrs.get("value") == "2026-01-01"
+
+
+def test_a_post_flagged_as_a_whole_counts_as_the_classifiers_disagreeing_with_a_low_grade():
+    """Detector version 9's post rule: no passage over the threshold, the post's score over its post threshold."""
+    from types import SimpleNamespace
+
+    from moderation.compliance.selectors import _classifiers_disagree
+
+    def result(score, post_threshold):
+        passages = [{"kind": "author", "status": "ok", "probability": p} for p in (0.80, 0.85)]
+        return SimpleNamespace(status="ok", classifier="stylometric", score=score, passage_scores=passages,
+                               details={"threshold": 0.93, "post_threshold": post_threshold})
+
+    assert _classifiers_disagree("human_only", [result(0.82, 0.71)])
+    assert not _classifiers_disagree("human_only", [result(0.82, None)])
+    assert not _classifiers_disagree("human_only", [result(0.70, 0.71)])
+    assert not _classifiers_disagree("ai_generated", [result(0.82, 0.71)])

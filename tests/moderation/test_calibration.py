@@ -207,17 +207,24 @@ def test_a_classifier_with_a_post_rule_gets_a_site_post_threshold_above_every_ol
     assert not passage_flagged([consistent], ["declared_ai"])  # the post rule reads the author's text
 
 
-def test_with_too_few_long_old_posts_the_shipped_post_threshold_stays_and_its_flags_are_counted(
+def test_with_too_few_long_old_posts_no_post_rule_is_set_and_the_calibrated_rate_holds(
         old_averaged_posts, make_post):
-    from moderation.models import SiteThreshold
+    """The shipped post threshold was set against the shipped passage threshold, not the forum's: kept, it
+    could flag far more old posts than the chosen rate. Too few long posts to set one: no post rule."""
+    from moderation.models import ClassifierResult, SiteThreshold
+    from moderation.policy.evidence import passage_flagged
+    from moderation.services.evaluation import revision_classify
 
-    backdate(make_post(body="Old. [[p=0.60]]\n\nOld. [[p=0.90]]"), CUTOFF - timedelta(days=5))  # averages 0.75
-
-    out = _calibrate("--false-flag-rate", "0.04", "--min-posts", "30")  # 24 posts of two windows
+    out = _calibrate("--false-flag-rate", "0.04", "--min-posts", "30")  # 23 posts of two windows
 
     row = SiteThreshold.objects.get(classifier="averaging")
-    assert row.post_threshold == 0.7 and "(the shipped one): fewer than 30 old posts" in out
-    assert row.posts_flagged == 3  # 0.92 and 0.94 by the window, the 0.75 average by the shipped post rule
+    assert row.post_threshold is None and row.posts_flagged == 2
+    assert "No post threshold: fewer than 30 old posts have two or more passages" in out
+    post = make_post(body="New. [[p=0.78]]\n\nNew. [[p=0.80]]")  # averages 0.79, over the shipped 0.7
+    revision_classify(revision=post.submission.current_revision)
+    result = ClassifierResult.objects.get(revision=post.submission.current_revision)
+    assert result.details["post_threshold"] is None and result.details["shipped_post_threshold"] == 0.7
+    assert not passage_flagged([result], ["author"])
 
 
 def test_a_classifier_without_a_post_rule_gets_none_from_calibration(old_posts):

@@ -313,7 +313,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
             f"bound {r['bound']:.0%}: {'met' if r['met'] else 'NOT met'} on the estimate")
     liang_rows = None
     if compare_liang:
-        liang_rows = compare_with_liang(scored, thr, log=log)
+        liang_rows = compare_with_liang(scored, thr, log=log, post_thr=post_thr)
         res["liang_comparison"] = {n: {k: v for k, v in r.items() if not k.startswith("_")}
                                    for n, r in liang_rows.items()}
     if png:
@@ -364,7 +364,7 @@ def _words(doc: Doc) -> int:
     return len(doc.text.split())
 
 
-def compare_with_liang(scored: list[Scored], thr: float, log=print) -> dict:
+def compare_with_liang(scored: list[Scored], thr: float, log=print, post_thr: float | None = None) -> dict:
     """Our figures beside the seven commercial detectors' on the same Liang texts."""
     items = [s for s in scored if s.doc.source.startswith("liang:") and s.prob is not None]
     log(f"\n== Liang et al. 2023: the same {len(items)} texts, ours vs seven commercial detectors ==")
@@ -386,8 +386,8 @@ def compare_with_liang(scored: list[Scored], thr: float, log=print) -> dict:
         tpr = float((p[y == 1] >= t).mean())
         toefl = np.array([v for s, v in sub if s.doc.source == TOEFL])
         toefl_t = float((toefl >= t).mean()) if len(toefl) else float("nan")
-        if name.startswith("ours"):  # ours flags when some window reaches the shipped threshold
-            toefl_flags = np.array([s.prob_max >= thr for s, _ in sub if s.doc.source == TOEFL])
+        if name.startswith("ours"):  # ours: some window at the shipped threshold, or the post rule
+            toefl_flags = np.array([s.flagged(thr, post_thr) for s, _ in sub if s.doc.source == TOEFL])
         else:
             toefl_flags = toefl >= 0.5
         toefl_d = float(toefl_flags.mean()) if len(toefl) else float("nan")

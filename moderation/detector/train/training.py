@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features as F
-from ..api import post_probability, post_threshold_for
+from ..api import POST_RULE_MIN_DOCUMENTS, post_probability, post_threshold_for
 from ..combiner import ARTIFACT_DIR, Combiner
 from .binning import faster_weighted_binning
 from .data import Doc
@@ -377,7 +377,8 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           lm_max_examples: int | None = None, with_loso: bool = True,
           stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
           protected_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
-          threshold_folds: int = 1, native_weight: float = 1.0) -> tuple[Combiner, dict]:
+          threshold_folds: int = 1, native_weight: float = 1.0,
+          post_min_documents: int = POST_RULE_MIN_DOCUMENTS) -> tuple[Combiner, dict]:
     if threshold_folds < 1:  # before minutes of feature extraction, not after
         raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     t0 = time.time()
@@ -477,24 +478,26 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     # Not for the LM stage: its sample is windows drawn per source, not whole documents
     window_rows = np.array([e.kind == "window" for e in ex])
     human_docs = {int(d) for d in doc_ids[y == 0]}
-    posts = [] if use_lm else [
-        post_threshold_for([v for d, v in document_evidence(1 / (1 + np.exp(-(a * oof_k[window_rows] + b))),
-                                                             doc_ids[window_rows]).items() if d in human_docs], thr)
-        for oof_k in oofs]
+    evidence = [] if use_lm else [
+        document_evidence(1 / (1 + np.exp(-(a * oof_k[window_rows] + b))), doc_ids[window_rows]) for oof_k in oofs]
+    posts = [post_threshold_for([v for d, v in ev.items() if d in human_docs], thr, min_documents=post_min_documents)
+             for ev in evidence]
     post_thr = None if not posts or None in posts else float(np.median(posts))
     if post_thr is not None:
-        ev0 = document_evidence(prob[window_rows], doc_ids[window_rows])
-        gained = [d for d, (n, top, post) in ev0.items() if n >= 2 and top < thr and post >= post_thr]
+        def gained(ev, human):
+            return sum(n >= 2 and top < thr and post >= post_thr and (d in human_docs) == human
+                       for d, (n, top, post) in ev.items())
         report["post_threshold"] = post_thr
         report["post_threshold_info"] = {
             "rule": "median over fold assignments of: just above the highest post probability of a human "
                     "document of >= 2 windows that no window flags",
             "per_assignment": posts,
-            "first_assignment_docs_gained": {"ai": sum(d not in human_docs for d in gained),
-                                             "human": sum(d in human_docs for d in gained)},
-            "first_assignment_multiwindow_docs": {
-                "ai": sum(n >= 2 and d not in human_docs for d, (n, _t, _p) in ev0.items()),
-                "human": sum(n >= 2 and d in human_docs for d, (n, _t, _p) in ev0.items())}}
+            # at the shipped (median) post threshold, in each assignment: what the post rule adds out-of-fold
+            "docs_gained": {"ai": [gained(ev, False) for ev in evidence],
+                            "human": [gained(ev, True) for ev in evidence]},
+            "multiwindow_docs": {
+                "ai": sum(n >= 2 and d not in human_docs for d, (n, _t, _p) in evidence[0].items()),
+                "human": sum(n >= 2 and d in human_docs for d, (n, _t, _p) in evidence[0].items())}}
     report["cv_human_flag_rate_at_threshold"] = float((prob[y == 0] >= thr).mean())
     report["cv_ai_recall_at_threshold"] = float((prob[y == 1] >= thr).mean())
     by_subset = {}
@@ -614,8 +617,8 @@ def _print_report(title: str, rep: dict, log=print) -> None:
     if rep.get("post_threshold") is not None:
         info = rep["post_threshold_info"]
         log(f"post threshold {rep['post_threshold']:.4f} (per assignment {info['per_assignment']}): out-of-fold, "
-            f"documents of >= 2 windows it adds to the window rule's: {info['first_assignment_docs_gained']} of "
-            f"{info['first_assignment_multiwindow_docs']}")
+            f"documents of >= 2 windows it adds to the window rule's, per assignment: {info['docs_gained']} of "
+            f"{info['multiwindow_docs']}")
     log("LOSO AUROC per held-out source (vs. the other class):")
     for s, v in rep["loso_per_source"].items():
         log(f"  {s:45s} n={v['n']:5d}  {'AI   ' if v['label'] else 'human'}  {v['auroc_vs_other_class']:.3f}")

@@ -87,14 +87,14 @@ class Command(BaseCommand):
                           f"({result.flagged / result.scored:.2%}; target {rate:.2%}){shipped}. "
                           f"{result.skipped} post(s) could not be scored. "
                           + ("Nothing stored (--dry-run)." if options["dry_run"] else "Stored."))
-        if result.post_threshold_source == "site":
+        if result.post_threshold is not None:
             self.stdout.write(f"Post threshold {result.post_threshold:.4f}: a post of two or more passages is also "
                               f"flagged when its score reaches it; above every old post the site threshold "
-                              f"leaves unflagged, so it adds no flag to these counts.")
-        elif result.post_threshold_source == "shipped":
-            self.stdout.write(f"Post threshold {result.post_threshold:.4f} (the shipped one): fewer than "
-                              f"{options['min_posts']} old posts have two or more passages, too few to set the "
-                              f"forum's own; the counts include its flags.")
+                              f"leaves unflagged, so it adds no flag to these counts (on new long posts, about "
+                              f"one in as many as there were old ones).")
+        elif result.post_rule_dropped:
+            self.stdout.write(f"No post threshold: fewer than {options['min_posts']} old posts have two or more "
+                              f"passages, too few to set one; only the passage threshold flags.")
         self.stdout.write("By length (scored passages; the built-in detectors' are windows of about 110 words):")
         for band in result.by_length:
             if band["threshold"] is None:
