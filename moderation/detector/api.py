@@ -253,8 +253,8 @@ def post_threshold_for(documents, threshold, *, min_documents: int = POST_RULE_M
     ``threshold``: the window threshold, or a function of the window count (a forum calibrated by length).
     None (no post rule) with fewer than ``min_documents`` documents of two or more windows: the highest of a
     few scores says little about the next one. Being the highest of ``m`` such scores, it will still flag
-    about 1/(m + 1) of new long human documents the window rule leaves alone (held-out, version 9: 1 of 216). Used by training (out-of-fold, the median over fold assignments)
-    and ``calibrate_detector``."""
+    about 1/(m + 1) of new long human documents the window rule leaves alone (held-out, version 9: 1 of 216).
+    Used by training (out-of-fold, the median over fold assignments) and ``calibrate_detector``."""
     at = threshold if callable(threshold) else (lambda _n: threshold)
     long = [(n, top, post) for n, top, post in documents if n >= 2 and post is not None]
     if len(long) < min_documents:
