@@ -109,7 +109,7 @@ def outputs_verdict(outputs: Sequence[ClassifierOutput], kinds: Sequence[str] = 
     classifier scored the text, none flagged it) or ``insufficient_evidence`` (none could score it)."""
     from ..policy.evidence import passage_flagged
 
-    rows = [SimpleNamespace(classifier=o.classifier, status=o.status, details=o.details,
+    rows = [SimpleNamespace(classifier=o.classifier, status=o.status, details=o.details, score=o.score,
                             passage_scores=[p.model_dump(mode="json") if hasattr(p, "model_dump") else p
                                             for p in o.passages]) for o in outputs]
     if passage_flagged(rows, list(kinds)):

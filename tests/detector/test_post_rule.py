@@ -84,3 +84,33 @@ def test_the_shipped_cheap_stage_has_a_post_rule_and_the_cascade_none():
     assert cheap.post_threshold is not None and 0.5 < cheap.post_threshold < cheap.threshold
     assert cheap.meta["report"]["post_threshold"] == pytest.approx(cheap.post_threshold, abs=1e-4)
     assert load_artifact("lm").post_threshold is None
+
+
+@pytest.mark.django_db
+def test_score_texts_reports_the_post_rule_of_the_built_in_detector(monkeypatch, long_human_post, tmp_path,
+                                                                    settings):
+    """What the independent held-out set is scored with: ``flagged`` includes the post rule."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["moderation.classifiers.stylometric.StylometricClassifier"]}
+    text, before = long_human_post
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "long", "text": text}) + "\n")
+
+    def flagged():
+        out = StringIO()
+        call_command("score_texts", str(source), "--classifier", "stylometric", "--no-progress", stdout=out)
+        row = json.loads(out.getvalue())
+        stylometric = row["classifiers"]["stylometric"]
+        return row["flagged"], stylometric["post_threshold"], stylometric["score"]
+
+    shipped_post_threshold = load_artifact("cheap").post_threshold
+    shipped = flagged()
+    monkeypatch.setattr(load_artifact("cheap"), "post_threshold", shipped[2])  # the text's own post score
+    at_its_score = flagged()
+
+    assert shipped[:2] == (False, shipped_post_threshold) and shipped[2] < shipped_post_threshold
+    assert at_its_score == (True, shipped[2], shipped[2])

@@ -227,6 +227,22 @@ def test_with_too_few_long_old_posts_no_post_rule_is_set_and_the_calibrated_rate
     assert not passage_flagged([result], ["author"])
 
 
+def test_score_texts_flags_a_text_by_its_post_score_and_prints_the_post_threshold(old_averaged_posts, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "throughout", "text": "New. [[p=0.72]]\n\nNew. [[p=0.74]]"},   # averages 0.73 >= 0.7
+        {"id": "lower", "text": "New. [[p=0.60]]\n\nNew. [[p=0.64]]"},
+        {"id": "one", "text": "New. [[p=0.80]]"},
+    ]) + "\n")
+    out = StringIO()
+    call_command("score_texts", str(source), "--no-progress", stdout=out)
+
+    rows = {r["id"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    assert {k: (r["flagged"], r["verdict"]) for k, r in rows.items()} == {
+        "throughout": (True, "flag"), "lower": (False, "no_evidence"), "one": (False, "no_evidence")}
+    assert rows["throughout"]["classifiers"]["averaging"]["post_threshold"] == 0.7
+
+
 def test_a_classifier_without_a_post_rule_gets_none_from_calibration(old_posts):
     from moderation.models import SiteThreshold
 
