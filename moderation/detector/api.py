@@ -236,9 +236,13 @@ def flagged_rule(top: float, probability: float, n_windows: int, threshold: floa
     else None.  One window's average is that window, so the post rule needs two."""
     if top >= threshold:
         return "window"
-    if post_threshold is not None and n_windows >= 2 and probability >= post_threshold:
-        return "post"
-    return None
+    return "post" if post_rule_holds(probability, n_windows, post_threshold) else None
+
+
+def post_rule_holds(probability: float, n_windows: int, post_threshold: float | None) -> bool:
+    """The post rule alone: two or more scored windows and a post probability at ``post_threshold`` (None: the
+    artifact or the forum has no post rule)."""
+    return post_threshold is not None and n_windows >= 2 and probability >= post_threshold
 
 
 #: the fewest human documents of two or more windows a post threshold may be set on: it is their highest score,

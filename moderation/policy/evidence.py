@@ -80,10 +80,14 @@ def post_flagged(result: ClassifierResult, kinds: list[str] | tuple[str, ...] = 
     post_threshold = (result.details or {}).get("post_threshold")
     if post_threshold is None or "author" not in kinds or result.status != "ok" or result.score is None:
         return False
+    # the rule itself lives with the detector; imported here so that a forum whose classifiers report no post
+    # threshold never loads it
+    from ..detector.api import post_rule_holds
+
     scored = [p for p in result.passage_scores or []
               if p.get("kind", "author") == "author" and p.get("status", "ok") == "ok"
               and p.get("probability") is not None]
-    return len(scored) >= 2 and result.score >= post_threshold
+    return post_rule_holds(result.score, len(scored), post_threshold)
 
 
 def passage_flagged(results: list[ClassifierResult], kinds: list[str], classifier: str | None = None, *,

@@ -242,11 +242,10 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     # the post rule only where the classifier has one: set above every old post the window rule leaves
     # unflagged, so it adds no flag to the counts above; none (as in training) with fewer than ``min_posts``
     # old posts of two or more windows, whose highest score would be too low an estimate
-    windows = tuple((b["band"], b["threshold"]) for b in bands if b["threshold"] is not None)
+    site = SiteRule(threshold, tuple((b["band"], b["threshold"]) for b in bands if b["threshold"] is not None))
     post_threshold = None
     if shipped_post is not None:
-        post_threshold = post_threshold_for(posts, lambda n: SiteRule(threshold, windows).for_windows(n)[0],
-                                            min_documents=min_posts)
+        post_threshold = post_threshold_for(posts, lambda n: site.for_windows(n)[0], min_documents=min_posts)
     row = None
     if store:
         row, _ = SiteThreshold.objects.update_or_create(

@@ -28,10 +28,10 @@ def load_artifact(name: str):
     return _load_artifact(f"{folder}/{name}.json" if folder else name)
 from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
-from .training import NATIVE_ESSAYS, PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words, tpr_at_fpr
+from .training import (NATIVE_ESSAYS, PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words,
+                       tpr_at_fpr)
 from ..windows import LENGTH_BANDS, MIN_WORDS, length_band, make_windows
 
-NATIVE_HUMAN = NATIVE_ESSAYS
 TOEFL = "liang:TOEFL_real"
 #: sources of forum-style text: the 60-word figures are reported for these
 FORUM_SOURCES = ("se:", "own:", "ai_paragraphs", "forum")
@@ -325,7 +325,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
 #: issue 13's protected groups and their bounds: "the TOEFL / native-essay check (<= 2% / <= 1% flagged)"
 #: (training's threshold rule enforces the first out-of-fold; the second is the human target, checked here)
 PROTECTED = {"TOEFL essays (non-native writers)": ((TOEFL,), PROTECTED_FPR),
-             "native-English essays (Hewlett, college, CS224N)": (NATIVE_HUMAN, TARGET_FPR)}
+             "native-English essays (Hewlett, college, CS224N)": (NATIVE_ESSAYS, TARGET_FPR)}
 
 
 def flag_rate(items: list[Scored], thr: float, post_thr: float | None = None) -> dict:
@@ -378,7 +378,7 @@ def compare_with_liang(scored: list[Scored], thr: float, log=print, post_thr: fl
         sub = [(s, v) for s, v in sub if v is not None]
         y = np.array([s.doc.label for s, _ in sub]); p = np.array([v for _, v in sub])
         a = auroc(y, p)
-        nat = np.array([v for s, v in sub if s.doc.source in NATIVE_HUMAN])
+        nat = np.array([v for s, v in sub if s.doc.source in NATIVE_ESSAYS])
         if len(nat) == 0:
             return
         k = int(math.floor(0.01 * len(nat)))

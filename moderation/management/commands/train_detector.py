@@ -68,7 +68,8 @@ class Command(BaseCommand):
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
-                     toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"], gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
+                     toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
+                     gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
                      threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
 
 
