@@ -9,7 +9,7 @@ from typing import Literal
 from . import features as F
 from .combiner import Combiner, load_artifact
 from .normalize import normalize
-from .windows import MIN_WORDS, english_score, is_english, make_windows
+from .windows import MIN_WORDS, is_english, make_windows, window_scorable
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
@@ -199,13 +199,10 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
     pending: list[tuple[int, str, list[float], float]] = []  # in-band windows waiting for the LM
     for span in make_windows(n.text):
         a, b = n.to_original(span.start, span.end)
-        if span.n_words < MIN_WORDS:
+        if not window_scorable(n.text, span, n_words):
             windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
             continue
         wtext = n.text[span.start:span.end]
-        if span.n_words < n_words and english_score(wtext) < 0.12:
-            windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
-            continue
         x = F.extract(wtext)
         p, p_cheap, stage, top = score_window(wtext, cheap, None, features=x)
         windows.append(Window(start=a, end=b, n_words=span.n_words, probability=round(p, 6),

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "split_sentences", "make_windows", "english_score", "is_english",
-           "MIN_WORDS", "TARGET_WORDS", "MAX_WORDS", "LENGTH_BANDS", "length_band"]
+__all__ = ["Span", "split_sentences", "make_windows", "english_score", "is_english", "window_scorable",
+           "scorable_windows", "MIN_WORDS", "WINDOW_MIN_ENGLISH", "TARGET_WORDS", "MAX_WORDS", "LENGTH_BANDS", "length_band"]
 
 #: Fewer words than this in a window: insufficient evidence, never a guess.
 MIN_WORDS = 50
+#: A window of a longer post that scores less than this on :func:`english_score` (a quoted code listing, a
+#: paragraph in another language) is insufficient evidence; the post as a whole must pass :func:`is_english`.
+WINDOW_MIN_ENGLISH = 0.12
 #: Windows are packed up to about this many words...
 TARGET_WORDS = 110
 #: ...and never exceed this (a longer single sentence is cut on word boundaries).
@@ -169,3 +172,22 @@ def english_score(text: str) -> float:
 
 def is_english(text: str, latin_ratio: float = 1.0) -> bool:
     return latin_ratio >= 0.85 and english_score(text) >= 0.18
+
+
+def window_scorable(text: str, span: Span, post_words: int) -> bool:
+    """Whether the detector scores ``span`` of the normalised, English ``text`` (``post_words``: its
+    ``len(text.split())``).  One predicate for ``detect()``, training and evaluation, so that the windows a
+    model is trained and measured on, and the count the post rule reads, are the ones the product scores."""
+    if span.n_words < MIN_WORDS:
+        return False
+    return span.n_words >= post_words or english_score(text[span.start:span.end]) >= WINDOW_MIN_ENGLISH
+
+
+def scorable_windows(text: str, latin_ratio: float = 1.0) -> list[Span]:
+    """The windows of a normalised text (``normalize(...).text``, its ``latin_ratio``) that the detector
+    scores (:func:`window_scorable`); none where the text as a whole is not English (``detect()``:
+    ``not_english``)."""
+    if not is_english(text, latin_ratio):
+        return []
+    post_words = len(text.split())
+    return [s for s in make_windows(text) if window_scorable(text, s, post_words)]

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from moderation.detector.normalize import normalize
 from moderation.detector.train.corpus.build import _records, topic_family
 from moderation.detector.train.data import (HELD_OUT_REGISTERS, HELD_OUT_TOPIC_FAMILIES, HELD_OUT_WRITERS,
                                             OWN_CORPUS, Doc, augmentations, load_own_corpus, mixed_posts,
@@ -117,3 +118,17 @@ def test_a_held_out_writer_is_test_only_whatever_its_recipe():
     assert held and {own_split(r) for r in held} == {"test"}
     recipe_of_w4 = next(r for r in records if r["writer"] == "w4" and own_split(r) == "train")
     assert own_split({**recipe_of_w4, "writer": HELD_OUT_WRITERS[0]}) == "test"
+
+
+def test_a_sentence_dropped_from_a_reply_keeps_the_quote_on_a_line_of_its_own():
+    """Joined with spaces, the quote and the answer were one Markdown quote: a variant with nothing to score."""
+    reply = ("> Sycophancy is just a training data problem.\n\n"
+             "I don't think it's that simple, though raters are part of it. Even careful raters reward answers "
+             "people like. People reliably like being agreed with. So the pressure comes back through the "
+             "preference data itself. Fixing the raters helps at the margin.")
+
+    dropped = augmentations(reply)["sentence-drop"]
+
+    assert dropped.startswith("> Sycophancy is just a training data problem.\n\nI don't think")
+    assert len(dropped.split()) < len(reply.split())
+    assert normalize(dropped).text.startswith("I don't think")

@@ -50,3 +50,33 @@ def test_a_short_paragraph_joins_the_next_one():
     spans = make_windows(text)
 
     assert spans[0].start == 0 and all(s.n_words >= MIN_WORDS for s in spans)
+
+
+def test_training_and_evaluation_use_the_windows_the_detector_scores():
+    """A post's windows in training and evaluation are detect()'s: a paragraph in another language inside an
+    English post is left out everywhere, and a post that is not English as a whole is never scored."""
+    from moderation.detector.api import detect
+    from moderation.detector.train.data import Doc
+    from moderation.detector.train.evaluation import score_docs
+    from moderation.detector.train.training import build_examples
+
+    english = " ".join(f"I think sentence number {i} of this post is about the thing we were discussing."
+                       for i in range(8))
+    french = " ".join(f"Voici la phrase numéro {i} du paragraphe cité, écrite dans une autre langue."
+                      for i in range(8))
+    terse = ("Log events, not noise. Include request IDs. Use structured logs, JSON if possible. Log at "
+             "boundaries: incoming requests, outgoing calls, errors. Never log secrets or personal data. Set "
+             "levels deliberately. Debug off in production. Alert on error rates, not individual errors. Make "
+             "sure someone actually reads alerts. Rotate files daily. Keep thirty days. Ship logs off host. "
+             "Sample debug traces.")
+    mixed = f"{english}\n\n{french}\n\n{english}"
+    docs = [Doc(mixed, 0, "se:test", "se:test", "test"), Doc(terse, 1, "own:terse", "own:terse", "test")]
+
+    result, examples, (scored_mixed, scored_terse) = (detect(mixed, use_lm=False), build_examples(docs),
+                                                      score_docs(docs, progress=False))
+
+    assert sum(w.status == "ok" for w in result.windows) == 2 < len(result.windows)
+    assert [e.kind for e in examples if e.doc == 0].count("window") == 2 == scored_mixed.n_windows
+    assert all("Voici" not in e.text for e in examples)
+    assert detect(terse, use_lm=False).reason == "not_english"
+    assert not [e for e in examples if e.doc == 1] and scored_terse.prob is None and scored_terse.prob60 is None

@@ -213,13 +213,20 @@ def _lowercased(text: str) -> str:
 
 
 def _sentence_drop(text: str) -> str | None:
-    """One sentence (not the first) removed, as an editor trimming a draft would."""
+    """One sentence (not the first) removed, as an editor trimming a draft would.  Paragraph breaks stay:
+    joined with spaces, a reply's quoted line and its answer became one Markdown quote, which the detector
+    rightly leaves unscored, so such a variant had no text left to learn from or to measure."""
     sentences = _SENT_RE.split(text)
     if len(sentences) < 4:
         return None
+    separators = _SENT_RE.findall(text)
     rng = _rng_for(text, "drop")
-    del sentences[rng.randrange(1, len(sentences))]
-    return " ".join(sentences)
+    i = rng.randrange(1, len(sentences))
+    del sentences[i]
+    # the dropped sentence takes one of its two separators along: the one with fewer line breaks
+    before, after = separators[i - 1], (separators[i] if i < len(separators) else "")
+    del separators[i if after and after.count("\n") <= before.count("\n") else i - 1]
+    return "".join(s + sep for s, sep in zip(sentences, separators + [""]))
 
 
 def augmentations(text: str) -> dict[str, str]:

@@ -30,7 +30,7 @@ from .data import LIANG_DETECTORS, Doc, load, mixed_posts
 from ..normalize import normalize
 from .training import (NATIVE_ESSAYS, PREFIX_WORDS, PROTECTED_FPR, TARGET_FPR, _LMCache, auroc, prefix_words,
                        tpr_at_fpr)
-from ..windows import LENGTH_BANDS, MIN_WORDS, length_band, make_windows
+from ..windows import LENGTH_BANDS, is_english, length_band, scorable_windows
 
 TOEFL = "liang:TOEFL_real"
 #: sources of forum-style text: the 60-word figures are reported for these
@@ -92,18 +92,18 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
     feats = fc.extract if fc else (lambda t: None)
     out = []
     for d in it:
-        norm = normalize(d.text).text
+        n = normalize(d.text)
+        norm = n.text
         try:
             probs, stage = [], "cheap"
-            for w in make_windows(norm):
-                if w.n_words < MIN_WORDS:
-                    continue
+            for w in scorable_windows(norm, n.latin_ratio):
                 wtext = norm[w.start:w.end]
                 p, _pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
                 probs.append(p)
                 stage = "lm" if st == "lm" else stage
             p60 = None
-            if d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS:
+            if (d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS
+                    and is_english(norm, n.latin_ratio)):
                 try:
                     p60 = score_window(prefix_words(norm), cheap, lmc, lm_features,
                                        feats(prefix_words(norm)))[0]

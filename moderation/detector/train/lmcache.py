@@ -26,7 +26,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..normalize import normalize
-from ..windows import MIN_WORDS, make_windows
+from ..windows import is_english, scorable_windows
 
 PREFIX_WORDS = 60
 
@@ -75,8 +75,11 @@ class LMCache:
 def doc_windows(text: str) -> list[str]:
     """Every text the LM stage may be asked about for this document: its scorable windows and its first
     60 words (the training examples and the evaluation's windows are drawn from these)."""
-    norm = normalize(text).text
-    out = [norm[w.start:w.end] for w in make_windows(norm) if w.n_words >= MIN_WORDS]
+    n = normalize(text)
+    norm = n.text
+    if not is_english(norm, n.latin_ratio):
+        return []
+    out = [norm[w.start:w.end] for w in scorable_windows(norm, n.latin_ratio)]
     if len(norm.split()) >= PREFIX_WORDS + 15:
         out.append(" ".join(norm.split()[:PREFIX_WORDS]))
     return out

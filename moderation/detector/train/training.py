@@ -38,7 +38,7 @@ from .binning import faster_weighted_binning
 from .data import Doc
 from .lmcache import LMCache
 from ..normalize import normalize
-from ..windows import MIN_WORDS, make_windows
+from ..windows import is_english, scorable_windows
 
 PREFIX_WORDS = 60
 #: where the artifacts are written (``train_detector --out DIR``; default: the shipped ``artifacts/``)
@@ -65,8 +65,11 @@ def build_examples(docs: list[Doc], *, max_windows_per_doc: int = 3, seed: int =
     rng = random.Random(seed)
     out: list[Example] = []
     for i, d in enumerate(docs):
-        norm = normalize(d.text).text
-        wins = [w for w in make_windows(norm) if w.n_words >= MIN_WORDS]
+        n = normalize(d.text)
+        norm = n.text
+        if not is_english(norm, n.latin_ratio):
+            continue  # detect(): not_english, never scored
+        wins = scorable_windows(norm, n.latin_ratio)
         if len(wins) > max_windows_per_doc:
             wins = rng.sample(wins, max_windows_per_doc)
         for w in wins:
