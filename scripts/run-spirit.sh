@@ -18,16 +18,18 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py createcachetable
 $PY manage.py seed_spirit_demo
 prefix="${CELERY_QUEUE_PREFIX:-aidisclosure}"
-$PY -m celery -A config worker -B -l info --concurrency "${WORKER_CONCURRENCY:-2}" \
-  -s "$VAR_DIR/celerybeat-schedule" -Q "$prefix.fast,$prefix.slow,$prefix.webhooks" >"$VAR_DIR/worker.log" 2>&1 &
-WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+. scripts/lib/supervise.sh
+: >"$VAR_DIR/worker.log"
+# restarted whenever it exits (scripts/lib/supervise.sh); its pid is in $VAR_DIR/worker.pid
+supervise "$VAR_DIR/worker.log" "$VAR_DIR/worker.pid" $PY -m celery -A config worker -B -l info \
+  --concurrency "${WORKER_CONCURRENCY:-2}" -s "$VAR_DIR/celerybeat-schedule" -Q "$prefix.fast,$prefix.slow,$prefix.webhooks"
+trap 'kill $SUPERVISOR 2>/dev/null; wait $SUPERVISOR 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Spirit with the plugin: http://127.0.0.1:$PORT/
   Review queue:           http://127.0.0.1:$PORT/moderation/   (Spirit moderators)
   Demo logins (password "demo" — demo only): author (regular), newbie (new), moderator (Spirit moderator)
-  Worker log:             $VAR_DIR/worker.log   (database: ${DATABASE_URL:-$VAR_DIR/db.sqlite3}, broker: ${REDIS_URL:-filesystem $VAR_DIR/broker})
+  Worker log:             $VAR_DIR/worker.log   (restarted if it exits; database: ${DATABASE_URL:-$VAR_DIR/db.sqlite3}, broker: ${REDIS_URL:-filesystem $VAR_DIR/broker})
 
 MSG
 $PY manage.py runserver --noreload "127.0.0.1:$PORT"

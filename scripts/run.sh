@@ -13,12 +13,15 @@ PY=.venv/bin/python
 export DEBUG="${DEBUG:-1}" ALLOW_PRIVATE_WEBHOOK_URLS="${ALLOW_PRIVATE_WEBHOOK_URLS:-1}"
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
-mkdir -p .var
+VAR="${VAR_DIR:-$PWD/.var}"
+mkdir -p "$VAR"
 prefix="${CELERY_QUEUE_PREFIX:-aidisclosure}"
-.venv/bin/celery -A config worker -B -l info --concurrency 2 \
-  -Q "$prefix.fast,$prefix.slow,$prefix.webhooks" >.var/worker.log 2>&1 &
-WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+. scripts/lib/supervise.sh
+: >"$VAR/worker.log"
+# restarted whenever it exits (scripts/lib/supervise.sh); its pid is in $VAR/worker.pid
+supervise "$VAR/worker.log" "$VAR/worker.pid" .venv/bin/celery -A config worker -B -l info --concurrency 2 \
+  -Q "$prefix.fast,$prefix.slow,$prefix.webhooks"
+trap 'kill $SUPERVISOR 2>/dev/null; wait $SUPERVISOR 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Demo forum:        http://127.0.0.1:$PORT/
@@ -26,7 +29,7 @@ cat <<MSG
   API docs:          http://127.0.0.1:$PORT/api/v1/docs
   Admin:             http://127.0.0.1:$PORT/admin/
   Demo logins (password "demo" — demo only): author, newbie, reader, moderator
-  Worker log:        .var/worker.log   (database: ${DATABASE_URL:-.var/db.sqlite3}, broker: ${REDIS_URL:-filesystem .var/broker})
+  Worker log:        $VAR/worker.log   (restarted if it exits; database: ${DATABASE_URL:-$VAR/db.sqlite3}, broker: ${REDIS_URL:-filesystem $VAR/broker})
 
 MSG
 $PY manage.py runserver "127.0.0.1:$PORT"

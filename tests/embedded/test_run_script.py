@@ -1,0 +1,140 @@
+"""`make run` (scripts/run.sh) on one laptop: the worker beside the web server comes back when it dies.
+
+The script is started as a user would (embedded default: SQLite and the filesystem broker, under a VAR_DIR of
+its own); its Celery worker is killed with SIGKILL, as the OOM killer would; a post submitted afterwards is still
+evaluated.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AI_LIKE = ("When it comes to improving your productivity, it's important to understand that there is no "
+           "one-size-fits-all solution. Instead, it's crucial to explore a variety of strategies and find what "
+           "works best for you. First and foremost, establishing a consistent routine can significantly enhance "
+           "your ability to focus. By setting clear boundaries between work and rest, you create an environment "
+           "that fosters deep concentration and sustained motivation. Ultimately, productivity is a journey "
+           "rather than a destination.")
+
+pytestmark = [pytest.mark.reliability, pytest.mark.worker]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str, diagnose=lambda: ""):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s\n{diagnose()}"
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """scripts/run.sh in its own session, with a database and broker of its own; stopped as Ctrl-C would."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
+    env.update(VAR_DIR=str(tmp_path / "var"), PORT=str(port), PYTHONUNBUFFERED="1")
+    log = open(tmp_path / "run.log", "w")
+    process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    var = tmp_path / "var"
+
+    def logs() -> str:
+        worker_log = var / "worker.log"
+        return ((tmp_path / "run.log").read_text()[-3000:] + "\n--- worker.log\n"
+                + (worker_log.read_text()[-3000:] if worker_log.exists() else ""))
+
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy():
+        assert process.poll() is None, f"run.sh exited\n{logs()}"
+        try:
+            return httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(healthy, 180, "run.sh serving", logs)
+        yield base, var, env, logs
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def worker_ready(var: Path) -> int | None:
+    """The pid of the running worker once it has logged that it is ready."""
+    pid_file = var / "worker.pid"
+    if not pid_file.exists() or "ready." not in (var / "worker.log").read_text():
+        return None
+    pid = int(pid_file.read_text() or 0)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def stray_workers(var: Path, worker: int) -> list[int]:
+    """Live Celery processes of this demo (by its VAR_DIR) that are neither ``worker`` nor descended from it."""
+    def stat(pid):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    stray = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (stat(proc.name)[0] == "Z" or f"VAR_DIR={var}".encode() not in (proc / "environ").read_bytes().split(b"\0")
+                    or b"celery" not in (proc / "cmdline").read_bytes()):
+                continue
+            pid = int(proc.name)
+            while pid not in (worker, 0, 1):
+                pid = int(stat(pid)[1])
+        except (OSError, IndexError):
+            continue
+        if pid != worker:
+            stray.append(int(proc.name))
+    return stray
+
+
+def test_a_killed_worker_comes_back_and_later_posts_are_evaluated(demo):
+    base, var, env, logs = demo
+    first = wait_for(lambda: worker_ready(var), 120, "the worker ready", logs)
+
+    os.kill(first, signal.SIGKILL)
+    second = wait_for(lambda: (pid := worker_ready(var)) and pid != first and pid, 120, "a new worker", logs)
+
+    assert "supervise: " in (var / "worker.log").read_text() and second != first
+    # nothing of the killed worker is left: its embedded beat would go on sending periodic tasks
+    assert stray_workers(var, second) == []
+    key = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "create_api_client", "restart-test",
+                          "--scopes", "submit"], cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]
+    api = httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    created = api.post("/submissions", json={
+        "external_id": "after-restart", "title": "After the restart", "body": AI_LIKE, "format": "markdown",
+        "author": {"external_id": "someone", "display_name": "Someone"}, "disclosure": {"human_only": True}})
+    assert created.status_code == 202, created.text
+
+    verdict = wait_for(lambda: (body := api.get(f"/submissions/{created.json()['id']}").json())["status"] != "pending"
+                       and body, 180, "a verdict after the restart", logs)
+    assert verdict["status"] in ("published", "queued"), verdict
