@@ -56,6 +56,16 @@ class _Joined:
         return self.parts[0][2].start if self.parts else 0
 
 
+def scored_author_text(body: str, fmt: str = "markdown") -> str:
+    """The text the built-in classifiers score for a post ``body``: its author passages, joined as
+    :func:`classify_passages` joins them (quotes, code and declared AI blocks left out, Markdown read as the
+    renderer reads it). The detector's evaluation scores documents through this, so it measures what the
+    product does. Raises ``disclosure.blocks.BlockSyntaxError``."""
+    from disclosure.blocks import parse_body
+
+    return _Joined([p for p in parse_body(body, fmt).passages if p.kind in AUTHOR_KINDS and p.text.strip()]).text
+
+
 def _passage_offset(p, k: int) -> int:
     if hasattr(p, "body_offset") and getattr(p, "segments", None):
         return p.body_offset(k)

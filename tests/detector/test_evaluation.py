@@ -106,3 +106,20 @@ def test_length_bands_cover_every_post_length_once():
     from moderation.detector.windows import length_band
 
     assert [length_band(n) for n in range(10)] == [None, "1", "2-3", "2-3", "4-7", "4-7", "4-7", "4-7", "8+", "8+"]
+
+
+def test_documents_are_scored_as_the_product_scores_them_posted_as_markdown(tmp_path):
+    """A reply whose answer continues its one-line quote (no blank line) is, in Markdown, all quote: the
+    product scores none of it, so neither does the evaluation; with a blank line, the answer is scored."""
+    from moderation.detector.train.evaluation import score_docs
+    from moderation.management.commands.evaluate_detector import as_posted
+
+    answer = " ".join(HUMAN_TEXTS)  # one paragraph
+    lazy = Doc(f"> Is the kettle broken?\n{answer}", 1, "own:reply", "own:reply", "test", {})
+    apart = Doc(f"> Is the kettle broken?\n\n{answer}", 1, "own:reply", "own:reply", "test", {})
+
+    as_product = score_docs([lazy, apart], progress=False, scored_text=as_posted)
+    as_raw = score_docs([lazy], progress=False)
+
+    assert as_product[0].prob is None and as_product[0].n_windows == 0
+    assert as_product[1].prob is not None and as_product[1].n_windows == as_raw[0].n_windows >= 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,11 @@ class _Budget(Exception):
 
 
 def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 10**9,
-               progress: bool = True) -> list[Scored]:
+               progress: bool = True, scored_text: Callable[[str], str] | None = None) -> list[Scored]:
+    """Score each document as ``detect()`` would. ``scored_text`` maps a document's text to what the product
+    scores of it (``evaluate_detector`` passes the post's author passages as the classifiers see them:
+    quotes, code and declared AI blocks left out, Markdown read as the renderer reads it); None: the text
+    itself. This package does not import the rest of the project, so the caller passes it."""
     cheap = load_artifact("cheap")
     lmc = load_artifact("lm") if use_lm else None
     budget = [max_lm_windows]
@@ -92,7 +97,7 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
     feats = fc.extract if fc else (lambda t: None)
     out = []
     for d in it:
-        n = normalize(d.text)
+        n = normalize(scored_text(d.text) if scored_text else d.text)
         norm = n.text
         try:
             probs, stage = [], "cheap"
@@ -176,7 +181,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
              seed: int = 0, compare_liang: bool = False, png: str | None = None,
              max_lm_windows: int = 10**9, docs_per_source: int | None = None,
              docs_per_source_for: dict[str, int] | None = None, lm_cached_only: bool = False,
-             log=print) -> dict:
+             log=print, scored_text: Callable[[str], str] | None = None) -> dict:
     from ..api import _resolve_use_lm
     use_lm = _resolve_use_lm(use_lm)
     docs = load(paths)
@@ -194,16 +199,21 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         cache = _LMCache.open()
         if cache is None:
             raise RuntimeError("--lm-cached-only needs DETECTOR_LM_CACHE")
-        docs = [d for d in docs if all(t in cache for t in doc_windows(d.text))]
+        # (a document whose author passages differ from its text, a reply that is one Markdown quote, say,
+        # has other windows than the cache's: left out unless they are cached too)
+        docs = [d for d in docs if all(t in cache for t in doc_windows(d.text)
+                                       + (doc_windows(scored_text(d.text)) if scored_text else []))]
         max_lm_windows = 0  # nothing outside the cache (a 60-word prefix not in it is left out)
     log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
-    scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows)
+    scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows, scored_text=scored_text)
     artifact = load_artifact("lm") if use_lm else load_artifact("cheap")
     thr, post_thr = artifact.threshold, artifact.post_threshold
     res: dict = {"threshold": thr, "post_threshold": post_thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
     curves = {}
 
     def block(name, items, key="prob", curve=True):
+        # no score: nothing the product would score (all quote, not English, too short): not flagged, not ranked
+        unscored = [s for s in items if getattr(s, key) is None]
         items = [s for s in items if getattr(s, key) is not None]
         y = np.array([s.doc.label for s in items]); p = np.array([getattr(s, key) for s in items])
         # flagged: some window >= threshold (for a 60-word prefix, its one window)
@@ -218,15 +228,19 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         ff = int((f & (y == 0)).sum()); nh = int((y == 0).sum())
         tp = int((f & (y == 1)).sum()); na = int((y == 1).sum())
         hci, aci = wilson(ff, nh), wilson(tp, na)
+        nu_ai = sum(s.doc.label == 1 for s in unscored)
+        nu_h = len(unscored) - nu_ai
         log(f"{name:38s} n={len(y):5d} AUROC {_fmt_ci(a, ci)}  TPR@1%FPR {_fmt_ci(t1, t1_ci)}  TPR@5%FPR {t5:.3f}  "
             f"at threshold: human flagged {ff}/{nh} = {ff / max(nh, 1):.4f} [{hci[0]:.4f}, {hci[1]:.4f}], "
-            f"AI flagged {tp}/{na} = {tp / max(na, 1):.3f} [{aci[0]:.3f}, {aci[1]:.3f}]")
+            f"AI flagged {tp}/{na} = {tp / max(na, 1):.3f} [{aci[0]:.3f}, {aci[1]:.3f}]"
+            + (f"; not scored: {nu_ai} AI, {nu_h} human" if unscored else ""))
         if curve:
             curves[name] = (y, p)
         return {"n": len(y), "auroc": a, "auroc_ci": ci, "tpr_at_1pct_fpr": t1, "tpr_at_1pct_fpr_ci": t1_ci,
                 "tpr_at_5pct_fpr": t5, "human_flagged": ff, "n_human": nh, "ai_flagged": tp, "n_ai": na,
                 "human_flag_rate": ff / max(nh, 1), "human_flag_rate_ci": hci,
-                "ai_flag_rate": tp / max(na, 1), "ai_flag_rate_ci": aci}
+                "ai_flag_rate": tp / max(na, 1), "ai_flag_rate_ci": aci,
+                "not_scored_ai": nu_ai, "not_scored_human": nu_h}
 
     log(f"\nshipped threshold {thr:.4f}; AUROC with 95% bootstrap CI ({n_boot} resamples)")
     res["all"] = block("all documents (whole text)", scored)

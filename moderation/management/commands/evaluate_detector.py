@@ -53,7 +53,7 @@ class Command(BaseCommand):
                        compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
                        docs_per_source=o["lm_docs_per_source"],
                        docs_per_source_for=dict(_prefix_size(v) for v in o["lm_docs_for"]),
-                       lm_cached_only=o["lm_cached_only"],
+                       lm_cached_only=o["lm_cached_only"], scored_text=as_posted,
                        log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:
@@ -67,3 +67,17 @@ def _prefix_size(value: str) -> tuple[str, int]:
     if not sep or not n.isdigit():
         raise CommandError(f"--lm-docs-for {value!r}: expected PREFIX=N, e.g. liang:=25")
     return prefix, int(n)
+
+
+def as_posted(text: str) -> str:
+    """What the built-in classifiers score of ``text`` posted as Markdown (its author passages), so that the
+    evaluation measures the product: a reply whose answer continues its one-line quote without a blank line
+    is, in Markdown, all quote, and the product scores none of it. Text the product would refuse at
+    submission (an unclosed AI block) is scored as it is."""
+    from disclosure.blocks import BlockSyntaxError
+    from moderation.classifiers.detector_plugin import scored_author_text
+
+    try:
+        return scored_author_text(text)
+    except BlockSyntaxError:
+        return text
