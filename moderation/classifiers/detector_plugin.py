@@ -63,7 +63,11 @@ def scored_author_text(body: str, fmt: str = "markdown") -> str:
     product does. Raises ``disclosure.blocks.BlockSyntaxError``."""
     from disclosure.blocks import parse_body
 
-    return _Joined([p for p in parse_body(body, fmt).passages if p.kind in AUTHOR_KINDS and p.text.strip()]).text
+    return _Joined(_author_passages(parse_body(body, fmt).passages)).text
+
+
+def _author_passages(passages: Sequence) -> list:
+    return [p for p in passages if p.kind in AUTHOR_KINDS and p.text.strip()]
 
 
 def _passage_offset(p, k: int) -> int:
@@ -76,7 +80,7 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None):
     from moderation.classifiers.base import PassageScore, current_evidence_bar
 
     scores: list = []
-    author = [p for p in passages if p.kind in AUTHOR_KINDS and p.text.strip()]
+    author = _author_passages(passages)
     declared = [p for p in passages if p.kind == DECLARED and p.text.strip()]
     for p in passages:
         if p.kind not in AUTHOR_KINDS and p.kind != DECLARED:
