@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.embedded.test_embedded_worker import AI_LIKE
+from tests.pipeline.conftest import free_port, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
-AI_LIKE = ("When it comes to improving your productivity, it's important to understand that there is no "
-           "one-size-fits-all solution. Instead, it's crucial to explore a variety of strategies and find what "
-           "works best for you. First and foremost, establishing a consistent routine can significantly enhance "
-           "your ability to focus. By setting clear boundaries between work and rest, you create an environment "
-           "that fosters deep concentration and sustained motivation. Ultimately, productivity is a journey "
-           "rather than a destination.")
-
 pytestmark = [pytest.mark.reliability, pytest.mark.worker]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition, timeout: float, what: str, diagnose=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s\n{diagnose()}"
-        time.sleep(0.5)
 
 
 @pytest.fixture
@@ -71,7 +49,7 @@ def demo(tmp_path):
             return False
 
     try:
-        wait_for(healthy, 180, "run.sh serving", logs)
+        wait_for(healthy, timeout=180, interval=0.5, message="run.sh serving", diagnose=logs)
         yield base, var, env, logs
     finally:
         os.killpg(process.pid, signal.SIGINT)
@@ -118,10 +96,12 @@ def stray_workers(var: Path, worker: int) -> list[int]:
 
 def test_a_killed_worker_comes_back_and_later_posts_are_evaluated(demo):
     base, var, env, logs = demo
-    first = wait_for(lambda: worker_ready(var), 120, "the worker ready", logs)
+    first = wait_for(lambda: worker_ready(var), timeout=120, interval=0.5, message="the worker ready",
+                     diagnose=logs)
 
     os.kill(first, signal.SIGKILL)
-    second = wait_for(lambda: (pid := worker_ready(var)) and pid != first and pid, 120, "a new worker", logs)
+    second = wait_for(lambda: (pid := worker_ready(var)) and pid != first and pid, timeout=120, interval=0.5,
+                      message="a new worker", diagnose=logs)
 
     assert "supervise: " in (var / "worker.log").read_text() and second != first
     # nothing of the killed worker is left: its embedded beat would go on sending periodic tasks
@@ -136,5 +116,5 @@ def test_a_killed_worker_comes_back_and_later_posts_are_evaluated(demo):
     assert created.status_code == 202, created.text
 
     verdict = wait_for(lambda: (body := api.get(f"/submissions/{created.json()['id']}").json())["status"] != "pending"
-                       and body, 180, "a verdict after the restart", logs)
+                       and body, timeout=180, interval=0.5, message="a verdict after the restart", diagnose=logs)
     assert verdict["status"] in ("published", "queued"), verdict
