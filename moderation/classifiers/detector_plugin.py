@@ -21,6 +21,21 @@ from moderation.detector.api import detect
 
 AUTHOR_KINDS = ("author", "collapsible")
 DECLARED = "declared_ai"
+#: with the classifiers' ``read_quotes`` option, quoted text is scored as the author's too
+AUTHOR_AND_QUOTE_KINDS = AUTHOR_KINDS + ("quote",)
+
+
+def author_kinds(options: dict) -> tuple[str, ...]:
+    """The passage kinds a built-in classifier scores as the author's: quotes too with ``read_quotes``
+    (``{"options": {"read_quotes": true}}``). Off by default: a quote is usually someone else's words, and
+    people quote AI output to discuss it; on, a post cannot pass AI text off as a Markdown quote (an answer
+    that continues a one-line quote without a blank line is, in Markdown, part of the quote)."""
+    return AUTHOR_AND_QUOTE_KINDS if options.get("read_quotes") else AUTHOR_KINDS
+
+
+def quotes_suffix(options: dict) -> str:
+    """Part of the classifier's version: results scored with quotes read are not the same results."""
+    return "+quotes" if options.get("read_quotes") else ""
 
 
 class _Joined:
@@ -66,8 +81,8 @@ def scored_author_text(body: str, fmt: str = "markdown") -> str:
     return _Joined(_author_passages(parse_body(body, fmt).passages)).text
 
 
-def _author_passages(passages: Sequence) -> list:
-    return [p for p in passages if p.kind in AUTHOR_KINDS and p.text.strip()]
+def _author_passages(passages: Sequence, kinds: tuple[str, ...] = AUTHOR_KINDS) -> list:
+    return [p for p in passages if p.kind in kinds and p.text.strip()]
 
 
 def _passage_offset(p, k: int) -> int:
@@ -76,14 +91,16 @@ def _passage_offset(p, k: int) -> int:
     return p.start + k
 
 
-def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None):
+def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
+                      kinds: tuple[str, ...] = AUTHOR_KINDS):
+    """``kinds``: the passage kinds scored together as the author's (:func:`author_kinds`)."""
     from moderation.classifiers.base import PassageScore, current_evidence_bar
 
     scores: list = []
-    author = _author_passages(passages)
+    author = _author_passages(passages, kinds)
     declared = [p for p in passages if p.kind == DECLARED and p.text.strip()]
     for p in passages:
-        if p.kind not in AUTHOR_KINDS and p.kind != DECLARED:
+        if p.kind not in kinds and p.kind != DECLARED:
             scores.append(PassageScore(start=p.start, end=p.end, kind=p.kind, status="skipped"))
 
     def run(group, kind):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .base import Classifier, ClassifierOutput
 from moderation.detector.api import DETECTOR_VERSION
 
-from .detector_plugin import classify_passages
+from .detector_plugin import author_kinds, classify_passages, quotes_suffix
 
 __all__ = ["StatisticalClassifier"]
 
@@ -33,7 +33,7 @@ class StatisticalClassifier(Classifier):
         v = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"  # see StylometricClassifier
         if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
             v += f"+{load_artifact('lm').version}"
-        self.version = v
+        self.version = v + quotes_suffix(self.options)
 
     def queue_for(self, passages: Sequence) -> str:
         """``fast`` for text the language-model stage never sees: every piece the detector scores (the
@@ -41,13 +41,14 @@ class StatisticalClassifier(Classifier):
         answers from its cheap stage alone (insufficient evidence) in about a millisecond."""
         from moderation.detector.windows import MIN_WORDS
 
-        from .detector_plugin import AUTHOR_KINDS, DECLARED
+        from .detector_plugin import DECLARED
 
-        author = sum(len(p.text.split()) for p in passages if p.kind in AUTHOR_KINDS)
+        kinds = author_kinds(self.options)
+        author = sum(len(p.text.split()) for p in passages if p.kind in kinds)
         declared = [len(p.text.split()) for p in passages if p.kind == DECLARED]
         if author < MIN_WORDS and all(n < MIN_WORDS for n in declared):
             return "fast"
         return self.queue_name
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
-        return classify_passages(self, passages, use_lm=self.use_lm)
+        return classify_passages(self, passages, use_lm=self.use_lm, kinds=author_kinds(self.options))

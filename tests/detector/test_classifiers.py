@@ -63,3 +63,29 @@ def test_the_old_dotted_path_of_the_statistical_classifier_still_loads():
         warnings.simplefilter("always")
         old = import_string("moderation.classifiers.cascade.CascadeClassifier")
     assert old is StatisticalClassifier and old.name == "statistical"
+
+
+def test_quoted_text_is_read_only_where_the_forum_asks_for_it():
+    """An answer that continues its one-line quote is, in Markdown, part of the quote: skipped by default
+    (a quote is usually someone else's words), scored as the author's with ``read_quotes``."""
+    from disclosure.blocks import parse_body
+    from moderation.policy.evidence import passage_flagged
+    from moderation.models import ClassifierResult
+
+    ai_text = AI_TEXTS[0]  # flagged on its own
+    body = f"> Is there a simple answer here?\n{ai_text}"
+    passages = parse_body(body, "markdown").passages
+    assert {p.kind for p in passages} == {"quote"}
+
+    default = StylometricClassifier().run(passages, None)
+    strict = StylometricClassifier(read_quotes=True).run(passages, None)
+
+    assert default.status == "insufficient_evidence" and all(p.status == "skipped" for p in default.passages)
+    assert strict.status == "ok" and strict.score is not None
+    assert strict.version == default.version + "+quotes"
+    assert any(p.status == "ok" and body[p.start:p.end].strip() for p in strict.passages)
+    flagged_as_author = passage_flagged([ClassifierResult(classifier=strict.classifier, status=strict.status,
+                                                          score=strict.score, details=strict.details,
+                                                          passage_scores=[p.model_dump() for p in strict.passages])],
+                                        ["author"])
+    assert strict.details["flagged"] is True and flagged_as_author
