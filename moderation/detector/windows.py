@@ -183,11 +183,8 @@ def window_scorable(text: str, span: Span, post_words: int) -> bool:
     return span.n_words >= post_words or english_score(text[span.start:span.end]) >= WINDOW_MIN_ENGLISH
 
 
-def scorable_windows(text: str, latin_ratio: float = 1.0) -> list[Span]:
-    """The windows of a normalised text (``normalize(...).text``, its ``latin_ratio``) that the detector
-    scores (:func:`window_scorable`); none where the text as a whole is not English (``detect()``:
-    ``not_english``)."""
-    if not is_english(text, latin_ratio):
-        return []
+def scorable_windows(text: str) -> list[Span]:
+    """The windows the detector scores (:func:`window_scorable`) of a normalised text (``normalize(...).text``)
+    that passed :func:`is_english`; a text that does not is never scored (``detect()``: ``not_english``)."""
     post_words = len(text.split())
     return [s for s in make_windows(text) if window_scorable(text, s, post_words)]

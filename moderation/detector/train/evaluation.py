@@ -99,16 +99,16 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
     for d in it:
         n = normalize(scored_text(d.text) if scored_text else d.text)
         norm = n.text
+        english = is_english(norm, n.latin_ratio)  # detect(): not_english, never scored
         try:
             probs, stage = [], "cheap"
-            for w in scorable_windows(norm, n.latin_ratio):
+            for w in scorable_windows(norm) if english else []:
                 wtext = norm[w.start:w.end]
                 p, _pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
                 probs.append(p)
                 stage = "lm" if st == "lm" else stage
             p60 = None
-            if (d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS
-                    and is_english(norm, n.latin_ratio)):
+            if english and d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS:
                 try:
                     p60 = score_window(prefix_words(norm), cheap, lmc, lm_features,
                                        feats(prefix_words(norm)))[0]

@@ -79,7 +79,7 @@ def doc_windows(text: str) -> list[str]:
     norm = n.text
     if not is_english(norm, n.latin_ratio):
         return []
-    out = [norm[w.start:w.end] for w in scorable_windows(norm, n.latin_ratio)]
+    out = [norm[w.start:w.end] for w in scorable_windows(norm)]
     if len(norm.split()) >= PREFIX_WORDS + 15:
         out.append(" ".join(norm.split()[:PREFIX_WORDS]))
     return out

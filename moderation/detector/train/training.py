@@ -69,7 +69,7 @@ def build_examples(docs: list[Doc], *, max_windows_per_doc: int = 3, seed: int =
         norm = n.text
         if not is_english(norm, n.latin_ratio):
             continue  # detect(): not_english, never scored
-        wins = scorable_windows(norm, n.latin_ratio)
+        wins = scorable_windows(norm)
         if len(wins) > max_windows_per_doc:
             wins = rng.sample(wins, max_windows_per_doc)
         for w in wins:
