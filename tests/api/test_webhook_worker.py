@@ -4,7 +4,6 @@ are wired to the services (called in-process here)."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from standardwebhooks.webhooks import Webhook
 from werkzeug import Response
 
 from moderation.models import WebhookDelivery
+
+from tests.pipeline.conftest import stop_process_group
 
 from .conftest import QUEUED_DISCLOSURE, post_payload
 
@@ -44,11 +45,7 @@ def worker(tmp_path):
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url})
     yield process
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    stop_process_group(process)
     log.close()
 
 

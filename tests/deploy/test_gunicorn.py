@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 from django.conf import settings
+
+from tests.pipeline.conftest import stop_process_group
 
 pytestmark = pytest.mark.deploy
 
@@ -114,12 +115,7 @@ def gunicorn(deploy_env, tmp_path_factory):
             time.sleep(0.5)
         yield base, key, log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout=30)
 
 
 def get(base, path, **kwargs):

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.embedded.test_embedded_worker import AI_LIKE
-from tests.pipeline.conftest import free_port, wait_for
+from tests.pipeline.conftest import free_port, stop_process_group, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.reliability, pytest.mark.worker]
@@ -52,12 +52,7 @@ def demo(tmp_path):
         wait_for(healthy, timeout=180, interval=0.5, message="run.sh serving", diagnose=logs)
         yield base, var, env, logs
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        stop_process_group(process, signal.SIGINT, timeout=30)
 
 
 def worker_ready(var: Path) -> int | None:

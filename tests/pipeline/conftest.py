@@ -42,6 +42,20 @@ def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1, message
         time.sleep(interval)
 
 
+def stop_process_group(process: subprocess.Popen, first: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything in its process group (a worker's
+    pool, a script's children): ``first``, then SIGKILL if the group's leader has not exited after ``timeout``
+    seconds. A group already gone is not an error."""
+    try:
+        os.killpg(process.pid, first)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -118,16 +132,8 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if not self.running:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        if self.running:
+            stop_process_group(self.process, timeout=10)
 
 
 def _test_database_url() -> str:

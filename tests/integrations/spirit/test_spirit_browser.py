@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.pipeline.conftest import free_port
+from tests.pipeline.conftest import free_port, stop_process_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -71,12 +70,7 @@ class SpiritServer:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+            stop_process_group(self.process, timeout=20)
 
 
 @pytest.fixture(scope="module")
