@@ -81,6 +81,19 @@ def scored_author_text(body: str, fmt: str = "markdown") -> str:
     return _Joined(_author_passages(parse_body(body, fmt).passages)).text
 
 
+def as_posted(text: str) -> str:
+    """What the built-in classifiers score of ``text`` posted as Markdown (:func:`scored_author_text`), for the
+    detector's training and evaluation, so that both see what the product scores: a reply whose answer
+    continues its one-line quote without a blank line is, in Markdown, all quote, and the product scores none
+    of it. Text the product would refuse at submission (an unclosed AI block) is taken as it is."""
+    from disclosure.blocks import BlockSyntaxError
+
+    try:
+        return scored_author_text(text)
+    except BlockSyntaxError:
+        return text
+
+
 def _author_passages(passages: Sequence, kinds: tuple[str, ...] = AUTHOR_KINDS) -> list:
     return [p for p in passages if p.kind in kinds and p.text.strip()]
 

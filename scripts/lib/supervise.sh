@@ -22,7 +22,7 @@ supervise() {
       "$@" >>"$log" 2>&1 &
       child=$!
       echo "$child" >"$pidfile"
-      wait "$child"
+      { wait "$child"; } 2>/dev/null  # the status goes in the line below, not as bash's "Killed" job notice
       rc=$?
       reap
       if [ $((SECONDS - started)) -ge 30 ]; then delay=2; fi

@@ -112,7 +112,7 @@ def test_documents_are_scored_as_the_product_scores_them_posted_as_markdown(tmp_
     """A reply whose answer continues its one-line quote (no blank line) is, in Markdown, all quote: the
     product scores none of it, so neither does the evaluation; with a blank line, the answer is scored."""
     from moderation.detector.train.evaluation import score_docs
-    from moderation.management.commands.evaluate_detector import as_posted
+    from moderation.classifiers.detector_plugin import as_posted
 
     answer = " ".join(HUMAN_TEXTS)  # one paragraph
     lazy = Doc(f"> Is the kettle broken?\n{answer}", 1, "own:reply", "own:reply", "test", {})
@@ -123,3 +123,56 @@ def test_documents_are_scored_as_the_product_scores_them_posted_as_markdown(tmp_
 
     assert as_product[0].prob is None and as_product[0].n_windows == 0
     assert as_product[1].prob is not None and as_product[1].n_windows == as_raw[0].n_windows >= 1
+
+
+def test_training_and_the_lm_cache_read_documents_as_the_product_scores_them():
+    """What the product leaves unscored teaches nothing: a reply that is all quote gives no training window and
+    no LM-cache window, and a reply with its answer apart gives the answer's windows, as the evaluation scores."""
+    from moderation.classifiers.detector_plugin import as_posted
+    from moderation.detector.train.evaluation import score_docs
+    from moderation.detector.train.lmcache import doc_windows
+    from moderation.detector.train.training import build_examples
+
+    answer = " ".join(HUMAN_TEXTS)
+    lazy = Doc(f"> Is the kettle broken?\n{answer}", 1, "own:reply", "own:reply", "train", {})
+    apart = Doc(f"> Is the kettle broken?\n\n{answer}", 1, "own:reply", "own:reply", "train", {})
+
+    examples = build_examples([lazy, apart], max_windows_per_doc=99, prefix=False, scored_text=as_posted)
+    scored = score_docs([apart], progress=False, scored_text=as_posted)[0]
+
+    assert [e for e in examples if e.doc == 0] == [] and doc_windows(lazy.text, as_posted) == []
+    assert len([e for e in examples if e.doc == 1]) == scored.n_windows >= 1
+    assert all("kettle broken" not in e.text for e in examples)
+    assert build_examples([lazy], max_windows_per_doc=99, prefix=False)  # the raw text would have taught it
+
+
+def test_train_detector_and_fill_lm_cache_hand_the_product_reading_to_the_tools(monkeypatch, tmp_path):
+    from moderation.classifiers.detector_plugin import as_posted
+    from moderation.detector.train import lmcache, training
+
+    seen = {}
+    monkeypatch.setattr(training, "run_training", lambda paths, **kw: seen.update(train=kw["scored_text"]))
+    monkeypatch.setattr(lmcache, "fill", lambda cache, docs, n, log=None, scored_text=None:
+                        seen.update(cache=scored_text, n=n))
+
+    call_command("train_detector", "--data", str(tmp_path), "--dry-run")
+    call_command("fill_lm_cache", str(tmp_path / "c.jsonl"), "--data", "debian", "--per-source", "3",
+                 "--source-regex", "^debian:jargon$")
+
+    assert seen == {"train": as_posted, "cache": as_posted, "n": 3}
+
+
+def test_the_cached_lm_sample_is_the_documents_whose_scored_windows_are_cached():
+    """``--lm-cached-only`` keeps a reply whose scored windows ``fill_lm_cache`` cached, though its raw text's
+    windows (quote included) are not."""
+    from moderation.classifiers.detector_plugin import as_posted
+    from moderation.detector.train.evaluation import cached_docs
+    from moderation.detector.train.lmcache import doc_windows
+
+    quoted_on, answer = HUMAN_TEXTS[0], " ".join(HUMAN_TEXTS[1:])  # the first paragraph continues the quote
+    reply = Doc(f"> Is the kettle broken?\n{quoted_on}\n\n{answer}", 1, "own:reply", "own:reply", "test", {})
+    cache = set(doc_windows(reply.text, as_posted))
+
+    assert set(doc_windows(reply.text)) - cache  # the raw text has windows the product never scores
+    assert cached_docs([reply], cache, as_posted) == [reply]
+    assert cached_docs([reply], set(), as_posted) == []

@@ -125,6 +125,13 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
     return out
 
 
+def cached_docs(docs: list[Doc], cache, scored_text: Callable[[str], str] | None = None) -> list[Doc]:
+    """The documents whose every window the product scores (read through ``scored_text``) and 60-word prefix
+    have their LM outputs in ``cache`` (anything with ``in``)."""
+    from .lmcache import doc_windows
+    return [d for d in docs if all(t in cache for t in doc_windows(d.text, scored_text))]
+
+
 def sample_per_source(docs: list[Doc], k: int, k_for: dict[str, int], seed: int = 0) -> list[Doc]:
     """A seeded sample of ``k`` documents per source (``k_for``: other sizes by source prefix).
 
@@ -193,16 +200,12 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     if use_lm and docs_per_source:
         docs = sample_per_source(docs, docs_per_source, docs_per_source_for or {}, seed)
     if use_lm and lm_cached_only:
-        # the LM sample of ``python -m moderation.detector.train.lmcache``: the documents of the split whose
-        # every window (and 60-word prefix) already has its LM outputs in DETECTOR_LM_CACHE
-        from .lmcache import doc_windows
+        # the LM sample of ``manage.py fill_lm_cache``: the documents of the split whose every scored window
+        # (and 60-word prefix), read as ``scored_text`` reads them, already has its LM outputs in DETECTOR_LM_CACHE
         cache = _LMCache.open()
         if cache is None:
             raise RuntimeError("--lm-cached-only needs DETECTOR_LM_CACHE")
-        # (a document whose author passages differ from its text, a reply that is one Markdown quote, say,
-        # has other windows than the cache's: left out unless they are cached too)
-        docs = [d for d in docs if all(t in cache for t in doc_windows(d.text)
-                                       + (doc_windows(scored_text(d.text)) if scored_text else []))]
+        docs = cached_docs(docs, cache, scored_text)
         max_lm_windows = 0  # nothing outside the cache (a 60-word prefix not in it is left out)
     log(f"scoring {len(docs)} documents ({split} split), stage: {'cascade with LM' if use_lm else 'cheap only'}")
     scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows, scored_text=scored_text)

@@ -7,8 +7,12 @@ text), computed round-robin over the sources so that a run stopped early still l
 The cache is an append-only JSONL file (``{"k": sha1(window), "f": [10 statistics], "h": base64 float16
 hidden states}``), so several runs can extend it and nothing is rewritten.
 
-    python -m moderation.detector.train.lmcache CACHE.jsonl --data ../shared/data/liang2023 ... \
+    python manage.py fill_lm_cache CACHE.jsonl --data ../shared/data/liang2023 ... \
         --per-source 120 [--source-regex 'own:|se:']
+
+``manage.py fill_lm_cache`` caches the windows the product scores (each document's author passages, as
+``evaluate_detector`` and ``train_detector`` read them); ``python -m moderation.detector.train.lmcache``, with
+the same arguments and no Django, caches the raw text's windows, which differ for a reply that is all quote.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -72,10 +77,11 @@ class LMCache:
         self._fh.flush()
 
 
-def doc_windows(text: str) -> list[str]:
+def doc_windows(text: str, scored_text: Callable[[str], str] | None = None) -> list[str]:
     """Every text the LM stage may be asked about for this document: its scorable windows and its first
-    60 words (the training examples and the evaluation's windows are drawn from these)."""
-    n = normalize(text)
+    60 words (the training examples and the evaluation's windows are drawn from these). ``scored_text``: what
+    the product scores of the document (``training.build_examples``); None: the text itself."""
+    n = normalize(scored_text(text) if scored_text else text)
     norm = n.text
     if not is_english(norm, n.latin_ratio):
         return []
@@ -102,7 +108,8 @@ def lm_sample(docs, per_source: int | dict) -> list:
     return out
 
 
-def fill(cache: LMCache, docs, per_source: int, log=print) -> None:
+def fill(cache: LMCache, docs, per_source: int, log=print,
+         scored_text: Callable[[str], str] | None = None) -> None:
     from ..lm import get_lm
     lm = get_lm()
     if lm is None:
@@ -112,7 +119,7 @@ def fill(cache: LMCache, docs, per_source: int, log=print) -> None:
     for i in range(per_source):  # round-robin over the sources
         for s, lst in queues.items():
             if i < len(lst):
-                todo += [t for t in doc_windows(lst[i].text) if t not in cache]
+                todo += [t for t in doc_windows(lst[i].text, scored_text) if t not in cache]
     log(f"{len(todo)} windows to compute ({len(cache.d)} cached)")
     t0 = time.time()
     for j, t in enumerate(todo):
@@ -124,20 +131,29 @@ def fill(cache: LMCache, docs, per_source: int, log=print) -> None:
             log(f"{j}/{len(todo)}  {time.time() - t0:.0f}s")
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser()
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The command's arguments, shared with ``manage.py fill_lm_cache``."""
     ap.add_argument("cache")
     ap.add_argument("--data", nargs="+", required=True)
     ap.add_argument("--per-source", type=int, default=100)
     ap.add_argument("--source-regex", default="")
-    ap.add_argument("--extra-corpus", action="append", default=[],
-                    help="staging folders of batchNN.txt files to include (see corpus/build.py)")
-    a = ap.parse_args(argv)
+
+
+def run(cache: str, data: list[str], per_source: int, source_regex: str = "",
+        scored_text: Callable[[str], str] | None = None, log=None) -> None:
     from .data import load
-    docs = load(a.data)
-    if a.source_regex:
-        docs = [d for d in docs if re.search(a.source_regex, d.source)]
-    fill(LMCache(a.cache), docs, a.per_source, log=lambda m: print(m, file=sys.stderr, flush=True))
+    docs = load(data)
+    if source_regex:
+        docs = [d for d in docs if re.search(source_regex, d.source)]
+    fill(LMCache(cache), docs, per_source, log=log or (lambda m: print(m, file=sys.stderr, flush=True)),
+         scored_text=scored_text)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    add_arguments(ap)
+    a = ap.parse_args(argv)
+    run(a.cache, a.data, a.per_source, a.source_regex)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +62,15 @@ def prefix_words(text: str, n: int = PREFIX_WORDS) -> str:
 
 
 def build_examples(docs: list[Doc], *, max_windows_per_doc: int = 3, seed: int = 0,
-                   prefix: bool = True) -> list[Example]:
+                   prefix: bool = True, scored_text: Callable[[str], str] | None = None) -> list[Example]:
+    """The windows (and 60-word prefixes) a model learns from, cut as ``detect()`` cuts them. ``scored_text``
+    maps a document to what the product scores of it (``train_detector`` passes its author passages posted as
+    Markdown, as ``evaluate_detector`` does), so that a document the product leaves unscored (a reply that is
+    all quote) teaches nothing either; None: the text itself."""
     rng = random.Random(seed)
     out: list[Example] = []
     for i, d in enumerate(docs):
-        n = normalize(d.text)
+        n = normalize(scored_text(d.text) if scored_text else d.text)
         norm = n.text
         if not is_english(norm, n.latin_ratio):
             continue  # detect(): not_english, never scored
@@ -381,13 +386,14 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           stack_oof: dict | None = None, model: str = "linear", distortion: int = 0,
           protected_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
           threshold_folds: int = 1, native_weight: float = 1.0,
-          post_min_documents: int = POST_RULE_MIN_DOCUMENTS) -> tuple[Combiner, dict]:
+          post_min_documents: int = POST_RULE_MIN_DOCUMENTS,
+          scored_text: Callable[[str], str] | None = None) -> tuple[Combiner, dict]:
     if threshold_folds < 1:  # before minutes of feature extraction, not after
         raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
-    ex = build_examples(train_docs, max_windows_per_doc=max_windows_per_doc, seed=seed)
+    ex = build_examples(train_docs, max_windows_per_doc=max_windows_per_doc, seed=seed, scored_text=scored_text)
     cache = _LMCache.open() if use_lm else None
     if cache is not None:
         cached = [e for e in ex if cache.get(e.text) is not None]
@@ -565,10 +571,12 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
                  lm_max_examples: int = 1800, log=print, write: bool = True, with_loso: bool = True,
                  stack: bool = False, cheap_model: str = "linear", distortion: int = 0,
                  toefl_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
-                 threshold_folds: int = 1, native_weight: float = 1.0) -> dict:
+                 threshold_folds: int = 1, native_weight: float = 1.0,
+                 scored_text: Callable[[str], str] | None = None) -> dict:
     """Train the cheap artifact and (when the LM is installed) the LM artifact.
 
-    Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`).
+    Returns the reports.  ``paths`` are ``--data`` arguments (see :func:`data.load`); ``scored_text``: see
+    :func:`build_examples`.
     """
     from .data import load
     from ..lm import get_lm, lm_available
@@ -578,7 +586,7 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     cheap, rep = train(docs, C=C, seed=seed, log=log, out_name="cheap" if write else None, with_loso=with_loso,
                        model=cheap_model, distortion=distortion, protected_weight=toefl_weight,
                        gbt_params=gbt_params, bag=bag, threshold_folds=threshold_folds,
-                       native_weight=native_weight)
+                       native_weight=native_weight, scored_text=scored_text)
     reports = {"cheap": rep}
     _print_report("cheap stage", rep, log)
     if use_lm is None:
@@ -587,7 +595,8 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
         lm = get_lm()
         lmc, rep_lm = train(docs, use_lm=True, lm=lm, C=C, seed=seed, log=log, out_name=None,
                             lm_max_examples=lm_max_examples, with_loso=with_loso,
-                            stack_oof=rep["_oof_by_text"] if stack else None, threshold_folds=threshold_folds)
+                            stack_oof=rep["_oof_by_text"] if stack else None, threshold_folds=threshold_folds,
+                            scored_text=scored_text)
         # cascade band, in terms of the *cheap* stage's out-of-fold probability
         oof = rep["_oof_by_text"]
         labs = rep["_labels_by_text"]

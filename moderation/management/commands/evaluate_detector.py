@@ -43,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", default=None, help="also write the figures as JSON")
 
     def handle(self, *args, **o):
+        from moderation.classifiers.detector_plugin import as_posted
         from moderation.detector.train import evaluation
         from moderation.detector.train.evaluation import evaluate
 
@@ -68,16 +69,3 @@ def _prefix_size(value: str) -> tuple[str, int]:
         raise CommandError(f"--lm-docs-for {value!r}: expected PREFIX=N, e.g. liang:=25")
     return prefix, int(n)
 
-
-def as_posted(text: str) -> str:
-    """What the built-in classifiers score of ``text`` posted as Markdown (its author passages), so that the
-    evaluation measures the product: a reply whose answer continues its one-line quote without a blank line
-    is, in Markdown, all quote, and the product scores none of it. Text the product would refuse at
-    submission (an unclosed AI block) is scored as it is."""
-    from disclosure.blocks import BlockSyntaxError
-    from moderation.classifiers.detector_plugin import scored_author_text
-
-    try:
-        return scored_author_text(text)
-    except BlockSyntaxError:
-        return text

@@ -54,6 +54,7 @@ class Command(BaseCommand):
                             help="skip the leave-one-source-out report (one fit per source)")
 
     def handle(self, *args, **opts):
+        from moderation.classifiers.detector_plugin import as_posted
         from moderation.detector.train import training
         from moderation.detector.train.training import run_training
 
@@ -70,7 +71,7 @@ class Command(BaseCommand):
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
                      gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
-                     threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
+                     threshold_folds=opts["threshold_folds"], scored_text=as_posted, log=lambda m="": self.stdout.write(str(m)))
 
 
 def check_bag(bag: int, cheap_model: str) -> None:
