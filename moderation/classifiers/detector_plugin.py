@@ -148,6 +148,8 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
     details = {"declared_ai_max": declared_max}
     if author_result is not None:
         details.update(threshold=author_result.threshold, post_threshold=author_result.post_threshold,
+                       **({"threshold_length_band": author_result.threshold_length_band}
+                          if author_result.threshold_length_band else {}),
                        flagged=author_result.flagged, flagged_by=author_result.flagged_by,
                        verdict=author_result.verdict, reason=author_result.reason,
                        stage=author_result.stage, artifact=author_result.artifact,

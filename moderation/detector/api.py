@@ -13,7 +13,7 @@ from .windows import MIN_WORDS, is_english, make_windows, window_scorable
 
 __all__ = ["Window", "DetectorResult", "detect", "score_texts", "post_probability", "DETECTOR_VERSION"]
 
-DETECTOR_VERSION = "9"  # 9: a second flag rule, the post probability of two or more windows at the cheap artifact's post threshold (trees, Platt scaling, thresholds unchanged); 8: the operating point (Platt scaling, thresholds) from five fold assignments, trees unchanged; 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
+DETECTOR_VERSION = "10"  # 10: a window threshold per post length band for posts of two or more windows (artifacts' by_length; trees, Platt scaling, the one-window and post thresholds unchanged); 9: a second flag rule, the post probability of two or more windows at the cheap artifact's post threshold (trees, Platt scaling, thresholds unchanged); 8: the operating point (Platt scaling, thresholds) from five fold assignments, trees unchanged; 7: the cheap stage a bag of three tree models (each on 80% of the documents), corpus + w6; 6: the trees at learning rate 0.2, corpus + w4; 5: cheap stage = monotonic boosted trees over the 189 features + 300 text-distortion n-grams, corpus + w3; 4: retrained on the v4 corpus (2,000+ written paragraphs, derived variants), TOEFL constraint 2%; 3: LM stage on onnxruntime (int8), LM combiner retrained; 2: post probability = mean window log-odds (was: max), windows end at paragraphs
 TOP_K_FEATURES = 6
 #: first input of a stacked LM combiner (detector version 4): the cheap stage's calibrated log-odds
 STACKED = "cheap_logodds"
@@ -45,7 +45,10 @@ class DetectorResult:
     probability: float | None = None
     #: the most AI-like single window: what ``flagged`` is decided on
     max_window_probability: float | None = None
+    #: the window threshold for this post: the artifact's, or (version 10) its length band's
     threshold: float = 1.0
+    #: the length band whose threshold applies (:data:`windows.LENGTH_BANDS` names); None: the artifact's one
+    threshold_length_band: str | None = None
     #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
     #: and the threshold was chosen for this rule (<= 1% of human documents flagged); or (version 9) a post of
     #: two or more scored windows whose ``probability`` reaches ``post_threshold``
@@ -185,21 +188,24 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
             if required:
                 raise RuntimeError("the SmolLM2 model could not be loaded")
             lmc = None
-    threshold = lmc.threshold if lmc else cheap.threshold
+    deciding = lmc or cheap  # the artifact whose thresholds the verdict is read against
     n = normalize(text)
-    base = dict(threshold=threshold, post_threshold=(lmc.post_threshold if lmc else cheap.post_threshold),
-                excluded=[tuple(e) for e in n.excluded],
-                artifact=(lmc.version if lmc else cheap.version))
     n_words = len(n.text.split())
+    english = n_words >= MIN_WORDS and is_english(n.text, n.latin_ratio)
+    spans = [(span, window_scorable(n.text, span, n_words)) for span in make_windows(n.text)] if english else []
+    # version 10: the window threshold for this post's length (the windows it will score)
+    threshold, band = deciding.threshold_for(sum(ok for _span, ok in spans))
+    base = dict(threshold=threshold, threshold_length_band=band, post_threshold=deciding.post_threshold,
+                excluded=[tuple(e) for e in n.excluded], artifact=deciding.version)
     if n_words < MIN_WORDS:
         return DetectorResult(status="insufficient_evidence", reason="too_short", **base)
-    if not is_english(n.text, n.latin_ratio):
+    if not english:
         return DetectorResult(status="insufficient_evidence", reason="not_english", **base)
     windows: list[Window] = []
     pending: list[tuple[int, str, list[float], float]] = []  # in-band windows waiting for the LM
-    for span in make_windows(n.text):
+    for span, scorable in spans:
         a, b = n.to_original(span.start, span.end)
-        if not window_scorable(n.text, span, n_words):
+        if not scorable:
             windows.append(Window(start=a, end=b, n_words=span.n_words, status="insufficient_evidence"))
             continue
         wtext = n.text[span.start:span.end]

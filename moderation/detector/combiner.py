@@ -45,6 +45,8 @@ class Combiner(CalibratedScorer):
     #: a post of two or more windows is also flagged when its post probability reaches this (version 9;
     #: None: only the window rule)
     post_threshold: float | None = None
+    #: window thresholds per length band (version 10; :meth:`CalibratedScorer.threshold_for`)
+    by_length: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._mean = np.asarray(self.mean, dtype=np.float64)
@@ -94,6 +96,7 @@ class Combiner(CalibratedScorer):
             "threshold": self.threshold,
             "band": list(self.band),
             "post_threshold": self.post_threshold,
+            "by_length": self.by_length,
             "meta": self.meta,
         }
 
@@ -103,7 +106,7 @@ class Combiner(CalibratedScorer):
             raise ValueError(f"unknown combiner format {d.get('format')!r}")
         return cls(d["feature_names"], d["mean"], d["scale"], d["coef"], d["intercept"],
                    d["platt"]["a"], d["platt"]["b"], d["threshold"], tuple(d.get("band", (0.0, 1.0))),
-                   d.get("version", "0"), d.get("meta", {}), d.get("post_threshold"))
+                   d.get("version", "0"), d.get("meta", {}), d.get("post_threshold"), d.get("by_length", []))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n")

@@ -38,6 +38,21 @@ class CalibratedScorer:
 
     platt_a: float
     platt_b: float
+    threshold: float
+    by_length: list
+
+    def threshold_for(self, n_windows: int) -> tuple[float, str | None]:
+        """(window threshold, length band) for a post of ``n_windows`` scored windows. A long post has more
+        windows, each a chance to reach a threshold set for one, so from version 10 an artifact carries a
+        threshold per length band (``by_length``: ``[[band, threshold], ...]``, :data:`windows.LENGTH_BANDS`
+        names), set so that a long human post is flagged no more often than a short one; never below
+        ``threshold``. Band None: the post gets ``threshold``."""
+        from .windows import length_band
+        band = length_band(n_windows)
+        for name, value in self.by_length or ():
+            if name == band:
+                return max(float(value), self.threshold), band
+        return self.threshold, None
 
     def probability(self, x) -> float:
         return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)
@@ -72,6 +87,8 @@ class TreeCombiner(CalibratedScorer):
     #: a post of two or more windows is also flagged when its post probability reaches this (version 9;
     #: None: only the window rule)
     post_threshold: float | None = None
+    #: window thresholds per length band (version 10; :meth:`CalibratedScorer.threshold_for`)
+    by_length: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._dindex = {g: i for i, g in enumerate(self.distortion)}
@@ -161,6 +178,7 @@ class TreeCombiner(CalibratedScorer):
             "threshold": self.threshold,
             "band": list(self.band),
             "post_threshold": self.post_threshold,
+            "by_length": self.by_length,
             "meta": self.meta,
             "distortion": self.distortion,
         }
@@ -178,4 +196,4 @@ class TreeCombiner(CalibratedScorer):
         return cls(d["feature_names"], t["feature"], t["threshold"], t["left"], t["right"], t["value"],
                    t["roots"], d["baseline"], d["platt"]["a"], d["platt"]["b"], d["threshold"],
                    tuple(d.get("band", (0.0, 1.0))), d.get("version", "0"), d.get("meta", {}),
-                   d.get("distortion", []), d.get("post_threshold"))
+                   d.get("distortion", []), d.get("post_threshold"), d.get("by_length", []))

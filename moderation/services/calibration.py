@@ -93,7 +93,10 @@ def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
         if rule is None or output.status != "ok":
             continue
         threshold, band = rule.for_windows(len(author_probabilities(output)))
-        output.details = {**output.details, "shipped_threshold": output.details.get("threshold"),
+        shipped_band = output.details.get("threshold_length_band")
+        details = {k: v for k, v in output.details.items() if k != "threshold_length_band"}
+        output.details = {**details, "shipped_threshold": output.details.get("threshold"),
+                          **({"shipped_threshold_length_band": shipped_band} if shipped_band else {}),
                           "threshold": threshold, "threshold_source": "site",
                           "shipped_post_threshold": output.details.get("post_threshold"),
                           # only where this result has a post rule of its own (the statistical classifier has
@@ -175,6 +178,17 @@ def _by_length(posts: list[tuple[int, float, float]], *, threshold: float, shipp
     return out
 
 
+def _shipped_bands(posts, thresholds, one: float) -> tuple[tuple[str, float], ...]:
+    """The shipped thresholds by length band, as the classifier reported them for the old posts (version 10:
+    an artifact's band thresholds; earlier ones report one threshold for every length)."""
+    bands = {}
+    for (n_windows, _top, _post), threshold in zip(posts, thresholds):
+        band = length_band(n_windows)
+        if threshold is not None and threshold != one and band:
+            bands[band] = threshold
+    return tuple(sorted(bands.items()))
+
+
 def _flags(rule: SiteRule, n_windows: int, top: float, post: float | None) -> bool:
     """Whether ``rule`` flags a post of ``n_windows`` scored author windows, the most AI-like ``top``, post
     score ``post``: as ``detect()`` and the policy's ``passage_flagged`` do."""
@@ -210,6 +224,7 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     posts: list[tuple[int, float, float]] = []  # (scored author windows, the most AI-like one, the post score)
     shipped: float | None = None
     shipped_post: float | None = None
+    shipped_by_post: list[float] = []  # each post's shipped window threshold (version 10: its length band's)
     skipped = 0
     for i, (body, fmt) in enumerate(_posts_before(before, limit), start=1):
         if progress:
@@ -224,8 +239,10 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
         if output.status != "ok" or not probabilities:
             skipped += 1
             continue
-        shipped = output.details.get("threshold", shipped)
+        if "threshold_length_band" not in output.details:  # the artifact's one-window threshold
+            shipped = output.details.get("threshold", shipped)
         shipped_post = output.details.get("post_threshold", shipped_post)
+        shipped_by_post.append(output.details.get("threshold"))
         posts.append((len(probabilities), max(probabilities), output.score))
     tops = [top for _n, top, _p in posts]
     if len(tops) < min_posts:
@@ -233,7 +250,9 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
                                f"({skipped} could not); at least {min_posts} are needed")
     threshold = threshold_for_rate(tops, false_flag_rate)
     flagged = sum(t >= threshold for t in tops)
-    shipped_rule = SiteRule(shipped, post_threshold=shipped_post) if shipped is not None else None
+    shipped = shipped if shipped is not None else min(filter(None, shipped_by_post), default=None)
+    shipped_rule = SiteRule(shipped, _shipped_bands(posts, shipped_by_post, shipped),
+                            post_threshold=shipped_post) if shipped is not None else None
     flagged_shipped = sum(_flags(shipped_rule, *post) for post in posts) if shipped_rule else None
     bands = _by_length(posts, threshold=threshold, shipped=shipped_rule, rate=false_flag_rate,
                        min_posts=min_posts if by_length else None)

@@ -76,4 +76,7 @@ def test_the_shipped_cascade_threshold_is_at_or_above_the_cheap_stage_threshold(
 
     if not _lm_artifact_present():
         pytest.skip("no lm.json artifact")
-    assert load_artifact("lm").threshold >= load_artifact("cheap").threshold
+    lmc, cheap = load_artifact("lm"), load_artifact("cheap")
+    assert lmc.threshold >= cheap.threshold
+    # version 10: at every post length (each band's threshold)
+    assert all(lmc.threshold_for(n)[0] >= cheap.threshold_for(n)[0] for n in range(1, 20))

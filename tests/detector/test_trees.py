@@ -2,6 +2,7 @@
 text-distortion n-grams they read beside the 189 features."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -300,3 +301,88 @@ def test_train_ships_the_median_of_its_fold_assignments_post_thresholds():
     # the assignment whose own value is the median adds no human document out-of-fold
     assert 0 in info["docs_gained"]["human"]
     assert train(docs, with_loso=False, seed=1, post_min_documents=41, log=lambda *a: None)[0].post_threshold is None
+
+
+def test_a_long_post_gets_the_window_threshold_that_flags_as_few_long_human_posts():
+    """Version 10: per length band, the smallest window threshold at which at most 1% of the band's human
+    documents have a window at or over it; never below the one-window threshold or a shorter band's; a band
+    with too few documents takes the shorter band's."""
+    from moderation.detector.train.training import (length_thresholds, median_length_thresholds,
+                                                    window_threshold_at)
+
+    # 200 human documents of 2-3 windows: four with a window over 0.9
+    evidence = {d: (2, 0.5, 0.3) for d in range(196)}
+    evidence.update({196: (2, 0.93, 0.2), 197: (3, 0.95, 0.4), 198: (2, 0.97, 0.5), 199: (2, 0.99, 0.6)})
+    evidence.update({300 + d: (5, 0.2, 0.1) for d in range(10)})  # 4-7 windows: too few to set a threshold on
+
+    bands = length_thresholds(evidence, set(evidence), 0.9, min_documents=100)
+
+    assert dict(bands)["2-3"] == math.nextafter(0.95, 1)  # flags 2 of 200 (0.99 and 0.97): 1%
+    assert dict(bands)["4-7"] == dict(bands)["8+"] == dict(bands)["2-3"]
+    at = window_threshold_at(0.9, bands)
+    assert (at(1), at(2), at(5)) == (0.9, math.nextafter(0.95, 1), math.nextafter(0.95, 1))
+    # never below the one-window threshold
+    assert dict(length_thresholds(evidence, set(evidence), 0.995, min_documents=100))["2-3"] == 0.995
+    # the native-English essays (issue 13's check) are protected as the TOEFL essays are: at most 1% of them,
+    # interpolated (so 50 long essays keep the 4-7 band above most of the way to their most AI-like one)
+    essays = {400 + d: (5, 0.4 + d / 100, 0.3) for d in range(48)}  # 50 essays: 0.40 ... 0.87, 0.96, 0.99
+    essays.update({448: (5, 0.96, 0.4), 449: (5, 0.99, 0.5)})
+    evidence.update(essays)
+    protected = dict(length_thresholds(evidence, set(evidence), 0.9, min_documents=100, protected=set(essays)))
+    assert protected["2-3"] == dict(bands)["2-3"]  # no essay of 2-3 windows
+    assert protected["4-7"] == math.nextafter(0.96 + 0.51 * 0.03, 1) == protected["8+"]  # 99th percentile
+    assert median_length_thresholds([[["2-3", 0.95], ["4-7", 0.96]], [["2-3", 0.97], ["4-7", 0.93]],
+                                     [["2-3", 0.99], ["4-7", 0.94]]]) == [["2-3", 0.97], ["4-7", 0.97]]
+
+
+def test_train_ships_thresholds_by_length_and_detect_applies_them(monkeypatch):
+    """``train`` writes each band's median threshold into the artifact, and ``detect()`` reads a long post
+    against its band's threshold, reported with the band."""
+    import random
+
+    from moderation.detector import api
+    from moderation.detector.train.data import OWN_CORPUS, Doc
+    from moderation.detector.train.training import train
+
+    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()][:60]
+    rng = random.Random(0)
+    words = "the a of we it my was on in so but and then i went there with our old dog back home".split()
+    human = ["\n\n".join(" ".join(rng.choice(words) for _ in range(90)) + "." for _ in range(3)) for _ in range(40)]
+    docs = ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
+            + [Doc(t, 0, "se:test", "se:test") for t in human])
+
+    comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20,
+                         log=lambda *a: None)
+
+    info = report["by_length_info"]
+    assert len(info["per_assignment"]) == 3 and info["human_docs"]["2-3"] == 40
+    assert comb.by_length == report["by_length"] and [b for b, _t in comb.by_length] == ["2-3", "4-7", "8+"]
+    assert comb.by_length[0][1] == float(np.median([per[0][1] for per in info["per_assignment"]]))
+    assert all(t >= comb.threshold for _b, t in comb.by_length)
+    # the post rule is set at the thresholds by length: it adds no human document out-of-fold
+    assert 0 in report["post_threshold_info"]["docs_gained"]["human"]
+
+
+def test_detect_reads_a_long_post_against_its_length_bands_threshold(monkeypatch):
+    from moderation.detector import api
+    from moderation.detector.combiner import load_artifact
+    from moderation.detector.train.data import OWN_CORPUS
+
+    comb = load_artifact.__wrapped__("cheap")  # a copy of the shipped cheap stage
+    monkeypatch.setattr(api, "_artifacts", lambda use_lm: (comb, None))
+    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()]
+    records = [r for r in records if 90 <= len(r["text"].split()) <= 140][:3]
+    long_post = "\n\n".join(r["text"] for r in records)
+    comb.by_length = []
+    as_one = api.detect(long_post, use_lm=False)
+    assert as_one.flagged_by == "window" and as_one.threshold == comb.threshold
+    above = min(1.0, as_one.max_window_probability + 1e-6)
+    comb.by_length = [["2-3", above], ["4-7", above], ["8+", above]]
+    comb.post_threshold = None
+
+    result = api.detect(long_post, use_lm=False)
+
+    assert result.threshold == above and result.threshold_length_band in ("2-3", "4-7")
+    assert not result.flagged and not any(w.flagged for w in result.windows)
+    one = api.detect(records[0]["text"], use_lm=False)
+    assert one.threshold == comb.threshold and one.threshold_length_band is None

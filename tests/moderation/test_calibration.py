@@ -441,3 +441,52 @@ def test_score_texts_compares_each_text_with_its_length_bands_threshold(old_post
     rows = {r["id"]: r for r in map(json.loads, out.getvalue().splitlines())}
     assert rows["short"]["flagged"] and rows["short"]["classifiers"]["percent"]["threshold_length_band"] == "1"
     assert not rows["long"]["flagged"] and rows["long"]["classifiers"]["percent"]["threshold_length_band"] == "4-7"
+
+
+class BandedClassifier(PercentClassifier):
+    """PercentClassifier shipping thresholds by length, as the built-in detector does from version 10: 0.9 for
+    one window, 0.99 for two or more (reported with the band, as ``detect()`` reports it)."""
+
+    name = "banded"
+
+    def classify(self, passages, disclosure):
+        out = super().classify(passages, disclosure)
+        if len(out.passages) >= 2:
+            out.details = {**out.details, "threshold": 0.99, "threshold_length_band": "2-3"}
+        return out
+
+
+def test_the_shipped_flags_a_calibration_reports_use_each_posts_own_shipped_threshold(settings, make_post):
+    """Old posts flagged at the shipped operating point are counted with each post's length band's threshold,
+    and the shipped threshold shown is the one-window one."""
+    from moderation.models import SiteThreshold
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.moderation.test_calibration.BandedClassifier"]}
+    for i in range(20):  # one window each, 0.00 … 0.95: two (0.90, 0.95) at or over the shipped 0.9
+        backdate(make_post(body=f"An old post. [[p={i / 20:.2f}]]"), CUTOFF - timedelta(days=100 + i))
+    for i in range(5):  # two windows at 0.95: flagged at 0.9, not at their band's 0.99
+        backdate(make_post(body="Old and long. [[p=0.95]] [[p=0.95]]"), CUTOFF - timedelta(days=50 + i))
+
+    _calibrate("--false-flag-rate", "0.04")
+
+    row = SiteThreshold.objects.get(classifier="banded", version="1")
+    assert row.shipped_threshold == 0.9 and row.posts_scored == 25
+    assert row.posts_flagged_shipped == 2
+
+
+def test_a_site_threshold_for_every_length_replaces_the_shipped_band_and_keeps_it_beside():
+    """A forum calibrated with one threshold (not by length) compares every post with it: the shipped band's
+    threshold and name are kept as ``shipped_*``, and the result names no band of its own."""
+    from moderation.classifiers.base import ClassifierOutput
+    from moderation.services.calibration import SiteRule, site_thresholds_apply
+
+    output = ClassifierOutput(classifier="banded", version="1", status="ok", score=0.95, details={
+        "threshold": 0.99, "threshold_length_band": "2-3"}, passages=[
+        PassageScore(start=0, end=5, kind="author", probability=0.95),
+        PassageScore(start=6, end=9, kind="author", probability=0.9)])
+
+    site_thresholds_apply([output], {("banded", "1"): SiteRule(0.93)})
+
+    assert output.details["threshold"] == 0.93 and "threshold_length_band" not in output.details
+    assert (output.details["shipped_threshold"], output.details["shipped_threshold_length_band"]) == (0.99, "2-3")

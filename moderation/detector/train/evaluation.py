@@ -47,11 +47,14 @@ class Scored:
     prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
     n_windows: int = 0             # windows scored: a post with more of them has more chances to be flagged
 
-    def flagged(self, thr: float, post_thr: float | None = None) -> bool:
-        """As ``detect()`` decides: some window at ``thr``, or (two windows on) the post probability at
-        ``post_thr`` (``api.flagged_rule``)."""
-        return self.prob_max is not None and \
-            flagged_rule(self.prob_max, self.prob, self.n_windows, thr, post_thr) is not None
+    def flagged(self, thr: float | Callable[[int], float], post_thr: float | None = None) -> bool:
+        """As ``detect()`` decides: some window at ``thr`` (a function of the window count: the artifact's
+        threshold for this length, ``CalibratedScorer.threshold_for``), or (two windows on) the post probability
+        at ``post_thr`` (``api.flagged_rule``)."""
+        if self.prob_max is None:
+            return False
+        t = thr(self.n_windows) if callable(thr) else thr
+        return flagged_rule(self.prob_max, self.prob, self.n_windows, t, post_thr) is not None
 
 
 def _lm_fn(use_lm: bool, budget: list[int]):
@@ -211,7 +214,12 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     scored = score_docs(docs, use_lm=use_lm, max_lm_windows=max_lm_windows, scored_text=scored_text)
     artifact = load_artifact("lm") if use_lm else load_artifact("cheap")
     thr, post_thr = artifact.threshold, artifact.post_threshold
-    res: dict = {"threshold": thr, "post_threshold": post_thr, "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
+    res: dict = {"threshold": thr, "post_threshold": post_thr, "by_length": artifact.by_length,
+                 "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
+
+    def at(n_windows: int) -> float:  # the window threshold for a post of this length (version 10)
+        return artifact.threshold_for(n_windows)[0]
+
     curves = {}
 
     def block(name, items, key="prob", curve=True):
@@ -220,7 +228,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         items = [s for s in items if getattr(s, key) is not None]
         y = np.array([s.doc.label for s in items]); p = np.array([getattr(s, key) for s in items])
         # flagged: some window >= threshold (for a 60-word prefix, its one window)
-        f = np.array([s.flagged(thr, post_thr) if key == "prob" else getattr(s, key) >= thr for s in items])
+        f = np.array([s.flagged(at, post_thr) if key == "prob" else getattr(s, key) >= thr for s in items])
         if len(set(y.tolist())) < 2:
             return None
         a = auroc(y, p)
@@ -245,7 +253,8 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
                 "ai_flag_rate": tp / max(na, 1), "ai_flag_rate_ci": aci,
                 "not_scored_ai": nu_ai, "not_scored_human": nu_h}
 
-    log(f"\nshipped threshold {thr:.4f}; AUROC with 95% bootstrap CI ({n_boot} resamples)")
+    bands = "".join(f", {band} windows {t:.4f}" for band, t in artifact.by_length)
+    log(f"\nshipped threshold {thr:.4f}{bands}; AUROC with 95% bootstrap CI ({n_boot} resamples)")
     res["all"] = block("all documents (whole text)", scored)
     forum = [s for s in scored if s.doc.source.startswith(FORUM_SOURCES)]
     res["forum_whole"] = block("forum (SE human vs LLM forum), whole", forum)
@@ -310,27 +319,27 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res["by_subset"] = {}
     for sub in sorted(by):
         lab = by[sub][0].doc.label
-        r = res["by_subset"][sub] = {"label": lab, **flag_rate(by[sub], thr, post_thr)}
+        r = res["by_subset"][sub] = {"label": lab, **flag_rate(by[sub], at, post_thr)}
         log(f"  {sub:42s} {'AI   ' if lab else 'human'} n={r['n']:5d} flagged {r['flagged']:4d} = {r['rate']:.4f} "
             f"[{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
     hum = [s for s in scored if s.doc.label == 0 and s.prob is not None]
-    k = sum(1 for s in hum if s.flagged(thr, post_thr))
+    k = sum(1 for s in hum if s.flagged(at, post_thr))
     res["human_false_flag_rate"] = k / max(len(hum), 1)
     log(f"  all human documents: {k}/{len(hum)} = {res['human_false_flag_rate']:.4f} "
         f"{wilson(k, len(hum))}")
-    res["human_by_length"] = flagged_by_length(hum, thr, post_thr)
+    res["human_by_length"] = flagged_by_length(hum, at, post_thr)
     log("  human documents by length (windows scored; flagged when any one window reaches the threshold, "
         "or the post probability the post threshold):")
     for name, r in res["human_by_length"].items():
         log(f"    {name + (' window' if name == '1' else ' windows'):12s} {r['flagged']:3d}/{r['n']:5d} = "
             f"{r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]")
-    res["protected"] = protected_checks(scored, thr, post_thr)
+    res["protected"] = protected_checks(scored, at, post_thr)
     for name, r in res["protected"].items():
         log(f"  {name}: {r['flagged']}/{r['n']} = {r['rate']:.4f} [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}], "
             f"bound {r['bound']:.0%}: {'met' if r['met'] else 'NOT met'} on the estimate")
     liang_rows = None
     if compare_liang:
-        liang_rows = compare_with_liang(scored, thr, log=log, post_thr=post_thr)
+        liang_rows = compare_with_liang(scored, at, log=log, post_thr=post_thr)
         res["liang_comparison"] = {n: {k: v for k, v in r.items() if not k.startswith("_")}
                                    for n, r in liang_rows.items()}
     if png:

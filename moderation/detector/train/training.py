@@ -39,7 +39,7 @@ from .binning import faster_weighted_binning
 from .data import Doc
 from .lmcache import LMCache
 from ..normalize import normalize
-from ..windows import is_english, scorable_windows
+from ..windows import LENGTH_BANDS, is_english, length_band, scorable_windows
 
 PREFIX_WORDS = 60
 #: where the artifacts are written (``train_detector --out DIR``; default: the shipped ``artifacts/``)
@@ -369,6 +369,55 @@ def pooled_operating_point(oofs: list[np.ndarray], y: np.ndarray, w: np.ndarray,
     return a, b, float(np.median(info["per_assignment"])), info
 
 
+def length_thresholds(evidence: dict[int, tuple[int, float, float]], human_docs: set[int], threshold: float, *,
+                      target: float = TARGET_FPR, min_documents: int = POST_RULE_MIN_DOCUMENTS,
+                      protected: set[int] = frozenset(), protected_target: float = TARGET_FPR) -> list[list]:
+    """The window threshold of each length band of two windows or more (``[[band, threshold], ...]``), from the
+    human documents' ``evidence`` (:func:`document_evidence`): the smallest at which at most ``target`` of the
+    band's human documents have a window at or over it. A post is flagged when any of its windows reaches the
+    threshold, so one set on single windows flags a long human post more often (held out, version 9: 2.9% of
+    2-3-window human documents, 0.5% of one-window ones). Never below ``threshold`` nor a shorter band's; a
+    band with fewer than ``min_documents`` human documents takes the shorter bands' (as ``calibrate_detector
+    --by-length`` does). ``protected``: the native-English essays (issue 13's check, at most 1% flagged), each
+    band also kept at or over their 99th percentile, interpolated as the TOEFL rule's is (:func:`choose_threshold`):
+    every native essay the detector flagged was a long one. The post rule's threshold is set after, at these
+    (``train``)."""
+    out: list[list] = []
+    bar = threshold
+    for low, _high in LENGTH_BANDS:
+        if low < 2:
+            continue
+        band = length_band(low)
+        tops = sorted((top for d, (n, top, _post) in evidence.items() if d in human_docs and length_band(n) == band),
+                      reverse=True)
+        if len(tops) >= min_documents:
+            allowed = int(math.floor(target * len(tops) + 1e-9))
+            bar = max(bar, min(1.0, math.nextafter(tops[allowed], math.inf)))
+        essays = [top for d, (n, top, _post) in evidence.items() if d in protected and length_band(n) == band]
+        if essays:
+            bar = max(bar, min(1.0, math.nextafter(float(np.quantile(essays, 1 - protected_target)), math.inf)))
+        out.append([band, float(bar)])
+    return out
+
+
+def window_threshold_at(threshold: float, by_length: list[list]) -> Callable[[int], float]:
+    """The window threshold for a post of ``n`` windows (``CalibratedScorer.threshold_for`` before there is an
+    artifact)."""
+    bands = {band: t for band, t in by_length}
+    return lambda n: max(bands.get(length_band(n), threshold), threshold)
+
+
+def median_length_thresholds(per_assignment: list[list[list]]) -> list[list]:
+    """Each band's median over fold assignments (as the one-window threshold, version 8), kept non-decreasing
+    with length."""
+    out: list[list] = []
+    bar = 0.0
+    for i, (band, _t) in enumerate(per_assignment[0]):
+        bar = max(bar, float(np.median([per[i][1] for per in per_assignment])))
+        out.append([band, bar])
+    return out
+
+
 def document_evidence(prob: np.ndarray, doc_ids: np.ndarray) -> dict[int, tuple[int, float, float]]:
     """Per document: (windows, the most AI-like window's probability, the post probability) of the given
     window probabilities, as ``detect()`` reads them: a post is flagged by its most AI-like window, or, from two
@@ -469,6 +518,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     oofs = [grouped_oof_gbt(X, y, w, groups, seed=seed + k, names=names, bag=bag, **gbt_params) if gbt
             else grouped_oof(X, y, w, groups, C, seed=seed + k, names=names) for k in range(threshold_folds)]
     a, b, thr, thr_info = pooled_operating_point(oofs, y, w, subsets, doc_ids)
+    report["platt"] = [a, b]
     # the report's cross-validated figures (at the shipped threshold), the band and the stacked LM input: the
     # first fold assignment, as with one
     oof = oofs[0]
@@ -483,23 +533,46 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["cv_tpr_at_5pct_fpr"], _ = tpr_at_fpr(y, oof, 0.05)
     report["threshold"] = thr
     report["threshold_info"] = thr_info
-    # version 9: the post rule's threshold, per assignment at the shipped window threshold; the median shipped.
-    # Not for the LM stage: its sample is windows drawn per source, not whole documents
     window_rows = np.array([e.kind == "window" for e in ex])
     human_docs = {int(d) for d in doc_ids[y == 0]}
+    # documents' out-of-fold evidence, per assignment. Not for the LM stage: its sample is windows drawn per
+    # source, not whole documents (its thresholds by length: cascade_length_thresholds)
     evidence = [] if use_lm else [
         document_evidence(1 / (1 + np.exp(-(a * oof_k[window_rows] + b))), doc_ids[window_rows]) for oof_k in oofs]
-    posts = [post_threshold_for([v for d, v in ev.items() if d in human_docs], thr, min_documents=post_min_documents)
-             for ev in evidence]
+    # version 10: a window threshold per length band (the window rule alone), per assignment; the median shipped
+    by_length: list = []
+    if evidence:
+        native_docs = {int(d) for d, sub in zip(doc_ids, subsets) if sub in NATIVE_ESSAYS}
+        per_length = [length_thresholds(ev, human_docs, thr, min_documents=post_min_documents, protected=native_docs)
+                      for ev in evidence]
+        by_length = median_length_thresholds(per_length)
+        report["by_length"] = by_length
+        report["by_length_info"] = {
+            "rule": "median over fold assignments of: per band of >= 2 windows, the smallest window threshold "
+                    "flagging at most 1% of its human documents (bands with fewer than "
+                    f"{post_min_documents} take the shorter band's) and at most 1% of its native-English essays "
+                    "(99th percentile, interpolated)",
+            "native_essays": {length_band(low): sum(length_band(n) == length_band(low) and d in native_docs
+                                                    for d, (n, _t, _p) in evidence[0].items())
+                              for low, _high in LENGTH_BANDS},
+            "per_assignment": per_length,
+            "human_docs": {length_band(low): sum(length_band(n) == length_band(low) and d in human_docs
+                                                 for d, (n, _t, _p) in evidence[0].items())
+                           for low, _high in LENGTH_BANDS}}
+    window_at = window_threshold_at(thr, by_length)
+    # version 9: the post rule's threshold, per assignment at the shipped window thresholds (version 10: each
+    # length's), so that it flags no human document the window rule leaves alone; the median shipped
+    posts = [post_threshold_for([v for d, v in ev.items() if d in human_docs], window_at,
+                                min_documents=post_min_documents) for ev in evidence]
     post_thr = None if not posts or None in posts else float(np.median(posts))
     if post_thr is not None:
         def gained(ev, human):
-            return sum(n >= 2 and top < thr and post >= post_thr and (d in human_docs) == human
+            return sum(n >= 2 and top < window_at(n) and post >= post_thr and (d in human_docs) == human
                        for d, (n, top, post) in ev.items())
         report["post_threshold"] = post_thr
         report["post_threshold_info"] = {
             "rule": "median over fold assignments of: just above the highest post probability of a human "
-                    "document of >= 2 windows that no window flags",
+                    "document of >= 2 windows that no window flags (at its length's window threshold)",
             "per_assignment": posts,
             # at the shipped (median) post threshold, in each assignment: what the post rule adds out-of-fold
             "docs_gained": {"ai": [gained(ev, False) for ev in evidence],
@@ -507,6 +580,12 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
             "multiwindow_docs": {
                 "ai": sum(n >= 2 and d not in human_docs for d, (n, _t, _p) in evidence[0].items()),
                 "human": sum(n >= 2 and d in human_docs for d, (n, _t, _p) in evidence[0].items())}}
+    # per assignment, the calibrated out-of-fold probability of every window and the document it came from:
+    # for the cascade's thresholds by length (run_training, derive_length_thresholds)
+    report["_oofs_by_text"] = [{e.text: float(v) for e, v, keep in zip(ex, 1 / (1 + np.exp(-(a * oof_k + b))),
+                                                                       window_rows) if keep} for oof_k in oofs]
+    report["_human_doc_windows"] = _human_doc_windows(ex, y, window_rows)
+    report["_native_docs"] = {int(d) for d, sub in zip(doc_ids, subsets) if sub in NATIVE_ESSAYS}
     report["cv_human_flag_rate_at_threshold"] = float((prob[y == 0] >= thr).mean())
     report["cv_ai_recall_at_threshold"] = float((prob[y == 1] >= thr).mean())
     by_subset = {}
@@ -522,7 +601,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         from ..trees import TreeCombiner
         models = fit_gbt_bag(X, y, w, groups, bag, seed, names, **gbt_params)
         comb = TreeCombiner(**export_bag(models, names), platt_a=a, platt_b=b, threshold=thr, version=version,
-                            distortion=vocab, post_threshold=report.get("post_threshold"))
+                            distortion=vocab, post_threshold=report.get("post_threshold"), by_length=by_length)
         report["gbt_params"] = {**GBT_PARAMS, **gbt_params}
         report["bag"] = bag
     else:
@@ -530,7 +609,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         mean, scale, coef, intercept = params
         comb = Combiner(names, [float(v) for v in mean], [float(v) for v in scale],
                         [float(v) for v in coef], intercept, a, b, thr, (0.0, 1.0), version=version, meta={},
-                        post_threshold=report.get("post_threshold"))
+                        post_threshold=report.get("post_threshold"), by_length=by_length)
     # cascade band (cheap artifact only): below lo the cheap stage settles "no evidence"
     # (<= 2% of AI windows fall there out-of-fold), above hi it settles "AI"
     # (<= 0.1% of human windows reach it out-of-fold).
@@ -553,6 +632,53 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
         out_dir.mkdir(exist_ok=True, parents=True)
         comb.save(out_dir / f"{out_name}.json")
     return comb, report
+
+
+def _human_doc_windows(ex: list[Example], y: np.ndarray, window_rows: np.ndarray) -> dict[int, list[str]]:
+    """The window texts of each human training document of two or more windows."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for e, label, keep in zip(ex, y, window_rows):
+        if keep and label == 0:
+            out[e.doc].append(e.text)
+    return {d: texts for d, texts in out.items() if len(texts) >= 2}
+
+
+def at_or_above(by_length: list[list], cheap) -> list[list]:
+    """The cascade's band thresholds, each raised to the cheap stage's for the band where it is lower: a window
+    whose LM pass was skipped keeps its cheap probability, and shown as flagged it must be one the cheap stage
+    flags at its own operating point (``api._lm_stage``)."""
+    from ..windows import LENGTH_BANDS as _BANDS
+    low_of = {length_band(low): low for low, _high in _BANDS}
+    return [[band, max(t, cheap.threshold_for(low_of[band])[0])] for band, t in by_length]
+
+
+def cascade_length_thresholds(report: dict, lmc, lm_features, log=print) -> tuple[list, dict]:
+    """The cascade's window thresholds by length (``lmc.by_length``), from the cheap stage's out-of-fold
+    ``report`` (:func:`train`): each human document's windows read as ``detect()`` reads them, the cheap stage's
+    out-of-fold probability where it is outside ``lmc.band``, the LM combiner's on it and the LM statistics
+    inside (the combiner's 11 weights in-sample: too few to overfit the ~3,500 windows they were fitted on),
+    per fold assignment; the median. The cascade has no post rule."""
+    from ..api import STACKED, _lm_score
+    docs = report["_human_doc_windows"]
+    memo: dict[str, float] = {}
+    per = []
+    for k, oof in enumerate(report["_oofs_by_text"]):
+        evidence = {}
+        for d, texts in docs.items():
+            probs = []
+            for t in texts:
+                p = oof[t]
+                if lmc.band[0] <= p < lmc.band[1]:
+                    key = f"{k}:{t}"
+                    if key not in memo:
+                        x = None if lmc.feature_names[0] == STACKED else F.extract(t)
+                        memo[key] = _lm_score(t, x, p, {}, lmc, lm_features)[0]
+                    p = memo[key]
+                probs.append(p)
+            evidence[d] = (len(probs), max(probs), post_probability(probs))
+        per.append(length_thresholds(evidence, set(docs), lmc.threshold, protected=report["_native_docs"]))
+        log(f"cascade thresholds by length, assignment {k + 1}: {per[-1]}")
+    return median_length_thresholds(per), {"per_assignment": per, "human_docs": len(docs)}
 
 
 def _jsonable(o):
@@ -608,12 +734,69 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
         rep_lm["band"] = list(lmc.band)
         rep_lm["band_share_of_windows"] = float(((np.array(list(oof.values())) >= lo)
                                                  & (np.array(list(oof.values())) < hi)).mean())
+        if stack:  # version 10: the cascade's window thresholds by length
+            lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)
+            lmc.by_length = at_or_above(lmc.by_length, cheap)
+            rep_lm["by_length"], rep_lm["by_length_info"] = lmc.by_length, info
         lmc.meta["report"] = _jsonable({k: v for k, v in rep_lm.items() if not k.startswith("_")})
         if write:
             lmc.save((Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR) / "lm.json")
         reports["lm"] = rep_lm
         _print_report("LM stage (cheap + LM features)", rep_lm, log)
     return reports
+
+
+def derive_length_thresholds(paths: list[str], *, seed: int = 0, log=print, write: bool = True,
+                             scored_text: Callable[[str], str] | None = None, **settings) -> dict:
+    """Version 10's operating point by length for the artifacts in place, their trees and LM combiner kept:
+    the cheap stage's out-of-fold fits as :func:`train` makes them (``settings``: the training command's, so
+    the same procedure as the shipped trees'), its thresholds by length (:func:`length_thresholds`) and the
+    cascade's (:func:`cascade_length_thresholds`, with the shipped LM combiner), written into ``cheap.json``
+    and ``lm.json`` as ``by_length``, and the cheap stage's post threshold set again at them (it must flag no
+    human document the window rule leaves alone); the trees, Platt scaling and one-window thresholds do not
+    change. Returns the cheap stage's report."""
+    from .data import load
+    from ..combiner import load_artifact
+    from ..lm import get_lm
+
+    def _load(name):  # a fresh copy of the shipped artifact (load_artifact caches the one detect() uses)
+        return load_artifact.__wrapped__(name)
+
+    docs = load(paths)
+    _comb, rep = train(docs, seed=seed, log=log, out_name=None, with_loso=False, scored_text=scored_text,
+                       **settings)
+    out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
+    cheap = _load("cheap")
+    log(f"this run's Platt scaling a={rep['platt'][0]:.4f} b={rep['platt'][1]:.4f}; the shipped trees' "
+        f"a={cheap.platt_a:.4f} b={cheap.platt_b:.4f}")
+    cheap.by_length = rep["by_length"]
+    report = cheap.meta.setdefault("report", {})
+    report["by_length_info"] = _jsonable(rep["by_length_info"])
+    # the post rule flags no human document the window rule leaves alone: with thresholds by length, more are
+    # left alone, so its threshold is set again, at them
+    log(f"post threshold {cheap.post_threshold} -> {rep.get('post_threshold')} (per assignment "
+        f"{rep.get('post_threshold_info', {}).get('per_assignment')}); this run's one-window threshold "
+        f"{rep['threshold']:.4f}, the shipped {cheap.threshold:.4f}")
+    cheap.post_threshold = rep.get("post_threshold")
+    report["post_threshold"], report["post_threshold_info"] = cheap.post_threshold, _jsonable(rep.get("post_threshold_info"))
+    log(f"cheap stage thresholds by length: {cheap.by_length} (one window: {cheap.threshold:.4f}); "
+        f"per assignment {rep['by_length_info']['per_assignment']}; human documents per band "
+        f"{rep['by_length_info']['human_docs']}")
+    lm = get_lm()
+    lmc = _load("lm") if lm is not None else None
+    if lmc is not None:
+        lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)
+        lmc.by_length = at_or_above(lmc.by_length, cheap)
+        lmc.meta.setdefault("report", {})["by_length_info"] = _jsonable(info)
+        log(f"cascade thresholds by length: {lmc.by_length} (one window: {lmc.threshold:.4f})")
+    else:
+        log("the LM stage is not installed: lm.json keeps no thresholds by length")
+    if write:
+        out_dir.mkdir(exist_ok=True, parents=True)
+        cheap.save(out_dir / "cheap.json")
+        if lmc is not None:
+            lmc.save(out_dir / "lm.json")
+    return rep
 
 
 def _print_report(title: str, rep: dict, log=print) -> None:

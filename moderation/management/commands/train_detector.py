@@ -50,6 +50,10 @@ class Command(BaseCommand):
                             help="out-of-fold scores from K fold assignments: Platt scaling fitted on them "
                                  "pooled, the threshold the median of theirs, so the operating point does not "
                                  "rest on one draw (detector version 8: 5)")
+        parser.add_argument("--by-length-only", action="store_true",
+                            help="keep the shipped trees and LM combiner; derive only their window thresholds per "
+                                 "post length (detector version 10) with this command's training settings, and "
+                                 "write them into the artifacts (with --out, into that folder)")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -65,6 +69,15 @@ class Command(BaseCommand):
             raise CommandError(f"--threshold-folds: expected a number of fold assignments >= 1, "
                                f"got {opts['threshold_folds']}")
 
+        if opts["by_length_only"]:
+            from moderation.detector.train.training import derive_length_thresholds
+
+            derive_length_thresholds(opts["data"], seed=opts["seed"], write=not opts["dry_run"], scored_text=as_posted,
+                                     C=opts["C"], model=opts["cheap_model"], distortion=opts["distortion"],
+                                     protected_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
+                                     gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
+                                     threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
+            return
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
                      lm_max_examples=opts["lm_max_examples"], write=not opts["dry_run"],
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
