@@ -156,8 +156,9 @@ def _by_length(posts: list[tuple[int, float, float]], *, threshold: float, shipp
     """Each length band's old posts flagged at the forum's one threshold or, calibrating by length
     (``min_posts``), at the band's threshold: its own (``own``), the smallest that flags at most ``rate`` of
     its posts, for a band with at least ``min_posts`` of them; for a band with fewer (or none), the highest of
-    the forum's threshold and the shorter bands' thresholds, so that a longer post never meets a lower bar than
-    a shorter one only because the forum has few long posts."""
+    the forum's threshold, the shorter bands' thresholds and the classifier's own shipped threshold for the band
+    (detector version 10 ships one per length), so that a longer post never meets a lower bar than a shorter one,
+    or than it would with no calibration, only because the forum has few long posts."""
     out = []
     floor = threshold
     for low, _high in LENGTH_BANDS:
@@ -170,7 +171,8 @@ def _by_length(posts: list[tuple[int, float, float]], *, threshold: float, shipp
             own, stored, applied = False, None, threshold
         else:
             own = len(tops) >= min_posts
-            stored = applied = threshold_for_rate(tops, rate) if own else floor
+            shipped_band = dict(shipped.by_length).get(band) if shipped else None
+            stored = applied = threshold_for_rate(tops, rate) if own else max(floor, shipped_band or 0.0)
             floor = max(floor, applied)
         out.append({"band": band, "posts": len(tops), "threshold": stored, "own": own,
                     "flagged": sum(t >= applied for t in tops),

@@ -490,3 +490,24 @@ def test_a_site_threshold_for_every_length_replaces_the_shipped_band_and_keeps_i
 
     assert output.details["threshold"] == 0.93 and "threshold_length_band" not in output.details
     assert (output.details["shipped_threshold"], output.details["shipped_threshold_length_band"]) == (0.99, "2-3")
+
+
+def test_a_length_band_with_too_few_old_posts_keeps_at_least_the_shipped_threshold_for_its_length(settings,
+                                                                                                   make_post):
+    """Calibrating by length, a band the forum has few posts in cannot set its own threshold: it takes the
+    forum's threshold for shorter posts, or the classifier's shipped one for that length where that is higher."""
+    from moderation.models import SiteThreshold
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.moderation.test_calibration.BandedClassifier"]}
+    for i in range(30):  # one window each, 0.00 … 0.87
+        backdate(make_post(body=f"An old post. [[p={i * 0.03:.2f}]]"), CUTOFF - timedelta(days=100 + i))
+    for i in range(3):  # too few two-window posts for a threshold of their own
+        backdate(make_post(body="Old and long. [[p=0.5]] [[p=0.5]]"), CUTOFF - timedelta(days=50 + i))
+
+    _calibrate("--by-length", "--false-flag-rate", "0.04")
+
+    row = SiteThreshold.objects.get(classifier="banded", version="1")
+    bands = {b["band"]: b for b in row.by_length}
+    assert bands["1"]["own"] and bands["1"]["threshold"] < 0.9
+    assert not bands["2-3"]["own"] and bands["2-3"]["threshold"] == 0.99  # the shipped 2-3 threshold

@@ -661,6 +661,13 @@ def cascade_length_thresholds(report: dict, lmc, lm_features, log=print) -> tupl
     from ..api import STACKED, _lm_score
     docs = report["_human_doc_windows"]
     memo: dict[str, float] = {}
+    features: dict[str, list] = {}  # the LM pass is the expensive part, and the same in every assignment
+
+    def lm_once(text):
+        if text not in features:
+            features[text] = list(lm_features(text))
+        return features[text]
+
     per = []
     for k, oof in enumerate(report["_oofs_by_text"]):
         evidence = {}
@@ -672,7 +679,7 @@ def cascade_length_thresholds(report: dict, lmc, lm_features, log=print) -> tupl
                     key = f"{k}:{t}"
                     if key not in memo:
                         x = None if lmc.feature_names[0] == STACKED else F.extract(t)
-                        memo[key] = _lm_score(t, x, p, {}, lmc, lm_features)[0]
+                        memo[key] = _lm_score(t, x, p, {}, lmc, lm_once)[0]
                     p = memo[key]
                 probs.append(p)
             evidence[d] = (len(probs), max(probs), post_probability(probs))
@@ -734,10 +741,10 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
         rep_lm["band"] = list(lmc.band)
         rep_lm["band_share_of_windows"] = float(((np.array(list(oof.values())) >= lo)
                                                  & (np.array(list(oof.values())) < hi)).mean())
-        if stack:  # version 10: the cascade's window thresholds by length
-            lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)
-            lmc.by_length = at_or_above(lmc.by_length, cheap)
-            rep_lm["by_length"], rep_lm["by_length_info"] = lmc.by_length, info
+        # version 10: the cascade's window thresholds by length (stacked or not)
+        lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)
+        lmc.by_length = at_or_above(lmc.by_length, cheap)
+        rep_lm["by_length"], rep_lm["by_length_info"] = lmc.by_length, info
         lmc.meta["report"] = _jsonable({k: v for k, v in rep_lm.items() if not k.startswith("_")})
         if write:
             lmc.save((Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR) / "lm.json")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                                  "PREFIX, e.g. liang:=25 (repeatable)")
         parser.add_argument("--lm-cached-only", action="store_true",
                             help="with --lm: score only the documents whose windows all have cached LM outputs "
-                                 "(DETECTOR_LM_CACHE, filled by python -m moderation.detector.train.lmcache)")
+                                 "(DETECTOR_LM_CACHE, filled by manage.py fill_lm_cache)")
         parser.add_argument("--artifacts", metavar="DIR", help="evaluate the cheap.json/lm.json in DIR instead of "
                                                              "the shipped ones (e.g. an older version's)")
         parser.add_argument("--compare-liang", action="store_true")

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", metavar="DIR", help="write the artifacts there instead of the shipped folder")
         parser.add_argument("--stack", action="store_true",
                             help="LM combiner on the cheap stage's out-of-fold log-odds + the LM statistics "
-                                 "(tried in version 4, not shipped) instead of all cheap features + LM statistics")
+                                 "(shipped since version 5) instead of all cheap features + LM statistics")
         parser.add_argument("--cheap-model", choices=["linear", "gbt"], default="linear",
                             help="the cheap stage's model: the sign-constrained logistic regression, or boosted "
                                  "trees with the same constraints as monotonic ones (detector version 5)")
