@@ -276,20 +276,26 @@ def test_protected_essays_weights_are_multiplied_after_class_balancing_and_nothi
     assert np.array_equal(w[6:], base[6:])  # forum text and the AI essays of the same prompts: unchanged
 
 
-def test_train_ships_the_median_of_its_fold_assignments_post_thresholds():
-    """Version 9: with long human documents in training, each fold assignment gives a post threshold (just above
-    its highest unflagged long human document, out-of-fold) and the artifact carries their median."""
+def _with_long_human_documents():
+    """60 of our AI paragraphs and 40 human documents of three ~90-word paragraphs (2-3 windows) each."""
     import random
 
     from moderation.detector.train.data import OWN_CORPUS, Doc
-    from moderation.detector.train.training import train
 
     records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()][:60]
     rng = random.Random(0)
     words = "the a of we it my was on in so but and then i went there with our old dog back home".split()
     human = ["\n\n".join(" ".join(rng.choice(words) for _ in range(90)) + "." for _ in range(3)) for _ in range(40)]
-    docs = ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
+    return ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
             + [Doc(t, 0, "se:test", "se:test") for t in human])
+
+
+def test_train_ships_the_median_of_its_fold_assignments_post_thresholds():
+    """Version 9: with long human documents in training, each fold assignment gives a post threshold (just above
+    its highest unflagged long human document, out-of-fold) and the artifact carries their median."""
+    from moderation.detector.train.training import train
+
+    docs = _with_long_human_documents()
 
     comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20,
                          log=lambda *a: None)
@@ -335,21 +341,12 @@ def test_a_long_post_gets_the_window_threshold_that_flags_as_few_long_human_post
                                      [["2-3", 0.99], ["4-7", 0.94]]]) == [["2-3", 0.97], ["4-7", 0.97]]
 
 
-def test_train_ships_thresholds_by_length_and_detect_applies_them(monkeypatch):
-    """``train`` writes each band's median threshold into the artifact, and ``detect()`` reads a long post
-    against its band's threshold, reported with the band."""
-    import random
-
-    from moderation.detector import api
-    from moderation.detector.train.data import OWN_CORPUS, Doc
+def test_train_ships_the_median_of_its_fold_assignments_thresholds_by_length():
+    """Version 10: ``train`` writes each length band's median over fold assignments into the artifact, never
+    below the one-window threshold, and sets the post threshold at them."""
     from moderation.detector.train.training import train
 
-    records = [json.loads(line) for line in OWN_CORPUS.read_text(encoding="utf-8").splitlines()][:60]
-    rng = random.Random(0)
-    words = "the a of we it my was on in so but and then i went there with our old dog back home".split()
-    human = ["\n\n".join(" ".join(rng.choice(words) for _ in range(90)) + "." for _ in range(3)) for _ in range(40)]
-    docs = ([Doc(r["text"], 1, "own:test", "own:test") for r in records]
-            + [Doc(t, 0, "se:test", "se:test") for t in human])
+    docs = _with_long_human_documents()
 
     comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20,
                          log=lambda *a: None)
