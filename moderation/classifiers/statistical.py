@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .base import Classifier, ClassifierOutput
 from moderation.detector.api import DETECTOR_VERSION
 
-from .detector_plugin import author_kinds, classify_passages, quotes_suffix
+from .detector_plugin import author_kinds, by_length, classify_passages, quotes_suffix
 
 __all__ = ["StatisticalClassifier"]
 
@@ -51,4 +51,5 @@ class StatisticalClassifier(Classifier):
         return self.queue_name
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
-        return classify_passages(self, passages, use_lm=self.use_lm, kinds=author_kinds(self.options))
+        return classify_passages(self, passages, use_lm=self.use_lm, kinds=author_kinds(self.options),
+                                 length_thresholds=by_length(self.options))

@@ -169,13 +169,16 @@ def _lm_stage(windows: list[Window], pending, cheap: Combiner, lmc: Combiner | N
         settled = p >= stop_at
 
 
-def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = None) -> DetectorResult:
+def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = None,
+           by_length: bool = True) -> DetectorResult:
     """Score ``text`` for undisclosed AI-written passages.
 
     ``use_lm``: None = use the language-model stage when it is installed,
     False = cheap stage only, True = require it (RuntimeError if missing).
     ``stop_at``: the language model stops once some window reaches this score (see :func:`_lm_stage`);
     None or anything below the threshold means the threshold.
+    ``by_length``: False compares every post with the one-window threshold, as before version 10 (the
+    classifiers' ``one_threshold`` option).
     """
     required = use_lm is True
     use_lm = _resolve_use_lm(use_lm)
@@ -194,7 +197,8 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
     english = n_words >= MIN_WORDS and is_english(n.text, n.latin_ratio)
     spans = [(span, window_scorable(n.text, span, n_words)) for span in make_windows(n.text)] if english else []
     # version 10: the window threshold for this post's length (the windows it will score)
-    threshold, band = deciding.threshold_for(sum(ok for _span, ok in spans))
+    threshold, band = (deciding.threshold_for(sum(ok for _span, ok in spans)) if by_length
+                       else (deciding.threshold, None))
     base = dict(threshold=threshold, threshold_length_band=band, post_threshold=deciding.post_threshold,
                 excluded=[tuple(e) for e in n.excluded], artifact=deciding.version)
     if n_words < MIN_WORDS:

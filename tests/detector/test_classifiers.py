@@ -89,3 +89,23 @@ def test_quoted_text_is_read_only_where_the_forum_asks_for_it():
                                                           passage_scores=[p.model_dump() for p in strict.passages])],
                                         ["author"])
     assert strict.details["flagged"] is True and flagged_as_author
+
+
+def test_a_forum_can_compare_every_post_with_the_one_window_threshold():
+    """By default a long post is compared with its length band's threshold (detector version 10); with the
+    ``one_threshold`` option, with the one-window threshold, as before version 10, under a version of its own."""
+    from disclosure.blocks import parse_body
+    from moderation.detector.combiner import load_artifact
+
+    body = "\n\n".join(AI_TEXTS[:3])
+    passages = parse_body(body, "markdown").passages
+
+    default = StylometricClassifier().run(passages, None)
+    one = StylometricClassifier(one_threshold=True).run(passages, None)
+    cheap = load_artifact("cheap")
+
+    assert default.details["threshold_length_band"] in ("2-3", "4-7")
+    assert default.details["threshold"] == cheap.threshold_for(len(default.passages))[0] > cheap.threshold
+    assert one.details["threshold"] == cheap.threshold and "threshold_length_band" not in one.details
+    assert one.version == default.version + "+one-threshold"
+    assert StatisticalClassifier(use_lm=False, one_threshold=True).version.endswith("+one-threshold")
