@@ -33,18 +33,11 @@ def author_kinds(options: dict) -> tuple[str, ...]:
     return AUTHOR_AND_QUOTE_KINDS if options.get("read_quotes") else AUTHOR_KINDS
 
 
-def quotes_suffix(options: dict) -> str:
+def options_suffix(options: dict) -> str:
     """Part of the classifier's version: results scored with quotes read, or against one threshold for every
     post length, are not the same results."""
     return ("+quotes" if options.get("read_quotes") else "") + ("+one-threshold" if options.get("one_threshold")
                                                                else "")
-
-
-def by_length(options: dict) -> bool:
-    """Whether a post is compared with its length band's threshold (detector version 10, the default) or, with
-    the ``one_threshold`` option, with the one-window threshold whatever its length: more pasted AI paragraphs
-    in long posts reach a moderator, and more long human posts too (docs/detector.md, "Detector version 10")."""
-    return not options.get("one_threshold")
 
 
 class _Joined:
@@ -114,9 +107,14 @@ def _passage_offset(p, k: int) -> int:
 
 
 def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
-                      kinds: tuple[str, ...] = AUTHOR_KINDS, length_thresholds: bool = True):
-    """``kinds``: the passage kinds scored together as the author's (:func:`author_kinds`)."""
+                      kinds: tuple[str, ...] = AUTHOR_KINDS):
+    """``kinds``: the passage kinds scored together as the author's (:func:`author_kinds`). With the
+    classifier's ``one_threshold`` option every post is compared with the one-window threshold whatever its
+    length: more pasted AI paragraphs in long posts reach a moderator, and more long human posts too
+    (docs/detector.md, "Detector version 10"); by default, with its length band's."""
     from moderation.classifiers.base import PassageScore, current_evidence_bar
+
+    by_length = not classifier.options.get("one_threshold")
 
     scores: list = []
     author = _author_passages(passages, kinds)
@@ -127,7 +125,7 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
 
     def run(group, kind):
         j = _Joined(group)
-        r = detect(j.text, use_lm=use_lm, stop_at=current_evidence_bar(), by_length=length_thresholds)
+        r = detect(j.text, use_lm=use_lm, stop_at=current_evidence_bar(), by_length=by_length)
         out = []
         if r.status != "ok" and not r.windows:
             for p in group:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .base import Classifier, ClassifierOutput
 from moderation.detector.api import DETECTOR_VERSION
 
-from .detector_plugin import author_kinds, by_length, classify_passages, quotes_suffix
+from .detector_plugin import author_kinds, classify_passages, options_suffix
 
 __all__ = ["StatisticalClassifier"]
 
@@ -33,7 +33,7 @@ class StatisticalClassifier(Classifier):
         v = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}"  # see StylometricClassifier
         if use_lm is not False and (ARTIFACT_DIR / "lm.json").exists():
             v += f"+{load_artifact('lm').version}"
-        self.version = v + quotes_suffix(self.options)
+        self.version = v + options_suffix(self.options)
 
     def queue_for(self, passages: Sequence) -> str:
         """``fast`` for text the language-model stage never sees: every piece the detector scores (the
@@ -51,5 +51,4 @@ class StatisticalClassifier(Classifier):
         return self.queue_name
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
-        return classify_passages(self, passages, use_lm=self.use_lm, kinds=author_kinds(self.options),
-                                 length_thresholds=by_length(self.options))
+        return classify_passages(self, passages, use_lm=self.use_lm, kinds=author_kinds(self.options))

@@ -20,7 +20,7 @@ from moderation.detector.api import DETECTOR_VERSION
 from moderation.detector.combiner import load_artifact
 from moderation.detector.features import FEATURE_DOCS, FEATURE_NAMES, extract
 from moderation.detector.normalize import normalize
-from .detector_plugin import author_kinds, by_length, classify_passages, quotes_suffix
+from .detector_plugin import author_kinds, classify_passages, options_suffix
 
 __all__ = ["StylometricClassifier", "stylometric_features", "FEATURE_DOCS", "FEATURE_NAMES"]
 
@@ -38,8 +38,7 @@ class StylometricClassifier(Classifier):
         super().__init__(**options)
         # the detector's version is part of it: v2 changed what the post score means, so results
         # stored under v1 must not be reused (``reevaluate`` re-scores them)
-        self.version = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}" + quotes_suffix(self.options)
+        self.version = f"{DETECTOR_VERSION}+{load_artifact('cheap').version}" + options_suffix(self.options)
 
     def classify(self, passages: Sequence, disclosure=None) -> ClassifierOutput:
-        return classify_passages(self, passages, use_lm=False, kinds=author_kinds(self.options),
-                                 length_thresholds=by_length(self.options))
+        return classify_passages(self, passages, use_lm=False, kinds=author_kinds(self.options))

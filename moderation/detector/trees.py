@@ -32,6 +32,20 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def threshold_for_length(threshold: float, by_length, n_windows: int) -> tuple[float, str | None]:
+    """(window threshold, length band) for a post of ``n_windows`` scored windows. A long post has more
+    windows, each a chance to reach a threshold set for one, so from version 10 an artifact carries a threshold
+    per length band (``by_length``: ``[[band, threshold], ...]``, :data:`windows.LENGTH_BANDS` names), set so
+    that a long human post is flagged no more often than a short one; never below ``threshold``. Band None:
+    the post gets ``threshold``. Training reads its thresholds through this before there is an artifact."""
+    from .windows import length_band
+    band = length_band(n_windows)
+    for name, value in by_length or ():
+        if name == band:
+            return max(float(value), threshold), band
+    return threshold, None
+
+
 class CalibratedScorer:
     """What both combiner forms derive from their ``logit`` and ``score``: the Platt-calibrated probability and
     the top contributions (a linear :class:`~moderation.detector.combiner.Combiner`, a :class:`TreeCombiner`)."""
@@ -42,17 +56,9 @@ class CalibratedScorer:
     by_length: list
 
     def threshold_for(self, n_windows: int) -> tuple[float, str | None]:
-        """(window threshold, length band) for a post of ``n_windows`` scored windows. A long post has more
-        windows, each a chance to reach a threshold set for one, so from version 10 an artifact carries a
-        threshold per length band (``by_length``: ``[[band, threshold], ...]``, :data:`windows.LENGTH_BANDS`
-        names), set so that a long human post is flagged no more often than a short one; never below
-        ``threshold``. Band None: the post gets ``threshold``."""
-        from .windows import length_band
-        band = length_band(n_windows)
-        for name, value in self.by_length or ():
-            if name == band:
-                return max(float(value), self.threshold), band
-        return self.threshold, None
+        """(window threshold, length band) for a post of ``n_windows`` scored windows
+        (:func:`threshold_for_length` with this artifact's thresholds)."""
+        return threshold_for_length(self.threshold, self.by_length, n_windows)
 
     def probability(self, x) -> float:
         return _sigmoid(self.platt_a * self.logit(x) + self.platt_b)

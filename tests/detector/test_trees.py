@@ -313,8 +313,8 @@ def test_a_long_post_gets_the_window_threshold_that_flags_as_few_long_human_post
     """Version 10: per length band, the smallest window threshold at which at most 1% of the band's human
     documents have a window at or over it; never below the one-window threshold or a shorter band's; a band
     with too few documents takes the shorter band's."""
-    from moderation.detector.train.training import (length_thresholds, median_length_thresholds,
-                                                    window_threshold_at)
+    from moderation.detector.train.training import length_thresholds, median_length_thresholds
+    from moderation.detector.trees import threshold_for_length
 
     # 200 human documents of 2-3 windows: four with a window over 0.9
     evidence = {d: (2, 0.5, 0.3) for d in range(196)}
@@ -325,8 +325,8 @@ def test_a_long_post_gets_the_window_threshold_that_flags_as_few_long_human_post
 
     assert dict(bands)["2-3"] == math.nextafter(0.95, 1)  # flags 2 of 200 (0.99 and 0.97): 1%
     assert dict(bands)["4-7"] == dict(bands)["8+"] == dict(bands)["2-3"]
-    at = window_threshold_at(0.9, bands)
-    assert (at(1), at(2), at(5)) == (0.9, math.nextafter(0.95, 1), math.nextafter(0.95, 1))
+    at = [threshold_for_length(0.9, bands, n)[0] for n in (1, 2, 5)]
+    assert tuple(at) == (0.9, math.nextafter(0.95, 1), math.nextafter(0.95, 1))
     # never below the one-window threshold
     assert dict(length_thresholds(evidence, set(evidence), 0.995, min_documents=100))["2-3"] == 0.995
     # the native-English essays (issue 13's check) are protected as the TOEFL essays are: at most 1% of them,

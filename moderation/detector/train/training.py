@@ -39,6 +39,7 @@ from .binning import faster_weighted_binning
 from .data import Doc
 from .lmcache import LMCache
 from ..normalize import normalize
+from ..trees import threshold_for_length
 from ..windows import LENGTH_BANDS, is_english, length_band, scorable_windows
 
 PREFIX_WORDS = 60
@@ -400,13 +401,6 @@ def length_thresholds(evidence: dict[int, tuple[int, float, float]], human_docs:
     return out
 
 
-def window_threshold_at(threshold: float, by_length: list[list]) -> Callable[[int], float]:
-    """The window threshold for a post of ``n`` windows (``CalibratedScorer.threshold_for`` before there is an
-    artifact)."""
-    bands = {band: t for band, t in by_length}
-    return lambda n: max(bands.get(length_band(n), threshold), threshold)
-
-
 def median_length_thresholds(per_assignment: list[list[list]]) -> list[list]:
     """Each band's median over fold assignments (as the one-window threshold, version 8), kept non-decreasing
     with length."""
@@ -535,6 +529,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["threshold_info"] = thr_info
     window_rows = np.array([e.kind == "window" for e in ex])
     human_docs = {int(d) for d in doc_ids[y == 0]}
+    native_docs = {int(d) for d, sub in zip(doc_ids, subsets) if sub in NATIVE_ESSAYS}
     # documents' out-of-fold evidence, per assignment. Not for the LM stage: its sample is windows drawn per
     # source, not whole documents (its thresholds by length: cascade_length_thresholds)
     evidence = [] if use_lm else [
@@ -542,7 +537,6 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     # version 10: a window threshold per length band (the window rule alone), per assignment; the median shipped
     by_length: list = []
     if evidence:
-        native_docs = {int(d) for d, sub in zip(doc_ids, subsets) if sub in NATIVE_ESSAYS}
         per_length = [length_thresholds(ev, human_docs, thr, min_documents=post_min_documents, protected=native_docs)
                       for ev in evidence]
         by_length = median_length_thresholds(per_length)
@@ -552,14 +546,13 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
                     "flagging at most 1% of its human documents (bands with fewer than "
                     f"{post_min_documents} take the shorter band's) and at most 1% of its native-English essays "
                     "(99th percentile, interpolated)",
-            "native_essays": {length_band(low): sum(length_band(n) == length_band(low) and d in native_docs
-                                                    for d, (n, _t, _p) in evidence[0].items())
-                              for low, _high in LENGTH_BANDS},
+            "native_essays": _per_band(evidence[0], native_docs),
             "per_assignment": per_length,
-            "human_docs": {length_band(low): sum(length_band(n) == length_band(low) and d in human_docs
-                                                 for d, (n, _t, _p) in evidence[0].items())
-                           for low, _high in LENGTH_BANDS}}
-    window_at = window_threshold_at(thr, by_length)
+            "human_docs": _per_band(evidence[0], human_docs)}
+
+    def window_at(n_windows: int) -> float:  # the window threshold for a post of this length
+        return threshold_for_length(thr, by_length, n_windows)[0]
+
     # version 9: the post rule's threshold, per assignment at the shipped window thresholds (version 10: each
     # length's), so that it flags no human document the window rule leaves alone; the median shipped
     posts = [post_threshold_for([v for d, v in ev.items() if d in human_docs], window_at,
@@ -585,7 +578,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["_oofs_by_text"] = [{e.text: float(v) for e, v, keep in zip(ex, 1 / (1 + np.exp(-(a * oof_k + b))),
                                                                        window_rows) if keep} for oof_k in oofs]
     report["_human_doc_windows"] = _human_doc_windows(ex, y, window_rows)
-    report["_native_docs"] = {int(d) for d, sub in zip(doc_ids, subsets) if sub in NATIVE_ESSAYS}
+    report["_native_docs"] = native_docs
     report["cv_human_flag_rate_at_threshold"] = float((prob[y == 0] >= thr).mean())
     report["cv_ai_recall_at_threshold"] = float((prob[y == 1] >= thr).mean())
     by_subset = {}
@@ -634,6 +627,12 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     return comb, report
 
 
+def _per_band(evidence: dict[int, tuple[int, float, float]], docs: set[int]) -> dict[str, int]:
+    """How many of ``docs`` fall in each length band."""
+    counts = Counter(length_band(n) for d, (n, _top, _post) in evidence.items() if d in docs)
+    return {length_band(low): counts[length_band(low)] for low, _high in LENGTH_BANDS}
+
+
 def _human_doc_windows(ex: list[Example], y: np.ndarray, window_rows: np.ndarray) -> dict[int, list[str]]:
     """The window texts of each human training document of two or more windows."""
     out: dict[int, list[str]] = defaultdict(list)
@@ -647,8 +646,7 @@ def at_or_above(by_length: list[list], cheap) -> list[list]:
     """The cascade's band thresholds, each raised to the cheap stage's for the band where it is lower: a window
     whose LM pass was skipped keeps its cheap probability, and shown as flagged it must be one the cheap stage
     flags at its own operating point (``api._lm_stage``)."""
-    from ..windows import LENGTH_BANDS as _BANDS
-    low_of = {length_band(low): low for low, _high in _BANDS}
+    low_of = {length_band(low): low for low, _high in LENGTH_BANDS}
     return [[band, max(t, cheap.threshold_for(low_of[band])[0])] for band, t in by_length]
 
 
