@@ -155,7 +155,8 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
     details = {"declared_ai_max": declared_max}
     if author_result is not None:
         details.update(threshold=author_result.threshold, post_threshold=author_result.post_threshold,
-                       **({"threshold_length_band": author_result.threshold_length_band}
+                       **({"threshold_length_band": author_result.threshold_length_band,
+                           "one_window_threshold": author_result.one_window_threshold}
                           if author_result.threshold_length_band else {}),
                        flagged=author_result.flagged, flagged_by=author_result.flagged_by,
                        verdict=author_result.verdict, reason=author_result.reason,

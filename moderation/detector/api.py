@@ -49,6 +49,9 @@ class DetectorResult:
     threshold: float = 1.0
     #: the length band whose threshold applies (:data:`windows.LENGTH_BANDS` names); None: the artifact's one
     threshold_length_band: str | None = None
+    #: the artifact's threshold for a post of one window (``threshold`` when no band applies): the operating
+    #: point a forum's calibration reports as the shipped one, whatever the length of its old posts
+    one_window_threshold: float | None = None
     #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
     #: and the threshold was chosen for this rule (<= 1% of human documents flagged); or (version 9) a post of
     #: two or more scored windows whose ``probability`` reaches ``post_threshold``
@@ -199,7 +202,8 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
     # version 10: the window threshold for this post's length (the windows it will score)
     threshold, band = (deciding.threshold_for(sum(ok for _span, ok in spans)) if by_length
                        else (deciding.threshold, None))
-    base = dict(threshold=threshold, threshold_length_band=band, post_threshold=deciding.post_threshold,
+    base = dict(threshold=threshold, threshold_length_band=band, one_window_threshold=deciding.threshold,
+                post_threshold=deciding.post_threshold,
                 excluded=[tuple(e) for e in n.excluded], artifact=deciding.version)
     if n_words < MIN_WORDS:
         return DetectorResult(status="insufficient_evidence", reason="too_short", **base)

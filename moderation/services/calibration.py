@@ -241,8 +241,9 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
         if output.status != "ok" or not probabilities:
             skipped += 1
             continue
-        if "threshold_length_band" not in output.details:  # the artifact's one-window threshold
-            shipped = output.details.get("threshold", shipped)
+        # the classifier's one-window threshold: reported beside a length band's, or as the threshold itself
+        shipped = output.details.get("one_window_threshold" if "threshold_length_band" in output.details
+                                     else "threshold") or shipped
         shipped_post = output.details.get("post_threshold", shipped_post)
         shipped_by_post.append(output.details.get("threshold"))
         posts.append((len(probabilities), max(probabilities), output.score))

@@ -383,3 +383,25 @@ def test_detect_reads_a_long_post_against_its_length_bands_threshold(monkeypatch
     assert not result.flagged and not any(w.flagged for w in result.windows)
     one = api.detect(records[0]["text"], use_lm=False)
     assert one.threshold == comb.threshold and one.threshold_length_band is None
+
+
+def test_an_operating_point_given_to_train_is_the_scale_its_thresholds_by_length_are_read_on():
+    """``train_detector --by-length-only`` keeps the shipped trees: their Platt scaling and one-window threshold
+    are handed to ``train``, which reads its out-of-fold scores with them (not with its own run's), so each band's
+    threshold is a probability of the shipped scale and never below the shipped one-window threshold."""
+    from moderation.detector.train.training import train
+
+    docs = _with_long_human_documents()
+    _comb, own = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20, log=lambda *a: None)
+    a0, b0 = own["platt"]
+    shipped = (0.7, -0.3, 0.97)
+
+    comb, report = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20,
+                         operating_point=shipped, log=lambda *a: None)
+
+    assert report["platt"] == [0.7, -0.3] and report["threshold"] == comb.threshold == 0.97
+    assert report["own_operating_point"] == [a0, b0, own["threshold"]]
+    for text, p in own["_oofs_by_text"][0].items():  # the same out-of-fold logit, read on the given scale
+        logit = (math.log(p / (1 - p)) - b0) / a0
+        assert report["_oofs_by_text"][0][text] == pytest.approx(1 / (1 + math.exp(-(0.7 * logit - 0.3))), abs=1e-9)
+    assert all(t >= 0.97 for _band, t in comb.by_length)

@@ -511,3 +511,46 @@ def test_a_length_band_with_too_few_old_posts_keeps_at_least_the_shipped_thresho
     bands = {b["band"]: b for b in row.by_length}
     assert bands["1"]["own"] and bands["1"]["threshold"] < 0.9
     assert not bands["2-3"]["own"] and bands["2-3"]["threshold"] == 0.99  # the shipped 2-3 threshold
+
+
+class LongBandedClassifier(BandedClassifier):
+    """BandedClassifier reporting its one-window threshold beside a band's, as the built-in detector does."""
+
+    name = "longbanded"
+
+    def classify(self, passages, disclosure):
+        out = super().classify(passages, disclosure)
+        if "threshold_length_band" in out.details:
+            out.details = {**out.details, "one_window_threshold": 0.9}
+        return out
+
+
+def test_the_shipped_threshold_recorded_is_the_one_window_one_when_every_old_post_is_long(settings, make_post):
+    """A forum whose old posts all have two windows or more still records the classifier's one-window
+    threshold as the shipped one (not its lowest band's), and counts each post at its band's."""
+    from moderation.models import SiteThreshold
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.moderation.test_calibration.LongBandedClassifier"]}
+    for i in range(25):  # two windows each; the last two reach the shipped 2-3 threshold (0.99)
+        p = 0.995 if i >= 23 else i / 25
+        backdate(make_post(body=f"Old and long. [[p={p:.3f}]] [[p=0.1]]"), CUTOFF - timedelta(days=100 + i))
+
+    _calibrate("--false-flag-rate", "0.04")
+
+    row = SiteThreshold.objects.get(classifier="longbanded", version="1")
+    assert row.shipped_threshold == 0.9 and row.posts_scored == 25
+    assert row.posts_flagged_shipped == 2
+
+
+def test_the_built_in_detector_reports_its_one_window_threshold_beside_a_length_bands():
+    from disclosure.blocks import parse_body
+    from moderation.classifiers.stylometric import StylometricClassifier
+    from moderation.detector.combiner import load_artifact
+    from tests.detector.fixtures import HUMAN_TEXTS
+
+    output = StylometricClassifier().run(parse_body("\n\n".join(HUMAN_TEXTS), "markdown").passages, None)
+
+    assert output.details["threshold_length_band"] == "2-3"
+    assert output.details["threshold"] != load_artifact("cheap").threshold
+    assert output.details["one_window_threshold"] == load_artifact("cheap").threshold

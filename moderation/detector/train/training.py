@@ -430,7 +430,13 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
           protected_weight: float = 1.0, gbt_params: dict | None = None, bag: int = 1,
           threshold_folds: int = 1, native_weight: float = 1.0,
           post_min_documents: int = POST_RULE_MIN_DOCUMENTS,
-          scored_text: Callable[[str], str] | None = None) -> tuple[Combiner, dict]:
+          scored_text: Callable[[str], str] | None = None,
+          operating_point: tuple[float, float, float] | None = None) -> tuple[Combiner, dict]:
+    """Fit the combiner on the training split and set its operating point out-of-fold. ``operating_point``:
+    ``(platt_a, platt_b, threshold)`` to read the out-of-fold scores with instead of this run's own Platt
+    scaling and one-window threshold, so that thresholds by length and the post threshold are set on another
+    artifact's scale (:func:`derive_length_thresholds`: the shipped one's); this run's are kept in the report
+    as ``own_operating_point``."""
     if threshold_folds < 1:  # before minutes of feature extraction, not after
         raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
     t0 = time.time()
@@ -512,6 +518,9 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     oofs = [grouped_oof_gbt(X, y, w, groups, seed=seed + k, names=names, bag=bag, **gbt_params) if gbt
             else grouped_oof(X, y, w, groups, C, seed=seed + k, names=names) for k in range(threshold_folds)]
     a, b, thr, thr_info = pooled_operating_point(oofs, y, w, subsets, doc_ids)
+    if operating_point is not None:
+        report["own_operating_point"] = [a, b, thr]
+        a, b, thr = operating_point
     report["platt"] = [a, b]
     # the report's cross-validated figures (at the shipped threshold), the band and the stacked LM input: the
     # first fold assignment, as with one
@@ -755,7 +764,8 @@ def derive_length_thresholds(paths: list[str], *, seed: int = 0, log=print, writ
                              scored_text: Callable[[str], str] | None = None, **settings) -> dict:
     """Version 10's operating point by length for the artifacts in place, their trees and LM combiner kept:
     the cheap stage's out-of-fold fits as :func:`train` makes them (``settings``: the training command's, so
-    the same procedure as the shipped trees'), its thresholds by length (:func:`length_thresholds`) and the
+    the same procedure as the shipped trees'), read with the shipped Platt scaling and one-window threshold
+    (``operating_point``: the bands are compared with the shipped probabilities), its thresholds by length (:func:`length_thresholds`) and the
     cascade's (:func:`cascade_length_thresholds`, with the shipped LM combiner), written into ``cheap.json``
     and ``lm.json`` as ``by_length``, and the cheap stage's post threshold set again at them (it must flag no
     human document the window rule leaves alone); the trees, Platt scaling and one-window thresholds do not
@@ -768,20 +778,23 @@ def derive_length_thresholds(paths: list[str], *, seed: int = 0, log=print, writ
         return load_artifact.__wrapped__(name)
 
     docs = load(paths)
-    _comb, rep = train(docs, seed=seed, log=log, out_name=None, with_loso=False, scored_text=scored_text,
-                       **settings)
-    out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
     cheap = _load("cheap")
-    log(f"this run's Platt scaling a={rep['platt'][0]:.4f} b={rep['platt'][1]:.4f}; the shipped trees' "
-        f"a={cheap.platt_a:.4f} b={cheap.platt_b:.4f}")
+    # the out-of-fold scores read on the shipped scale: the bands are compared with the shipped trees' calibrated
+    # probabilities, and kept at or above the shipped one-window threshold
+    _comb, rep = train(docs, seed=seed, log=log, out_name=None, with_loso=False, scored_text=scored_text,
+                       operating_point=(cheap.platt_a, cheap.platt_b, cheap.threshold), **settings)
+    out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
+    own_a, own_b, own_threshold = rep["own_operating_point"]
+    log(f"out-of-fold scores read with the shipped Platt scaling a={cheap.platt_a:.4f} b={cheap.platt_b:.4f} "
+        f"and one-window threshold {cheap.threshold:.4f} (this run's own: a={own_a:.4f} b={own_b:.4f}, "
+        f"{own_threshold:.4f})")
     cheap.by_length = rep["by_length"]
     report = cheap.meta.setdefault("report", {})
     report["by_length_info"] = _jsonable(rep["by_length_info"])
     # the post rule flags no human document the window rule leaves alone: with thresholds by length, more are
     # left alone, so its threshold is set again, at them
     log(f"post threshold {cheap.post_threshold} -> {rep.get('post_threshold')} (per assignment "
-        f"{rep.get('post_threshold_info', {}).get('per_assignment')}); this run's one-window threshold "
-        f"{rep['threshold']:.4f}, the shipped {cheap.threshold:.4f}")
+        f"{rep.get('post_threshold_info', {}).get('per_assignment')})")
     cheap.post_threshold = rep.get("post_threshold")
     report["post_threshold"], report["post_threshold_info"] = cheap.post_threshold, _jsonable(rep.get("post_threshold_info"))
     log(f"cheap stage thresholds by length: {cheap.by_length} (one window: {cheap.threshold:.4f}); "
