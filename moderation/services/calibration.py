@@ -77,6 +77,15 @@ def site_threshold_values(thresholds: dict[tuple[str, str], SiteRule]) -> list[f
     return [t for rule in thresholds.values() for t in rule.values()]
 
 
+def one_window_threshold(details: dict) -> float | None:
+    """The classifier's own threshold for a post of one window: what a calibration reports as the shipped one,
+    whatever the length of the forum's old posts. A classifier with thresholds by length reports it beside its
+    band's (the built-in detector from version 10); one without reports a single threshold."""
+    if "threshold_length_band" in details:
+        return details.get("one_window_threshold")
+    return details.get("threshold")
+
+
 def author_probabilities(output: ClassifierOutput) -> list[float]:
     """The probabilities of the output's scored author passages: the post's length in windows, and what a
     threshold is compared with."""
@@ -94,9 +103,12 @@ def site_thresholds_apply(outputs: Iterable[ClassifierOutput],
             continue
         threshold, band = rule.for_windows(len(author_probabilities(output)))
         shipped_band = output.details.get("threshold_length_band")
-        details = {k: v for k, v in output.details.items() if k != "threshold_length_band"}
+        shipped_one = output.details.get("one_window_threshold")
+        details = {k: v for k, v in output.details.items() if k not in ("threshold_length_band",
+                                                                         "one_window_threshold")}
         output.details = {**details, "shipped_threshold": output.details.get("threshold"),
                           **({"shipped_threshold_length_band": shipped_band} if shipped_band else {}),
+                          **({"shipped_one_window_threshold": shipped_one} if shipped_one is not None else {}),
                           "threshold": threshold, "threshold_source": "site",
                           "shipped_post_threshold": output.details.get("post_threshold"),
                           # only where this result has a post rule of its own (the statistical classifier has
@@ -241,9 +253,7 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
         if output.status != "ok" or not probabilities:
             skipped += 1
             continue
-        # the classifier's one-window threshold: reported beside a length band's, or as the threshold itself
-        shipped = output.details.get("one_window_threshold" if "threshold_length_band" in output.details
-                                     else "threshold") or shipped
+        shipped = one_window_threshold(output.details) or shipped
         shipped_post = output.details.get("post_threshold", shipped_post)
         shipped_by_post.append(output.details.get("threshold"))
         posts.append((len(probabilities), max(probabilities), output.score))

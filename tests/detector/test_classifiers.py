@@ -107,5 +107,7 @@ def test_a_forum_can_compare_every_post_with_the_one_window_threshold():
     assert default.details["threshold_length_band"] in ("2-3", "4-7")
     assert default.details["threshold"] == cheap.threshold_for(len(default.passages))[0] > cheap.threshold
     assert one.details["threshold"] == cheap.threshold and "threshold_length_band" not in one.details
+    # beside a band's threshold, the one-window one: what a forum's calibration reports as shipped
+    assert default.details["one_window_threshold"] == cheap.threshold and "one_window_threshold" not in one.details
     assert one.version == default.version + "+one-threshold"
     assert StatisticalClassifier(use_lm=False, one_threshold=True).version.endswith("+one-threshold")

@@ -388,8 +388,8 @@ def test_detect_reads_a_long_post_against_its_length_bands_threshold(monkeypatch
 def test_an_operating_point_given_to_train_is_the_scale_its_thresholds_by_length_are_read_on():
     """``train_detector --by-length-only`` keeps the shipped trees: their Platt scaling and one-window threshold
     are handed to ``train``, which reads its out-of-fold scores with them (not with its own run's), so each band's
-    threshold is a probability of the shipped scale and never below the shipped one-window threshold."""
-    from moderation.detector.train.training import train
+    threshold is set on the shipped scale and never below the shipped one-window threshold."""
+    from moderation.detector.train.training import length_thresholds, post_probability, train
 
     docs = _with_long_human_documents()
     _comb, own = train(docs, with_loso=False, seed=1, threshold_folds=3, post_min_documents=20, log=lambda *a: None)
@@ -400,8 +400,19 @@ def test_an_operating_point_given_to_train_is_the_scale_its_thresholds_by_length
                          operating_point=shipped, log=lambda *a: None)
 
     assert report["platt"] == [0.7, -0.3] and report["threshold"] == comb.threshold == 0.97
-    assert report["own_operating_point"] == [a0, b0, own["threshold"]]
-    for text, p in own["_oofs_by_text"][0].items():  # the same out-of-fold logit, read on the given scale
+    assert report["own_operating_point"]["platt"] == [a0, b0]
+    assert report["own_operating_point"]["threshold"] == own["threshold"]
+
+    def on_the_given_scale(p):  # the same out-of-fold logit, read with the given Platt scaling
         logit = (math.log(p / (1 - p)) - b0) / a0
-        assert report["_oofs_by_text"][0][text] == pytest.approx(1 / (1 + math.exp(-(0.7 * logit - 0.3))), abs=1e-9)
+        return 1 / (1 + math.exp(-(0.7 * logit - 0.3)))
+
+    oof = own["_oofs_by_text"][0]
+    evidence = {d: (len(texts), max(on_the_given_scale(oof[t]) for t in texts),
+                    post_probability([on_the_given_scale(oof[t]) for t in texts]))
+                for d, texts in own["_human_doc_windows"].items()}
+    assert report["by_length_info"]["per_assignment"][0] == length_thresholds(evidence, set(evidence), 0.97,
+                                                                               min_documents=20)
     assert all(t >= 0.97 for _band, t in comb.by_length)
+    with pytest.raises(ValueError, match="not saved"):
+        train(docs, with_loso=False, operating_point=shipped, out_name="cheap", log=lambda *a: None)

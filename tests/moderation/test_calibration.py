@@ -482,7 +482,7 @@ def test_a_site_threshold_for_every_length_replaces_the_shipped_band_and_keeps_i
     from moderation.services.calibration import SiteRule, site_thresholds_apply
 
     output = ClassifierOutput(classifier="banded", version="1", status="ok", score=0.95, details={
-        "threshold": 0.99, "threshold_length_band": "2-3"}, passages=[
+        "threshold": 0.99, "threshold_length_band": "2-3", "one_window_threshold": 0.9}, passages=[
         PassageScore(start=0, end=5, kind="author", probability=0.95),
         PassageScore(start=6, end=9, kind="author", probability=0.9)])
 
@@ -490,6 +490,7 @@ def test_a_site_threshold_for_every_length_replaces_the_shipped_band_and_keeps_i
 
     assert output.details["threshold"] == 0.93 and "threshold_length_band" not in output.details
     assert (output.details["shipped_threshold"], output.details["shipped_threshold_length_band"]) == (0.99, "2-3")
+    assert output.details["shipped_one_window_threshold"] == 0.9 and "one_window_threshold" not in output.details
 
 
 def test_a_length_band_with_too_few_old_posts_keeps_at_least_the_shipped_threshold_for_its_length(settings,
@@ -532,25 +533,12 @@ def test_the_shipped_threshold_recorded_is_the_one_window_one_when_every_old_pos
 
     settings.MODERATION = {**settings.MODERATION,
                            "CLASSIFIERS": ["tests.moderation.test_calibration.LongBandedClassifier"]}
-    for i in range(25):  # two windows each; the last two reach the shipped 2-3 threshold (0.99)
-        p = 0.995 if i >= 23 else i / 25
+    for i in range(25):  # two windows each: 0.00 … 0.84, three at 0.95, two at the shipped 2-3 threshold's 0.995
+        p = 0.995 if i >= 23 else 0.95 if i >= 20 else i / 25
         backdate(make_post(body=f"Old and long. [[p={p:.3f}]] [[p=0.1]]"), CUTOFF - timedelta(days=100 + i))
 
     _calibrate("--false-flag-rate", "0.04")
 
     row = SiteThreshold.objects.get(classifier="longbanded", version="1")
     assert row.shipped_threshold == 0.9 and row.posts_scored == 25
-    assert row.posts_flagged_shipped == 2
-
-
-def test_the_built_in_detector_reports_its_one_window_threshold_beside_a_length_bands():
-    from disclosure.blocks import parse_body
-    from moderation.classifiers.stylometric import StylometricClassifier
-    from moderation.detector.combiner import load_artifact
-    from tests.detector.fixtures import HUMAN_TEXTS
-
-    output = StylometricClassifier().run(parse_body("\n\n".join(HUMAN_TEXTS), "markdown").passages, None)
-
-    assert output.details["threshold_length_band"] == "2-3"
-    assert output.details["threshold"] != load_artifact("cheap").threshold
-    assert output.details["one_window_threshold"] == load_artifact("cheap").threshold
+    assert row.posts_flagged_shipped == 2  # at their band's 0.99, not at 0.9 (which would flag five)

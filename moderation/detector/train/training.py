@@ -436,9 +436,12 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     ``(platt_a, platt_b, threshold)`` to read the out-of-fold scores with instead of this run's own Platt
     scaling and one-window threshold, so that thresholds by length and the post threshold are set on another
     artifact's scale (:func:`derive_length_thresholds`: the shipped one's); this run's are kept in the report
-    as ``own_operating_point``."""
+    as ``own_operating_point``, with their constraints (``threshold_info``). The combiner returned then pairs
+    this run's model with another's scale: it is for reading thresholds, and is never saved."""
     if threshold_folds < 1:  # before minutes of feature extraction, not after
         raise ValueError(f"threshold_folds: expected a number of fold assignments >= 1, got {threshold_folds}")
+    if operating_point is not None and out_name:
+        raise ValueError("operating_point: a combiner read on another artifact's scale is not saved (out_name)")
     t0 = time.time()
     train_docs = [d for d in docs if d.split == "train"]
     log(f"documents: {len(docs)} ({len(train_docs)} in the training split)")
@@ -519,8 +522,9 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
             else grouped_oof(X, y, w, groups, C, seed=seed + k, names=names) for k in range(threshold_folds)]
     a, b, thr, thr_info = pooled_operating_point(oofs, y, w, subsets, doc_ids)
     if operating_point is not None:
-        report["own_operating_point"] = [a, b, thr]
+        report["own_operating_point"] = {"platt": [a, b], "threshold": thr, "threshold_info": thr_info}
         a, b, thr = operating_point
+        thr_info = {"rule": "given (operating_point): another artifact's one-window threshold"}
     report["platt"] = [a, b]
     # the report's cross-validated figures (at the shipped threshold), the band and the stacked LM input: the
     # first fold assignment, as with one
@@ -765,8 +769,9 @@ def derive_length_thresholds(paths: list[str], *, seed: int = 0, log=print, writ
     """Version 10's operating point by length for the artifacts in place, their trees and LM combiner kept:
     the cheap stage's out-of-fold fits as :func:`train` makes them (``settings``: the training command's, so
     the same procedure as the shipped trees'), read with the shipped Platt scaling and one-window threshold
-    (``operating_point``: the bands are compared with the shipped probabilities), its thresholds by length (:func:`length_thresholds`) and the
-    cascade's (:func:`cascade_length_thresholds`, with the shipped LM combiner), written into ``cheap.json``
+    (``operating_point``: the bands are compared with probabilities on the shipped scale), its thresholds by
+    length (:func:`length_thresholds`) and the cascade's (:func:`cascade_length_thresholds`, with the shipped
+    LM combiner, whose band is on that scale too), written into ``cheap.json``
     and ``lm.json`` as ``by_length``, and the cheap stage's post threshold set again at them (it must flag no
     human document the window rule leaves alone); the trees, Platt scaling and one-window thresholds do not
     change. Returns the cheap stage's report."""
@@ -784,7 +789,7 @@ def derive_length_thresholds(paths: list[str], *, seed: int = 0, log=print, writ
     _comb, rep = train(docs, seed=seed, log=log, out_name=None, with_loso=False, scored_text=scored_text,
                        operating_point=(cheap.platt_a, cheap.platt_b, cheap.threshold), **settings)
     out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
-    own_a, own_b, own_threshold = rep["own_operating_point"]
+    (own_a, own_b), own_threshold = rep["own_operating_point"]["platt"], rep["own_operating_point"]["threshold"]
     log(f"out-of-fold scores read with the shipped Platt scaling a={cheap.platt_a:.4f} b={cheap.platt_b:.4f} "
         f"and one-window threshold {cheap.threshold:.4f} (this run's own: a={own_a:.4f} b={own_b:.4f}, "
         f"{own_threshold:.4f})")
