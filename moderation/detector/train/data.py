@@ -4,7 +4,8 @@ Nothing here is committed data except our own generated AI text
 (``corpus/ai_generated.jsonl``).  Third-party texts are read from paths given on
 the command line (``--data``) or, for Debian's pre-LLM prose, from the system
 paths where the packages ``fortunes``, ``fortunes-min`` and ``jargon`` and the
-documentation under ``/usr/share/doc`` put them.
+documentation under ``/usr/share/doc`` put them; R packages' research prose from the
+folder ``scripts/fetch-r-docs.sh`` unpacks them into.
 
 Every record is a :class:`Doc` with ``label`` 1 (AI-written or AI-edited) or 0
 (human), a ``source`` used for leave-one-source-out evaluation, a ``subset``
@@ -23,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Doc", "load", "load_liang", "load_jsonl", "load_debian", "load_own_corpus",
+__all__ = ["Doc", "load", "load_liang", "load_jsonl", "load_debian", "load_own_corpus", "load_r_docs",
            "stable_split", "LIANG_DETECTORS", "OWN_CORPUS"]
 
 OWN_CORPUS = Path(__file__).with_name("corpus") / "ai_generated.jsonl"
@@ -366,6 +367,125 @@ def load_debian(min_words: int = 45, test_fraction: float = 0.3) -> list[Doc]:
     return docs
 
 
+# --- R packages' research prose (Debian's r-cran-* and r-bioc-*) ---------------------------
+
+#: where a Debian R package puts its files, under the folder ``scripts/fetch-r-docs.sh`` unpacks them into
+R_SITE_LIBRARY = Path("usr/lib/R/site-library")
+
+_RMD_CHUNK = re.compile(r"^(```|~~~).*?^(```|~~~)[ \t]*$", re.M | re.S)
+_RNW_CHUNK = re.compile(r"^<<.*?>>=.*?^@[ \t]*$", re.M | re.S)
+_LATEX_DROP_ENVS = ("figure", "table", "verbatim", "equation", "align", "eqnarray", "itemize", "enumerate",
+                    "description", "tabular", "lstlisting", "Schunk", "Sinput", "Soutput", "knitrout",
+                    "thebibliography", "center", "displaymath", "multline", "gather")
+_LATEX_KEEP_ARG = re.compile(r"\\(?:textbf|textit|emph|texttt|textsf|textsc|code|Rfunction|Rpackage|Rcode|"
+                             r"Robject|Rclass|Biocpkg|Biocexptpkg|Biocannopkg|CRANpkg|software|pkg|proglang|"
+                             r"file|var|samp|dfn|strong|underline|mbox|textrm|textup|textnormal|R)\*?\{([^{}]*)\}")
+_LATEX_DROP_ARG = re.compile(r"\\(?:cite[a-z]*|citep|citet|ref|eqref|label|footnote|Sexpr|url|index|"
+                             r"pageref|vspace|hspace|includegraphics|bibliography[a-z]*)\*?(?:\[[^\]]*\])*\{[^{}]*\}")
+
+
+def _rmd_paragraphs(raw: str) -> list[str]:
+    """The prose paragraphs of an R Markdown vignette: its YAML ``abstract`` and the paragraphs outside code
+    chunks, headings, lists, tables and HTML, with inline markup reduced to its words."""
+    out = []
+    head = re.match(r"^---\n(.*?)\n---", raw, re.S)
+    if head:
+        abstract = re.search(r"^abstract:\s*[>|]?-?\s*\n?((?:[ \t]+.*\n?|\s*\n)+)", head.group(1) + "\n", re.M)
+        if abstract:
+            out.append(abstract.group(1))
+        raw = raw[head.end():]
+    raw = _RMD_CHUNK.sub("\n", raw)
+    for para in re.split(r"\n\s*\n", raw):
+        lines = [ln.strip() for ln in para.strip().split("\n")]
+        if not lines or lines[0].startswith(("#", "-", "*", "+", "|", "<", "!", "$$", "\\", ">", "[")) \
+                or re.match(r"\d+[.)] ", lines[0]):
+            continue
+        out.append(" ".join(lines))
+    cleaned = []
+    for p in out:
+        p = re.sub(r"`r [^`]*`", "", p)
+        p = re.sub(r"\^\[[^\]]*\]|\[@[^\]]*\]|@[A-Za-z][\w:-]*", "", p)  # footnotes, citations
+        p = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", p)  # links and images: their text
+        p = re.sub(r"[`*_]{1,3}([^`*_]+)[`*_]{1,3}", r"\1", p)
+        p = re.sub(r"\$[^$]*\$", "", p)
+        cleaned.append(" ".join(p.split()))
+    return cleaned
+
+
+def _rnw_paragraphs(raw: str) -> list[str]:
+    """The prose paragraphs of a Sweave (LaTeX) vignette: its abstract and body outside code chunks, floats,
+    lists and displayed maths, with LaTeX commands reduced to the words they wrap."""
+    raw = "\n".join(ln for ln in raw.split("\n") if not ln.lstrip().startswith("%"))
+    raw = _RNW_CHUNK.sub("\n", raw)
+    if "\\begin{document}" in raw:
+        raw = raw.split("\\begin{document}", 1)[1]
+    raw = raw.split("\\end{document}", 1)[0]
+    for env in _LATEX_DROP_ENVS:
+        raw = re.sub(r"\\begin\{%s\*?\}.*?\\end\{%s\*?\}" % (env, env), "\n\n", raw, flags=re.S)
+    raw = re.sub(r"\\\[.*?\\\]|\$\$.*?\$\$", "\n\n", raw, flags=re.S)
+    # headings end a paragraph (a section title is often on the line above its first paragraph)
+    raw = re.sub(r"\\(?:(?:sub)*section|chapter|paragraph|title|author|date)\*?(?:\[[^\]]*\])?\{[^{}]*\}",
+                 "\n\n", raw)
+    out = []
+    for para in re.split(r"\n\s*\n", raw):
+        p = " ".join(para.split())
+        if not p or p.startswith("\\item"):
+            continue
+        p = re.sub(r"\\(?:begin|end)\{abstract\}", "", p)
+        p = _LATEX_DROP_ARG.sub("", p)
+        for _ in range(3):  # nested \\emph{\\code{x}}
+            p = _LATEX_KEEP_ARG.sub(r"\1", p)
+        p = re.sub(r"\$[^$]*\$", "", p)
+        p = re.sub(r"\\[A-Za-z]+\*?(?:\[[^\]]*\])?", "", p)
+        p = p.replace("~", " ").replace("``", '"').replace("''", '"').replace("{", "").replace("}", "")
+        p = p.replace("\\", "")
+        out.append(" ".join(p.split()))
+    return out
+
+
+def _description_paragraph(raw: str) -> str:
+    """The ``Description:`` field of an R package's DESCRIPTION file, its continuation lines joined."""
+    m = re.search(r"^Description:(.*(?:\n[ \t]+.*)*)", raw, re.M)
+    return " ".join(m.group(1).split()) if m else ""
+
+
+def load_r_docs(root: Path, min_words: int = 45, max_per_package: int = 8, test_fraction: float = 0.3) -> list[Doc]:
+    """Human research prose from R packages as Debian ships them (``scripts/fetch-r-docs.sh`` downloads and
+    unpacks every ``r-cran-*`` and ``r-bioc-*`` package of the release): each package's ``Description`` (an
+    abstract of what it does) and the prose of its vignettes (papers and tutorials by the packages' authors).
+    Detector version 10's remaining native-essay false flags are research abstracts, a register the other human
+    sources barely have. Debian 12's packages were frozen in early 2023, their texts written before LLM
+    assistants were common. Split by package, not by paragraph, so no package's vocabulary is on both sides."""
+    docs: list[Doc] = []
+    base = Path(root) / R_SITE_LIBRARY
+    seen: set[str] = set()  # a text two packages share is read once, so it cannot be on both sides of the split
+    for pkg_dir in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        split = stable_split(f"r-package:{pkg_dir.name}", test_fraction)
+
+        def add(text: str, source: str) -> bool:
+            if text in seen or not _prose_ok(text, min_words):
+                return False
+            seen.add(text)
+            docs.append(Doc(text, 0, source, source, split, meta={"group": f"r-package:{pkg_dir.name}"}))
+            return True
+
+        description = pkg_dir / "DESCRIPTION"
+        if description.is_file():
+            add(_description_paragraph(description.read_text(encoding="utf-8", errors="replace")),
+                "rdocs:descriptions")
+        n = 0
+        for f in sorted((pkg_dir / "doc").glob("*")) if (pkg_dir / "doc").is_dir() else []:
+            if f.suffix.lower() not in (".rmd", ".rnw"):
+                continue
+            raw = f.read_text(encoding="utf-8", errors="replace")
+            paragraphs = _rmd_paragraphs(raw) if f.suffix.lower() == ".rmd" else _rnw_paragraphs(raw)
+            for para in paragraphs:
+                if n >= max_per_package:
+                    break
+                n += add(para, "rdocs:vignettes")
+    return docs
+
+
 # --- dispatcher -----------------------------------------------------------------
 
 def load(paths: list[str], *, include_own: bool = True, include_debian: bool = False) -> list[Doc]:
@@ -376,7 +496,9 @@ def load(paths: list[str], *, include_own: bool = True, include_debian: bool = F
             include_debian = True
             continue
         path = Path(p)
-        if path.is_dir() and ((path / "Data_and_Results").is_dir() or path.name == "Data_and_Results"):
+        if path.is_dir() and (path / R_SITE_LIBRARY).is_dir():
+            docs += load_r_docs(path)
+        elif path.is_dir() and ((path / "Data_and_Results").is_dir() or path.name == "Data_and_Results"):
             docs += load_liang(path)
         elif path.is_dir():
             for f in sorted(path.glob("*.jsonl")):
