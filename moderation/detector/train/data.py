@@ -10,7 +10,8 @@ folder ``scripts/fetch-r-docs.sh`` unpacks them into.
 Every record is a :class:`Doc` with ``label`` 1 (AI-written or AI-edited) or 0
 (human), a ``source`` used for leave-one-source-out evaluation, a ``subset``
 used for reporting, and ``split`` ("train" / "test") from a stable hash of the
-text, so the held-out part is the same on every machine without storing a list.
+text (of the package, for R packages' prose), so the held-out part is the same on
+every machine without storing a list.
 """
 
 from __future__ import annotations
@@ -371,82 +372,133 @@ def load_debian(min_words: int = 45, test_fraction: float = 0.3) -> list[Doc]:
 
 #: where a Debian R package puts its files, under the folder ``scripts/fetch-r-docs.sh`` unpacks them into
 R_SITE_LIBRARY = Path("usr/lib/R/site-library")
+#: ChatGPT's public release: a package published or built on or after it may hold LLM-assisted text
+LLM_ERA = "2022-11-30"
 
-_RMD_CHUNK = re.compile(r"^(```|~~~).*?^(```|~~~)[ \t]*$", re.M | re.S)
+_RMD_CHUNK = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*(```|~~~)[ \t]*$", re.M | re.S)
 _RNW_CHUNK = re.compile(r"^<<.*?>>=.*?^@[ \t]*$", re.M | re.S)
-_LATEX_DROP_ENVS = ("figure", "table", "verbatim", "equation", "align", "eqnarray", "itemize", "enumerate",
-                    "description", "tabular", "lstlisting", "Schunk", "Sinput", "Soutput", "knitrout",
-                    "thebibliography", "center", "displaymath", "multline", "gather")
+#: environments whose text is a paragraph's own (the rest, floats, code, lists and displays, are left out)
+_LATEX_PROSE_ENVS = ("abstract", "document")
 _LATEX_KEEP_ARG = re.compile(r"\\(?:textbf|textit|emph|texttt|textsf|textsc|code|Rfunction|Rpackage|Rcode|"
                              r"Robject|Rclass|Biocpkg|Biocexptpkg|Biocannopkg|CRANpkg|software|pkg|proglang|"
-                             r"file|var|samp|dfn|strong|underline|mbox|textrm|textup|textnormal|R)\*?\{([^{}]*)\}")
-_LATEX_DROP_ARG = re.compile(r"\\(?:cite[a-z]*|citep|citet|ref|eqref|label|footnote|Sexpr|url|index|"
-                             r"pageref|vspace|hspace|includegraphics|bibliography[a-z]*)\*?(?:\[[^\]]*\])*\{[^{}]*\}")
+                             r"file|var|samp|dfn|strong|underline|mbox|textrm|textup|textnormal)\*?\{([^{}\\]*)\}")
+_LATEX_WORDS = {"R": "R", "LaTeX": "LaTeX", "TeX": "TeX", "eg": "e.g.", "ie": "i.e.", "etal": "et al.",
+                "Bioconductor": "Bioconductor"}
+#: a paragraph whose sentences lean on something the text cannot carry (a citation, a cross-reference,
+#: maths, inline code run at build time, a footnote) is left out whole: deleting it would leave a hole, and
+#: broken sentences labelled human would teach the detector that fluent means AI
+_RMD_UNREADABLE = re.compile(r"\[@|\\?@ref\(|(?<![\w.])@[A-Za-z]|\$|\\\(|\^\[|`r |<!--")
+_LATEX_UNREADABLE = re.compile(r"\\(?:cite[a-zA-Z]*|ref|eqref|autoref|pageref|Sexpr|verb|footnote|input|include|"
+                               r"lstinputlisting|url|href)\b|\$|\\\(|\\\[")
+#: what no clean prose paragraph of ours keeps: markup, code, an emptied bracket or a space before punctuation
+_LEFTOVER = re.compile(r"[\\{}`$|<>@]|<-|\[|\]|\(\s*[),]|\s[,.;:)]")
+
+
+def _markdown_inline_text(p: str) -> str | None:
+    """A Markdown paragraph's words: code spans, emphasis and links reduced to their text; None when it cannot
+    be read as prose (:data:`_RMD_UNREADABLE`)."""
+    if _RMD_UNREADABLE.search(p):
+        return None
+    p = re.sub(r"\s*<(?:https?|doi|DOI|arXiv):[^>]*>", "", p)
+    p = re.sub(r"`([^`]+)`", r"\1", p)
+    p = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", p)  # links and images: their text
+    p = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: m.group(1) or m.group(2), p)
+    p = re.sub(r"\*([^*]+)\*|(?<!\w)_([^_]+)_(?!\w)", lambda m: m.group(1) or m.group(2), p)
+    return " ".join(p.split())
+
+
+def _latex_inline_text(p: str) -> str | None:
+    """A LaTeX paragraph's words: formatting commands reduced to what they wrap, a few word macros spelled out,
+    dashes and quotes typeset; None when it cannot be read as prose (:data:`_LATEX_UNREADABLE`, or a command
+    left that is not known)."""
+    if _LATEX_UNREADABLE.search(p):
+        return None
+    p = re.sub(r"\\(?:begin|end)\{(?:abstract|document)\}", " ", p)
+    for _ in range(3):  # nested: \emph{\code{x}}
+        p = _LATEX_KEEP_ARG.sub(r"\1", p)
+    p = re.sub(r"\\(%s)\b(?:\{\})?" % "|".join(_LATEX_WORDS), lambda m: _LATEX_WORDS[m.group(1)], p)
+    p = p.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
+    p = p.replace("~", " ").replace("\\&", "&").replace("\\%", "%").replace("\\_", "_")
+    if "\\" in p or "{" in p:
+        return None
+    return " ".join(p.split())
 
 
 def _rmd_paragraphs(raw: str) -> list[str]:
     """The prose paragraphs of an R Markdown vignette: its YAML ``abstract`` and the paragraphs outside code
-    chunks, headings, lists, tables and HTML, with inline markup reduced to its words."""
-    out = []
+    chunks, comments, headings, lists, tables, quotes and HTML."""
+    blocks = []
     head = re.match(r"^---\n(.*?)\n---", raw, re.S)
     if head:
         abstract = re.search(r"^abstract:\s*[>|]?-?\s*\n?((?:[ \t]+.*\n?|\s*\n)+)", head.group(1) + "\n", re.M)
         if abstract:
-            out.append(abstract.group(1))
+            blocks.append(abstract.group(1))
         raw = raw[head.end():]
-    raw = _RMD_CHUNK.sub("\n", raw)
+    raw = re.sub(r"<!--.*?-->", "\n\n", _RMD_CHUNK.sub("\n\n", raw), flags=re.S)
     for para in re.split(r"\n\s*\n", raw):
-        lines = [ln.strip() for ln in para.strip().split("\n")]
-        if not lines or lines[0].startswith(("#", "-", "*", "+", "|", "<", "!", "$$", "\\", ">", "[")) \
-                or re.match(r"\d+[.)] ", lines[0]):
+        lines = para.strip("\n").split("\n")
+        if any(ln.startswith(("    ", "\t")) or re.match(r"\s*([-*+]|\d+[.)])\s|\s*[#|<>!\[\\]|\s*\$\$", ln)
+               for ln in lines):
             continue
-        out.append(" ".join(lines))
-    cleaned = []
-    for p in out:
-        p = re.sub(r"`r [^`]*`", "", p)
-        p = re.sub(r"\^\[[^\]]*\]|\[@[^\]]*\]|@[A-Za-z][\w:-]*", "", p)  # footnotes, citations
-        p = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", p)  # links and images: their text
-        p = re.sub(r"[`*_]{1,3}([^`*_]+)[`*_]{1,3}", r"\1", p)
-        p = re.sub(r"\$[^$]*\$", "", p)
-        cleaned.append(" ".join(p.split()))
-    return cleaned
+        blocks.append(para)
+    out = []
+    for block in blocks:
+        text = _markdown_inline_text(" ".join(block.split()))
+        if text:
+            out.append(text)
+    return out
 
 
 def _rnw_paragraphs(raw: str) -> list[str]:
-    """The prose paragraphs of a Sweave (LaTeX) vignette: its abstract and body outside code chunks, floats,
-    lists and displayed maths, with LaTeX commands reduced to the words they wrap."""
-    raw = "\n".join(ln for ln in raw.split("\n") if not ln.lstrip().startswith("%"))
-    raw = _RNW_CHUNK.sub("\n", raw)
+    """The prose paragraphs of a Sweave (LaTeX) vignette: its abstract and body outside code chunks, comments,
+    headings and every environment but the abstract."""
+    raw = "\n".join(re.sub(r"(?<!\\)%.*$", "", ln) for ln in raw.split("\n"))
+    raw = _RNW_CHUNK.sub("\n\n", raw)
     if "\\begin{document}" in raw:
         raw = raw.split("\\begin{document}", 1)[1]
     raw = raw.split("\\end{document}", 1)[0]
-    for env in _LATEX_DROP_ENVS:
-        raw = re.sub(r"\\begin\{%s\*?\}.*?\\end\{%s\*?\}" % (env, env), "\n\n", raw, flags=re.S)
-    raw = re.sub(r"\\\[.*?\\\]|\$\$.*?\$\$", "\n\n", raw, flags=re.S)
+    for _ in range(3):  # innermost first, so nested environments go with their parent
+        raw = re.sub(r"\\begin\{(?!(?:%s)\})([^{}]+)\}(?:(?!\\begin\{).)*?\\end\{\1\}" % "|".join(_LATEX_PROSE_ENVS),
+                     "\n\n", raw, flags=re.S)
     # headings end a paragraph (a section title is often on the line above its first paragraph)
-    raw = re.sub(r"\\(?:(?:sub)*section|chapter|paragraph|title|author|date)\*?(?:\[[^\]]*\])?\{[^{}]*\}",
-                 "\n\n", raw)
+    raw = re.sub(r"\\(?:(?:sub)*section|chapter|paragraph|title|author|date|maketitle|tableofcontents)\*?"
+                 r"(?:\[[^\]]*\])?(?:\{[^{}]*\})?", "\n\n", raw)
     out = []
     for para in re.split(r"\n\s*\n", raw):
-        p = " ".join(para.split())
-        if not p or p.startswith("\\item"):
-            continue
-        p = re.sub(r"\\(?:begin|end)\{abstract\}", "", p)
-        p = _LATEX_DROP_ARG.sub("", p)
-        for _ in range(3):  # nested \\emph{\\code{x}}
-            p = _LATEX_KEEP_ARG.sub(r"\1", p)
-        p = re.sub(r"\$[^$]*\$", "", p)
-        p = re.sub(r"\\[A-Za-z]+\*?(?:\[[^\]]*\])?", "", p)
-        p = p.replace("~", " ").replace("``", '"').replace("''", '"').replace("{", "").replace("}", "")
-        p = p.replace("\\", "")
-        out.append(" ".join(p.split()))
+        text = _latex_inline_text(" ".join(para.split()))
+        if text:
+            out.append(text)
     return out
 
 
 def _description_paragraph(raw: str) -> str:
-    """The ``Description:`` field of an R package's DESCRIPTION file, its continuation lines joined."""
+    """The ``Description:`` field of an R package's DESCRIPTION file, its continuation lines joined and its
+    links to papers (``<doi:...>``, ``<https://...>``) left out."""
     m = re.search(r"^Description:(.*(?:\n[ \t]+.*)*)", raw, re.M)
-    return " ".join(m.group(1).split()) if m else ""
+    if not m:
+        return ""
+    text = re.sub(r"\s*\(?<(?:https?|doi|DOI|arXiv):[^>]*>\)?", "", m.group(1))
+    return " ".join(text.split())
+
+
+def _published(description: str) -> str:
+    """The package's publication (CRAN) or build (Bioconductor) date, ``YYYY-MM-DD``; "" when it gives none."""
+    m = re.search(r"^(?:Date/Publication|Packaged):\s*(\d{4}-\d{2}-\d{2})", description, re.M)
+    return m.group(1) if m else ""
+
+
+def _package_texts(pkg_dir: Path) -> list[tuple[str, str]]:
+    """(source, text) of one package: its description, then its vignette paragraphs in the order of the
+    vignettes' file names (the loader keeps the first few: mostly introductions)."""
+    description = pkg_dir / "DESCRIPTION"
+    raw = description.read_text(encoding="utf-8", errors="replace") if description.is_file() else ""
+    out = [("rdocs:descriptions", _description_paragraph(raw))]
+    paragraphs: list[str] = []
+    for f in sorted((pkg_dir / "doc").glob("*")):
+        if f.suffix.lower() in (".rmd", ".rnw"):
+            text = f.read_text(encoding="utf-8", errors="replace")
+            paragraphs += _rmd_paragraphs(text) if f.suffix.lower() == ".rmd" else _rnw_paragraphs(text)
+    return out + [("rdocs:vignettes", p) for p in paragraphs]
 
 
 def load_r_docs(root: Path, min_words: int = 45, max_per_package: int = 8, test_fraction: float = 0.3) -> list[Doc]:
@@ -454,35 +506,28 @@ def load_r_docs(root: Path, min_words: int = 45, max_per_package: int = 8, test_
     unpacks every ``r-cran-*`` and ``r-bioc-*`` package of the release): each package's ``Description`` (an
     abstract of what it does) and the prose of its vignettes (papers and tutorials by the packages' authors).
     Detector version 10's remaining native-essay false flags are research abstracts, a register the other human
-    sources barely have. Debian 12's packages were frozen in early 2023, their texts written before LLM
-    assistants were common. Split by package, not by paragraph, so no package's vocabulary is on both sides."""
-    docs: list[Doc] = []
+    sources barely have. Only packages published or built before :data:`LLM_ERA` (or undated) are read, on any
+    release. Split by package, not by paragraph, so no package's vocabulary is on both sides; a text two
+    packages share is read once."""
     base = Path(root) / R_SITE_LIBRARY
-    seen: set[str] = set()  # a text two packages share is read once, so it cannot be on both sides of the split
-    for pkg_dir in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
-        split = stable_split(f"r-package:{pkg_dir.name}", test_fraction)
-
-        def add(text: str, source: str) -> bool:
-            if text in seen or not _prose_ok(text, min_words):
-                return False
-            seen.add(text)
-            docs.append(Doc(text, 0, source, source, split, meta={"group": f"r-package:{pkg_dir.name}"}))
-            return True
-
+    if not base.is_dir():
+        return []
+    docs: list[Doc] = []
+    seen: set[str] = set()
+    for pkg_dir in sorted(p for p in base.iterdir() if p.is_dir()):
         description = pkg_dir / "DESCRIPTION"
-        if description.is_file():
-            add(_description_paragraph(description.read_text(encoding="utf-8", errors="replace")),
-                "rdocs:descriptions")
-        n = 0
-        for f in sorted((pkg_dir / "doc").glob("*")) if (pkg_dir / "doc").is_dir() else []:
-            if f.suffix.lower() not in (".rmd", ".rnw"):
+        if description.is_file() and _published(description.read_text(encoding="utf-8", errors="replace")) >= LLM_ERA:
+            continue
+        split = stable_split(f"r-package:{pkg_dir.name}", test_fraction)
+        vignettes = 0
+        for source, text in _package_texts(pkg_dir):
+            if source == "rdocs:vignettes" and vignettes >= max_per_package:
+                break
+            if text in seen or _LEFTOVER.search(text) or not _prose_ok(text, min_words):
                 continue
-            raw = f.read_text(encoding="utf-8", errors="replace")
-            paragraphs = _rmd_paragraphs(raw) if f.suffix.lower() == ".rmd" else _rnw_paragraphs(raw)
-            for para in paragraphs:
-                if n >= max_per_package:
-                    break
-                n += add(para, "rdocs:vignettes")
+            seen.add(text)
+            vignettes += source == "rdocs:vignettes"
+            docs.append(Doc(text, 0, source, source, split, meta={"group": f"r-package:{pkg_dir.name}"}))
     return docs
 
 
