@@ -21,7 +21,8 @@ LONG_LIST_ITEM = ("a list item long enough to be a paragraph if it were read as 
 DESCRIPTION = ("Package: mixest\nTitle: Mixing Proportions\nDescription: Estimates the proportions of the cell "
                "populations that make up a bulk tissue sample from its expression profile, with the method\n"
                "    of Smith (2010) <doi:10.1000/xyz123>, and tests whether the proportions differ between two\n"
-               "    groups of samples while accounting for the uncertainty of each estimate and the size of each group.\n"
+               "    groups of samples while accounting for the uncertainty of each estimate and the size of each\n"
+               "    group.\n"
                "License: GPL-2\n"
                "Date/Publication: 2021-03-04 10:00:00 UTC\n")
 
@@ -45,7 +46,8 @@ def test_an_r_markdown_vignette_gives_its_abstract_and_prose_and_none_of_its_cod
 
 
 def test_a_markdown_paragraph_with_a_citation_maths_or_inline_r_is_left_out_not_cut_open():
-    for hole in ("as shown by [@smith2010]", "the rate $\\lambda$ of", "the `r nrow(x)` samples", "see Figure \\@ref(fig:a)"):
+    for hole in ("as shown by [@smith2010]", "the rate $\\lambda$ of", "the `r nrow(x)` samples",
+                 "see Figure \\@ref(fig:a)"):
         assert _rmd_paragraphs(f"{PROSE} It uses {hole} each sample.") == []
     assert _rmd_paragraphs(f"{PROSE} The option `keep_names` stays as it was.")[0].endswith(
         "The option keep_names stays as it was.")

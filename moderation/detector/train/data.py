@@ -487,12 +487,11 @@ def _published(description: str) -> str:
     return m.group(1) if m else ""
 
 
-def _package_texts(pkg_dir: Path) -> list[tuple[str, str]]:
-    """(source, text) of one package: its description, then its vignette paragraphs in the order of the
-    vignettes' file names (the loader keeps the first few: mostly introductions)."""
-    description = pkg_dir / "DESCRIPTION"
-    raw = description.read_text(encoding="utf-8", errors="replace") if description.is_file() else ""
-    out = [("rdocs:descriptions", _description_paragraph(raw))]
+def _package_texts(pkg_dir: Path, description: str) -> list[tuple[str, str]]:
+    """(source, text) of one package (``description``: its DESCRIPTION file): its description, then its
+    vignette paragraphs in the order of the vignettes' file names (the loader keeps the first few: mostly
+    introductions)."""
+    out = [("rdocs:descriptions", _description_paragraph(description))]
     paragraphs: list[str] = []
     for f in sorted((pkg_dir / "doc").glob("*")):
         if f.suffix.lower() in (".rmd", ".rnw"):
@@ -515,12 +514,13 @@ def load_r_docs(root: Path, min_words: int = 45, max_per_package: int = 8, test_
     docs: list[Doc] = []
     seen: set[str] = set()
     for pkg_dir in sorted(p for p in base.iterdir() if p.is_dir()):
-        description = pkg_dir / "DESCRIPTION"
-        if description.is_file() and _published(description.read_text(encoding="utf-8", errors="replace")) >= LLM_ERA:
+        path = pkg_dir / "DESCRIPTION"
+        description = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        if _published(description) >= LLM_ERA:
             continue
         split = stable_split(f"r-package:{pkg_dir.name}", test_fraction)
         vignettes = 0
-        for source, text in _package_texts(pkg_dir):
+        for source, text in _package_texts(pkg_dir, description):
             if source == "rdocs:vignettes" and vignettes >= max_per_package:
                 break
             if text in seen or _LEFTOVER.search(text) or not _prose_ok(text, min_words):
