@@ -24,6 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 __all__ = ["Doc", "load", "load_liang", "load_jsonl", "load_debian", "load_own_corpus", "load_r_docs",
            "stable_split", "LIANG_DETECTORS", "OWN_CORPUS"]
@@ -413,7 +414,7 @@ def _latex_inline_text(p: str) -> str | None:
     left that is not known)."""
     if _LATEX_UNREADABLE.search(p):
         return None
-    p = re.sub(r"\\(?:begin|end)\{(?:abstract|document)\}", " ", p)
+    p = re.sub(r"\\(?:begin|end)\{(?:%s)\}" % "|".join(_LATEX_PROSE_ENVS), " ", p)
     for _ in range(3):  # nested: \emph{\code{x}}
         p = _LATEX_KEEP_ARG.sub(r"\1", p)
     p = re.sub(r"\\(%s)\b(?:\{\})?" % "|".join(_LATEX_WORDS), lambda m: _LATEX_WORDS[m.group(1)], p)
@@ -422,6 +423,12 @@ def _latex_inline_text(p: str) -> str | None:
     if "\\" in p or "{" in p:
         return None
     return " ".join(p.split())
+
+
+def _readable(blocks, inline_text: Callable[[str], str | None]) -> list[str]:
+    """Each block's lines joined and read by ``inline_text``; the blocks it cannot read left out."""
+    texts = (inline_text(" ".join(block.split())) for block in blocks)
+    return [t for t in texts if t]
 
 
 def _rmd_paragraphs(raw: str) -> list[str]:
@@ -441,12 +448,7 @@ def _rmd_paragraphs(raw: str) -> list[str]:
                for ln in lines):
             continue
         blocks.append(para)
-    out = []
-    for block in blocks:
-        text = _markdown_inline_text(" ".join(block.split()))
-        if text:
-            out.append(text)
-    return out
+    return _readable(blocks, _markdown_inline_text)
 
 
 def _rnw_paragraphs(raw: str) -> list[str]:
@@ -463,12 +465,7 @@ def _rnw_paragraphs(raw: str) -> list[str]:
     # headings end a paragraph (a section title is often on the line above its first paragraph)
     raw = re.sub(r"\\(?:(?:sub)*section|chapter|paragraph|title|author|date|maketitle|tableofcontents)\*?"
                  r"(?:\[[^\]]*\])?(?:\{[^{}]*\})?", "\n\n", raw)
-    out = []
-    for para in re.split(r"\n\s*\n", raw):
-        text = _latex_inline_text(" ".join(para.split()))
-        if text:
-            out.append(text)
-    return out
+    return _readable(re.split(r"\n\s*\n", raw), _latex_inline_text)
 
 
 def _description_paragraph(raw: str) -> str:
