@@ -10,8 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
-from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.exceptions import ParseError
 from rest_framework.renderers import JSONRenderer
@@ -32,6 +30,7 @@ from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from .errors import PayloadTooLarge, api_exception_handler, error, error_response
 from .health import system_health
+from .paging import StrictCursorPagination, StrictOrderingFilter
 from .idempotency import idempotent
 
 ERR = OpenApiResponse(s.ErrorOut, description="Error")
@@ -201,22 +200,13 @@ class ReviewItemFilter(filters.FilterSet):
         return selectors.review_items_with_reason(queryset, value) if value else queryset
 
 
-class ReviewItemCursor(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class ReviewItemCursor(StrictCursorPagination):
     ordering = ("-priority", "created_at")
-
-    def get_paginated_response_schema(self, schema):
-        return {"type": "object", "required": ["next", "previous", "results"], "properties": {
-            "next": {"type": "string", "nullable": True, "format": "uri"},
-            "previous": {"type": "string", "nullable": True, "format": "uri"},
-            "results": schema}}
 
 
 class ReviewItemListView(ApiView, generics.ListAPIView):
     required_scope = "moderate"
-    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filter_backends = [filters.DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = ReviewItemFilter
     ordering_fields = ["priority", "created_at"]
     ordering = ("-priority", "created_at")
@@ -309,12 +299,8 @@ class WebhookDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeliveryCursor(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class DeliveryCursor(StrictCursorPagination):
     ordering = ("-created_at", "-id")
-    get_paginated_response_schema = ReviewItemCursor.get_paginated_response_schema
 
 
 class WebhookDeliveriesView(ApiView, generics.ListAPIView):
@@ -326,7 +312,7 @@ class WebhookDeliveriesView(ApiView, generics.ListAPIView):
         endpoint = selectors.webhook_get_for_client(client=self.client, public_id=self.kwargs["public_id"])
         return selectors.webhook_deliveries(endpoint=endpoint)
 
-    @extend_schema(responses={200: s.DeliveryOut(many=True), **AUTH_ERRORS,
+    @extend_schema(responses={200: s.DeliveryOut(many=True), 400: ERR, **AUTH_ERRORS,
                               404: OpenApiResponse(s.ErrorOut, description="Not found, not yours, or invalid cursor.")},
                    summary="A webhook's deliveries and their attempts")
     def get(self, request, *args, **kwargs):

@@ -67,6 +67,14 @@ def api_client_create(*, name: str, scopes: list[str] | str, categories_requirin
                                     policy_url=policy_url)
 
 
+def api_client_lock(client: ApiClient) -> None:
+    """Lock the client's row until the surrounding transaction ends. A per-client limit (webhooks, a reader's
+    reports per hour) is counted and written under it, so requests sent at the same moment queue up instead
+    of all passing the count (17 webhooks of 10 were registered so). SQLite takes its write lock at the
+    transaction's start, which serialises the same way."""
+    list(ApiClient.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))
+
+
 def api_key_issue(*, client: ApiClient) -> IssuedKey:
     """Make a new key for ``client``. The returned ``secret`` is the only time the key is visible."""
     prefix = secrets.token_hex(4)

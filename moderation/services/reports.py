@@ -35,6 +35,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..selectors.reports import ReporterAccuracy, reporter_accuracy, reports_config
+from .apikeys import api_client_lock
 from .notify import outbox_record
 from .review import Actor, _audit
 
@@ -115,11 +116,12 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ReportInvalid(gettext("Keep the note under %(max)d characters.") % {"max": NOTE_MAX}, field="note")
-    _check_rate(client=client, reporter_external_id=reporter_external_id)
     accuracy = reporter_accuracy(client=client, reporter_external_id=reporter_external_id)
     weight = report_weight(accuracy)
     actor = actor or Actor.for_client(client)
     with transaction.atomic():
+        api_client_lock(client)  # counted and written under one lock: reports sent at once cannot all pass
+        _check_rate(client=client, reporter_external_id=reporter_external_id)
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         revision = submission.current_revision
         if revision is None or not submission.visible:

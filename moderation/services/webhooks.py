@@ -40,6 +40,7 @@ from ..http import http_client
 from ..conf import app_settings
 from ..logs import pipeline_context
 from ..models import ApiClient, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from .apikeys import api_client_lock
 from .notify import EVENT_TYPES
 
 logger = logging.getLogger(__name__)
@@ -175,12 +176,14 @@ def webhook_endpoint_create(*, client: ApiClient, url: str, events: list[str]) -
     unknown = [e for e in events if e not in EVENT_TYPES]
     if not events or unknown:
         raise WebhookInvalid(f"Events must be one or more of {', '.join(EVENT_TYPES)}.", field="events")
-    if WebhookEndpoint.objects.filter(client=client, is_active=True).count() >= MAX_ENDPOINTS_PER_CLIENT:
-        raise WebhookInvalid(f"A client may register at most {MAX_ENDPOINTS_PER_CLIENT} webhooks; delete one first.",
-                             field="")
-    webhook_url_resolve(url)
-    return WebhookEndpoint.objects.create(client=client, url=url, events=list(dict.fromkeys(events)),
-                                          secret=webhook_secret_generate())
+    webhook_url_resolve(url)  # a DNS look-up: before the lock, not while holding it
+    with transaction.atomic():
+        api_client_lock(client)
+        if WebhookEndpoint.objects.filter(client=client, is_active=True).count() >= MAX_ENDPOINTS_PER_CLIENT:
+            raise WebhookInvalid(f"A client may register at most {MAX_ENDPOINTS_PER_CLIENT} webhooks; delete one "
+                                 "first.", field="")
+        return WebhookEndpoint.objects.create(client=client, url=url, events=list(dict.fromkeys(events)),
+                                              secret=webhook_secret_generate())
 
 
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:

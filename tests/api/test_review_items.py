@@ -56,6 +56,52 @@ def test_cursor_pagination_walks_every_item_once(forum, make_queued):
     assert forum.http.get("/api/v1/review-items?cursor=garbage").status_code == 404
 
 
+def _cursor(query: str) -> str:
+    import base64
+    from urllib.parse import quote
+
+    return quote(base64.b64encode(query.encode()).decode())
+
+
+@pytest.mark.parametrize("position,ordering", [
+    ("p=abc", ""), ("p=2026-01-01", ""), ("p=", ""), ("p=\0", ""), ("p=1e999", ""), ("o=1&p=x", ""),
+    ("p=abc", "created_at"), ("p=12", "-created_at"), ("r=1&p=2026-13-45", "created_at"), ("p=\0", "created_at")])
+def test_a_hand_made_cursor_the_ordering_cannot_read_is_an_invalid_cursor_not_a_crash(forum, make_queued,
+                                                                                        position, ordering):
+    make_queued("p")
+    response = forum.http.get(f"/api/v1/review-items?cursor={_cursor(position)}&ordering={ordering}")
+    assert response.status_code == 404, response.content[:200]
+    assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
+
+
+def test_a_cursor_the_api_wrote_still_reads_after_the_check(forum, make_queued):
+    items = [make_queued(f"p{i}") for i in range(3)]
+    seen, url = [], "/api/v1/review-items?page_size=1&ordering=created_at"
+    while url:
+        page = forum.http.get(url)
+        assert page.status_code == 200
+        seen += [row["id"] for row in page.json()["results"]]
+        url = page.json()["next"]
+    assert seen == [str(i.public_id) for i in items]
+
+
+@pytest.mark.parametrize("query,field", [("ordering=bogus", "ordering"), ("ordering=priority,bogus", "ordering"),
+                                         ("ordering=--priority", "ordering"), ("page_size=abc", "page_size"),
+                                         ("page_size=-1", "page_size"), ("page_size=0", "page_size"),
+                                         ("page_size=1.5", "page_size")])
+def test_an_ordering_or_page_size_the_list_cannot_use_is_a_400_naming_it(forum, make_queued, query, field):
+    make_queued("p")
+    response = forum.http.get(f"/api/v1/review-items?{query}")
+    assert response.status_code == 400 and error_fields(response) == [field]
+
+
+def test_a_page_size_over_the_maximum_is_capped_and_a_blank_ordering_is_the_default(forum, make_queued):
+    make_queued("p")
+    assert forum.http.get("/api/v1/review-items?page_size=5000").status_code == 200
+    assert forum.http.get("/api/v1/review-items?ordering=").status_code == 200
+    assert forum.http.get("/api/v1/review-items?ordering=priority,-created_at").status_code == 200
+
+
 def test_claim_then_decide(forum, make_queued):
     item = make_queued("p")
     response = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {}, format="json")

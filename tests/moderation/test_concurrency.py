@@ -2,16 +2,15 @@
 one succeeds and the other gets a clear conflict; the item is decided once and audited once."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from moderation import signals
 from moderation.models import Action, ReviewItem
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,27 +27,6 @@ def slow_transitions():
     signals.review_item_changed.connect(hold)
     yield
     signals.review_item_changed.disconnect(hold)
-
-
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each side got
-            outcomes[index] = exc
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_concurrent_http_decisions_give_one_success_and_one_409(queued_post, item_of, moderator, make_user,
