@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from .errors import InputInvalid
 from .models import Draft
-from .schema import EXTENTS, AssistanceKind
+from .schema import EXTENTS, MAX_TOOLS, AssistanceKind
 
 KINDS = get_args(AssistanceKind)
+#: recordings one draft keeps: an editor's tools record each use, and a runaway one must not grow a row forever
+MAX_EVENTS = 500
 
 
 class RecorderError(InputInvalid):
@@ -29,7 +31,9 @@ def draft_create(*, owner_key: str) -> Draft:
 
 def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str, tool: str | None = None,
                       details: str | None = None) -> Draft:
-    """Append one use of AI to a draft. Raises :class:`RecorderError` for an unknown kind or extent."""
+    """Append one use of AI to a draft. Raises :class:`RecorderError` for an unknown kind or extent, a bad tool
+    name or details, a full draft, or a tool past the disclosure's limit (the pre-filled disclosure must pass
+    the schema)."""
     if kind not in KINDS:
         raise RecorderError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.", field="kind")
     if extent not in EXTENTS:
@@ -39,9 +43,17 @@ def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str,
     if details is not None and len(details) > 500:
         raise RecorderError("Details must be at most 500 characters.", field="details")
     public_id = draft.public_id if isinstance(draft, Draft) else draft
+    tool = (tool or "").strip() or None
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(public_id=public_id)
-        locked.events = [*locked.events, {"kind": kind, "extent": extent, "tool": (tool or "").strip() or None,
+        if len(locked.events) >= MAX_EVENTS:
+            raise RecorderError(f"A draft keeps at most {MAX_EVENTS} recordings; this one is full.", field="")
+        tools = {event.get("tool") for event in locked.events} - {None}
+        if tool is not None and tool not in tools and len(tools) >= MAX_TOOLS:
+            # the pre-filled disclosure lists every tool, and a disclosure names at most MAX_TOOLS
+            raise RecorderError(f"A disclosure names at most {MAX_TOOLS} tools, and this draft has recorded "
+                                f"{MAX_TOOLS} already; record this use under one of them.", field="tool")
+        locked.events = [*locked.events, {"kind": kind, "extent": extent, "tool": tool,
                                           "details": details, "at": timezone.now().isoformat()}]
         locked.save(update_fields=["events", "updated_at"])
     return locked
@@ -99,4 +111,4 @@ def draft_prefill(draft: Draft) -> dict[str, Any]:
     if not extents:
         return {}
     return {"human_only": False, "assistance": [{"kind": k, "extent": e} for k, e in extents.items()],
-            "tools": tools}
+            "tools": tools[:MAX_TOOLS]}  # a draft recorded before the recorder kept to the limit

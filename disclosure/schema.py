@@ -62,6 +62,8 @@ EXTENTS: dict[str, str] = {
 #: Kinds whose output is a claim about the world the author should have checked.
 KINDS_NEEDING_VERIFICATION = ("research", "code_analysis")
 MIN_PROCESS_CHARS = 40
+#: tool or model names a disclosure may list (the recorder keeps a draft within it too)
+MAX_TOOLS = 20
 
 
 class Assistance(BaseModel):
@@ -97,7 +99,7 @@ class Disclosure(BaseModel):
     schema_version: Literal[2] = SCHEMA_VERSION
     human_only: bool = Field(description='"This post is entirely human-written."')
     assistance: list[Assistance] = Field(default_factory=list, max_length=len(ASSISTANCE_KINDS))
-    tools: list[str] = Field(default_factory=list, max_length=20, description="Tool or model names.")
+    tools: list[str] = Field(default_factory=list, max_length=MAX_TOOLS, description="Tool or model names.")
     ai_share_percent: int = Field(
         default=0, ge=0, le=100, description="The author's estimate of how much of the final text AI wrote."
     )

@@ -17,7 +17,7 @@ from disclosure.recorder import KINDS, RecorderError, draft_create, draft_prefil
 from disclosure.schema import EXTENTS
 
 from .errors import error, error_response
-from .serializers import AsIs, ErrorOut, Text, Timestamp, Uuid
+from .serializers import AsIs, ErrorOut, StrictSerializer, Text, TextField, Timestamp, Uuid
 from .views import ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
@@ -30,16 +30,17 @@ def _owner_prefix(client) -> str:
     return f"client:{client.public_id}:"
 
 
-class DraftCreateIn(serializers.Serializer):
-    author_external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
-                                               help_text="Your forum's id of the author writing the draft.")
+class DraftCreateIn(StrictSerializer):
+    author_external_id = TextField(max_length=200, required=False, allow_blank=True, default="",
+                                   help_text="Your forum's id of the author writing the draft; a post made "
+                                             "with the draft must be this author's.")
 
 
-class AssistanceIn(serializers.Serializer):
+class AssistanceIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=list(KINDS))
     extent = serializers.ChoiceField(choices=list(EXTENTS))
-    tool = serializers.CharField(max_length=100, required=False, allow_null=True, default=None)
-    details = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True, default=None)
+    tool = TextField(max_length=100, required=False, allow_null=True, default=None)
+    details = TextField(max_length=500, required=False, allow_null=True, allow_blank=True, default=None)
 
 
 class AssistanceEventOut(serializers.Serializer):

@@ -22,7 +22,7 @@ from ..services.review import Actor, review_item_appeal
 from ..selectors.statements import statement_as_dict
 from ..selectors import api as selectors
 from .errors import error, error_response
-from .serializers import ErrorOut, StrictSerializer
+from .serializers import ErrorOut, IdField, StrictSerializer, TextField
 from .views import ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
@@ -34,9 +34,9 @@ ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-
 
 
 class ReportIn(StrictSerializer):
-    reporter_external_id = serializers.CharField(max_length=200, help_text="Your forum's id of the reader.")
+    reporter_external_id = IdField(max_length=200, help_text="Your forum's id of the reader.")
     reason = serializers.ChoiceField(choices=ReportReason.choices, default=ReportReason.UNDISCLOSED_AI)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="",
                                  help_text="What made the reader think so (optional).")
 
 
@@ -123,7 +123,7 @@ class SubmissionReportsView(ApiView):
 
 
 class AppealIn(StrictSerializer):
-    message = serializers.CharField(max_length=5000, help_text="Why the decision should change (10+ characters).")
+    message = TextField(max_length=5000, help_text="Why the decision should change (10+ characters).")
 
 
 class AppealOut(serializers.Serializer):

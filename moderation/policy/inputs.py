@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from disclosure.grades import Grade, grade_for
 from disclosure.schema import Disclosure, load_stored
 
+from ..categories import in_categories
 from ..conf import app_settings
 from ..models import ApiClient, ClassifierResult, Revision, Submission
 from ..selectors.labels import revision_has_ai_blocks
@@ -53,7 +54,7 @@ def _is_public_interest(submission: Submission) -> bool:
     if not submission.category:
         return False
     client = submission.client
-    if submission.category in (client.public_interest_categories or []):
+    if in_categories(submission.category, client.public_interest_categories):
         return True
-    return client.name == ApiClient.LOCAL_NAME and submission.category in \
-        app_settings.adapter.public_interest_categories()
+    return client.name == ApiClient.LOCAL_NAME and in_categories(submission.category,
+                                                                 app_settings.adapter.public_interest_categories())

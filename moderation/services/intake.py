@@ -13,6 +13,7 @@ from disclosure.blocks import PARSER_VERSION
 from disclosure.schema import SCHEMA_VERSION
 from disclosure.validation import check_post
 
+from ..categories import in_categories
 from ..conf import app_settings
 from ..models import ApiClient, Revision, Submission, SubmissionStatus
 from .. import signals
@@ -86,8 +87,10 @@ def submission_submit(
         errors.append({"field": "title", "message": "Give the post a title."})
     if not body.strip():
         errors.append({"field": "body", "message": "The post is empty."})
-    required = category in (client.categories_requiring_disclosure or []) or (
-        client.name == ApiClient.LOCAL_NAME and category in app_settings.adapter.categories_requiring_disclosure())
+    category = (category or "").strip()
+    required = in_categories(category, client.categories_requiring_disclosure) or (
+        client.name == ApiClient.LOCAL_NAME and in_categories(category,
+                                                              app_settings.adapter.categories_requiring_disclosure()))
     if disclosure_data is None and required:
         raise SubmissionInvalid(
             [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "

@@ -220,7 +220,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
     if template_code:
         template = RejectionTemplate.objects.filter(code=template_code, is_active=True).first()
         if template is None:
-            raise ReviewActionInvalid(f"No active rejection template {template_code!r}.", field="reason")
+            raise ReviewActionInvalid(f"No active rejection template {template_code!r}.", field="template")
         reason = reason or template.code
         message = message or template.message
     if decision in (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES) and not (reason or message).strip():

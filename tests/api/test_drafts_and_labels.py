@@ -84,3 +84,61 @@ def test_create_api_client_marks_public_interest_categories(capsys):
 
     call_command("create_api_client", "newsroom", "--scopes", "submit", "--public-interest", "news,politics")
     assert ApiClient.objects.get(name="newsroom").public_interest_categories == ["news", "politics"]
+
+
+def test_a_draft_started_for_one_author_cannot_be_used_for_another_authors_post(forum):
+    draft = forum.http.post("/api/v1/drafts", {"author_external_id": "u-9"}, format="json").json()
+    forum.http.post(f"/api/v1/drafts/{draft['id']}/assistance", {"kind": "drafting", "extent": "most"},
+                    format="json")
+    refused = forum.http.post("/api/v1/submissions", {**post_payload("p-1"), "draft_id": draft["id"]},
+                              format="json")  # post_payload's author is u-1
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [{"field": "draft_id", "message": "This draft was started for another author."}]
+    from moderation.models import Submission
+    from disclosure.models import Draft
+
+    assert not Submission.objects.exists() and Draft.objects.get().used_at is None
+
+
+def test_the_prefilled_disclosure_always_passes_the_schema_however_many_tools_were_recorded(forum):
+    from disclosure.schema import MAX_TOOLS, Disclosure
+
+    draft_id = forum.http.post("/api/v1/drafts", {}, format="json").json()["id"]
+    url = f"/api/v1/drafts/{draft_id}/assistance"
+    for i in range(MAX_TOOLS):
+        assert forum.http.post(url, {"kind": "editing", "extent": "minor", "tool": f"tool-{i}"},
+                               format="json").status_code == 201
+    refused = forum.http.post(url, {"kind": "editing", "extent": "minor", "tool": "one-more"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "tool"
+    again = forum.http.post(url, {"kind": "drafting", "extent": "most", "tool": "tool-3"}, format="json")
+    assert again.status_code == 201  # a tool already named is still recorded
+    prefill = forum.http.get(f"/api/v1/drafts/{draft_id}").json()["disclosure_prefill"]
+    assert len(prefill["tools"]) == MAX_TOOLS
+    Disclosure.model_validate({**prefill, "process": PROCESS, "ai_share_percent": 60})  # what the author adds
+
+
+def test_a_full_draft_refuses_more_recordings_and_keeps_what_it_has(forum, monkeypatch):
+    from disclosure import recorder
+
+    monkeypatch.setattr(recorder, "MAX_EVENTS", 3)
+    draft_id = forum.http.post("/api/v1/drafts", {}, format="json").json()["id"]
+    url = f"/api/v1/drafts/{draft_id}/assistance"
+    for _ in range(3):
+        assert forum.http.post(url, {"kind": "editing", "extent": "minor"}, format="json").status_code == 201
+    refused = forum.http.post(url, {"kind": "editing", "extent": "minor"}, format="json")
+    assert refused.status_code == 400 and "at most 3" in refused.json()["errors"][0]["message"]
+    assert len(forum.http.get(f"/api/v1/drafts/{draft_id}").json()["events"]) == 3
+
+
+@pytest.mark.parametrize("path, payload, field", [
+    ("/api/v1/drafts", {"author_external_id": "u", "x": 1}, "x"),
+    ("/api/v1/drafts", {"author_external_id": 5}, "author_external_id"),
+    ("{draft}/assistance", {"kind": "editing", "extent": "minor", "zzz": 1}, "zzz"),
+    ("{draft}/assistance", {"kind": "editing", "extent": "minor", "tool": 7}, "tool"),
+    ("{draft}/assistance", {"kind": "editing", "extent": "minor", "details": "a\x00b"}, "details"),
+])
+def test_the_recorder_refuses_unknown_fields_and_values_of_the_wrong_type(forum, path, payload, field):
+    draft_id = forum.http.post("/api/v1/drafts", {}, format="json").json()["id"]
+    response = forum.http.post(path.format(draft=f"/api/v1/drafts/{draft_id}"), payload, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == [field]

@@ -153,7 +153,7 @@ def test_item_claimed_by_a_web_moderator_cannot_be_taken(forum, make_queued, mod
     ({"action": "approve"}, "version"),
     ({"action": "approve", "version": 0}, "version"),
     ({"action": "reject", "version": 1}, "reason"),
-    ({"action": "approve", "version": 1, "template": "no-such-template"}, "reason"),
+    ({"action": "approve", "version": 1, "template": "no-such-template"}, "template"),
     ({"action": "approve", "version": 1, "label": "robot"}, "label"),
 ])
 def test_invalid_decision_is_400(forum, make_queued, payload, field):
@@ -179,3 +179,4 @@ def test_a_version_that_is_not_a_json_integer_is_400_on_that_field(forum, make_q
     assert response.status_code == 400
     assert "version" in str(response.json())
     assert ReviewItem.objects.get(pk=item.pk).status == item.status
+

@@ -78,6 +78,19 @@ def test_category_requiring_a_disclosure_answers_422_with_allowed_values_and_pol
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize("category", ["News", "NEWS", " news", "news ", "news\u200b", "ｎｅｗｓ"])
+def test_a_category_requiring_a_disclosure_is_the_same_category_however_it_is_typed(forum, submit, category):
+    response = submit(forum, post_payload("p-1", category=category, omit_disclosure=True))
+    assert response.status_code == 422 and error_fields(response) == ["disclosure"]
+    assert not Submission.objects.exists()
+
+
+def test_a_category_is_stored_without_surrounding_spaces(forum, submit):
+    response = submit(forum, post_payload("p-1", category="  general  "))
+    assert response.status_code == 202
+    assert Submission.objects.get().category == "general"
+
+
 @pytest.mark.parametrize("change, fields", [
     (lambda p: p.pop("title"), ["title"]),
     (lambda p: p.pop("author"), ["author"]),
