@@ -1,4 +1,5 @@
-"""The appeal rule, in one place: an author may contest a rejection of their post once, and a person looks.
+"""The appeal rule, in one place: an author may contest a decision that removed their post or restricted who
+sees it (a rejection, or hiding it: DSA Art. 20 covers both) once, and a person looks.
 
 Used by the service that files the appeal (:func:`moderation.services.review.review_item_appeal`, under the
 submission's row lock) and by the host forum to decide whether to offer the appeal form at all, so the two
@@ -21,6 +22,10 @@ from ..models import (
 )
 
 
+#: the decisions an author can appeal: those that take the post away from its readers
+APPEALABLE_DECISIONS = (DecisionAction.REJECT, DecisionAction.HIDE)
+
+
 class AppealRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -29,7 +34,7 @@ class AppealRefused(Exception):
 
 @dataclass
 class AppealBasis:
-    """The rejection being contested: the appeal item inherits its evaluation, reasons, priority and score."""
+    """The decision being contested: the appeal item inherits its evaluation, reasons, priority and score."""
 
     evaluation: Evaluation | None
     reasons: list[str]
@@ -47,17 +52,17 @@ def appeal_check(submission: Submission) -> AppealBasis:
         raise AppealRefused(gettext("This post was appealed already; each post can be appealed once."))
     if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():
         raise AppealRefused(gettext("This post is already waiting for a moderator."))
-    if submission.status != SubmissionStatus.REJECTED:
-        raise AppealRefused(gettext("Only a rejected post can be appealed."))
+    if submission.status not in (SubmissionStatus.REJECTED, SubmissionStatus.HIDDEN):
+        raise AppealRefused(gettext("Only a rejected or hidden post can be appealed."))
     last = submission.review_items.filter(status=ReviewStatus.DECIDED).order_by("-decided_at", "-id").first()
     auto = Evaluation.objects.filter(revision=submission.current_revision_id,
                                      outcome=EvaluationOutcome.AUTO_REJECT).order_by("-created_at", "-id").first()
     if auto is not None and (last is None or last.decided_at is None or auto.created_at > last.decided_at):
         scores = [r.score for r in submission.current_revision.classifier_results.all() if r.score is not None]
         return AppealBasis(auto, auto.reasons, auto.priority, max(scores) if scores else None)
-    if last is not None and last.decision_action == DecisionAction.REJECT:
+    if last is not None and last.decision_action in APPEALABLE_DECISIONS:
         return AppealBasis(last.evaluation, last.reasons, last.priority, last.top_score)
-    raise AppealRefused(gettext("Only a rejected post can be appealed."))
+    raise AppealRefused(gettext("Only a rejected or hidden post can be appealed."))
 
 
 def submission_can_appeal(submission: Submission) -> bool:

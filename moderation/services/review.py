@@ -333,7 +333,8 @@ def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = 
 
 
 def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> ReviewItem:
-    """The author contests a rejection, once: a new ``appeal`` item goes into the queue with their message."""
+    """The author contests a rejection or a hide, once: a new ``appeal`` item goes into the queue with their
+    message (:func:`~moderation.policy.appeals.appeal_check`)."""
     if len(message.strip()) < 10:
         raise ReviewActionInvalid(gettext("Explain in a sentence why the decision should change."), field="message")
     with transaction.atomic():

@@ -27,6 +27,7 @@ from ..models import (
     StatementOfReasons,
     Submission,
 )
+from ..policy.appeals import APPEALABLE_DECISIONS
 
 #: What each decision does to the post, in the DSA's terms (Art. 17(1)(a)-(d)).
 RESTRICTIONS = {
@@ -74,7 +75,7 @@ def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evalu
 def _redress(submission: Submission, decision: str) -> dict:
     from ..conf import app_settings
 
-    appealable = decision == DecisionAction.REJECT and not submission.review_items.filter(
+    appealable = decision in APPEALABLE_DECISIONS and not submission.review_items.filter(
         kind=ReviewItemKind.APPEAL).exists()
     return {
         "internal_complaint": {

@@ -1,5 +1,5 @@
 """The author's side of a decision: the status and the moderator's message on the post page and in the
-notifications, resubmitting after a change request, and appealing a rejection once."""
+notifications, resubmitting after a change request, and appealing a rejection or a hide once."""
 from __future__ import annotations
 
 import pytest
@@ -54,6 +54,20 @@ def test_the_author_appeals_once(client, author, rejected):
     response = client.post(url, {"message": "Another appeal, please look again."}, follow=True)
     assert "already" in response.content.decode() or "once" in response.content.decode()
     assert ReviewItem.objects.filter(kind="appeal").count() == 1
+
+
+def test_the_author_of_a_hidden_post_sees_why_and_can_appeal_it_from_the_post_page(client, author, queued_post,
+                                                                                     item_of, moderator):
+    from moderation.services.review import review_item_hide
+
+    post = queued_post(title="Hidden post")
+    review_item_hide(item_id=item_of(post).pk, actor=Actor.for_user(moderator), message="Hidden while we check.")
+    client.force_login(author)
+    url = reverse("forum:post_appeal", args=[post.public_id])
+    page = client.get(reverse("forum:post_detail", args=[post.public_id])).content.decode()
+    assert url in page and "You can appeal this decision once" in page
+    assert client.post(url, {"message": "The sources are linked at the end."}).status_code == 302
+    assert ReviewItem.objects.get(submission=post.submission, kind="appeal").status == "open"
 
 
 def test_an_appeal_without_a_reason_is_refused(client, author, rejected):

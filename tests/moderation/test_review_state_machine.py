@@ -147,6 +147,23 @@ def test_the_author_appeals_a_rejection_once(item, me, templates, author):
     assert reload(appeal).submission.status == "approved"
 
 
+def test_the_author_appeals_a_hidden_post_once_as_a_rejection(item, me, author):
+    """Hiding a post restricts who sees it, which DSA Art. 20 makes appealable as a removal is."""
+    from moderation.models import StatementOfReasons
+
+    review.review_item_hide(item_id=item.pk, actor=me, message="Hidden while we check the sources.")
+    statement = StatementOfReasons.objects.filter(submission_id=item.submission_id).latest("id")
+    assert statement.data["redress"]["internal_complaint"]["available"] is True
+    appeal = review.review_item_appeal(submission_id=item.submission_id, actor=Actor.for_user(author),
+                                       message="The sources are linked at the end of the post.")
+    assert (appeal.kind, appeal.status) == ("appeal", "open") and reload(appeal).submission.status == "queued"
+    review.review_item_approve(item_id=appeal.pk, actor=me)
+    assert reload(appeal).submission.status == "approved" and reload(appeal).submission.visible
+    with pytest.raises(ReviewConflict, match="once"):
+        review.review_item_appeal(submission_id=item.submission_id, actor=Actor.for_user(author),
+                                  message="And once more, please look again.")
+
+
 # --- illegal arrows --------------------------------------------------------------------------------
 
 ILLEGAL = [
@@ -219,10 +236,10 @@ def test_snooze_needs_a_future_time_or_the_next_revision(item, me):
         review.review_item_snooze(item_id=item.pk, actor=me, until=timezone.now() - timedelta(minutes=1))
 
 
-@pytest.mark.parametrize("decision", ["approve", "request_changes", "hide"])
-def test_only_a_rejection_can_be_appealed(item, me, author, decision):
+@pytest.mark.parametrize("decision", ["approve", "request_changes"])
+def test_only_a_rejection_or_a_hide_can_be_appealed(item, me, author, decision):
     review.review_item_decide(item_id=item.pk, actor=me, action=decision, message="Because.")
-    with pytest.raises(ReviewConflict, match="rejected"):
+    with pytest.raises(ReviewConflict, match="rejected or hidden"):
         review.review_item_appeal(submission_id=item.submission_id, actor=Actor.for_user(author),
                                   message="Please look again at my post.")
 
