@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .blocks import BlockSyntaxError, parse_body
 from .schema import (ASSISTANCE_KINDS, EXTENTS, Disclosure, kind_name, kind_phrase, load_stored,
                      validate_disclosure)
-from .validation import blocks_vs_disclosure_errors
+from .validation import blocks_vs_declared_errors
 
 EXTENT_CHOICES = [("", _("Not used")), *EXTENTS.items()]
 
@@ -157,26 +157,38 @@ class DisclosureForm(forms.Form):
         return self.errors.get("assistance", self.error_class())
 
     def clean(self):
+        """Every error at once, so an author fixes the form in one go: the schema's rules and the agreement
+        with the body's AI-written sections are checked even when a field failed, and reported on the fields
+        that have no error yet (a failed field reads as empty to them)."""
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
         for kind in ASSISTANCE_KINDS:
             if (cleaned.get(_details_field(kind)) or "").strip() and not cleaned.get(_assist_field(kind)):
                 self.add_error(_details_field(kind), gettext(
                     "Choose how much AI helped with %(kind)s, or clear this.") % {"kind": kind_phrase(kind)})
-        if self.errors:
-            return cleaned
         if self.require_confirm and not cleaned.get("confirm"):
             self.add_error("confirm", gettext(
                 "You edited the post: confirm the disclosure still holds, or change it."))
-        disclosure, errors = validate_disclosure(self.to_data())
-        if disclosure is not None and self.body is not None:
+        failed = set(self.errors)
+        data = self.to_data()
+        disclosure, errors = validate_disclosure(data)
+        if self.body is not None:
             try:
-                errors = blocks_vs_disclosure_errors(parse_body(self.body, self.fmt), disclosure)
+                parsed = parse_body(self.body, self.fmt)
             except (BlockSyntaxError, ValueError):
-                errors = []  # a bad body or format is reported on its own field by the post form
+                parsed = None  # a bad body or format is reported on its own field by the post form
+            if parsed is not None:
+                said = {self._error_target(e.field) for e in errors}
+                errors = errors + [e for e in blocks_vs_declared_errors(
+                    parsed, human_only=data["human_only"], kinds={a["kind"] for a in data["assistance"]},
+                    ai_share_percent=data["ai_share_percent"]) if self._error_target(e.field) not in said]
         for error in errors:
-            self.add_disclosure_error(error.field, error.message)
-        if not errors:
+            if self._error_target(error.field) not in failed:
+                self.add_disclosure_error(error.field, error.message)
+        if not errors and not self.errors:
             self.disclosure = disclosure
         return cleaned
+
+    def _error_target(self, path: str) -> str | None:
+        """The form field (or the "assistance" group) where :meth:`add_disclosure_error` shows ``path``."""
+        head = path.split(".")[0]
+        return "assistance" if head == "assistance" else self.ERROR_FIELDS.get(head)

@@ -13,9 +13,10 @@ from .labels import AI_LABELS, LABELS, Label
 from .models import Draft, ListingMode, ReaderPreference
 from .recorder import draft_mark_used, draft_prefill, record_assistance, recorded_vs_declared
 from .schema import Disclosure, load_stored
+from .validation import check_body
 
 __all__ = [
-    "AI_LABELS", "LABELS", "BlockSyntaxError", "Disclosure", "DisclosureForm", "Draft", "InputInvalid", "Label",
+    "AI_LABELS", "LABELS", "BlockSyntaxError", "Disclosure", "check_body", "DisclosureForm", "Draft", "InputInvalid", "Label",
     "ListingMode", "ReaderPreference", "ReaderPreferenceForm", "draft_prefill", "load_stored", "parse_body",
     "draft_mark_used", "record_assistance", "recorded_vs_declared",
 ]

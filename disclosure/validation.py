@@ -1,29 +1,84 @@
 """Body and disclosure must agree: one function the form, the API and the intake service all call."""
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .blocks import BlockSyntaxError, ParsedBody, parse_body
+from .blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, BlockSyntaxError, ParsedBody, parse_body
 from .schema import Disclosure, FieldError, validate_disclosure
+
+#: the HTML forms of an AI-written section (``parse_html``), which Markdown shows as text
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_HTML_SECTION = re.compile(r"<\s*(?:section\b[^>]*\bdata-ai-written\b|div\b[^>]*\bllm-content-block\b)", re.IGNORECASE)
+
+
+def check_body(body: str, fmt: str = "markdown") -> ParsedBody:
+    """:func:`parse_body` for a body being submitted: its syntax errors, and two mistakes it lets through
+    because a stored post must always parse (:func:`submitted_body_error`). Raises :class:`BlockSyntaxError`
+    with the line to fix."""
+    parsed = parse_body(body, fmt)
+    problem = submitted_body_error(parsed, body, fmt)
+    if problem is not None:
+        raise problem
+    return parsed
+
+
+def submitted_body_error(parsed: ParsedBody, body: str, fmt: str) -> BlockSyntaxError | None:
+    """What a parsed body may not hold when it is submitted. An AI-written section with nothing in it labels
+    no text. In a Markdown post, the HTML form of a section is shown as text and labels nothing, so the AI
+    text in it would be read as the author's."""
+    passages = sorted((p for p in parsed.passages if p.text.strip()), key=lambda p: p.start)
+    starts = [p.start for p in passages]
+    for block in parsed.blocks:
+        # the passages overlapping the block (adjacent sections of one model are merged into one passage)
+        i = bisect.bisect_left(starts, block.end) - 1
+        if i < 0 or passages[i].end <= block.start:
+            line = body.count("\n", 0, block.start) + 1
+            return BlockSyntaxError(gettext("Line %(line)s: this AI-written section is empty: put the AI-written "
+                                            "text inside it, or remove it.") % {"line": line}, line=line)
+    if fmt != "markdown":
+        return None
+    for passage in parsed.passages:
+        if passage.kind not in (AUTHOR, COLLAPSIBLE, DECLARED_AI):
+            continue
+        # a code span (`<section data-ai-written>`) shows the syntax on purpose: blanked, offsets kept
+        text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), passage.text)
+        found = _HTML_SECTION.search(text)
+        if found is not None:
+            line = body.count("\n", 0, passage.body_offset(found.start())) + 1
+            return BlockSyntaxError(gettext(
+                "Line %(line)s: in a Markdown post an AI-written section is written ':::ai-written "
+                "model=\"…\"' … ':::'. The HTML form is read in HTML posts only: here it would be shown as "
+                "text and label nothing.") % {"line": line}, line=line)
+    return None
 
 
 def blocks_vs_disclosure_errors(parsed: ParsedBody, disclosure: Disclosure) -> list[FieldError]:
     """AI-written blocks in the body require a disclosure that declares drafting and a share above 0."""
+    return blocks_vs_declared_errors(parsed, human_only=disclosure.human_only, kinds=set(disclosure.kinds),
+                                     ai_share_percent=disclosure.ai_share_percent)
+
+
+def blocks_vs_declared_errors(parsed: ParsedBody, *, human_only: bool, kinds: set[str],
+                              ai_share_percent: int) -> list[FieldError]:
+    """:func:`blocks_vs_disclosure_errors` on the declared values alone, for a form that reports every error
+    at once, also while the rest of its disclosure is still invalid."""
     count = len(parsed.blocks)
     if not count:
         return []
     sections = ngettext("%(count)s AI-written section", "%(count)s AI-written sections", count) % {"count": count}
-    if disclosure.human_only:
+    if human_only:
         return [FieldError("human_only", gettext(
             "Your post contains %(sections)s, so it cannot be marked entirely human-written. Untick the box and "
             "describe how AI helped, or remove the AI-written sections.") % {"sections": sections})]
     errors = []
-    if "drafting" not in disclosure.kinds:
+    if "drafting" not in kinds:
         errors.append(FieldError("assistance", gettext(
             "Your post contains %(sections)s: declare “drafting” as one kind of help.") % {"sections": sections}))
-    if disclosure.ai_share_percent == 0:
+    if ai_share_percent == 0:
         errors.append(FieldError("ai_share_percent", gettext(
             "Your post contains %(sections)s: estimate the share of the text AI wrote (more than 0%%).")
             % {"sections": sections}))
@@ -43,6 +98,11 @@ def check_post(*, body: str, fmt: str, disclosure_data: Any | None
         parsed = parse_body(body, fmt)
     except BlockSyntaxError as exc:
         errors.append({"field": "body", "message": exc.message})
+    else:
+        problem = submitted_body_error(parsed, body, fmt)
+        if problem is not None:
+            errors.append({"field": "body", "message": problem.message})
+            parsed = None
     if disclosure_data is None:
         return None, parsed, errors
     disclosure, disclosure_errors = validate_disclosure(disclosure_data)

@@ -8,8 +8,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from .blocks import BlockSyntaxError, parse_body
+from .blocks import BlockSyntaxError
 from .render import render_body
+from .validation import check_body
 
 
 @login_required
@@ -20,7 +21,7 @@ def preview(request):
     if fmt not in ("markdown", "html"):
         return JsonResponse({"errors": [{"field": "format", "message": gettext("Use markdown or html.")}]}, status=400)
     try:
-        parsed = parse_body(body, fmt)
+        parsed = check_body(body, fmt)
     except BlockSyntaxError as exc:
         return JsonResponse({"errors": [{"field": "body", "message": exc.message, "line": exc.line}]}, status=400)
     response = HttpResponse(render_body(body, fmt, collapsed=False))

@@ -128,6 +128,61 @@ def test_an_ai_block_needs_drafting_declared_and_a_share(client, author, post_da
     assert any("more than 0%" in e for e in field_errors(page, "ai_share_percent"))
 
 
+def test_every_error_of_a_submit_is_shown_at_once(client, author, post_data):
+    """An author fixes the form in one go: a field's own error does not hide the rules' or the sections'."""
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=AI_BODY, title="", human_only=None, assist_drafting="minor",
+                                          ai_share_percent="150", process="short"))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert field_errors(page, "title")
+    assert field_errors(page, "ai_share_percent") == ["Ensure this value is less than or equal to 100."]
+    assert any("at least a sentence" in e for e in field_errors(page, "process"))
+    assert not Post.objects.exists()
+
+
+def test_a_contradiction_and_its_sections_are_reported_together_without_javascript(client, author, post_data):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=AI_BODY, assist_editing="minor", ai_share_percent="150"))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert field_errors(page, "ai_share_percent") == ["Ensure this value is less than or equal to 100."]
+    assert any("cannot list AI assistance" in e for e in field_errors(page, "assistance"))
+    assert any("1 AI-written section" in e for e in field_errors(page, "human_only"))
+
+
+@pytest.mark.parametrize("body, message", [
+    ('Intro.\n\n:::ai-written model="GPT-5"\n:::\n', "Line 3: this AI-written section is empty"),
+    ('Intro.\n\n<section data-ai-written data-model="D">Four.</section>\n', "Line 3: in a Markdown post"),
+])
+def test_an_empty_section_or_the_html_form_in_markdown_is_refused_on_the_body(client, author, post_data,
+                                                                              honest_ai_fields, body, message):
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(body=body, **honest_ai_fields))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert any(e.startswith(message) for e in field_errors(page, "body")), field_errors(page, "body")
+    assert textarea_value(page, "body") == body
+    assert not Post.objects.exists()
+
+
+def test_the_length_limit_counts_the_characters_the_author_sees_not_the_browsers_crlf(client, author, post_data):
+    client.force_login(author)
+    lines = ["x" * 99] * 1000  # 99,000 letters and 999 line breaks: 99,999 characters as typed
+    body = "\r\n".join(lines)  # as a browser sends it: 100,998
+
+    response = client.post(NEW, post_data(body=body))
+
+    assert response.status_code == 302
+    assert len(Post.objects.get().submission.current_revision.body) == 99_999
+
+
 def test_an_unterminated_ai_block_is_an_error_on_the_body_with_its_line(client, author, post_data,
                                                                         honest_ai_fields):
     client.force_login(author)
