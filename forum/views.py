@@ -131,8 +131,12 @@ def _editor(request, *, post=None):
                 "Your editor's AI tools recorded how they helped; the disclosure below is pre-filled from that. "
                 "Check it and say in your own words how AI was used."))
     status = 400 if request.method == "POST" else 200
+    # what the moderator asked for stays in view while the author fixes it
+    decision = revision_outcome(post.submission).decision if editing else None
     return render(request, "forum/post_form.html", {"form": post_form, "disclosure_form": disclosure_form,
-                                                    "post": post, "editing": editing}, status=status)
+                                                    "post": post, "editing": editing,
+                                                    "moderator_decision": decision if decision is not None
+                                                    and decision.decision_message else None}, status=status)
 
 
 def _recorded_draft(request):

@@ -224,6 +224,18 @@ def test_a_reader_can_hide_ai_assisted_posts_from_listings(client, reader, listi
     assert " ".join(note.text().split()) == "AI-assisted posts are hidden by your reading preferences."
 
 
+def test_an_empty_listing_says_the_preference_hid_its_posts_not_that_there_are_none(client, reader, make_user,
+                                                                                    make_post):
+    make_post(title="Assisted post", body=AI_BODY, disclosure=ASSISTED, user=make_user("writer"))
+    set_listing_mode(client, ListingMode.HIDE)
+
+    page = parse_html(client.get("/").content)
+
+    assert not page.find_all("li", class_="post-list__item")
+    text = " ".join(page.find("ol", class_="post-list").text().split())
+    assert "No posts yet" not in text and "your reading preferences hide" in text
+
+
 def test_a_reader_can_collapse_ai_assisted_posts_in_listings(client, reader, listing):
     set_listing_mode(client, ListingMode.COLLAPSE)
 

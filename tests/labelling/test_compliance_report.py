@@ -80,6 +80,17 @@ def test_report_page_shows_chart_and_rejects_bad_ranges(client, moderator, seede
     assert client.get("/moderation/compliance/export.csv", {"start": "not-a-date"}).status_code == 400
 
 
+@pytest.mark.parametrize("query", [{"period": "year"}, {"category": "x" * 500}])
+def test_a_bad_period_or_category_is_refused_with_its_message_where_the_select_points(client, moderator, seeded,
+                                                                                       query):
+    client.force_login(moderator)
+    bad = client.get("/moderation/compliance/", query)
+    assert bad.status_code == 400
+    field = next(iter(query))
+    page = bad.content.decode()
+    assert f'aria-describedby="id_{field}_error"' in page and f'id="id_{field}_error"' in page
+
+
 def test_report_page_sits_in_the_moderation_frame_with_a_scrolling_table(client, moderator, seeded):
     """It had the plain forum frame: no moderation navigation, and its 16-column table widened the page."""
     client.force_login(moderator)

@@ -98,6 +98,23 @@ def test_the_appeal_reaches_the_queue_with_the_message(client, moderator, reject
     assert "Please reconsider, I wrote it." in detail
 
 
+def test_the_edit_page_shows_what_the_moderator_asked_for(client, author, queued_post, item_of, moderator):
+    post = queued_post()
+    review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
+                                message="Please declare the AI paragraph.")
+    client.force_login(author)
+    page = client.get(reverse("forum:post_edit", args=[post.public_id])).content.decode()
+    assert "data-moderator-message" in page and "Please declare the AI paragraph." in page
+    refused = client.post(reverse("forum:post_edit", args=[post.public_id]), {"title": ""})
+    assert refused.status_code == 400 and "Please declare the AI paragraph." in refused.content.decode()
+
+
+def test_the_edit_page_of_a_post_nobody_decided_shows_no_moderator_message(client, author, make_post):
+    post = make_post(title="Fresh")
+    client.force_login(author)
+    assert "data-moderator-message" not in client.get(reverse("forum:post_edit", args=[post.public_id])).content.decode()
+
+
 def test_a_fixed_post_goes_back_to_the_queue(queued_post, item_of, moderator, evaluate):
     post = queued_post()
     review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
