@@ -115,7 +115,7 @@ class BulkForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("action") == "reject" and not data.get("template") and not (data.get("message") or "").strip():
-            self.add_error("template", "Pick a reason to reject the selected items.")
+            self.add_error("template", gettext("Pick a reason to reject the selected items."))
         return data
 
 

@@ -82,6 +82,10 @@ def _live_refusal(request, message: str, *, status: int):
     return reswap(retarget(response, "#mod-live"), "outerHTML")
 
 
+#: session key: the public ids of the rows ticked for a refused bulk action, ticked again on the next queue page
+BULK_SELECTED = "moderation_bulk_selected"
+
+
 def _back(request, fallback: str):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
@@ -113,6 +117,8 @@ def queue(request):
     return render(request, "moderation/queue.html", {
         "form": form, "page": page, "counts": counts, "filters": filters,
         "query": params.urlencode(), "bulk_form": BulkForm(),
+        # the rows ticked for a bulk action the server refused (no JavaScript): ticked again, not lost
+        "bulk_selected": set(request.session.pop(BULK_SELECTED, [])),
         "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
         "this_url": request.get_full_path(), "section": "queue",
         "classifier_names": [c.name for c in configured_classifiers()],
@@ -291,6 +297,7 @@ def bulk(request):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        request.session[BULK_SELECTED] = [value.partition(":")[0] for value in request.POST.getlist("items")[:200]]
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)

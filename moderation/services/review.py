@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
+from disclosure.labels import LABELS
 
 from .. import signals
 from ..conf import app_settings
@@ -254,7 +255,9 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_locked = True
         submission.save()
         signals.visibility_changed_send(submission=submission, previous=previously_visible)
-        text = AUTHOR_MESSAGES[decision] + (f"\n\n{message}" if message else "")
+        # the label is part of the outcome: an author whose post was relabelled hears it, not only "approved"
+        labelled = f" It now carries the label “{LABELS[label]}”, which your edits keep." if label else ""
+        text = AUTHOR_MESSAGES[decision] + labelled + (f"\n\n{message}" if message else "")
         notification_send(submission=submission, verb=f"review.{decision}", message=text)
         reports_resolve(item=item, decision=decision, label=label)
         statement = statement_record(submission=submission, decision=decision, item=item,

@@ -162,6 +162,36 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
     assert csp_errors == []
 
 
+def test_ticked_rows_stay_ticked_after_a_refused_bulk_reject_and_a_claim(browser, page, live_server, login, queue):
+    from moderation.models import ReviewItem
+
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    rows = page.locator(".mod-queue__row")
+    expect(rows).to_have_count(2)
+    boxes = page.locator(".mod-queue__row input[name=items]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Reject selected").click()
+    expect(page.locator("#mod-live.mod-live--error")).to_have_text("Pick a reason to reject the selected items.")
+    expect(boxes.nth(0)).to_be_checked()
+    expect(boxes.nth(1)).to_be_checked()
+    assert page.evaluate("document.activeElement.name") == "template"
+    assert not ReviewItem.objects.filter(status="decided").exists()
+
+    # c claims the selected row: htmx draws it again, still ticked (now with the item's new version)
+    first_id = rows.nth(0).get_attribute("data-item")
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("c")
+    expect(rows.nth(0).locator(".mod-queue__status")).to_contain_text("Claimed")
+    version = ReviewItem.objects.get(public_id=first_id).version
+    expect(page.locator(f".mod-queue__row[data-item='{first_id}'] input[name=items]")).to_have_value(
+        f"{first_id}:{version}")
+    expect(page.locator(f".mod-queue__row[data-item='{first_id}'] input[name=items]")).to_be_checked()
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
 def test_row_actions_work_without_javascript(browser, live_server, queue):
     from moderation.models import ReviewItem
 

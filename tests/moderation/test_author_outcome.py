@@ -115,6 +115,16 @@ def test_the_edit_page_of_a_post_nobody_decided_shows_no_moderator_message(clien
     assert "data-moderator-message" not in client.get(reverse("forum:post_edit", args=[post.public_id])).content.decode()
 
 
+def test_an_author_whose_post_was_approved_with_a_label_hears_which_label(queued_post, item_of, moderator):
+    from moderation.models import Notification
+    from moderation.services.review import review_item_approve
+
+    post = queued_post()
+    review_item_approve(item_id=item_of(post).pk, actor=Actor.for_user(moderator), label="ai_generated")
+    note = Notification.objects.get(submission=post.submission, verb="review.approve")
+    assert note.message.startswith("A moderator approved your post. It now carries the label “Mostly AI-written”")
+
+
 def test_a_fixed_post_goes_back_to_the_queue(queued_post, item_of, moderator, evaluate):
     post = queued_post()
     review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),

@@ -185,6 +185,18 @@ def test_bulk_reject_needs_a_reason(mod_client, item):
     assert response.status_code == 400 and "template" in response.json()["errors"]
 
 
+def test_a_refused_bulk_action_without_javascript_keeps_the_ticked_rows_ticked(mod_client, queued_post, item_of):
+    ticked, other = item_of(queued_post(title="Ticked")), item_of(queued_post(title="Other"))
+    response = mod_client.post(reverse("moderation:bulk"), {
+        "action": "reject", "items": [f"{ticked.public_id}:{ticked.version}"], "next": reverse("moderation:queue")})
+    assert response.status_code == 302 and "Pick a reason to reject the selected items." in flashes(response)
+    page = mod_client.get(response["Location"]).content.decode()
+    assert f'value="{ticked.public_id}:{ticked.version}" checked' in page
+    assert f'value="{other.public_id}:{other.version}" checked' not in page
+    again = mod_client.get(reverse("moderation:queue")).content.decode()  # once: a later visit starts clean
+    assert f'value="{ticked.public_id}:{ticked.version}" checked' not in again
+
+
 def test_bulk_reject_reports_each_conflict(mod_client, queued_post, item_of, templates, make_user):
     fresh, taken = item_of(queued_post(title="Fresh")), item_of(queued_post(title="Taken"))
     other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)

@@ -41,11 +41,25 @@
     return true;
   }
 
+  // A row drawn again after its action (c claims it, s snoozes it) keeps the tick it had for a bulk action.
+  var ticked = null;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var box = target && target.classList && target.classList.contains("mod-queue__row") &&
+      target.querySelector("input[type=checkbox][name=items]");
+    ticked = box ? box.checked : null;
+  });
+
   // In the same task as the swap (afterSettle would come later and race the next key press): a new row means
   // the action went through, an error line in #mod-live that it was refused.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var swapped = event.target;
     var isRow = swapped.classList && swapped.classList.contains("mod-queue__row");
+    if (isRow && ticked) {
+      var box = swapped.querySelector("input[type=checkbox][name=items]");
+      if (box) box.checked = true;
+    }
+    if (isRow) ticked = null;
     var refused = swapped.id === "mod-live" && swapped.classList.contains("mod-live--error");
     if (!isRow && !refused) return;
     rows = Array.prototype.slice.call(document.querySelectorAll(".mod-queue__row"));
@@ -99,6 +113,25 @@
     var handled = document.querySelector(".mod-item") ? onDetail(event.key) : onList(event.key);
     if (handled) event.preventDefault();
   });
+
+  // A bulk rejection needs a reason: say so before sending, so the ticked rows stay ticked.
+  var bulkForm = document.getElementById("bulk-form");
+  if (bulkForm) {
+    bulkForm.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (!submitter || submitter.value !== "reject") return;
+      var reason = bulkForm.querySelector("select[name=template]");
+      var note = bulkForm.querySelector("input[name=message]");
+      if ((reason && reason.value) || (note && note.value.trim())) return;
+      event.preventDefault();
+      var live = document.getElementById("mod-live");
+      if (live) {
+        live.textContent = bulkForm.dataset.rejectNeedsReason;
+        live.classList.add("mod-live--error");
+      }
+      if (reason) reason.focus();
+    });
+  }
 
   if (window.location.hash === "#decision-form") {
     var reasonField = document.querySelector("#decision-form select[name=template]");
