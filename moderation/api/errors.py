@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.signals import got_request_exception
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -66,6 +67,22 @@ def flatten(detail, prefix: str = "") -> list[dict[str, str]]:
     return [error(prefix, detail)]
 
 
+def _server_error(exc, context) -> Response | None:
+    """A bug. With ``DEBUG`` Django's error page shows it; otherwise the client gets the API's error shape
+    (a 500 in JSON, not an HTML page it cannot read), and the error is reported as Django reports one: the
+    ``got_request_exception`` signal (error trackers, the test client) and the ``django.request`` log."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        return None
+    request = getattr(context.get("request"), "_request", context.get("request"))
+    got_request_exception.send(sender=None, request=request)
+    logging.getLogger("django.request").error("Internal Server Error: %s", getattr(request, "path", ""),
+                                              exc_info=exc, extra={"status_code": 500, "request": request})
+    return error_response([error("", "Something went wrong on our side; it has been logged. Try again later.")],
+                          status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
 def api_exception_handler(exc, context) -> Response | None:
     """Turn every failure a view can raise into the one error shape, with the right status code."""
     if isinstance(exc, RequestDataTooBig):
@@ -85,7 +102,7 @@ def api_exception_handler(exc, context) -> Response | None:
 
     response = drf_exception_handler(exc, context)  # sets WWW-Authenticate and Retry-After headers
     if response is None:
-        return None  # a bug: let Django log it and answer 500
+        return _server_error(exc, context)
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten(response.data)
     else:
