@@ -160,8 +160,11 @@ def insert_block(page, model=None):
 
 
 def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server, login, forum):
-    csp_errors = []
+    csp_errors, script_errors = [], []
     page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    # the browser's own "Failed to load resource: 400" line is the network's; a script's error line is ours
+    page.on("console", lambda msg: script_errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
     previews = []
     page.on("request", lambda r: previews.append(r) if r.url.endswith("/disclosure/preview/") else None)
     login(page, "author")
@@ -195,6 +198,7 @@ def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server
     errors = page.locator("[data-preview-errors]")
     errors.wait_for()
     assert errors.inner_text() == "Line 2: ':::' closes nothing here: no AI-written section is open."
+    assert script_errors == []  # a refused body is the preview's answer, not an htmx error
     # The preview is htmx's request (vendored htmx, no CSP violation), not hand-written fetch code.
     assert previews and all(r.headers.get("hx-request") == "true" for r in previews)
     assert csp_errors == []

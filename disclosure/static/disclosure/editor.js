@@ -202,7 +202,10 @@
       event.detail.shouldSwap = false;  // the preview keeps its last good rendering
       var payload = null;
       try { payload = JSON.parse(xhr.responseText); } catch (e) { payload = null; }
-      showErrors(xhr.status === 400 && payload && payload.errors ? payload.errors
+      var refused = xhr.status === 400 && payload && payload.errors;
+      // a body with a mistake is the preview doing its job, shown next to it: not an error for htmx to log
+      if (refused) { event.detail.isError = false; }
+      showErrors(refused ? payload.errors
         : [{ message: interpolate(gettext("The preview is unavailable right now (HTTP %(status)s)."),
                                   { status: xhr.status }, true) }]);
     });
