@@ -10,10 +10,14 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rotate the API key (issue a new one, revoke the old ones)")
     def rotate_key(self, request, queryset):
-        from .services.apikeys import api_key_rotate
+        from .services.apikeys import ApiClientInvalid, api_key_rotate
 
         for client in queryset:
-            issued = api_key_rotate(client=client)
+            try:
+                issued = api_key_rotate(client=client)
+            except ApiClientInvalid as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                continue
             # Shown once, like the command's output; only its SHA-256 is stored.
             self.message_user(request, f"New key for “{client.name}” (shown once, store it now): {issued.secret}",
                               messages.WARNING)

@@ -76,7 +76,12 @@ def api_client_lock(client: ApiClient) -> None:
 
 
 def api_key_issue(*, client: ApiClient) -> IssuedKey:
-    """Make a new key for ``client``. The returned ``secret`` is the only time the key is visible."""
+    """Make a new key for ``client``. The returned ``secret`` is the only time the key is visible. The host
+    forum's own client gets none: its posts come in through the adapter, and a key for it would read every
+    host post, pending ones too (``rotate_api_key local`` issued one)."""
+    if client.name == ApiClient.LOCAL_NAME:
+        raise ApiClientInvalid(f"“{ApiClient.LOCAL_NAME}” is the host forum's own client: it has no API keys.",
+                               field="client")
     prefix = secrets.token_hex(4)
     secret = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(client=client, prefix=prefix, secret_hash=ApiKey.hash_secret(secret))
@@ -91,7 +96,11 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def api_key_revoke_by_prefix(*, prefix: str) -> ApiKey:
-    keys = list(ApiKey.objects.filter(prefix=prefix.strip()).select_related("client"))
+    """``prefix`` as the admin shows it, or pasted with the scheme (``adk_PREFIX``) or as the whole key."""
+    prefix = prefix.strip()
+    if prefix.startswith(f"{KEY_SCHEME}_"):
+        prefix = prefix.split("_")[1]
+    keys = list(ApiKey.objects.filter(prefix=prefix).select_related("client"))
     if not keys:
         raise ApiClientInvalid(f"No API key with prefix {prefix!r}.", field="prefix")
     if len(keys) > 1:  # 32 random bits: practically never, but never revoke the wrong one
@@ -128,6 +137,8 @@ def api_key_authenticate(*, presented: str) -> ApiKey:
         raise KeyRefused("This API key was revoked.")
     if not key.client.is_active:
         raise KeyRefused("This API client is disabled.")
+    if key.client.name == ApiClient.LOCAL_NAME:  # issued before such keys were refused
+        raise KeyRefused("The host forum's own client takes no API keys.")
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from disclosure.blocks import BlockSyntaxError, parse_body
 
 from ..classifiers.base import Classifier, ClassifierOutput
@@ -232,9 +234,18 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
                              store: bool = True, progress: Callable[[int], None] | None = None) -> Calibration:
     """Score the forum's posts from before ``before`` with ``classifier`` and (``store``) save the site
     threshold for ``false_flag_rate``; with ``by_length``, also one for each length band (:func:`_by_length`).
-    Raises :class:`CalibrationError` when fewer than ``min_posts`` posts could be scored."""
+    Raises :class:`CalibrationError` when fewer than ``min_posts`` posts could be scored, or for settings that
+    could only store a meaningless threshold: ``min_posts`` or ``limit`` under 1 (zero posts gave a threshold
+    of 0.0, which flags every post), ``before`` in the future (today's posts are not known to be human)."""
     if not 0 < false_flag_rate < 1:
         raise ValueError("false_flag_rate must be between 0 and 1")
+    if min_posts < 1:
+        raise CalibrationError("min_posts must be at least 1: a threshold needs posts to be read from")
+    if limit is not None and limit < 1:
+        raise CalibrationError("limit must be at least 1")
+    if before > timezone.now():
+        raise CalibrationError(f"{before:%Y-%m-%d} is in the future: the posts read as human must be old ones, "
+                               "from before LLM text was common")
     posts: list[tuple[int, float, float]] = []  # (scored author windows, the most AI-like one, the post score)
     shipped: float | None = None
     shipped_post: float | None = None

@@ -67,3 +67,27 @@ def test_rotate_prints_a_new_key_and_revokes_the_old():
     assert works(old) == 401
     with pytest.raises(CommandError):
         run("rotate_api_key", "nobody")
+
+
+def test_the_host_forums_own_client_gets_no_key_and_an_old_one_is_refused():
+    """``rotate_api_key local`` printed a key that read every host post, pending ones too."""
+    from moderation.services.intake import local_client
+
+    local = local_client()
+    with pytest.raises(CommandError, match="host forum's own client"):
+        run("rotate_api_key", local.name)
+    assert not ApiKey.objects.filter(client=local).exists()
+    # a key issued before the refusal, written as the old code wrote it, no longer authenticates
+    secret = "adk_0badf00d_" + "x" * 43
+    ApiKey.objects.create(client=local, prefix="0badf00d", secret_hash=ApiKey.hash_secret(secret))
+    assert works(secret) == 401
+
+
+def test_revoke_accepts_the_prefix_as_pasted_with_the_scheme_or_as_the_whole_key():
+    key = run("create_api_client", "f", "--scopes", "submit").strip().splitlines()[-1]
+    prefix = ApiKey.objects.get().prefix
+    assert "Revoked" in run("revoke_api_key", f"adk_{prefix}")
+    assert works(key) == 401
+    other = run("create_api_client", "g", "--scopes", "submit").strip().splitlines()[-1]
+    assert "Revoked" in run("revoke_api_key", other)
+    assert works(other) == 401

@@ -93,6 +93,47 @@ def test_too_few_old_posts_are_refused_not_calibrated(old_posts):
     assert not SiteThreshold.objects.exists()
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--min-posts", "0"], "--min-posts must be at least 1"),
+    (["--min-posts", "-3"], "--min-posts must be at least 1"),
+    (["--limit", "0"], "--limit must be at least 1"),
+    (["--limit", "-1"], "--limit must be at least 1"),
+])
+def test_settings_that_could_only_store_a_meaningless_threshold_are_refused(db, percent, args, message):
+    """With no old posts and --min-posts 0 a threshold of 0.0 was stored (every post flagged), then the command
+    crashed dividing by zero."""
+    from moderation.models import SiteThreshold
+
+    with pytest.raises(CommandError, match=message):
+        call_command("calibrate_detector", "--before", "2022-11-30", "--no-progress", *args)
+    assert not SiteThreshold.objects.exists()
+
+
+def test_a_date_in_the_future_is_refused_not_read_as_old_posts(old_posts):
+    from moderation.models import SiteThreshold
+
+    with pytest.raises(CommandError, match="in the future"):
+        call_command("calibrate_detector", "--before", "2202-11-30", "--no-progress", "--min-posts", "20")
+    assert not SiteThreshold.objects.exists()
+
+
+def test_the_service_refuses_them_too(db, percent):
+    from moderation.classifiers.registry import configured_classifiers
+    from moderation.services.calibration import CalibrationError, site_threshold_calibrate
+
+    classifier = configured_classifiers()[0]
+    for kwargs in ({"min_posts": 0}, {"limit": 0}, {"before": datetime(2202, 1, 1, tzinfo=timezone.utc)}):
+        with pytest.raises(CalibrationError):
+            site_threshold_calibrate(classifier=classifier, **{"before": CUTOFF, **kwargs})
+
+
+def test_a_classifier_that_reads_results_not_text_is_named_as_such(db, settings, percent):
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": [PERCENT, "moderation.classifiers.consistency.DisclosureConsistencyClassifier"]}
+    with pytest.raises(CommandError, match="reads other classifiers' results, not text"):
+        _calibrate("--classifier", "disclosure_consistency")
+
+
 def test_results_classified_after_calibration_are_flagged_at_the_site_threshold(old_posts, make_post):
     from moderation.models import ClassifierResult
     from moderation.policy.evidence import passage_flagged

@@ -64,8 +64,19 @@ class Command(BaseCommand):
         if not 0 < rate < 1:
             raise CommandError("--false-flag-rate must be between 0 and 1 (0.01 is 1%).")
         before = _date(options["before"])
-        configured = {c.name: c for c in configured_classifiers() if not c.needs_results}
+        if options["min_posts"] < 1:
+            raise CommandError("--min-posts must be at least 1 (default 100).")
+        if options["limit"] is not None and options["limit"] < 1:
+            raise CommandError("--limit must be at least 1.")
+        if before > timezone.now():
+            raise CommandError(f"--before {options['before']} is in the future: the posts read as human must be "
+                               "old ones, from before LLM text was common (e.g. 2022-11-30).")
+        every = {c.name: c for c in configured_classifiers()}
+        configured = {n: c for n, c in every.items() if not c.needs_results}
         name = options["classifier"] or next((n for n in DETECTORS if n in configured), next(iter(configured), None))
+        if name in every and name not in configured:
+            raise CommandError(f"{name} reads other classifiers' results, not text: calibrate one that reads "
+                               f"text ({', '.join(configured) or 'none configured'}).")
         if name is None or name not in configured:
             raise CommandError(f"Not configured: {name or 'a classifier that reads text'} "
                                f"(configured: {', '.join(configured) or 'none'}).")

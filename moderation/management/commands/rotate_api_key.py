@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from moderation.models import ApiClient
-from moderation.services.apikeys import api_key_rotate
+from moderation.services.apikeys import ApiClientInvalid, api_key_rotate
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
             api_client = ApiClient.objects.get(name=client)
         except ApiClient.DoesNotExist:
             raise CommandError(f"No API client named “{client}”.") from None
-        issued = api_key_rotate(client=api_client, revoke_old=not keep_old)
+        try:
+            issued = api_key_rotate(client=api_client, revoke_old=not keep_old)
+        except ApiClientInvalid as exc:
+            raise CommandError(exc.message) from None
         self.stderr.write(f"New key prefix {issued.key.prefix} for “{api_client.name}”"
                           f"{'' if keep_old else '; older keys revoked'}. The key is shown once: store it now.")
         self.stdout.write(issued.secret)
