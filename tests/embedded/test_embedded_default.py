@@ -11,7 +11,8 @@ def test_embedded_settings_use_sqlite_and_the_filesystem_broker():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_and_the_front_page_work_on_sqlite(client):
+def test_seed_demo_and_the_front_page_work_on_sqlite(client, settings):
+    settings.DEBUG = True  # seed_demo runs for the demo only
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
     from forum.management.commands.seed_demo import POSTS

@@ -68,10 +68,11 @@ def test_an_action_row_cannot_be_changed_or_deleted(audited):
     assert Action.objects.get(pk=action.pk).note != "rewritten history"
 
 
-def test_the_demo_moderators_group_holds_no_delete_permission(db):
+def test_the_demo_moderators_group_holds_no_delete_permission(db, settings):
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
+    settings.DEBUG = True  # seed_demo runs for the demo only
     call_command("seed_demo")
     codenames = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
     assert not {c for c in codenames if c.startswith("delete_")}, codenames

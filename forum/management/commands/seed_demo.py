@@ -2,7 +2,8 @@
 categories, and posts of every kind. Idempotent: running it again creates nothing twice."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from forum.models import Category, Post, Profile
@@ -164,6 +165,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:  # the system checks would then refuse every command, with the users already made
+            raise CommandError("seed_demo makes users whose password is 'demo': it runs only with DEBUG=1 (the "
+                               "demo's `make run` sets it), never on a production database.")
         User = get_user_model()
         moderators, _ = Group.objects.get_or_create(name="Moderators")
         # Moderators read everything and act through the queue (change_reviewitem); audit rows are never theirs to

@@ -98,6 +98,11 @@ def load_liang(root: str | os.PathLike, *, with_scores: bool = True, test_fracti
 
 # --- JSONL (forum-human, forum-ai, our corpus, generic) -----------------------
 
+class DataError(ValueError):
+    """A ``--data`` path that is missing, or holds records the loaders cannot read: the message names the path
+    (and the line), for the commands to show as one line (``management/detector_data.py``)."""
+
+
 def load_jsonl(path: str | os.PathLike, *, test_fraction: float = 0.3) -> list[Doc]:
     """Generic JSONL loader.  Recognised shapes: Stack Exchange dumps (``site``
     field: human), LLM forum paragraphs (``register`` field without ``label``:
@@ -105,11 +110,14 @@ def load_jsonl(path: str | os.PathLike, *, test_fraction: float = 0.3) -> list[D
     docs: list[Doc] = []
     stem = Path(path).stem
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
+        for number, line in enumerate(fh, start=1):
             line = line.strip()
             if not line:
                 continue
-            r = json.loads(line)
+            try:
+                r = json.loads(line)
+            except ValueError as exc:
+                raise DataError(f"{path}, line {number}: not valid JSON ({exc})") from None
             text = r.get("text") or r.get("document") or ""
             if "label" in r:
                 lab = r["label"]
@@ -126,7 +134,8 @@ def load_jsonl(path: str | os.PathLike, *, test_fraction: float = 0.3) -> list[D
                 src = f"{stem}"
                 subset = f"{stem}:{r['register']}"
             else:
-                raise ValueError(f"{path}: cannot tell the label of records like {sorted(r)}")
+                raise DataError(f"{path}: cannot tell the label of records like {sorted(r)}; give each a "
+                                "\"label\" (0/1 or \"human\"/\"ai\")")
             docs.append(Doc(text, label, src, subset, stable_split(text, test_fraction),
                             {k: v for k, v in r.items() if k != "text"}))
     return docs
@@ -550,7 +559,7 @@ def load(paths: list[str], *, include_own: bool = True, include_debian: bool = F
         elif path.suffix == ".jsonl":
             docs += load_jsonl(path)
         else:
-            raise FileNotFoundError(f"--data {p}: expected a Liang folder, a folder of .jsonl or a .jsonl file")
+            raise DataError(f"--data {p}: expected a Liang folder, a folder of .jsonl or a .jsonl file")
     if include_own and OWN_CORPUS.exists():
         docs += load_own_corpus()
     if include_debian:

@@ -11,6 +11,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from moderation.management.detector_data import data_errors_as_command_errors
+
 
 class Command(BaseCommand):
     help = "Evaluate the built-in AI-text detector on held-out data."
@@ -50,12 +52,13 @@ class Command(BaseCommand):
         if o["artifacts"]:
             evaluation.ARTIFACTS["dir"] = o["artifacts"]
 
-        res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
-                       compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
-                       docs_per_source=o["lm_docs_per_source"],
-                       docs_per_source_for=dict(_prefix_size(v) for v in o["lm_docs_for"]),
-                       lm_cached_only=o["lm_cached_only"], scored_text=as_posted,
-                       log=lambda m="": self.stdout.write(str(m)))
+        sizes = dict(_prefix_size(v) for v in o["lm_docs_for"])
+        with data_errors_as_command_errors():
+            res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
+                           compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
+                           docs_per_source=o["lm_docs_per_source"], docs_per_source_for=sizes,
+                           lm_cached_only=o["lm_cached_only"], scored_text=as_posted,
+                           log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:
                 json.dump(res, fh, indent=1, default=float)

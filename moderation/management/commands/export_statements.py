@@ -25,7 +25,11 @@ class Command(BaseCommand):
             raise CommandError("--until must be after --since.")
         count = 0
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
+            try:
+                handle = open(output, "w", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
+            with handle:
                 for line in statements_jsonl(since=start, until=end):
                     handle.write(line)
                     count += 1

@@ -7,6 +7,8 @@ read them: so that ``evaluate_detector --lm --lm-cached-only`` leaves no documen
 
 from django.core.management.base import BaseCommand
 
+from moderation.management.detector_data import data_errors_as_command_errors
+
 
 class Command(BaseCommand):
     help = "Fill the detector's LM cache with the windows the product scores."
@@ -20,5 +22,6 @@ class Command(BaseCommand):
         from moderation.classifiers.detector_plugin import as_posted
         from moderation.detector.train.lmcache import run
 
-        run(o["cache"], o["data"], o["per_source"], o["source_regex"], scored_text=as_posted,
-            log=lambda m: self.stderr.write(str(m)))
+        with data_errors_as_command_errors():
+            run(o["cache"], o["data"], o["per_source"], o["source_regex"], scored_text=as_posted,
+                log=lambda m: self.stderr.write(str(m)))

@@ -31,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--examples", type=int, default=5, help="Show this many changed posts.")
 
     def handle(self, *args, policy=None, without_admin_rules=False, limit=0, examples=5, **options):
+        if limit < 0:
+            raise CommandError("--limit must be 0 (every post) or more.")
+        if examples < 0:
+            raise CommandError("--examples must be 0 or more.")
         try:
             if policy is not None:
                 candidate = policy_build(json.loads(policy.read_text()), with_db_rules=not without_admin_rules)

@@ -46,7 +46,7 @@ def _score_line(item: tuple[int, str]) -> tuple[int, dict | None, str | None]:
     """(line number, output record or None, error or None) for one input line."""
     number, line = item
     try:
-        data = json.loads(line)
+        data = json.loads(line.rstrip("\r\n"))  # a column past the newline would point nowhere
     except ValueError as exc:
         return number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
     error = _line_error(data)
@@ -109,12 +109,15 @@ class Command(BaseCommand):
                 raise CommandError(f"Not configured: {', '.join(sorted(unknown))} (configured: "
                                    f"{', '.join(c.name for c in classifiers)}).")
             classifiers = tuple(c for c in classifiers if c.name in options["classifier"])
-        try:
-            source = sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8")
+        try:  # utf-8-sig: a byte-order mark (Windows tools write one) is not part of the first line's JSON
+            source = sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8-sig")
         except OSError as exc:
             raise CommandError(f"Cannot read {options['input']}: {exc.strerror}")
-        with source:
-            lines = source.readlines()
+        try:
+            with source:
+                lines = source.readlines()
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"Cannot read {options['input']}: it is not UTF-8 text (byte {exc.start}).") from None
         try:
             sink = open(options["output"], "w", encoding="utf-8") if options["output"] else None
         except OSError as exc:

@@ -8,6 +8,8 @@ artifacts to ``moderation/detector/artifacts/``.  The logic lives in
 
 from django.core.management.base import BaseCommand, CommandError
 
+from moderation.management.detector_data import data_errors_as_command_errors
+
 
 class Command(BaseCommand):
     help = "Train the built-in AI-text detector and write its JSON artifacts."
@@ -58,9 +60,7 @@ class Command(BaseCommand):
                             help="skip the leave-one-source-out report (one fit per source)")
 
     def handle(self, *args, **opts):
-        from moderation.classifiers.detector_plugin import as_posted
         from moderation.detector.train import training
-        from moderation.detector.train.training import run_training
 
         if opts["out"]:
             training.OUT["dir"] = opts["out"]
@@ -69,13 +69,21 @@ class Command(BaseCommand):
             raise CommandError(f"--threshold-folds: expected a number of fold assignments >= 1, "
                                f"got {opts['threshold_folds']}")
 
+        gbt_params = parse_gbt(opts["gbt"])
+        with data_errors_as_command_errors():
+            self._train(opts, gbt_params)
+
+    def _train(self, opts, gbt_params):
+        from moderation.classifiers.detector_plugin import as_posted
+        from moderation.detector.train.training import run_training
+
         if opts["by_length_only"]:
             from moderation.detector.train.training import derive_length_thresholds
 
             derive_length_thresholds(opts["data"], seed=opts["seed"], write=not opts["dry_run"], scored_text=as_posted,
                                      C=opts["C"], model=opts["cheap_model"], distortion=opts["distortion"],
                                      protected_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
-                                     gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
+                                     gbt_params=gbt_params, bag=opts["bag"],
                                      threshold_folds=opts["threshold_folds"], log=lambda m="": self.stdout.write(str(m)))
             return
         run_training(opts["data"], seed=opts["seed"], use_lm=opts["use_lm"], C=opts["C"],
@@ -83,7 +91,7 @@ class Command(BaseCommand):
                      with_loso=not opts["skip_loso"], stack=opts["stack"],
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
-                     gbt_params=parse_gbt(opts["gbt"]), bag=opts["bag"],
+                     gbt_params=gbt_params, bag=opts["bag"],
                      threshold_folds=opts["threshold_folds"], scored_text=as_posted, log=lambda m="": self.stdout.write(str(m)))
 
 
@@ -113,5 +121,8 @@ def parse_gbt(pairs: list[str]) -> dict:
             try:
                 out[name] = int(raw)
             except ValueError:
-                out[name] = float(raw)
+                try:
+                    out[name] = float(raw)
+                except ValueError:
+                    raise CommandError(f"--gbt {pair!r}: {raw!r} is not a number, None, True or False") from None
     return out
