@@ -18,7 +18,7 @@ def test_label_sits_above_the_post_text_and_the_panel_opens(page, live_server, m
     assert page.locator(".eu-mark").inner_text() == "AI-generated"
     label_box, body_box = label.bounding_box(), body.bounding_box()
     assert label_box["y"] + label_box["height"] <= body_box["y"]
-    panel = page.locator("#how-ai-was-used")
+    panel = page.locator("[data-disclosure-panel]")
     assert not panel.evaluate("el => el.open")
     panel.locator("summary").click()
     assert panel.evaluate("el => el.open")

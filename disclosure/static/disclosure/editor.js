@@ -187,6 +187,10 @@
     target.setAttribute("hx-swap", "innerHTML");
     target.setAttribute("hx-sync", "this:replace");
     target.setAttribute("hx-params", "body,format,csrfmiddlewaretoken");
+    // A host's text box may have another name (Spirit's is "comment"): the preview reads "body".
+    target.addEventListener("htmx:configRequest", function (event) {
+      if (textarea.name !== "body") { event.detail.parameters.body = textarea.value; }
+    });
     target.addEventListener("htmx:beforeRequest", function () {
       section.hidden = false;
       section.setAttribute("aria-busy", "true");

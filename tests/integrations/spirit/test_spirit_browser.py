@@ -196,6 +196,8 @@ def test_a_comment_the_plugin_refuses_is_not_kept_by_spirit_either(browser, spir
     broken = "Half-finished thought.\n\n:::ai-written model=\"X\"\nNever closed, by mistake."
     reply = author.locator("form.js-reply")
     reply.locator("textarea[name=comment]").fill(broken)
+    # the live preview (an htmx request; Spirit's pages did not load htmx) shows the mistake before sending
+    expect(author.locator("[data-preview-errors]:visible")).to_contain_text("never closed", timeout=30_000)
     reply.locator("select[name=assist_drafting]").select_option("minor")
     reply.locator("input[name=ai_share_percent]").fill("20")
     reply.locator("textarea[name=process]").fill("The model suggested the second sentence; I kept it as is.")
