@@ -3,7 +3,7 @@ changes (intake, evaluation, moderator decisions) reach Spirit's comments."""
 from django.dispatch import receiver
 from spirit.comment.models import Comment
 
-from moderation.public import submission_visibility_changed, submit_on_save
+from moderation.public import review_item_changed, submission_visibility_changed, submit_on_save
 
 from .services import comment_external_id, comment_is_moderated, comment_submit, comment_sync_visibility
 
@@ -18,3 +18,14 @@ comment_saved = submit_on_save(Comment, external_id=lambda comment: comment_exte
 @receiver(submission_visibility_changed, dispatch_uid="ai_spirit.visibility_changed")
 def visibility_changed(sender, submission, visible, **kwargs):
     comment_sync_visibility(submission=submission, visible=visible)
+
+
+#: the moderators' decisions, applied to Spirit even when the plugin's visibility did not change: a Spirit
+#: moderator may have undeleted the comment meanwhile (a rejection of a held comment left it shown to readers)
+DECISION_VERBS = ("approve", "reject", "request_changes", "hide")
+
+
+@receiver(review_item_changed, dispatch_uid="ai_spirit.decided")
+def decided(sender, item, action, **kwargs):
+    if action.verb in DECISION_VERBS:
+        comment_sync_visibility(submission=item.submission, visible=item.submission.visible)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("comment/<int:topic_id>/publish/", views.comment_publish),
     path("comment/<int:topic_id>/publish/<int:pk>/quote/", views.comment_publish),
     path("comment/<int:pk>/update/", views.comment_update),
+    path("comment/<int:pk>/undelete/", views.comment_undelete),
     path("topic/publish/", views.topic_publish),
     path("topic/publish/<int:category_id>/", views.topic_publish),
     path("admin/", admin.site.urls),

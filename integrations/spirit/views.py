@@ -12,19 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from spirit.comment import views as spirit_comment_views
 from spirit.comment.forms import CommentForm
 from spirit.comment.models import Comment
 from spirit.comment.utils import post_comment_update, pre_comment_update
+from spirit.core.utils.decorators import moderator_required
 from spirit.core.utils.views import is_post, post_data
 from spirit.topic import views as spirit_topic_views
 from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
-from disclosure.public import DisclosureForm
+from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
 from moderation.public import SubmissionInvalid, SubmissionStatus, disclosure_pending
 
 from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated
@@ -60,7 +63,11 @@ def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editi
         return spirit_view(request, **view_kwargs)
     disclosure_form = DisclosureForm(request.POST, body=_body(request), fmt="markdown", require_confirm=editing)
     setattr(request, FORM_ATTRIBUTE, disclosure_form)
-    if not disclosure_form.is_valid():
+    if not disclosure_form.is_valid():  # the body's own mistakes too, so that one answer lists every error
+        try:
+            check_body(_body(request), "markdown")
+        except BlockSyntaxError as exc:
+            return render_refused(SubmissionInvalid([{"field": "body", "message": exc.message}]))
         return render_refused(None)
     try:
         with transaction.atomic(), disclosure_pending(disclosure_form.to_data()):
@@ -134,6 +141,22 @@ def comment_update(request, pk):
                             view_kwargs={"pk": pk},
                             editing=True, initial=DisclosureForm.initial_from(comment_current_disclosure(comment)),
                             render_refused=refused)
+
+
+@moderator_required
+def comment_undelete(request, pk):
+    """Spirit's "undelete", except for a comment the plugin keeps from readers (held, rejected, hidden, waiting
+    for a fix): that one is shown again by a decision in the review queue, not past it, so the two never
+    disagree about what readers see. Spirit's "delete" stays Spirit's own: it can always remove more."""
+    comment = Comment.objects.filter(pk=pk).first()
+    submission = submission_for_comment(comment) if comment is not None else None
+    if request.method == "POST" and submission is not None and not submission.visible:
+        item = submission.review_items.order_by("-id").first()
+        messages.error(request, "The AI-disclosure review queue keeps this comment from readers: decide it there "
+                                "to show it.")
+        return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
+                        else comment.get_absolute_url())
+    return spirit_comment_views.delete(request, pk=pk, remove=False)
 
 
 @login_required

@@ -200,6 +200,13 @@ def test_a_comment_the_plugin_refuses_is_not_kept_by_spirit_either(browser, spir
     expect(author.locator("[data-preview-errors]:visible")).to_contain_text("never closed", timeout=30_000)
     reply.locator("select[name=assist_drafting]").select_option("minor")
     reply.locator("input[name=ai_share_percent]").fill("20")
+    # no process yet: one answer names both mistakes, the disclosure's and the body's
+    with author.expect_response(lambda r: r.request.method == "POST" and "/publish/" in r.url) as answer:
+        reply.locator("input[type=submit]").click()
+    assert answer.value.status == 400
+    expect(author.locator("#id_comment_error")).to_contain_text("never closed")
+    expect(author.locator("form.js-reply")).to_contain_text("at least a sentence")
+    reply = author.locator("form.js-reply")
     reply.locator("textarea[name=process]").fill("The model suggested the second sentence; I kept it as is.")
     with author.expect_response(lambda r: r.request.method == "POST" and "/publish/" in r.url) as answer:
         reply.locator("input[type=submit]").click()
@@ -293,4 +300,54 @@ def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_c
         time.sleep(0.5)
         reader.reload()
     for page in (author, moderator, reader):
+        page.context.close()
+
+
+def comment_removed(spirit, text: str) -> tuple[int, int]:
+    """(pk, is_removed) of the Spirit comment whose text contains ``text``, from the server's database."""
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+        return db.execute("SELECT id, is_removed FROM spirit_comment_comment WHERE comment LIKE ?",
+                          (f"%{text}%",)).fetchone()
+
+
+def test_spirit_and_the_plugin_never_disagree_about_a_held_comment(browser, spirit):
+    """A comment the plugin keeps from readers is not shown again by Spirit's "undelete" (only by a decision in
+    the review queue), and a decision applies its visibility to Spirit even when the plugin's did not change: a
+    rejected comment that Spirit had shown again stayed visible to readers."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.click("a:has-text('Welcome')")
+    newbie.wait_for_url("**/topic/**")
+    topic_url = newbie.url
+    reply = newbie.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill('HELDTEXT mine.\n\n:::ai-written model="Claude"\nAI text C.\n:::')
+    reply.locator("select[name=assist_drafting]").select_option("minor")
+    reply.locator("input[name=ai_share_percent]").fill("20")
+    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    reply.locator("input[type=submit]").click()
+    newbie.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while (comment_removed(spirit, "HELDTEXT") or (0, 0))[1] != 1:  # the policy holds a new author's AI text
+        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+    pk, _ = comment_removed(spirit, "HELDTEXT")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/comment/{pk}/undelete/")
+    moderator.click("input[type=submit][name=post]")  # Spirit's "Apply"
+    moderator.wait_for_load_state()
+    assert "/moderation/items/" in moderator.url
+    expect(moderator.locator(".messages")).to_contain_text("review queue keeps this comment from readers")
+    assert comment_removed(spirit, "HELDTEXT")[1] == 1
+
+    # Shown again behind the plugin's back (as Spirit's undelete did): the next decision hides it again.
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+        db.execute("UPDATE spirit_comment_comment SET is_removed = 0 WHERE id = ?", (pk,))
+    moderator.select_option("#decision-form select[name=template]", "undisclosed-ai")
+    moderator.click("#decision-form button[data-key=r]")
+    expect(moderator.locator(".messages")).to_contain_text("Rejected")
+    assert comment_removed(spirit, "HELDTEXT")[1] == 1
+    reader = browser.new_context().new_page()
+    reader.goto(topic_url)
+    assert "HELDTEXT" not in reader.content()
+    for page in (newbie, moderator, reader):
         page.context.close()
