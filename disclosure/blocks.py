@@ -88,6 +88,8 @@ class AIBlock:
     end: int
     model: str | None
     syntax: str
+    #: inside a quote: somebody else's declared AI text, which the quoting author's disclosure need not cover
+    quoted: bool = False
 
 
 @dataclass
@@ -97,8 +99,13 @@ class ParsedBody:
     parser_version: int = PARSER_VERSION
 
     @property
+    def authored_blocks(self) -> list[AIBlock]:
+        """The AI-written blocks of the post's own text (a quoted one is the quoted author's)."""
+        return [b for b in self.blocks if not b.quoted]
+
+    @property
     def has_ai_blocks(self) -> bool:
-        return bool(self.blocks)
+        return bool(self.authored_blocks)
 
     def passages_of(self, *kinds: str) -> list[Passage]:
         return [p for p in self.passages if p.kind in kinds]
@@ -306,6 +313,7 @@ class _Open:
     model: str | None = None
     colons: int = 0
     start: int = 0
+    quoted: bool = False
 
 
 class _MarkdownWalk:
@@ -417,7 +425,8 @@ class _MarkdownWalk:
         self.gap(token.map[0])
         syntax = _AI_CONTAINERS.get(token.type) or ("collapse" if token.type == _COLLAPSE_OPEN else
                                                      "quote" if token.type == "blockquote_open" else "")
-        entry = _Open(token.type, syntax, token.map[0], token.map[1], closed=token.meta.get("closed", True))
+        entry = _Open(token.type, syntax, token.map[0], token.map[1], closed=token.meta.get("closed", True),
+                      quoted=self.quotes > 0)
         line = self.line_text(token.map[0])
         if syntax in ("colon", "lw", "collapse"):
             entry.start = self.lines[token.map[0]][0] + max(line.find(token.markup[:1]), 0)
@@ -465,7 +474,7 @@ class _MarkdownWalk:
                 self.ai.pop()
                 last = min(entry.end_line if entry.closed else entry.end_line - 1, len(self.lines) - 1)
                 self.blocks.append(AIBlock(entry.start, self.lines[max(last, entry.start_line)][1], entry.model,
-                                           "markdown" if entry.syntax == "colon" else "lesswrong"))
+                                           "markdown" if entry.syntax == "colon" else "lesswrong", entry.quoted))
         elif entry.syntax == "quote":
             self.quotes -= 1
 
@@ -638,7 +647,7 @@ class _HTMLScanner:
         self.stack: list[tuple[str, str | None, str | None, int, int, str]] = []
         self.open_tags: dict[str, int] = {}
         self.open_kinds: dict[str | None, int] = {}
-        self.ai: list[tuple[str, str | None, str | None, int, int, str]] = []
+        self.ai: list[tuple[str, str | None, str | None, int, int, str, bool]] = []
         self.chunks: list[_Chunk] = []
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
@@ -768,7 +777,7 @@ class _HTMLScanner:
     def close_entries(self, entries, end: int) -> None:
         for entry in entries:
             if entry[1] == DECLARED_AI:
-                self.blocks.append(AIBlock(entry[4], end, entry[2], entry[5]))
+                self.blocks.append(AIBlock(entry[4], end, entry[2], entry[5], entry[6]))
 
     def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
@@ -778,7 +787,8 @@ class _HTMLScanner:
             return
         is_ai, model, syntax = html_ai_block_attrs(tag, attrs)
         kind = DECLARED_AI if is_ai else _TAG_KINDS.get(tag)
-        self.push((tag, kind, model, self.line_of(start) if is_ai else 0, start, syntax))
+        quoted = is_ai and bool(self.open_kinds.get(QUOTE))
+        self.push((tag, kind, model, self.line_of(start) if is_ai else 0, start, syntax, quoted))
 
     def on_end_tag(self, tag: str, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:

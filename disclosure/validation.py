@@ -32,7 +32,7 @@ def submitted_body_error(parsed: ParsedBody, body: str, fmt: str) -> BlockSyntax
     text in it would be read as the author's."""
     passages = sorted((p for p in parsed.passages if p.text.strip()), key=lambda p: p.start)
     starts = [p.start for p in passages]
-    for block in parsed.blocks:
+    for block in parsed.authored_blocks:
         # the passages overlapping the block (adjacent sections of one model are merged into one passage)
         i = bisect.bisect_left(starts, block.end) - 1
         if i < 0 or passages[i].end <= block.start:
@@ -66,7 +66,7 @@ def blocks_vs_declared_errors(parsed: ParsedBody, *, human_only: bool, kinds: se
                               ai_share_percent: int) -> list[FieldError]:
     """:func:`blocks_vs_disclosure_errors` on the declared values alone, for a form that reports every error
     at once, also while the rest of its disclosure is still invalid."""
-    count = len(parsed.blocks)
+    count = len(parsed.authored_blocks)  # a quoted section is the quoted author's, declared by them
     if not count:
         return []
     sections = ngettext("%(count)s AI-written section", "%(count)s AI-written sections", count) % {"count": count}

@@ -26,7 +26,7 @@ def preview(request):
     except BlockSyntaxError as exc:
         return JsonResponse({"errors": [{"field": "body", "message": exc.message, "line": exc.line}]}, status=400)
     response = HttpResponse(render_body(body, fmt, collapsed=False))
-    response["X-AI-Blocks"] = str(len(parsed.blocks))
+    response["X-AI-Blocks"] = str(len(parsed.authored_blocks))
     return response
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("comment/<int:pk>/update/", views.comment_update),
     path("comment/<int:pk>/undelete/", views.comment_undelete),
     path("topic/publish/", views.topic_publish),
+    path("topic/private/publish/", views.private_topic_publish),
+    path("topic/private/publish/<int:user_id>/", views.private_topic_publish),
     path("topic/publish/<int:category_id>/", views.topic_publish),
     path("admin/", admin.site.urls),
     path("disclosure/", include("disclosure.urls")),

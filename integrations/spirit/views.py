@@ -160,6 +160,17 @@ def comment_undelete(request, pk):
 
 
 @login_required
+def private_topic_publish(request, user_id=None):
+    """Spirit's new private conversation, without the disclosure form: its first comment is not submitted with
+    a disclosure (private topics are not moderated by default; with ``MODERATE_PRIVATE_TOPICS`` it arrives
+    ``not_disclosed``), so a form there would be thrown away unseen."""
+    from spirit.topic.private import views as spirit_private_views
+
+    setattr(request, FORM_ATTRIBUTE, False)
+    return spirit_private_views.publish(request, user_id=user_id)
+
+
+@login_required
 def topic_publish(request, category_id=None):
     def refused(exc):
         form = TopicForm(user=request.user, data=request.POST, initial={"category": category_id})

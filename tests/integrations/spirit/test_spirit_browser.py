@@ -351,3 +351,12 @@ def test_spirit_and_the_plugin_never_disagree_about_a_held_comment(browser, spir
     assert "HELDTEXT" not in reader.content()
     for page in (newbie, moderator, reader):
         page.context.close()
+
+
+def test_a_new_private_conversation_shows_no_disclosure_form_that_would_be_thrown_away(browser, spirit):
+    author = spirit_login(browser, spirit, "author")
+    author.goto(f"{spirit.url}/topic/private/publish/")
+    expect(author.locator("textarea[name=comment]")).to_be_visible()
+    expect(author.locator("[data-disclosure-form]")).to_have_count(0)
+    expect(author.locator("[data-action=ai-block]")).to_have_count(0)
+    author.context.close()

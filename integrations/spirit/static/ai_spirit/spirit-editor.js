@@ -14,6 +14,8 @@
     var textarea = form.querySelector("textarea[name=comment]");
     var toolbar = form.querySelector(TOOLBAR);
     if (!textarea || !toolbar || form.hasAttribute("data-editor")) { return; }
+    // a private conversation carries no disclosure form: no AI-written section button either
+    if (!form.querySelector("[data-disclosure-form]")) { return; }
     form.setAttribute("data-editor", "");
     form.setAttribute("data-editor-toolbar-selector", TOOLBAR);
     textarea.setAttribute("data-editor-body", "");
