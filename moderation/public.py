@@ -12,7 +12,7 @@ from __future__ import annotations
 from .adapter import ModerationAdapter
 from .conf import app_settings
 from .hosting import PendingDisclosure, current_disclosure, disclosure_pending, pending_disclosure, submit_on_save
-from .models import Notification, RejectionTemplate, ReviewStatus, Submission, SubmissionStatus
+from .models import DecisionAction, Notification, RejectionTemplate, ReviewStatus, Submission, SubmissionStatus
 from .policy.appeals import submission_can_appeal
 from .selectors.labels import submission_label
 from .selectors.outcome import RevisionOutcome, revision_outcome
@@ -24,8 +24,8 @@ from .selectors.statements import statement_latest
 from .signals import review_item_changed, revision_submitted, submission_evaluated, submission_visibility_changed
 
 __all__ = [
-    "Actor", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate", "ReportDuplicate",
-    "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
+    "Actor", "DecisionAction", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate",
+    "ReportDuplicate", "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
     "RevisionOutcome", "revision_outcome",
     "Submission", "SubmissionInvalid", "SubmissionStatus", "app_settings", "current_disclosure", "disclosure_pending",
     "local_client", "pending_disclosure", "report_create", "review_item_appeal", "review_item_changed",

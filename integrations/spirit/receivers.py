@@ -3,7 +3,7 @@ changes (intake, evaluation, moderator decisions) reach Spirit's comments."""
 from django.dispatch import receiver
 from spirit.comment.models import Comment
 
-from moderation.public import review_item_changed, submission_visibility_changed, submit_on_save
+from moderation.public import DecisionAction, review_item_changed, submission_visibility_changed, submit_on_save
 
 from .services import comment_external_id, comment_is_moderated, comment_submit, comment_sync_visibility
 
@@ -20,12 +20,9 @@ def visibility_changed(sender, submission, visible, **kwargs):
     comment_sync_visibility(submission=submission, visible=visible)
 
 
-#: the moderators' decisions, applied to Spirit even when the plugin's visibility did not change: a Spirit
-#: moderator may have undeleted the comment meanwhile (a rejection of a held comment left it shown to readers)
-DECISION_VERBS = ("approve", "reject", "request_changes", "hide")
-
-
 @receiver(review_item_changed, dispatch_uid="ai_spirit.decided")
 def decided(sender, item, action, **kwargs):
-    if action.verb in DECISION_VERBS:
+    """A moderator's decision (its audit verb is the action's name) is applied to Spirit even when the plugin's
+    visibility did not change: a Spirit moderator may have undeleted the comment meanwhile."""
+    if action.verb in DecisionAction.values:
         comment_sync_visibility(submission=item.submission, visible=item.submission.visible)

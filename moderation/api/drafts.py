@@ -16,6 +16,7 @@ from disclosure.models import Draft
 from disclosure.recorder import KINDS, RecorderError, draft_create, draft_prefill, record_assistance
 from disclosure.schema import EXTENTS
 
+from ..services.drafts import draft_owner_prefix
 from .errors import error, error_response
 from .serializers import AsIs, ErrorOut, StrictSerializer, Text, TextField, Timestamp, Uuid
 from .views import ApiView
@@ -24,10 +25,6 @@ ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
           403: OpenApiResponse(ErrorOut, description="The key lacks the submit scope."),
           404: OpenApiResponse(ErrorOut, description="Not found, or not yours.")}
-
-
-def _owner_prefix(client) -> str:
-    return f"client:{client.public_id}:"
 
 
 class DraftCreateIn(StrictSerializer):
@@ -60,7 +57,7 @@ class AssistanceEvents(serializers.ListField):
 
 class DraftAuthor(AsIs, serializers.CharField):
     def get_attribute(self, draft):
-        return draft.owner_key.removeprefix(_owner_prefix(self.context["client"]))
+        return draft.owner_key.removeprefix(draft_owner_prefix(self.context["client"]))
 
 
 class DisclosurePrefill(AsIs, serializers.JSONField):
@@ -87,7 +84,7 @@ class DraftApiView(ApiView):
     required_scope = "submit"
 
     def get_draft(self, public_id) -> Draft:
-        draft = Draft.objects.filter(public_id=public_id, owner_key__startswith=_owner_prefix(self.client)).first()
+        draft = Draft.objects.filter(public_id=public_id, owner_key__startswith=draft_owner_prefix(self.client)).first()
         if draft is None:
             raise Http404("No such draft.")
         return draft
@@ -99,7 +96,7 @@ class DraftCreateView(DraftApiView):
     def post(self, request):
         data = DraftCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        draft = draft_create(owner_key=_owner_prefix(self.client) + data.validated_data["author_external_id"])
+        draft = draft_create(owner_key=draft_owner_prefix(self.client) + data.validated_data["author_external_id"])
         return Response(_draft_out(draft, self.client), status=status.HTTP_201_CREATED)
 
 
