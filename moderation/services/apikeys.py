@@ -95,8 +95,10 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
     return key
 
 
-def api_key_revoke_by_prefix(*, prefix: str) -> ApiKey:
-    """``prefix`` as the admin shows it, or pasted with the scheme (``adk_PREFIX``) or as the whole key."""
+def api_key_revoke_by_prefix(*, prefix: str) -> tuple[ApiKey, bool]:
+    """``prefix`` as the admin shows it, or pasted with the scheme (``adk_PREFIX``) or as the whole key.
+
+    Returns the key and whether it was already revoked, so the operator is not told it was revoked just now."""
     prefix = prefix.strip()
     if prefix.startswith(f"{KEY_SCHEME}_"):
         prefix = prefix.split("_")[1]
@@ -105,7 +107,8 @@ def api_key_revoke_by_prefix(*, prefix: str) -> ApiKey:
         raise ApiClientInvalid(f"No API key with prefix {prefix!r}.", field="prefix")
     if len(keys) > 1:  # 32 random bits: practically never, but never revoke the wrong one
         raise ApiClientInvalid(f"Several keys share prefix {prefix!r}; revoke them in the admin.", field="prefix")
-    return api_key_revoke(key=keys[0])
+    already = keys[0].revoked_at is not None
+    return api_key_revoke(key=keys[0]), already
 
 
 def api_key_rotate(*, client: ApiClient, revoke_old: bool = True) -> IssuedKey:

@@ -8,9 +8,12 @@ otherwise.
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
+from urllib.parse import urlsplit
 
 from celery import signature
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 EVALUATE_REVISION = "moderation.evaluate_revision"
 EVALUATE_REVISION_SLOW = "moderation.evaluate_revision_slow"
+BROKER_TIMEOUT_SECONDS = 1.0
 
 
 def task_send(name: str, *args) -> None:
@@ -56,3 +60,32 @@ def _record_enqueue(revision_id: int, at) -> None:
 def on_commit(callback, /, **kwargs) -> None:
     """Run ``callback(**kwargs)`` after the current transaction commits; its failure never undoes the commit."""
     transaction.on_commit(partial(callback, **kwargs), robust=True)
+
+
+def broker_check(*, log: bool = True) -> bool:
+    """Is the broker reachable now? Redis: a PING with a short timeout. The embedded filesystem broker: its folders
+    exist and are writable. ``log=False`` for a command that reports the outcome itself (no traceback)."""
+    url = getattr(settings, "CELERY_BROKER_URL", "") or ""
+    try:
+        if url.startswith("filesystem://"):
+            options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
+            folders = {options.get("data_folder_in"), options.get("data_folder_out")} - {None}
+            return bool(folders) and all(os.path.isdir(f) and os.access(f, os.W_OK) for f in folders)
+        if urlsplit(url).scheme in ("redis", "rediss", "unix"):
+            import redis
+
+            client = redis.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+                                          socket_timeout=BROKER_TIMEOUT_SECONDS)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+        return True
+    except Exception:
+        if log:
+            logger.warning("broker unreachable", exc_info=True)
+        return False

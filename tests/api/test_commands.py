@@ -91,3 +91,14 @@ def test_revoke_accepts_the_prefix_as_pasted_with_the_scheme_or_as_the_whole_key
     other = run("create_api_client", "g", "--scopes", "submit").strip().splitlines()[-1]
     assert "Revoked" in run("revoke_api_key", other)
     assert works(other) == 401
+
+
+def test_revoking_a_revoked_key_says_so_and_keeps_the_first_time():
+    """It printed "Revoked key ... at <the first time>" again, as if it had just been revoked."""
+    run("create_api_client", "f", "--scopes", "submit")
+    key = ApiKey.objects.get()
+    run("revoke_api_key", key.prefix)
+    first = ApiKey.objects.get().revoked_at
+    out = run("revoke_api_key", key.prefix)
+    assert "already revoked" in out and "Revoked key" not in out
+    assert ApiKey.objects.get().revoked_at == first

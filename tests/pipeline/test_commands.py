@@ -150,3 +150,20 @@ def test_score_texts_reports_a_scoring_process_that_died_instead_of_hanging(sett
 
     with pytest.raises(CommandError, match="A scoring process died"):
         call_command("score_texts", str(source), "--jobs", "2", "--no-progress", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_reevaluate_with_the_broker_down_changes_nothing_and_says_so_in_one_line(settings, make_post, capsys):
+    """It reset every revision's attempt count first, then failed on the first send with kombu's traceback."""
+    from moderation.models import Revision
+    from tests.pipeline.conftest import celery_broker
+
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    post = make_post(body=HUMAN)
+    Revision.objects.filter(pk=post.submission.current_revision_id).update(evaluation_attempts=5)
+    down = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_URL = down
+    with celery_broker(down), pytest.raises(CommandError, match="broker is unreachable: 0 of 1 .*nothing changed"):
+        call_command("reevaluate", "--no-progress")
+    assert Revision.objects.get(pk=post.submission.current_revision_id).evaluation_attempts == 5
+    assert "Traceback" not in capsys.readouterr().err

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from moderation.management.dates import option_moment
 from moderation.models import Revision
-from moderation.services.enqueue import revision_enqueue
+from moderation.services.enqueue import broker_check, revision_enqueue
 from moderation.services.evaluation import UnknownClassifier, revisions_to_rescore
 
 
@@ -41,6 +41,9 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"{considered} current revision(s) considered; {len(rows)} would be re-scored.")
             return
+        if rows and not broker_check(log=False):  # before the attempt counts are reset, and without a traceback
+            raise CommandError(f"The broker is unreachable: 0 of {len(rows)} revision(s) enqueued, nothing changed. "
+                               "Run the command again when it is back.")
         sent = 0
         # A fresh start for the poison-message count (moderation.services.evaluation, "Poison messages"): an operator asked for it.
         Revision.objects.filter(pk__in=[pk for pk, _ in rows]).update(evaluation_attempts=0)

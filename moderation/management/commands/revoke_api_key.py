@@ -12,7 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, prefix, **options):
         try:
-            key = api_key_revoke_by_prefix(prefix=prefix)
+            key, already = api_key_revoke_by_prefix(prefix=prefix)
         except ApiClientInvalid as exc:
             raise CommandError(exc.message) from None
+        if already:
+            self.stdout.write(f"Key {key.prefix} of client “{key.client.name}” was already revoked, "
+                              f"at {key.revoked_at:%Y-%m-%d %H:%M:%S} UTC; nothing changed.")
+            return
         self.stdout.write(f"Revoked key {key.prefix} of client “{key.client.name}” at {key.revoked_at:%Y-%m-%d %H:%M:%S} UTC.")
