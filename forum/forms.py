@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.public import BlockSyntaxError, check_body
@@ -16,6 +17,10 @@ class TextareaField(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
+#: Said before the submit, not only in the error after it: the textarea has no maxlength (see below).
+LENGTH_HELP = _("At most 100,000 characters.")
+
+
 class PostForm(forms.Form):
     title = forms.CharField(max_length=300, label=_("Title"))
     category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label=None, label=_("Category"))
@@ -23,8 +28,9 @@ class PostForm(forms.Form):
                                widget=forms.HiddenInput)
     body = TextareaField(widget=forms.Textarea(attrs={"rows": 16, "data-editor-body": ""}), max_length=100_000,
                          label=_("Body"),
-                         help_text=_('Put AI-written text inside an AI-written section: '
-                                     '<code>:::ai-written model="…"</code> … <code>:::</code>.'))
+                         help_text=format_lazy("{} {}", _('Put AI-written text inside an AI-written section: '
+                                                          '<code>:::ai-written model="…"</code> … <code>:::</code>.'),
+                                               LENGTH_HELP))
 
     HTML_HELP = _('Put AI-written text inside an AI-written section: '
                   '<code>&lt;section data-ai-written data-model="…"&gt;</code> … <code>&lt;/section&gt;</code>.')
@@ -36,7 +42,7 @@ class PostForm(forms.Form):
         self.fields["body"].widget.attrs.pop("maxlength", None)
         fmt = self.data.get("format") if self.is_bound else self.initial.get("format")
         if fmt == "html":
-            self.fields["body"].help_text = self.HTML_HELP
+            self.fields["body"].help_text = format_lazy("{} {}", self.HTML_HELP, LENGTH_HELP)
 
     def clean(self):
         cleaned = super().clean()

@@ -183,6 +183,15 @@ def test_the_length_limit_counts_the_characters_the_author_sees_not_the_browsers
     assert len(Post.objects.get().submission.current_revision.body) == 99_999
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_the_form_states_the_length_limit_before_the_author_hits_it(client, author, fmt):
+    """The textarea has no maxlength (a browser would cut a long paste silently), so the limit was only learnt
+    from the error after submitting."""
+    client.force_login(author)
+    page = client.get(NEW + ("?format=html" if fmt == "html" else "")).content.decode()
+    assert "At most 100,000 characters." in page
+
+
 def test_an_unterminated_ai_block_is_an_error_on_the_body_with_its_line(client, author, post_data,
                                                                         honest_ai_fields):
     client.force_login(author)
