@@ -275,13 +275,18 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         "vs Stack Exchange ==")
     res["own_written"] = block("written, whole paragraph", written + se, curve=False)
     res["own_written_100w"] = block("written, >= 100 words", [s for s in written if _words(s.doc) >= 100] + se)
+    before_w7 = [s for s in written if _words(s.doc) >= 100 and s.doc.meta.get("writer") != "w7"]
+    if len(before_w7) < len([s for s in written if _words(s.doc) >= 100]):
+        res["own_written_100w_without_w7"] = block("  the same without w7", before_w7 + se, curve=False)
     new = [s for s in written if s.doc.meta.get("writer") in ("w1", "w2")]
     res["own_new_writers"] = block("written by v4's writers (unseen by v1-v3)", new + se, curve=False)
     res["own_new_writers_60w"] = block("  the same, first 60 words", new + se, "prob60", curve=False)
     # detector version 5: the third writer (w3, rejected-LessWrong genre), imported after version 4 shipped;
     # version 6: the fourth (w4), imported after version 5 shipped, and the fifth (w5), never trained on;
-    # version 7: the sixth (w6; its held-out recipes and topics)
-    for writer, seen_by in (("w3", "v1-v4"), ("w4", "v1-v5"), ("w5", "any version"), ("w6", "v1-v6")):
+    # version 7: the sixth (w6; its held-out recipes and topics); after version 10: w7 (documentation and research
+    # registers; docs/detector.md "Tried after version 10 (round 14)")
+    for writer, seen_by in (("w3", "v1-v4"), ("w4", "v1-v5"), ("w5", "any version"), ("w6", "v1-v6"),
+                            ("w7", "v1-v10")):
         items_w = [s for s in written if s.doc.meta.get("writer") == writer]
         if not items_w:
             continue
