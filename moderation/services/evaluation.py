@@ -342,7 +342,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         item = review_item_open_or_update(submission=submission, revision=revision, evaluation=evaluation,
                                           reasons=reasons, priority=priority, top_score=top_score)
         submission.status = SubmissionStatus.QUEUED
-        submission.visible = outcome == EvaluationOutcome.PUBLISH_AND_QUEUE
+        # A revision the policy would publish stays visible while a person looks: a reader report never hides a
+        # post, and a clean edit made a reported post invisible.
+        submission.visible = outcome in (EvaluationOutcome.PUBLISH, EvaluationOutcome.PUBLISH_AND_QUEUE)
         outbox_record(submission=submission, type="submission.queued", item=item)
     submission.save(update_fields=["status", "visible", "updated_at"])
     from .labelling import classifier_label_apply

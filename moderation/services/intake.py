@@ -122,7 +122,10 @@ def submission_submit(
         submission.current_revision = revision
         previously_visible = None if current is None else submission.visible  # first revision: news
         submission.status = SubmissionStatus.PENDING
-        submission.visible = author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
+        # A trusted author's post is shown before evaluation, an edit only if readers saw the post already: a post
+        # a moderator hid or rejected (or the policy holds) stays hidden until the new revision is evaluated.
+        submission.visible = (author_standing == "trusted" and app_settings.SHOW_TRUSTED_BEFORE_EVALUATION
+                              and (current is None or submission.visible))
         submission.author_display_name = author_display_name or submission.author_display_name
         submission.author_standing = author_standing
         submission.category = category
