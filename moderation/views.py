@@ -245,6 +245,8 @@ def item_decide(request, public_id, action):
 
     def run():
         data = form.cleaned_data
+        if action == "approve":  # a row's Approve sends the whole bulk form: its rejection reason is not for this
+            data = {**data, "template": "", "message": ""}
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
                                   message=message_with_template(data["template"], data["message"]),
@@ -303,6 +305,8 @@ def bulk(request):
                 messages.error(request, error)
         return _back(request, reverse("moderation:queue"))
     data = form.cleaned_data
+    if data["action"] == "approve":  # the reason fields are for rejecting
+        data = {**data, "template": "", "message": ""}
     ids = dict(ReviewItem.objects.filter(public_id__in=[p for p, _ in data["items"]]).values_list("public_id", "id"))
     done, conflicts = [], []
     message = message_with_template(data["template"], data["message"])

@@ -177,7 +177,8 @@ class DecisionIn(StrictSerializer):
                                   help_text="The revision number you reviewed (the item's `revision`); 409 if the "
                                             "item or the post moved to another revision since.")
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
-                                     help_text="A rejection template code (its text is used when `message` is empty).")
+                                     help_text="A rejection template code (its text is used when `message` is empty); "
+                                               "not with `approve` (400).")
     label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
                                     help_text="Apply this reader-facing label as the moderator's (locked).")
 

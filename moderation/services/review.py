@@ -218,6 +218,8 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         raise ReviewActionInvalid(f"Unknown action {action!r}; use one of "
                                   f"{', '.join(DecisionAction.values)}.", field="action") from None
     template = None
+    if template_code and decision == DecisionAction.APPROVE:  # its text would tell the author why they were refused
+        raise ReviewActionInvalid(gettext("A rejection template does not go with an approval."), field="template")
     if template_code:
         template = RejectionTemplate.objects.filter(code=template_code, is_active=True).first()
         if template is None:

@@ -180,3 +180,18 @@ def test_a_version_that_is_not_a_json_integer_is_400_on_that_field(forum, make_q
     assert "version" in str(response.json())
     assert ReviewItem.objects.get(pk=item.pk).status == item.status
 
+
+
+def test_an_approval_with_a_rejection_template_is_400_and_tells_the_author_nothing(forum, make_queued):
+    """It was approved, and the author's notification carried the rejection template's text."""
+    from moderation.models import Notification, RejectionTemplate
+
+    RejectionTemplate.objects.create(code="low-effort-ai", title="Low effort", message="Please rewrite it.")
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": item.version, "template": "low-effort-ai"},
+                               format="json")
+    assert response.status_code == 400
+    assert error_fields(response) == ["template"]
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
+    assert not Notification.objects.filter(submission=item.submission, verb="review.approve").exists()

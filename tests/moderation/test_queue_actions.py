@@ -215,3 +215,25 @@ def test_bulk_with_garbage_items_is_a_400(mod_client):
     response = mod_client.post(reverse("moderation:bulk"), {"action": "approve", "items": ["nope"]},
                                HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and "items" in response.json()["errors"]
+
+
+def test_a_rows_approve_ignores_the_rejection_reason_picked_in_the_bulk_form(mod_client, item, templates):
+    """Without JavaScript a row's Approve sends the whole bulk form: the approval carried the bulk rejection
+    template, and the author was told "approved" followed by the rejection's text."""
+    from moderation.models import Notification
+
+    response = act(mod_client, item, "approve", {"template": "undisclosed-ai", "message": ""})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.decision_action, item.decision_template, item.decision_reason) == ("approve", None, "")
+    note = Notification.objects.get(submission=item.submission, verb="review.approve")
+    assert templates["undisclosed-ai"].message not in note.message
+
+
+def test_a_bulk_approve_ignores_the_rejection_reason(mod_client, queued_post, item_of, templates):
+    target = item_of(queued_post())
+    response = mod_client.post(reverse("moderation:bulk"), {
+        "action": "approve", "template": "undisclosed-ai", "items": [f"{target.public_id}:{target.version}"]})
+    assert response.status_code == 302 and "Approved 1 item." in flashes(response)
+    target.refresh_from_db()
+    assert target.decision_template is None
