@@ -383,10 +383,17 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         reasons = reasons or ["author_revised"]
         if "reader_report" in item.reasons and "reader_report" not in reasons:  # reports wait for a person too
             reasons = [*reasons, "reader_report"]
+        if item.kind == ReviewItemKind.APPEAL:  # still the author's appeal, found by its reason and above the rest
+            reasons = ["appeal", *[r for r in reasons if r != "appeal"]]
+        if item.kind == ReviewItemKind.APPEAL or "reader_report" in reasons:
+            priority = max(priority, item.priority)  # what people added (an appeal, reports) is not lost to an edit
+        new_revision = item.revision_id != revision.pk
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
-        if item.status == ReviewStatus.SNOOZED and item.snoozed_until_next_revision:
+        if item.status == ReviewStatus.SNOOZED and (new_revision or item.snoozed_until_next_revision):
+            # the author posted again: back in front of a person, whichever way it was snoozed
             item.status = ReviewStatus.OPEN
+            item.snoozed_until = None
             item.snoozed_until_next_revision = False
         item.version += 1
         item.save()

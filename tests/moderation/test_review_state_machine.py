@@ -75,7 +75,8 @@ def test_release_returns_a_claimed_item(item, me):
     ("hide", "hidden", False)])
 def test_decisions_close_open_and_claimed_items(item, me, templates, start, action, submission_status, visible):
     put_in(item, start, me)
-    decided = review.review_item_decide(item_id=item.pk, actor=me, action=action, template_code="undisclosed-ai",
+    decided = review.review_item_decide(item_id=item.pk, actor=me, action=action,
+                                        template_code="undisclosed-ai" if action != "approve" else None,
                                         message="" if action != "approve" else "Fine.")
     assert (decided.status, decided.decision_action, decided.decided_by) == ("decided", action, me.user)
     assert (decided.submission.status, decided.submission.visible) == (submission_status, visible)
@@ -119,6 +120,39 @@ def test_a_snoozed_item_wakes_when_the_author_posts_again(item, me, evaluate):
     assert woken.status == "open" and woken.revision_id == post.submission.current_revision_id
     assert (last_action(item).verb, last_action(item).from_status, last_action(item).to_status) == \
         ("update", "snoozed", "open")
+
+
+def post_again(item, evaluate, addendum="An addendum."):
+    from forum.models import Post
+    from forum.services import post_update
+
+    post = Post.objects.get(submission=item.submission)
+    revision = post.revision
+    post_update(post=post, category=post.category, title=revision.title, body=revision.body + f"\n\n{addendum}",
+                disclosure_data=revision.disclosure)
+    evaluate(post)
+    return post
+
+
+def test_an_item_snoozed_for_a_time_wakes_too_when_the_author_posts_again(item, me, evaluate):
+    """The docs promise it; only items snoozed "until the author posts again" woke."""
+    review.review_item_snooze(item_id=item.pk, actor=me, until=timezone.now() + timedelta(days=1))
+    post = post_again(item, evaluate)
+    woken = reload(item)
+    assert (woken.status, woken.snoozed_until) == ("open", None)
+    assert woken.revision_id == post.submission.current_revision_id
+
+
+def test_an_appeal_edited_by_its_author_stays_an_appeal_above_the_original(item, me, templates, author, evaluate):
+    """An edit replaced the appeal's reasons and priority with the evaluation's: ``reason=appeal`` no longer
+    found it, and it fell back below where the appeal had put it."""
+    review.review_item_reject(item_id=item.pk, actor=me, template_code="undisclosed-ai")
+    appeal = review.review_item_appeal(submission_id=item.submission_id, actor=Actor.for_user(author),
+                                       message="I wrote every word of this myself, on the train.")
+    post_again(appeal, evaluate, "I added my sources.")
+    edited = reload(appeal)
+    assert edited.status == "open" and edited.reasons[0] == "appeal"
+    assert edited.priority >= appeal.priority
 
 
 def test_an_expired_claim_returns_to_the_queue(item, me, settings):
