@@ -19,7 +19,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import Action, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission
+from ..models import (
+    Action, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission, SubmissionStatus,
+)
 
 PAGE_SIZE = 50
 #: Rejections for undisclosed AI after which the author history flags a repeat offender.
@@ -177,8 +179,11 @@ def queue_row(item_id: int) -> ReviewItem:
 
 
 def _undisclosed_rejections() -> QuerySet[ReviewItem]:
+    """Rejections for undisclosed AI that still stand: not on a post approved since (an appeal upheld, a fixed
+    edit approved). Counted per post, so a denied appeal is not a second offence."""
     return ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT).filter(
-        Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0]))
+        Q(decision_reason__in=UNDISCLOSED_REASONS) | _reason_q(UNDISCLOSED_REASONS[0])).exclude(
+        submission__status=SubmissionStatus.APPROVED)
 
 
 def repeat_offenders(submissions: list[Submission]) -> frozenset:
@@ -187,7 +192,8 @@ def repeat_offenders(submissions: list[Submission]) -> frozenset:
     if not authors:
         return frozenset()
     rows = _undisclosed_rejections().filter(submission__author_external_id__in=authors) \
-        .values_list("submission__client_id", "submission__author_external_id").annotate(n=Count("id"))
+        .values_list("submission__client_id", "submission__author_external_id") \
+        .annotate(n=Count("submission", distinct=True))
     return frozenset((client, author) for client, author, n in rows if n >= REPEAT_OFFENDER_REJECTIONS)
 
 
@@ -237,7 +243,7 @@ def author_history(submission: Submission, *, limit: int = 20) -> dict[str, Any]
     rejections = decided.filter(decision_action=DecisionAction.REJECT)
     undisclosed_count = _undisclosed_rejections().filter(
         submission__client_id=submission.client_id,
-        submission__author_external_id=submission.author_external_id).count()
+        submission__author_external_id=submission.author_external_id).values("submission").distinct().count()
     return {
         "recent": recent,
         "rejections": rejections.count(),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from moderation.models import ReviewItem
-from moderation.services.review import Actor, review_item_reject
+from moderation.services.review import Actor, review_item_approve, review_item_reject
 
 from .conftest import AI_TEXT, BROKEN, KEYWORD
 from .factories import make_items
@@ -201,6 +201,32 @@ def test_a_first_offence_is_not_flagged(mod_client, queued_post, item_of, modera
     item = item_of(queued_post(title="New one"))
     response = mod_client.get(reverse("moderation:item_detail", args=[item.public_id]))
     assert not response.context["history"]["repeat_offender"]
+
+
+def test_a_denied_appeal_or_an_overturned_rejection_is_not_a_second_offence(mod_client, queued_post, item_of,
+                                                                             moderator, templates, author):
+    """One post rejected, its appeal denied, showed "Repeat offender: 2 rejections"; a rejection later overturned
+    on appeal counted too."""
+    from moderation.services.review import review_item_appeal
+
+    me = Actor.for_user(moderator)
+    first = item_of(queued_post(title="Old"))
+    review_item_reject(item_id=first.pk, actor=me, template_code="undisclosed-ai")
+    appeal = review_item_appeal(submission_id=first.submission_id, actor=Actor.for_user(author),
+                                message="I wrote it myself, every word of it.")
+    review_item_reject(item_id=appeal.pk, actor=me, template_code="undisclosed-ai")
+    item = item_of(queued_post(title="New one"))
+    history = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).context["history"]
+    assert history["undisclosed_rejections"] == 1 and not history["repeat_offender"]
+
+    second = item_of(queued_post(title="Another"))
+    review_item_reject(item_id=second.pk, actor=me, template_code="undisclosed-ai")
+    overturned = review_item_appeal(submission_id=second.submission_id, actor=Actor.for_user(author),
+                                    message="The sources are at the end; I wrote the text.")
+    review_item_approve(item_id=overturned.pk, actor=me)
+    history = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).context["history"]
+    assert history["undisclosed_rejections"] == 1 and not history["repeat_offender"]
+    assert [i.repeat_offender for i in mod_client.get(QUEUE).context["page"].items] == [False]
 
 
 def test_the_authors_history_names_past_reasons_in_words(mod_client, queued_post, item_of, moderator, templates):
