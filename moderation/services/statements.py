@@ -69,7 +69,9 @@ def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evalu
     reasons = list(item.reasons if item is not None else (evaluation.reasons if evaluation else []))
     return {"revision": revision.number, "reasons": reasons, "flagged_passages": passages,
             "classifier_results": findings, "classifier_findings": codes, "disclosure_fields": fields,
-            "reader_reports": ReaderReport.objects.filter(submission=submission, revision=revision).count()}
+            # the reports this decision answers: the item's, whichever revision they were filed on
+            "reader_reports": (ReaderReport.objects.filter(item=item) if item is not None else
+                               ReaderReport.objects.filter(submission=submission, revision=revision)).count()}
 
 
 def _redress(submission: Submission, decision: str) -> dict:
@@ -96,8 +98,11 @@ def statement_record(*, submission: Submission, decision: str, item: ReviewItem 
                      message: str = "", label: str | None = None) -> StatementOfReasons:
     """Write the statement for a decision being taken (call inside the decision's transaction)."""
     facts = _facts(submission=submission, item=item, evaluation=evaluation)
-    automated_detection = bool(facts["classifier_results"]) or any(
-        r for r in facts["reasons"] if r not in ("reader_report", "appeal", "author_revised"))
+    # Detection by automated means: a classifier found something, or a policy rule put the post here. Classifiers
+    # that ran and found nothing (a post only readers reported) detected nothing.
+    automated_detection = (bool(facts["flagged_passages"]) or bool(facts["classifier_findings"])
+                           or any(f["flagged_as_whole"] for f in facts["classifier_results"])
+                           or any(r for r in facts["reasons"] if r not in ("reader_report", "appeal", "author_revised")))
     matched = list((evaluation.details or {}).get("matched_rules", [])) if evaluation is not None else []
     policy_url = submission.client.policy_url or ""
     data = {
