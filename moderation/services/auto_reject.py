@@ -3,9 +3,13 @@ an Action by ``system``, a ``review.decided`` outbox event, and a statement of r
 was automated (EU DSA Art. 17(3)(c))."""
 from __future__ import annotations
 
-from ..models import DecisionAction, Evaluation, StatementOfReasons, Submission, SubmissionStatus
+from django.utils import timezone
+
+from ..models import (
+    DecisionAction, Evaluation, ReviewItem, ReviewStatus, StatementOfReasons, Submission, SubmissionStatus,
+)
 from .notify import outbox_record
-from .review import Actor, _audit
+from .review import Actor, _audit, _clear_claim
 from .statements import statement_record
 
 
@@ -15,12 +19,31 @@ def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> Sta
     details = evaluation.details or {}
     message = details.get("message") or "Your post was rejected automatically."
     reason = details.get("template") or (evaluation.reasons[0] if evaluation.reasons else "")
-    _audit(actor=Actor.system(), item=None, submission=submission, verb="auto_reject",
+    item = _decide_undecided_item(submission=submission, evaluation=evaluation, reason=reason, message=message)
+    _audit(actor=Actor.system(), item=item, submission=submission, verb="auto_reject",
            from_status=SubmissionStatus.PENDING, to_status=SubmissionStatus.REJECTED, note=message,
            data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
-    statement = statement_record(submission=submission, decision=DecisionAction.REJECT, evaluation=evaluation,
-                                 automated_decision=True, reason=reason, message=message)
+    statement = statement_record(submission=submission, decision=DecisionAction.REJECT, item=item,
+                                 evaluation=evaluation, automated_decision=True, reason=reason, message=message)
     outbox_record(submission=submission, type="review.decided", extra={"decision": {
         "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
         "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
     return statement
+
+
+def _decide_undecided_item(*, submission: Submission, evaluation: Evaluation, reason: str,
+                           message: str) -> ReviewItem | None:
+    """The item a person had not decided yet (the post was in the queue when the author's edit was rejected
+    automatically) is decided by that rejection. Left open, it refused every decision (its revision was no
+    longer the post's) and the author's appeal ("already waiting for a moderator")."""
+    item = submission.review_items.exclude(status=ReviewStatus.DECIDED).select_for_update().first()
+    if item is None:
+        return None
+    item.revision, item.evaluation = evaluation.revision, evaluation
+    item.status, item.decision_action = ReviewStatus.DECIDED, DecisionAction.REJECT
+    item.decision_reason, item.decision_message, item.decision_template = reason[:100], message, None
+    item.decided_by, item.decided_by_client, item.decided_at = None, None, timezone.now()
+    _clear_claim(item)
+    item.version += 1
+    item.save()
+    return item

@@ -52,3 +52,38 @@ def test_the_author_sees_the_statement_on_the_post_page(settings, classifiers, m
 
     assert "Statement of reasons" in page and 'data-automated-decision="true"' in page
     assert "You can appeal this decision once" in page
+
+
+def test_an_automatic_rejection_of_an_edit_decides_the_item_that_was_waiting_and_can_be_appealed(
+        settings, classifiers, make_post, evaluate, templates, author):
+    """The item left open on the old revision refused every decision ("it is being checked and will come back")
+    and the appeal ("already waiting for a moderator"), while the statement offered that appeal."""
+    from forum.models import Post
+    from forum.services import post_update
+    from moderation.models import ReviewItem
+    from moderation.services.intake import local_client
+    from moderation.services.reports import report_create
+    from moderation.services.review import Actor, review_item_appeal
+
+    from .conftest import HUMAN_TEXT
+
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    post = make_post(body=HUMAN_TEXT)
+    evaluate(post)
+    waiting = report_create(submission_id=post.submission_id, client=local_client(),
+                            reporter_external_id="r1").item
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=AI_TEXT,
+                disclosure_data={"human_only": True})
+    evaluate(post)
+
+    item = ReviewItem.objects.get(pk=waiting.pk)
+    assert (item.status, item.decision_action, item.revision_id) == (
+        "decided", "reject", post.submission.current_revision_id)
+    statement = StatementOfReasons.objects.get(submission_id=post.submission_id)
+    assert statement.item_id == item.pk and statement.data["redress"]["internal_complaint"]["available"] is True
+    appeal = review_item_appeal(submission_id=post.submission_id, actor=Actor.for_user(author),
+                                message="My edit quoted the model on purpose, to discuss it.")
+    assert appeal.status == "open"
