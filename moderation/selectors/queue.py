@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..models import (
-    Action, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission, SubmissionStatus,
+    Action, ApiClient, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission,
+    SubmissionStatus,
 )
 
 PAGE_SIZE = 50
@@ -296,7 +297,12 @@ def audit_page(*, verb: str = "", actor: str = "", submission: str = "", since: 
 
 
 def public_log_page(*, cursor: str | None = None, size: int = PAGE_SIZE):
-    """Rejected posts with their reasons, newest first (the optional public moderation log)."""
-    rejected = ReviewItem.objects.filter(status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT) \
-        .select_related("submission__current_revision", "decision_template")
+    """The host forum's posts that stand rejected, each once with the rejection that stands (its post's latest
+    item), newest first: the optional public moderation log. Other API clients' posts are theirs, not the host
+    forum's to publish; a rejection overturned on appeal or followed by an approved edit is not listed."""
+    latest = ~Exists(ReviewItem.objects.filter(submission=OuterRef("submission"), pk__gt=OuterRef("pk")))
+    rejected = ReviewItem.objects.filter(
+        latest, status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT,
+        submission__status=SubmissionStatus.REJECTED, submission__client__name=ApiClient.LOCAL_NAME,
+    ).select_related("revision", "decision_template")
     return keyset_page(rejected, [("decided_at", True), ("id", True)], cursor, size)

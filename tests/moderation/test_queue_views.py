@@ -292,6 +292,38 @@ def test_the_public_log_lists_rejected_posts_with_reasons(client, settings, queu
     assert "Rejected one" in page and "Undisclosed AI text" in page and "Still open" not in page
 
 
+def test_the_public_log_lists_each_standing_rejection_of_the_forums_own_posts_once(client, settings, queued_post,
+                                                                                    item_of, moderator, templates,
+                                                                                    author):
+    """It listed a post whose rejection was overturned on appeal, a post twice (its rejection and its denied
+    appeal), and posts other API clients had sent, which are theirs, not the forum's to publish."""
+    from moderation.models import ApiClient, Submission
+    from moderation.services.review import review_item_appeal
+
+    settings.MODERATION = {**settings.MODERATION, "PUBLIC_MODERATION_LOG": True}
+    me = Actor.for_user(moderator)
+
+    def reject_then_appeal(title, appeal_outcome):
+        item = item_of(queued_post(title=title))
+        review_item_reject(item_id=item.pk, actor=me, template_code="undisclosed-ai")
+        appeal = review_item_appeal(submission_id=item.submission_id, actor=Actor.for_user(author),
+                                    message="I wrote this myself, from my own notes.")
+        appeal_outcome(item_id=appeal.pk, actor=me, **({"template_code": "undisclosed-ai"}
+                                                       if appeal_outcome is review_item_reject else {}))
+
+    reject_then_appeal("Overturned on appeal", review_item_approve)
+    reject_then_appeal("Appeal denied", review_item_reject)
+    other = item_of(queued_post(title="Another forum's post"))
+    review_item_reject(item_id=other.pk, actor=me, template_code="undisclosed-ai")
+    Submission.objects.filter(pk=other.submission_id).update(
+        client=ApiClient.objects.create(name="other-forum", scopes=["submit"]))
+
+    page = client.get("/moderation/log/").content.decode()
+    assert "Overturned on appeal" not in page and "Another forum&#x27;s post" not in page
+    assert "Another forum's post" not in page
+    assert page.count("Appeal denied") == 1
+
+
 def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item_of, moderator, templates):
     rejected = item_of(queued_post(title="Confirmed"))
     review_item_reject(item_id=rejected.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
