@@ -3,8 +3,8 @@
 Every paragraph under ``src/`` was written by an LLM for this corpus (the assistant that built this detector,
 in detector version 4 two more writer sessions of it, ``w1`` and ``w2``, then ``w3`` (version 5) and
 ``w4`` and ``w5``, four parallel sessions each, given six recipes per session (version 6; ``w5`` is
-held out whole, see ``data.HELD_OUT_WRITERS``), ``w6`` the same way (version 7), and ``w7`` (documentation and
-research registers, after version 10)), in the register, on the topic,
+held out whole, see ``data.HELD_OUT_WRITERS``), and ``w6`` the same way (version 7); ``w7``
+(documentation and research registers, after version 10) waits in ``pending/``), in the register, on the topic,
 as the persona and following the recipe named in its header:
 
 * ``src/batchNN.txt`` (version 3, writer ``w0``): ``### register | topic``;
