@@ -688,6 +688,7 @@ class _HTMLScanner:
                 i = m.end()
             elif body.startswith("<!--", i):
                 end = body.find("-->", i + 4)
+                self.on_comment(i, n if end < 0 else end)
                 i = n if end < 0 else end + 3  # a comment the body never closes runs to its end
             elif body.startswith("<!", i) or body.startswith("<?", i) or (
                     body.startswith("</", i) and not _TAG_NAME.match(body, i + 2)):
@@ -779,6 +780,9 @@ class _HTMLScanner:
             if entry[1] == DECLARED_AI:
                 self.blocks.append(AIBlock(entry[4], end, entry[2], entry[5], entry[6]))
 
+    def on_comment(self, start: int, end: int) -> None:
+        """A comment from ``start`` (its ``<!--``) to ``end`` (its ``-->``, or the end of the body)."""
+
     def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
@@ -801,6 +805,39 @@ class _HTMLScanner:
             return  # script and style content is not text anybody reads
         separator, self.pending_separator = self.pending_separator, ""
         self.chunks.append(_Chunk(start, end, text, kind, model, separator=separator))
+
+
+class _MarkupCensus(_HTMLScanner):
+    """The same scan, noting where each element name first appears and the first comment that a browser ends
+    elsewhere than this scan does (``<!-->``, ``<!--->``, or ``--!>`` before its ``-->``)."""
+
+    def __init__(self, body: str):
+        super().__init__(body)
+        self.first_tag: dict[str, int] = {}
+        self.odd_comment_at: int | None = None
+
+    def on_comment(self, start: int, end: int) -> None:
+        if self.odd_comment_at is None and (self.body.startswith(("<!-->", "<!--->"), start)
+                                            or self.body.find("--!>", start + 4, end) >= 0):
+            self.odd_comment_at = start
+
+    def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
+        self.first_tag.setdefault(tag, start)
+        super().on_start_tag(tag, attrs, start, end)
+
+    def on_end_tag(self, tag: str, start: int, end: int) -> None:
+        self.first_tag.setdefault(tag, start)
+        super().on_end_tag(tag, start, end)
+
+
+def html_markup_census(body: str) -> tuple[dict[str, int], int | None]:
+    """Where each element name first appears in an HTML body, and the first comment browsers end elsewhere
+    than :func:`parse_html` (None: none). For the submit check (``disclosure.validation``): a browser builds
+    such markup into a different page than this parser reads, so text a reader sees could escape the
+    classifiers, or an AI-written section lose its label."""
+    census = _MarkupCensus(body)
+    census.run()
+    return census.first_tag, census.odd_comment_at
 
 
 def parse_html(body: str) -> ParsedBody:

@@ -7,12 +7,25 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, BlockSyntaxError, ParsedBody, parse_body
+from .blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, BlockSyntaxError, ParsedBody, html_markup_census, parse_body
+from .render import ALLOWED_TAGS
 from .schema import Disclosure, FieldError, validate_disclosure
 
 #: the HTML forms of an AI-written section (``parse_html``), which Markdown shows as text
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 _HTML_SECTION = re.compile(r"<\s*(?:section\b[^>]*\bdata-ai-written\b|div\b[^>]*\bllm-content-block\b)", re.IGNORECASE)
+
+
+#: The elements an HTML post may use: what the renderer keeps, and plain formatting whose content browsers build
+#: as :func:`~disclosure.blocks.parse_html` reads it (the renderer drops the tag and keeps the text). Anything
+#: else (form controls, svg, math, template, textarea, noscript, script, style...) makes a browser build a
+#: different page than the parser reads: text a reader sees could escape the classifiers, or an AI-written
+#: section show without its label.
+HTML_POST_TAGS = frozenset(ALLOWED_TAGS) | {
+    "address", "article", "aside", "big", "caption", "center", "cite", "dd", "dfn", "dl", "dt", "figcaption",
+    "figure", "font", "footer", "header", "ins", "kbd", "main", "mark", "nav", "q", "samp", "small", "strike",
+    "tfoot", "time", "tt", "u", "var",
+}
 
 
 def check_body(body: str, fmt: str = "markdown") -> ParsedBody:
@@ -39,6 +52,8 @@ def submitted_body_error(parsed: ParsedBody, body: str, fmt: str) -> BlockSyntax
             line = body.count("\n", 0, block.start) + 1
             return BlockSyntaxError(gettext("Line %(line)s: this AI-written section is empty: put the AI-written "
                                             "text inside it, or remove it.") % {"line": line}, line=line)
+    if fmt == "html":
+        return _html_markup_error(body)
     if fmt != "markdown":
         return None
     for passage in parsed.passages:
@@ -110,3 +125,21 @@ def check_post(*, body: str, fmt: str, disclosure_data: Any | None
     if disclosure is not None and parsed is not None:
         errors += [e.as_dict("disclosure.") for e in blocks_vs_disclosure_errors(parsed, disclosure)]
     return (disclosure if not errors else None), parsed, errors
+
+
+def _html_markup_error(body: str) -> BlockSyntaxError | None:
+    """The first element an HTML post may not use, or comment browsers read differently, as an error."""
+    first_tag, odd_comment_at = html_markup_census(body)
+    refused = [(at, tag) for tag, at in first_tag.items() if tag not in HTML_POST_TAGS]
+    found = min(refused) if refused else None
+    if odd_comment_at is not None and (found is None or odd_comment_at < found[0]):
+        line = body.count("\n", 0, odd_comment_at) + 1
+        return BlockSyntaxError(gettext(
+            "Line %(line)s: browsers end this HTML comment elsewhere than it seems to end (<!-->, <!--->, or --!> "
+            "inside it): write it as <!-- … --> or remove it.") % {"line": line}, line=line)
+    if found is not None:
+        line = body.count("\n", 0, found[0]) + 1
+        return BlockSyntaxError(gettext(
+            "Line %(line)s: a post's HTML may not use <%(tag)s>: remove it. Paragraphs, headings, lists, links, "
+            "quotes, code, tables and text formatting are fine.") % {"line": line, "tag": found[1]}, line=line)
+    return None

@@ -192,6 +192,23 @@ def test_the_form_states_the_length_limit_before_the_author_hits_it(client, auth
     assert "At most 100,000 characters." in page
 
 
+def test_an_html_post_hiding_text_in_a_comment_browsers_end_early_is_refused_and_kept_in_the_form(client, author,
+                                                                                                    post_data):
+    """``<!-->`` ends a comment at once in a browser: the paragraph after it was shown to readers as the author's
+    while the classifiers, reading it as a comment, never scored it, and the post was published."""
+    client.force_login(author)
+    body = ("<p>My own short intro.</p>\n<!--><p>In today's fast-paced world, it is important to note that "
+            "every journey matters.</p><!-- -->")
+
+    response = client.post(NEW, post_data(format="html", body=body))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert any(e.startswith("Line 2: browsers end this HTML comment") for e in field_errors(page, "body"))
+    assert textarea_value(page, "body") == body
+    assert not Post.objects.exists()
+
+
 def test_an_unterminated_ai_block_is_an_error_on_the_body_with_its_line(client, author, post_data,
                                                                         honest_ai_fields):
     client.force_login(author)

@@ -1,0 +1,74 @@
+"""An HTML post may only use markup that browsers build into the page the parser reads. Comments that browsers
+end elsewhere (``<!-->``, ``<!--->``, ``--!>``) and elements with their own parsing rules (form controls, svg,
+math, template, textarea, noscript, script, style...) let text a reader sees escape the classifiers, or show an
+AI-written section without its label; they are refused on submit with their line. Stored posts still parse."""
+import nh3
+import pytest
+
+from disclosure.blocks import AUTHOR, BlockSyntaxError, parse_body
+from disclosure.validation import check_body
+
+AI = "AIPROSE In today's fast-paced world, it is important to note that every journey matters."
+SECTION = f'<section data-ai-written data-model="GPT-5">{AI}</section>'
+
+HIDDEN_FROM_THE_CLASSIFIERS = [
+    (f"<p>My own intro.</p>\n<!--><p>{AI}</p><!-- -->", 2),
+    (f"<p>My own intro.</p>\n<!---><p>{AI}</p><!-- -->", 2),
+    (f"<p>My own intro.</p>\n<!-- x --!><p>{AI}</p><!-- -->", 2),
+    (f"<p>My own intro.</p>\n<select><pre><input><p>{AI}</p>", 2),
+    (f"<p>My own intro.</p>\n\n<svg><style><p>{AI}</p>", 3),
+    (f"<p>My own intro.</p>\n<math><style></math><p>{AI}</p>", 2),
+]
+LABEL_LOST = [
+    f"<p>Intro</p><!-->{SECTION}<!-- -->",
+    f"<p>Intro</p><select><blockquote><input>{SECTION}",
+    f"<p>Intro</p><textarea>{SECTION}</textarea>",
+    f"<p>Intro</p><xmp>{SECTION}</xmp>",
+    f"<p>Intro</p><noscript>{SECTION}</noscript>",
+    f"<p>Intro</p><template>{SECTION}</template>",
+]
+
+
+def readers_see(body: str) -> str:
+    """The text a browser shows (html5ever through nh3, every tag dropped)."""
+    return nh3.clean(body, tags=set())
+
+
+def author_text(body: str) -> str:
+    return " ".join(p.text for p in parse_body(body, "html").passages if p.kind == AUTHOR)
+
+
+@pytest.mark.parametrize("body, line", HIDDEN_FROM_THE_CLASSIFIERS)
+def test_markup_that_hides_shown_text_from_the_classifiers_is_refused_with_its_line(body, line):
+    assert "AIPROSE" in readers_see(body) and "AIPROSE" not in author_text(body)  # why: shown, never scored
+    with pytest.raises(BlockSyntaxError) as refused:
+        check_body(body, "html")
+    assert refused.value.line == line
+    parse_body(body, "html")  # a stored post with it still parses
+
+
+@pytest.mark.parametrize("body", LABEL_LOST)
+def test_markup_that_hides_or_unlabels_an_ai_written_section_is_refused(body):
+    """The parser and the page disagree on the section: counted but shown as text or not at all, or (behind
+    ``<!-->``) shown but not counted, so a post ticked "entirely human-written" showed an AI-written section."""
+    with pytest.raises(BlockSyntaxError) as refused:
+        check_body(body, "html")
+    assert refused.value.line == 1
+
+
+@pytest.mark.parametrize("body", [
+    f"<p>Mine, with <u>underline</u>, <small>small</small>, <mark>mark</mark> and <q>a quote</q>.</p>\n"
+    f"<!-- an ordinary comment -->\n{SECTION}",
+    "<h2>Table</h2><table><caption>c</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr>"
+    "</tbody><tfoot><tr><td>2</td></tr></tfoot></table>",
+    "<figure><pre><code>x = 1</code></pre><figcaption>code</figcaption></figure><dl><dt>t</dt><dd>d</dd></dl>",
+    "<blockquote><p>Someone else.</p></blockquote><p><a href=\"https://example.org\">link</a><br>end</p>",
+])
+def test_ordinary_post_markup_and_plain_comments_are_accepted(body):
+    check_body(body, "html")
+
+
+def test_the_refusal_names_the_element():
+    with pytest.raises(BlockSyntaxError) as refused:
+        check_body("<p>a</p>\n<P>b</P>\n<IFRAME src=x></IFRAME>", "html")
+    assert "<iframe>" in refused.value.message and refused.value.line == 3
