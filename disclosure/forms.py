@@ -165,6 +165,19 @@ class DisclosureForm(forms.Form):
             if (cleaned.get(_details_field(kind)) or "").strip() and not cleaned.get(_assist_field(kind)):
                 self.add_error(_details_field(kind), gettext(
                     "Choose how much AI helped with %(kind)s, or clear this.") % {"kind": kind_phrase(kind)})
+        if cleaned.get("human_only"):  # without JavaScript these stay visible: what was typed is never dropped
+            for field, message in (
+                    ("process", gettext("A post that is entirely human-written has no AI use to describe: clear "
+                                        "this, or untick “entirely human-written”.")),
+                    ("verification", gettext("A post that is entirely human-written has no AI work to check: "
+                                             "clear this, or untick “entirely human-written”.")),
+                    ("reviewed", gettext("A post that is entirely human-written has no AI text to review: "
+                                         "untick this, or untick “entirely human-written”.")),
+                    ("responsible", gettext("A post that is entirely human-written has no AI text to review: "
+                                            "clear this, or untick “entirely human-written”."))):
+                value = cleaned.get(field)
+                if (value.strip() if isinstance(value, str) else value) and field not in self.errors:
+                    self.add_error(field, message)
         if self.require_confirm and not cleaned.get("confirm"):
             self.add_error("confirm", gettext(
                 "You edited the post: confirm the disclosure still holds, or change it."))

@@ -512,3 +512,23 @@ def test_details_for_a_kind_of_help_not_chosen_are_refused_next_to_them(client, 
         "Choose how much AI helped with research, or clear this."]
     assert textarea_value(page, "assist_research_details") == "found the sources"
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("process", "The model wrote a part of this post which I then checked carefully."),
+    ("verification", "I checked every figure against the source."),
+    ("reviewed", "on"),
+    ("responsible", "Desk editor"),
+])
+def test_ai_details_left_beside_entirely_human_written_are_reported_not_dropped(client, author, post_data, field,
+                                                                                 value):
+    """Without JavaScript the details stay visible: what was typed there was silently thrown away and the post
+    published as human-written."""
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(**{field: value}))
+
+    assert response.status_code == 400
+    errors = field_errors(parse_html(response.content), field)
+    assert errors and "entirely human-written" in errors[0]
+    assert not Post.objects.exists()
