@@ -15,6 +15,8 @@ from moderation.public import (
     Submission, app_settings, current_disclosure, local_client, submission_submit, submissions_by_external_id,
 )
 
+from .models import SpiritRemoval
+
 if TYPE_CHECKING:
     from moderation.services.intake import SubmitResult
 
@@ -99,4 +101,16 @@ def comment_sync_visibility(*, submission: Submission, visible: bool) -> int:
     if not pk.isdigit():
         return 0
     hidden = not visible
+    if visible and SpiritRemoval.objects.filter(comment_id=int(pk)).exists():
+        return 0  # Spirit's moderator deleted it: only Spirit's "undelete" shows it again
     return Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
+
+
+def spirit_removal_record(*, comment_id: int) -> None:
+    """Spirit's own "delete" removed the comment: the plugin's decisions must not show it again."""
+    SpiritRemoval.objects.get_or_create(comment_id=comment_id)
+
+
+def spirit_removal_forget(*, comment_id: int) -> None:
+    """A Spirit moderator asked to show the comment again: from now on the plugin's decisions say whether it is."""
+    SpiritRemoval.objects.filter(comment_id=comment_id).delete()

@@ -124,6 +124,7 @@ SPIRIT_AI_DISCLOSURE = {
     "CATEGORIES_REQUIRING_DISCLOSURE": [],
     "PUBLIC_INTEREST_CATEGORIES": [],
     # Comments in Spirit's private topics (conversations between a few users) are not sent to the plugin, so
-    # they never show in the review queue, which Spirit's moderators could otherwise read.
+    # they never show in the review queue, which Spirit's moderators could otherwise read. True: they are
+    # moderated like public topics, each private form (a new conversation's too) with the disclosure form.
     "MODERATE_PRIVATE_TOPICS": False,
 }

@@ -30,7 +30,10 @@ from spirit.topic.models import Topic
 from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
 from moderation.public import SubmissionInvalid, SubmissionStatus, disclosure_pending
 
-from .services import comment_current_disclosure, submission_for_comment, topic_is_moderated
+from .services import (
+    comment_current_disclosure, spirit_removal_forget, spirit_removal_record, submission_for_comment,
+    topic_is_moderated,
+)
 
 #: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
 FORM_ATTRIBUTE = "ai_disclosure_form"
@@ -144,12 +147,24 @@ def comment_update(request, pk):
 
 
 @moderator_required
+def comment_delete(request, pk):
+    """Spirit's "delete", remembered (``SpiritRemoval``): Spirit and the plugin hide a comment with the same
+    flag, and a later approval in the review queue showed again a comment Spirit's moderator had deleted."""
+    response = spirit_comment_views.delete(request, pk=pk, remove=True)
+    if request.method == "POST" and Comment.objects.filter(pk=pk, is_removed=True).exists():
+        spirit_removal_record(comment_id=pk)
+    return response
+
+
+@moderator_required
 def comment_undelete(request, pk):
     """Spirit's "undelete", except for a comment the plugin keeps from readers (held, rejected, hidden, waiting
     for a fix): that one is shown again by a decision in the review queue, not past it, so the two never
-    disagree about what readers see. Spirit's "delete" stays Spirit's own: it can always remove more."""
+    disagree about what readers see. Either way Spirit's own deletion is withdrawn."""
     comment = Comment.objects.filter(pk=pk).first()
     submission = submission_for_comment(comment) if comment is not None else None
+    if request.method == "POST" and comment is not None:
+        spirit_removal_forget(comment_id=pk)
     if request.method == "POST" and submission is not None and not submission.visible:
         item = submission.review_items.order_by("-id").first()
         messages.error(request, "The AI-disclosure review queue keeps this comment from readers: decide it there "
@@ -161,13 +176,32 @@ def comment_undelete(request, pk):
 
 @login_required
 def private_topic_publish(request, user_id=None):
-    """Spirit's new private conversation, without the disclosure form: its first comment is not submitted with
-    a disclosure (private topics are not moderated by default; with ``MODERATE_PRIVATE_TOPICS`` it arrives
-    ``not_disclosed``), so a form there would be thrown away unseen."""
+    """Spirit's new private conversation. Private topics are not moderated by default, so there is no disclosure
+    form: it would be thrown away unseen. With ``MODERATE_PRIVATE_TOPICS`` its first comment goes to the plugin
+    with the author's disclosure, as a public topic's first comment does."""
     from spirit.topic.private import views as spirit_private_views
+    from spirit.topic.private.forms import TopicForPrivateForm, TopicPrivateManyForm
 
-    setattr(request, FORM_ATTRIBUTE, False)
-    return spirit_private_views.publish(request, user_id=user_id)
+    from .adapter import integration_settings
+
+    if not integration_settings()["MODERATE_PRIVATE_TOPICS"]:
+        setattr(request, FORM_ATTRIBUTE, False)
+        return spirit_private_views.publish(request, user_id=user_id)
+
+    def refused(exc):
+        tform = TopicForPrivateForm(user=request.user, data=request.POST)
+        cform = CommentForm(user=request.user, data=request.POST)
+        tpform = TopicPrivateManyForm(user=request.user, data=request.POST)
+        for form in (tform, cform, tpform):
+            form.is_valid()
+        if exc is not None:
+            _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=cform,
+                          title_form=tform)
+        return render(request, "spirit/topic/private/publish.html",
+                      {"tform": tform, "cform": cform, "tpform": tpform}, status=400)
+
+    return _with_disclosure(request, spirit_view=spirit_private_views.publish, view_kwargs={"user_id": user_id},
+                            editing=False, initial=None, render_refused=refused)
 
 
 @login_required

@@ -7,6 +7,7 @@ a Spirit moderator finds the comment in the review queue and rejects it; the com
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -34,13 +35,13 @@ DISCLOSED = "The grind size matters more than the grinder's price, according to 
 class SpiritServer:
     """scripts/run-spirit.sh in its own process group (so stopping it stops its worker too)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, settings: str = "tests.integrations.spirit.settings"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.directory = directory
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update({"PORT": str(self.port), "VAR_DIR": str(directory), "PIPELINE_TEST_DIR": str(directory),
-                    "DJANGO_SETTINGS_MODULE": "tests.integrations.spirit.settings", "DEBUG": "1",
+                    "DJANGO_SETTINGS_MODULE": settings, "DEBUG": "1",
                     "CELERY_QUEUE_PREFIX": f"spirit{uuid.uuid4().hex[:8]}", "PYTHONUNBUFFERED": "1"})
         self.log_path = directory / "server.log"
         with open(self.log_path, "w") as log:
@@ -360,3 +361,79 @@ def test_a_new_private_conversation_shows_no_disclosure_form_that_would_be_throw
     expect(author.locator("[data-disclosure-form]")).to_have_count(0)
     expect(author.locator("[data-action=ai-block]")).to_have_count(0)
     author.context.close()
+
+
+def test_with_private_topics_moderated_a_new_conversation_goes_to_the_plugin_with_its_disclosure(
+        browser, tmp_path_factory):
+    """``MODERATE_PRIVATE_TOPICS``: the new conversation's page shows the disclosure form, and its first comment
+    reaches the plugin with the author's disclosure. It arrived ``not_disclosed`` (no disclosure at all)."""
+    server = SpiritServer(tmp_path_factory.mktemp("spirit-private"),
+                          settings="tests.integrations.spirit.settings_private")
+    try:
+        server.wait_ready()
+        author = spirit_login(browser, server, "author")
+        with sqlite3.connect(server.directory / "db.sqlite3") as db:
+            (moderator_id,) = db.execute("SELECT id FROM auth_user WHERE username = 'moderator'").fetchone()
+        author.goto(f"{server.url}/topic/private/publish/{moderator_id}/")
+        expect(author.locator("[data-disclosure-form]")).to_have_count(1)
+        author.fill("input[name=title]", "A private question")
+        author.fill("textarea[name=comment]", "PRIVATEFIRST I wrote this note to the moderator myself.")
+        author.check("input[name=human_only]")
+        author.click("form:has(textarea[name=comment]) input[type=submit]")
+        author.wait_for_url("**/topic/**")
+        with sqlite3.connect(server.directory / "db.sqlite3") as db:
+            rows = db.execute("SELECT disclosure FROM moderation_revision WHERE body LIKE ?",
+                              ("%PRIVATEFIRST%",)).fetchall()
+        assert len(rows) == 1 and rows[0][0] is not None, server.logs()
+        assert json.loads(rows[0][0])["human_only"] is True
+        author.context.close()
+    finally:
+        server.stop()
+
+
+def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approves_it(browser, spirit):
+    """Spirit's own "delete" (spam, abuse) and the plugin's hiding share ``Comment.is_removed``: an approval in the
+    review queue afterwards showed the deleted comment to readers again."""
+    author = spirit_login(browser, spirit, "author")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    topic_url = author.url
+    reply = author.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(f"SPAMDELETED mine.\n\n{UNDISCLOSED}")
+    reply.locator("input[name=human_only]").check()
+    reply.locator("input[type=submit]").click()
+    author.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while True:  # a flagged comment goes to the queue
+        with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+            item = db.execute("SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
+                              "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
+                              ("%SPAMDELETED%",)).fetchone()
+        if item is not None:
+            break
+        assert time.monotonic() < deadline, f"the comment was not queued\n{spirit.logs()}"
+        time.sleep(0.5)
+    pk, _ = comment_removed(spirit, "SPAMDELETED")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/comment/{pk}/delete/")
+    moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
+    moderator.wait_for_load_state()
+    assert comment_removed(spirit, "SPAMDELETED")[1] == 1
+
+    public_id = uuid.UUID(item[0]) if "-" in item[0] else uuid.UUID(hex=item[0])
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+    assert comment_removed(spirit, "SPAMDELETED")[1] == 1
+    reader = browser.new_context().new_page()
+    reader.goto(topic_url)
+    assert "SPAMDELETED" not in reader.content()
+
+    # Spirit's "undelete" withdraws its own deletion: the plugin's approval stands, so the comment is back.
+    moderator.goto(f"{spirit.url}/comment/{pk}/undelete/")
+    moderator.click("input[type=submit][name=post]")
+    moderator.wait_for_load_state()
+    assert comment_removed(spirit, "SPAMDELETED")[1] == 0
+    for page in (author, moderator, reader):
+        page.context.close()
