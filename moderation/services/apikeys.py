@@ -71,8 +71,10 @@ def api_client_lock(client: ApiClient) -> None:
     """Lock the client's row until the surrounding transaction ends. A per-client limit (webhooks, a reader's
     reports per hour) is counted and written under it, so requests sent at the same moment queue up instead
     of all passing the count (17 webhooks of 10 were registered so). SQLite takes its write lock at the
-    transaction's start, which serialises the same way."""
-    list(ApiClient.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))
+    transaction's start, which serialises the same way. ``FOR NO KEY UPDATE``: rows that refer to the client
+    (an audit row, a report) take a key-share lock on it, which a plain ``FOR UPDATE`` would wait for, and a
+    decision writing its audit row deadlocked with a report holding this lock."""
+    list(ApiClient.objects.select_for_update(no_key=True).filter(pk=client.pk).values_list("pk", flat=True))
 
 
 def api_key_issue(*, client: ApiClient) -> IssuedKey:

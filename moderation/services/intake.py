@@ -142,10 +142,12 @@ def submission_submit(
 
 
 def _submission_locked(*, client: ApiClient, external_id: str, defaults: dict) -> tuple[Submission, bool]:
-    """The submission row, locked for this transaction (made if new), with its current revision: one query
-    for a known post, one insert for a new one (an inserted row is locked by its transaction already)."""
+    """The submission row, locked for this transaction (made if new; an inserted row is locked by its transaction
+    already). Its current revision is read after the lock, by its own query: joined to the locking query, a
+    request that waited for another's save re-read the submission row but not the join, saw no current
+    revision and inserted revision 1 again (an IntegrityError; the edit was lost)."""
     lookup = {"client": client, "external_id": external_id}
-    rows = Submission.objects.select_related("current_revision").select_for_update(of=("self",))
+    rows = Submission.objects.select_for_update()
     submission = rows.filter(**lookup).first()
     if submission is not None:
         return submission, False

@@ -125,10 +125,14 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
                  verb: str, change: Callable[[ReviewItem], None], note: str = "", data: dict | None = None,
                  respect_claims: bool = True) -> ReviewItem:
     with transaction.atomic():
-        try:
-            item = ReviewItem.objects.select_for_update().select_related("submission").get(pk=item_id)
-        except ReviewItem.DoesNotExist:
-            raise ReviewConflict(gettext("This review item does not exist.")) from None
+        # The submission first, then the item: the order intake, evaluation and reports lock them in. One joined
+        # query locked the two in the other order, and a decision meeting a report deadlocked (a 500).
+        submission_id = ReviewItem.objects.filter(pk=item_id).values_list("submission_id", flat=True).first()
+        if submission_id is None:
+            raise ReviewConflict(gettext("This review item does not exist."))
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        item = ReviewItem.objects.select_for_update().get(pk=item_id)
+        item.submission = submission
         if expected_version is not None and item.version != expected_version:
             raise ReviewConflict(gettext(
                 "Someone else changed this item since you opened it (now version %(version)s, %(status)s). Reload "

@@ -57,3 +57,27 @@ def test_a_readers_reports_sent_at_once_never_exceed_the_hourly_limit(forum, set
         for pk in ids])
     assert ReaderReport.objects.filter(client=forum.client, reporter_external_id="spammer").count() == limit
     assert sum(isinstance(o, ReportRateLimited) for o in outcomes) == 3, outcomes
+
+
+def test_a_decision_and_reports_arriving_together_never_deadlock(forum):
+    """The decision locked the review item and its submission in one query (item first); reports lock the client
+    and the submission first, then the item, and the decision's audit row shares a lock on the client: each
+    side waited for the other, and PostgreSQL broke the deadlock with a 500 on one of them."""
+    from moderation.models import ReviewItem, Submission
+    from moderation.services.review import Actor, ReviewConflict, review_item_decide
+
+    failures = []
+    for round_ in range(8):
+        response = forum.http.post("/api/v1/submissions", post_payload(f"race-{round_}"), format="json")
+        submission = Submission.objects.get(public_id=response.json()["id"])
+        first = report_create(submission_id=submission.pk, client=forum.client, reporter_external_id=f"r0-{round_}")
+        item = ReviewItem.objects.get(pk=first.item_id)
+        calls = [lambda: review_item_decide(item_id=item.pk, actor=Actor.for_client(forum.client), action="approve",
+                                            expected_version=None)]
+        calls += [(lambda n=n: report_create(submission_id=submission.pk, client=forum.client,
+                                             reporter_external_id=f"r{n}-{round_}")) for n in range(1, 4)]
+        for outcome in run_together(*calls):
+            expected = (ReviewConflict, report_services.ReportNotAllowed, report_services.ReportDuplicate)
+            if isinstance(outcome, Exception) and not isinstance(outcome, expected):
+                failures.append(outcome)
+    assert not failures, failures
