@@ -14,7 +14,8 @@ class StrictCursorPagination(CursorPagination):
     A cursor is base64 of ``p=<position>&o=<offset>&r=<reverse>``, and DRF hands the position to the ORM as it
     finds it: a hand-made ``p=abc`` on an integer ordering raised inside the query (a 500). A position the
     ordering field cannot read is answered as any other garbled cursor: 404 "Invalid cursor". A ``page_size``
-    that is not a whole number of at least 1 is a 400 on ``page_size``; above ``max_page_size`` it is capped."""
+    that is not a whole number of at least 1 is a 400 on ``page_size``; above ``max_page_size`` it is capped
+    (documented in docs/api.md)."""
 
     page_size = 50
     max_page_size = 200
@@ -51,7 +52,11 @@ class StrictCursorPagination(CursorPagination):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """``ordering`` with a field the endpoint does not sort by is a 400 on ``ordering`` (DRF drops it)."""
+    """``ordering`` with a field the endpoint does not sort by is a 400 on ``ordering`` (DRF drops it).
+
+    Every ordering ends in ``id``: cursor pages need one fixed order of the rows, and ``ordering=-priority``
+    alone left rows of equal priority in whatever order each query returned them, so walking the pages skipped
+    some items and repeated others."""
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
@@ -61,4 +66,7 @@ class StrictOrderingFilter(OrderingFilter):
             if not all(term.removeprefix("-") in valid for term in terms):
                 raise ValidationError({self.ordering_param: [
                     f"Order by {' or '.join(valid)}, with a leading '-' for descending; several, comma-separated."]})
-        return super().get_ordering(request, queryset, view)
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(term.removeprefix("-") in ("id", "pk") for term in ordering):
+            ordering.append("id")
+        return tuple(ordering)

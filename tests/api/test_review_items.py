@@ -56,6 +56,21 @@ def test_cursor_pagination_walks_every_item_once(forum, make_queued):
     assert forum.http.get("/api/v1/review-items?cursor=garbage").status_code == 404
 
 
+@pytest.mark.parametrize("ordering", ["-priority", "priority", "-priority,created_at"])
+def test_walking_the_pages_of_a_client_chosen_order_returns_every_item_once(forum, make_queued, ordering):
+    """``ordering=-priority`` (the docs' own example) had no tie-breaker: among items of equal priority each page
+    query returned its own order, so the walk skipped an item and returned another twice."""
+    items = [make_queued(f"t{i}") for i in range(12)]
+    ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(priority=40)
+    seen, url = [], f"/api/v1/review-items?page_size=2&ordering={ordering}"
+    while url:
+        page = forum.http.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 12
+    assert set(seen) == {str(i.public_id) for i in items}
+
+
 def _cursor(query: str) -> str:
     import base64
     from urllib.parse import quote
