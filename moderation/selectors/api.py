@@ -22,12 +22,14 @@ from ..models import (
     Evaluation,
     ReviewItem,
     Revision,
+    StatementOfReasons,
     Submission,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from ..selectors.labels import submission_label
 from .results import results_current
+
 
 def submission_get_for_client(*, client: ApiClient, public_id) -> Submission:
     submission = (Submission.objects.select_related("current_revision", "client")
@@ -46,6 +48,28 @@ def _rendered_html(revision) -> str:
 
 
 @dataclass
+class AutomaticDecision:
+    """The policy's automatic rejection, read from its statement of reasons, in the shape of a decided item
+    (``DecisionOut`` writes either): it has no review item of its own."""
+
+    decision_action: str
+    decision_reason: str
+    decision_message: str
+    decided_at: datetime
+
+
+def _automatic_decision(submission: Submission, last_decided: ReviewItem | None) -> AutomaticDecision | None:
+    statement = StatementOfReasons.objects.filter(submission=submission, automated_decision=True,
+                                                  item__isnull=True).order_by("-created_at", "-id").first()
+    if statement is None or (last_decided is not None and last_decided.decided_at is not None
+                             and last_decided.decided_at > statement.created_at):
+        return None
+    ground = statement.data.get("ground", {})
+    return AutomaticDecision(statement.decision, ground.get("rule") or "", ground.get("explanation") or "",
+                             statement.created_at)
+
+
+@dataclass
 class SubmissionDetail:
     """What ``GET /submissions/{id}`` shows (written by ``moderation.api.serializers.SubmissionOut``)."""
 
@@ -58,7 +82,7 @@ class SubmissionDetail:
     evaluated_at: datetime | None
     classifier_results: list[ClassifierResult]
     review_item: ReviewItem | None
-    decision: ReviewItem | None
+    decision: ReviewItem | AutomaticDecision | None
     label: dict
     rendered_html: str
 
@@ -87,7 +111,8 @@ def submission_detail(*, submission: Submission) -> SubmissionDetail:
         submission=submission, revision=revision, title=revision.title if revision else "",
         reasons=list(reasons or []), priority=priority, outcome=evaluation.outcome if evaluation else None,
         evaluated_at=(revision.evaluated_at or None) if revision else None, classifier_results=results,
-        review_item=latest_item, decision=last_decided, label=submission_label(submission).as_dict(),
+        review_item=latest_item, decision=_automatic_decision(submission, last_decided) or last_decided,
+        label=submission_label(submission).as_dict(),
         rendered_html=_rendered_html(revision) if revision else "",
     )
 

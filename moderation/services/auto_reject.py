@@ -25,9 +25,11 @@ def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> Sta
            data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
     statement = statement_record(submission=submission, decision=DecisionAction.REJECT, item=item,
                                  evaluation=evaluation, automated_decision=True, reason=reason, message=message)
-    outbox_record(submission=submission, type="review.decided", extra={"decision": {
-        "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
-        "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
+    # ``statement_of_reasons`` where a moderator's decision carries it (top level), and in ``decision`` as before
+    outbox_record(submission=submission, type="review.decided", item=item, extra={
+        "statement_of_reasons": str(statement.public_id), "decision": {
+            "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
+            "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
     return statement
 
 

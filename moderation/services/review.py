@@ -149,8 +149,8 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
             raise ReviewConflict(gettext("%(holder)s is working on this item; wait, or ask them to release it.")
                                  % {"holder": holder}, item=item)
         from_status = item.status
+        item.version += 1  # before the change, so what it records (the review.decided event) has the new version
         change(item)
-        item.version += 1
         item.save()
         action = _audit(actor=actor, item=item, submission=item.submission, verb=verb, from_status=from_status,
                         to_status=item.status, note=note, data=data)

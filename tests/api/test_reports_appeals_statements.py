@@ -230,3 +230,24 @@ def test_the_api_links_a_draft_to_the_submission(make_forum, django_capture_on_c
     other = make_forum("forum-s")
     refused = other.http.post("/api/v1/submissions", {**post_payload("p-1"), "draft_id": draft["id"]}, format="json")
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "draft_id"
+
+
+def test_an_automatic_rejection_shows_as_the_decision_and_its_event_names_the_statement_where_others_do(
+        forum, submit, settings):
+    """GET said ``"status": "rejected"`` with ``"decision": null``, and the webhook carried the statement's id
+    only inside ``decision``, where a moderator's decision does not put it."""
+    from moderation.models import OutboxEvent, RejectionTemplate, StatementOfReasons
+
+    RejectionTemplate.objects.create(code="low-effort-ai", title="Low effort", message="Please rewrite it.")
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_category", "when": {"category_in": ["autoreject"]}, "outcome": "auto_reject",
+         "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    response = submit(forum, post_payload("auto-1", category="autoreject"))
+    assert response.status_code == 202
+    body = forum.http.get(f"/api/v1/submissions/{response.json()['id']}").json()
+    assert body["status"] == "rejected"
+    assert body["decision"]["action"] == "reject" and body["decision"]["reason"] == "low-effort-ai"
+    assert body["decision"]["message"] == "Please rewrite it." and body["decision"]["decided_at"]
+    statement = StatementOfReasons.objects.get()
+    event = OutboxEvent.objects.filter(type="review.decided").latest("id")
+    assert event.payload["data"]["statement_of_reasons"] == str(statement.public_id)

@@ -210,3 +210,17 @@ def test_an_approval_with_a_rejection_template_is_400_and_tells_the_author_nothi
     assert error_fields(response) == ["template"]
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
     assert not Notification.objects.filter(submission=item.submission, verb="review.approve").exists()
+
+
+def test_the_decided_event_carries_the_items_version_after_the_decision(forum, make_queued):
+    """It carried the version before the decision: one behind what the decision's response and GET said."""
+    from moderation.models import OutboxEvent
+
+    item = make_queued("v")
+    claimed = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": item.version},
+                              format="json").json()
+    decided = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                              {"action": "approve", "version": claimed["version"]}, format="json").json()
+    event = OutboxEvent.objects.filter(type="review.decided").latest("id")
+    assert event.payload["data"]["review_item"]["version"] == decided["version"] == ReviewItem.objects.get(
+        pk=item.pk).version
