@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import nh3
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, gettext
 from markdown_it import MarkdownIt
 from markdown_it import helpers as _stock_helpers
 from markdown_it.rules_inline import emphasis as _stock_emphasis
@@ -73,10 +74,6 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def ai_label(model: str | None) -> str:
-    return f"AI-written · {model}" if model else "AI-written"
-
-
 #: The explainer's value for text an AI model produced with a person prompting and reviewing it.
 AI_DISCLOSURE_VALUE = "ai-generated"
 
@@ -86,10 +83,11 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
         if model else ""
     model_attr = f' aidisclosure="{AI_DISCLOSURE_VALUE}"' + model_attr
     open_attr = "" if collapsed else " open"
+    badge = html.escape(gettext("AI-written"))
     return (
         f'<section class="ai-block" data-ai-written{model_attr}>'
         f'<details class="ai-block__toggle"{open_attr}>'
-        f'<summary class="ai-block__label"><span class="ai-block__badge">AI-written</span>'
+        f'<summary class="ai-block__label"><span class="ai-block__badge">{badge}</span>'
         + (f' · <span class="ai-block__model">{html.escape(model)}</span>' if model else "")
         + '</summary><div class="ai-block__body">'
     )
@@ -316,7 +314,9 @@ def render_body(body: str, fmt: str = "markdown", *, collapsed: bool = True) -> 
     digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     if fmt != "html" and app_settings.MARKDOWN_PLUGINS:  # the host's plugins change the HTML too
         digest += ":" + hashlib.sha256("|".join(app_settings.MARKDOWN_PLUGINS).encode()).hexdigest()[:16]
-    key = f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:{digest}"
+    # the reader's language too: the sections' label is translated
+    key = (f"disclosure:html:{RENDER_VERSION}:{PARSER_VERSION}:{getattr(nh3, '__version__', '')}:{fmt}:{collapsed}:"
+           f"{get_language() or ''}:{digest}")
     try:
         cached = cache.get(key)
     except Exception:  # the cache is an optimisation: an outage renders, never fails

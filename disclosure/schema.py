@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
@@ -201,6 +201,10 @@ def _pydantic_errors(exc: ValidationError) -> list[FieldError]:
             message = "This field is required."
         elif err["type"] == "literal_error":
             message = f"Not an allowed value. {message}."
+        elif err["type"] == "too_long" and "max_length" in (err.get("ctx") or {}):  # a list (pydantic's words)
+            n = err["ctx"]["max_length"]
+            message = (ngettext("Name at most %(max)s tool.", "Name at most %(max)s tools.", n) if field == "tools"
+                       else ngettext("At most %(max)s item.", "At most %(max)s items.", n)) % {"max": n}
         out.append(FieldError(field, message))
     return out
 

@@ -180,7 +180,7 @@ def notifications_mark_read(request):
     author_id = app_settings.adapter.author_external_id(request.user)
     Notification.objects.filter(recipient_external_id=author_id, read_at__isnull=True).update(
         read_at=timezone.now())
-    messages.success(request, "Marked as read.")
+    messages.success(request, gettext("Marked as read."))
     return redirect("forum:notifications")
 
 

@@ -104,7 +104,7 @@ RULES = [
     ("details too long", ai(assistance=[{"kind": "editing", "extent": "minor", "details": "x" * 501}]),
      [("assistance.0.details", "at most 500 characters")]),
     ("too many items", ai(assistance=[{"kind": "editing", "extent": "minor"}] * 9),
-     [("assistance", "at most 8 items")]),
+     [("assistance", "At most 8 items.")]),
     # unknown fields are rejected, not ignored
     ("unknown top-level field", ai(confidence="high"), [("confidence", "Unknown field")]),
     ("unknown nested field", ai(assistance=[{"kind": "editing", "extent": "minor", "note": "x"}]),

@@ -68,6 +68,29 @@ def test_the_label_and_the_eu_mark_in_german(make_post, reader_client_factory):
     assert "AI-assisted" not in page
 
 
+def test_an_ai_written_section_is_labelled_in_the_readers_language(make_post, author):
+    """The section's badge was written in English on every German page (and cached so for every language)."""
+    body = 'Mein Teil.\n\n:::ai-written model="GPT-5"\nDer Teil des Modells.\n:::\n' + "Mehr von mir. " * 300
+    post = make_post(title="Ein Beitrag", body=body, disclosure=HONEST_DISCLOSURE)
+    english = Client().get(f"/posts/{post.public_id}/").content.decode()
+    page = german().get(f"/posts/{post.public_id}/").content.decode()
+    assert '<span class="ai-block__badge">AI-written</span>' in english
+    assert '<span class="ai-block__badge">KI-geschrieben</span>' in page
+
+
+def test_the_notifications_flash_and_the_tools_limit_in_german(author, category):
+    client = german(author)
+    response = client.post("/notifications/read/", follow=True)
+    assert "Als gelesen markiert." in response.content.decode()
+    response = client.post("/posts/new/", {
+        "title": "Titel", "category": category.pk, "format": "markdown", "body": "Mein Text.",
+        "assist_editing": "minor", "ai_share_percent": "0", "process": "Ich habe die Sprache glätten lassen.",
+        "tools": ", ".join(f"Werkzeug {n}" for n in range(21))})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nennen Sie höchstens 20 Werkzeuge." in page and "List should have" not in page
+
+
 def test_the_queue_and_an_item_in_german(moderator, queued_post, item_of):
     item = item_of(queued_post(title="Verdächtig"))
     client = german(moderator)
