@@ -24,7 +24,8 @@ from .views import ApiView
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
           403: OpenApiResponse(ErrorOut, description="The key lacks the submit scope."),
-          404: OpenApiResponse(ErrorOut, description="Not found, or not yours.")}
+          404: OpenApiResponse(ErrorOut, description="Not found, or not yours."),
+          429: OpenApiResponse(ErrorOut, description="Too many requests; see `Retry-After`.")}
 
 
 class DraftCreateIn(StrictSerializer):

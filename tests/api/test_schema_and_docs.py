@@ -51,3 +51,13 @@ def test_only_the_docs_page_relaxes_the_csp_and_only_for_styles():
     assert "script-src 'self';" in docs or docs.endswith("script-src 'self'")
     elsewhere = APIClient().get("/api/v1/health")["Content-Security-Policy"]
     assert "unsafe-inline" not in elsewhere
+
+
+def test_every_operation_behind_the_rate_limit_declares_its_429():
+    """The drafts operations answered 429 under the limit but did not say so (schemathesis: undocumented status)."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    missing = [f"{method.upper()} {path}" for path, operations in schema["paths"].items()
+               for method, operation in operations.items()
+               if operation.get("security") != [{}] and "401" in operation["responses"]
+               and "429" not in operation["responses"]]
+    assert not missing, missing
