@@ -30,6 +30,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.utils.translation import get_language, gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
@@ -43,6 +44,18 @@ COLLAPSIBLE = "collapsible"
 PASSAGE_KINDS = (AUTHOR, DECLARED_AI, QUOTE, CODE, COLLAPSIBLE)
 #: Kinds whose text is prose somebody wrote for this post, and so worth scoring.
 PROSE_KINDS = (AUTHOR, DECLARED_AI, COLLAPSIBLE)
+
+
+def _unclosed_message(marker: str, line: int) -> str:
+    """A section opened on ``line`` with ``marker`` (``:``, ``%`` or ``+``) and never closed."""
+    if marker == "+":
+        return gettext("The collapsible section opened on line %(line)s is never closed: add '+++' after its "
+                       "text.") % {"line": line}
+    if marker == "%":
+        return gettext("The AI-written section opened on line %(line)s is never closed: add a line with "
+                       "%(closer)s after its text.") % {"line": line, "closer": "'%%% /llm-output'"}
+    return gettext("The AI-written section opened on line %(line)s is never closed: add a line with ':::' after "
+                   "its text.") % {"line": line}
 
 
 class BlockSyntaxError(ValueError):
@@ -386,25 +399,29 @@ class _MarkdownWalk:
         if m := _COLON_CLOSE.match(stripped):
             if inner is None:
                 self.errors.append(BlockSyntaxError(
-                    f"Line {line}: ':::' closes nothing here: no AI-written section is open.", line=line))
+                    gettext("Line %(line)s: ':::' closes nothing here: no AI-written section is open.")
+                    % {"line": line}, line=line))
             elif inner.syntax == "colon" and len(m.group(1)) < inner.colons:
                 self.errors.append(BlockSyntaxError(
-                    f"Line {line}: this ':::' is shorter than the {':' * inner.colons} that opened the AI-written "
-                    f"section on line {inner.start_line + 1}.", line=line))
+                    gettext("Line %(line)s: this ':::' is shorter than the %(colons)s that opened the AI-written "
+                            "section on line %(opened)s.")
+                    % {"line": line, "colons": ":" * inner.colons, "opened": inner.start_line + 1}, line=line))
             else:
-                what = {"lw": "an LLM-output block (close it with '%%% /llm-output')",
-                        "collapse": "a collapsible section (close it with '+++')",
-                        "colon": f"the AI-written section opened on line {inner.start_line + 1}"}[inner.syntax]
+                what = {"lw": gettext("an LLM-output block (close it with %(closer)s)") % {"closer": "'%%% /llm-output'"},
+                        "collapse": gettext("a collapsible section (close it with '+++')"),
+                        "colon": gettext("the AI-written section opened on line %(opened)s")
+                        % {"opened": inner.start_line + 1}}[inner.syntax]
                 self.errors.append(BlockSyntaxError(
-                    f"Line {line}: ':::' closes nothing here; the innermost open block is {what}.", line=line))
+                    gettext("Line %(line)s: ':::' closes nothing here; the innermost open block is %(what)s.")
+                    % {"line": line, "what": what}, line=line))
         elif _COLON_OTHER.match(stripped):
             self.errors.append(BlockSyntaxError(
-                f"Line {line}: unknown block type. Use ':::ai-written model=\"…\"' for an AI-written section.",
-                line=line))
+                gettext("Line %(line)s: unknown block type. Use ':::ai-written model=\"…\"' for an AI-written "
+                        "section.") % {"line": line}, line=line))
         elif _LW_CLOSE.match(stripped):
             self.errors.append(BlockSyntaxError(
-                f"Line {line}: '%%% /llm-output' closes nothing: no '%%% llm-output' block is open here.",
-                line=line))
+                gettext("Line %(line)s: %(closer)s closes nothing: no %(opener)s block is open here.")
+                % {"line": line, "closer": "'%%% /llm-output'", "opener": "'%%% llm-output'"}, line=line))
 
     def check_fence(self, token) -> None:
         """The renderer ends a section at its closing line even inside a code fence: refuse such a body
@@ -415,10 +432,12 @@ class _MarkdownWalk:
                 or token.map[1] != inner.end_line:
             return
         line = inner.end_line + 1
-        self.errors.append(BlockSyntaxError(
-            f"Line {line}: this line inside a code block would end the AI-written section opened on line "
-            f"{inner.start_line + 1}. Indent it" + (", or open the section with more colons."
-                                                      if inner.syntax == "colon" else "."), line=line))
+        message = (gettext("Line %(line)s: this line inside a code block would end the AI-written section opened "
+                           "on line %(opened)s. Indent it, or open the section with more colons.")
+                   if inner.syntax == "colon" else
+                   gettext("Line %(line)s: this line inside a code block would end the AI-written section opened "
+                           "on line %(opened)s. Indent it."))
+        self.errors.append(BlockSyntaxError(message % {"line": line, "opened": inner.start_line + 1}, line=line))
 
     # -- the walk
     def open(self, token) -> None:
@@ -438,16 +457,13 @@ class _MarkdownWalk:
                     # the renderer would close the outer section at this block's closing line
                     n = token.map[0] + 1
                     self.errors.append(BlockSyntaxError(
-                        f"Line {n}: an AI-written section nested inside another needs fewer colons than the one "
-                        f"around it: open the outer one (line {outer.start_line + 1}) with "
-                        f"{':' * (entry.colons + 1)} and close it with {':' * (entry.colons + 1)}.", line=n))
+                        gettext("Line %(line)s: an AI-written section nested inside another needs fewer colons "
+                                "than the one around it: open the outer one (line %(outer)s) with %(colons)s and "
+                                "close it with %(colons)s.")
+                        % {"line": n, "outer": outer.start_line + 1, "colons": ":" * (entry.colons + 1)}, line=n))
             if not entry.closed:
                 n = token.map[0] + 1
-                if syntax == "collapse":
-                    message = f"The collapsible section opened on line {n} is never closed: add '+++' after its text."
-                else:
-                    closer = "a line with ':::'" if syntax == "colon" else "a line with '%%% /llm-output'"
-                    message = f"The AI-written section opened on line {n} is never closed: add {closer} after its text."
+                message = _unclosed_message("+" if syntax == "collapse" else "%" if syntax == "lw" else ":", n)
                 self.unclosed.append(BlockSyntaxError(message, line=n))
             if syntax == "collapse":
                 self.collapses += 1
@@ -538,10 +554,7 @@ def parse_markdown(body: str) -> ParsedBody:
     walk.walk(tokens)
     for number in env.get("unclosed", ()):
         syntax = walk.line_text(number).lstrip(" \t>")[:1]
-        what = {"+": ("collapsible section", "'+++'"), "%": ("AI-written section", "a line with '%%% /llm-output'")
-                }.get(syntax, ("AI-written section", "a line with ':::'"))
-        walk.unclosed.append(BlockSyntaxError(f"The {what[0]} opened on line {number + 1} is never closed: add "
-                                              f"{what[1]} after its text.", line=number + 1))
+        walk.unclosed.append(BlockSyntaxError(_unclosed_message(syntax, number + 1), line=number + 1))
     if walk.errors:
         raise min(walk.errors, key=lambda e: e.line)
     if walk.unclosed:
@@ -845,16 +858,16 @@ def parse_html(body: str) -> ParsedBody:
     scanner.run()
     if scanner.max_depth > MAX_HTML_DEPTH:
         line = scanner.line_of(scanner.too_deep_at)
-        raise BlockSyntaxError(f"Line {line}: the HTML nests elements more than {MAX_HTML_DEPTH} deep: close the "
-                               "tags you open.", line=line)
+        raise BlockSyntaxError(gettext("Line %(line)s: the HTML nests elements more than %(max)s deep: close the "
+                                       "tags you open.") % {"line": line, "max": MAX_HTML_DEPTH}, line=line)
     if scanner.ai:
         line = scanner.ai[0][3]
-        raise BlockSyntaxError(f"The AI-written section opened on line {line} is never closed: add its closing "
-                               f"</{scanner.ai[0][0]}> tag.", line=line)
+        raise BlockSyntaxError(gettext("The AI-written section opened on line %(line)s is never closed: add its "
+                                       "closing </%(tag)s> tag.") % {"line": line, "tag": scanner.ai[0][0]}, line=line)
     return ParsedBody(_merge(scanner.chunks), sorted(scanner.blocks, key=lambda b: b.start))
 
 
-_RECENT: OrderedDict[tuple[str, str], ParsedBody | BlockSyntaxError] = OrderedDict()
+_RECENT: OrderedDict[tuple[str, str, str], ParsedBody | BlockSyntaxError] = OrderedDict()
 _RECENT_SIZE = 8
 _RECENT_LOCK = threading.Lock()
 
@@ -867,7 +880,7 @@ def parse_body(body: str, fmt: str = "markdown") -> ParsedBody:
     """
     if fmt not in ("markdown", "html"):
         raise ValueError(f"unknown body format {fmt!r}")
-    key = (fmt, body)
+    key = (fmt, get_language() or "", body)  # a syntax error's message is in the author's language
     with _RECENT_LOCK:
         found = _RECENT.get(key)
         if found is not None:

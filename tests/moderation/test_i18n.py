@@ -91,6 +91,20 @@ def test_the_notifications_flash_and_the_tools_limit_in_german(author, category)
     assert "Nennen Sie höchstens 20 Werkzeuge." in page and "List should have" not in page
 
 
+def test_a_body_syntax_error_is_explained_in_the_authors_language(author, category):
+    """The parser's messages were English on German pages; the same body refused in English afterwards must not
+    get the German message from the parser's cache."""
+    body = 'Mein Text.\n\n:::ai-written model="X"\nNie geschlossen.'
+    form = {"title": "Titel", "category": category.pk, "format": "markdown", "body": body,
+            "assist_drafting": "minor", "ai_share_percent": "10", "process": "Das Modell schrieb den Abschnitt."}
+    page = german(author).post("/posts/new/", form).content.decode()
+    assert "Der in Zeile 3 geöffnete KI-geschriebene Abschnitt wird nie geschlossen" in page
+    english = Client()
+    english.force_login(author)
+    page = english.post("/posts/new/", form).content.decode()
+    assert "The AI-written section opened on line 3 is never closed" in page
+
+
 def test_the_queue_and_an_item_in_german(moderator, queued_post, item_of):
     item = item_of(queued_post(title="Verdächtig"))
     client = german(moderator)
