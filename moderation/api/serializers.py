@@ -366,6 +366,8 @@ class ClassifierResultOut(serializers.Serializer):
 # Written from a :class:`~moderation.models.ReviewItem`: null while it has no decision.
 class DecisionOut(serializers.Serializer):
     action = Choice(source="decision_action", choices=DecisionAction.choices)
+    revision = Integer(source="revision.number", help_text="The revision the decision was about: after the "
+                                                            "author's edit, an earlier one than the submission's.")
     reason = Text(source="decision_reason", allow_blank=True)
     message = Text(source="decision_message", allow_blank=True)
     decided_at = Timestamp(allow_null=True)

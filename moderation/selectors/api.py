@@ -56,6 +56,7 @@ class AutomaticDecision:
     decision_reason: str
     decision_message: str
     decided_at: datetime
+    revision: Revision
 
 
 def _automatic_decision(submission: Submission, last_decided: ReviewItem | None) -> AutomaticDecision | None:
@@ -65,8 +66,9 @@ def _automatic_decision(submission: Submission, last_decided: ReviewItem | None)
                              and last_decided.decided_at > statement.created_at):
         return None
     ground = statement.data.get("ground", {})
+    revision = statement.evaluation.revision if statement.evaluation_id else submission.current_revision
     return AutomaticDecision(statement.decision, ground.get("rule") or "", ground.get("explanation") or "",
-                             statement.created_at)
+                             statement.created_at, revision)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from moderation.models import Revision
 from moderation.services.evaluation import revision_evaluate
 from moderation.services.review import Actor, review_item_decide
 
-from .conftest import post_payload
+from .conftest import QUEUED_DISCLOSURE, post_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,17 @@ def test_decision_and_moderator_label(forum, submit, queued):
     assert body["decision"]["decided_at"]
     assert body["label"] == {**body["label"], "value": "ai_generated", "source": "moderator", "locked": True}
     assert body["label"]["iptc_digital_source_type"].startswith("http://cv.iptc.org/newscodes/digitalsourcetype/")
+
+
+def test_the_decision_names_the_revision_it_was_about(forum, queued, submit):
+    """After the author's edit, GET still showed the old revision's decision with nothing to say so."""
+    from moderation.services.review import Actor, review_item_approve
+
+    data, item = queued
+    review_item_approve(item_id=item.pk, actor=Actor.for_client(forum.client))
+    assert forum.http.get(f"/api/v1/submissions/{data['id']}").json()["decision"]["revision"] == 1
+    edited = post_payload("queued-1", standing="new", disclosure=QUEUED_DISCLOSURE,
+                          body="My outline, then a section the model drafted and I edited twice.")
+    assert submit(forum, edited).status_code == 202
+    body = forum.http.get(f"/api/v1/submissions/{data['id']}").json()
+    assert body["revision"] == 2 and body["decision"]["revision"] == 1
