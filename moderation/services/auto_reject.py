@@ -3,13 +3,11 @@ an Action by ``system``, a ``review.decided`` outbox event, and a statement of r
 was automated (EU DSA Art. 17(3)(c))."""
 from __future__ import annotations
 
-from django.utils import timezone
-
 from ..models import (
     DecisionAction, Evaluation, ReviewItem, ReviewStatus, StatementOfReasons, Submission, SubmissionStatus,
 )
 from .notify import outbox_record
-from .review import Actor, _audit, _clear_claim
+from .review import Actor, _audit, item_mark_decided
 from .statements import statement_record
 
 
@@ -42,10 +40,8 @@ def _decide_undecided_item(*, submission: Submission, evaluation: Evaluation, re
     if item is None:
         return None
     item.revision, item.evaluation = evaluation.revision, evaluation
-    item.status, item.decision_action = ReviewStatus.DECIDED, DecisionAction.REJECT
-    item.decision_reason, item.decision_message, item.decision_template = reason[:100], message, None
-    item.decided_by, item.decided_by_client, item.decided_at = None, None, timezone.now()
-    _clear_claim(item)
+    item_mark_decided(item, actor=Actor.system(), decision=DecisionAction.REJECT, template=None, reason=reason,
+                      message=message)
     item.version += 1
     item.save()
     return item

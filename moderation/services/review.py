@@ -158,6 +158,21 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
     return item
 
 
+def item_mark_decided(item: ReviewItem, *, actor: Actor, decision: str, template: RejectionTemplate | None,
+                      reason: str, message: str) -> None:
+    """What deciding writes on the item (not saved): a moderator's decision, or the policy's automatic
+    rejection of an edit deciding the item that was still waiting (``services.auto_reject``)."""
+    item.status = ReviewStatus.DECIDED
+    item.decision_action = decision
+    item.decision_template = template
+    item.decision_reason = reason[:100]
+    item.decision_message = message
+    item.decided_by = actor.user if actor.kind == "user" else None
+    item.decided_by_client = actor.client if actor.kind == "client" else None
+    item.decided_at = timezone.now()
+    _clear_claim(item)
+
+
 def _clear_claim(item: ReviewItem) -> None:
     item.claimed_by = None
     item.claimed_by_client = None
@@ -242,15 +257,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
 
     def change(item):
         _check_revision(item, expected_revision)
-        item.status = ReviewStatus.DECIDED
-        item.decision_action = decision
-        item.decision_template = template
-        item.decision_reason = reason[:100]
-        item.decision_message = message
-        item.decided_by = actor.user if actor.kind == "user" else None
-        item.decided_by_client = actor.client if actor.kind == "client" else None
-        item.decided_at = timezone.now()
-        _clear_claim(item)
+        item_mark_decided(item, actor=actor, decision=decision, template=template, reason=reason, message=message)
         submission = item.submission
         previously_visible = submission.visible
         submission.status = status
