@@ -22,6 +22,7 @@ from moderation.public import (
     SubmissionInvalid,
     app_settings,
     local_client,
+    notification_text,
     report_create,
     review_item_appeal,
     revision_outcome,
@@ -168,8 +169,10 @@ def post_edit(request, public_id):
 @login_required
 def notifications(request):
     author_id = app_settings.adapter.author_external_id(request.user)
-    items = Notification.objects.filter(recipient_external_id=author_id, submission__client__name="local") \
-        .select_related("submission__forum_post", "submission__current_revision")[:100]
+    items = list(Notification.objects.filter(recipient_external_id=author_id, submission__client__name="local")
+                 .select_related("submission__forum_post", "submission__current_revision")[:100])
+    for n in items:  # in the reader's language, composed now
+        n.text = notification_text(n)
     return render(request, "forum/notifications.html", {"notifications": items})
 
 

@@ -367,7 +367,10 @@ class Notification(models.Model):
     recipient_external_id = models.CharField(max_length=200, db_index=True)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notifications")
     verb = models.CharField(max_length=40)
+    #: the English text, for the record; the author reads ``services.notify.notification_text``
     message = models.TextField()
+    #: {"note", "label", "automatic"}: what the text is composed of, in the reader's language; null before 0014
+    parts = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

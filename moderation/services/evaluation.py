@@ -326,8 +326,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     elif outcome == EvaluationOutcome.AUTO_REJECT:
         submission.status = SubmissionStatus.REJECTED
         submission.visible = False
-        notification_send(submission=submission, verb="review.reject",
-                          message=evaluation.details.get("message") or "Your post was rejected automatically.")
+        details = evaluation.details or {}  # the rule's template, if it names one; else the default, translated
+        notification_send(submission=submission, verb="review.reject", automatic=True,
+                          note=details.get("message", "") if details.get("template") else "")
         from .auto_reject import auto_reject_record
 
         auto_reject_record(submission=submission, evaluation=evaluation)

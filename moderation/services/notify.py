@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
+from disclosure.labels import LABELS
+
 from ..models import Notification, OutboxEvent, Submission
 
 if TYPE_CHECKING:
@@ -15,9 +20,45 @@ if TYPE_CHECKING:
 EVENT_TYPES = ("submission.evaluated", "submission.queued", "review.decided")
 
 
-def notification_send(*, submission: Submission, verb: str, message: str) -> Notification:
+#: what a moderator's decision tells its author, in the author's language when shown (:func:`notification_text`)
+AUTHOR_MESSAGES = {
+    "review.approve": gettext_noop("A moderator approved your post."),
+    "review.reject": gettext_noop("A moderator rejected your post."),
+    "review.request_changes": gettext_noop(
+        "A moderator asks you to fix your post's AI disclosure before it is published."),
+    "review.hide": gettext_noop("A moderator hid your post."),
+}
+
+
+def notification_send(*, submission: Submission, verb: str, note: str = "", label: str = "",
+                      automatic: bool = False) -> Notification:
+    """Tell the author of ``submission`` about a decision (``verb``: ``review.<action>``). Stored in parts
+    (``note``: the moderator's or the rejection template's words, shown as written; ``label``: the label the
+    decision set; ``automatic``: the policy's automatic rejection), so that each author reads it in their own
+    language; ``message`` keeps the English text for the record."""
+    parts = {"note": note, "label": label, "automatic": automatic}
+    with translation.override("en"):
+        message = _composed(verb, parts)
     return Notification.objects.create(recipient_external_id=submission.author_external_id,
-                                       submission=submission, verb=verb, message=message)
+                                       submission=submission, verb=verb, message=message, parts=parts)
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification in the active language (one stored before it had parts: its text as stored)."""
+    if notification.parts is None:
+        return notification.message
+    return _composed(notification.verb, notification.parts)
+
+
+def _composed(verb: str, parts: dict) -> str:
+    note = parts.get("note") or ""
+    if parts.get("automatic"):  # the template's message, when the operator's rule names one
+        return note or gettext("Your post was rejected automatically.")
+    text = gettext(AUTHOR_MESSAGES[verb]) if verb in AUTHOR_MESSAGES else ""
+    if parts.get("label") in LABELS:  # the label is part of the outcome: the author hears it, not only "approved"
+        text += " " + gettext("It now carries the label “%(label)s”, which your edits keep.") % {
+            "label": gettext(LABELS[parts["label"]])}
+    return f"{text}\n\n{note}" if note else text
 
 
 def submission_event_payload(submission: Submission, item: ReviewItem | None = None) -> dict:

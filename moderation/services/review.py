@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
-from disclosure.labels import LABELS
 
 from .. import signals
 from ..conf import app_settings
@@ -211,14 +210,6 @@ DECISION_EFFECTS = {
     DecisionAction.REQUEST_CHANGES: (SubmissionStatus.NEEDS_CHANGES, False),
     DecisionAction.HIDE: (SubmissionStatus.HIDDEN, False),
 }
-AUTHOR_MESSAGES = {
-    DecisionAction.APPROVE: "A moderator approved your post.",
-    DecisionAction.REJECT: "A moderator rejected your post.",
-    DecisionAction.REQUEST_CHANGES: "A moderator asks you to fix your post's AI disclosure before it is published.",
-    DecisionAction.HIDE: "A moderator hid your post.",
-}
-
-
 def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str = "", message: str = "",
                        template_code: str | None = None, label: str | None = None,
                        expected_version: int | None = None, expected_revision: int | None = None) -> ReviewItem:
@@ -268,10 +259,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_locked = True
         submission.save()
         signals.visibility_changed_send(submission=submission, previous=previously_visible)
-        # the label is part of the outcome: an author whose post was relabelled hears it, not only "approved"
-        labelled = f" It now carries the label “{LABELS[label]}”, which your edits keep." if label else ""
-        text = AUTHOR_MESSAGES[decision] + labelled + (f"\n\n{message}" if message else "")
-        notification_send(submission=submission, verb=f"review.{decision}", message=text)
+        notification_send(submission=submission, verb=f"review.{decision}", note=message, label=label or "")
         reports_resolve(item=item, decision=decision, label=label)
         statement = statement_record(submission=submission, decision=decision, item=item,
                                      evaluation=item.evaluation, reason=reason, message=message, label=label,

@@ -273,3 +273,51 @@ def test_each_catalogue_is_complete_and_its_compiled_file_is_current(catalogue, 
     with committed.open("rb") as old, (tmp_path / "fresh.mo").open("rb") as fresh:
         assert gettext.GNUTranslations(old)._catalog == gettext.GNUTranslations(fresh)._catalog, \
             f"{committed.relative_to(ROOT)} is stale: run `python manage.py compilemessages`"
+
+
+def test_a_german_author_reads_the_decision_in_german_and_the_moderators_words_as_written(
+        author, queued_post, item_of, moderator):
+    """Notifications were stored as English sentences when the decision was made, so a German author read
+    "A moderator approved your post." on a German page."""
+    from moderation.models import Notification
+    from moderation.services.review import Actor, review_item_approve
+
+    post = queued_post(title="Mein Beitrag")
+    review_item_approve(item_id=item_of(post).pk, actor=Actor.for_user(moderator), label="ai_assisted",
+                        message="Danke für die Offenlegung.")
+
+    page = german(author).get("/notifications/").content.decode()
+    assert "Die Moderation hat Ihren Beitrag freigegeben." in page
+    assert "Er trägt jetzt die Kennzeichnung „KI-gestützt“" in page
+    assert "Danke für die Offenlegung." in page and "A moderator" not in page
+    english = Client()
+    english.force_login(author)
+    assert "A moderator approved your post. It now carries the label “AI-assisted”" in english.get(
+        "/notifications/").content.decode()
+    assert Notification.objects.get().message.startswith("A moderator approved your post.")  # the record
+
+
+def test_a_notification_stored_before_it_had_parts_is_shown_as_stored(author, queued_post):
+    from moderation.models import Notification
+
+    post = queued_post(title="Old post")
+    Notification.objects.create(recipient_external_id=post.submission.author_external_id,
+                                submission=post.submission, verb="review.approve", message="Approved long ago.")
+
+    assert "Approved long ago." in german(author).get("/notifications/").content.decode()
+
+
+def test_an_automatic_rejection_is_told_in_the_authors_language_unless_the_operator_wrote_its_text(queued_post):
+    from django.utils import translation
+
+    from moderation.services.notify import notification_send, notification_text
+
+    post = queued_post(title="Automatisch")
+    default = notification_send(submission=post.submission, verb="review.reject", automatic=True)
+    written = notification_send(submission=post.submission, verb="review.reject", automatic=True,
+                                note="Posts made only of AI text are not accepted here.")
+
+    with translation.override("de"):
+        assert notification_text(default) == "Ihr Beitrag wurde automatisch abgelehnt."
+        assert notification_text(written) == "Posts made only of AI text are not accepted here."
+    assert default.message == "Your post was rejected automatically."

@@ -74,7 +74,7 @@ def test_every_post_form_rendered_carries_the_token(world, author, moderator):
                          "/admin/", "/admin/moderation/rejectiontemplate/add/"]}
     from moderation.services.notify import notification_send
 
-    notification_send(submission=post.submission, verb="review.approve", message="Approved.")
+    notification_send(submission=post.submission, verb="review.approve")
     seen = 0
     for user, paths in pages.items():
         client = Client()

@@ -30,7 +30,7 @@ def test_reading_notifications_does_not_mark_them_read_a_post_does(make_post, au
     post = make_post()
     from moderation.services.notify import notification_send
 
-    notification_send(submission=post.submission, verb="review.approve", message="A moderator approved your post.")
+    notification_send(submission=post.submission, verb="review.approve")
     client = Client()
     client.force_login(author)
     page = client.get("/notifications/")
