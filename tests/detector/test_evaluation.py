@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from moderation.detector.train.data import Doc
 from moderation.detector.train.evaluation import sample_per_source
 
-from .fixtures import HUMAN_TEXTS
+from .fixtures import AI_TEXTS, HUMAN_TEXTS
 
 
 def docs_of(source: str, n: int) -> list[Doc]:
@@ -176,3 +176,26 @@ def test_the_cached_lm_sample_is_the_documents_whose_scored_windows_are_cached()
     assert set(doc_windows(reply.text)) - cache  # the raw text has windows the product never scores
     assert cached_docs([reply], cache, as_posted) == [reply]
     assert cached_docs([reply], set(), as_posted) == []
+
+
+def test_the_stacks_verdict_flags_what_either_classifier_flags():
+    """``evaluate_detector --stack`` reports the verdict ``score_texts`` reports: a document the cascade leaves
+    alone still counts as flagged when the cheap stage alone flags it, and one neither flags does not."""
+    from moderation.detector import detect
+    from moderation.detector.train.evaluation import Scored, mark_cheap_verdicts
+
+    flagged_text = next(t for t in AI_TEXTS if detect(t, use_lm=False).flagged)
+    docs = [Doc(flagged_text, 1, "own:casual", "own:casual", "test", {}),
+            Doc(HUMAN_TEXTS[0], 0, "se:coffee", "se:coffee", "test", {})]
+    # as the cascade might score them: neither window reaches its threshold
+    scored = [Scored(d, 0.1, None, stage="lm", prob_max=0.1, n_windows=1) for d in docs]
+    assert not any(s.flagged(0.9) for s in scored)
+
+    mark_cheap_verdicts(scored)
+
+    assert [s.flagged(0.9) for s in scored] == [True, False]
+
+
+def test_the_stacks_verdict_needs_the_lm_stage():
+    with pytest.raises(CommandError, match="--stack: .* add --lm"):
+        call_command("evaluate_detector", "--data", "debian", "--stack")

@@ -46,11 +46,14 @@ class Scored:
     stage: str = "cheap"
     prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
     n_windows: int = 0             # windows scored: a post with more of them has more chances to be flagged
+    also_flagged: bool = False     # the default stack: the other classifier flags it (``evaluate(stack=True)``)
 
     def flagged(self, thr: float | Callable[[int], float], post_thr: float | None = None) -> bool:
         """As ``detect()`` decides: some window at ``thr`` (a function of the window count: the artifact's
         threshold for this length, ``CalibratedScorer.threshold_for``), or (two windows on) the post probability
-        at ``post_thr`` (``api.flagged_rule``)."""
+        at ``post_thr`` (``api.flagged_rule``); or, in the default stack, the other classifier flags it."""
+        if self.also_flagged:
+            return True
         if self.prob_max is None:
             return False
         t = thr(self.n_windows) if callable(thr) else thr
@@ -191,9 +194,14 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
              seed: int = 0, compare_liang: bool = False, png: str | None = None,
              max_lm_windows: int = 10**9, docs_per_source: int | None = None,
              docs_per_source_for: dict[str, int] | None = None, lm_cached_only: bool = False,
-             log=print, scored_text: Callable[[str], str] | None = None) -> dict:
+             log=print, scored_text: Callable[[str], str] | None = None, stack: bool = False) -> dict:
+    """``stack``: flagged means the default stack's verdict, the one ``score_texts`` reports: the cascade with
+    the LM or the cheap stage alone flags the document (each at its own artifact's thresholds); the rankings
+    (AUROC) stay the cascade's."""
     from ..api import _resolve_use_lm
     use_lm = _resolve_use_lm(use_lm)
+    if stack and not use_lm:
+        raise ValueError("stack: the default stack's verdict needs the LM stage (use_lm)")
     docs = load(paths)
     if split != "all":
         docs = [d for d in docs if d.split == split]
@@ -215,7 +223,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     artifact = load_artifact("lm") if use_lm else load_artifact("cheap")
     thr, post_thr = artifact.threshold, artifact.post_threshold
     res: dict = {"threshold": thr, "post_threshold": post_thr, "by_length": artifact.by_length,
-                 "n_docs": len(scored), "stage": "lm" if use_lm else "cheap"}
+                 "n_docs": len(scored), "stage": "stack" if stack else "lm" if use_lm else "cheap"}
+    if stack:
+        mark_cheap_verdicts(scored, scored_text)
+        log("flagged below: the default stack (the cascade or the cheap stage alone flags it)")
 
     def at(n_windows: int) -> float:  # the window threshold for a post of this length (version 10)
         return artifact.threshold_for(n_windows)[0]
@@ -351,6 +362,15 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
         save_roc_png(curves, png, liang_rows)
         log(f"\nROC curves saved to {png}")
     return res
+
+
+def mark_cheap_verdicts(scored: list[Scored], scored_text: Callable[[str], str] | None = None) -> None:
+    """Score the same documents with the cheap stage alone and mark those it flags (``Scored.also_flagged``), so
+    that ``flagged`` is the default stack's verdict."""
+    cheap = load_artifact("cheap")
+    alone = score_docs([s.doc for s in scored], use_lm=False, progress=False, scored_text=scored_text)
+    for s, c in zip(scored, alone, strict=True):
+        s.also_flagged = c.flagged(lambda n: cheap.threshold_for(n)[0], cheap.post_threshold)
 
 
 #: issue 13's protected groups and their bounds: "the TOEFL / native-essay check (<= 2% / <= 1% flagged)"

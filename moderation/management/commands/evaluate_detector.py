@@ -9,7 +9,7 @@ texts.  Logic: :mod:`moderation.detector.train.evaluation`.
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from moderation.management.detector_data import data_errors_as_command_errors
 
@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--lm-cached-only", action="store_true",
                             help="with --lm: score only the documents whose windows all have cached LM outputs "
                                  "(DETECTOR_LM_CACHE, filled by manage.py fill_lm_cache)")
+        parser.add_argument("--stack", action="store_true",
+                            help="with --lm: report the default stack's verdict, the one score_texts reports as "
+                                 "flagged (the cascade or the cheap stage alone flags the document)")
         parser.add_argument("--artifacts", metavar="DIR", help="evaluate the cheap.json/lm.json in DIR instead of "
                                                              "the shipped ones (e.g. an older version's)")
         parser.add_argument("--compare-liang", action="store_true")
@@ -49,6 +52,8 @@ class Command(BaseCommand):
         from moderation.detector.train import evaluation
         from moderation.detector.train.evaluation import evaluate
 
+        if o["stack"] and not o["use_lm"]:
+            raise CommandError("--stack: the default stack's verdict needs the LM stage; add --lm")
         if o["artifacts"]:
             evaluation.ARTIFACTS["dir"] = o["artifacts"]
 
@@ -57,7 +62,7 @@ class Command(BaseCommand):
             res = evaluate(o["data"], use_lm=o["use_lm"], split=o["split"], n_boot=o["bootstrap"], seed=o["seed"],
                            compare_liang=o["compare_liang"], png=o["png"], max_lm_windows=o["max_lm_windows"],
                            docs_per_source=o["lm_docs_per_source"], docs_per_source_for=sizes,
-                           lm_cached_only=o["lm_cached_only"], scored_text=as_posted,
+                           lm_cached_only=o["lm_cached_only"], scored_text=as_posted, stack=o["stack"],
                            log=lambda m="": self.stdout.write(str(m)))
         if o["json"]:
             with open(o["json"], "w") as fh:
@@ -65,8 +70,6 @@ class Command(BaseCommand):
 
 
 def _prefix_size(value: str) -> tuple[str, int]:
-    from django.core.management.base import CommandError
-
     prefix, sep, n = value.rpartition("=")
     if not sep or not n.isdigit():
         raise CommandError(f"--lm-docs-for {value!r}: expected PREFIX=N, e.g. liang:=25")
