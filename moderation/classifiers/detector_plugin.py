@@ -158,6 +158,8 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
                        **({"threshold_length_band": author_result.threshold_length_band,
                            "one_window_threshold": author_result.one_window_threshold}
                           if author_result.threshold_length_band else {}),
+                       **({"thresholds_by_length": author_result.thresholds_by_length}
+                          if author_result.thresholds_by_length else {}),
                        flagged=author_result.flagged, flagged_by=author_result.flagged_by,
                        verdict=author_result.verdict, reason=author_result.reason,
                        stage=author_result.stage, artifact=author_result.artifact,

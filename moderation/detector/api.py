@@ -52,6 +52,9 @@ class DetectorResult:
     #: the artifact's threshold for a post of one window (``threshold`` when no band applies): the operating
     #: point a forum's calibration reports as the shipped one, whatever the length of its old posts
     one_window_threshold: float | None = None
+    #: every length band's threshold (``[[band, threshold], ...]``) when bands apply: what a forum's calibration
+    #: keeps as the floor for a length its old posts do not have
+    thresholds_by_length: list = field(default_factory=list)
     #: some window is at or above ``threshold``: one passage is enough evidence to show a moderator,
     #: and the threshold was chosen for this rule (<= 1% of human documents flagged); or (version 9) a post of
     #: two or more scored windows whose ``probability`` reaches ``post_threshold``
@@ -203,6 +206,7 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
     threshold, band = (deciding.threshold_for(sum(ok for _span, ok in spans)) if by_length
                        else (deciding.threshold, None))
     base = dict(threshold=threshold, threshold_length_band=band, one_window_threshold=deciding.threshold,
+                thresholds_by_length=[list(b) for b in deciding.by_length] if by_length else [],
                 post_threshold=deciding.post_threshold,
                 excluded=[tuple(e) for e in n.excluded], artifact=deciding.version)
     if n_words < MIN_WORDS:

@@ -194,10 +194,12 @@ def _by_length(posts: list[tuple[int, float, float]], *, threshold: float, shipp
     return out
 
 
-def _shipped_bands(posts, thresholds, one: float) -> tuple[tuple[str, float], ...]:
-    """The shipped thresholds by length band, as the classifier reported them for the old posts (version 10:
-    an artifact's band thresholds; earlier ones report one threshold for every length)."""
-    bands = {}
+def _shipped_bands(posts, thresholds, one: float, listed: list | None = None) -> tuple[tuple[str, float], ...]:
+    """The shipped thresholds by length band: every band the classifier lists (``listed``: the built-in
+    detector's ``thresholds_by_length``, so a length the forum's old posts lack still keeps its shipped
+    floor), else as it reported them for the old posts (version 10: an artifact's band thresholds; earlier
+    ones report one threshold for every length)."""
+    bands = {band: float(t) for band, t in listed or []}
     for (n_windows, _top, _post), threshold in zip(posts, thresholds):
         band = length_band(n_windows)
         if threshold is not None and threshold != one and band:
@@ -250,6 +252,7 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     shipped: float | None = None
     shipped_post: float | None = None
     shipped_by_post: list[float] = []  # each post's shipped window threshold (version 10: its length band's)
+    shipped_bands: list | None = None  # every band's, when the classifier lists them
     skipped = 0
     for i, (body, fmt) in enumerate(_posts_before(before, limit), start=1):
         if progress:
@@ -267,6 +270,7 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
         shipped = one_window_threshold(output.details) or shipped
         shipped_post = output.details.get("post_threshold", shipped_post)
         shipped_by_post.append(output.details.get("threshold"))
+        shipped_bands = output.details.get("thresholds_by_length") or shipped_bands
         posts.append((len(probabilities), max(probabilities), output.score))
     tops = [top for _n, top, _p in posts]
     if len(tops) < min_posts:
@@ -275,7 +279,7 @@ def site_threshold_calibrate(*, classifier: Classifier, before: datetime, false_
     threshold = threshold_for_rate(tops, false_flag_rate)
     flagged = sum(t >= threshold for t in tops)
     shipped = shipped if shipped is not None else min(filter(None, shipped_by_post), default=None)
-    shipped_rule = SiteRule(shipped, _shipped_bands(posts, shipped_by_post, shipped),
+    shipped_rule = SiteRule(shipped, _shipped_bands(posts, shipped_by_post, shipped, shipped_bands),
                             post_threshold=shipped_post) if shipped is not None else None
     flagged_shipped = sum(_flags(shipped_rule, *post) for post in posts) if shipped_rule else None
     bands = _by_length(posts, threshold=threshold, shipped=shipped_rule, rate=false_flag_rate,

@@ -583,3 +583,42 @@ def test_the_shipped_threshold_recorded_is_the_one_window_one_when_every_old_pos
     row = SiteThreshold.objects.get(classifier="longbanded", version="1")
     assert row.shipped_threshold == 0.9 and row.posts_scored == 25
     assert row.posts_flagged_shipped == 2  # at their band's 0.99, not at 0.9 (which would flag five)
+
+
+class ListingBandedClassifier(BandedClassifier):
+    """BandedClassifier listing every band's threshold in its details, as the built-in detector does."""
+
+    name = "listingbanded"
+
+    def classify(self, passages, disclosure):
+        out = super().classify(passages, disclosure)
+        out.details = {**out.details, "thresholds_by_length": [["2-3", 0.99], ["4-7", 0.995], ["8+", 0.995]]}
+        return out
+
+
+def test_a_length_the_forums_old_posts_lack_keeps_the_shipped_threshold_for_that_length(settings, make_post):
+    """A forum whose old posts were all short gave its long posts its own low one-window threshold: the shipped
+    threshold of a band was read only off old posts of that band."""
+    from moderation.models import SiteThreshold
+
+    settings.MODERATION = {**settings.MODERATION,
+                           "CLASSIFIERS": ["tests.moderation.test_calibration.ListingBandedClassifier"]}
+    for i in range(30):  # one window each, 0.00 … 0.58
+        backdate(make_post(body=f"An old post. [[p={i * 0.02:.2f}]]"), CUTOFF - timedelta(days=100 + i))
+
+    _calibrate("--by-length", "--false-flag-rate", "0.04")
+
+    bands = {b["band"]: b["threshold"] for b in SiteThreshold.objects.get(classifier="listingbanded").by_length}
+    assert bands["1"] < 0.6 and bands["2-3"] == 0.99 and bands["4-7"] == bands["8+"] == 0.995
+
+
+def test_the_built_in_detector_lists_every_length_bands_threshold():
+    from disclosure.blocks import parse_body
+    from moderation.classifiers.stylometric import StylometricClassifier
+    from moderation.detector.combiner import load_artifact
+    from tests.detector.fixtures import AI_TEXTS
+
+    output = StylometricClassifier().run(parse_body(AI_TEXTS[0], "markdown").passages, None)
+
+    assert output.details["thresholds_by_length"] == [list(b) for b in load_artifact("cheap").by_length]
+    assert {band for band, _t in output.details["thresholds_by_length"]} == {"2-3", "4-7", "8+"}
