@@ -3,7 +3,7 @@ import logging.config
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -21,3 +21,13 @@ def _use_django_logging(loglevel=None, **kwargs):
     logging.config.dictConfig(settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel)
+
+
+@worker_init.connect
+def _refuse_broken_settings(**kwargs):
+    """A worker runs no system checks: refuse to start on settings that would fail every task, as a web
+    server refuses to serve (``config/wsgi.py``)."""
+    from moderation.checks import worker_startup_errors
+
+    if errors := worker_startup_errors():
+        raise SystemExit("Refusing to start:\n" + "\n".join(f"{e.id}: {e.msg}" for e in errors))

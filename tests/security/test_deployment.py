@@ -64,6 +64,20 @@ def test_a_wsgi_server_refuses_the_demo_key_too():
     assert "Refusing to start" in done.stderr and "moderation.E102" in done.stderr
 
 
+def test_a_celery_worker_refuses_to_start_with_a_policy_that_would_fail_every_evaluation(tmp_path):
+    """The worker started, and every evaluation raised: every post stayed pending, unseen by readers and by
+    moderators. ``check`` and the WSGI module refused the setting; the worker runs no system checks."""
+    (tmp_path / "bad_policy_settings.py").write_text(
+        "from config.settings.base import *  # noqa: F401,F403\n"
+        "from config.settings.base import MODERATION\n"
+        "MODERATION = {**MODERATION, 'POLICY': {'version': 'x', 'rules': [{'name': 'r1', 'when': {'alwayz': True},"
+        " 'outcome': 'hold', 'reason': 'x1', 'priority': 10}]}}\n")
+    done = run_python("", "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
+                      settings="bad_policy_settings", PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    assert done.returncode != 0
+    assert "Refusing to start" in done.stderr and "moderation.E003" in done.stderr and "alwayz" in done.stderr
+
+
 def test_the_demo_is_still_allowed_with_debug():
     done = run_python("", "manage.py", "check", DEBUG="1")
     assert done.returncode == 0, done.stdout + done.stderr
