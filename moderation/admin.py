@@ -1,10 +1,44 @@
+from django import forms
 from django.contrib import admin, messages
 
 from . import models
 
 
+class ApiClientForm(forms.ModelForm):
+    """The client's lists are JSON here: a typo in ``scopes`` locked the client out of everything, and a string
+    where a list belongs was matched letter by letter ("news" required a disclosure in category "n")."""
+
+    policy_url = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = models.ApiClient
+        fields = "__all__"
+
+    def clean_scopes(self):
+        from .services.apikeys import SCOPES
+
+        value = self.cleaned_data["scopes"]
+        if not isinstance(value, list) or not value or any(scope not in SCOPES for scope in value):
+            raise forms.ValidationError("A list of one or more of %(scopes)s, e.g. [\"submit\"].",
+                                        params={"scopes": ", ".join(f'"{s}"' for s in SCOPES)})
+        return list(dict.fromkeys(value))
+
+    def _category_slugs(self, name):
+        value = self.cleaned_data[name]
+        if not isinstance(value, list) or not all(isinstance(slug, str) and slug.strip() for slug in value):
+            raise forms.ValidationError('A list of category slugs, e.g. ["news", "science"], or [] for none.')
+        return [slug.strip() for slug in value]
+
+    def clean_categories_requiring_disclosure(self):
+        return self._category_slugs("categories_requiring_disclosure")
+
+    def clean_public_interest_categories(self):
+        return self._category_slugs("public_interest_categories")
+
+
 @admin.register(models.ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
+    form = ApiClientForm
     list_display = ("name", "scopes", "is_active", "created_at")
     actions = ["rotate_key"]
 
