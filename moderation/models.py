@@ -453,10 +453,15 @@ class PolicyRule(models.Model):
         from .policy.rules import PolicyInvalid, rule_validate
 
         try:
-            rule_validate(self.rule, name=self.name or "rule")
+            rule = rule_validate(self.rule, name=self.name or "rule")
         except PolicyInvalid as exc:
             raise ValidationError({"rule": [f"{e['field']}: {e['message']}" if e["field"] else e["message"]
                                             for e in exc.errors]}) from None
+        # the author of an automatically rejected post is told the template's message: one that does not exist
+        # told them nothing but "rejected automatically", and named a reason no moderator can find
+        if rule.template and not RejectionTemplate.objects.filter(code=rule.template, is_active=True).exists():
+            raise ValidationError({"rule": [f"template: no active rejection template “{rule.template}”; "
+                                            "create it first (Rejection templates)."]})
 
     def save(self, *args, **kwargs):
         """Refuse a bad rule on every save path, not only the admin's (raises ValidationError)."""

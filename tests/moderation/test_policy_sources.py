@@ -36,6 +36,26 @@ def test_a_bad_rule_is_refused_when_saved(db, rule, field):
     assert not PolicyRule.objects.exists()
 
 
+AUTO_REJECT = {"when": {"always": True}, "outcome": "auto_reject", "reason": "too_ai", "template": "low-effort-ai"}
+
+
+def test_an_auto_reject_rule_naming_a_template_that_does_not_exist_is_refused_when_saved(db):
+    """It was saved, and a rejected author was told only "rejected automatically", for a reason no moderator
+    could find in the queue's list."""
+    with pytest.raises(ValidationError) as exc:
+        PolicyRule.objects.create(name="auto", rule=AUTO_REJECT)
+
+    assert exc.value.message_dict["rule"] == [
+        "template: no active rejection template “low-effort-ai”; create it first (Rejection templates)."]
+    assert not PolicyRule.objects.exists()
+
+
+def test_an_auto_reject_rule_naming_an_active_template_is_saved(db, templates):
+    PolicyRule.objects.create(name="auto", rule=AUTO_REJECT)
+
+    assert PolicyRule.objects.filter(name="auto").exists()
+
+
 def test_the_admin_form_shows_the_rule_errors(admin_client):
     response = admin_client.post("/admin/moderation/policyrule/add/", {
         "name": "broken", "order": 1, "is_active": "on",
