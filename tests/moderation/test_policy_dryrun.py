@@ -55,3 +55,20 @@ def test_a_decision_taken_after_the_evaluation_is_not_replayed_as_a_previous_dec
     item = ReviewItem.objects.get(submission=post.submission)
     review_item_reject(item_id=item.pk, actor=Actor.for_user(moderator), message="Undisclosed AI text.")
     assert "replayed 1 posts; 0 decisions would change" in run()
+
+
+def test_a_change_of_reasons_alone_is_not_reported_as_a_change_of_outcome(settings, make_post, evaluate, tmp_path):
+    """It printed "outcome hold → hold: 1" for a post whose reasons alone would change."""
+    hold = {"name": "hold_everything", "when": {"always": True}, "outcome": "hold", "reason": "manual_review",
+            "priority": 5}
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"version": "all", "rules": [hold]}}
+    evaluate(make_post(title="Clean", body="My own words, written slowly by hand."))
+    policy = tmp_path / "more.json"
+    policy.write_text(json.dumps({"version": "more", "rules": [
+        hold, {**hold, "name": "second_look", "reason": "second_look"}]}))
+
+    output = run("--policy", str(policy))
+
+    assert "replayed 1 posts; 1 decisions would change" in output
+    assert "outcome hold → hold" not in output
+    assert "reasons only (the same outcome): 1" in output and "reason +second_look: 1" in output

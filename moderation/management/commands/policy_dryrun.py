@@ -55,7 +55,7 @@ class Command(BaseCommand):
         if limit:
             submissions = submissions[:limit]
         outcome_changes, reasons_added, reasons_removed = Counter(), Counter(), Counter()
-        replayed, changed, shown = 0, 0, []
+        replayed, changed, reasons_only, shown = 0, 0, 0, []
         with transaction.atomic():  # read-only by construction; rolled back all the same
             for submission in tqdm(submissions.iterator(chunk_size=500), total=submissions.count(),
                                    disable=None, file=self.stderr._out, desc="replaying"):
@@ -71,7 +71,10 @@ class Command(BaseCommand):
                 if (after.outcome, sorted(after.reasons)) == (before.outcome, sorted(before.reasons)):
                     continue
                 changed += 1
-                outcome_changes[(before.outcome, after.outcome)] += 1
+                if before.outcome != after.outcome:
+                    outcome_changes[(before.outcome, after.outcome)] += 1
+                else:
+                    reasons_only += 1
                 reasons_added.update(set(after.reasons) - set(before.reasons))
                 reasons_removed.update(set(before.reasons) - set(after.reasons))
                 if len(shown) < examples:
@@ -82,6 +85,8 @@ class Command(BaseCommand):
                           f"change. Nothing was written.")
         for (old, new), n in outcome_changes.most_common():
             self.stdout.write(f"  outcome {old} → {new}: {n}")
+        if reasons_only:
+            self.stdout.write(f"  reasons only (the same outcome): {reasons_only}")
         for reason, n in reasons_added.most_common():
             self.stdout.write(f"  reason +{reason}: {n}")
         for reason, n in reasons_removed.most_common():
