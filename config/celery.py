@@ -25,8 +25,8 @@ def _use_django_logging(loglevel=None, **kwargs):
 
 @worker_init.connect
 def _refuse_broken_settings(**kwargs):
-    """A worker runs no system checks: refuse to start on settings that would fail every task, as a web
-    server refuses to serve (``config/wsgi.py``)."""
+    """Refuse to start on settings that would fail every task, as a web server refuses to serve
+    (``config/wsgi.py``): Celery's Django fix-up runs the system checks at start-up but ignores what they find."""
     from moderation.checks import worker_startup_errors
 
     if errors := worker_startup_errors():

@@ -136,7 +136,7 @@ def check_production_safety(app_configs, **kwargs):
 
 def worker_startup_errors() -> list:
     """The settings errors that would fail every task (adapter, classifiers, policy, scan cost), for Celery
-    workers, which run no system checks: a bad ``MODERATION["POLICY"]`` failed every evaluation and left every
+    workers, which ignore what the system checks find: a bad ``MODERATION["POLICY"]`` failed every evaluation and left every
     post pending. (The web server's other refusals, the demo key and users, are about serving pages.)"""
     return [message for message in check_moderation_settings(None) if message.is_serious()]
 

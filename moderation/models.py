@@ -459,7 +459,9 @@ class PolicyRule(models.Model):
                                             for e in exc.errors]}) from None
         # the author of an automatically rejected post is told the template's message: one that does not exist
         # told them nothing but "rejected automatically", and named a reason no moderator can find
-        if rule.template and not RejectionTemplate.objects.filter(code=rule.template, is_active=True).exists():
+        # (only for a rule that can act: one switched off can always be saved, e.g. after its template was retired)
+        acts = self.is_active and rule.enabled and rule.outcome == "auto_reject"
+        if acts and not RejectionTemplate.objects.filter(code=rule.template, is_active=True).exists():
             raise ValidationError({"rule": [f"template: no active rejection template “{rule.template}”; "
                                             "create it first (Rejection templates)."]})
 

@@ -72,9 +72,10 @@ def _signals(data: PolicyInput) -> dict[str, Any]:
 
 
 def _auto_reject_message(code: str | None) -> dict[str, Any]:
+    """The rule's template and its message; no message when the template is gone (retired after the rule was
+    saved, or named by the setting): the author is then told the default, in their own language."""
     template = RejectionTemplate.objects.filter(code=code, is_active=True).first() if code else None
-    message = template.message if template else "Your post was rejected automatically."
-    return {"template": code or "", "message": message}
+    return {"template": code or "", "message": template.message if template else ""}
 
 
 def _merge(base: list[Rule], overrides: list[tuple[Rule | None, str]]) -> list[Rule]:

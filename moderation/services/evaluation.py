@@ -326,9 +326,9 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     elif outcome == EvaluationOutcome.AUTO_REJECT:
         submission.status = SubmissionStatus.REJECTED
         submission.visible = False
-        details = evaluation.details or {}  # the rule's template, if it names one; else the default, translated
+        # the rule's template's message; without one, the default, in the author's language
         notification_send(submission=submission, verb="review.reject", automatic=True,
-                          note=details.get("message", "") if details.get("template") else "")
+                          note=(evaluation.details or {}).get("message") or "")
         from .auto_reject import auto_reject_record
 
         auto_reject_record(submission=submission, evaluation=evaluation)

@@ -87,3 +87,26 @@ def test_an_automatic_rejection_of_an_edit_decides_the_item_that_was_waiting_and
     appeal = review_item_appeal(submission_id=post.submission_id, actor=Actor.for_user(author),
                                 message="My edit quoted the model on purpose, to discuss it.")
     assert appeal.status == "open"
+
+
+def test_a_rule_whose_template_is_gone_tells_the_author_the_default_in_their_language(settings, classifiers,
+                                                                                      make_post, evaluate):
+    """The setting's rules are not checked against the database, and a template can be retired after a rule
+    was saved: the author was then told the English default as if it were the operator's own words."""
+    from django.utils import translation
+
+    from moderation.models import Notification
+    from moderation.services.notify import notification_text
+
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "retired-template"}]}}
+    post = make_post(title="Mostly delve", body=AI_TEXT)
+
+    evaluate(post)
+
+    notification = Notification.objects.get(submission=post.submission)
+    with translation.override("de"):
+        assert notification_text(notification) == "Ihr Beitrag wurde automatisch abgelehnt."
+    assert notification.message == "Your post was rejected automatically."
+    assert Action.objects.get(verb="auto_reject").note == "Your post was rejected automatically."

@@ -50,6 +50,19 @@ def test_an_auto_reject_rule_naming_a_template_that_does_not_exist_is_refused_wh
     assert not PolicyRule.objects.exists()
 
 
+def test_a_rule_switched_off_is_saved_even_when_its_template_was_retired(db, templates):
+    """Retiring a template must not lock the rule that names it: the operator switches the rule off."""
+    rule = PolicyRule.objects.create(name="auto", rule=AUTO_REJECT)
+    templates["low-effort-ai"].is_active = False
+    templates["low-effort-ai"].save()
+
+    rule.is_active = False
+    rule.save()
+    PolicyRule.objects.create(name="auto_off", rule={**AUTO_REJECT, "enabled": False})
+
+    assert PolicyRule.objects.filter(is_active=False).count() == 1
+
+
 def test_an_auto_reject_rule_naming_an_active_template_is_saved(db, templates):
     PolicyRule.objects.create(name="auto", rule=AUTO_REJECT)
 
