@@ -226,7 +226,8 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
                  "n_docs": len(scored), "stage": "stack" if stack else "lm" if use_lm else "cheap"}
     if stack:
         mark_cheap_verdicts(scored, scored_text)
-        log("flagged below: the default stack (the cascade or the cheap stage alone flags it)")
+        log("flagged below: the default stack (the cascade or the cheap stage alone flags it); the 60-word rows "
+            "are the cascade's alone")
 
     def at(n_windows: int) -> float:  # the window threshold for a post of this length (version 10)
         return artifact.threshold_for(n_windows)[0]

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         from moderation.detector.train import evaluation
         from moderation.detector.train.evaluation import evaluate
 
-        if o["stack"] and not o["use_lm"]:
+        if o["stack"] and o["use_lm"] is False:  # --auto-lm: evaluate() says so if the LM is not installed
             raise CommandError("--stack: the default stack's verdict needs the LM stage; add --lm")
         if o["artifacts"]:
             evaluation.ARTIFACTS["dir"] = o["artifacts"]
