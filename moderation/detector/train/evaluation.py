@@ -309,6 +309,10 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
             res[f"own_{writer}_by_register"][reg] = block(
                 f"  {writer} {reg}", [s for s in items_w if s.doc.meta.get("register") == reg] + se, curve=False)
     res["own_written_60w"] = block("written, first 60 words", written + se, "prob60")
+    if any(s.doc.meta.get("writer") == "w7" for s in written):  # as "the same without w7" above
+        res["own_written_60w_without_w7"] = block(
+            "  the same without w7", [s for s in written if s.doc.meta.get("writer") != "w7"] + se, "prob60",
+            curve=False)
     res["own_derived"] = block("derived (typos/lowercase/sentence drop)",
                                [s for s in own if s.doc.meta.get("derived")] + se, curve=False)
     for kind in ("typos", "lowercase", "sentence-drop"):
