@@ -40,6 +40,8 @@ class PostForm(forms.Form):
         # No maxlength on the textarea: a browser would silently cut a long paste.
         # The server says "at most 100,000 characters" and gives the text back instead.
         self.fields["body"].widget.attrs.pop("maxlength", None)
+        # the editor script says so before sending a body far over it (disclosure/editor.js, guardLength)
+        self.fields["body"].widget.attrs["data-max-length"] = str(self.fields["body"].max_length)
         fmt = self.data.get("format") if self.is_bound else self.initial.get("format")
         if fmt == "html":
             self.fields["body"].help_text = format_lazy("{} {}", self.HTML_HELP, LENGTH_HELP)

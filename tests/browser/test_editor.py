@@ -226,3 +226,36 @@ def test_html_bodies_get_an_html_section(page, live_server, login, forum):
     summary = page.locator("[data-preview-body] section.ai-block summary")
     summary.wait_for()
     assert summary.inner_text() == "AI-written · A<B> & C"
+
+
+def test_a_paste_far_over_the_limit_is_not_sent_and_stays_in_the_box(page, live_server, login, forum):
+    """300,000 CJK characters are 2.7 MB form-encoded, over the server's request size: the page that answers
+    such a request cannot give the text back, so the editor keeps it and says why before sending."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[name=title]", "Too long")
+    page.locator("[data-human-only]").check()
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith("/posts/new/") else None)
+    paste = "潮" * 150_000 + "\n" * 10 + "潮" * 149_990  # a line break counts once, as the server counts it
+    page.eval_on_selector("[data-editor-body]", """(el, text) => {
+        el.value = text; el.dispatchEvent(new Event("input", { bubbles: true })); }""", paste)
+
+    message = page.locator("[data-too-long]")
+    expect(message).to_contain_text("300,000 characters; at most 100,000")
+    assert page.get_attribute("[data-editor-body]", "aria-invalid") == "true"
+    page.click("form[data-post-form] button[type=submit]")
+
+    assert sent == [] and Post.objects.count() == 0
+    assert len(page.input_value("[data-editor-body]")) == 300_000
+    page.eval_on_selector("[data-editor-body]", """(el) => {
+        el.value = el.value.slice(0, 1000); el.dispatchEvent(new Event("input", { bubbles: true })); }""")
+    expect(message).to_be_hidden()
+    # counted as the server counts: 60,000 emoji are 120,000 UTF-16 units but 60,000 characters, and the
+    # white space around the body is not counted
+    page.eval_on_selector("[data-editor-body]", """(el) => {
+        el.value = "\\n" + "\\u{1F600}".repeat(60000) + " 潮".repeat(19999) + "\\n\\n";
+        el.dispatchEvent(new Event("input", { bubbles: true })); }""")
+    page.click("form[data-post-form] button[type=submit]")
+    expect(message).to_be_hidden()
+    assert sent  # sent: it fits

@@ -3,6 +3,8 @@
 Every failed submit answers 400 with the message next to the field it concerns and keeps everything the
 author typed; nothing is half-written.
 """
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -190,6 +192,7 @@ def test_the_form_states_the_length_limit_before_the_author_hits_it(client, auth
     client.force_login(author)
     page = client.get(NEW + ("?format=html" if fmt == "html" else "")).content.decode()
     assert "At most 100,000 characters." in page
+    assert re.search(r'<textarea[^>]*data-max-length="100000"', page)  # the editor script checks it
 
 
 def test_an_html_post_hiding_text_in_a_comment_browsers_end_early_is_refused_and_kept_in_the_form(client, author,

@@ -9,7 +9,10 @@
  *    syntax errors with their line;
  *  - ticking "This post is entirely human-written" hides the other disclosure fields and disables them
  *    (so they are not submitted, but what the author typed stays), unticking brings them back;
- *  - a warning appears right away when the body has AI-written sections and the post is marked human-written.
+ *  - a warning appears right away when the body has AI-written sections and the post is marked human-written;
+ *  - a body over the form's limit (data-max-length on [data-editor-body]) is not sent: the author is told, and
+ *    the text stays in the box (a paste far over the limit could exceed the server's request size, and the
+ *    page that answers it cannot give the text back).
  *
  * Hooks (data attributes, so host templates can restyle freely): [data-editor] with data-preview-url,
  * [data-editor-toolbar], [data-action=ai-block], [data-editor-body], [data-editor-preview],
@@ -331,6 +334,7 @@
       syncDisclosure();
     });
     textarea.addEventListener("input", function () { serverBlocks = null; syncDisclosure(); });
+    if (form) { guardLength(form, textarea); }
 
     toolbar.hidden = false;
     var button = toolbar.querySelector("[data-action=ai-block]");
@@ -352,6 +356,47 @@
         syncDisclosure();
         schedulePreview();
       });
+    });
+  }
+
+  /* --- The length limit, before sending ----------------------------------------------------- */
+
+  // Characters as the server counts them: code points, line breaks as one (browsers send CRLF; the form reads
+  // LF), leading and trailing white space left out (the form strips it before counting).
+  function characters(text) {
+    var body = text.trim();
+    return body.length - (body.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) || []).length;
+  }
+
+  function guardLength(form, textarea) {
+    var limit = parseInt(textarea.getAttribute("data-max-length") || "", 10);
+    if (!limit) { return; }
+    // polite: read when the author pauses, not at every keystroke while the count changes
+    var message = el("p", { "class": "errorlist editor__too-long", role: "status", "aria-live": "polite",
+                            id: (textarea.id || "editor-body") + "-too-long", "data-too-long": "" });
+    message.hidden = true;
+    textarea.insertAdjacentElement("afterend", message);
+    var locale = document.documentElement.lang || undefined;  // the page's language, not the browser's
+    function over() {
+      var count = characters(textarea.value);
+      message.hidden = count <= limit;
+      message.textContent = message.hidden ? "" : interpolate(gettext(
+        "This post has %(count)s characters; at most %(limit)s are accepted. Shorten it here: it is not sent " +
+        "until it fits."), { count: count.toLocaleString(locale), limit: limit.toLocaleString(locale) }, true);
+      if (message.hidden) {
+        textarea.removeAttribute("aria-invalid");
+      } else {
+        textarea.setAttribute("aria-invalid", "true");
+        textarea.setAttribute("aria-describedby",
+          ((textarea.getAttribute("aria-describedby") || "").replace(message.id, "") + " " + message.id).trim());
+      }
+      return !message.hidden;
+    }
+    form.addEventListener("submit", function (event) {
+      if (over()) { event.preventDefault(); textarea.focus(); }
+    });
+    textarea.addEventListener("input", function () {  // .length >= characters(): a cheap first test
+      if (!message.hidden || textarea.value.length > limit) { over(); }
     });
   }
 
