@@ -47,6 +47,12 @@ def test_editor_label_and_queue_in_german(page, live_server, login, queue):  # n
         {kind: "translation", extent: "substantial", tool: "DeepL"})""")
     expect(page.locator("[data-recorder-status]")).to_have_text(
         "Aufgezeichnet: Übersetzung (erheblich) mit DeepL. Ihre Offenlegung sollte das angeben.")
+    # A body over the limit: said in German, with the page's number format (300.000, not 300,000).
+    page.eval_on_selector("[data-editor-body]", """(el) => {
+        el.value = "a".repeat(300000); el.dispatchEvent(new Event("input", { bubbles: true })); }""")
+    expect(page.locator("[data-too-long]")).to_have_text(
+        "Dieser Beitrag hat 300.000 Zeichen; höchstens 100.000 sind erlaubt. Kürzen Sie ihn hier: Er wird erst "
+        "gesendet, wenn er passt.")
 
     # A post's label and EU mark.
     page.goto(f"{live_server.url}/posts/{queue['mostly_ai'].public_id}/")
