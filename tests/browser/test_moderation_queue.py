@@ -217,3 +217,26 @@ def test_row_actions_work_without_javascript(browser, live_server, queue):
         assert "/moderation/" in page.url
     finally:
         context.close()
+
+
+def test_enter_on_a_link_or_button_does_what_it_says_after_a_row_was_selected(page, live_server, login, queue):
+    """After j (or a click on a row), Enter on any link or button opened the selected item instead: the audit
+    log link, another row's Claim button, the filter button, a bulk approval."""
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    rows = page.locator(".mod-queue__row")
+    expect(rows).to_have_count(2)
+    page.keyboard.press("j")
+
+    # another row's Claim, from the keyboard: claims that row, opens nothing, and focus stays on the row
+    rows.nth(1).locator("button[data-key=c]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#mod-live")).to_contain_text("You claimed this item.")
+    assert "/moderation/items/" not in page.url
+    expect(rows.nth(1)).to_be_focused()
+    # a letter on a link decides nothing
+    page.focus(".mod-nav a[href$='/moderation/audit/']")
+    page.keyboard.press("a")
+    expect(rows.nth(0).locator(".mod-queue__status")).not_to_contain_text("Approve")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/moderation/audit/")

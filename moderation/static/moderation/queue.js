@@ -3,13 +3,20 @@
  *         and s snoozes the selected row in place (its htmx button; a conflict is shown, not hidden), r opens
  *         it at the reason field (a rejection needs a reason).
  * Detail: j/k next/previous item, a approve, r reject (first press focuses the reason when none is
- *         chosen), s snooze, c claim. Keys are ignored while typing in a field. */
+ *         chosen), s snooze, c claim. Keys are ignored while typing in a field, and on a link, button or
+ *         summary, whose own Enter must follow it (Enter on the audit log link opened the selected item) and
+ *         where a letter must not decide anything. */
 (function () {
   "use strict";
 
   function typing(target) {
     var tag = (target && target.tagName) || "";
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  // Focus on a control of its own: its keys are its own (the row itself, or the page, is where shortcuts act).
+  function onControl(target) {
+    return !!(target && target.closest && target.closest("a[href], button, summary, [role=button], [role=link]"));
   }
 
   function submitForm(form, button) {
@@ -63,7 +70,12 @@
     var refused = swapped.id === "mod-live" && swapped.classList.contains("mod-live--error");
     if (!isRow && !refused) return;
     rows = Array.prototype.slice.call(document.querySelectorAll(".mod-queue__row"));
-    if (!pending) return;
+    if (!pending) {
+      // the row's own button was pressed: it is gone with the old row, so focus the row drawn in its place
+      var active = document.activeElement;
+      if (isRow && (!active || active === document.body)) select(rows.indexOf(swapped));
+      return;
+    }
     var done = pending;
     pending = null;
     if (isRow) select(done.key === "c" ? done.index : done.index + 1);
@@ -110,6 +122,7 @@
       if (event.key === "Escape") event.target.blur();
       return;
     }
+    if (onControl(event.target)) return;
     var handled = document.querySelector(".mod-item") ? onDetail(event.key) : onList(event.key);
     if (handled) event.preventDefault();
   });
