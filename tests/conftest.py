@@ -16,6 +16,16 @@ HONEST_DISCLOSURE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in German (the test client, a task) leaves German active in this thread: the next test, in
+    whatever order it runs, starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     from forum.models import Profile
