@@ -535,3 +535,15 @@ def test_ai_details_left_beside_entirely_human_written_are_reported_not_dropped(
     errors = field_errors(parse_html(response.content), field)
     assert errors and "entirely human-written" in errors[0]
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_every_description_a_field_points_to_is_on_the_page(client, author, fmt):
+    """Django points each field with help text at ``<id>_helptext``; the help was a ``<small>`` without that id,
+    so a screen reader never read the body's syntax hint or "Required when AI helped with research…"."""
+    client.force_login(author)
+    page = client.get(NEW + ("?format=html" if fmt == "html" else "")).content.decode()
+
+    described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', page) for i in ids.split()}
+    assert described and "id_body_helptext" in described
+    assert {i for i in described if f'id="{i}"' not in page} == set()

@@ -321,3 +321,4 @@ def test_an_automatic_rejection_is_told_in_the_authors_language_unless_the_opera
         assert notification_text(default) == "Ihr Beitrag wurde automatisch abgelehnt."
         assert notification_text(written) == "Posts made only of AI text are not accepted here."
     assert default.message == "Your post was rejected automatically."
+

@@ -237,3 +237,11 @@ def test_a_bulk_approve_ignores_the_rejection_reason(mod_client, queued_post, it
     assert response.status_code == 302 and "Approved 1 item." in flashes(response)
     target.refresh_from_db()
     assert target.decision_template is None
+
+
+def test_the_snooze_duration_has_a_name(client, queued_post, item_of, moderator):
+    """The one control of the item page without a label: a screen reader read only its value."""
+    client.force_login(moderator)
+    page = client.get(f"/moderation/items/{item_of(queued_post()).public_id}/").content.decode()
+
+    assert '<label class="visually-hidden" for="id_snooze">Snooze for</label>' in page and 'id="id_snooze"' in page
