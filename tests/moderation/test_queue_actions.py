@@ -245,3 +245,16 @@ def test_the_snooze_duration_has_a_name(client, queued_post, item_of, moderator)
     page = client.get(f"/moderation/items/{item_of(queued_post()).public_id}/").content.decode()
 
     assert '<label class="visually-hidden" for="id_snooze">Snooze for</label>' in page and 'id="id_snooze"' in page
+
+
+def test_each_rows_buttons_are_named_with_its_post(mod_client, queued_post, item_of):
+    """A screen reader's list of buttons read "Approve", "Claim", "Snooze" once per row, with nothing to tell
+    the rows apart."""
+    for title in ("First post", "Second post"):
+        item_of(queued_post(title=title))
+
+    page = mod_client.get("/moderation/").content.decode()
+
+    for title in ("First post", "Second post"):
+        for action in ("Approve", "Claim", "Snooze"):
+            assert f'aria-label="{action}: {title}"' in page
