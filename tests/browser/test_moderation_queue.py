@@ -240,3 +240,17 @@ def test_enter_on_a_link_or_button_does_what_it_says_after_a_row_was_selected(pa
     expect(rows.nth(0).locator(".mod-queue__status")).not_to_contain_text("Approve")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/moderation/audit/")
+
+
+def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, queue):
+    """At 390 px the item page scrolled sideways to 665 px (its disclosure panel cut off on the right), and the
+    queue, the audit log and the stats to 738, 594 and 495: a wide table now scrolls in a box of its own."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    login(phone, "moderator")
+    item = queue["suspicious"].submission.review_items.get()
+    for path in ("/moderation/", f"/moderation/items/{item.public_id}/", "/moderation/audit/", "/moderation/stats/"):
+        phone.goto(f"{live_server.url}{path}")
+        widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+    context.close()
