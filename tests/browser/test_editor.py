@@ -259,3 +259,24 @@ def test_a_paste_far_over_the_limit_is_not_sent_and_stays_in_the_box(page, live_
     page.click("form[data-post-form] button[type=submit]")
     expect(message).to_be_hidden()
     assert sent  # sent: it fits
+
+
+def test_a_refused_post_puts_the_focus_on_its_summary_and_the_warning_is_not_repeated(page, live_server, login,
+                                                                                      forum):
+    """Focus stayed at the top of the page after a refused submit; and the warning beside "entirely
+    human-written", an alert, was written again at every keystroke in the body, so it was read again and again."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[name=title]", "Tide pools")
+    page.fill("[data-editor-body]", ':::ai-written model="M"\nTheirs.\n:::\n\nMine.')
+    page.locator("[data-human-only]").check()
+    nudge = page.locator("[data-disclosure-nudge]")
+    expect(nudge).to_be_visible()
+    page.evaluate("""() => { window.nudgeWrites = 0; new MutationObserver(() => window.nudgeWrites++).observe(
+        document.querySelector("[data-disclosure-nudge]"), { childList: true, characterData: true, subtree: true }); }""")
+    page.locator("[data-editor-body]").press_sequentially(" More words of mine.")
+    assert page.evaluate("window.nudgeWrites") == 0
+
+    page.click("form[data-post-form] button[type=submit]")
+
+    expect(page.locator("[data-form-summary]")).to_be_focused()

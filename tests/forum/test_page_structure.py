@@ -31,3 +31,22 @@ def test_an_unread_notification_says_so_in_words(author, make_post):
     assert '<span class="visually-hidden">Unread:</span>' in client.get("/notifications/").content.decode()
     client.post("/notifications/read/")
     assert "Unread:" not in client.get("/notifications/").content.decode()  # bold type alone said it
+
+
+def test_a_refused_disclosure_ties_each_error_to_its_control(author, post_data):
+    """The "entirely human-written" box and the group of kinds of help showed their errors, but a screen reader
+    on the box heard neither that it was invalid nor why."""
+    client = Client()
+    client.force_login(author)
+
+    contradiction = client.post("/posts/new/", post_data(body=':::ai-written model="M"\nTheirs.\n:::\n\nMine.'))
+    nothing_declared = client.post("/posts/new/", post_data(human_only=None))
+
+    page = contradiction.content.decode()
+    assert contradiction.status_code == 400
+    assert re.search(r'data-human-only[^>]*aria-invalid="true" aria-describedby="id_human_only_error"', page)
+    assert 'id="id_human_only_error"' in page
+    page = nothing_declared.content.decode()
+    assert nothing_declared.status_code == 400
+    assert re.search(r'data-field="assistance" aria-describedby="assistance-errors"', page)
+    assert re.search(r'<ul class="errorlist" id="assistance-errors"><li>Say what kind of help', page)

@@ -17,7 +17,7 @@
  * Hooks (data attributes, so host templates can restyle freely): [data-editor] with data-preview-url,
  * [data-editor-toolbar], [data-action=ai-block], [data-editor-body], [data-editor-preview],
  * [data-preview-body], [data-disclosure-form], [data-human-only], [data-disclosure-details],
- * [data-disclosure-nudge]. The editor may be the <form> itself; a host whose toolbar it does not own names it
+ * [data-disclosure-nudge], [data-form-summary]. The editor may be the <form> itself; a host whose toolbar it does not own names it
  * with data-editor-toolbar-selector on the editor (a CSS selector inside it) instead of [data-editor-toolbar],
  * and may put data-preview-url on [data-editor-preview] instead.
  */
@@ -258,11 +258,13 @@
         var serverSaidSo = row && row.querySelector(".errorlist");  // the same message, from the server
         var show = human && count > 0 && !serverSaidSo;
         nudge.hidden = !show;
-        nudge.textContent = show ? interpolate(ngettext(
+        var text = show ? interpolate(ngettext(
           "Your post contains %(count)s AI-written section, so it cannot be marked entirely human-written. " +
           "Untick the box and say how AI helped, or remove the section.",
           "Your post contains %(count)s AI-written sections, so it cannot be marked entirely human-written. " +
           "Untick the box and say how AI helped, or remove the sections.", count), { count: count }, true) : "";
+        // an alert is read whenever it is written: only when it says something new, not at every keystroke
+        if (nudge.textContent !== text) { nudge.textContent = text; }
       }
       syncReview();
     }
@@ -401,6 +403,10 @@
   }
 
   function init() {
+    // A form sent back with errors: its summary ([data-form-summary]) takes the focus, so it is read first and
+    // the next Tab leads into the form (focus was left at the top of the page).
+    var summary = document.querySelector("[data-form-summary]");
+    if (summary) { summary.setAttribute("tabindex", "-1"); summary.focus(); }
     document.querySelectorAll("[data-editor]").forEach(setupEditor);
     // A disclosure form without an editor on the page (e.g. a host's own template) still gets the toggle.
     document.querySelectorAll("[data-disclosure-form]").forEach(function (fieldset) {
