@@ -322,3 +322,15 @@ def test_an_automatic_rejection_is_told_in_the_authors_language_unless_the_opera
         assert notification_text(written) == "Posts made only of AI text are not accepted here."
     assert default.message == "Your post was rejected automatically."
 
+
+
+def test_the_authors_standing_is_in_the_moderators_language(moderator, queued_post, item_of):
+    """The queue and the item page showed the stored code ("new", "regular") on German pages."""
+    item = item_of(queued_post(title="Ein Beitrag"))
+    client = german(moderator)
+
+    code = item.submission.author_standing
+    german_word = {"new": "Neu", "regular": "Regelmäßig", "trusted": "Vertrauenswürdig"}[code]
+    for path in ("/moderation/", f"/moderation/items/{item.public_id}/"):
+        page = client.get(path).content.decode()
+        assert f'standing--{code}">{german_word}<' in page and f">{code}<" not in page
