@@ -182,13 +182,15 @@ def test_the_stacks_verdict_flags_what_either_classifier_flags():
     """``evaluate_detector --stack`` reports the verdict ``score_texts`` reports: a document the cascade leaves
     alone still counts as flagged when the cheap stage alone flags it, and one neither flags does not."""
     from moderation.detector import detect
-    from moderation.detector.train.evaluation import Scored, mark_cheap_verdicts
+    from moderation.detector.train.evaluation import Scored, mark_cheap_verdicts, score_docs
 
     flagged_text = next(t for t in AI_TEXTS if detect(t, use_lm=False).flagged)
     docs = [Doc(flagged_text, 1, "own:casual", "own:casual", "test", {}),
             Doc(HUMAN_TEXTS[0], 0, "se:coffee", "se:coffee", "test", {})]
-    # as the cascade might score them: neither window reaches its threshold
-    scored = [Scored(d, 0.1, None, stage="lm", prob_max=0.1, n_windows=1) for d in docs]
+    # as the cascade might score them: neither window reaches its threshold, each window's cheap probability kept
+    cheap = score_docs(docs, progress=False)
+    scored = [Scored(d, 0.1, None, stage="lm", prob_max=0.1, n_windows=c.n_windows, cheap_probs=c.cheap_probs)
+              for d, c in zip(docs, cheap)]
     assert not any(s.flagged(0.9) for s in scored)
 
     mark_cheap_verdicts(scored)

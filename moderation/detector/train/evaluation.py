@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,8 @@ class Scored:
     prob_max: float | None = None  # the most AI-like window: flagged when >= threshold
     n_windows: int = 0             # windows scored: a post with more of them has more chances to be flagged
     also_flagged: bool = False     # the default stack: the other classifier flags it (``evaluate(stack=True)``)
+    cheap_probs: list[float] = field(default_factory=list)  # each window's cheap-stage probability (the cascade
+    #                                                         scores every window with it before the LM)
 
     def flagged(self, thr: float | Callable[[int], float], post_thr: float | None = None) -> bool:
         """As ``detect()`` decides: some window at ``thr`` (a function of the window count: the artifact's
@@ -107,11 +109,12 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
         norm = n.text
         english = is_english(norm, n.latin_ratio)  # detect(): not_english, never scored
         try:
-            probs, stage = [], "cheap"
+            probs, cheap_probs, stage = [], [], "cheap"
             for w in scorable_windows(norm) if english else []:
                 wtext = norm[w.start:w.end]
-                p, _pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
+                p, pc, st, _top = score_window(wtext, cheap, lmc, lm_features, feats(wtext))
                 probs.append(p)
+                cheap_probs.append(pc)
                 stage = "lm" if st == "lm" else stage
             p60 = None
             if english and d.source.startswith(FORUM_SOURCES) and len(norm.split()) >= PREFIX_WORDS:
@@ -123,7 +126,7 @@ def score_docs(docs: list[Doc], *, use_lm: bool = False, max_lm_windows: int = 1
         except _Budget:
             continue  # LM budget exhausted: document left out (reported as n)
         out.append(Scored(d, post_probability(probs) if probs else None, p60, stage,
-                          max(probs) if probs else None, len(probs)))
+                          max(probs) if probs else None, len(probs), cheap_probs=cheap_probs))
     if cache:
         cache.save()
     if fc:
@@ -225,7 +228,7 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     res: dict = {"threshold": thr, "post_threshold": post_thr, "by_length": artifact.by_length,
                  "n_docs": len(scored), "stage": "stack" if stack else "lm" if use_lm else "cheap"}
     if stack:
-        mark_cheap_verdicts(scored, scored_text)
+        mark_cheap_verdicts(scored)
         log("flagged below: the default stack (the cascade or the cheap stage alone flags it); the 60-word rows "
             "are the cascade's alone")
 
@@ -369,13 +372,16 @@ def evaluate(paths: list[str], *, use_lm: bool | None = False, split: str = "tes
     return res
 
 
-def mark_cheap_verdicts(scored: list[Scored], scored_text: Callable[[str], str] | None = None) -> None:
-    """Score the same documents with the cheap stage alone and mark those it flags (``Scored.also_flagged``), so
-    that ``flagged`` is the default stack's verdict."""
+def mark_cheap_verdicts(scored: list[Scored]) -> None:
+    """Mark the documents the cheap stage alone flags (``Scored.also_flagged``), read from the cheap
+    probabilities the cascade already computed for every window, so that ``flagged`` is the default stack's
+    verdict."""
     cheap = load_artifact("cheap")
-    alone = score_docs([s.doc for s in scored], use_lm=False, progress=False, scored_text=scored_text)
-    for s, c in zip(scored, alone, strict=True):
-        s.also_flagged = c.flagged(lambda n: cheap.threshold_for(n)[0], cheap.post_threshold)
+    for s in scored:
+        probs = s.cheap_probs
+        alone = Scored(s.doc, post_probability(probs) if probs else None, None, prob_max=max(probs, default=None),
+                       n_windows=len(probs))
+        s.also_flagged = alone.flagged(lambda n: cheap.threshold_for(n)[0], cheap.post_threshold)
 
 
 #: issue 13's protected groups and their bounds: "the TOEFL / native-essay check (<= 2% / <= 1% flagged)"
