@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..models import (
     DecisionAction, Evaluation, ReviewItem, ReviewStatus, StatementOfReasons, Submission, SubmissionStatus,
 )
-from .notify import outbox_record
+from .notify import AUTO_REJECT_MESSAGE, outbox_record
 from .review import Actor, _audit, item_mark_decided
 from .statements import statement_record
 
@@ -15,7 +15,7 @@ def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> Sta
     """Audit the policy's automatic rejection like any decision: an Action by ``system``, a ``review.decided``
     outbox event and a statement of reasons (caller holds the Submission lock, status already set)."""
     details = evaluation.details or {}
-    message = details.get("message") or "Your post was rejected automatically."
+    message = details.get("message") or AUTO_REJECT_MESSAGE
     reason = details.get("template") or (evaluation.reasons[0] if evaluation.reasons else "")
     item = _decide_undecided_item(submission=submission, evaluation=evaluation, reason=reason, message=message)
     _audit(actor=Actor.system(), item=item, submission=submission, verb="auto_reject",

@@ -28,6 +28,9 @@ AUTHOR_MESSAGES = {
         "A moderator asks you to fix your post's AI disclosure before it is published."),
     "review.hide": gettext_noop("A moderator hid your post."),
 }
+#: an automatic rejection whose rule names no template (or one that is gone): the record's English, and what
+#: the author reads in their language
+AUTO_REJECT_MESSAGE = gettext_noop("Your post was rejected automatically.")
 
 
 def notification_send(*, submission: Submission, verb: str, note: str = "", label: str = "",
@@ -53,7 +56,7 @@ def notification_text(notification: Notification) -> str:
 def _composed(verb: str, parts: dict) -> str:
     note = parts.get("note") or ""
     if parts.get("automatic"):  # the template's message, when the operator's rule names one
-        return note or gettext("Your post was rejected automatically.")
+        return note or gettext(AUTO_REJECT_MESSAGE)
     text = gettext(AUTHOR_MESSAGES[verb]) if verb in AUTHOR_MESSAGES else ""
     if parts.get("label") in LABELS:  # the label is part of the outcome: the author hears it, not only "approved"
         text += " " + gettext("It now carries the label “%(label)s”, which your edits keep.") % {
