@@ -37,3 +37,35 @@ def test_the_author_sees_the_passage_scores_appear_after_submitting(worker, pipe
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     page.locator(".passage-scores").screenshot(path=str(artifacts / "passage-scores.png"))
+
+
+def test_the_scores_arrive_in_place_without_reloading_the_page(worker, pipeline_settings, pipeline_dir, page, login,
+                                                               live_server, author, category):
+    """The page used to reload itself every 2 s while the post was being checked: the keyboard focus went back to
+    the top and a moderator's half-typed note on the item page was thrown away. Now only the parts that change
+    are swapped in, and a status message says the scores are in."""
+    hold = pipeline_dir / "hold"
+    hold.touch()  # the classifier waits while this file exists, so the page is certainly opened while pending
+    try:
+        login(page, "author")
+        page.goto(f"{live_server.url}/posts/new/")
+        page.fill("input[name=title]", "Drainage, held")
+        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
+        page.locator("[data-human-only]").check()
+        page.click("form[data-post-form] button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/posts/*/")
+        assert page.locator("[data-passage-scores-pending]").count() == 1
+        assert "being checked" in page.locator("[data-refresh=post-status]").inner_text()
+        page.evaluate("window.__sameDocument = true")
+        page.get_by_role("link", name="Edit this post").focus()
+    finally:
+        hold.unlink(missing_ok=True)
+
+    page.locator(".passage-scores__body mark.ps-flagged").wait_for(timeout=30_000)
+
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert page.evaluate("document.activeElement.textContent") == "Edit this post"
+    assert page.locator("[data-passage-scores-pending]").count() == 0
+    assert "being checked" not in page.locator("[data-refresh=post-status]").inner_text()
+    announced = page.locator("p.visually-hidden[role=status]")
+    assert announced.inner_text().startswith("The classifier scores are in.")
