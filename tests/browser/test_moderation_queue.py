@@ -242,6 +242,34 @@ def test_enter_on_a_link_or_button_does_what_it_says_after_a_row_was_selected(pa
     expect(page).to_have_url(f"{live_server.url}/moderation/audit/")
 
 
+def test_a_moderator_can_switch_the_letter_shortcuts_off_and_it_is_remembered(page, live_server, login, queue):
+    """WCAG 2.1.4: single-letter shortcuts must be possible to switch off (a speech-input user saying a word
+    would otherwise approve items). There was no way to."""
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    rows = page.locator(".mod-queue__row")
+    toggle = page.get_by_label("Keyboard shortcuts")
+    expect(toggle).to_be_checked()
+
+    toggle.uncheck()
+    expect(page.locator("[data-shortcuts-help]")).to_be_hidden()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator(".mod-queue__row--selected")).to_have_count(0)
+    expect(rows).to_have_count(2)
+
+    page.reload()
+    expect(page.get_by_label("Keyboard shortcuts")).not_to_be_checked()
+    page.keyboard.press("j")
+    expect(page.locator(".mod-queue__row--selected")).to_have_count(0)
+
+    page.get_by_label("Keyboard shortcuts").check()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    expect(page.locator(".mod-queue__row--selected")).to_have_count(1)
+
+
 def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, queue):
     """At 390 px the item page scrolled sideways to 665 px (its disclosure panel cut off on the right), and the
     queue, the audit log and the stats to 738, 594 and 495: a wide table now scrolls in a box of its own."""

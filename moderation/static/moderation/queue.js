@@ -5,9 +5,30 @@
  * Detail: j/k next/previous item, a approve, r reject (first press focuses the reason when none is
  *         chosen), s snooze, c claim. Keys are ignored while typing in a field, and on a link, button or
  *         summary, whose own Enter must follow it (Enter on the audit log link opened the selected item) and
- *         where a letter must not decide anything. */
+ *         where a letter must not decide anything.
+ * The shortcuts can be switched off (WCAG 2.1.4, character key shortcuts): the checkbox in the moderation
+ * menu, remembered in this browser (localStorage). */
 (function () {
   "use strict";
+
+  var STORE = "moderation.shortcuts";
+  var shortcutsOn = true;
+  try { shortcutsOn = window.localStorage.getItem(STORE) !== "off"; } catch (e) { /* storage refused: on */ }
+  var toggle = document.querySelector("[data-shortcuts-toggle]");
+  var help = document.querySelector("[data-shortcuts-help]");
+  function showShortcuts() {
+    if (toggle) toggle.checked = shortcutsOn;
+    if (help) help.hidden = !shortcutsOn;
+  }
+  if (toggle) {
+    toggle.closest("label").hidden = false;
+    showShortcuts();
+    toggle.addEventListener("change", function () {
+      shortcutsOn = toggle.checked;
+      try { window.localStorage.setItem(STORE, shortcutsOn ? "on" : "off"); } catch (e) { /* this page only */ }
+      showShortcuts();
+    });
+  }
 
   function typing(target) {
     var tag = (target && target.tagName) || "";
@@ -117,7 +138,7 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!shortcutsOn || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) {
       if (event.key === "Escape") event.target.blur();
       return;
