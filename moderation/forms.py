@@ -24,7 +24,9 @@ SORT_LABELS = {"priority": _("Priority"), "age": _("Oldest first"), "newest": _(
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"),
                                choices=[(k, STATUS_FILTER_LABELS.get(k, k.title())) for k in STATUS_FILTERS])
-    reason = forms.SlugField(required=False, max_length=60, label=_("Reason"))
+    #: a reason is picked by its name (:meth:`offer_reasons`); any slug is accepted, so that a bookmarked
+    #: filter on an operator's own reason code keeps working when no item holds it today
+    reason = forms.SlugField(required=False, max_length=60, label=_("Reason"), widget=forms.Select)
     category = forms.SlugField(required=False, max_length=100, label=_("Category"))
     standing = forms.ChoiceField(required=False, label=_("Standing"),
                                  choices=[("", _("Any standing")), *AuthorStanding.choices])
@@ -35,6 +37,19 @@ class QueueFilterForm(forms.Form):
     since = forms.DateField(required=False, label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[(k, SORT_LABELS.get(k, k.title())) for k in SORTS])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_reasons(())
+
+    def offer_reasons(self, codes) -> None:
+        """The reason menu: the built-in reasons, then the codes present in the queue (an operator's own) and
+        the one asked for, each by its name. It used to be a text box that wanted the code."""
+        from .policy.reasons import REASON_LABELS, reason_label
+        asked = self.data.get("reason", "") if self.is_bound else ""
+        extra = sorted(({str(c) for c in codes} | ({asked} if asked else set())) - set(REASON_LABELS))
+        self.fields["reason"].widget.choices = [("", gettext("Any reason"))] + [
+            (code, reason_label(code)) for code in [*REASON_LABELS, *extra]]
 
     def to_filters(self) -> QueueFilters:
         data = self.cleaned_data

@@ -112,6 +112,7 @@ def queue(request):
         status = 200
     page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
     counts = queue_selectors.queue_counts(status=filters.status)
+    form.offer_reasons(counts["by_reason"])
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(request, "moderation/queue.html", {

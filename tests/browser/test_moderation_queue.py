@@ -45,7 +45,7 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     expect(page.locator(".mod-queue__row")).to_have_count(2)
 
     # Filter by reason.
-    page.fill(".mod-filters input[name=reason]", "undisclosed_ai_suspected")
+    page.locator(".mod-filters select[name=reason]").select_option(label="Undisclosed AI suspected")  # by its name, not its code
     page.click(".mod-filters button[type=submit]")
     page.wait_for_url("**/moderation/?*reason=undisclosed_ai_suspected*")
     page.wait_for_load_state()

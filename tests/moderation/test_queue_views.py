@@ -356,6 +356,20 @@ def test_reasons_read_as_words_and_keep_their_codes(mod_client):
     assert 'data-reason="undisclosed_ai_suspected">Undisclosed AI suspected<' in page
 
 
+def test_the_reason_filter_is_a_menu_of_names_with_the_operators_own_codes(mod_client):
+    """The reason filter was a text box that wanted the code (undisclosed_ai_suspected)."""
+    make_items(1, reasons=["our_own_rule"], prefix="own")
+    form = mod_client.get(QUEUE).context["form"]
+    choices = dict(form.fields["reason"].widget.choices)
+    assert choices["undisclosed_ai_suspected"] == "Undisclosed AI suspected"
+    assert choices["our_own_rule"] == "Our own rule"
+    assert list(choices)[0] == "" and choices[""] == "Any reason"
+    # a bookmarked code that no item holds today still filters (to nothing) and stays selected
+    response = mod_client.get(QUEUE, {"reason": "retired_rule"})
+    assert response.status_code == 200 and titles(response) == []
+    assert '<option value="retired_rule" selected>Retired rule</option>' in response.content.decode()
+
+
 def test_ages_under_a_minute_read_just_now():
     from datetime import timedelta
 
