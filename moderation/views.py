@@ -139,14 +139,14 @@ def item_detail(request, public_id):
     for result in results:
         result.finding_codes = sorted(result_findings(result))
     previous, following = queue_selectors.queue_neighbours(item)
+    decision_form, decision_error = _decision_form(request, item)
     context = {
         "item": item, "submission": item.submission, "revision": revision, "results": results,
         "disclosure": load_stored(revision.disclosure), "label": submission_label(item.submission, revision),
         "history": queue_selectors.author_history(item.submission),
         "diff": queue_selectors.revision_diff(revision),
         "actions": item.actions.order_by("-at", "-id")[:50],
-        "decision_form": DecisionForm(initial={
-            "version": item.version, "message": request.session.pop(f"moderation-note-{item.public_id}", "")}),
+        "decision_form": decision_form, "decision_error": decision_error,
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
         "post_url": app_settings.adapter.submission_url(item.submission),
@@ -159,6 +159,21 @@ def item_detail(request, public_id):
 
 
 # --- Actions --------------------------------------------------------------------------------------
+
+#: a refused decision's error, by the service's field name, goes beside this field of the item page's form
+DECISION_ERROR_FIELDS = {"reason": "template", "template": "template", "message": "message", "label": "label"}
+
+
+def _decision_form(request, item: ReviewItem) -> tuple[DecisionForm, dict | None]:
+    """The item page's decision form, with the note of a refused decision put back and its error tied to the
+    field (``aria-invalid``, ``aria-describedby``), instead of a message at the top of the page."""
+    form = DecisionForm(initial={"version": item.version,
+                                 "message": request.session.pop(f"moderation-note-{item.public_id}", "")})
+    error = request.session.pop(f"moderation-error-{item.public_id}", None)
+    if error and error.get("field") in form.fields:
+        form.fields[error["field"]].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "decision-error"})
+    return form, error
+
 
 def _keep_note(request, item: ReviewItem) -> None:
     """A refused action must not lose the moderator's note: the item page puts it back in the form."""
@@ -197,6 +212,10 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
             return _live_refusal(request, exc.message, status=400)
         if _wants_json(request):
             return JsonResponse({"errors": {exc.field or "__all__": [{"message": exc.message}]}}, status=400)
+        field = DECISION_ERROR_FIELDS.get(exc.field or "")
+        if field and isinstance(form, DecisionForm):  # said beside the field it is about, which gets the focus
+            request.session[f"moderation-error-{item.public_id}"] = {"field": field, "message": exc.message}
+            return redirect(f"{detail}#decision-form")
         messages.error(request, exc.message)
         return redirect(detail)
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live

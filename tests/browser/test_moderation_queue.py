@@ -270,6 +270,26 @@ def test_a_moderator_can_switch_the_letter_shortcuts_off_and_it_is_remembered(pa
     expect(page.locator(".mod-queue__row--selected")).to_have_count(1)
 
 
+def test_a_rejection_without_a_reason_puts_the_focus_on_the_reason_with_its_error(page, live_server, login, queue):
+    """The refusal was a message at the top of the page, tied to no field, and the focus went nowhere. And r
+    in the list, which opens the item "at the reason field", left the focus on the page: the browser's own
+    move to #decision-form on load took it back."""
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    page.wait_for_url("**/moderation/items/**#decision-form")
+    expect(page.locator("#decision-form select[name=template]")).to_be_focused()
+    expect(page.locator("#decision-error")).to_have_count(0)
+
+    page.get_by_role("button", name="Reject (r)").click()
+    page.wait_for_url("**#decision-form")
+    reason = page.locator("#decision-form select[name=template]")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#decision-error")).to_contain_text("Give a reason")
+
+
 def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, queue):
     """At 390 px the item page scrolled sideways to 665 px (its disclosure panel cut off on the right), and the
     queue, the audit log and the stats to 738, 594 and 495: a wide table now scrolls in a box of its own."""

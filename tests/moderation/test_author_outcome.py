@@ -77,6 +77,8 @@ def test_an_appeal_without_a_reason_is_refused(client, author, rejected):
     page = response.content.decode()
     assert "Explain in a sentence" in page
     assert ">not fair</textarea>" in page  # what the author typed is still there
+    # and the box points at its error, so a screen reader reads it with the field
+    assert 'aria-invalid="true" aria-describedby="appeal-error"' in page and 'id="appeal-error"' in page
     assert not ReviewItem.objects.filter(kind="appeal").exists()
 
 

@@ -58,9 +58,15 @@ def test_reject_with_a_template_and_a_note_tells_the_author(mod_client, item, te
 def test_reject_without_a_reason_is_refused_with_the_field(mod_client, item):
     response = act(mod_client, item, "reject", HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and "reason" in response.json()["errors"]
-    response = act(mod_client, item, "reject")
-    assert response.status_code == 302 and any("reason" in m for m in flashes(response))
+    response = act(mod_client, item, "reject", {"message": "  "})
+    detail = reverse("moderation:item_detail", args=[item.public_id])
+    assert response.status_code == 302 and response["Location"] == f"{detail}#decision-form"
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
+    # the error is said beside the reason menu, which points at it (it was a message at the top of the page)
+    page = mod_client.get(detail).content.decode()
+    assert '<p id="decision-error" class="errorlist" role="alert">Give a reason' in page
+    assert 'name="template" aria-invalid="true" aria-describedby="decision-error"' in page
+    assert "decision-error" not in mod_client.get(detail).content.decode()  # said once
 
 
 def test_a_refused_decision_keeps_the_moderators_note(mod_client, item):

@@ -167,9 +167,11 @@
     });
   }
 
-  if (window.location.hash === "#decision-form") {
-    var reasonField = document.querySelector("#decision-form select[name=template]");
-    if (reasonField) reasonField.focus();
+  if (window.location.hash === "#decision-form") {  // r from the list, or a refused decision: its field
+    var reasonField = document.querySelector("#decision-form [aria-invalid=true]") ||
+      document.querySelector("#decision-form select[name=template]");
+    // after the browser's own move to the fragment, which focuses the form's fallback (the page) on load
+    if (reasonField) window.addEventListener("load", function () { setTimeout(function () { reasonField.focus(); }, 0); });
   }
 
   document.addEventListener("click", function (event) {
