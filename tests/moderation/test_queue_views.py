@@ -162,6 +162,9 @@ def test_the_detail_shows_highlights_blocks_disclosure_and_results(mod_client, q
     assert "undisclosed_ai_suspected" in page
     # one table of classifier results (with the moderator's verdict buttons), not two
     assert page.count('class="mod-results"') == 1 and 'class="passage-scores__results"' not in page
+    # each verdict button says which classifier it judges (a list of buttons all named "Confirmed" did not)
+    assert 'aria-pressed="false" aria-label="Confirmed: keyword"' in page
+    assert 'aria-label="False positive: keyword"' in page
 
 
 def test_the_detail_shows_the_diff_of_an_edit(mod_client, queued_post, item_of, evaluate):
