@@ -332,6 +332,14 @@ class Action(models.Model):
     """The audit log: one append-only row per state change, written in the same transaction."""
 
     SYSTEM = "system"
+    #: every verb the services write, in words for the audit pages (the code stays in the data and the API)
+    VERB_LABELS = {
+        "open": _("Opened"), "update": _("Updated"), "claim": _("Claimed"), "release": _("Released"),
+        "claim_expired": _("Claim expired"), "approve": _("Approved"), "reject": _("Rejected"),
+        "request_changes": _("Asked for a disclosure fix"), "hide": _("Hidden"), "snooze": _("Snoozed"),
+        "wake": _("Woken"), "appeal": _("Appealed"), "mark_result": _("Judged a classifier result"),
+        "report": _("Reported by a reader"), "auto_reject": _("Rejected automatically"),
+    }
 
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -352,6 +360,18 @@ class Action(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    @property
+    def verb_label(self) -> str:
+        return str(self.VERB_LABELS.get(self.verb, self.verb.replace("_", " ").capitalize()))
+
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditRowImmutable("Audit rows (Action) are append-only: write a new one instead.")
@@ -359,6 +379,11 @@ class Action(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditRowImmutable("Audit rows (Action) are append-only and cannot be deleted.")
+
+
+def _status_label(code: str) -> str:
+    """A review item's status in words ("" stays "")."""
+    return str(ReviewStatus(code).label) if code in ReviewStatus.values else code
 
 
 class Notification(models.Model):

@@ -79,7 +79,7 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
 
     # The audit log shows the decision.
     page.goto(f"{live_server.url}/moderation/audit/?verb=reject")
-    assert "claimed → decided" in page.inner_text(".mod-audit tbody")
+    assert "Claimed → Decided" in page.inner_text(".mod-audit tbody")
 
     # The stats page draws its charts as images, without scripts, and lists the forum's own thresholds, one
     # per post length when it calibrated by length.

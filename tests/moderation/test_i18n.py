@@ -334,3 +334,19 @@ def test_the_authors_standing_is_in_the_moderators_language(moderator, queued_po
     for path in ("/moderation/", f"/moderation/items/{item.public_id}/"):
         page = client.get(path).content.decode()
         assert f'standing--{code}">{german_word}<' in page and f">{code}<" not in page
+
+
+def test_the_audit_trail_is_in_the_moderators_language(moderator, queued_post, item_of, templates):
+    """The audit log and the item page's history showed the stored verbs and statuses ("reject", "open")."""
+    from moderation.services.review import Actor, review_item_reject
+
+    item = item_of(queued_post(title="Ein Beitrag"))
+    review_item_reject(item_id=item.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
+    client = german(moderator)
+
+    audit = client.get("/moderation/audit/").content.decode()
+    assert "<td>Abgelehnt</td>" in audit and "<td>Geöffnet</td>" in audit
+    assert "Offen → Entschieden" in audit
+    assert '<option value="request_changes">Korrektur der Offenlegung erbeten</option>' in audit
+    history = client.get(f"/moderation/items/{item.public_id}/").content.decode()
+    assert '<span data-verb="reject">Abgelehnt</span> (Offen → Entschieden)' in history
