@@ -182,6 +182,12 @@ def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server
     # The dialog remembers the last model; Escape cancels and leaves the text alone.
     page.click("[data-action=ai-block]")
     assert page.input_value("[data-model-input]") == "Model with quotes"
+    # It is modal: Tab and Shift+Tab go round its three controls (Tab used to walk out into the page).
+    assert page.get_attribute("[data-model-dialog]", "aria-modal") == "true"
+    focused = lambda: page.evaluate("document.activeElement.textContent || document.activeElement.tagName")  # noqa: E731
+    assert [page.keyboard.press("Tab") or focused() for _ in range(3)] == ["Insert section", "Cancel", "INPUT"]
+    page.keyboard.press("Shift+Tab")
+    assert focused() == "Cancel"
     page.press("[data-model-input]", "Escape")
     assert page.locator("[data-model-dialog]").count() == 0
     assert page.input_value(textarea) == value

@@ -113,8 +113,8 @@
   /* --- The model dialog (inside the page, not window.prompt) ----------------------------------- */
 
   function modelDialog(editor, onDone) {
-    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-label": gettext("AI-written section"),
-                             "data-model-dialog": "" });
+    var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-modal": "true",
+                             "aria-label": gettext("AI-written section"), "data-model-dialog": "" });
     var label = el("label", { "for": "ai-block-model" }, gettext("Which model wrote this text?"));
     var input = el("input", { type: "text", id: "ai-block-model", maxlength: "200",
                               placeholder: gettext("e.g. Claude Opus 4.5"), autocomplete: "off", "data-model-input": "" });
@@ -133,7 +133,14 @@
     function submit() { close(cleanModel(input.value)); }
     function onKey(event) {
       if (!dialog.isConnected) { return; }
-      if (event.key === "Escape") { event.preventDefault(); close(null); }
+      if (event.key === "Escape") { event.preventDefault(); close(null); return; }
+      if (event.key === "Tab") {  // a modal dialog keeps the focus until it is closed: Tab goes round inside it
+        var stops = [input, insert, cancel];
+        var at = stops.indexOf(document.activeElement);
+        var next = event.shiftKey ? (at <= 0 ? stops.length - 1 : at - 1) : (at === -1 || at === stops.length - 1 ? 0 : at + 1);
+        event.preventDefault();
+        stops[next].focus();
+      }
     }
     input.addEventListener("keydown", function (event) {
       // Enter must not submit the post form.
