@@ -213,6 +213,11 @@ def test_by_default_every_post_is_listed_with_its_label(client, reader, listing)
     assert set(items) == {"Hand-written post", "Assisted post", "Mostly AI post"}
     assert items["Assisted post"].attrs["data-label"] == "ai_assisted"
     assert not any("post-list__item--collapsed" in item.attrs["class"] for item in items.values())
+    # who says so is read out with the listing's compact badge too (it used to be only in a title, which
+    # screen readers and touch screens do not reliably give)
+    source = items["Assisted post"].find("span", class_="ai-label__source")
+    assert source is not None and source.text().strip() == "· declared by the author"
+    assert "visually-hidden" in source.attrs["class"]
 
 
 def test_a_reader_can_hide_ai_assisted_posts_from_listings(client, reader, listing):
