@@ -68,9 +68,12 @@ class DisclosureForm(forms.Form):
                     "process": "process", "verification": "verification", "human_review": "responsible"}
 
     def __init__(self, *args, body: str | None = None, fmt: str = "markdown", require_confirm: bool = False,
-                 **kwargs):
+                 previous: dict | None = None, **kwargs):
+        """``require_confirm``: an edit, whose author confirms the disclosure still holds, or changes it;
+        ``previous``: the stored disclosure being edited, so that a changed one needs no confirmation (the
+        author has just said what holds)."""
         super().__init__(*args, **kwargs)
-        self.body, self.fmt, self.require_confirm = body, fmt, require_confirm
+        self.body, self.fmt, self.require_confirm, self.previous = body, fmt, require_confirm, previous
         for kind, label in ASSISTANCE_KINDS.items():
             self.fields[_assist_field(kind)] = forms.ChoiceField(label=label, choices=EXTENT_CHOICES,
                                                                  required=False)
@@ -178,12 +181,12 @@ class DisclosureForm(forms.Form):
                 value = cleaned.get(field)
                 if (value.strip() if isinstance(value, str) else value) and field not in self.errors:
                     self.add_error(field, message)
-        if self.require_confirm and not cleaned.get("confirm"):
+        data = self.to_data()
+        disclosure, errors = validate_disclosure(data)
+        if self.require_confirm and not cleaned.get("confirm") and not self._changes_previous(disclosure):
             self.add_error("confirm", gettext(
                 "You edited the post: confirm the disclosure still holds, or change it."))
         failed = set(self.errors)
-        data = self.to_data()
-        disclosure, errors = validate_disclosure(data)
         if self.body is not None:
             try:
                 parsed = parse_body(self.body, self.fmt)
@@ -200,6 +203,12 @@ class DisclosureForm(forms.Form):
         if not errors and not self.errors:
             self.disclosure = disclosure
         return cleaned
+
+    def _changes_previous(self, disclosure: Disclosure | None) -> bool:
+        """A valid disclosure that differs from the one being edited (asking to confirm it as well refused an
+        edit whose author had just changed the disclosure)."""
+        previous = load_stored(self.previous) if self.previous is not None else None
+        return disclosure is not None and previous is not None and disclosure.model_dump() != previous.model_dump()
 
     def _error_target(self, path: str) -> str | None:
         """The form field (or the "assistance" group) where :meth:`add_disclosure_error` shows ``path``."""

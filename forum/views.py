@@ -96,7 +96,8 @@ def _editor(request, *, post=None):
     if request.method == "POST":
         post_form = PostForm(request.POST)
         disclosure_form = DisclosureForm(request.POST, body=request.POST.get("body", ""),
-                                         fmt=request.POST.get("format", "markdown"), require_confirm=editing)
+                                         fmt=request.POST.get("format", "markdown"), require_confirm=editing,
+                                         previous=revision.disclosure if editing else None)
         post_ok, disclosure_ok = post_form.is_valid(), disclosure_form.is_valid()  # both: every error at once
         if post_ok and disclosure_ok:
             data = post_form.cleaned_data

@@ -60,11 +60,12 @@ def _apply_errors(exc: SubmissionInvalid, *, disclosure_form: DisclosureForm, co
 
 
 def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editing: bool, initial: dict | None,
-                     render_refused: Callable[[SubmissionInvalid | None], object]):
+                     previous: dict | None = None, render_refused: Callable[[SubmissionInvalid | None], object]):
     if request.method != "POST":
         setattr(request, FORM_ATTRIBUTE, DisclosureForm(initial=initial, require_confirm=editing))
         return spirit_view(request, **view_kwargs)
-    disclosure_form = DisclosureForm(request.POST, body=_body(request), fmt="markdown", require_confirm=editing)
+    disclosure_form = DisclosureForm(request.POST, body=_body(request), fmt="markdown", require_confirm=editing,
+                                     previous=previous)
     setattr(request, FORM_ATTRIBUTE, disclosure_form)
     if not disclosure_form.is_valid():  # the body's own mistakes too, so that one answer lists every error
         try:
@@ -140,9 +141,10 @@ def comment_update(request, pk):
             _apply_errors(exc, disclosure_form=getattr(request, FORM_ATTRIBUTE), comment_form=form)
         return render(request, "spirit/comment/update.html", {"form": form}, status=400)
 
+    current = comment_current_disclosure(comment)
     return _with_disclosure(request, spirit_view=_update_held_comment if held else spirit_comment_views.update,
                             view_kwargs={"pk": pk},
-                            editing=True, initial=DisclosureForm.initial_from(comment_current_disclosure(comment)),
+                            editing=True, initial=DisclosureForm.initial_from(current), previous=current,
                             render_refused=refused)
 
 

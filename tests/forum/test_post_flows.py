@@ -264,6 +264,23 @@ def test_an_edit_without_confirming_the_disclosure_is_refused(client, author, ma
     assert post.submission.revisions.count() == 1
 
 
+def test_an_edit_that_changes_the_disclosure_needs_no_confirmation(client, author, make_post, post_data):
+    """"Confirm the disclosure still holds, or change it": an edit whose author changed the disclosure was
+    refused all the same, asking them to confirm the one they had just replaced."""
+    post = make_post(title="A post about tide pools", body="Original body, by hand.")
+    client.force_login(author)
+
+    response = client.post(edit_url(post), post_data(
+        body="Edited body; a model tidied my grammar.", human_only=None, assist_editing="minor",
+        tools="Claude Opus 4.5", ai_share_percent="5",
+        process="I asked the model to fix the grammar of my draft and kept its corrections."))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    current = post.submission.revisions.order_by("-number").first()
+    assert current.number == 2 and [(a["kind"], a["extent"]) for a in current.disclosure["assistance"]] == [
+        ("editing", "minor")]
+
+
 def test_a_refused_submit_says_so_at_the_top_of_the_form(client, author, make_post, post_data):
     """The field errors can sit a screen below (the confirm box is last): without a note at the top the page
     just reloads, scrolled up, as if nothing happened."""
