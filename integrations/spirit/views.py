@@ -15,7 +15,9 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.urls import reverse
 from spirit.comment import views as spirit_comment_views
 from spirit.comment.forms import CommentForm
@@ -28,7 +30,10 @@ from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
 from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
-from moderation.public import SubmissionInvalid, SubmissionStatus, disclosure_pending
+from moderation.public import (
+    Actor, ReviewActionInvalid, ReviewConflict, SubmissionInvalid, SubmissionStatus, disclosure_pending,
+    review_item_appeal, submission_can_appeal,
+)
 
 from .services import (
     comment_current_disclosure, spirit_removal_forget, spirit_removal_record, submission_for_comment,
@@ -103,14 +108,19 @@ def comment_publish(request, topic_id, pk=None):
                             render_refused=refused)
 
 
+#: the plugin's decisions that hide a comment and leave its author a way back by editing it
+HELD_FOR_THE_AUTHOR = (SubmissionStatus.NEEDS_CHANGES, SubmissionStatus.REJECTED, SubmissionStatus.HIDDEN)
+
+
 def _held_for_fix(request, pk) -> Comment | None:
-    """The author's own comment that a moderator hid with "ask for a disclosure fix", or None.
+    """The author's own comment that a moderator hid (asked for a disclosure fix, rejected or hid), or None.
 
     Spirit lets nobody but its moderators edit a removed comment, and the plugin hides a post while it waits for
-    the author's fix: without this, the author could never make it."""
+    the author's fix: without this, the author could never make it, nor rewrite a rejected comment (the rewrite
+    is a new revision, which the policy sends to a moderator as "edited after rejection")."""
     comment = Comment.objects.filter(pk=pk, user=request.user, is_removed=True, action=Comment.COMMENT).first()
     submission = submission_for_comment(comment) if comment is not None else None
-    return comment if submission is not None and submission.status == SubmissionStatus.NEEDS_CHANGES else None
+    return comment if submission is not None and submission.status in HELD_FOR_THE_AUTHOR else None
 
 
 def _update_held_comment(request, pk):
@@ -146,6 +156,34 @@ def comment_update(request, pk):
                             view_kwargs={"pk": pk},
                             editing=True, initial=DisclosureForm.initial_from(current), previous=current,
                             render_refused=refused)
+
+
+@login_required
+def comment_appeal(request, pk):
+    """The author contests a rejection or a hide of their comment, once, as the plugin promises every author;
+    Spirit has no such page. A refused appeal comes back with the author's text and the error beside it."""
+    comment = get_object_or_404(Comment, pk=pk, user=request.user)
+    submission = submission_for_comment(comment)
+    if submission is None:
+        raise Http404("No such comment.")
+    message, error, status = "", None, 200
+    if request.method == "POST":
+        message = request.POST.get("message", "")[:5000]
+        try:
+            review_item_appeal(submission_id=submission.pk, actor=Actor.for_user(request.user), message=message)
+        except ReviewActionInvalid as exc:
+            error, status = exc.message, 400
+        except ReviewConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(comment.get_absolute_url())
+        else:
+            messages.success(request, gettext("Your appeal was sent to the moderators."))
+            return redirect(comment.get_absolute_url())
+    elif not submission_can_appeal(submission):
+        messages.error(request, gettext("This decision cannot be appealed (again)."))
+        return redirect(comment.get_absolute_url())
+    return render(request, "ai_spirit/appeal.html", {"comment": comment, "submission": submission,
+                                                     "message": message, "error": error}, status=status)
 
 
 @moderator_required

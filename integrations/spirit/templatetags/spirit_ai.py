@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 
 from disclosure.public import DisclosureForm
 from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
-from moderation.public import revision_outcome
+from moderation.public import revision_outcome, submission_can_appeal
 
 from ..services import submissions_for_comments
 from ..views import FORM_ATTRIBUTE
@@ -52,8 +52,10 @@ def spirit_ai_comment_header(comment, submissions, viewer=None):
         return {"submission": None}
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
     # Only a decision on the revision shown: after the author's fix, the message asking for it no longer applies.
+    held = is_author and submission.status in ("rejected", "hidden")
     return {"submission": submission, "comment": comment, "show_status": is_author,
-            "decision": revision_outcome(submission).decision if is_author else None}
+            "decision": revision_outcome(submission).decision if is_author else None,
+            "can_appeal": held and submission_can_appeal(submission)}
 
 
 @register.simple_tag

@@ -174,6 +174,34 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     assert UNDISCLOSED not in reader.content()
     assert OWN not in reader.content()
     reader.screenshot(path=str(artifacts / "spirit-comment-removed.png"), full_page=True)
+
+    # The author can appeal, once, as the plugin promises every author, and can rewrite the comment: in Spirit
+    # there was no appeal anywhere and the edit page of a removed comment was a 404.
+    author.reload()
+    mine = author.locator("[data-ai-comment][data-post-status=rejected]")
+    edit = mine.locator("[data-edit-comment]")
+    expect(edit).to_be_visible()
+    topic_url = author.url.split("#")[0]
+    edit.click()
+    author.wait_for_url("**/update/")
+    expect(author.locator("textarea[name=comment]")).to_contain_text("AIPROSE")
+    author.goto(topic_url)
+    mine.locator("[data-appeal-comment]").click()
+    author.wait_for_url("**/appeal/")
+    author.evaluate("document.querySelector('#appeal-message').removeAttribute('minlength')")
+    author.fill("#appeal-message", "no")  # too short: refused, the text kept, the error tied to the box
+    author.click("[data-ai-appeal] input[type=submit]")
+    expect(author.locator("#appeal-error")).to_contain_text("Explain in a sentence")
+    expect(author.locator("#appeal-message")).to_have_value("no")
+    author.fill("#appeal-message", "The paragraph is a quotation from a press release, not a model's text.")
+    author.click("[data-ai-appeal] input[type=submit]")
+    author.wait_for_url("**/topic/**")
+    expect(author.locator("body")).to_contain_text("Your appeal was sent to the moderators.")
+    moderator.goto(f"{spirit.url}/moderation/?kind=appeal")
+    expect(moderator.locator(".mod-queue__row")).to_have_count(1)
+    author.goto(topic_url)
+    expect(author.locator("[data-ai-comment][data-post-status=queued]")).to_have_count(1)  # back with a moderator
+    expect(author.locator("[data-appeal-comment]")).to_have_count(0)  # once
     for page in (author, moderator, reader):
         page.context.close()
 
