@@ -197,11 +197,18 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     author.click("[data-ai-appeal] input[type=submit]")
     author.wait_for_url("**/topic/**")
     expect(author.locator("body")).to_contain_text("Your appeal was sent to the moderators.")
-    moderator.goto(f"{spirit.url}/moderation/?kind=appeal")
-    expect(moderator.locator(".mod-queue__row")).to_have_count(1)
     author.goto(topic_url)
     expect(author.locator("[data-ai-comment][data-post-status=queued]")).to_have_count(1)  # back with a moderator
     expect(author.locator("[data-appeal-comment]")).to_have_count(0)  # once
+    # The moderator reads the appeal in the queue and overturns the rejection: readers see the comment again.
+    moderator.goto(f"{spirit.url}/moderation/?kind=appeal")
+    expect(moderator.locator(".mod-queue__row")).to_have_count(1)
+    moderator.locator(".mod-queue__row a").first.click()
+    expect(moderator.locator(".mod-appeal")).to_contain_text("a quotation from a press release")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+    reader.goto(topic_url)
+    expect(reader.locator(".comments_list")).to_contain_text(OWN)
     for page in (author, moderator, reader):
         page.context.close()
 
