@@ -8,3 +8,6 @@ class SpiritIntegrationConfig(AppConfig):
 
     def ready(self):
         from . import checks, receivers  # noqa: F401  (registers the checks, connects the receivers)
+        from .services import install_posting_deferral
+
+        install_posting_deferral()

@@ -14,3 +14,18 @@ class SpiritRemoval(models.Model):
 
     def __str__(self):
         return f"comment {self.comment_id} removed in Spirit"
+
+
+class DeferredPosting(models.Model):
+    """A comment whose posting Spirit announced while the plugin kept it from readers (being checked, or held
+    for a moderator): Spirit's ``comment_posted`` (the notifications of a reply and of each @mention, e-mails,
+    the topic's unread marks, its comment count and its place at the top of the lists) runs only once readers
+    can see the comment. A held comment, spam or not, used to ping the people it mentioned and bump its topic."""
+
+    comment_id = models.PositiveIntegerField(unique=True)
+    #: the users the comment @mentions (Spirit's ``form.mentions``), notified when the comment is shown
+    mention_ids = models.JSONField(default=list)
+    deferred_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"comment {self.comment_id}: posting deferred"

@@ -15,7 +15,7 @@ from moderation.public import (
     Submission, app_settings, current_disclosure, local_client, submission_submit, submissions_by_external_id,
 )
 
-from .models import SpiritRemoval
+from .models import DeferredPosting, SpiritRemoval
 
 if TYPE_CHECKING:
     from moderation.services.intake import SubmitResult
@@ -103,7 +103,52 @@ def comment_sync_visibility(*, submission: Submission, visible: bool) -> int:
     hidden = not visible
     if visible and SpiritRemoval.objects.filter(comment_id=int(pk)).exists():
         return 0  # Spirit's moderator deleted it: only Spirit's "undelete" shows it again
-    return Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
+    changed = Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
+    if visible:
+        deferred_posting_release(comment_id=int(pk))
+    return changed
+
+
+def comment_posted_when_visible(comment, mentions) -> None:
+    """Spirit's ``comment_posted``, put in its place (:func:`install_posting_deferral`): run now for a comment
+    readers can see, else recorded (:class:`DeferredPosting`) and run by :func:`deferred_posting_release` when
+    the plugin shows it."""
+    from spirit.comment.utils import comment_posted
+
+    if comment_is_moderated(comment):
+        submission = submission_for_comment(comment)
+        if submission is not None and not submission.visible:
+            DeferredPosting.objects.update_or_create(comment_id=comment.pk, defaults={
+                "mention_ids": sorted(user.pk for user in (mentions or {}).values())})
+            return
+    comment_posted(comment=comment, mentions=mentions)
+
+
+def deferred_posting_release(*, comment_id: int) -> bool:
+    """The comment is shown to readers now: run the posting Spirit announced while it was held. Once."""
+    from django.contrib.auth import get_user_model
+    from spirit.comment.models import Comment
+    from spirit.comment.utils import comment_posted
+
+    deferred = DeferredPosting.objects.filter(comment_id=comment_id).first()
+    comment = Comment.objects.select_related("topic", "user").filter(pk=comment_id).first()
+    if deferred is None or comment is None:
+        return False
+    mentioned = get_user_model().objects.filter(pk__in=deferred.mention_ids)
+    deferred.delete()
+    comment_posted(comment=comment, mentions={user.username: user for user in mentioned} or None)
+    return True
+
+
+def install_posting_deferral() -> None:
+    """Spirit has no hook between saving a comment and announcing it: its three views that post a comment
+    call ``comment_posted`` by the name they imported, which is replaced here, once, at start-up."""
+    import spirit.comment.views
+    import spirit.topic.private.views
+    import spirit.topic.views
+
+    for module in (spirit.comment.views, spirit.topic.views, spirit.topic.private.views):
+        module.comment_posted = comment_posted_when_visible
 
 
 def spirit_removal_record(*, comment_id: int) -> None:

@@ -472,3 +472,58 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     assert comment_removed(spirit, "SPAMDELETED")[1] == 0
     for page in (author, moderator, reader):
         page.context.close()
+
+
+def spirit_sql(spirit, query: str, *args):
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+        return db.execute(query, args).fetchall()
+
+
+def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(browser, spirit):
+    """Spirit announces a comment as it saves it (reply and @mention notifications and e-mails, unread marks,
+    the topic's count and its place at the top): a comment the plugin held, spam or not, pinged the people it
+    mentioned and bumped its topic. Now that happens when the comment is shown, here on the moderator's approval."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.click("a:has-text('Welcome')")
+    newbie.wait_for_url("**/topic/**")
+    (topic_id, count_before), = spirit_sql(spirit, "SELECT id, comment_count FROM spirit_topic_topic "
+                                                   "WHERE title LIKE 'Welcome%'")
+    reply = newbie.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(
+        'HELDMENTION Thanks @author, see below.\n\n:::ai-written model="Claude"\nAI text M.\n:::')
+    reply.locator("select[name=assist_drafting]").select_option("minor")
+    reply.locator("input[name=ai_share_percent]").fill("20")
+    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    reply.locator("input[type=submit]").click()
+    newbie.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while True:  # the policy holds a new author's AI text for a moderator
+        item = spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
+                                  "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
+                          "%HELDMENTION%")
+        if item:
+            break
+        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+    pk, removed = comment_removed(spirit, "HELDMENTION")
+    notified = ("SELECT u.username, n.action FROM spirit_topic_notification_topicnotification n "
+                "JOIN auth_user u ON u.id = n.user_id WHERE n.comment_id = ? ORDER BY u.username")
+    assert removed == 1
+    assert spirit_sql(spirit, notified, pk) == []  # @author was not pinged, nobody was told of a reply
+    assert spirit_sql(spirit, "SELECT comment_count FROM spirit_topic_topic WHERE id = ?", topic_id) == [
+        (count_before,)]
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+
+    assert comment_removed(spirit, "HELDMENTION")[1] == 0
+    # Spirit's notification (a MENTION, or a COMMENT where @author already follows the topic), now that
+    # readers see it
+    assert "author" in {username for username, _action in spirit_sql(spirit, notified, pk)}
+    assert spirit_sql(spirit, "SELECT comment_count FROM spirit_topic_topic WHERE id = ?", topic_id) == [
+        (count_before + 1,)]
+    for page in (newbie, moderator):
+        page.context.close()
