@@ -45,6 +45,12 @@ def spirit_ai_submissions(comments):
     return submissions_for_comments(list(comments))
 
 
+@register.simple_tag
+def spirit_ai_submissions_of(comment):
+    """``{comment pk: Submission}`` for one comment ({} for none, or one the plugin does not moderate)."""
+    return submissions_for_comments([comment]) if comment is not None else {}
+
+
 @register.inclusion_tag("ai_spirit/comment_header.html")
 def spirit_ai_comment_header(comment, submissions, viewer=None):
     submission = submissions.get(comment.pk)

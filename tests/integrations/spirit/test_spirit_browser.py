@@ -281,7 +281,27 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     author.wait_for_load_state()
     assert revisions_of(spirit, "Second version") == [(1, "First version, typed by hand."),
                                                       (2, "Second version, still typed by hand.")]
-    author.context.close()
+
+    # Spirit's history and profile pages draw the comment as the plugin does, with its label. The history showed
+    # every earlier version to every reader, unlabelled (and as raw ":::ai-written" markup): readers now see the
+    # version that stands, moderators the earlier ones too.
+    reload_until(author, ".comments_list__comment:has-text('Second version') [data-post-status=published]", spirit)
+    pk, _ = comment_removed(spirit, "Second version")
+    reader = spirit_login(browser, spirit, "author")
+    reader.goto(f"{spirit.url}/comment/history/{pk}/")
+    expect(reader.locator("[data-ai-history] .ai-label")).to_have_attribute("data-label", "human_only")
+    expect(reader.locator("[data-ai-history]")).to_contain_text("Second version, still typed by hand.")
+    expect(reader.locator("[data-ai-history-note]")).to_be_visible()
+    assert "First version" not in reader.content()
+    moderator = spirit_login(browser, spirit, "moderator")
+    history = moderator.context.request.get(f"{spirit.url}/comment/history/{pk}/").text()  # before Spirit's diff
+    assert "First version, typed by hand." in history and "data-ai-history-note" not in history
+    (user_id,), = spirit_sql(spirit, "SELECT id FROM auth_user WHERE username = 'newbie'")
+    reader.goto(f"{spirit.url}/user/{user_id}/newbie/")
+    listed = reader.locator(".comments_list__comment", has_text="Second version")
+    expect(listed.locator(".ai-label")).to_have_attribute("data-label", "human_only")
+    for page in (author, reader, moderator):
+        page.context.close()
 
 
 def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_comes_back(browser, spirit,
