@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models.signals import post_save
@@ -28,6 +28,9 @@ from django.db.models.signals import post_save
 @dataclass(frozen=True)
 class PendingDisclosure:
     data: dict[str, Any] | None
+    #: what each save in the block gave (the host's ``submit``'s return, e.g. ``SubmitResult``), so that the host
+    #: can tell its user when an edit changed nothing
+    results: list = field(default_factory=list)
 
 
 _pending: ContextVar[PendingDisclosure | None] = ContextVar("moderation_pending_disclosure", default=None)
@@ -73,7 +76,9 @@ def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable
             return
         pending = pending_disclosure()
         data = pending.data if pending is not None else current_disclosure(external_id=external_id(instance))
-        submit(instance=instance, disclosure_data=data)
+        result = submit(instance=instance, disclosure_data=data)
+        if pending is not None:
+            pending.results.append(result)
 
     post_save.connect(receiver, sender=model, weak=False,
                       dispatch_uid=dispatch_uid or f"moderation.submit_on_save.{model._meta.label_lower}")

@@ -79,12 +79,16 @@ def _with_disclosure(request, *, spirit_view: Callable, view_kwargs: dict, editi
             return render_refused(SubmissionInvalid([{"field": "body", "message": exc.message}]))
         return render_refused(None)
     try:
-        with transaction.atomic(), disclosure_pending(disclosure_form.to_data()):
+        with transaction.atomic(), disclosure_pending(disclosure_form.to_data()) as pending:
             response = spirit_view(request, **view_kwargs)
     except SubmissionInvalid as exc:
         return render_refused(exc)
     if response.status_code == 200:  # Spirit answered its own form's errors (or its rate limit) with the form
         response.status_code = 400
+    elif editing and pending.results and not any(result.new_revision for result in pending.results):
+        # the same text and disclosure again: say so (a "fix" that changed nothing went by silently, and its
+        # author believed the comment was back with the moderators)
+        messages.info(request, gettext("Nothing changed, so no new revision was made."))
     return response
 
 

@@ -337,6 +337,15 @@ def test_asked_for_a_disclosure_fix_the_author_fixes_the_hidden_comment_and_it_c
     expect(held).to_contain_text("comment was removed")
     held.locator("[data-fix-comment]").click()
     author.wait_for_url("**/update/**")
+    # the same text and disclosure again is no fix, and the author is told so (it went by silently)
+    author.locator("input[name=confirm]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    expect(author.locator("body")).to_contain_text("Nothing changed, so no new revision was made.")
+    assert [n for n, _ in revisions_of(spirit, "Needs a fix.")] == [1]
+    author.goto(topic_url)
+    author.locator(".comments_list__item", has_text="Put the second paragraph").locator("[data-fix-comment]").click()
+    author.wait_for_url("**/update/**")
     fixed = f'Needs a fix.\n\n:::ai-written model="Claude"\nThe model fixed this paragraph\'s grammar.\n:::'
     author.locator("textarea[name=comment]").fill(fixed)
     author.locator("select[name=assist_drafting]").select_option("minor")
