@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 from django.urls import reverse
 from spirit.comment import views as spirit_comment_views
 from spirit.comment.forms import CommentForm
@@ -31,7 +32,8 @@ from spirit.topic.models import Topic
 
 from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
 from moderation.public import (
-    Actor, ReviewActionInvalid, ReviewConflict, SubmissionInvalid, SubmissionStatus, disclosure_pending,
+    Actor, ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, ReviewActionInvalid, ReviewConflict,
+    SubmissionInvalid, SubmissionStatus, app_settings, disclosure_pending, local_client, report_create,
     review_item_appeal, submission_can_appeal,
 )
 
@@ -188,6 +190,29 @@ def comment_appeal(request, pk):
         return redirect(comment.get_absolute_url())
     return render(request, "ai_spirit/appeal.html", {"comment": comment, "submission": submission,
                                                      "message": message, "error": error}, status=status)
+
+
+@login_required
+@require_POST
+def comment_report(request, pk):
+    """A reader reports a comment as undisclosed AI: the plugin's reader report, which a moderator sees in the
+    review queue (Spirit's own "report" goes to Spirit's flag list, which the plugin never sees)."""
+    comment = get_object_or_404(Comment.objects.for_access(request.user), pk=pk)
+    submission = submission_for_comment(comment)
+    if submission is None:
+        raise Http404("No such comment.")
+    if comment.user_id == request.user.pk:
+        messages.error(request, gettext("You cannot report your own post."))
+        return redirect(comment.get_absolute_url())
+    try:
+        report_create(submission_id=submission.pk, client=local_client(),
+                      reporter_external_id=app_settings.adapter.author_external_id(request.user),
+                      note=request.POST.get("note", "")[:2000], actor=Actor.for_user(request.user))
+    except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Thank you: a moderator will look at this post."))
+    return redirect(comment.get_absolute_url())
 
 
 @moderator_required

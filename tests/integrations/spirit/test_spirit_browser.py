@@ -259,6 +259,7 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     author = spirit_login(browser, spirit, "newbie")
     author.click("a:has-text('Welcome')")
     author.wait_for_url("**/topic/**")
+    topic_url = author.url.split("#")[0]
     reply = author.locator("form.js-reply")
     reply.locator("textarea[name=comment]").fill("First version, typed by hand.")
     reply.locator("input[name=human_only]").check()
@@ -300,6 +301,17 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     reader.goto(f"{spirit.url}/user/{user_id}/newbie/")
     listed = reader.locator(".comments_list__comment", has_text="Second version")
     expect(listed.locator(".ai-label")).to_have_attribute("data-label", "human_only")
+
+    # A reader reports it as undisclosed AI: the report reaches the plugin's queue (Spirit's own "report" goes
+    # to Spirit's flag list, which the plugin never saw).
+    reader.goto(topic_url)
+    shown = reader.locator(".comments_list__comment", has_text="Second version")
+    shown.locator(".ai-spirit-report summary").click()
+    shown.locator("[data-ai-report] textarea[name=note]").fill("Reads like a model's summary.")
+    shown.locator("[data-ai-report] input[type=submit]").click()
+    expect(reader.locator("body")).to_contain_text("Thank you: a moderator will look at this post.")
+    moderator.goto(f"{spirit.url}/moderation/?reason=reader_report")
+    expect(moderator.locator(".mod-queue__row", has_text="Re: Welcome")).to_have_count(1)
     for page in (author, reader, moderator):
         page.context.close()
 
