@@ -101,6 +101,12 @@ def comment_publish(request, topic_id, pk=None):
         setattr(request, FORM_ATTRIBUTE, False)  # a private conversation: no disclosure form, no plugin
         return spirit_comment_views.publish(request, topic_id=topic_id, pk=pk)
 
+    if pk is not None and request.method == "POST" and not Comment.objects.for_access(request.user).filter(
+            pk=pk).exists():
+        # The quoted comment was hidden since the form opened: Spirit answered a bare 404 and the reply was lost.
+        # The quote is only the form's starting text, so the reply posts as typed (and is checked as any other).
+        pk = None
+
     def refused(exc):
         topic = get_object_or_404(Topic.objects.opened().for_access(request.user), pk=topic_id)
         form = CommentForm(user=request.user, topic=topic, data=request.POST)

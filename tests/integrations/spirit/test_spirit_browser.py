@@ -568,3 +568,34 @@ def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(brow
         (count_before + 1,)]
     for page in (newbie, moderator):
         page.context.close()
+
+
+def test_a_reply_quoting_a_comment_hidden_meanwhile_still_posts(browser, spirit):
+    """Spirit looked the quoted comment up again when the reply was sent: hidden since the form opened (a
+    moderator's decision), it answered a bare 404 and the reply was lost."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.click("a:has-text('Welcome')")
+    newbie.wait_for_url("**/topic/**")
+    (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'Welcome%'")
+    reply = newbie.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill("QUOTEME, typed by hand.")
+    reply.locator("input[name=human_only]").check()
+    reply.locator("input[type=submit]").click()
+    newbie.wait_for_load_state()
+    reload_until(newbie, ".comments_list__comment:has-text('QUOTEME') [data-post-status=published]", spirit)
+    pk, _ = comment_removed(spirit, "QUOTEME")
+
+    author = spirit_login(browser, spirit, "author")
+    author.goto(f"{spirit.url}/comment/{topic_id}/publish/{pk}/quote/")
+    textarea = author.locator("textarea[name=comment]")
+    expect(textarea).to_contain_text("QUOTEME")
+    with sqlite3.connect(spirit.directory / "db.sqlite3") as db:  # a moderator's decision hides it meanwhile
+        db.execute("UPDATE spirit_comment_comment SET is_removed = 1 WHERE id = ?", (pk,))
+    textarea.fill("QUOTEREPLY I disagree with the comment above.")
+    author.locator("input[name=human_only]").check()
+    with author.expect_response(lambda r: r.request.method == "POST" and "/quote/" in r.url) as answer:
+        author.locator("form.js-reply input[type=submit]").click()
+    assert answer.value.status == 302
+    assert comment_removed(spirit, "QUOTEREPLY") is not None
+    for page in (newbie, author):
+        page.context.close()
