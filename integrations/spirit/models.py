@@ -29,3 +29,16 @@ class DeferredPosting(models.Model):
 
     def __str__(self):
         return f"comment {self.comment_id}: posting deferred"
+
+
+class HeldTopic(models.Model):
+    """A public topic the plugin keeps from readers because its opening comment is (being checked, held for a
+    moderator, rejected, hidden): Spirit listed the topic, its title and its author to everyone, whatever the
+    plugin decided about its text. The topic comes back when the plugin shows the opening comment, unless a
+    Spirit moderator deleted the topic meanwhile (Spirit's delete takes the removal over: the row goes)."""
+
+    topic_id = models.PositiveIntegerField(unique=True)
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"topic {self.topic_id} held with its opening comment"

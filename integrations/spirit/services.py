@@ -15,7 +15,7 @@ from moderation.public import (
     Submission, app_settings, current_disclosure, local_client, submission_submit, submissions_by_external_id,
 )
 
-from .models import DeferredPosting, SpiritRemoval
+from .models import DeferredPosting, HeldTopic, SpiritRemoval
 
 if TYPE_CHECKING:
     from moderation.services.intake import SubmitResult
@@ -104,9 +104,46 @@ def comment_sync_visibility(*, submission: Submission, visible: bool) -> int:
     if visible and SpiritRemoval.objects.filter(comment_id=int(pk)).exists():
         return 0  # Spirit's moderator deleted it: only Spirit's "undelete" shows it again
     changed = Comment.objects.filter(Q(pk=pk) & ~Q(is_removed=hidden)).update(is_removed=hidden)
+    topic_sync_visibility(comment_id=int(pk), visible=visible)
     if visible:
         deferred_posting_release(comment_id=int(pk))
     return changed
+
+
+def opening_comment_id(topic_id: int) -> int | None:
+    from spirit.comment.models import Comment
+
+    return Comment.objects.filter(topic_id=topic_id).order_by("date", "pk").values_list("pk", flat=True).first()
+
+
+def topic_sync_visibility(*, comment_id: int, visible: bool) -> None:
+    """A public topic is shown or hidden with its opening comment (:class:`HeldTopic`); replies, private
+    conversations (no public title) and a topic a Spirit moderator deleted are left alone."""
+    from spirit.comment.models import Comment
+    from spirit.topic.models import Topic
+
+    topic_id = Comment.objects.filter(pk=comment_id).values_list("topic_id", flat=True).first()
+    if topic_id is None or opening_comment_id(topic_id) != comment_id:
+        return
+    if visible:
+        if HeldTopic.objects.filter(topic_id=topic_id).delete()[0]:
+            Topic.objects.filter(pk=topic_id).update(is_removed=False)
+        return
+    if Topic.objects.filter(pk=topic_id, is_removed=False, category__is_private=False).update(is_removed=True):
+        HeldTopic.objects.get_or_create(topic_id=topic_id)
+
+
+def topic_held_for(*, topic_id: int, user) -> bool:
+    """Whether the plugin holds this topic and ``user`` wrote it (its author still reads it, with the status)."""
+    from spirit.topic.models import Topic
+
+    return (user.is_authenticated and HeldTopic.objects.filter(topic_id=topic_id).exists()
+            and Topic.objects.filter(pk=topic_id, user_id=user.pk).exists())
+
+
+def spirit_topic_removal_take_over(*, topic_id: int) -> None:
+    """A Spirit moderator deleted (or undeleted) the topic: from now on Spirit's choice stands, not the hold."""
+    HeldTopic.objects.filter(topic_id=topic_id).delete()
 
 
 def comment_posted_when_visible(comment, mentions) -> None:

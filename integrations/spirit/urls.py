@@ -3,7 +3,7 @@ point at them), the review queue, the disclosure preview, the API, and the rest 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("comment/<int:pk>/appeal/", views.comment_appeal, name="ai_spirit_comment_appeal"),
     path("comment/<int:pk>/report-ai/", views.comment_report, name="ai_spirit_comment_report"),
     path("comment/<int:pk>/undelete/", views.comment_undelete),
+    path("topic/<int:pk>/", views.topic_detail),
+    re_path(r"^topic/(?P<pk>[0-9]+)/(?P<slug>[\w-]+)/$", views.topic_detail),  # Spirit's own pattern
+    path("topic/moderate/delete/<int:pk>/", views.topic_delete),
+    path("topic/moderate/undelete/<int:pk>/", views.topic_undelete),
     path("topic/publish/", views.topic_publish),
     path("topic/private/publish/", views.private_topic_publish),
     path("topic/private/publish/<int:user_id>/", views.private_topic_publish),

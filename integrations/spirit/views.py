@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -26,7 +26,10 @@ from spirit.comment.models import Comment
 from spirit.comment.utils import post_comment_update, pre_comment_update
 from spirit.core.utils.decorators import moderator_required
 from spirit.core.utils.views import is_post, post_data
+from djconfig import config
+from spirit.core.utils.paginator import paginate
 from spirit.topic import views as spirit_topic_views
+from spirit.topic.moderate import views as spirit_topic_moderate_views
 from spirit.topic.forms import TopicForm
 from spirit.topic.models import Topic
 
@@ -38,8 +41,8 @@ from moderation.public import (
 )
 
 from .services import (
-    comment_current_disclosure, spirit_removal_forget, spirit_removal_record, submission_for_comment,
-    topic_is_moderated,
+    comment_current_disclosure, opening_comment_id, spirit_removal_forget, spirit_removal_record,
+    spirit_topic_removal_take_over, submission_for_comment, topic_held_for, topic_is_moderated,
 )
 
 #: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
@@ -219,6 +222,49 @@ def comment_report(request, pk):
     else:
         messages.success(request, gettext("Thank you: a moderator will look at this post."))
     return redirect(comment.get_absolute_url())
+
+
+def topic_detail(request, pk, slug=""):
+    """Spirit's topic page; for the author of a topic the plugin holds with its opening comment (see
+    ``HeldTopic``), the same page, so that they read the comment's status (Spirit shows a removed topic to its
+    moderators only)."""
+    if not topic_held_for(topic_id=pk, user=request.user):
+        return spirit_topic_views.detail(request, pk=pk, slug=slug)
+    topic = get_object_or_404(Topic.objects.public().select_related("category__parent"), pk=pk)
+    if topic.slug != slug:
+        return HttpResponsePermanentRedirect(topic.get_absolute_url())
+    # Spirit's topic.views.detail (0.14) from here, the topic looked up as for a moderator
+    comments = (Comment.objects.for_topic(topic=topic).with_likes(user=request.user)
+                .with_polls(user=request.user).order_by("date"))
+    comments = paginate(comments, per_page=config.comments_per_page, page_number=request.GET.get("page", 1))
+    return render(request, "spirit/topic/detail.html", {"topic": topic, "comments": comments})
+
+
+@moderator_required
+def topic_delete(request, pk):
+    """Spirit's topic "delete": Spirit's removal from now on, not the plugin's hold (an approval of the opening
+    comment would otherwise show again a topic Spirit's moderator deleted)."""
+    if request.method == "POST":
+        spirit_topic_removal_take_over(topic_id=pk)
+    return spirit_topic_moderate_views.delete(request, pk=pk)
+
+
+@moderator_required
+def topic_undelete(request, pk):
+    """Spirit's topic "undelete", except for a topic the plugin holds with its opening comment: the review queue
+    shows it again, as for a comment (``comment_undelete``)."""
+    opening = opening_comment_id(pk)
+    comment = Comment.objects.filter(pk=opening).first() if opening is not None else None
+    submission = submission_for_comment(comment) if comment is not None else None
+    if request.method == "POST" and submission is not None and not submission.visible:
+        item = submission.review_items.order_by("-id").first()
+        messages.error(request, "The AI-disclosure review queue keeps this topic's opening comment from readers: "
+                                "decide it there to show the topic.")
+        return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
+                        else reverse("spirit:index"))
+    if request.method == "POST":
+        spirit_topic_removal_take_over(topic_id=pk)
+    return spirit_topic_moderate_views.undelete(request, pk=pk)
 
 
 @moderator_required

@@ -599,3 +599,90 @@ def test_a_reply_quoting_a_comment_hidden_meanwhile_still_posts(browser, spirit)
     assert comment_removed(spirit, "QUOTEREPLY") is not None
     for page in (newbie, author):
         page.context.close()
+
+
+def test_a_topic_whose_opening_comment_is_held_is_hidden_with_it_and_its_author_still_reads_it(browser, spirit):
+    """Spirit listed a new topic (title, author) to everyone while the plugin held its opening comment for a
+    moderator, and after a rejection too. The topic is now held with it; its author still opens it and reads
+    the status; an approval shows the topic."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.goto(f"{spirit.url}/topic/publish/")
+    newbie.fill("input[name=title]", "HELDTOPIC cheap watches")
+    newbie.locator("select[name=category]").select_option(index=1)
+    newbie.fill("textarea[name=comment]", 'My notes.\n\n:::ai-written model="Claude"\nAI text T.\n:::')
+    newbie.locator("select[name=assist_drafting]").select_option("minor")
+    newbie.locator("input[name=ai_share_percent]").fill("20")
+    newbie.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    newbie.click("form:has(textarea[name=comment]) input[type=submit]")
+    newbie.wait_for_url("**/topic/**")
+    topic_url = newbie.url.split("#")[0]
+    deadline = time.monotonic() + 120
+    while True:  # the policy holds a new author's AI text for a moderator
+        item = spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
+                                  "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
+                          "%AI text T.%")
+        if item:
+            break
+        assert time.monotonic() < deadline, f"the opening comment was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+
+    reader = browser.new_context().new_page()
+    reader.goto(f"{spirit.url}/")
+    assert "HELDTOPIC" not in reader.content()
+    assert reader.goto(topic_url).status == 404
+    newbie.goto(topic_url)  # its author reads it, with the status of the comment
+    expect(newbie.locator("[data-ai-comment][data-post-status=queued]")).to_contain_text(
+        "A moderator will look at this comment before readers see it")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+    assert reader.goto(topic_url).status == 200
+    expect(reader.locator(".comments_list")).to_contain_text("My notes.")
+    reader.goto(f"{spirit.url}/")
+    assert "HELDTOPIC" in reader.content()
+    for page in (newbie, moderator, reader):
+        page.context.close()
+
+
+def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queue_approves_it(browser, spirit):
+    """Spirit's topic "delete" takes the removal over from the plugin's hold: the approval of the opening
+    comment does not show again a topic Spirit's moderator deleted; Spirit's "undelete" does."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.goto(f"{spirit.url}/topic/publish/")
+    newbie.fill("input[name=title]", "DELETEDTOPIC spam")
+    newbie.locator("select[name=category]").select_option(index=1)
+    newbie.fill("textarea[name=comment]", 'Spam.\n\n:::ai-written model="Claude"\nAI text D.\n:::')
+    newbie.locator("select[name=assist_drafting]").select_option("minor")
+    newbie.locator("input[name=ai_share_percent]").fill("20")
+    newbie.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    newbie.click("form:has(textarea[name=comment]) input[type=submit]")
+    newbie.wait_for_url("**/topic/**")
+    topic_url = newbie.url.split("#")[0]
+    deadline = time.monotonic() + 120
+    while not (item := spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision "
+                                          "r ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND "
+                                          "i.status = 'open'", "%AI text D.%")):
+        assert time.monotonic() < deadline, f"the opening comment was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+    (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'DELETEDTOPIC%'")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/topic/moderate/delete/{topic_id}/")
+    moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
+    moderator.wait_for_load_state()
+    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+    reader = browser.new_context().new_page()
+    assert reader.goto(topic_url).status == 404  # still Spirit's deletion
+
+    moderator.goto(f"{spirit.url}/topic/moderate/undelete/{topic_id}/")
+    moderator.click("input[type=submit][name=post]")
+    moderator.wait_for_load_state()
+    assert reader.goto(topic_url).status == 200
+    for page in (newbie, moderator, reader):
+        page.context.close()
