@@ -88,3 +88,4 @@ def test_a_rerun_after_an_interrupted_build_keeps_the_built_index_and_rebuilds_t
     with connection.cursor() as cur:  # the rebuilt index is the migration's (partial), not the stand-in above
         cur.execute("SELECT pg_get_indexdef('review_item_rejections'::regclass)")
         assert "WHERE" in cur.fetchone()[0]
+
