@@ -149,7 +149,13 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
                                  % {"holder": holder}, item=item)
         from_status = item.status
         item.version += 1  # before the change, so what it records (the review.decided event) has the new version
-        change(item)
+        try:
+            change(item)
+        except (ReviewConflict, ReviewActionInvalid):
+            # nothing was written: the refusal reports the item as stored (a 409's current_version was one more
+            # than the real one, and a client retrying with it got another 409)
+            item.refresh_from_db()
+            raise
         item.save()
         action = _audit(actor=actor, item=item, submission=item.submission, verb=verb, from_status=from_status,
                         to_status=item.status, note=note, data=data)

@@ -156,11 +156,24 @@ def test_deciding_twice_is_409(forum, make_queued):
 
 def test_item_claimed_by_a_web_moderator_cannot_be_taken(forum, make_queued, moderator):
     item = make_queued("p")
-    review_item_claim(item_id=item.pk, actor=Actor.for_user(moderator))
-    assert forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {}, format="json").status_code == 409
+    claimed = review_item_claim(item_id=item.pk, actor=Actor.for_user(moderator))
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": claimed.version},
+                               format="json")
+    # the version the answer gives is the stored one: it said one more, which does not exist, so a client
+    # retrying with it got another 409
+    assert response.status_code == 409 and response.json()["current_version"] == claimed.version
     response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
-                               {"action": "approve", "version": item.version + 1}, format="json")
-    assert response.status_code == 409
+                               {"action": "approve", "version": claimed.version}, format="json")
+    assert response.status_code == 409 and response.json()["current_version"] == claimed.version
+    assert ReviewItem.objects.get(pk=item.pk).version == claimed.version
+
+
+def test_a_decision_on_a_revision_the_item_no_longer_shows_gives_the_stored_version(forum, make_queued):
+    item = make_queued("p")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": item.version, "revision": 7}, format="json")
+    assert response.status_code == 409 and "revision" in response.json()["errors"][0]["message"]
+    assert response.json()["current_version"] == item.version == ReviewItem.objects.get(pk=item.pk).version
 
 
 @pytest.mark.parametrize("payload, field", [
