@@ -2,38 +2,92 @@
 parameter, never a 500 and never silently ignored (``ordering=bogus`` used to give the default order)."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
+from rest_framework.utils.urls import replace_query_param
 
 
 class StrictCursorPagination(CursorPagination):
-    """Cursor pagination whose cursor and ``page_size`` are checked before they reach the database.
+    """Keyset cursor pages: the cursor holds the whole sort key of the row it follows (or precedes), so a page
+    starts exactly after the last row seen, whatever left or joined the list meanwhile.
 
-    A cursor is base64 of ``p=<position>&o=<offset>&r=<reverse>``, and DRF hands the position to the ORM as it
-    finds it: a hand-made ``p=abc`` on an integer ordering raised inside the query (a 500). A position the
-    ordering field cannot read is answered as any other garbled cursor: 404 "Invalid cursor". A ``page_size``
-    that is not a whole number of at least 1 is a 400 on ``page_size``; above ``max_page_size`` it is capped
-    (documented in docs/api.md)."""
+    DRF's own cursor holds the first ordering field and an offset among the rows equal in it: with most review
+    items at one priority, an item claimed between two pages shifted the offset and the walk skipped items, and
+    ``previous`` from the last page jumped to another run of equal priorities. The ordering (the view's, or
+    ``ordering=``) always ends in ``id``, so the key is unique. A cursor is base64 JSON
+    ``{"k": [values], "r": 0|1}``; one the API did not write (garbled, another ordering's, a value the field
+    cannot read) is 404 "Invalid cursor", never a 500. A ``page_size`` that is not a whole number of at least 1
+    is a 400 on ``page_size``; above ``max_page_size`` it is capped (documented in docs/api.md). The ordering
+    fields must not be nullable."""
 
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
 
     def paginate_queryset(self, queryset, request, view=None):
-        self._model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
+        from ..selectors.queue import keyset_after, keyset_order
 
-    def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None:
-            field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
-            try:
-                field.get_prep_value(field.to_python(cursor.position))
-            except (DjangoValidationError, ValueError, TypeError, OverflowError):
-                raise NotFound(self.invalid_cursor_message) from None
-        return cursor
+        self.request, self.base_url = request, request.build_absolute_uri()
+        self.page_size = self.get_page_size(request)
+        terms = [term.replace("pk", "id") if term.lstrip("-") == "pk" else term
+                 for term in self.get_ordering(request, queryset, view)]
+        if not any(term.lstrip("-") == "id" for term in terms):
+            terms.append("id")
+        self.keys = [(term.lstrip("-"), term.startswith("-")) for term in terms]
+        self._model = queryset.model
+        values, backwards = self._decode(request)
+        keys = [(name, not desc) for name, desc in self.keys] if backwards else self.keys
+        if values is not None:
+            queryset = queryset.filter(keyset_after(keys, values))
+        rows = list(queryset.order_by(*keyset_order(keys))[:self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[:self.page_size]
+        if backwards:
+            rows.reverse()
+            self._before, self._after = more, values is not None
+        else:
+            self._before, self._after = values is not None, more
+        self.page = rows
+        return rows
+
+    def _decode(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None, False
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            values, backwards = data["k"], data["r"]
+            if not isinstance(values, list) or len(values) != len(self.keys) or backwards not in (0, 1):
+                raise ValueError
+            return [self._read(name, value) for (name, _desc), value in zip(self.keys, values)], bool(backwards)
+        except (ValueError, TypeError, KeyError, OverflowError, DjangoValidationError, binascii.Error):
+            raise NotFound(self.invalid_cursor_message) from None
+
+    def _read(self, name, value):
+        field = self._model._meta.get_field(name)
+        if value is None or isinstance(value, (dict, list, bool)):
+            raise ValueError(name)
+        value = field.to_python(value)
+        field.get_prep_value(value)
+        return value
+
+    def _link(self, row, backwards: bool) -> str:
+        values = [getattr(row, name) for name, _desc in self.keys]
+        plain = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+        token = base64.urlsafe_b64encode(json.dumps({"k": plain, "r": int(backwards)}).encode()).decode().rstrip("=")
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
+
+    def get_next_link(self):
+        return self._link(self.page[-1], False) if self._after and self.page else None
+
+    def get_previous_link(self):
+        return self._link(self.page[0], True) if self._before and self.page else None
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

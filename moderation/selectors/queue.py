@@ -91,7 +91,7 @@ def _decode(cursor: str, keys: list[tuple[str, bool]]) -> list[Any] | None:
     return values
 
 
-def _after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
+def keyset_after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
     """Rows strictly after ``values`` in the order ``keys`` (the keyset condition)."""
     condition = Q()
     for index in reversed(range(len(keys))):
@@ -108,7 +108,7 @@ def _after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
     return condition
 
 
-def _order(keys: list[tuple[str, bool]]) -> list:
+def keyset_order(keys: list[tuple[str, bool]]) -> list:
     return [(F(n).desc(nulls_last=True) if d else F(n).asc(nulls_last=True)) if n in NULLABLE
             else f"-{n}" if d else n for n, d in keys]
 
@@ -119,8 +119,8 @@ def keyset_page(queryset: QuerySet, keys: list[tuple[str, bool]], cursor: str | 
     if cursor:
         values = _decode(cursor, keys)
         if values is not None:
-            queryset = queryset.filter(_after(keys, values))
-    queryset = queryset.order_by(*_order(keys))
+            queryset = queryset.filter(keyset_after(keys, values))
+    queryset = queryset.order_by(*keyset_order(keys))
     rows = list(queryset[:size + 1])
     if len(rows) <= size:
         return rows, None
@@ -226,9 +226,9 @@ def queue_neighbours(item: ReviewItem) -> tuple[ReviewItem | None, ReviewItem | 
     keys = SORTS["priority"]
     values = [item.priority, item.created_at, item.pk]
     active = ReviewItem.objects.filter(status__in=ACTIVE).exclude(pk=item.pk).only("public_id")
-    following = active.filter(_after(keys, values)).order_by("-priority", "created_at", "id").first()
+    following = active.filter(keyset_after(keys, values)).order_by("-priority", "created_at", "id").first()
     reverse = [(n, not d) for n, d in keys]
-    preceding = active.filter(_after(reverse, values)).order_by("priority", "-created_at", "-id").first()
+    preceding = active.filter(keyset_after(reverse, values)).order_by("priority", "-created_at", "-id").first()
     return preceding, following
 
 

@@ -71,6 +71,47 @@ def test_walking_the_pages_of_a_client_chosen_order_returns_every_item_once(foru
     assert set(seen) == {str(i.public_id) for i in items}
 
 
+def test_items_leaving_the_filter_between_pages_make_the_walk_skip_none(forum, make_queued):
+    """The cursor held the first ordering field and an offset among equal ones: with most items at one
+    priority, claiming three items of page 1 shifted the offset and the walk of the open items skipped three."""
+    items = [make_queued(f"s{i}") for i in range(13)]
+    ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(priority=30)
+    first = forum.http.get("/api/v1/review-items?page_size=5&status=open&ordering=-priority").json()
+    for row in first["results"][:3]:
+        item = ReviewItem.objects.get(public_id=row["id"])
+        review_item_claim(item_id=item.pk, actor=Actor.for_client(forum.client))
+    seen, url = [], first["next"]
+    while url:
+        page = forum.http.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    remaining = {str(i.public_id) for i in items} - {row["id"] for row in first["results"]}
+    assert set(seen) == remaining and len(seen) == len(remaining) == 8
+
+
+def test_previous_returns_exactly_the_page_before(forum, make_queued):
+    """From the last page, `previous` jumped to another run of equal priorities and skipped items."""
+    items = [make_queued(f"b{i}") for i in range(22)]
+    for index, item in enumerate(items):
+        ReviewItem.objects.filter(pk=item.pk).update(priority=[30, 30, 30, 10, 0][index % 5])
+    pages, url = [], "/api/v1/review-items?page_size=3&ordering=-priority"
+    while url:
+        page = forum.http.get(url).json()
+        pages.append([row["id"] for row in page["results"]])
+        url = page["next"]
+    assert sum(len(p) for p in pages) == 22
+    last, url = None, "/api/v1/review-items?page_size=3&ordering=-priority"
+    while url:  # to the last page
+        last = forum.http.get(url).json()
+        url = last["next"]
+    back, url = [], last["previous"]
+    while url:
+        page = forum.http.get(url).json()
+        back.append([row["id"] for row in page["results"]])
+        url = page["previous"]
+    assert back == pages[-2::-1]
+
+
 def _cursor(query: str) -> str:
     import base64
     from urllib.parse import quote
