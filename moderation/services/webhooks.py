@@ -45,8 +45,9 @@ from .notify import EVENT_TYPES
 
 logger = logging.getLogger(__name__)
 
-#: Attempts before a delivery is marked failed, and the first backoff (doubles each attempt, capped).
-MAX_ATTEMPTS = 8
+#: Attempts before a delivery is marked failed, and the first backoff (doubles each attempt, capped): 14
+#: attempts span about 26 hours, so a receiver down overnight loses nothing (8 gave up after about an hour).
+MAX_ATTEMPTS = 14
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 CONNECT_TIMEOUT = 3.0

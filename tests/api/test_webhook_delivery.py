@@ -144,6 +144,16 @@ def test_failed_attempts_back_off_and_keep_the_same_webhook_id(forum, receiver, 
     assert [e["error"] for e in log] == ["HTTP 500", "HTTP 503", ""]
 
 
+def test_retries_span_a_day_so_a_receiver_down_overnight_loses_nothing():
+    """8 attempts gave up about an hour after the first, though the docs spoke of waits "up to 6 h"."""
+    from datetime import timedelta
+
+    from moderation.services.webhooks import webhook_backoff
+
+    span = sum((webhook_backoff(attempt) for attempt in range(1, MAX_ATTEMPTS)), timedelta())
+    assert timedelta(hours=24) <= span <= timedelta(hours=30)
+
+
 def test_gives_up_after_the_last_attempt(forum, receiver, queued):
     register(forum, receiver)
     receiver.statuses = [500] * MAX_ATTEMPTS
