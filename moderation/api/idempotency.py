@@ -33,7 +33,7 @@ def idempotent(method):
         if key is None:
             return method(view, request, *args, **kwargs)
         if not idempotency_key_valid(key):
-            return error_response([error(HEADER, "Use 1–200 printable ASCII characters.")], 400)
+            return error_response([error(HEADER, "Use 1–200 printable ASCII characters, without spaces.")], 400)
         fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
         try:
             begun = idempotency_begin(client=view.client, key=key, fingerprint=fingerprint)

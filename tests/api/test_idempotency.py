@@ -61,6 +61,8 @@ def test_malformed_key_is_400(forum, submit, key):
     response = forum.http.post("/api/v1/submissions", post_payload("p-1"), format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 400
     assert error_fields(response) == ["Idempotency-Key"]
+    # the message says what the docs say, spaces included (it read "printable ASCII", which a space is)
+    assert response.json()["errors"][0]["message"] == "Use 1–200 printable ASCII characters, without spaces."
 
 
 def test_expired_records_are_pruned(forum, submit):

@@ -5,7 +5,10 @@ import pytest
 from moderation.categories import category_key, in_categories
 
 
-@pytest.mark.parametrize("typed", ["News", "NEWS", " news", "news ", "news\u200b", "\u200dnews", "ｎｅｗｓ"])
+@pytest.mark.parametrize("typed", ["News", "NEWS", " news", "news ", "news\u200b", "\u200dnews", "ｎｅｗｓ",
+                                   # invisible but not format characters: a variation selector, the combining
+                                   # grapheme joiner, a Hangul filler (the first got past --require-disclosure-in)
+                                   "NEWS\ufe0f", "ne\u034fws", "news\u3164"])
 def test_the_same_category_however_it_is_typed(typed):
     assert in_categories(typed, ["news"])
     assert in_categories("news", [typed])
