@@ -27,7 +27,8 @@ def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> Sta
     outbox_record(submission=submission, type="review.decided", item=item, extra={
         "statement_of_reasons": str(statement.public_id), "decision": {
             "action": DecisionAction.REJECT, "reason": reason, "message": message, "automated": True,
-            "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id)}})
+            "decided_at": statement.created_at.isoformat(), "statement_of_reasons": str(statement.public_id),
+            "revision": evaluation.revision.number}})
     return statement
 
 

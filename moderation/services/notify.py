@@ -81,6 +81,8 @@ def submission_event_payload(submission: Submission, item: ReviewItem | None = N
             payload["decision"] = {
                 "action": item.decision_action, "reason": item.decision_reason, "message": item.decision_message,
                 "decided_at": item.decided_at.isoformat() if item.decided_at else None,
+                # the revision the decision was about, as GET /submissions/{id} says it (the event lacked it)
+                "revision": item.revision.number if item.revision_id else None,
             }
     return payload
 

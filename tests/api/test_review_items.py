@@ -278,3 +278,16 @@ def test_the_decided_event_carries_the_items_version_after_the_decision(forum, m
     event = OutboxEvent.objects.filter(type="review.decided").latest("id")
     assert event.payload["data"]["review_item"]["version"] == decided["version"] == ReviewItem.objects.get(
         pk=item.pk).version
+
+
+def test_the_decided_event_names_the_revision_the_decision_was_about(forum, make_queued):
+    """GET /submissions/{id} gives decision.revision; the review.decided event did not."""
+    from moderation.models import OutboxEvent
+
+    item = make_queued("r")
+    decided = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                              {"action": "hide", "version": item.version}, format="json")
+    assert decided.status_code == 200
+    event = OutboxEvent.objects.filter(type="review.decided").latest("id")
+    detail = forum.http.get(f"/api/v1/submissions/{event.payload['data']['id']}").json()
+    assert event.payload["data"]["decision"]["revision"] == detail["decision"]["revision"] == item.revision.number

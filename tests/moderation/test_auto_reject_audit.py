@@ -28,6 +28,7 @@ def test_an_automatic_rejection_writes_an_action_an_event_and_a_statement(settin
     event = OutboxEvent.objects.get(type="review.decided")
     decision = event.payload["data"]["decision"]
     assert decision["action"] == "reject" and decision["automated"] is True and decision["reason"] == "low-effort-ai"
+    assert decision["revision"] == 1  # the revision the decision was about, as a moderator's decision says it
     assert event.payload["data"]["status"] == "rejected"
     statement = StatementOfReasons.objects.get()
     assert statement.automated_decision and statement.automated_detection
