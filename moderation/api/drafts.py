@@ -26,6 +26,8 @@ ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-
           403: OpenApiResponse(ErrorOut, description="The key lacks the submit scope."),
           404: OpenApiResponse(ErrorOut, description="Not found, or not yours."),
           429: OpenApiResponse(ErrorOut, description="Too many requests; see `Retry-After`.")}
+#: the answers of an endpoint that reads a JSON body
+BODY_ERRORS = {**ERRORS, 415: OpenApiResponse(ErrorOut, description="Send `Content-Type: application/json`.")}
 
 
 class DraftCreateIn(StrictSerializer):
@@ -92,7 +94,7 @@ class DraftApiView(ApiView):
 
 
 class DraftCreateView(DraftApiView):
-    @extend_schema(request=DraftCreateIn, responses={201: DraftOut, **ERRORS}, summary="Start a draft",
+    @extend_schema(request=DraftCreateIn, responses={201: DraftOut, **BODY_ERRORS}, summary="Start a draft",
                    description="A draft on which your editor's AI tools record the help they give.")
     def post(self, request):
         data = DraftCreateIn(data=request.data)
@@ -108,7 +110,7 @@ class DraftDetailView(DraftApiView):
 
 
 class DraftAssistanceView(DraftApiView):
-    @extend_schema(request=AssistanceIn, responses={201: DraftOut, **ERRORS}, summary="Record AI assistance",
+    @extend_schema(request=AssistanceIn, responses={201: DraftOut, **BODY_ERRORS}, summary="Record AI assistance",
                    description="Call this from an AI tool in your editor (a rewrite button, a translator) each "
                                "time it changes the draft.")
     def post(self, request, public_id):

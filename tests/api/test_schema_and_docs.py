@@ -61,3 +61,12 @@ def test_every_operation_behind_the_rate_limit_declares_its_429():
                if operation.get("security") != [{}] and "401" in operation["responses"]
                and "429" not in operation["responses"]]
     assert not missing, missing
+
+
+def test_every_operation_that_reads_a_json_body_declares_its_415():
+    """POST /drafts and /drafts/{id}/assistance answered 415 to another content type without saying so."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    missing = [f"{method.upper()} {path}" for path, operations in schema["paths"].items()
+               for method, operation in operations.items()
+               if "requestBody" in operation and "415" not in operation["responses"]]
+    assert not missing, missing
