@@ -54,10 +54,12 @@ def _body(request) -> str:
     return request.POST.get("comment", "").replace("\r\n", "\n")
 
 
-def _apply_errors(exc: SubmissionInvalid, *, disclosure_form: DisclosureForm, comment_form, title_form=None):
+def _apply_errors(exc: SubmissionInvalid, *, disclosure_form: DisclosureForm | None, comment_form, title_form=None):
     for error in exc.errors:
         field, message = error["field"], error["message"]
-        if field.startswith("disclosure."):
+        if not disclosure_form and field.startswith("disclosure"):  # no form on the page: said under the text
+            comment_form.add_error(None, message)
+        elif field.startswith("disclosure."):
             disclosure_form.add_disclosure_error(field.removeprefix("disclosure."), message)
         elif field == "disclosure":
             disclosure_form.add_error(None, message)
@@ -167,6 +169,18 @@ def comment_update(request, pk):
         return render(request, "spirit/comment/update.html", {"form": form}, status=400)
 
     current = comment_current_disclosure(comment)
+    if comment.user_id != request.user.pk:
+        # A Spirit moderator's edit of someone else's comment: the disclosure is the author's word about their
+        # text, so the moderator is not asked to confirm it on the author's behalf (they were), and the new
+        # revision keeps it. The body is still checked (a broken AI-written section is refused, nothing kept).
+        setattr(request, FORM_ATTRIBUTE, False)
+        if request.method != "POST":
+            return spirit_comment_views.update(request, pk=pk)
+        try:
+            with transaction.atomic(), disclosure_pending(current):
+                return spirit_comment_views.update(request, pk=pk)
+        except SubmissionInvalid as exc:
+            return refused(exc)
     return _with_disclosure(request, spirit_view=_update_held_comment if held else spirit_comment_views.update,
                             view_kwargs={"pk": pk},
                             editing=True, initial=DisclosureForm.initial_from(current), previous=current,

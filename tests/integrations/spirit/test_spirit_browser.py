@@ -312,6 +312,19 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     expect(reader.locator("body")).to_contain_text("Thank you: a moderator will look at this post.")
     moderator.goto(f"{spirit.url}/moderation/?reason=reader_report")
     expect(moderator.locator(".mod-queue__row", has_text="Re: Welcome")).to_have_count(1)
+
+    # A Spirit moderator fixes a typo in it: no disclosure form asking them to confirm the author's disclosure
+    # on the author's behalf (it did), and the new revision keeps the author's.
+    moderator.goto(f"{spirit.url}/comment/{pk}/update/")
+    expect(moderator.locator("[data-disclosure-form]")).to_have_count(0)
+    moderator.locator("textarea[name=comment]").fill("Second version, still typed by hand (typo fixed).")
+    with moderator.expect_response(lambda r: r.request.method == "POST" and "/update/" in r.url) as answer:
+        moderator.locator("form.js-reply input[type=submit]").click()
+    assert answer.value.status == 302
+    disclosures = spirit_sql(spirit, "SELECT r.number, r.disclosure FROM moderation_revision r WHERE r.submission_id "
+                                     "= (SELECT submission_id FROM moderation_revision WHERE body LIKE ?) "
+                                     "ORDER BY r.number", "%typo fixed%")
+    assert [n for n, _ in disclosures] == [1, 2, 3] and disclosures[2][1] == disclosures[1][1]
     for page in (author, reader, moderator):
         page.context.close()
 
