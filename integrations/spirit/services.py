@@ -117,19 +117,26 @@ def opening_comment_id(topic_id: int) -> int | None:
 
 
 def topic_sync_visibility(*, comment_id: int, visible: bool) -> None:
-    """A public topic is shown or hidden with its opening comment (:class:`HeldTopic`); replies, private
-    conversations (no public title) and a topic a Spirit moderator deleted are left alone."""
+    """A new public topic is shown or hidden with its opening comment (:class:`HeldTopic`). Only a topic with
+    no other comment yet is held: hiding an established topic would take every reply with it (and lose the
+    replies being written), whenever its author edits the opening comment. Replies, private conversations (no
+    public title) and a topic a Spirit moderator deleted are left alone."""
+    from django.utils import timezone
     from spirit.comment.models import Comment
     from spirit.topic.models import Topic
 
     topic_id = Comment.objects.filter(pk=comment_id).values_list("topic_id", flat=True).first()
     if topic_id is None or opening_comment_id(topic_id) != comment_id:
         return
+    # reindex_at: Spirit's search index follows, as after Spirit's own moderation of a topic
     if visible:
         if HeldTopic.objects.filter(topic_id=topic_id).delete()[0]:
-            Topic.objects.filter(pk=topic_id).update(is_removed=False)
+            Topic.objects.filter(pk=topic_id).update(is_removed=False, reindex_at=timezone.now())
         return
-    if Topic.objects.filter(pk=topic_id, is_removed=False, category__is_private=False).update(is_removed=True):
+    if Comment.objects.filter(topic_id=topic_id).exclude(pk=comment_id).exists():
+        return
+    if Topic.objects.filter(pk=topic_id, is_removed=False, category__is_private=False).update(
+            is_removed=True, reindex_at=timezone.now()):
         HeldTopic.objects.get_or_create(topic_id=topic_id)
 
 
@@ -162,19 +169,33 @@ def comment_posted_when_visible(comment, mentions) -> None:
 
 
 def deferred_posting_release(*, comment_id: int) -> bool:
-    """The comment is shown to readers now: run the posting Spirit announced while it was held. Once."""
+    """The comment is shown to readers now: run the posting Spirit announced while it was held. Once: the row
+    goes in this transaction, and Spirit's announcement (which sends its e-mails inline) runs after the commit,
+    so a decision rolled back neither announces nor loses the row, and no row lock is held while mail goes."""
     from django.contrib.auth import get_user_model
+    from django.db import transaction
     from spirit.comment.models import Comment
     from spirit.comment.utils import comment_posted
 
     deferred = DeferredPosting.objects.filter(comment_id=comment_id).first()
-    comment = Comment.objects.select_related("topic", "user").filter(pk=comment_id).first()
-    if deferred is None or comment is None:
+    if deferred is None or not DeferredPosting.objects.filter(pk=deferred.pk).delete()[0]:
         return False
-    mentioned = get_user_model().objects.filter(pk__in=deferred.mention_ids)
-    deferred.delete()
-    comment_posted(comment=comment, mentions={user.username: user for user in mentioned} or None)
+    mention_ids = list(deferred.mention_ids)
+
+    def announce():
+        comment = Comment.objects.select_related("topic", "user").filter(pk=comment_id).first()
+        if comment is None:
+            return
+        mentioned = get_user_model().objects.filter(pk__in=mention_ids)
+        comment_posted(comment=comment, mentions={user.username: user for user in mentioned} or None)
+
+    transaction.on_commit(announce)
     return True
+
+
+def deferred_posting_pending(comment_ids) -> bool:
+    """Whether any of these comments was never announced (Spirit's move would take a count it never added)."""
+    return DeferredPosting.objects.filter(comment_id__in=list(comment_ids)).exists()
 
 
 def install_posting_deferral() -> None:

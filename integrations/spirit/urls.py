@@ -13,6 +13,7 @@ urlpatterns = [
     path("comment/<int:topic_id>/publish/<int:pk>/quote/", views.comment_publish),
     path("comment/<int:pk>/update/", views.comment_update),
     path("comment/<int:pk>/delete/", views.comment_delete),
+    path("comment/<int:topic_id>/move/", views.comment_move),
     path("comment/<int:pk>/appeal/", views.comment_appeal, name="ai_spirit_comment_appeal"),
     path("comment/<int:pk>/report-ai/", views.comment_report, name="ai_spirit_comment_report"),
     path("comment/<int:pk>/undelete/", views.comment_undelete),

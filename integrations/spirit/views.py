@@ -41,8 +41,9 @@ from moderation.public import (
 )
 
 from .services import (
-    comment_current_disclosure, opening_comment_id, spirit_removal_forget, spirit_removal_record,
-    spirit_topic_removal_take_over, submission_for_comment, topic_held_for, topic_is_moderated,
+    comment_current_disclosure, comment_sync_visibility, deferred_posting_pending, opening_comment_id,
+    spirit_removal_forget, spirit_removal_record, spirit_topic_removal_take_over, submission_for_comment,
+    topic_held_for, topic_is_moderated,
 )
 
 #: Where the editor templates find the disclosure form (``{% spirit_ai_disclosure_fields %}``); False: none.
@@ -306,7 +307,26 @@ def comment_undelete(request, pk):
                                 "to show it.")
         return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
                         else comment.get_absolute_url())
-    return spirit_comment_views.delete(request, pk=pk, remove=False)
+    response = spirit_comment_views.delete(request, pk=pk, remove=False)
+    if request.method == "POST" and submission is not None:
+        # shown again: what the plugin's approval could not do while Spirit's deletion stood (the topic held
+        # with its opening comment, Spirit's announcement of the comment)
+        comment_sync_visibility(submission=submission, visible=True)
+    return response
+
+
+@require_POST
+@moderator_required
+def comment_move(request, topic_id):
+    """Spirit's "move comments", except for a comment Spirit never announced (the plugin kept it from readers
+    since it was posted): Spirit's move takes one from the old topic's count, which never counted it (a 500
+    on a new topic's count of 0), and would announce it in the new topic before the review queue decides."""
+    if deferred_posting_pending(pk for pk in request.POST.getlist("comments") if pk.isdigit()):
+        messages.error(request, gettext("A comment the review queue has not shown yet cannot be moved: decide it "
+                                        "there first."))
+        topic = Topic.objects.filter(pk=topic_id).first()
+        return redirect(topic.get_absolute_url() if topic is not None else reverse("spirit:index"))
+    return spirit_comment_views.move(request, topic_id=topic_id)
 
 
 @login_required

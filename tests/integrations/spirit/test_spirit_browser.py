@@ -665,7 +665,31 @@ def test_a_topic_whose_opening_comment_is_held_is_hidden_with_it_and_its_author_
     expect(reader.locator(".comments_list")).to_contain_text("My notes.")
     reader.goto(f"{spirit.url}/")
     assert "HELDTOPIC" in reader.content()
-    for page in (newbie, moderator, reader):
+
+    # Once it has replies it stays public: an edit of the opening comment held again hides that comment, not
+    # the topic and everyone's replies with it (nor the reply someone is writing).
+    author = spirit_login(browser, spirit, "author")
+    author.goto(topic_url)
+    author.locator("form.js-reply textarea[name=comment]").fill("HELDTOPICREPLY Nice watches, by hand.")
+    author.locator("form.js-reply input[name=human_only]").check()
+    author.locator("form.js-reply input[type=submit]").click()
+    author.wait_for_load_state()
+    reload_until(author, ".comments_list__comment:has-text('HELDTOPICREPLY') [data-post-status=published]", spirit)
+    (opening,), = spirit_sql(spirit, "SELECT MIN(id) FROM spirit_comment_comment WHERE topic_id = ?", topic_id)
+    newbie.goto(f"{spirit.url}/comment/{opening}/update/")
+    newbie.fill("textarea[name=comment]", 'My notes, edited.\n\n:::ai-written model="Claude"\nAI text T2.\n:::')
+    newbie.locator("input[name=confirm]").check()
+    newbie.click("form.js-reply input[type=submit]")
+    newbie.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while comment_removed(spirit, "My notes, edited.")[1] != 1 or not spirit_sql(
+            spirit, "SELECT 1 FROM moderation_reviewitem i JOIN moderation_revision r ON r.submission_id = "
+                    "i.submission_id WHERE r.body LIKE ? AND i.status = 'open'", "%AI text T2.%"):
+        assert time.monotonic() < deadline, f"the edit was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+    assert reader.goto(topic_url).status == 200
+    expect(reader.locator(".comments_list")).to_contain_text("HELDTOPICREPLY")
+    for page in (newbie, moderator, reader, author):
         page.context.close()
 
 
@@ -707,4 +731,57 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
     moderator.wait_for_load_state()
     assert reader.goto(topic_url).status == 200
     for page in (newbie, moderator, reader):
+        page.context.close()
+
+
+def test_a_held_comment_is_not_moved_and_spirits_undelete_after_an_approval_announces_it(browser, spirit):
+    """Spirit's move of a comment it never announced took one from the old topic's count (a 500 on a count of
+    0) and announced it in the new topic; and a comment Spirit's moderator deleted, approved in the queue, then
+    undeleted in Spirit, was shown but never announced (its notifications lost)."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.click("a:has-text('Welcome')")
+    newbie.wait_for_url("**/topic/**")
+    (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'Welcome%'")
+    reply = newbie.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(
+        'MOVEHELD Hello @author, look.\n\n:::ai-written model="Claude"\nAI text H.\n:::')
+    reply.locator("select[name=assist_drafting]").select_option("minor")
+    reply.locator("input[name=ai_share_percent]").fill("20")
+    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    reply.locator("input[type=submit]").click()
+    newbie.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while not (item := spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision "
+                                          "r ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND "
+                                          "i.status = 'open'", "%MOVEHELD%")):
+        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
+        time.sleep(0.5)
+    pk, _ = comment_removed(spirit, "MOVEHELD")
+
+    moderator = spirit_login(browser, spirit, "moderator")
+    moderator.goto(f"{spirit.url}/topic/{topic_id}/")
+    csrf = next(c["value"] for c in moderator.context.cookies() if c["name"] == "csrftoken")
+    moved = moderator.context.request.post(f"{spirit.url}/comment/{topic_id}/move/", form={
+        "csrfmiddlewaretoken": csrf, "topic": str(topic_id), "comments": str(pk)},
+        headers={"Referer": f"{spirit.url}/topic/{topic_id}/"})
+    assert moved.status == 200 and "cannot be moved" in moved.text()
+    assert spirit_sql(spirit, "SELECT topic_id FROM spirit_comment_comment WHERE id = ?", pk) == [(topic_id,)]
+
+    moderator.goto(f"{spirit.url}/comment/{pk}/delete/")
+    moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
+    moderator.wait_for_load_state()
+    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
+    moderator.click("form[data-key=a] button[type=submit]")
+    expect(moderator.locator(".messages")).to_contain_text("Approved")
+    notified = "SELECT u.username FROM spirit_topic_notification_topicnotification n JOIN auth_user u " \
+               "ON u.id = n.user_id WHERE n.comment_id = ?"
+    assert comment_removed(spirit, "MOVEHELD")[1] == 1 and spirit_sql(spirit, notified, pk) == []
+
+    moderator.goto(f"{spirit.url}/comment/{pk}/undelete/")
+    moderator.click("input[type=submit][name=post]")  # Spirit's "undelete": shown, and announced now
+    moderator.wait_for_load_state()
+    assert comment_removed(spirit, "MOVEHELD")[1] == 0
+    assert ("author",) in spirit_sql(spirit, notified, pk)
+    for page in (newbie, moderator):
         page.context.close()
