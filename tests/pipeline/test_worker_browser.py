@@ -43,7 +43,8 @@ def test_the_scores_arrive_in_place_without_reloading_the_page(worker, pipeline_
                                                                live_server, author, category):
     """The page used to reload itself every 2 s while the post was being checked: the keyboard focus went back to
     the top and a moderator's half-typed note on the item page was thrown away. Now only the parts that change
-    are swapped in, and a status message says the scores are in."""
+    are swapped in, and a status message says the scores are in. (Tested on the author's post page; the item
+    page runs the same script on its own regions.)"""
     hold = pipeline_dir / "hold"
     hold.touch()  # the classifier waits while this file exists, so the page is certainly opened while pending
     try:

@@ -31,7 +31,21 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
         if (fresh.querySelector("[data-passage-scores-pending]")) return schedule();
+        // not this page (a login page after the session expired): stop, announcing nothing
+        if (!fresh.querySelector('[data-refresh="passage-scores"]')) return giveUp();
+        var item = document.querySelector(".mod-item[data-version]");
+        var freshItem = fresh.querySelector(".mod-item[data-version]");
         swap(fresh);
+        if (item && freshItem && item.getAttribute("data-version") !== freshItem.getAttribute("data-version")) {
+          // the item changed with the scores: the decision form still carries the version it was drawn with
+          var stale = document.createElement("p");
+          stale.className = "errorlist mod-item__stale";
+          stale.setAttribute("data-item-changed", "");
+          stale.textContent = item.getAttribute("data-changed-message");
+          item.insertBefore(stale, item.firstChild);
+          announcer.textContent = stale.textContent;
+          return;
+        }
         var banner = document.querySelector("[data-refresh=post-status]");
         var words = [section.getAttribute("data-ready-message")];
         if (banner && banner.textContent.trim()) words.push(banner.textContent.trim().replace(/\s+/g, " "));
