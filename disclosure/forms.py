@@ -41,6 +41,18 @@ class ReaderPreferenceForm(forms.Form):
         self.fields["ai_assisted_in_listings"].choices = ListingMode.choices
 
 
+def _canonical(disclosure: Disclosure) -> dict[str, Any]:
+    """What a disclosure says, whatever order or spacing it was written in (an API client's order of the kinds
+    of help or of the tools, or spaces the form trims, are no change the author made)."""
+    data = disclosure.model_dump(mode="json")
+    data["assistance"] = sorted(({k: v.strip() if isinstance(v, str) else v for k, v in item.items()}
+                                 for item in data["assistance"]), key=lambda item: item["kind"])
+    data["tools"] = sorted(tool.strip().casefold() for tool in data["tools"])
+    for field in ("process", "verification"):
+        data[field] = " ".join((data.get(field) or "").split())
+    return data
+
+
 class DisclosureForm(forms.Form):
     human_only = forms.BooleanField(label=_("This post is entirely human-written"), required=False)
     tools = forms.CharField(label=_("Which tools or models?"), required=False, max_length=1000,
@@ -208,7 +220,7 @@ class DisclosureForm(forms.Form):
         """A valid disclosure that differs from the one being edited (asking to confirm it as well refused an
         edit whose author had just changed the disclosure)."""
         previous = load_stored(self.previous) if self.previous is not None else None
-        return disclosure is not None and previous is not None and disclosure.model_dump() != previous.model_dump()
+        return disclosure is not None and previous is not None and _canonical(disclosure) != _canonical(previous)
 
     def _error_target(self, path: str) -> str | None:
         """The form field (or the "assistance" group) where :meth:`add_disclosure_error` shows ``path``."""

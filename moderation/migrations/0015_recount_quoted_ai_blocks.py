@@ -9,6 +9,7 @@ def recount(apps, schema_editor):
     from disclosure.blocks import BlockSyntaxError, parse_body
 
     Revision = apps.get_model("moderation", "Revision")
+    recounted = []  # updated after the scan: SQLite leaves an update of the table being iterated undefined
     for revision in Revision.objects.filter(has_ai_blocks=True).only("id", "body", "format").iterator(
             chunk_size=500):
         try:
@@ -16,7 +17,9 @@ def recount(apps, schema_editor):
         except (BlockSyntaxError, ValueError):
             continue
         if not value:
-            Revision.objects.filter(pk=revision.pk).update(has_ai_blocks=False)
+            recounted.append(revision.pk)
+    for start in range(0, len(recounted), 500):
+        Revision.objects.filter(pk__in=recounted[start:start + 500]).update(has_ai_blocks=False)
 
 
 class Migration(migrations.Migration):
