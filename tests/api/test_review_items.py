@@ -130,6 +130,29 @@ def test_a_hand_made_cursor_the_ordering_cannot_read_is_an_invalid_cursor_not_a_
     assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
 
 
+def _json_cursor(data) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("data", [
+    {"k": ["x", "2026-01-01T00:00:00+00:00", 1], "r": 0},      # a priority that is not a number
+    {"k": [30, "yesterday", 1], "r": 0},                       # a date that is not one
+    {"k": [30, "2026-01-01T00:00:00+00:00"], "r": 0},          # a value short
+    {"k": [30, "2026-01-01T00:00:00+00:00", 1], "r": 2},       # neither forwards nor backwards
+    {"k": [None, "2026-01-01T00:00:00+00:00", 1], "r": 0},     # a null where the key has none
+    {"k": [[30], "2026-01-01T00:00:00+00:00", 1], "r": 0},     # a list for a number
+    {"k": [30, "2026-01-01T00:00:00+00:00", True], "r": 0},    # a boolean for an id
+    {"v": [30], "r": 0}, [30, 1], "30"])
+def test_a_keyset_cursor_with_values_the_ordering_cannot_read_is_an_invalid_cursor(forum, make_queued, data):
+    make_queued("p")
+    response = forum.http.get(f"/api/v1/review-items?cursor={_json_cursor(data)}")
+    assert response.status_code == 404, response.content[:200]
+    assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
+
+
 def test_a_cursor_the_api_wrote_still_reads_after_the_check(forum, make_queued):
     items = [make_queued(f"p{i}") for i in range(3)]
     seen, url = [], "/api/v1/review-items?page_size=1&ordering=created_at"
