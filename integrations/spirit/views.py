@@ -195,7 +195,7 @@ def comment_appeal(request, pk):
     comment = get_object_or_404(Comment, pk=pk, user=request.user)
     submission = submission_for_comment(comment)
     if submission is None:
-        raise Http404("No such comment.")
+        raise Http404(gettext("No such comment."))
     message, error, status = "", None, 200
     if request.method == "POST":
         message = request.POST.get("message", "")[:5000]
@@ -224,7 +224,7 @@ def comment_report(request, pk):
     comment = get_object_or_404(Comment.objects.for_access(request.user), pk=pk)
     submission = submission_for_comment(comment)
     if submission is None:
-        raise Http404("No such comment.")
+        raise Http404(gettext("No such comment."))
     if comment.user_id == request.user.pk:
         messages.error(request, gettext("You cannot report your own post."))
         return redirect(comment.get_absolute_url())
@@ -273,8 +273,8 @@ def topic_undelete(request, pk):
     submission = submission_for_comment(comment) if comment is not None else None
     if request.method == "POST" and submission is not None and not submission.visible:
         item = submission.review_items.order_by("-id").first()
-        messages.error(request, "The AI-disclosure review queue keeps this topic's opening comment from readers: "
-                                "decide it there to show the topic.")
+        messages.error(request, gettext("The AI-disclosure review queue keeps this topic's opening comment from "
+                                        "readers: decide it there to show the topic."))
         return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
                         else reverse("spirit:index"))
     if request.method == "POST":
@@ -303,8 +303,8 @@ def comment_undelete(request, pk):
         spirit_removal_forget(comment_id=pk)
     if request.method == "POST" and submission is not None and not submission.visible:
         item = submission.review_items.order_by("-id").first()
-        messages.error(request, "The AI-disclosure review queue keeps this comment from readers: decide it there "
-                                "to show it.")
+        messages.error(request, gettext("The AI-disclosure review queue keeps this comment from readers: decide "
+                                        "it there to show it."))
         return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
                         else comment.get_absolute_url())
     response = spirit_comment_views.delete(request, pk=pk, remove=False)

@@ -17,7 +17,8 @@ from tests.conftest import HONEST_DISCLOSURE
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = sorted(ROOT.glob("*/locale/de/LC_MESSAGES/*.po")) + sorted(ROOT.glob("locale/de/LC_MESSAGES/*.po"))
+CATALOGUES = (sorted(ROOT.glob("*/locale/de/LC_MESSAGES/*.po")) + sorted(ROOT.glob("locale/de/LC_MESSAGES/*.po"))
+              + sorted(ROOT.glob("integrations/*/locale/de/LC_MESSAGES/*.po")))
 
 
 def german(user=None) -> Client:
@@ -179,7 +180,7 @@ def reader_client_factory(make_user):
     return lambda: german(make_user("leser"))
 
 
-SOURCES = ("disclosure", "moderation", "forum", "templates", "locale")
+SOURCES = ("disclosure", "moderation", "forum", "templates", "locale", "integrations")
 DOMAINS = {"django": (".py", ".html", ".po"), "djangojs": (".js", ".po")}
 
 

@@ -30,6 +30,12 @@ out["403"] = [response.status_code, response.content.decode()]
 response = bad_request(request, RequestDataTooBig())
 out["413"] = [response.status_code, response.content.decode()]
 out["locked"] = [200, render_to_string("registration/locked_out.html", {}, request=request)]
+from django.utils import translation
+from django.utils.translation import gettext
+with translation.override("de"):
+    out["de"] = [gettext(text) for text in (
+        "Your appeal was sent to the moderators.", "Thank you: a moderator will look at this post.",
+        "A moderator will look at this comment before readers see it.", "report undisclosed AI")]
 print(json.dumps(out))
 """
 
@@ -50,5 +56,10 @@ def test_403_413_and_the_lock_out_page_render_in_spirits_frame():
     status, html = pages["413"]
     assert status == 413 and "That was too large to send" in html
     assert "Too many login attempts" in pages["locked"][1]
+    german = pages.pop("de")
     for _status, html in pages.values():
         assert 'class="ai-spirit-frame"' in html and 'href="/"' in html  # Spirit's front page
+    # the integration's own words in German (the demo forum's catalogue, which had some, is not installed)
+    assert german == ["Ihr Einspruch wurde an die Moderation gesendet.", "Danke: Die Moderation wird sich diesen "
+                      "Beitrag ansehen.", "Ein Moderator wird sich diesen Kommentar ansehen, bevor Lesende ihn "
+                      "sehen.", "nicht offengelegte KI melden"]
