@@ -113,6 +113,28 @@ def reload_until(page, selector: str, server: SpiritServer, *, timeout: float = 
         page.reload()
 
 
+def declare_minor_ai_help(form) -> None:
+    """The disclosure of a comment whose AI-written section is a sentence (a new author's: the policy holds it)."""
+    form.locator("select[name=assist_drafting]").select_option("minor")
+    form.locator("input[name=ai_share_percent]").fill("20")
+    form.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+
+
+def open_item_of(spirit, text: str, *, timeout: float = 120) -> uuid.UUID:
+    """The open review item of the comment whose text contains ``text``, once the worker has made it (a comment
+    being checked is hidden too, and has no item yet)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
+            row = db.execute("SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r ON "
+                             "r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
+                             (f"%{text}%",)).fetchone()
+        if row is not None:
+            return uuid.UUID(row[0]) if "-" in row[0] else uuid.UUID(hex=row[0])
+        assert time.monotonic() < deadline, f"no open review item for {text!r}\n{spirit.logs()}"
+        time.sleep(0.5)
+
+
 def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decision(browser, spirit, artifacts):
     author = spirit_login(browser, spirit, "author")
     author.click("a:has-text('Welcome')")
@@ -410,19 +432,10 @@ def test_spirit_and_the_plugin_never_disagree_about_a_held_comment(browser, spir
     topic_url = newbie.url
     reply = newbie.locator("form.js-reply")
     reply.locator("textarea[name=comment]").fill('HELDTEXT mine.\n\n:::ai-written model="Claude"\nAI text C.\n:::')
-    reply.locator("select[name=assist_drafting]").select_option("minor")
-    reply.locator("input[name=ai_share_percent]").fill("20")
-    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    declare_minor_ai_help(reply)
     reply.locator("input[type=submit]").click()
     newbie.wait_for_load_state()
-    deadline = time.monotonic() + 120
-    # the policy holds a new author's AI text: wait for its review item (a comment being checked is hidden too,
-    # and has no item to point to yet)
-    while not spirit_sql(spirit, "SELECT i.id FROM moderation_reviewitem i JOIN moderation_revision r ON "
-                                 "r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
-                         "%HELDTEXT%"):
-        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
-        time.sleep(0.5)
+    open_item_of(spirit, "HELDTEXT")  # the policy holds a new author's AI text for a moderator
     assert comment_removed(spirit, "HELDTEXT")[1] == 1
     pk, _ = comment_removed(spirit, "HELDTEXT")
 
@@ -497,16 +510,7 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     reply.locator("input[name=human_only]").check()
     reply.locator("input[type=submit]").click()
     author.wait_for_load_state()
-    deadline = time.monotonic() + 120
-    while True:  # a flagged comment goes to the queue
-        with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
-            item = db.execute("SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
-                              "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
-                              ("%SPAMDELETED%",)).fetchone()
-        if item is not None:
-            break
-        assert time.monotonic() < deadline, f"the comment was not queued\n{spirit.logs()}"
-        time.sleep(0.5)
+    public_id = open_item_of(spirit, "SPAMDELETED")  # a flagged comment goes to the queue
     pk, _ = comment_removed(spirit, "SPAMDELETED")
 
     moderator = spirit_login(browser, spirit, "moderator")
@@ -515,7 +519,6 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     moderator.wait_for_load_state()
     assert comment_removed(spirit, "SPAMDELETED")[1] == 1
 
-    public_id = uuid.UUID(item[0]) if "-" in item[0] else uuid.UUID(hex=item[0])
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
@@ -550,20 +553,10 @@ def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(brow
     reply = newbie.locator("form.js-reply")
     reply.locator("textarea[name=comment]").fill(
         'HELDMENTION Thanks @author, see below.\n\n:::ai-written model="Claude"\nAI text M.\n:::')
-    reply.locator("select[name=assist_drafting]").select_option("minor")
-    reply.locator("input[name=ai_share_percent]").fill("20")
-    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    declare_minor_ai_help(reply)
     reply.locator("input[type=submit]").click()
     newbie.wait_for_load_state()
-    deadline = time.monotonic() + 120
-    while True:  # the policy holds a new author's AI text for a moderator
-        item = spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
-                                  "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
-                          "%HELDMENTION%")
-        if item:
-            break
-        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
-        time.sleep(0.5)
+    public_id = open_item_of(spirit, "HELDMENTION")  # the policy holds a new author's AI text for a moderator
     pk, removed = comment_removed(spirit, "HELDMENTION")
     notified = ("SELECT u.username, n.action FROM spirit_topic_notification_topicnotification n "
                 "JOIN auth_user u ON u.id = n.user_id WHERE n.comment_id = ? ORDER BY u.username")
@@ -573,7 +566,6 @@ def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(brow
         (count_before,)]
 
     moderator = spirit_login(browser, spirit, "moderator")
-    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
@@ -628,21 +620,11 @@ def test_a_topic_whose_opening_comment_is_held_is_hidden_with_it_and_its_author_
     newbie.fill("input[name=title]", "HELDTOPIC cheap watches")
     newbie.locator("select[name=category]").select_option(index=1)
     newbie.fill("textarea[name=comment]", 'My notes.\n\n:::ai-written model="Claude"\nAI text T.\n:::')
-    newbie.locator("select[name=assist_drafting]").select_option("minor")
-    newbie.locator("input[name=ai_share_percent]").fill("20")
-    newbie.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    declare_minor_ai_help(newbie)
     newbie.click("form:has(textarea[name=comment]) input[type=submit]")
     newbie.wait_for_url("**/topic/**")
     topic_url = newbie.url.split("#")[0]
-    deadline = time.monotonic() + 120
-    while True:  # the policy holds a new author's AI text for a moderator
-        item = spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision r "
-                                  "ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND i.status = 'open'",
-                          "%AI text T.%")
-        if item:
-            break
-        assert time.monotonic() < deadline, f"the opening comment was not held\n{spirit.logs()}"
-        time.sleep(0.5)
+    public_id = open_item_of(spirit, "AI text T.")  # the policy holds a new author's AI text for a moderator
 
     reader = browser.new_context().new_page()
     reader.goto(f"{spirit.url}/")
@@ -701,25 +683,17 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
     newbie.fill("input[name=title]", "DELETEDTOPIC spam")
     newbie.locator("select[name=category]").select_option(index=1)
     newbie.fill("textarea[name=comment]", 'Spam.\n\n:::ai-written model="Claude"\nAI text D.\n:::')
-    newbie.locator("select[name=assist_drafting]").select_option("minor")
-    newbie.locator("input[name=ai_share_percent]").fill("20")
-    newbie.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    declare_minor_ai_help(newbie)
     newbie.click("form:has(textarea[name=comment]) input[type=submit]")
     newbie.wait_for_url("**/topic/**")
     topic_url = newbie.url.split("#")[0]
-    deadline = time.monotonic() + 120
-    while not (item := spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision "
-                                          "r ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND "
-                                          "i.status = 'open'", "%AI text D.%")):
-        assert time.monotonic() < deadline, f"the opening comment was not held\n{spirit.logs()}"
-        time.sleep(0.5)
+    public_id = open_item_of(spirit, "AI text D.")
     (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'DELETEDTOPIC%'")
 
     moderator = spirit_login(browser, spirit, "moderator")
     moderator.goto(f"{spirit.url}/topic/moderate/delete/{topic_id}/")
     moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
     moderator.wait_for_load_state()
-    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
@@ -745,17 +719,10 @@ def test_a_held_comment_is_not_moved_and_spirits_undelete_after_an_approval_anno
     reply = newbie.locator("form.js-reply")
     reply.locator("textarea[name=comment]").fill(
         'MOVEHELD Hello @author, look.\n\n:::ai-written model="Claude"\nAI text H.\n:::')
-    reply.locator("select[name=assist_drafting]").select_option("minor")
-    reply.locator("input[name=ai_share_percent]").fill("20")
-    reply.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
+    declare_minor_ai_help(reply)
     reply.locator("input[type=submit]").click()
     newbie.wait_for_load_state()
-    deadline = time.monotonic() + 120
-    while not (item := spirit_sql(spirit, "SELECT i.public_id FROM moderation_reviewitem i JOIN moderation_revision "
-                                          "r ON r.submission_id = i.submission_id WHERE r.body LIKE ? AND "
-                                          "i.status = 'open'", "%MOVEHELD%")):
-        assert time.monotonic() < deadline, f"the comment was not held\n{spirit.logs()}"
-        time.sleep(0.5)
+    public_id = open_item_of(spirit, "MOVEHELD")
     pk, _ = comment_removed(spirit, "MOVEHELD")
 
     moderator = spirit_login(browser, spirit, "moderator")
@@ -770,7 +737,6 @@ def test_a_held_comment_is_not_moved_and_spirits_undelete_after_an_approval_anno
     moderator.goto(f"{spirit.url}/comment/{pk}/delete/")
     moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
     moderator.wait_for_load_state()
-    public_id = uuid.UUID(item[0][0]) if "-" in item[0][0] else uuid.UUID(hex=item[0][0])
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
