@@ -21,9 +21,8 @@ from moderation.public import (
     ReviewConflict,
     SubmissionInvalid,
     app_settings,
-    local_client,
     notification_text,
-    report_create,
+    report_by_member,
     review_item_appeal,
     revision_outcome,
     submission_can_appeal,
@@ -235,9 +234,7 @@ def post_report(request, public_id):
         messages.error(request, gettext("You cannot report your own post."))
         return redirect("forum:post_detail", public_id=post.public_id)
     try:
-        report_create(submission_id=post.submission_id, client=local_client(),
-                      reporter_external_id=app_settings.adapter.author_external_id(request.user),
-                      note=request.POST.get("note", "")[:2000], actor=Actor.for_user(request.user))
+        report_by_member(submission_id=post.submission_id, user=request.user, note=request.POST.get("note", ""))
     except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
         messages.error(request, exc.message)
     else:

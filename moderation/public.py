@@ -19,7 +19,8 @@ from .selectors.outcome import RevisionOutcome, revision_outcome
 from .selectors.submissions import submissions_by_external_id
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.notify import notification_text
-from .services.reports import ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_create
+from .services.reports import (ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_by_member,
+                               report_create)
 from .services.review import Actor, ReviewActionInvalid, ReviewConflict, review_item_appeal
 from .selectors.statements import statement_latest
 from .signals import review_item_changed, revision_submitted, submission_evaluated, submission_visibility_changed
@@ -29,7 +30,7 @@ __all__ = [
     "ReportDuplicate", "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
     "RevisionOutcome", "revision_outcome",
     "Submission", "SubmissionInvalid", "SubmissionStatus", "app_settings", "current_disclosure", "disclosure_pending",
-    "local_client", "notification_text", "pending_disclosure", "report_create", "review_item_appeal", "review_item_changed",
+    "local_client", "notification_text", "pending_disclosure", "report_by_member", "report_create", "review_item_appeal", "review_item_changed",
     "revision_submitted", "statement_latest", "submission_can_appeal", "submission_evaluated", "submission_label",
     "submission_submit", "submission_visibility_changed", "submissions_by_external_id", "submit_on_save",
 ]

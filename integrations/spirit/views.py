@@ -36,8 +36,8 @@ from spirit.topic.models import Topic
 from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
 from moderation.public import (
     Actor, ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, ReviewActionInvalid, ReviewConflict,
-    SubmissionInvalid, SubmissionStatus, app_settings, disclosure_pending, local_client, report_create,
-    review_item_appeal, submission_can_appeal,
+    SubmissionInvalid, SubmissionStatus, disclosure_pending, report_by_member, review_item_appeal,
+    submission_can_appeal,
 )
 
 from .services import (
@@ -229,9 +229,7 @@ def comment_report(request, pk):
         messages.error(request, gettext("You cannot report your own post."))
         return redirect(comment.get_absolute_url())
     try:
-        report_create(submission_id=submission.pk, client=local_client(),
-                      reporter_external_id=app_settings.adapter.author_external_id(request.user),
-                      note=request.POST.get("note", "")[:2000], actor=Actor.for_user(request.user))
+        report_by_member(submission_id=submission.pk, user=request.user, note=request.POST.get("note", ""))
     except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
         messages.error(request, exc.message)
     else:

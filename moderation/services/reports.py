@@ -166,3 +166,14 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
             outbox_record(submission=submission, type="submission.queued", item=item)
         signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
     return report
+
+
+def report_by_member(*, submission_id: int, user, note: str = "") -> ReaderReport:
+    """A report by one of the host forum's own members (the local client; the adapter names the reporter), as
+    the demo forum and the Spirit integration file it. Raises as :func:`report_create` does."""
+    from ..conf import app_settings
+    from .intake import local_client
+
+    return report_create(submission_id=submission_id, client=local_client(),
+                         reporter_external_id=app_settings.adapter.author_external_id(user),
+                         note=(note or "")[:2000], actor=Actor.for_user(user))
