@@ -42,3 +42,9 @@ class ModerationAdapter:
 
     def categories_requiring_disclosure(self) -> list[str]:
         return []
+
+    def removed_by_host(self, submission: Submission) -> str:
+        """Why the host forum's own moderation took the post away from its readers (its own "delete", of the
+        post or of its topic), for the item page to say, so that a moderator does not judge a post already gone;
+        "" when it did not. The plugin's decisions do not change it."""
+        return ""

@@ -150,6 +150,7 @@ def item_detail(request, public_id):
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
         "post_url": app_settings.adapter.submission_url(item.submission),
+        "removed_by_host": app_settings.adapter.removed_by_host(item.submission),
         "category_name": app_settings.adapter.category_name(item.submission.category),
         "is_open": item.status in (ReviewStatus.OPEN, ReviewStatus.CLAIMED),
         "i_hold_claim": item.status == ReviewStatus.CLAIMED and item.claimed_by_id == request.user.pk,

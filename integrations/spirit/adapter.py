@@ -52,3 +52,18 @@ class SpiritModerationAdapter(ModerationAdapter):
 
     def categories_requiring_disclosure(self) -> list[str]:
         return list(integration_settings()["CATEGORIES_REQUIRING_DISCLOSURE"])
+
+    def removed_by_host(self, submission) -> str:
+        from django.utils.translation import gettext
+
+        from .models import HeldTopic, SpiritRemoval
+        from .services import comment_for_submission
+
+        comment = comment_for_submission(submission)
+        if comment is None:
+            return ""
+        if SpiritRemoval.objects.filter(comment_id=comment.pk).exists():
+            return gettext("A Spirit moderator deleted this comment.")
+        if comment.topic.is_removed and not HeldTopic.objects.filter(topic_id=comment.topic_id).exists():
+            return gettext("A Spirit moderator deleted this comment's topic.")
+        return ""
