@@ -237,6 +237,14 @@ def comment_report(request, pk):
     return redirect(comment.get_absolute_url())
 
 
+def _to_the_queue(request, submission, fallback: str, message: str):
+    """Spirit's "undelete" refused for a post the plugin keeps from readers: say so, and open its review item
+    (a decision there shows it), or ``fallback`` when it has none yet."""
+    messages.error(request, message)
+    item = submission.review_items.order_by("-id").first()
+    return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None else fallback)
+
+
 def topic_detail(request, pk, slug=""):
     """Spirit's topic page; for the author of a topic the plugin holds with its opening comment (see
     ``HeldTopic``), the same page, so that they read the comment's status (Spirit shows a removed topic to its
@@ -270,11 +278,9 @@ def topic_undelete(request, pk):
     comment = Comment.objects.filter(pk=opening).first() if opening is not None else None
     submission = submission_for_comment(comment) if comment is not None else None
     if request.method == "POST" and submission is not None and not submission.visible:
-        item = submission.review_items.order_by("-id").first()
-        messages.error(request, gettext("The AI-disclosure review queue keeps this topic's opening comment from "
-                                        "readers: decide it there to show the topic."))
-        return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
-                        else reverse("spirit:index"))
+        return _to_the_queue(request, submission, reverse("spirit:index"), gettext(
+            "The AI-disclosure review queue keeps this topic's opening comment from readers: decide it there to "
+            "show the topic."))
     if request.method == "POST":
         spirit_topic_removal_take_over(topic_id=pk)
     return spirit_topic_moderate_views.undelete(request, pk=pk)
@@ -300,11 +306,8 @@ def comment_undelete(request, pk):
     if request.method == "POST" and comment is not None:
         spirit_removal_forget(comment_id=pk)
     if request.method == "POST" and submission is not None and not submission.visible:
-        item = submission.review_items.order_by("-id").first()
-        messages.error(request, gettext("The AI-disclosure review queue keeps this comment from readers: decide "
-                                        "it there to show it."))
-        return redirect(reverse("moderation:item_detail", args=[item.public_id]) if item is not None
-                        else comment.get_absolute_url())
+        return _to_the_queue(request, submission, comment.get_absolute_url(), gettext(
+            "The AI-disclosure review queue keeps this comment from readers: decide it there to show it."))
     response = spirit_comment_views.delete(request, pk=pk, remove=False)
     if request.method == "POST" and submission is not None:
         # shown again: what the plugin's approval could not do while Spirit's deletion stood (the topic held
