@@ -120,6 +120,18 @@ def declare_minor_ai_help(form) -> None:
     form.locator("textarea[name=process]").fill("The model wrote the marked sentence; I wrote the rest myself.")
 
 
+def publish_topic_with_minor_ai_help(page, spirit, title: str, comment: str) -> str:
+    """A new topic in Spirit's first category, with a minor-AI-help disclosure; its URL."""
+    page.goto(f"{spirit.url}/topic/publish/")
+    page.fill("input[name=title]", title)
+    page.locator("select[name=category]").select_option(index=1)
+    page.fill("textarea[name=comment]", comment)
+    declare_minor_ai_help(page)
+    page.click("form:has(textarea[name=comment]) input[type=submit]")
+    page.wait_for_url("**/topic/**")
+    return page.url.split("#")[0]
+
+
 def open_item_of(spirit, text: str, *, timeout: float = 120) -> uuid.UUID:
     """The open review item of the comment whose text contains ``text``, once the worker has made it (a comment
     being checked is hidden too, and has no item yet)."""
@@ -618,14 +630,8 @@ def test_a_topic_whose_opening_comment_is_held_is_hidden_with_it_and_its_author_
     moderator, and after a rejection too. The topic is now held with it; its author still opens it and reads
     the status; an approval shows the topic."""
     newbie = spirit_login(browser, spirit, "newbie")
-    newbie.goto(f"{spirit.url}/topic/publish/")
-    newbie.fill("input[name=title]", "HELDTOPIC cheap watches")
-    newbie.locator("select[name=category]").select_option(index=1)
-    newbie.fill("textarea[name=comment]", 'My notes.\n\n:::ai-written model="Claude"\nAI text T.\n:::')
-    declare_minor_ai_help(newbie)
-    newbie.click("form:has(textarea[name=comment]) input[type=submit]")
-    newbie.wait_for_url("**/topic/**")
-    topic_url = newbie.url.split("#")[0]
+    topic_url = publish_topic_with_minor_ai_help(newbie, spirit, "HELDTOPIC cheap watches",
+                                                 'My notes.\n\n:::ai-written model="Claude"\nAI text T.\n:::')
     public_id = open_item_of(spirit, "AI text T.")  # the policy holds a new author's AI text for a moderator
 
     reader = browser.new_context().new_page()
@@ -681,14 +687,8 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
     """Spirit's topic "delete" takes the removal over from the plugin's hold: the approval of the opening
     comment does not show again a topic Spirit's moderator deleted; Spirit's "undelete" does."""
     newbie = spirit_login(browser, spirit, "newbie")
-    newbie.goto(f"{spirit.url}/topic/publish/")
-    newbie.fill("input[name=title]", "DELETEDTOPIC spam")
-    newbie.locator("select[name=category]").select_option(index=1)
-    newbie.fill("textarea[name=comment]", 'Spam.\n\n:::ai-written model="Claude"\nAI text D.\n:::')
-    declare_minor_ai_help(newbie)
-    newbie.click("form:has(textarea[name=comment]) input[type=submit]")
-    newbie.wait_for_url("**/topic/**")
-    topic_url = newbie.url.split("#")[0]
+    topic_url = publish_topic_with_minor_ai_help(newbie, spirit, "DELETEDTOPIC spam",
+                                                 'Spam.\n\n:::ai-written model="Claude"\nAI text D.\n:::')
     public_id = open_item_of(spirit, "AI text D.")
     (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'DELETEDTOPIC%'")
 
