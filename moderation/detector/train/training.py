@@ -627,6 +627,7 @@ def train(docs: list[Doc], *, use_lm: bool = False, lm=None, C: float = 0.3, see
     report["band"] = list(comb.band)
     report["_oof_by_text"] = {e.text: float(pv) for e, pv in zip(ex, prob)}
     report["_labels_by_text"] = {e.text: int(lab) for e, lab in zip(ex, y)}
+    report["_kind_by_text"] = {e.text: e.kind for e in ex}
     report["seconds"] = round(time.time() - t0, 1)
     comb.meta = {
         "trained_on": sorted(Counter(d.source for d in train_docs).items()),
@@ -699,6 +700,38 @@ def cascade_length_thresholds(report: dict, lmc, lm_features, log=print) -> tupl
     return median_length_thresholds(per), {"per_assignment": per, "human_docs": len(docs)}
 
 
+def band_floor_choice(lm_oof: dict[str, float], cheap_oof: dict[str, float], labels: dict[str, int],
+                      kinds: dict[str, str], band: tuple[float, float]) -> dict:
+    """Whether the cascade should floor the LM combiner's probability at the band's lower edge
+    (``Combiner.band_floor``), decided on the training split's out-of-fold scores only: the cascade's
+    60-word AUROC over the LM sample's prefixes, as it ranks them (cheap probability outside the band, the
+    LM combiner's inside it) with and without the floor; chosen when the floor ranks them strictly better.
+    Windows are reported too, not used."""
+    lo, hi = band
+
+    def cascade(texts, floor):
+        out = []
+        for t in texts:
+            p = cheap_oof[t]
+            if lo <= p < hi:
+                p = max(lm_oof[t], lo) if floor else lm_oof[t]
+            out.append(p)
+        return np.array(out)
+
+    res: dict = {"rule": "floor when it raises the cascade's out-of-fold 60-word AUROC on the LM sample"}
+    for kind in ("prefix60", "window"):
+        texts = [t for t in lm_oof if kinds.get(t) == kind and t in cheap_oof]
+        y = np.array([labels[t] for t in texts])
+        if len(set(y.tolist())) < 2:
+            res[kind] = None
+            continue
+        res[kind] = {"n": len(texts), "auroc": auroc(y, cascade(texts, False)),
+                     "auroc_floored": auroc(y, cascade(texts, True))}
+    p60 = res["prefix60"]
+    res["chosen"] = bool(p60 and p60["auroc_floored"] > p60["auroc"])
+    return res
+
+
 def _jsonable(o):
     if isinstance(o, dict):
         return {str(k): _jsonable(v) for k, v in o.items()}
@@ -752,6 +785,12 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
         rep_lm["band"] = list(lmc.band)
         rep_lm["band_share_of_windows"] = float(((np.array(list(oof.values())) >= lo)
                                                  & (np.array(list(oof.values())) < hi)).mean())
+        # round 17: floor the LM combiner's probability at the band's lower edge when that ranks the cascade's
+        # 60-word openings better out-of-fold (the training split only; verdicts do not change)
+        rep_lm["band_floor"] = band_floor_choice(rep_lm["_oof_by_text"], oof, labs, rep_lm["_kind_by_text"],
+                                                 lmc.band)
+        lmc.band_floor = rep_lm["band_floor"]["chosen"]
+        log(f"cascade band floor: {rep_lm['band_floor']}")
         # version 10: the cascade's window thresholds by length (stacked or not)
         lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)
         lmc.by_length = at_or_above(lmc.by_length, cheap)
