@@ -48,3 +48,8 @@ class ModerationAdapter:
         post or of its topic), for the item page to say, so that a moderator does not judge a post already gone;
         "" when it did not. The plugin's decisions do not change it."""
         return ""
+
+    def removed_by_host_many(self, submissions: list[Submission]) -> dict[int, str]:
+        """:meth:`removed_by_host` for a page of the queue: ``{submission pk: why}`` for those the host removed.
+        Override it to answer a page in a few queries; this default asks once per submission."""
+        return {s.pk: why for s in submissions if (why := self.removed_by_host(s))}

@@ -100,6 +100,14 @@ def _item_json(item: ReviewItem) -> dict:
 
 # --- Pages ----------------------------------------------------------------------------------------
 
+def _mark_removed_by_host(items) -> None:
+    """Each queue row says when the host forum's own moderation already took its post away (the adapter's
+    ``removed_by_host``), so that a moderator triaging the queue does not open a post that is already gone."""
+    removed = app_settings.adapter.removed_by_host_many([item.submission for item in items])
+    for item in items:
+        item.removed_by_host = removed.get(item.submission_id, "")
+
+
 @require_GET
 @moderator_required
 def queue(request):
@@ -111,6 +119,7 @@ def queue(request):
         filters = form.to_filters() if form.is_bound else queue_selectors.QueueFilters()
         status = 200
     page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
+    _mark_removed_by_host(page.items)
     counts = queue_selectors.queue_counts(status=filters.status)
     form.offer_reasons(counts["by_reason"])
     params = request.GET.copy()
@@ -221,6 +230,7 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
         return redirect(detail)
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
         row = queue_selectors.queue_row(updated.pk)
+        _mark_removed_by_host([row])
         return render(request, "moderation/_queue_row_answer.html",
                       {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",
                        "oob": True})

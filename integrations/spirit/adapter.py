@@ -54,14 +54,28 @@ class SpiritModerationAdapter(ModerationAdapter):
         return list(integration_settings()["CATEGORIES_REQUIRING_DISCLOSURE"])
 
     def removed_by_host(self, submission) -> str:
+        return self.removed_by_host_many([submission]).get(submission.pk, "")
+
+    def removed_by_host_many(self, submissions) -> dict[int, str]:
+        """Spirit's own delete of the comment (``SpiritRemoval``) or of its topic (a topic the plugin hides while
+        its opening comment is held, ``HeldTopic``, is not Spirit's delete), for a page in four queries."""
         from django.utils.translation import gettext
 
         from .models import HeldTopic, SpiritRemoval
-        from .services import comment_for_submission
+        from .services import comments_for_submissions
 
-        comment = comment_for_submission(submission)
-        if comment is None:
-            return ""
+        comments = comments_for_submissions(submissions)
+        deleted = set(SpiritRemoval.objects.filter(comment_id__in=[c.pk for c in comments.values()])
+                      .values_list("comment_id", flat=True))
+        held = set(HeldTopic.objects.filter(topic_id__in={c.topic_id for c in comments.values()})
+                   .values_list("topic_id", flat=True))
+        out = {}
+        for submission_pk, comment in comments.items():
+            if comment.pk in deleted:
+                out[submission_pk] = gettext("A Spirit moderator deleted this comment.")
+            elif comment.topic.is_removed and comment.topic_id not in held:
+                out[submission_pk] = gettext("A Spirit moderator deleted this comment's topic.")
+        return out
         if SpiritRemoval.objects.filter(comment_id=comment.pk).exists():
             return gettext("A Spirit moderator deleted this comment.")
         if comment.topic.is_removed and not HeldTopic.objects.filter(topic_id=comment.topic_id).exists():

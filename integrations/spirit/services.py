@@ -29,12 +29,20 @@ def comment_external_id(comment_id: int) -> str:
 
 def comment_for_submission(submission: Submission):
     """The Spirit comment behind a submission, or None (another client's post, or a deleted comment)."""
+    return comments_for_submissions([submission]).get(submission.pk)
+
+
+def comments_for_submissions(submissions) -> dict[int, object]:
+    """``{submission pk: Spirit comment}`` for those of a page that are Spirit comments, in one query (their
+    topics with them)."""
     from spirit.comment.models import Comment
 
-    if not submission.external_id.startswith(EXTERNAL_PREFIX) or submission.client.name != local_client().name:
-        return None
-    pk = submission.external_id.removeprefix(EXTERNAL_PREFIX)
-    return Comment.objects.filter(pk=pk).first() if pk.isdigit() else None
+    client_pk = local_client().pk
+    wanted = {s.pk: int(pk) for s in submissions
+              if s.client_id == client_pk and (pk := s.external_id.removeprefix(EXTERNAL_PREFIX)).isdigit()
+              and s.external_id.startswith(EXTERNAL_PREFIX)}
+    found = Comment.objects.select_related("topic").in_bulk(wanted.values())
+    return {s_pk: found[c_pk] for s_pk, c_pk in wanted.items() if c_pk in found}
 
 
 def submission_for_comment(comment) -> Submission | None:

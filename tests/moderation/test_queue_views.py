@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from moderation.adapter import ModerationAdapter
 from moderation.models import ReviewItem
 from moderation.services.review import Actor, review_item_approve, review_item_reject
 
@@ -125,6 +126,27 @@ def test_a_page_costs_a_bounded_number_of_queries(mod_client, django_assert_max_
     with django_assert_max_num_queries(10):
         response = mod_client.get(QUEUE, {"sort": "score", "reason": "undisclosed_ai_suspected"})
     assert len(titles(response)) == 50
+
+
+class RemovesEvenPostsInTheForum(ModerationAdapter):
+    """A host forum whose own moderation deleted the even-numbered posts (the adapter's one-post hook only: the
+    queue asks a page at once through ``removed_by_host_many``, whose default asks this)."""
+
+    def removed_by_host(self, submission):
+        return "Deleted as spam in the forum." if int(submission.external_id.rsplit("-", 1)[1]) % 2 == 0 else ""
+
+
+def test_a_row_says_when_the_host_forum_already_removed_its_post(mod_client, settings):
+    make_items(4)
+    settings.MODERATION = {**settings.MODERATION, "ADAPTER": f"{__name__}.RemovesEvenPostsInTheForum"}
+    html = mod_client.get(QUEUE).content.decode()
+    rows = {re.search(r'class="mod-queue__title">([^<]+)<', row).group(1): row
+            for row in re.findall(r"<tr class=\"mod-queue__row.*?</tr>", html, re.S)}
+    assert len(rows) == 4
+    for title, row in rows.items():
+        removed = int(title.rsplit(" ", 1)[1]) % 2 == 0
+        assert ("data-removed-by-host" in row) == removed, title
+        assert ('title="Deleted as spam in the forum."' in row) == removed
 
 
 def test_a_garbled_cursor_shows_the_first_page(mod_client):

@@ -531,8 +531,11 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     moderator.wait_for_load_state()
     assert comment_removed(spirit, "SPAMDELETED")[1] == 1
 
+    # the queue's row and the item say so, so that a moderator does not judge a comment already gone (nothing did)
+    moderator.goto(f"{spirit.url}/moderation/")
+    expect(moderator.locator(f"tr[data-item='{public_id}'] [data-removed-by-host]")).to_have_attribute(
+        "title", "A Spirit moderator deleted this comment.")
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
-    # the item says so, so that a moderator does not judge a comment already gone (nothing did)
     expect(moderator.locator("[data-removed-by-host]")).to_contain_text("A Spirit moderator deleted this comment.")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
