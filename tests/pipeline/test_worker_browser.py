@@ -70,3 +70,44 @@ def test_the_scores_arrive_in_place_without_reloading_the_page(worker, pipeline_
     assert "being checked" not in page.locator("[data-refresh=post-status]").inner_text()
     announced = page.locator("p.visually-hidden[role=status]")
     assert announced.inner_text().startswith("The classifier scores are in.")
+
+
+def test_when_the_session_ends_while_waiting_the_page_says_so_and_announces_no_scores(
+        worker, pipeline_settings, pipeline_dir, page, login, live_server, author, category):
+    """A poll that gets another page back (the login page, once the session expired) stops there: before the
+    guard, the swap found nothing to replace and the page announced "The classifier scores are in." with none
+    shown."""
+    hold = pipeline_dir / "hold"
+    hold.touch()
+    try:
+        login(page, "author")
+        page.goto(f"{live_server.url}/posts/new/")
+        page.fill("input[name=title]", "Drainage, logged out")
+        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
+        page.locator("[data-human-only]").check()
+        page.click("form[data-post-form] button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/posts/*/")
+        assert page.locator("[data-passage-scores-pending]").count() == 1
+        # the session ends: the next poll is answered with the login page (200, after the redirect)
+        page.route(page.url, lambda route: route.fulfill(
+            status=200, content_type="text/html",
+            body="<html><body><h1>Log in</h1><form method=post><input name=username></form></body></html>"))
+
+        pending = page.locator(".passage-scores__pending")
+        pending.filter(has_text="Reload the page later").wait_for(timeout=15_000)
+    finally:
+        hold.unlink(missing_ok=True)
+
+    assert page.locator("p.visually-hidden[role=status]").inner_text() == ""
+    assert page.locator("[data-passage-scores-pending]").count() == 1  # nothing swapped in from the login page
+    _wait_until_evaluated(Post.objects.get())  # the worker finishes before the tables are emptied
+
+
+def _wait_until_evaluated(post, timeout: float = 30):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while post.submission.current_revision.evaluated_at is None:
+        assert time.monotonic() < deadline, "the worker did not finish the evaluation"
+        time.sleep(0.2)
+        post.submission.current_revision.refresh_from_db()
