@@ -5,13 +5,16 @@ pickle) followed by Platt calibration fitted on out-of-fold predictions.  One
 artifact per feature set:
 
 * ``artifacts/cheap.json`` - stylometric/lexical features only (used when
-  LM stage is not installed, and as the cascade's first stage);
-* ``artifacts/lm.json`` - the same features plus the language-model features.
+  LM stage is not installed, and as the cascade's first stage; since version 5
+  a boosted-tree artifact, :class:`moderation.detector.trees.TreeCombiner`);
+* ``artifacts/lm.json`` - the LM combiner: the cheap stage's log-odds plus the
+  language-model statistics (stacked, since version 5).
 
-Each artifact also carries the operating ``threshold`` (chosen so that at most
-1% of human training windows, and at most 1% of the non-native TOEFL essays,
-are flagged out-of-fold), the cascade band for the cheap stage, the metrics
-measured when it was trained and a description of the training data.
+Each artifact also carries the operating ``threshold`` (chosen so that, out-of-fold,
+at most 1% of human training documents and at most 2% of the non-native TOEFL
+essays are flagged; the median over five fold assignments since version 8), the
+thresholds by post length (version 10), the cascade band, the metrics measured
+when it was trained and a description of the training data.
 """
 
 from __future__ import annotations

@@ -358,7 +358,7 @@ def test_by_length_stores_a_threshold_per_length_band_that_has_enough_posts(old_
     assert row.posts_flagged == 4 and 0.95 < row.threshold <= 0.96
     assert "with the length bands' thresholds below, it flags 4/101" in out
     assert "2-3: threshold 0.95" in out and "(too few posts for its own" in out
-    assert "8+: threshold 0.97" in out and "(no posts: the highest of the site's and the shorter bands')" in out
+    assert "8+: threshold 0.97" in out and "(no posts: the highest of the site's, the shorter bands' and the shipped one for its length)" in out
     assert "Posts of" not in out
 
 

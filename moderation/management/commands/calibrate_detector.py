@@ -53,8 +53,8 @@ class Command(BaseCommand):
                             help="One threshold per post length (1, 2-3, 4-7, 8+ scored passages: for the "
                                  "built-in detectors, windows of ~110 words), so that at most the chosen share "
                                  "of the posts of each length with at least --min-posts posts is flagged, not "
-                                 "of all posts together; a band with fewer gets the highest of the site's and "
-                                 "the shorter bands' thresholds.")
+                                 "of all posts together; a band with fewer gets the highest of the site's, "
+                                 "the shorter bands' and the shipped threshold for its length.")
         parser.add_argument("--limit", type=int, help="Score at most this many posts (the oldest).")
         parser.add_argument("--dry-run", action="store_true", help="Print the threshold, store nothing.")
         parser.add_argument("--no-progress", action="store_true")
@@ -114,7 +114,7 @@ class Command(BaseCommand):
                 applied = f"own threshold {band['threshold']:.4f}"
             else:
                 few = "no posts" if not band["posts"] else "too few posts for its own"
-                applied = f"threshold {band['threshold']:.4f} ({few}: the highest of the site's and the shorter bands')"
+                applied = f"threshold {band['threshold']:.4f} ({few}: the highest of the site's, the shorter bands' and the shipped one for its length)"
             rate_band = f" ({band['flagged'] / band['posts']:.2%})" if band["posts"] else ""
             shipped_band = (f", shipped threshold {band['flagged_shipped']}/{band['posts']}"
                             if band["flagged_shipped"] is not None else "")

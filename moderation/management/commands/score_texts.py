@@ -2,9 +2,9 @@
 
 Each input line is ``{"id": …, "text": …}``; each output line is ``{"id", "ai_probability", "flagged",
 "verdict", "passages", "classifiers"}``: ``flagged`` is what the policy acts on (some author passage at or
-over its classifier's threshold: the site's own, from ``calibrate_detector``, when there is one; with
-``--by-length``, its length band's, named in ``threshold_length_band``; or, from two author passages on,
-the classifier's post score at or over its ``post_threshold``), ``verdict``
+over its classifier's threshold: the site's own, from ``calibrate_detector``, when there is one, else the
+shipped threshold for the post's length, its band named in ``threshold_length_band``; or, from two author
+passages on, the classifier's post score at or over its ``post_threshold``), ``verdict``
 is ``flag``, ``no_evidence`` or ``insufficient_evidence``. The text is parsed as a post body (Markdown unless ``--format html``) with no disclosure,
 so declared AI blocks, quotes and code are treated exactly as in a post. Nothing is written to the database.
 Lines that are not valid are reported on stderr with their line number and skipped (exit status 1).
