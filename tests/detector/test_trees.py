@@ -416,3 +416,31 @@ def test_an_operating_point_given_to_train_is_the_scale_its_thresholds_by_length
     assert all(t >= 0.97 for _band, t in comb.by_length)
     with pytest.raises(ValueError, match="not saved"):
         train(docs, with_loso=False, operating_point=shipped, out_name="cheap", log=lambda *a: None)
+
+
+def test_the_cheap_stages_out_of_fold_scores_saved_for_an_lm_stage_run_read_back_as_train_returned_them(tmp_path):
+    """``train_detector --save-oof`` then ``--lm-from``: the LM stage is trained from the saved out-of-fold scores
+    instead of refitting the trees, so they must read back exactly as :func:`train` returned them."""
+    from moderation.detector.train.training import load_cheap_oof, save_cheap_oof, train
+
+    _comb, report = train(_with_long_human_documents(), with_loso=False, seed=1, threshold_folds=2,
+                          post_min_documents=20, log=lambda *a: None)
+    save_cheap_oof(report, tmp_path / "cheap-oof.json.gz")
+    back = load_cheap_oof(tmp_path / "cheap-oof.json.gz")
+
+    for key in ("_oof_by_text", "_labels_by_text", "_kind_by_text", "_oofs_by_text", "_human_doc_windows",
+                "_native_docs"):
+        assert back[key] == report[key], key
+    assert {"prefix60", "window"} <= set(back["_kind_by_text"].values())
+
+
+def test_save_oof_needs_an_output_folder_and_lm_from_needs_both_files(tmp_path):
+    """The scores are tens of megabytes: never written into the shipped artifacts' folder (committed)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--out"):
+        call_command("train_detector", "--data", "nowhere", "--save-oof")
+    (tmp_path / "cheap.json").write_text("{}")
+    with pytest.raises(CommandError, match="missing cheap-oof.json.gz"):
+        call_command("train_detector", "--data", "nowhere", "--lm-from", str(tmp_path))

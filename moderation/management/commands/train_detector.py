@@ -56,6 +56,12 @@ class Command(BaseCommand):
                             help="keep the shipped trees and LM combiner; derive only their window thresholds per "
                                  "post length (detector version 10) with this command's training settings, and "
                                  "write them into the artifacts (with --out, into that folder)")
+        parser.add_argument("--save-oof", action="store_true",
+                            help="with --out: also write the cheap stage's out-of-fold scores there "
+                                 "(cheap-oof.json.gz), for LM-stage runs with --lm-from")
+        parser.add_argument("--lm-from", metavar="DIR",
+                            help="keep DIR's cheap stage (its cheap.json and the cheap-oof.json.gz of a --save-oof "
+                                 "run on the same --data) and train only the LM stage: minutes, not the trees' half hour")
         parser.add_argument("--skip-loso", action="store_true",
                             help="skip the leave-one-source-out report (one fit per source)")
 
@@ -69,6 +75,17 @@ class Command(BaseCommand):
             raise CommandError(f"--threshold-folds: expected a number of fold assignments >= 1, "
                                f"got {opts['threshold_folds']}")
 
+        if opts["save_oof"] and not opts["out"]:
+            raise CommandError("--save-oof writes beside the artifacts: name a folder with --out, not the shipped one")
+        if opts["lm_from"]:
+            from pathlib import Path
+
+            missing = [n for n in ("cheap.json", training.CHEAP_OOF_FILE) if not (Path(opts["lm_from"]) / n).exists()]
+            if missing:
+                raise CommandError(f"--lm-from {opts['lm_from']}: missing {', '.join(missing)} "
+                                   "(write them with train_detector --out DIR --save-oof)")
+            if opts["use_lm"] is False:
+                raise CommandError("--lm-from trains the LM stage: it cannot go with --no-lm")
         gbt_params = parse_gbt(opts["gbt"])
         with data_errors_as_command_errors():
             self._train(opts, gbt_params)
@@ -92,7 +109,8 @@ class Command(BaseCommand):
                      cheap_model=opts["cheap_model"], distortion=opts["distortion"],
                      toefl_weight=opts["toefl_weight"], native_weight=opts["native_weight"],
                      gbt_params=gbt_params, bag=opts["bag"],
-                     threshold_folds=opts["threshold_folds"], scored_text=as_posted, log=lambda m="": self.stdout.write(str(m)))
+                     threshold_folds=opts["threshold_folds"], scored_text=as_posted,
+                     save_oof=opts["save_oof"], lm_from=opts["lm_from"], log=lambda m="": self.stdout.write(str(m)))
 
 
 def check_bag(bag: int, cheap_model: str) -> None:
