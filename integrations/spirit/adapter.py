@@ -65,6 +65,8 @@ class SpiritModerationAdapter(ModerationAdapter):
         from .services import comments_for_submissions
 
         comments = comments_for_submissions(submissions)
+        if not comments:
+            return {}
         deleted = set(SpiritRemoval.objects.filter(comment_id__in=[c.pk for c in comments.values()])
                       .values_list("comment_id", flat=True))
         held = set(HeldTopic.objects.filter(topic_id__in={c.topic_id for c in comments.values()})
@@ -76,8 +78,3 @@ class SpiritModerationAdapter(ModerationAdapter):
             elif comment.topic.is_removed and comment.topic_id not in held:
                 out[submission_pk] = gettext("A Spirit moderator deleted this comment's topic.")
         return out
-        if SpiritRemoval.objects.filter(comment_id=comment.pk).exists():
-            return gettext("A Spirit moderator deleted this comment.")
-        if comment.topic.is_removed and not HeldTopic.objects.filter(topic_id=comment.topic_id).exists():
-            return gettext("A Spirit moderator deleted this comment's topic.")
-        return ""

@@ -37,12 +37,19 @@ def comments_for_submissions(submissions) -> dict[int, object]:
     topics with them)."""
     from spirit.comment.models import Comment
 
+    ours = [s for s in submissions if s.external_id.startswith(EXTERNAL_PREFIX)
+            and _is_comment_pk(s.external_id.removeprefix(EXTERNAL_PREFIX))]
+    if not ours:  # another client's page: no query (local_client() may create its row)
+        return {}
     client_pk = local_client().pk
-    wanted = {s.pk: int(pk) for s in submissions
-              if s.client_id == client_pk and (pk := s.external_id.removeprefix(EXTERNAL_PREFIX)).isdigit()
-              and s.external_id.startswith(EXTERNAL_PREFIX)}
+    wanted = {s.pk: int(s.external_id.removeprefix(EXTERNAL_PREFIX)) for s in ours if s.client_id == client_pk}
     found = Comment.objects.select_related("topic").in_bulk(wanted.values())
     return {s_pk: found[c_pk] for s_pk, c_pk in wanted.items() if c_pk in found}
+
+
+def _is_comment_pk(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` accepts "²", which ``int`` refuses."""
+    return text.isascii() and text.isdecimal()
 
 
 def submission_for_comment(comment) -> Submission | None:

@@ -133,13 +133,7 @@ def score_window(wtext: str, cheap: Combiner, lmc: Combiner | None, lm_features=
 
 def _lm_score(wtext: str, x, p_cheap: float, top: dict[str, float], lmc: Combiner, lm_features):
     """The LM combiner's (probability, top features) for a window the cheap stage scored ``p_cheap`` with
-    ``top`` features (from the cheap features ``x``), floored at the band's lower edge when the artifact
-    says so (``band_floor``)."""
-    p, top = _lm_combiner_score(wtext, x, p_cheap, top, lmc, lm_features)
-    return (max(p, lmc.band[0]) if getattr(lmc, "band_floor", False) else p), top
-
-
-def _lm_combiner_score(wtext: str, x, p_cheap: float, top: dict[str, float], lmc: Combiner, lm_features):
+    ``top`` features (from the cheap features ``x``)."""
     if lmc.feature_names[0] == STACKED:
         # version 4: the LM combiner reads the cheap stage's log-odds and the LM statistics; the
         # window's evidence is the cheap stage's top features and the LM statistics' contributions

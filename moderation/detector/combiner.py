@@ -50,11 +50,6 @@ class Combiner(CalibratedScorer):
     post_threshold: float | None = None
     #: window thresholds per length band (version 10; :meth:`CalibratedScorer.threshold_for`)
     by_length: list = field(default_factory=list)
-    #: the LM combiner only (round 17): its probability for a window inside ``band`` is never below the band's
-    #: lower edge, so the cascade ranks a window the cheap stage could not settle at or above every window the
-    #: cheap stage settled as "no evidence" (one scale for the 60-word ranking). Verdicts are unchanged: every
-    #: threshold is above the band's lower edge
-    band_floor: bool = False
 
     def __post_init__(self) -> None:
         self._mean = np.asarray(self.mean, dtype=np.float64)
@@ -105,7 +100,6 @@ class Combiner(CalibratedScorer):
             "band": list(self.band),
             "post_threshold": self.post_threshold,
             "by_length": self.by_length,
-            "band_floor": self.band_floor,
             "meta": self.meta,
         }
 
@@ -115,8 +109,7 @@ class Combiner(CalibratedScorer):
             raise ValueError(f"unknown combiner format {d.get('format')!r}")
         return cls(d["feature_names"], d["mean"], d["scale"], d["coef"], d["intercept"],
                    d["platt"]["a"], d["platt"]["b"], d["threshold"], tuple(d.get("band", (0.0, 1.0))),
-                   d.get("version", "0"), d.get("meta", {}), d.get("post_threshold"), d.get("by_length", []),
-                   bool(d.get("band_floor", False)))
+                   d.get("version", "0"), d.get("meta", {}), d.get("post_threshold"), d.get("by_length", []))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n")

@@ -441,6 +441,22 @@ def test_save_oof_needs_an_output_folder_and_lm_from_needs_both_files(tmp_path):
 
     with pytest.raises(CommandError, match="--out"):
         call_command("train_detector", "--data", "nowhere", "--save-oof")
+    with pytest.raises(CommandError, match="--dry-run"):
+        call_command("train_detector", "--data", "nowhere", "--save-oof", "--out", str(tmp_path), "--dry-run")
     (tmp_path / "cheap.json").write_text("{}")
     with pytest.raises(CommandError, match="missing cheap-oof.json.gz"):
         call_command("train_detector", "--data", "nowhere", "--lm-from", str(tmp_path))
+
+
+def test_saved_scores_from_another_run_are_refused_naming_what_differs():
+    """``--lm-from`` with other data, seed or fold assignments, or with trees rewritten since the scores were
+    saved, would train an LM stage no run would have: refused before the LM pass, naming the difference."""
+    from moderation.detector.train.data import DataError
+    from moderation.detector.train.training import check_oof_provenance
+
+    run = {"seed": 0, "threshold_folds": 5, "data": ["a", "b"], "documents": 100, "cheap_sha1": "abc"}
+    check_oof_provenance(dict(run), dict(run), "dir")  # the same run: accepted
+    with pytest.raises(DataError, match="another cheap_sha1, threshold_folds than this one"):
+        check_oof_provenance(dict(run), {**run, "threshold_folds": 1, "cheap_sha1": "def"}, "dir")
+    with pytest.raises(DataError, match="another cheap_sha1, data, documents, seed, threshold_folds"):
+        check_oof_provenance({}, run, "dir")  # scores saved before provenance was recorded

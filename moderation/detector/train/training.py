@@ -704,7 +704,12 @@ def cascade_length_thresholds(report: dict, lmc, lm_features, log=print) -> tupl
 CHEAP_OOF_FILE = "cheap-oof.json.gz"
 
 
-def save_cheap_oof(report: dict, path: str | Path) -> None:
+def _file_sha1(path: str | Path) -> str:
+    import hashlib
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+
+
+def save_cheap_oof(report: dict, path: str | Path, provenance: dict | None = None) -> None:
     """Write what the LM stage reads of the cheap stage's training (:func:`train`'s report: the out-of-fold
     probabilities of every example and of each fold assignment's windows, labels, kinds, the human documents'
     windows, the native essays), so that an LM-stage run can start from it (``train_detector --lm-from DIR``)
@@ -721,9 +726,24 @@ def save_cheap_oof(report: dict, path: str | Path) -> None:
         "oofs": [[[index[t], v] for t, v in oof.items()] for oof in report["_oofs_by_text"]],
         "human_doc_windows": [[d, [index[t] for t in ts]] for d, ts in report["_human_doc_windows"].items()],
         "native_docs": sorted(report["_native_docs"]),
+        # what the scores were read from (run_training checks it before an LM-stage run uses them)
+        "provenance": provenance or {},
     }
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         json.dump(payload, fh)
+
+
+def check_oof_provenance(saved: dict, expected: dict, lm_from: str) -> None:
+    """Refuse saved scores written by another run than this one: other windows (``data``, ``documents``,
+    ``seed``), fold assignments (``threshold_folds``) or trees (``cheap_sha1``: the ``cheap.json`` beside them
+    was rewritten) would give an LM stage neither run would have trained, silently."""
+    from .data import DataError
+    differ = sorted(k for k in expected if saved.get(k) != expected[k])
+    if differ:
+        raise DataError(f"--lm-from {lm_from}: its {CHEAP_OOF_FILE} was written by a run with another "
+                        f"{', '.join(differ)} than this one (saved: { {k: saved.get(k) for k in differ} }); "
+                        "run with the same --data, --seed and --threshold-folds, or write the scores again "
+                        "with --save-oof")
 
 
 def load_cheap_oof(path: str | Path) -> dict:
@@ -740,16 +760,18 @@ def load_cheap_oof(path: str | Path) -> dict:
         "_oofs_by_text": [{texts[i]: v for i, v in oof} for oof in p["oofs"]],
         "_human_doc_windows": {int(d): [texts[i] for i in ts] for d, ts in p["human_doc_windows"]},
         "_native_docs": set(p["native_docs"]),
+        "_provenance": p.get("provenance", {}),
     }
 
 
 def band_floor_choice(lm_oof: dict[str, float], cheap_oof: dict[str, float], labels: dict[str, int],
                       kinds: dict[str, str], band: tuple[float, float]) -> dict:
-    """Whether the cascade should floor the LM combiner's probability at the band's lower edge
-    (``Combiner.band_floor``), decided on the training split's out-of-fold scores only: the cascade's
-    60-word AUROC over the LM sample's prefixes, as it ranks them (cheap probability outside the band, the
-    LM combiner's inside it) with and without the floor; chosen when the floor ranks them strictly better.
-    Windows are reported too, not used."""
+    """Round 17's test, on the training split's out-of-fold scores only: would flooring the LM combiner's
+    probability at the band's lower edge rank the cascade's 60-word openings better? The cascade's 60-word
+    AUROC over the LM sample's prefixes, as it ranks them (cheap probability outside the band, the LM
+    combiner's inside it), with and without the floor; ``chosen``: the floor ranks them strictly better.
+    Windows are reported too. The floor lost (docs/detector.md, "Round 17") and ``detect()`` has none: this
+    stays in the training report, so that a retrain shows whether that still holds."""
     lo, hi = band
 
     def cascade(texts, floor):
@@ -807,10 +829,13 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
     out_dir = Path(OUT["dir"]) if OUT.get("dir") else ARTIFACT_DIR
     docs = load(paths)
     log(f"loaded {len(docs)} documents from {len(set(d.source for d in docs))} sources")
+    provenance = {"seed": seed, "threshold_folds": threshold_folds, "data": list(paths), "documents": len(docs)}
     if lm_from:
         from ..combiner import load_artifact
         cheap = load_artifact.__wrapped__(str(Path(lm_from) / "cheap.json"))
         rep = load_cheap_oof(Path(lm_from) / CHEAP_OOF_FILE)
+        check_oof_provenance(rep["_provenance"],
+                             {**provenance, "cheap_sha1": _file_sha1(Path(lm_from) / "cheap.json")}, lm_from)
         log(f"cheap stage kept from {lm_from} (version {cheap.version}); only the LM stage is trained")
         if write and Path(lm_from).resolve() != out_dir.resolve():
             out_dir.mkdir(exist_ok=True, parents=True)
@@ -822,10 +847,12 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
                            protected_weight=toefl_weight, gbt_params=gbt_params, bag=bag,
                            threshold_folds=threshold_folds, native_weight=native_weight, scored_text=scored_text)
         _print_report("cheap stage", rep, log)
-        if save_oof:
-            out_dir.mkdir(exist_ok=True, parents=True)
-            save_cheap_oof(rep, out_dir / CHEAP_OOF_FILE)
+        if write and save_oof:
+            save_cheap_oof(rep, out_dir / CHEAP_OOF_FILE,
+                           {**provenance, "cheap_sha1": _file_sha1(out_dir / "cheap.json")})
             log(f"cheap stage's out-of-fold scores written to {out_dir / CHEAP_OOF_FILE}")
+        elif write:  # new trees: scores of the old ones beside them would pair the two (--lm-from)
+            (out_dir / CHEAP_OOF_FILE).unlink(missing_ok=True)
     reports = {"cheap": rep}
     if use_lm is None:
         use_lm = lm_available()
@@ -846,11 +873,10 @@ def run_training(paths: list[str], *, seed: int = 0, use_lm: bool | None = None,
         rep_lm["band"] = list(lmc.band)
         rep_lm["band_share_of_windows"] = float(((np.array(list(oof.values())) >= lo)
                                                  & (np.array(list(oof.values())) < hi)).mean())
-        # round 17: floor the LM combiner's probability at the band's lower edge when that ranks the cascade's
-        # 60-word openings better out-of-fold (the training split only; verdicts do not change)
+        # round 17's hypothesis, kept as a report: would flooring the LM combiner's probability at the band's
+        # lower edge rank the cascade's 60-word openings better out-of-fold? (It did not; docs/detector.md)
         rep_lm["band_floor"] = band_floor_choice(rep_lm["_oof_by_text"], oof, labs, rep_lm["_kind_by_text"],
                                                  lmc.band)
-        lmc.band_floor = rep_lm["band_floor"]["chosen"]
         log(f"cascade band floor: {rep_lm['band_floor']}")
         # version 10: the cascade's window thresholds by length (stacked or not)
         lmc.by_length, info = cascade_length_thresholds(rep, lmc, lm.features, log=log)

