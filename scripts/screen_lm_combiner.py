@@ -1,0 +1,106 @@
+"""Screen LM-stage combiners on the training split, in minutes (docs/detector.md, "Round 17").
+
+Reads a training run's saved cheap-stage out-of-fold scores (``train_detector --out DIR --save-oof``) and the
+LM cache that run trained on, rebuilds the LM sample's examples exactly as ``training.train`` does, and scores
+three combiners out-of-fold on the same grouped folds:
+
+* baseline: the shipped form, a logistic regression over the cheap log-odds and the ten LM statistics;
+* A: gradient-boosted trees on the same 11 inputs;
+* B: the logistic regression plus log(words) and log(words) times each input (short windows' statistics are
+  noisier).
+
+It prints, per combiner, the cascade's AUROC (cheap probability outside DIR's LM band, the combiner's inside)
+on the 60-word openings and on the windows, and the combiner's alone. Nothing is written.
+
+    DEBUG=1 python scripts/screen_lm_combiner.py --from DIR --lm-cache CACHE.jsonl --data PATH...
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--from", dest="run", required=True, help="a train_detector --out DIR --save-oof folder")
+    ap.add_argument("--lm-cache", required=True, help="the DETECTOR_LM_CACHE that run trained its LM stage on")
+    ap.add_argument("--data", nargs="+", required=True, help="that run's --data")
+    a = ap.parse_args(argv)
+
+    import django
+    django.setup()
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from moderation.classifiers.detector_plugin import as_posted
+    from moderation.detector.api import STACKED
+    from moderation.detector.lm import LM_FEATURE_NAMES
+    from moderation.detector.train import training as T
+    from moderation.detector.train.data import load
+    from moderation.detector.train.lmcache import LMCache
+
+    run = Path(a.run)
+    oof = T.load_cheap_oof(run / T.CHEAP_OOF_FILE)["_oof_by_text"]
+    lo, hi = json.loads((run / "lm.json").read_text())["band"]
+    train_docs = [d for d in load(a.data) if d.split == "train"]
+    cache = LMCache(a.lm_cache)
+    ex = [e for e in T.build_examples(train_docs, max_windows_per_doc=12, seed=0, scored_text=as_posted)
+          if cache.features(e.text) is not None]
+    y = np.array([train_docs[e.doc].label for e in ex])
+    w = T.example_weights([train_docs[e.doc].source for e in ex], [train_docs[e.doc].subset for e in ex], y)
+    group_of: dict = {}
+    groups = np.array([group_of.setdefault(train_docs[e.doc].meta.get("group", f"doc{e.doc}"), len(group_of))
+                       for e in ex])
+    cheap = np.clip(np.array([oof[e.text] for e in ex]), 1e-9, 1 - 1e-9)
+    base = np.hstack([np.log(cheap / (1 - cheap))[:, None],
+                      np.array([cache.features(e.text) for e in ex], dtype=float)])
+    names = [STACKED, *LM_FEATURE_NAMES]
+    kinds = np.array([e.kind for e in ex])
+    rng = np.random.RandomState(0)
+    uniq = np.unique(groups)
+    perm = dict(zip(uniq, rng.permutation(len(uniq))))
+    folds = list(GroupKFold(n_splits=5).split(base, y, np.array([perm[g] for g in groups])))
+    print(f"{len(ex)} LM-sample examples ({int(y.sum())} AI), band [{lo:.4f}, {hi:.4f})")
+
+    def lr(X, nm):
+        out = np.zeros(len(y))
+        for tr, te in folds:
+            params = T.fit_lr(X[tr], y[tr], w[tr], 0.05, 0, names=nm)
+            out[te] = T.lr_logit(params, X[te])
+        return out
+
+    def trees(X):
+        out = np.zeros(len(y))
+        for tr, te in folds:
+            g = HistGradientBoostingClassifier(max_depth=3, max_iter=200, learning_rate=0.05, min_samples_leaf=40,
+                                               random_state=0).fit(X[tr], y[tr], sample_weight=w[tr])
+            p = np.clip(g.predict_proba(X[te])[:, 1], 1e-6, 1 - 1e-6)
+            out[te] = np.log(p / (1 - p))
+        return out
+
+    def report(name, logit):
+        # Platt-scaled, as train() does, so that the cascade mixes probabilities on one scale
+        p = LogisticRegression(C=1e6).fit(logit[:, None], y, sample_weight=w).predict_proba(logit[:, None])[:, 1]
+        casc = np.where((cheap >= lo) & (cheap < hi), p, cheap)
+        row = {f"{what}_{kind}": T.auroc(y[kinds == kind], s[kinds == kind])
+               for what, s in (("cascade", casc), ("combiner", p)) for kind in ("prefix60", "window")}
+        print(f"{name:<28}" + "  ".join(f"{k} {v:.4f}" for k, v in row.items()), flush=True)
+
+    logw = np.log(np.array([len(e.text.split()) for e in ex], dtype=float))[:, None]
+    report("baseline: LR, 11 inputs", lr(base, names))
+    report("A: trees, 11 inputs", trees(base))
+    report("B: LR + length, 23 inputs", lr(np.hstack([base, logw, base * (logw - logw.mean())]),
+                                           names + ["log_words"] + [f"{n}_x_log_words" for n in names]))
+
+
+if __name__ == "__main__":
+    main()
