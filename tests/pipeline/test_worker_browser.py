@@ -111,3 +111,45 @@ def _wait_until_evaluated(post, timeout: float = 30):
         assert time.monotonic() < deadline, "the worker did not finish the evaluation"
         time.sleep(0.2)
         post.submission.current_revision.refresh_from_db()
+
+
+def test_a_moderator_whose_item_changes_with_the_scores_is_told_before_deciding(
+        worker, pipeline_settings, pipeline_dir, page, browser, login, live_server, moderator, make_user, category):
+    """A trusted author's post is shown while it is checked, and a reader reported it then, so the item page
+    opened pending. When the scores arrive the pipeline updates the item (reasons, priority, a new version):
+    the decision form on the page still carries the old version and would be refused. The page says so and
+    announces it."""
+    from moderation.models import ReviewItem
+    from moderation.services.reports import report_by_member
+
+    pipeline_settings.MODERATION = {**pipeline_settings.MODERATION, "SHOW_TRUSTED_BEFORE_EVALUATION": True}
+    make_user("veteran", standing="trusted")
+    hold = pipeline_dir / "hold"
+    hold.touch()
+    moderator_page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    try:
+        login(page, "veteran")
+        page.goto(f"{live_server.url}/posts/new/")
+        page.fill("input[name=title]", "Drainage, reported")
+        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
+        page.locator("[data-human-only]").check()
+        page.click("form[data-post-form] button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/posts/*/")
+        post = Post.objects.get()
+        report_by_member(submission_id=post.submission.pk, user=make_user("reader"), note="Reads like a model.")
+        item = ReviewItem.objects.get(submission=post.submission)
+
+        login(moderator_page, "moderator")
+        moderator_page.goto(f"{live_server.url}/moderation/items/{item.public_id}/")
+        assert moderator_page.locator("[data-passage-scores-pending]").count() == 1
+        drawn_version = int(moderator_page.locator(".mod-item").get_attribute("data-version"))
+    finally:
+        hold.unlink(missing_ok=True)
+
+    notice = moderator_page.locator("[data-item-changed]")
+    notice.wait_for(timeout=30_000)
+    item.refresh_from_db()
+    assert item.version > drawn_version
+    assert "a decision sent now would be refused" in notice.inner_text()
+    assert moderator_page.locator("p.visually-hidden[role=status]").inner_text() == notice.inner_text()
+    moderator_page.context.close()
