@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +56,14 @@ class PostForm(forms.Form):
             except BlockSyntaxError as exc:
                 self.add_error("body", exc.message)
         return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form, whose refusal (a wrong username or password: one error about both fields) marks
+    both fields invalid and points them at it, so a screen reader says why when either field has the focus."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if field is None:
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "login-error"})

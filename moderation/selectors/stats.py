@@ -127,5 +127,8 @@ def stats_summary(*, days: int = 30) -> dict:
     reasons = decisions_by_reason(days=days)
     precision = classifier_precision()
     from ..models import SiteThreshold
-    return {"queue": queue, "hours": hours, "reasons": reasons, "precision": precision, "days": days,
+    # the first chart's numbers, one row a day, for the table beside it (a chart is an image to a screen reader)
+    daily = [(day, size, day_hours) for (day, size), (_day, day_hours) in zip(queue, hours)]
+    return {"queue": queue, "hours": hours, "daily": daily, "reasons": reasons, "precision": precision,
+            "days": days,
             "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at"))}

@@ -4,6 +4,8 @@ then reads the reason on the post page and in the notifications, and once they r
 no longer shows the reason about the old revision. No CSP violation on the way."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -302,3 +304,28 @@ def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, qu
         widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], (path, widths)
     context.close()
+
+
+def test_after_an_action_the_focus_is_on_what_the_server_said_and_escape_never_drops_it(page, live_server, login,
+                                                                                        queue):
+    """An action on the item page reloads it: the focus fell to <body>, the confirmation was plain text a
+    screen reader did not read, and the next control was twenty Tabs away. With the shortcuts on, Escape in a
+    field also dropped the focus to <body>, where a screen reader loses its place."""
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    page.keyboard.press("j")
+    selected = page.locator(".mod-queue__row").nth(0)
+    page.locator("input[name=message]").focus()  # the bulk note to the authors
+    page.keyboard.press("Escape")
+    expect(selected).to_be_focused()
+
+    selected.locator(".mod-queue__title").click()
+    page.get_by_role("button", name=re.compile("^Claim")).first.click()
+    page.wait_for_load_state()
+    messages = page.locator("ul.messages")
+    expect(messages).to_be_focused()
+    expect(messages).to_have_attribute("role", "status")
+    expect(messages).to_contain_text("You claimed this item")
+    page.locator("textarea").first.focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#main")).to_be_focused()

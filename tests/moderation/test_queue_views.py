@@ -370,6 +370,14 @@ def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item
     axis_titles = [re.findall(r'<text[^>]*class="title"[^>]*>([^<]*)</text>', svg) for svg in svgs]
     assert axis_titles == [["Day (month-day)", "Items"], ["Decisions"], ["Classifier", "Flags"]]
 
+    # the first chart's numbers are a table too (to a screen reader a chart is an image with a name), and the
+    # decisions per reason read as words, not codes
+    days = re.search(r'<table class="mod-results" id="queue-by-day">.*?</table>', page, re.S).group(0)
+    assert days.count("<th scope=\"row\">") == 30
+    assert re.search(r'<th scope="row">[0-9-]+</th><td>1</td><td>[0-9.]+</td></tr></tbody>', days)
+    assert '<span data-action="reject">Rejected 1</span>' in page
+    assert '<span data-action="approve">Approved 1</span>' in page
+
 
 def test_reasons_read_as_words_and_keep_their_codes(mod_client):
     from moderation.policy.reasons import reason_label

@@ -140,7 +140,13 @@
   document.addEventListener("keydown", function (event) {
     if (!shortcutsOn || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) {
-      if (event.key === "Escape") event.target.blur();
+      // Escape leaves the field for the shortcuts: the focus goes to the selected row (or the field's row) or,
+      // with none, to the page's main region, not to <body>, where a screen reader loses its place
+      if (event.key === "Escape") {
+        var place = (current >= 0 && rows[current]) || (event.target.closest && event.target.closest(".mod-queue__row"))
+          || document.getElementById("main");
+        if (place) { place.focus(); } else { event.target.blur(); }
+      }
       return;
     }
     if (onControl(event.target)) return;
