@@ -7,13 +7,14 @@ plus a redirect for plain form posts.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -237,8 +238,25 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)
-    messages.success(request, success)
+    messages.success(request, _outcome_message(request, item, success, detail))
     return _back(request, detail)
+
+
+def _outcome_message(request, item: ReviewItem, success: str, detail: str) -> str:
+    """The flash after an action names the post it was about, and says when the page that follows is the next
+    item's: a moderator who hid one post and pressed the next key on the page that loaded acted on another
+    post without being told it had changed."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    path = urlsplit(target).path
+    try:
+        moving = path != detail and resolve(path).url_name == "item_detail"
+    except Resolver404:
+        moving = False
+    title = ReviewItem.objects.filter(pk=item.pk).values_list("revision__title", flat=True).first()
+    message = gettext("“%(title)s”: %(outcome)s") % {"title": title or gettext("(untitled)"), "outcome": success}
+    if not moving:
+        return message
+    return " ".join([message, gettext("This is the next item in the queue.")])
 
 
 def _item(public_id) -> ReviewItem:

@@ -154,6 +154,13 @@ def test_after_a_decision_the_moderator_moves_to_the_next_item(mod_client, queue
     response = act(mod_client, first, "approve", {"next": reverse("moderation:item_detail",
                                                                   args=[second.public_id])})
     assert response["Location"] == reverse("moderation:item_detail", args=[second.public_id])
+    # the page that follows is another post's: the message names the one decided and says the page moved on
+    # (a moderator pressing the next key on it acted on another post without being told)
+    [message] = [str(m) for m in mod_client.get(response["Location"]).context["messages"]]
+    assert message == "“First”: Approved. This is the next item in the queue."
+    response = act(mod_client, second, "claim", {})
+    assert [str(m) for m in mod_client.get(response["Location"]).context["messages"]] == [
+        "“Second”: You claimed this item."]
 
 
 def test_next_must_stay_on_this_site(mod_client, item):
