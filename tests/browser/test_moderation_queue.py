@@ -179,6 +179,11 @@ def test_ticked_rows_stay_ticked_after_a_refused_bulk_reject_and_a_claim(browser
     expect(boxes.nth(0)).to_be_checked()
     expect(boxes.nth(1)).to_be_checked()
     assert page.evaluate("document.activeElement.name") == "template"
+    # the error is the reason field's, said when it has the focus (it was only a line above the table)
+    reason = page.get_by_role("combobox", name="Reason for rejecting")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description("Pick a reason to reject the selected items.")
+    expect(page.get_by_role("textbox", name="Note to the authors (optional)")).to_have_count(1)
     assert not ReviewItem.objects.filter(status="decided").exists()
 
     # c claims the selected row: htmx draws it again, still ticked (now with the item's new version)

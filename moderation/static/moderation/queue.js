@@ -169,7 +169,15 @@
         live.textContent = bulkForm.dataset.rejectNeedsReason;
         live.classList.add("mod-live--error");
       }
-      if (reason) reason.focus();
+      if (reason) {  // the error is the field's: said when it has the focus, until a reason is picked
+        reason.setAttribute("aria-invalid", "true");
+        reason.setAttribute("aria-describedby", "mod-live");
+        reason.addEventListener("change", function () {
+          reason.removeAttribute("aria-invalid");
+          reason.removeAttribute("aria-describedby");
+        }, { once: true });
+        reason.focus();
+      }
     });
   }
 
