@@ -320,6 +320,11 @@ def test_after_an_action_the_focus_is_on_what_the_server_said_and_escape_never_d
     page.goto(f"{live_server.url}/moderation/?sort=priority")
     page.keyboard.press("j")
     selected = page.locator(".mod-queue__row").nth(0)
+    # the row j focused says which post and its state (its accessible name was empty)
+    title = selected.locator(".mod-queue__title").inner_text()
+    expect(selected).to_be_focused()
+    expect(selected).to_have_accessible_name(re.compile(rf"^{re.escape(title)} Open"))
+    expect(selected).to_have_attribute("aria-current", "true")
     page.locator("input[name=message]").focus()  # the bulk note to the authors
     page.keyboard.press("Escape")
     expect(selected).to_be_focused()

@@ -51,7 +51,10 @@
   function select(index) {
     if (!rows.length) return;
     current = Math.max(0, Math.min(rows.length - 1, index));
-    rows.forEach(function (row, i) { row.classList.toggle("mod-queue__row--selected", i === current); });
+    rows.forEach(function (row, i) {
+      row.classList.toggle("mod-queue__row--selected", i === current);
+      if (i === current) { row.setAttribute("aria-current", "true"); } else { row.removeAttribute("aria-current"); }
+    });
     rows[current].focus();
     rows[current].scrollIntoView({ block: "nearest" });
   }
