@@ -283,6 +283,11 @@ def test_a_refused_post_puts_the_focus_on_its_summary_and_the_warning_is_not_rep
     page.locator("[data-editor-body]").press_sequentially(" More words of mine.")
     assert page.evaluate("window.nudgeWrites") == 0
 
+    # after "Skip to content" the address ends in #main: the page sent back went there, not to the summary
+    page.goto(f"{page.url}#main")
+    page.fill("[name=title]", "Tide pools")
+    page.fill("[data-editor-body]", ':::ai-written model="M"\nTheirs.\n:::\n\nMine. More words of mine.')
+    page.locator("[data-human-only]").check()
     page.click("form[data-post-form] button[type=submit]")
 
     expect(page.locator("[data-form-summary]")).to_be_focused()
