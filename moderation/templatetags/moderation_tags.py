@@ -21,11 +21,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("moderation/_passage_scores.html")
-def passage_scores(revision, results_table=True):
+def passage_scores(revision, results_table=True, heading_level=2):
     """``results_table=False`` where the page already lists the classifier results
-    (the moderator's item page has its own table with verdict buttons)."""
+    (the moderator's item page has its own table with verdict buttons); ``heading_level``: its title's, under
+    the page's own headings (the item page puts it in a section of its own, at 3)."""
     return {"report": revision_passage_report(revision) if revision is not None else None,
-            "results_table": results_table}
+            "results_table": results_table, "heading_level": heading_level}
 
 
 @register.filter

@@ -442,3 +442,20 @@ def test_the_precision_table_shows_the_range_of_thresholds_its_flags_were_judged
     page = mod_client.get("/moderation/stats/").content.decode()
     assert row.judged == 2 and row.threshold == 0.25 < row.threshold_max
     assert f"(≥ 0.250–{row.threshold_max:.3f})" in page
+
+
+def test_the_queue_table_is_named_its_pages_are_a_navigation_and_the_item_headings_nest(mod_client, queued_post,
+                                                                                        item_of):
+    """Found by a screen-reader test: no table caption, the pager a plain paragraph, and on the item page
+    "Classifier scores, passage by passage" an h2 inside the h2 section "The post, with passages"."""
+    make_items(60)
+    page = mod_client.get(QUEUE).content.decode()
+    assert '<caption class="visually-hidden">Review queue</caption>' in page
+    assert re.search(r'<nav class="mod-pager" aria-label="Queue pages">.*?rel="next">Next page</a></nav>', page)
+
+    item = item_of(queued_post())
+    detail = mod_client.get(reverse("moderation:item_detail", args=[item.public_id])).content.decode()
+    headings = re.findall(r"<h([1-6])[^>]*>([^<]+)</h\1>", detail)
+    levels = {text: int(level) for level, text in headings}
+    assert levels["The post, with passages"] == 2
+    assert levels["Classifier scores, passage by passage"] == 3
