@@ -17,15 +17,21 @@ AI = (f"{AI_MARK} Effective drainage is essential for maintaining healthy soil s
       "and ensuring optimal growing conditions, making it a crucial consideration for any gardener today.")
 
 
-def test_the_author_sees_the_passage_scores_appear_after_submitting(worker, pipeline_settings, page, login,
-                                                                    live_server, author, category):
-    login(page, "author")
+def _post_undeclared_ai(page, live_server, login, username, title, *, held=True):
+    """Log in as ``username`` and post HUMAN then AI, ticked "entirely human-written" (the AI paragraph is
+    undeclared); ``held``: the text asks the test classifier to wait ([[sleep]]) while the hold file exists."""
+    login(page, username)
     page.goto(f"{live_server.url}/posts/new/")
-    page.fill("input[name=title]", "Drainage")
-    page.fill("textarea[name=body]", f"{HUMAN}\n\n{AI}")
+    page.fill("input[name=title]", title)
+    page.fill("textarea[name=body]", f"{HUMAN}{' [[sleep]]' if held else ''}\n\n{AI}")
     page.locator("[data-human-only]").check()
     page.click("form[data-post-form] button[type=submit]")
     page.wait_for_url(f"{live_server.url}/posts/*/")
+
+
+def test_the_author_sees_the_passage_scores_appear_after_submitting(worker, pipeline_settings, page, login,
+                                                                    live_server, author, category):
+    _post_undeclared_ai(page, live_server, login, "author", "Drainage", held=False)
 
     flagged = page.locator(".passage-scores__body mark.ps-flagged")
     flagged.wait_for(timeout=30_000)  # the page reloads itself while the post is being checked
@@ -48,13 +54,7 @@ def test_the_scores_arrive_in_place_without_reloading_the_page(worker, pipeline_
     hold = pipeline_dir / "hold"
     hold.touch()  # the classifier waits while this file exists, so the page is certainly opened while pending
     try:
-        login(page, "author")
-        page.goto(f"{live_server.url}/posts/new/")
-        page.fill("input[name=title]", "Drainage, held")
-        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
-        page.locator("[data-human-only]").check()
-        page.click("form[data-post-form] button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/posts/*/")
+        _post_undeclared_ai(page, live_server, login, "author", "Drainage, held")
         assert page.locator("[data-passage-scores-pending]").count() == 1
         assert "being checked" in page.locator("[data-refresh=post-status]").inner_text()
         page.evaluate("window.__sameDocument = true")
@@ -80,13 +80,7 @@ def test_when_the_session_ends_while_waiting_the_page_says_so_and_announces_no_s
     hold = pipeline_dir / "hold"
     hold.touch()
     try:
-        login(page, "author")
-        page.goto(f"{live_server.url}/posts/new/")
-        page.fill("input[name=title]", "Drainage, logged out")
-        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
-        page.locator("[data-human-only]").check()
-        page.click("form[data-post-form] button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/posts/*/")
+        _post_undeclared_ai(page, live_server, login, "author", "Drainage, logged out")
         assert page.locator("[data-passage-scores-pending]").count() == 1
         # the session ends: the next poll is answered with the login page (200, after the redirect)
         page.route(page.url, lambda route: route.fulfill(
@@ -128,13 +122,7 @@ def test_a_moderator_whose_item_changes_with_the_scores_is_told_before_deciding(
     hold.touch()
     moderator_page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
     try:
-        login(page, "veteran")
-        page.goto(f"{live_server.url}/posts/new/")
-        page.fill("input[name=title]", "Drainage, reported")
-        page.fill("textarea[name=body]", f"{HUMAN} [[sleep]]\n\n{AI}")
-        page.locator("[data-human-only]").check()
-        page.click("form[data-post-form] button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/posts/*/")
+        _post_undeclared_ai(page, live_server, login, "veteran", "Drainage, reported")
         post = Post.objects.get()
         report_by_member(submission_id=post.submission.pk, user=make_user("reader"), note="Reads like a model.")
         item = ReviewItem.objects.get(submission=post.submission)
