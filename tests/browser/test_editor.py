@@ -1,6 +1,7 @@
 """The editor in a real browser (headless Debian Chromium): write a post, wrap a paragraph in an AI-written
 section with the toolbar, submit a contradictory disclosure, see the error, fix it, and read the published
 post with its collapsible AI block. Also saves the README's screenshots (docs/screenshots/)."""
+import re
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,11 @@ def test_write_a_post_with_an_ai_block_fix_the_disclosure_and_read_it(browser, p
     assert details.is_hidden()
     assert page.locator("select[name=assist_editing]").is_disabled()
     assert "cannot be marked entirely human-written" in page.locator("[data-disclosure-nudge]").inner_text()
+    # the box itself says it too, whenever it has the focus (the alert is read once, when it appears)
+    expect(human_only).to_have_accessible_description(re.compile("cannot be marked entirely human-written"))
     human_only.uncheck()
     assert details.is_visible() and page.locator("[data-disclosure-nudge]").is_hidden()
+    expect(human_only).to_have_accessible_description("")
     assert page.locator("select[name=assist_editing]").input_value() == "minor"  # kept while hidden
     human_only.check()
 

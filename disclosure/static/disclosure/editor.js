@@ -248,6 +248,14 @@
     return matches ? matches.length : 0;
   }
 
+  // Add or remove one id in an element's aria-describedby, keeping the others (a server error's).
+  function describeBy(element, id, on) {
+    if (!id) { return; }
+    var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on) { ids.push(id); }
+    if (ids.length) { element.setAttribute("aria-describedby", ids.join(" ")); } else { element.removeAttribute("aria-describedby"); }
+  }
+
   function setupDisclosure(fieldset, bodyBlocks) {
     var humanOnly = fieldset.querySelector("[data-human-only]");
     var details = fieldset.querySelector("[data-disclosure-details]");
@@ -272,6 +280,7 @@
           "Untick the box and say how AI helped, or remove the sections.", count), { count: count }, true) : "";
         // an alert is read whenever it is written: only when it says something new, not at every keystroke
         if (nudge.textContent !== text) { nudge.textContent = text; }
+        describeBy(humanOnly, nudge.id, show);  // and the box says it again whenever it has the focus
       }
       syncReview();
     }
