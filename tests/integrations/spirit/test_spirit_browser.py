@@ -132,6 +132,21 @@ def publish_topic_with_minor_ai_help(page, spirit, title: str, comment: str) -> 
     return page.url.split("#")[0]
 
 
+def newbie_replies_in_welcome_with_minor_ai_help(browser, spirit, comment: str):
+    """The demo's new author replies in the Welcome topic with ``comment`` and a minor-AI-help disclosure (with
+    an AI-written section, the policy holds it for a moderator): their page, and the topic's URL."""
+    newbie = spirit_login(browser, spirit, "newbie")
+    newbie.click("a:has-text('Welcome')")
+    newbie.wait_for_url("**/topic/**")
+    topic_url = newbie.url
+    reply = newbie.locator("form.js-reply")
+    reply.locator("textarea[name=comment]").fill(comment)
+    declare_minor_ai_help(reply)
+    reply.locator("input[type=submit]").click()
+    newbie.wait_for_load_state()
+    return newbie, topic_url
+
+
 def open_item_of(spirit, text: str, *, timeout: float = 120) -> uuid.UUID:
     """The open review item of the comment whose text contains ``text``, once the worker has made it (a comment
     being checked is hidden too, and has no item yet)."""
@@ -438,15 +453,8 @@ def test_spirit_and_the_plugin_never_disagree_about_a_held_comment(browser, spir
     """A comment the plugin keeps from readers is not shown again by Spirit's "undelete" (only by a decision in
     the review queue), and a decision applies its visibility to Spirit even when the plugin's did not change: a
     rejected comment that Spirit had shown again stayed visible to readers."""
-    newbie = spirit_login(browser, spirit, "newbie")
-    newbie.click("a:has-text('Welcome')")
-    newbie.wait_for_url("**/topic/**")
-    topic_url = newbie.url
-    reply = newbie.locator("form.js-reply")
-    reply.locator("textarea[name=comment]").fill('HELDTEXT mine.\n\n:::ai-written model="Claude"\nAI text C.\n:::')
-    declare_minor_ai_help(reply)
-    reply.locator("input[type=submit]").click()
-    newbie.wait_for_load_state()
+    newbie, topic_url = newbie_replies_in_welcome_with_minor_ai_help(
+        browser, spirit, 'HELDTEXT mine.\n\n:::ai-written model="Claude"\nAI text C.\n:::')
     open_item_of(spirit, "HELDTEXT")  # the policy holds a new author's AI text for a moderator
     assert comment_removed(spirit, "HELDTEXT")[1] == 1
     pk, _ = comment_removed(spirit, "HELDTEXT")
@@ -562,17 +570,10 @@ def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(brow
     """Spirit announces a comment as it saves it (reply and @mention notifications and e-mails, unread marks,
     the topic's count and its place at the top): a comment the plugin held, spam or not, pinged the people it
     mentioned and bumped its topic. Now that happens when the comment is shown, here on the moderator's approval."""
-    newbie = spirit_login(browser, spirit, "newbie")
-    newbie.click("a:has-text('Welcome')")
-    newbie.wait_for_url("**/topic/**")
     (topic_id, count_before), = spirit_sql(spirit, "SELECT id, comment_count FROM spirit_topic_topic "
                                                    "WHERE title LIKE 'Welcome%'")
-    reply = newbie.locator("form.js-reply")
-    reply.locator("textarea[name=comment]").fill(
-        'HELDMENTION Thanks @author, see below.\n\n:::ai-written model="Claude"\nAI text M.\n:::')
-    declare_minor_ai_help(reply)
-    reply.locator("input[type=submit]").click()
-    newbie.wait_for_load_state()
+    newbie, _ = newbie_replies_in_welcome_with_minor_ai_help(
+        browser, spirit, 'HELDMENTION Thanks @author, see below.\n\n:::ai-written model="Claude"\nAI text M.\n:::')
     public_id = open_item_of(spirit, "HELDMENTION")  # the policy holds a new author's AI text for a moderator
     pk, removed = comment_removed(spirit, "HELDMENTION")
     notified = ("SELECT u.username, n.action FROM spirit_topic_notification_topicnotification n "
@@ -717,16 +718,9 @@ def test_a_held_comment_is_not_moved_and_spirits_undelete_after_an_approval_anno
     """Spirit's move of a comment it never announced took one from the old topic's count (a 500 on a count of
     0) and announced it in the new topic; and a comment Spirit's moderator deleted, approved in the queue, then
     undeleted in Spirit, was shown but never announced (its notifications lost)."""
-    newbie = spirit_login(browser, spirit, "newbie")
-    newbie.click("a:has-text('Welcome')")
-    newbie.wait_for_url("**/topic/**")
     (topic_id,), = spirit_sql(spirit, "SELECT id FROM spirit_topic_topic WHERE title LIKE 'Welcome%'")
-    reply = newbie.locator("form.js-reply")
-    reply.locator("textarea[name=comment]").fill(
-        'MOVEHELD Hello @author, look.\n\n:::ai-written model="Claude"\nAI text H.\n:::')
-    declare_minor_ai_help(reply)
-    reply.locator("input[type=submit]").click()
-    newbie.wait_for_load_state()
+    newbie, _ = newbie_replies_in_welcome_with_minor_ai_help(
+        browser, spirit, 'MOVEHELD Hello @author, look.\n\n:::ai-written model="Claude"\nAI text H.\n:::')
     public_id = open_item_of(spirit, "MOVEHELD")
     pk, _ = comment_removed(spirit, "MOVEHELD")
 
