@@ -152,14 +152,35 @@ def test_train_detector_and_fill_lm_cache_hand_the_product_reading_to_the_tools(
 
     seen = {}
     monkeypatch.setattr(training, "run_training", lambda paths, **kw: seen.update(train=kw["scored_text"]))
-    monkeypatch.setattr(lmcache, "fill", lambda cache, docs, n, log=None, scored_text=None:
-                        seen.update(cache=scored_text, n=n))
+    monkeypatch.setattr(lmcache, "fill", lambda cache, docs, n, log=None, scored_text=None, tokens=False:
+                        seen.update(cache=scored_text, n=n, tokens=tokens))
 
     call_command("train_detector", "--data", str(tmp_path), "--dry-run")
     call_command("fill_lm_cache", str(tmp_path / "c.jsonl"), "--data", "debian", "--per-source", "3",
                  "--source-regex", "^debian:jargon$")
 
-    assert seen == {"train": as_posted, "cache": as_posted, "n": 3}
+    assert seen == {"train": as_posted, "cache": as_posted, "n": 3, "tokens": False}
+
+
+@pytest.mark.lm
+def test_a_fill_that_keeps_the_tokens_caches_the_statistics_a_plain_fill_caches(tmp_path):
+    """``fill_lm_cache --tokens`` is for experiments: the ten statistics it caches are the plain fill's, and
+    the per-token arrays it keeps beside them give those statistics back."""
+    from moderation.detector.lm import get_lm
+    from moderation.detector.train.lmcache import LMCache, doc_windows, fill
+
+    docs = [Doc(AI_TEXTS[0], 1, "own:casual", "own:casual", "train", {})]
+    fill(LMCache(tmp_path / "plain.jsonl"), docs, 1, log=lambda m: None)
+    fill(LMCache(tmp_path / "tokens.jsonl"), docs, 1, log=lambda m: None, tokens=True)
+    plain, kept = LMCache(tmp_path / "plain.jsonl"), LMCache(tmp_path / "tokens.jsonl")  # as read back from disk
+
+    windows = doc_windows(AI_TEXTS[0])
+    assert windows
+    for w in windows:
+        assert kept.features(w) == plain.features(w) and plain.tokens(w) is None
+        logp, rank, ent, var = kept.tokens(w)
+        assert len(logp) == len(get_lm().tokenize(w))
+        assert get_lm()._features(logp, rank, ent, var) == pytest.approx(plain.features(w), rel=1e-5, abs=1e-6)
 
 
 def test_the_cached_lm_sample_is_the_documents_whose_scored_windows_are_cached():

@@ -5,7 +5,9 @@ The LM costs ~0.3 s per window on one core, so training and evaluation of the LM
 every window (and the 60-word prefix) of the first N documents per source in a fixed order (sha1 of the
 text), computed round-robin over the sources so that a run stopped early still leaves a balanced sample.
 The cache is an append-only JSONL file (``{"k": sha1(window), "f": [10 statistics], "h": base64 float16
-hidden states}``), so several runs can extend it and nothing is rewritten.
+hidden states}``), so several runs can extend it and nothing is rewritten. With ``--tokens`` each record also
+keeps ``"t"``: the window's per-token log p, rank, entropy and variance of log p (base64 float32, 4 x n), so
+that an experiment can try statistics the ten summaries average away without running the LM again.
 
     python manage.py fill_lm_cache CACHE.jsonl --data ../shared/data/liang2023 ... \
         --per-source 120 [--source-regex 'own:|se:']
@@ -44,6 +46,7 @@ class LMCache:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         self.d: dict[str, tuple[list[float], str]] = {}
+        self.t: dict[str, str] = {}
         if os.path.exists(self.path):
             with open(self.path, encoding="utf-8") as fh:
                 for line in fh:
@@ -52,6 +55,8 @@ class LMCache:
                     except ValueError:  # a line cut by a killed run
                         continue
                     self.d[r["k"]] = (r["f"], r.get("h", ""))
+                    if r.get("t"):
+                        self.t[r["k"]] = r["t"]
         self._fh = None
 
     def __contains__(self, text: str) -> bool:
@@ -67,13 +72,23 @@ class LMCache:
             return None
         return np.frombuffer(base64.b64decode(v[1]), dtype=np.float16).astype(np.float32)
 
-    def put(self, text: str, feats, hidden) -> None:
+    def tokens(self, text: str) -> np.ndarray | None:
+        """(4, n) per-token log p, rank, entropy and variance of log p, when the fill kept them (``--tokens``)."""
+        v = self.t.get(key(text))
+        if v is None:
+            return None
+        return np.frombuffer(base64.b64decode(v), dtype=np.float32).reshape(4, -1)
+
+    def put(self, text: str, feats, hidden, tokens=None) -> None:
         k = key(text)
         h = base64.b64encode(np.asarray(hidden, dtype=np.float16).tobytes()).decode("ascii")
         self.d[k] = ([float(x) for x in feats], h)
+        rec = {"k": k, "f": self.d[k][0], "h": h}
+        if tokens is not None:
+            rec["t"] = self.t[k] = base64.b64encode(np.asarray(tokens, dtype=np.float32).tobytes()).decode("ascii")
         if self._fh is None:
             self._fh = open(self.path, "a", encoding="utf-8")
-        self._fh.write(json.dumps({"k": k, "f": self.d[k][0], "h": h}) + "\n")
+        self._fh.write(json.dumps(rec) + "\n")
         self._fh.flush()
 
 
@@ -109,7 +124,7 @@ def lm_sample(docs, per_source: int | dict) -> list:
 
 
 def fill(cache: LMCache, docs, per_source: int, log=print,
-         scored_text: Callable[[str], str] | None = None) -> None:
+         scored_text: Callable[[str], str] | None = None, tokens: bool = False) -> None:
     from ..lm import get_lm
     lm = get_lm()
     if lm is None:
@@ -125,8 +140,12 @@ def fill(cache: LMCache, docs, per_source: int, log=print,
     for j, t in enumerate(todo):
         if t in cache:
             continue
-        f, h = lm.features_and_hidden(t)
-        cache.put(t, f, h)
+        if tokens:  # the same forward pass and statistics as features_and_hidden, with the arrays kept
+            logp, rank, ent, var, h = lm.token_stats(t, hidden=True)
+            cache.put(t, lm._features(logp, rank, ent, var), h, np.stack([logp, rank, ent, var]))
+        else:
+            f, h = lm.features_and_hidden(t)
+            cache.put(t, f, h)
         if j % 100 == 0:
             log(f"{j}/{len(todo)}  {time.time() - t0:.0f}s")
 
@@ -137,23 +156,25 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--data", nargs="+", required=True)
     ap.add_argument("--per-source", type=int, default=100)
     ap.add_argument("--source-regex", default="")
+    ap.add_argument("--tokens", action="store_true",
+                    help="also keep each window's per-token statistics (for experiments; about 4 kB a window)")
 
 
 def run(cache: str, data: list[str], per_source: int, source_regex: str = "",
-        scored_text: Callable[[str], str] | None = None, log=None) -> None:
+        scored_text: Callable[[str], str] | None = None, log=None, tokens: bool = False) -> None:
     from .data import load
     docs = load(data)
     if source_regex:
         docs = [d for d in docs if re.search(source_regex, d.source)]
     fill(LMCache(cache), docs, per_source, log=log or (lambda m: print(m, file=sys.stderr, flush=True)),
-         scored_text=scored_text)
+         scored_text=scored_text, tokens=tokens)
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     add_arguments(ap)
     a = ap.parse_args(argv)
-    run(a.cache, a.data, a.per_source, a.source_regex)
+    run(a.cache, a.data, a.per_source, a.source_regex, tokens=a.tokens)
 
 
 if __name__ == "__main__":

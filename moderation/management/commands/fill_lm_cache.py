@@ -24,4 +24,4 @@ class Command(BaseCommand):
 
         with data_errors_as_command_errors():
             run(o["cache"], o["data"], o["per_source"], o["source_regex"], scored_text=as_posted,
-                log=lambda m: self.stderr.write(str(m)))
+                log=lambda m: self.stderr.write(str(m)), tokens=o["tokens"])
