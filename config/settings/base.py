@@ -243,6 +243,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # 3.1, for its "webhooks": the deliveries' bodies, so that a receiver's types can be generated too
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "moderation.api.webhooks_schema.submission_evaluated",
+        "moderation.api.webhooks_schema.submission_queued",
+        "moderation.api.webhooks_schema.review_decided",
+    ],
     # Swagger UI's files come from the drf-spectacular-sidecar package (served locally: no CDN, CSP-safe).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

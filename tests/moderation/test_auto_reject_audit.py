@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.models import Action, OutboxEvent, StatementOfReasons
+from tests.webhook_schema import assert_body_matches_published_schema
 
 from .conftest import AI_TEXT
 
@@ -30,6 +31,7 @@ def test_an_automatic_rejection_writes_an_action_an_event_and_a_statement(settin
     assert decision["action"] == "reject" and decision["automated"] is True and decision["reason"] == "low-effort-ai"
     assert decision["revision"] == 1  # the revision the decision was about, as a moderator's decision says it
     assert event.payload["data"]["status"] == "rejected"
+    assert_body_matches_published_schema(event)  # "automated" and the statement's id are documented too
     statement = StatementOfReasons.objects.get()
     assert statement.automated_decision and statement.automated_detection
     assert decision["statement_of_reasons"] == str(statement.public_id)
