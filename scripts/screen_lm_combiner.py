@@ -7,7 +7,9 @@ three combiners out-of-fold on the same grouped folds:
 * baseline: the shipped form, a logistic regression over the cheap log-odds and the ten LM statistics;
 * A: gradient-boosted trees on the same 11 inputs;
 * B: the logistic regression plus log(words) and log(words) times each input (short windows' statistics are
-  noisier).
+  noisier);
+* C (round 18, when the cache was filled with ``fill_lm_cache --tokens``): the logistic regression plus 18
+  per-token inputs (:func:`per_token_inputs`), with its two halves C1 and C2 as diagnostics.
 
 It prints, per combiner, the cascade's AUROC (cheap probability outside DIR's LM band, the combiner's inside)
 on the 60-word openings and on the windows, and the combiner's alone. Nothing is written.
@@ -26,6 +28,24 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+
+BURN_IN = 16  # tokens of context before a token counts in the burn-in statistics
+PER_TOKEN_NAMES = ["z_std", "z_p10", "z_p50", "z_p90", "logp_p25", "logp_p50", "logp_p90", "entropy_std"]
+
+
+def per_token_inputs(tokens) -> list[float]:
+    """Round 18's 18 inputs from a window's per-token arrays: the ten LM statistics over the tokens with at
+    least BURN_IN tokens of context (the whole window's when it has fewer than BURN_IN + 8 tokens), then the
+    spread and tails of the normalised surprise z and of log p, and the spread of the entropy."""
+    from moderation.detector.lm import SmolLM
+
+    logp, rank, ent, var = (np.asarray(a, dtype=np.float64) for a in tokens)
+    keep = slice(BURN_IN, None) if len(logp) >= BURN_IN + 8 else slice(None)
+    burn = SmolLM._features(logp[keep], rank[keep], ent[keep], var[keep])
+    z = (logp + ent) / np.sqrt(var)
+    return [*burn, float(z.std()), *(float(np.percentile(z, q)) for q in (10, 50, 90)),
+            *(float(np.percentile(logp, q)) for q in (25, 50, 90)), float(ent.std())]
 
 
 def main(argv=None) -> None:
@@ -100,6 +120,15 @@ def main(argv=None) -> None:
     report("A: trees, 11 inputs", trees(base))
     report("B: LR + length, 23 inputs", lr(np.hstack([base, logw, base * (logw - logw.mean())]),
                                            names + ["log_words"] + [f"{n}_x_log_words" for n in names]))
+    toks = [cache.tokens(e.text) for e in ex]
+    if any(t is None for t in toks):
+        print(f"C skipped: {sum(t is None for t in toks)} windows without per-token arrays (fill_lm_cache --tokens)")
+        return
+    extra = np.array([per_token_inputs(t) for t in toks])
+    burn_names = [f"burn_{n}" for n in LM_FEATURE_NAMES]
+    report("C: LR + 18 per-token", lr(np.hstack([base, extra]), names + burn_names + PER_TOKEN_NAMES))
+    report("C1: LR + burn-in (10)", lr(np.hstack([base, extra[:, :10]]), names + burn_names))
+    report("C2: LR + distribution (8)", lr(np.hstack([base, extra[:, 10:]]), names + PER_TOKEN_NAMES))
 
 
 if __name__ == "__main__":
