@@ -38,7 +38,7 @@ ALLOWED_ATTRIBUTES = {
     # aidisclosure / aimodel: the element-level markup of the W3C AI Content Disclosure explainer.
     "section": {"data-ai-written", "data-model", "aidisclosure", "aimodel"},
     "div": {"data-model-name"},
-    "details": {"open"},
+    "details": {"open", "aria-label"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
@@ -68,8 +68,12 @@ def sanitize(markup: str) -> str:
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     """An author's own markup may claim more AI involvement, never less: ``aidisclosure`` survives only as
     ``ai-generated`` (what the renderer writes on AI-written blocks), so no section can pose as human-written
-    in machine-readable form."""
+    in machine-readable form. A ``details``' ``aria-label`` (the name a screen reader gives an AI-written
+    section) survives only as the renderer writes it, so an author's collapsible cannot be announced as
+    anything else."""
     if attribute == "aidisclosure" and value != AI_DISCLOSURE_VALUE:
+        return None
+    if attribute == "aria-label" and not value.startswith(gettext("AI-written")):
         return None
     return value
 
@@ -84,9 +88,11 @@ def ai_block_open(model: str | None, *, collapsed: bool) -> str:
     model_attr = f' aidisclosure="{AI_DISCLOSURE_VALUE}"' + model_attr
     open_attr = "" if collapsed else " open"
     badge = html.escape(gettext("AI-written"))
+    # the summary names the section for sighted readers; a screen reader names the group it opens by this
+    name = html.escape(gettext("AI-written") + (f" · {model}" if model else ""), quote=True)
     return (
         f'<section class="ai-block" data-ai-written{model_attr}>'
-        f'<details class="ai-block__toggle"{open_attr}>'
+        f'<details class="ai-block__toggle" aria-label="{name}"{open_attr}>'
         f'<summary class="ai-block__label"><span class="ai-block__badge">{badge}</span>'
         + (f' · <span class="ai-block__model">{html.escape(model)}</span>' if model else "")
         + '</summary><div class="ai-block__body">'
@@ -296,7 +302,7 @@ class _AIBlockRewriter(_HTMLScanner):
 CACHE_FROM_CHARS = 20_000
 CACHE_SECONDS = 7 * 24 * 3600
 #: Part of the cache key: change it whenever the HTML this module makes for a body changes.
-RENDER_VERSION = 3  # 3: the emphasis budget; 2: the link budgets (a body past them renders its later '[' as text)
+RENDER_VERSION = 4  # 4: AI sections' groups are named; 3: the emphasis budget; 2: the link budgets (a body past them renders its later '[' as text)
 
 
 def _render(body: str, fmt: str, collapsed: bool) -> str:

@@ -239,6 +239,17 @@ def test_a_model_name_is_shown_as_text_in_the_label_never_as_markup(body, fmt, m
     summary = block.children[0].children[0]
     assert summary.all_text() == f"AI-written · {model}"
     assert [child.tag for child in summary.children] == ["span", "span"]  # badge and model, nothing injected
+    assert dict(block.children[0].attrs)["aria-label"] == f"AI-written · {model}"  # the group's name, as text
+
+
+@pytest.mark.parametrize("label, kept", [("Human-written", False), ("Notes", False), ("AI-written", True)])
+def test_an_authors_collapsible_cannot_take_a_name_that_claims_less_ai(label, kept):
+    """The renderer names an AI section's group "AI-written · model" (aria-label); an author's own <details>
+    keeps such a name only when it claims AI, as ``aidisclosure`` does."""
+    tree = assert_safe(render_body(f'<details aria-label="{label}"><summary>S</summary>text</details>', "html"))
+
+    (details,) = [e for e in tree.root.walk() if e.tag == "details"]
+    assert (dict(details.attrs).get("aria-label") == label) is kept
 
 
 @pytest.mark.parametrize("fmt, body", [

@@ -99,6 +99,7 @@ def test_the_how_ai_was_used_panel_shows_the_disclosure(client, reader, make_pos
 
     panel = page.find("details", class_="disclosure-panel")
     assert panel.find("summary").text() == "How AI was used"
+    assert panel.attrs["aria-label"] == "How AI was used"  # a <details> is a group to a screen reader: named
     text = " ".join(panel.text().split())
     for expected in ("Drafting: AI wrote some of the text — substantial", "Research: finding or summarising "
                      "sources — minor", "Claude Opus 4.5", "about 30%", "drafted the marked section",
