@@ -125,7 +125,12 @@ def queue(request):
     form.offer_reasons(counts["by_reason"])
     params = request.GET.copy()
     params.pop("cursor", None)
+    sorted_by, sort_direction = QUEUE_SORT_COLUMNS.get(filters.sort, QUEUE_SORT_COLUMNS["priority"])
     return render(request, "moderation/queue.html", {
+        "results_summary": _queue_results_summary(page, filters),
+        # the filter form was just sent: the summary takes the focus, so a screen reader hears what it found
+        "results_focus": request.GET.get("applied") == "1",
+        "sorted_by": sorted_by, "sort_direction": sort_direction,
         "form": form, "page": page, "counts": counts, "filters": filters,
         "query": params.urlencode(), "bulk_form": BulkForm(),
         # the rows ticked for a bulk action the server refused (no JavaScript): ticked again, not lost
@@ -134,6 +139,23 @@ def queue(request):
         "this_url": request.get_full_path(), "section": "queue",
         "classifier_names": [c.name for c in configured_classifiers()],
     }, status=status)
+
+
+#: the column each sort orders, and how (aria-sort on its header): "age" is oldest first, the largest age first
+QUEUE_SORT_COLUMNS = {"priority": ("priority", "descending"), "age": ("age", "descending"),
+                      "newest": ("age", "ascending"), "score": ("score", "descending")}
+
+
+def _queue_results_summary(page, filters) -> str:
+    """What the filters found, in words: the page's count, the order, and whether more pages follow."""
+    from .forms import SORT_LABELS
+
+    n = len(page.items)
+    text = ngettext("%(n)s item on this page", "%(n)s items on this page", n) % {"n": n}
+    text += " · " + gettext("sorted: %(sort)s") % {"sort": SORT_LABELS.get(filters.sort, SORT_LABELS["priority"])}
+    if page.next_cursor:
+        text += " · " + gettext("more on the next page")
+    return text
 
 
 @require_GET

@@ -54,6 +54,9 @@ def test_a_moderator_rejects_with_a_template_and_the_author_sees_why(browser, pa
     rows = page.locator(".mod-queue__row")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Ten habits of productive people")
+    # what the filter found is said in words, and a screen reader hears it first: it takes the focus
+    expect(page.locator("#queue-results")).to_be_focused()
+    expect(page.locator("#queue-results")).to_have_text("1 item on this page · sorted: Priority")
     page.screenshot(path=str(artifacts / "moderation-queue.png"), full_page=True)
 
     # j selects the first row, Enter opens it.

@@ -450,7 +450,7 @@ def test_the_queue_table_is_named_its_pages_are_a_navigation_and_the_item_headin
     "Classifier scores, passage by passage" an h2 inside the h2 section "The post, with passages"."""
     make_items(60)
     page = mod_client.get(QUEUE).content.decode()
-    assert '<caption class="visually-hidden">Review queue</caption>' in page
+    assert '<caption class="visually-hidden">Review queue: 50 items on this page' in page
     assert re.search(r'<nav class="mod-pager" aria-label="Queue pages">.*?rel="next">Next page</a></nav>', page)
 
     item = item_of(queued_post())
@@ -459,3 +459,24 @@ def test_the_queue_table_is_named_its_pages_are_a_navigation_and_the_item_headin
     levels = {text: int(level) for level, text in headings}
     assert levels["The post, with passages"] == 2
     assert levels["Classifier scores, passage by passage"] == 3
+
+
+@pytest.mark.parametrize("sort, column, direction", [
+    ("priority", "Priority", "descending"), ("age", "Age", "descending"), ("newest", "Age", "ascending"),
+    ("score", "Score", "descending"),
+])
+def test_the_queue_says_what_the_filters_found_and_which_column_it_is_sorted_by(mod_client, sort, column,
+                                                                                direction):
+    """Found by a screen-reader test: a filter sent reloaded the page with no word of what it found, and no
+    header said the order. The summary takes the focus only when the filter form was just sent."""
+    make_items(60)
+
+    page = mod_client.get(QUEUE, {"sort": sort, "applied": "1"}).content.decode()
+    summary = re.search(r'<p class="mod-found" id="queue-results"([^>]*)>([^<]*)</p>', page)
+    assert summary.group(2).startswith("50 items on this page · sorted: ")
+    assert summary.group(2).endswith(" · more on the next page")
+    assert "data-focus-on-load" in summary.group(1)
+    assert re.findall(r'<th aria-sort="(\w+)">([^<]+)</th>', page) == [(direction, column)]
+
+    bookmarked = mod_client.get(QUEUE, {"sort": sort, "reason": "reader_report"}).content.decode()  # none
+    assert re.search(r'<p class="mod-found" id="queue-results">0 items on this page · sorted: [^<·]+</p>', bookmarked)
