@@ -31,15 +31,20 @@ class PendingDisclosure:
     #: what each save in the block gave (the host's ``submit``'s return, e.g. ``SubmitResult``), so that the host
     #: can tell its user when an edit changed nothing
     results: list = field(default_factory=list)
+    #: who saves in the block when it is not the author (a moderator's edit): ``(external_id, display_name)``,
+    #: for the host's ``submit`` to pass on as ``submission_submit(editor_external_id=..., ...)``
+    editor: tuple[str, str] | None = None
 
 
 _pending: ContextVar[PendingDisclosure | None] = ContextVar("moderation_pending_disclosure", default=None)
 
 
 @contextmanager
-def disclosure_pending(data: dict[str, Any] | None) -> Iterator[PendingDisclosure]:
-    """Within the block, saves that :func:`submit_on_save` watches carry ``data`` (``None``: no disclosure)."""
-    pending = PendingDisclosure(data)
+def disclosure_pending(data: dict[str, Any] | None, *,
+                       editor: tuple[str, str] | None = None) -> Iterator[PendingDisclosure]:
+    """Within the block, saves that :func:`submit_on_save` watches carry ``data`` (``None``: no disclosure).
+    ``editor``: ``(external_id, display_name)`` of the person saving when it is not the author."""
+    pending = PendingDisclosure(data, editor=editor)
     token = _pending.set(pending)
     try:
         yield pending

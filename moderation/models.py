@@ -143,6 +143,10 @@ class Revision(models.Model):
     #: What the editor's AI tools recorded on the draft this revision came from (the recorder's disclosure
     #: suggestion), or null when no draft was used; compared with ``disclosure`` (services/recorded.py).
     recorded_assistance = models.JSONField(null=True, blank=True)
+    #: Who saved this version when it was not the author: a moderator's edit (the host says so). Blank: the
+    #: author. The text is still the author's post, but a flag on it is not the author's doing alone.
+    editor_external_id = models.CharField(max_length=200, blank=True, default="")
+    editor_display_name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["submission", "number"]

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from moderation.public import (
-    Submission, app_settings, current_disclosure, local_client, submission_submit, submissions_by_external_id,
+    Submission, app_settings, current_disclosure, local_client, pending_disclosure, submission_submit,
+    submissions_by_external_id,
 )
 
 from .models import DeferredPosting, HeldTopic, SpiritRemoval
@@ -98,11 +99,14 @@ def comment_submit(*, instance, disclosure_data: dict | None) -> SubmitResult:
     """
     comment, adapter = instance, app_settings.adapter
     user, topic = comment.user, comment.topic
+    pending = pending_disclosure()
+    editor_id, editor_name = (pending.editor if pending is not None and pending.editor else ("", ""))
     return submission_submit(
         client=local_client(), external_id=comment_external_id(comment.pk),
         author_external_id=adapter.author_external_id(user), author_display_name=adapter.author_display_name(user),
         author_standing=adapter.author_standing(user), category=topic.category.slug, title=comment_title(comment),
         body=comment.comment.replace("\r\n", "\n"), fmt="markdown", disclosure_data=disclosure_data,
+        editor_external_id=editor_id, editor_display_name=editor_name,
     )
 
 

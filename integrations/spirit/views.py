@@ -36,7 +36,7 @@ from spirit.topic.models import Topic
 from disclosure.public import BlockSyntaxError, DisclosureForm, check_body
 from moderation.public import (
     Actor, ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, ReviewActionInvalid, ReviewConflict,
-    SubmissionInvalid, SubmissionStatus, disclosure_pending, report_by_member, review_item_appeal,
+    SubmissionInvalid, SubmissionStatus, app_settings, disclosure_pending, report_by_member, review_item_appeal,
     submission_can_appeal,
 )
 
@@ -177,8 +177,10 @@ def comment_update(request, pk):
         setattr(request, FORM_ATTRIBUTE, False)
         if request.method != "POST":
             return spirit_comment_views.update(request, pk=pk)
-        try:
-            with transaction.atomic(), disclosure_pending(current):
+        adapter = app_settings.adapter
+        editor = (adapter.author_external_id(request.user), adapter.author_display_name(request.user))
+        try:  # the revision names the moderator as its editor: a flag on it is not the author's doing alone
+            with transaction.atomic(), disclosure_pending(current, editor=editor):
                 return spirit_comment_views.update(request, pk=pk)
         except SubmissionInvalid as exc:
             return refused(exc)

@@ -115,6 +115,11 @@ class AuthorIn(StrictSerializer):
                                        help_text="How much your forum trusts this author; the policy uses it.")
 
 
+class EditorIn(StrictSerializer):
+    external_id = IdField(max_length=200, help_text="The id in your forum of the person who saved this version.")
+    display_name = TextField(max_length=200, required=False, allow_blank=True, default="")
+
+
 def _non_finite_number(value: Any) -> str | None:
     """Dotted path of the first number JSON cannot represent (``1e400`` parses as infinity), or None."""
     return _first_bad_leaf(value, lambda v: isinstance(v, float) and not math.isfinite(v))
@@ -152,6 +157,10 @@ class SubmissionIn(StrictSerializer):
     body = TextField(allow_blank=True)
     format = serializers.ChoiceField(choices=["markdown", "html"], default="markdown")
     disclosure = DisclosureField(required=False, allow_null=True, default=None)
+    editor = EditorIn(required=False, allow_null=True, default=None,
+                      help_text="Who saved this version when it is not the author (a moderator's edit). The "
+                                "moderators see it, and a post already in the queue waits with the reason "
+                                "edited_by_other. Omit it, or give the author, for the author's own edits.")
     draft_id = serializers.UUIDField(required=False, allow_null=True, default=None,
                                      help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
                                                "recorded their help: it is linked to this post, and a disclosure "
@@ -392,6 +401,17 @@ class AuthorOut(serializers.Serializer):
 
 
 # Written from :class:`moderation.selectors.api.SubmissionDetail`.
+class EditedByOut(serializers.Serializer):
+    """The current revision's editor, when someone other than the author saved it; null otherwise."""
+
+    external_id = Text(source="editor_external_id")
+    display_name = Text(source="editor_display_name", allow_blank=True)
+
+    def get_attribute(self, instance):
+        revision = instance.revision
+        return revision if revision is not None and revision.editor_external_id else None
+
+
 class SubmissionOut(serializers.Serializer):
     id = Uuid(source="submission.public_id")
     external_id = Text(source="submission.external_id")
@@ -400,6 +420,7 @@ class SubmissionOut(serializers.Serializer):
     visible = Flag(source="submission.visible")
     category = Text(source="submission.category", allow_blank=True)
     author = AuthorOut(source="submission")
+    edited_by = EditedByOut(allow_null=True)
     title = Text(allow_blank=True)
     reasons = Strings(child=serializers.CharField())
     priority = Integer()

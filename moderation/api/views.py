@@ -165,7 +165,9 @@ class SubmissionCreateView(ApiView):
                 client=client, draft_id=v.get("draft_id"), external_id=v["external_id"],
                 author_external_id=v["author"]["external_id"], author_display_name=v["author"]["display_name"],
                 author_standing=v["author"]["standing"], category=v["category"], title=v["title"], body=v["body"],
-                fmt=v["format"], disclosure_data=v["disclosure"])
+                fmt=v["format"], disclosure_data=v["disclosure"],
+                editor_external_id=(v["editor"] or {}).get("external_id", ""),
+                editor_display_name=(v["editor"] or {}).get("display_name", ""))
         except SubmissionInvalid as exc:
             if exc.status_code == 422:
                 exc.extra = {**exc.extra, "policy_url": client.policy_url,

@@ -14,6 +14,7 @@ REASON_LABELS: dict[str, str] = {
     "resubmitted_after_changes": gettext_noop("Resubmitted after a fix"),
     "edited_after_rejection": gettext_noop("Edited after rejection"),
     "author_revised": gettext_noop("Author posted a new revision"),
+    "edited_by_other": gettext_noop("Edited by someone other than the author"),
     "auto_rejected_ai_score": gettext_noop("Rejected automatically on score"),
     "appeal": gettext_noop("Appeal"),
     "reader_report": gettext_noop("Reader report"),

@@ -68,6 +68,8 @@ def submission_submit(
     fmt: str = "markdown",
     disclosure_data: dict[str, Any] | None,
     recorded_assistance: dict[str, Any] | None = None,
+    editor_external_id: str = "",
+    editor_display_name: str = "",
 ) -> SubmitResult:
     """Validate and store one version of a post, then enqueue its evaluation after commit.
 
@@ -79,6 +81,9 @@ def submission_submit(
     title string is refused with a ``title`` field error, since the host's form asked the author for one.
     ``recorded_assistance``: what the editor's AI tools recorded on the draft this version came from (the
     recorder's disclosure suggestion), kept on the revision for the ``recorded_vs_declared`` check.
+    ``editor_external_id`` / ``editor_display_name``: who saved this version when it was not the author (a
+    moderator's edit); the moderator's queue shows it, and an open item says "edited by someone else" instead
+    of "author posted a new revision". The author's own id there counts as the author.
     """
     errors = []
     if title is None:
@@ -118,6 +123,7 @@ def submission_submit(
             format=fmt, disclosure=stored, disclosure_version=version, parser_version=PARSER_VERSION,
             has_ai_blocks=parsed.has_ai_blocks, content_hash=content_hash,
             recorded_assistance=recorded_assistance or None,
+            **_editor(editor_external_id, editor_display_name, author_external_id=submission.author_external_id),
         )
         submission.current_revision = revision
         previously_visible = None if current is None else submission.visible  # first revision: news
@@ -139,6 +145,14 @@ def submission_submit(
     with pipeline_context(submission=submission, revision=revision, client=client.name):
         logger.info("submission received: revision %s%s", revision.number, " (new post)" if created else "")
     return SubmitResult(submission, revision, new_revision=True, created=created)
+
+
+def _editor(external_id: str, display_name: str, *, author_external_id: str) -> dict[str, str]:
+    """The revision's editor fields: blank when the author saved it (under their own id)."""
+    external_id = (external_id or "").strip()
+    if not external_id or external_id == author_external_id:
+        return {"editor_external_id": "", "editor_display_name": ""}
+    return {"editor_external_id": external_id[:200], "editor_display_name": (display_name or "").strip()[:200]}
 
 
 def _submission_locked(*, client: ApiClient, external_id: str, defaults: dict) -> tuple[Submission, bool]:

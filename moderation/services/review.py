@@ -385,7 +385,7 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         from_status = item.status
         # A clean new revision of a flagged post still waits for the person who was going to look at it;
         # say why it is in the queue instead of showing no reason at all.
-        reasons = reasons or ["author_revised"]
+        reasons = reasons or ["edited_by_other" if revision.editor_external_id else "author_revised"]
         if "reader_report" in item.reasons and "reader_report" not in reasons:  # reports wait for a person too
             reasons = [*reasons, "reader_report"]
         if item.kind == ReviewItemKind.APPEAL:  # still the author's appeal, found by its reason and above the rest

@@ -37,6 +37,8 @@ RESTRICTIONS = {
     DecisionAction.HIDE: "visibility_restricted",
 }
 EXCERPT_CHARS = 200
+#: reasons a person or an edit put in the queue, not a detection by automated means
+NOT_DETECTED_REASONS = ("reader_report", "appeal", "author_revised", "edited_by_other")
 
 
 def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evaluation | None) -> dict:
@@ -102,7 +104,7 @@ def statement_record(*, submission: Submission, decision: str, item: ReviewItem 
     # that ran and found nothing (a post only readers reported) detected nothing.
     automated_detection = (bool(facts["flagged_passages"]) or bool(facts["classifier_findings"])
                            or any(f["flagged_as_whole"] for f in facts["classifier_results"])
-                           or any(r for r in facts["reasons"] if r not in ("reader_report", "appeal", "author_revised")))
+                           or any(r for r in facts["reasons"] if r not in NOT_DETECTED_REASONS))
     matched = list((evaluation.details or {}).get("matched_rules", [])) if evaluation is not None else []
     policy_url = submission.client.policy_url or ""
     data = {

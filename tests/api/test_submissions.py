@@ -112,6 +112,9 @@ def test_a_category_is_stored_without_surrounding_spaces(forum, submit):
     (lambda p: p.update(body=AI_BODY, disclosure=HUMAN_ONLY), ["disclosure.human_only"]),
     (lambda p: p.update(body=":::ai-written\nnever closed"), ["body"]),
     (lambda p: p.update(title="", body=""), ["title", "body"]),
+    (lambda p: p.update(editor={"display_name": "Mo"}), ["editor.external_id"]),
+    (lambda p: p.update(editor={"external_id": "m-1", "role": "moderator"}), ["editor.role"]),
+    (lambda p: p.update(editor="m-1"), ["editor"]),
 ])
 def test_invalid_input_is_400_with_field_errors(forum, submit, change, fields):
     payload = post_payload("p-1")
@@ -184,3 +187,17 @@ def test_a_number_out_of_range_inside_the_disclosure_is_400_on_that_field(forum,
     assert response.status_code == 400, response.json()
     assert error_fields(response) == ["disclosure.ai_share_percent"]
     assert not Submission.objects.exists()
+
+
+def test_a_version_saved_by_someone_else_names_its_editor_and_the_authors_next_names_none(forum, submit):
+    """A moderator's fix in the other forum: the plugin recorded it as the author's own revision."""
+    first = submit(forum, post_payload("e-1")).json()
+    edited = post_payload("e-1", body="I wrote every word of this post myself, slowly (typo fixed).")
+    edited["editor"] = {"external_id": "mod-9", "display_name": "Mo"}
+
+    assert submit(forum, edited).status_code == 202
+    detail = forum.http.get(f"/api/v1/submissions/{first['id']}").json()
+    assert (detail["revision"], detail["edited_by"]) == (2, {"external_id": "mod-9", "display_name": "Mo"})
+
+    assert submit(forum, post_payload("e-1", body="The author's own third version.")).status_code == 202
+    assert forum.http.get(f"/api/v1/submissions/{first['id']}").json()["edited_by"] is None
