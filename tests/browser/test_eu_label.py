@@ -32,7 +32,7 @@ def test_a_screen_reader_hears_the_panel_and_each_ai_section_by_name(page, live_
     settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": []}
     post = make_post(title="With a section", body="My own opening.\n\n::: ai-written model=\"Claude\"\n"
                                                   "A paragraph the model wrote for me.\n:::\n",
-                     disclosure={"human_only": False, "assistance": [{"kind": "drafting", "extent": "some"}],
+                     disclosure={"human_only": False, "assistance": [{"kind": "drafting", "extent": "substantial"}],
                                  "ai_share_percent": 30, "process": PROCESS})
     page.goto(f"{live_server.url}/posts/{post.public_id}/")
 

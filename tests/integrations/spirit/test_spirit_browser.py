@@ -359,6 +359,8 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
     shown.locator("[data-ai-report] textarea[name=note]").fill("Reads like a model's summary.")
     shown.locator("[data-ai-report] input[type=submit]").click()
     expect(reader.locator("body")).to_contain_text("Thank you: a moderator will look at this post.")
+    # Spirit's flash message is a status region that takes the focus, so a screen reader hears it first
+    expect(reader.locator(".js-messages[role=status]")).to_be_focused()
     moderator.goto(f"{spirit.url}/moderation/?reason=reader_report")
     expect(moderator.locator(".mod-queue__row", has_text="Re: Welcome")).to_have_count(1)
 
@@ -374,6 +376,12 @@ def test_an_edit_in_spirit_is_a_new_revision_with_its_disclosure_confirmed(brows
                                      "= (SELECT submission_id FROM moderation_revision WHERE body LIKE ?) "
                                      "ORDER BY r.number", "%typo fixed%")
     assert [n for n, _ in disclosures] == [1, 2, 3] and disclosures[2][1] == disclosures[1][1]
+    # and the revision names the moderator as its editor: it was recorded as the author's own edit
+    editors = spirit_sql(spirit, "SELECT r.number, r.editor_external_id, r.editor_display_name FROM moderation_revision r "
+                                 "WHERE r.submission_id = (SELECT submission_id FROM moderation_revision WHERE body "
+                                 "LIKE ?) ORDER BY r.number", "%typo fixed%")
+    (moderator_id,), = spirit_sql(spirit, "SELECT id FROM auth_user WHERE username = 'moderator'")
+    assert editors == [(1, "", ""), (2, "", ""), (3, str(moderator_id), "moderator")]
     for page in (author, reader, moderator):
         page.context.close()
 
