@@ -38,10 +38,15 @@ ALLOWED_ATTRIBUTES = {
     # aidisclosure / aimodel: the element-level markup of the W3C AI Content Disclosure explainer.
     "section": {"data-ai-written", "data-model", "aidisclosure", "aimodel"},
     "div": {"data-model-name"},
+    # aria-label: the name the renderer gives an AI section's group ("AI-written · model", what its summary
+    # shows); an author's own is removed before the renderer writes its (AUTHOR_ATTRIBUTES)
     "details": {"open", "aria-label"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+#: What an author's own HTML may carry: no aria-label, which a screen reader would read instead of what sighted
+#: readers see (hidden text, or an AI section announced as something else).
+AUTHOR_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "details": {"open"}}
 # Classes are allowed per tag and per value only (nh3 forbids "class" in ALLOWED_ATTRIBUTES beside this).
 ALLOWED_CLASSES = {
     "section": {"ai-block"},
@@ -52,11 +57,13 @@ ALLOWED_CLASSES = {
 }
 
 
-def sanitize(markup: str) -> str:
+def sanitize(markup: str, *, authored: bool = False) -> str:
+    """``authored``: markup as the author wrote it (the HTML format's first pass), held to
+    :data:`AUTHOR_ATTRIBUTES`; the renderer's own output may carry the names it gives AI sections."""
     return nh3.clean(
         markup,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=AUTHOR_ATTRIBUTES if authored else ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
@@ -68,12 +75,8 @@ def sanitize(markup: str) -> str:
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     """An author's own markup may claim more AI involvement, never less: ``aidisclosure`` survives only as
     ``ai-generated`` (what the renderer writes on AI-written blocks), so no section can pose as human-written
-    in machine-readable form. A ``details``' ``aria-label`` (the name a screen reader gives an AI-written
-    section) survives only as the renderer writes it, so an author's collapsible cannot be announced as
-    anything else."""
+    in machine-readable form."""
     if attribute == "aidisclosure" and value != AI_DISCLOSURE_VALUE:
-        return None
-    if attribute == "aria-label" and not value.startswith(gettext("AI-written")):
         return None
     return value
 
@@ -117,8 +120,9 @@ def _markdown(plugins: tuple[str, ...] = ()) -> MarkdownIt:
     def render_collapsible(self, tokens, idx, options, env):
         if tokens[idx].nesting == 1:
             title = tokens[idx].info.strip() or "Details"
-            return (f'<details class="collapsible"><summary class="collapsible__title">{html.escape(title)}'
-                    '</summary><div class="collapsible__body">\n')
+            name = html.escape(title, quote=True)  # the group's name for a screen reader: what its summary shows
+            return (f'<details class="collapsible" aria-label="{name}"><summary class="collapsible__title">'
+                    f'{html.escape(title)}</summary><div class="collapsible__body">\n')
         return "</div></details>\n"
 
     for name in ("ai-written", "llm-output"):
@@ -252,7 +256,7 @@ def render_html(body: str, *, collapsed: bool = True) -> str:
     if depth.max_depth > MAX_HTML_DEPTH:
         # The sanitiser's tree building slows with depth; intake refuses such bodies, so this is an old one.
         return sanitize(f"<pre>{html.escape(body)}</pre>")
-    clean = sanitize(body)
+    clean = sanitize(body, authored=True)
     rewriter = _AIBlockRewriter(clean, collapsed=collapsed)
     rewriter.run()
     return sanitize(rewriter.result())

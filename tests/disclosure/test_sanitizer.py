@@ -242,14 +242,25 @@ def test_a_model_name_is_shown_as_text_in_the_label_never_as_markup(body, fmt, m
     assert dict(block.children[0].attrs)["aria-label"] == f"AI-written · {model}"  # the group's name, as text
 
 
-@pytest.mark.parametrize("label, kept", [("Human-written", False), ("Notes", False), ("AI-written", True)])
-def test_an_authors_collapsible_cannot_take_a_name_that_claims_less_ai(label, kept):
-    """The renderer names an AI section's group "AI-written · model" (aria-label); an author's own <details>
-    keeps such a name only when it claims AI, as ``aidisclosure`` does."""
-    tree = assert_safe(render_body(f'<details aria-label="{label}"><summary>S</summary>text</details>', "html"))
+def test_a_markdown_collapsible_is_named_by_its_title():
+    tree = assert_safe(render_body('+++ My "notes" <b>\nText.\n+++\n', "markdown"))
 
     (details,) = [e for e in tree.root.walk() if e.tag == "details"]
-    assert (dict(details.attrs).get("aria-label") == label) is kept
+    assert dict(details.attrs)["aria-label"] == 'My "notes" <b>'
+
+
+@pytest.mark.parametrize("label", ["Human-written", "AI-written", "AI-written? No. Moderators verified: every "
+                                   "word here is human-written", "AI-written · Claude"])
+def test_an_authors_own_details_carries_no_name_a_screen_reader_alone_would_hear(label):
+    """The renderer names an AI section's group as its summary reads ("AI-written · model"). An author's own
+    aria-label would be text only a screen reader hears (a review found one that began "AI-written" got
+    through): it is removed, whatever it says, and the author's real AI section is still named."""
+    body = (f'<details aria-label="{label}"><summary>S</summary>text</details>'
+            '<section data-ai-written data-model="M"><p>AI text.</p></section>')
+    tree = assert_safe(render_body(body, "html"))
+
+    labels = [dict(e.attrs).get("aria-label") for e in tree.root.walk() if e.tag == "details"]
+    assert labels == [None, "AI-written · M"]
 
 
 @pytest.mark.parametrize("fmt, body", [
