@@ -125,18 +125,20 @@ def queue(request):
     form.offer_reasons(counts["by_reason"])
     params = request.GET.copy()
     params.pop("cursor", None)
+    # the filter form was just sent (and accepted): the summary takes the focus, so a screen reader hears what
+    # it found; the pager's and the actions' links leave the mark out, so that they do not do it again
+    results_focus = params.pop("applied", None) == ["1"] and status == 200
     sorted_by, sort_direction = QUEUE_SORT_COLUMNS.get(filters.sort, QUEUE_SORT_COLUMNS["priority"])
     return render(request, "moderation/queue.html", {
         "results_summary": _queue_results_summary(page, filters),
-        # the filter form was just sent: the summary takes the focus, so a screen reader hears what it found
-        "results_focus": request.GET.get("applied") == "1",
+        "results_focus": results_focus,
         "sorted_by": sorted_by, "sort_direction": sort_direction,
         "form": form, "page": page, "counts": counts, "filters": filters,
         "query": params.urlencode(), "bulk_form": BulkForm(),
         # the rows ticked for a bulk action the server refused (no JavaScript): ticked again, not lost
         "bulk_selected": set(request.session.pop(BULK_SELECTED, [])),
         "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
-        "this_url": request.get_full_path(), "section": "queue",
+        "this_url": _without_applied(request), "section": "queue",
         "classifier_names": [c.name for c in configured_classifiers()],
     }, status=status)
 
@@ -144,6 +146,13 @@ def queue(request):
 #: the column each sort orders, and how (aria-sort on its header): "age" is oldest first, the largest age first
 QUEUE_SORT_COLUMNS = {"priority": ("priority", "descending"), "age": ("age", "descending"),
                       "newest": ("age", "ascending"), "score": ("score", "descending")}
+
+
+def _without_applied(request) -> str:
+    """This page's address (its cursor kept) without the filter form's ``applied`` mark."""
+    params = request.GET.copy()
+    params.pop("applied", None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path
 
 
 def _queue_results_summary(page, filters) -> str:

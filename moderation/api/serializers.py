@@ -402,7 +402,8 @@ class AuthorOut(serializers.Serializer):
 
 # Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class EditedByOut(serializers.Serializer):
-    """The current revision's editor, when someone other than the author saved it; null otherwise."""
+    """The revision's editor (a submission's current one, an item's own), when someone other than the author
+    saved it; null otherwise."""
 
     external_id = Text(source="editor_external_id")
     display_name = Text(source="editor_display_name", allow_blank=True)
@@ -461,6 +462,7 @@ class ReviewItemOut(serializers.Serializer):
     id = Uuid(source="public_id")
     submission = ReviewItemSubmissionOut()
     revision = Integer(source="revision.number")
+    edited_by = EditedByOut(allow_null=True, help_text="Who saved that revision when it was not the author.")
     kind = Choice(choices=ReviewItemKind.choices)
     status = Choice(choices=ReviewStatus.choices)
     reasons = Strings(child=serializers.CharField())

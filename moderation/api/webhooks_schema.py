@@ -64,7 +64,8 @@ _HEADERS = ("Signed with the Standard Webhooks headers webhook-id (deduplicate o
             "is retried with exponential backoff for about 26 hours.")
 _SUMMARIES = {
     "submission.evaluated": "The policy evaluated a revision (published, held, queued or rejected).",
-    "submission.queued": "The post is waiting for a moderator (new item, a reader's report, an author's revision).",
+    "submission.queued": "The post is waiting for a moderator (new item, a reader's report, an appeal, a new "
+                         "revision by its author or by someone else).",
     "review.decided": "A moderator decided, or a rule rejected the post automatically.",
 }
 

@@ -55,6 +55,13 @@ class RulePolicy:
             if rule.outcome == "auto_reject" and template is None:
                 template = rule.template
         details: dict[str, Any] = {"matched_rules": matched, "signals": _signals(data)}
+        if outcome == "auto_reject" and data.edited_by_other:
+            # the author did not write this version: no automatic rejection (and statement, and spent appeal)
+            # falls on them for it; a person decides
+            outcome = "hold"
+            details["auto_reject_withheld"] = "edited_by_other"
+        if outcome != "publish" and data.edited_by_other and "edited_by_other" not in reasons:
+            reasons.append("edited_by_other")  # the moderator reads the other reasons as about someone else's text
         if outcome == "auto_reject":
             details.update(_auto_reject_message(template))
         return Decision(EvaluationOutcome(outcome).value, reasons, priority, details)

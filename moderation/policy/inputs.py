@@ -24,6 +24,8 @@ class PolicyInput:
     public_interest: bool = False
     #: The last moderator decision on this submission (``request_changes``, ``reject``…), if any.
     previous_decision: str = ""
+    #: The version was saved by someone other than the author (``Revision.editor_external_id``).
+    edited_by_other: bool = False
 
     @property
     def grade(self) -> Grade:
@@ -47,7 +49,8 @@ class PolicyInput:
         return cls(disclosure=load_stored(revision.disclosure), standing=submission.author_standing,
                    category=submission.category, results=list(results),
                    has_ai_blocks=revision_has_ai_blocks(revision) if has_ai_blocks is None else has_ai_blocks,
-                   public_interest=_is_public_interest(submission), previous_decision=last or "")
+                   public_interest=_is_public_interest(submission), previous_decision=last or "",
+                   edited_by_other=bool(revision.editor_external_id))
 
 
 def _is_public_interest(submission: Submission) -> bool:

@@ -150,7 +150,7 @@ def submission_submit(
 def _editor(external_id: str, display_name: str, *, author_external_id: str) -> dict[str, str]:
     """The revision's editor fields: blank when the author saved it (under their own id)."""
     external_id = (external_id or "").strip()
-    if not external_id or external_id == author_external_id:
+    if not external_id or external_id == (author_external_id or "").strip():
         return {"editor_external_id": "", "editor_display_name": ""}
     return {"editor_external_id": external_id[:200], "editor_display_name": (display_name or "").strip()[:200]}
 

@@ -70,6 +70,8 @@ def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evalu
                   "tools": list(disclosure.tools), "ai_share_percent": disclosure.ai_share_percent}
     reasons = list(item.reasons if item is not None else (evaluation.reasons if evaluation else []))
     return {"revision": revision.number, "reasons": reasons, "flagged_passages": passages,
+            # the version decided on was saved by someone other than the author (a moderator's edit)
+            "edited_by_other": bool(revision.editor_external_id),
             "classifier_results": findings, "classifier_findings": codes, "disclosure_fields": fields,
             # the reports this decision answers: the item's, whichever revision they were filed on
             "reader_reports": (ReaderReport.objects.filter(item=item) if item is not None else

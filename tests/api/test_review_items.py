@@ -314,3 +314,17 @@ def test_the_decided_event_names_the_revision_the_decision_was_about(forum, make
     event = OutboxEvent.objects.filter(type="review.decided").latest("id")
     detail = forum.http.get(f"/api/v1/submissions/{event.payload['data']['id']}").json()
     assert event.payload["data"]["decision"]["revision"] == detail["decision"]["revision"] == item.revision.number
+
+
+def test_an_item_on_a_version_someone_else_saved_names_its_editor(forum, submit, make_queued):
+    """A moderator driving the queue through the API saw the editor nowhere (only the web item page said it)."""
+    item = make_queued("ed")
+    edited = post_payload("ed", standing="new", disclosure=QUEUED_DISCLOSURE,
+                          body="A post with a section the model drafted, which I edited (typo fixed).")
+    edited["editor"] = {"external_id": "mod-3", "display_name": "Mo"}
+    assert submit(forum, edited).status_code == 202
+
+    rows = forum.http.get("/api/v1/review-items?status=open").json()["results"]
+    (row,) = [r for r in rows if r["id"] == str(item.public_id)]
+    assert (row["revision"], row["edited_by"]) == (2, {"external_id": "mod-3", "display_name": "Mo"})
+    assert "edited_by_other" in row["reasons"]

@@ -31,7 +31,11 @@ def test_the_schema_publishes_one_webhook_per_event_type(forum):
 def test_evaluated_queued_and_decided_deliveries_match_the_published_schema(forum, submit, queued):
     """A published post, a held one, a moderator's rejection with a message, and a reader's report."""
     _, item = queued
-    assert submit(forum, post_payload("fine-1", disclosure=HUMAN_ONLY)).status_code == 202
+    fine = submit(forum, post_payload("fine-1", disclosure=HUMAN_ONLY))
+    assert fine.status_code == 202
+    reported = forum.http.post(f"/api/v1/submissions/{fine.json()['id']}/reports",
+                               {"reporter_external_id": "u-42", "reason": "undisclosed_ai"}, format="json")
+    assert reported.status_code == 201, reported.json()
     claimed = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": item.version},
                               format="json").json()
     decided = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
@@ -46,6 +50,7 @@ def test_evaluated_queued_and_decided_deliveries_match_the_published_schema(foru
         by_type.setdefault(body["type"], []).append(body["data"])
     assert {d["outcome"] for d in by_type["submission.evaluated"]} == {"publish", "hold"}
     assert by_type["submission.queued"][0]["review_item"]["reasons"]
+    assert ["reader_report"] in [d["review_item"]["reasons"] for d in by_type["submission.queued"]]
     decision = by_type["review.decided"][0]
     assert decision["decision"]["message"] == "Please declare the drafted section."
     assert decision["statement_of_reasons"]

@@ -52,3 +52,65 @@ def test_the_authors_own_edit_names_no_editor_even_under_their_own_id(queued_pos
     item.refresh_from_db()
     assert item.reasons == ["author_revised"]
     assert not Revision.objects.exclude(editor_external_id="").exists()
+
+
+def test_a_moderators_edit_of_a_post_sent_back_for_a_fix_does_not_publish_it_as_the_authors_fix(
+        queued_post, item_of, moderator):
+    """Found by review: the rule for the author's fix (publish and queue, "resubmitted after a fix") fired for a
+    moderator's typo fix, so the post came back to readers without the author's fix, credited to the author."""
+    from moderation.services.review import Actor, review_item_decide
+
+    item = item_of(queued_post())
+    review_item_decide(item_id=item.pk, actor=Actor.for_user(moderator), action="request_changes",
+                       reason="undisclosed", expected_version=item.version, message="Mark the model's paragraph.")
+
+    edit = resubmit(item.submission, body=HUMAN_TEXT + "\n\nTypo fixed.", editor_external_id="mod-7")
+    evaluation = revision_evaluate(revision_id=edit.revision.pk)
+
+    submission = edit.submission
+    submission.refresh_from_db()
+    assert (evaluation.outcome, evaluation.reasons) == ("hold", ["edited_by_other"])
+    assert not submission.visible and submission.status == "queued"
+
+    own = resubmit(submission, body=HUMAN_TEXT + "\n\nThe author's fix.")
+    assert revision_evaluate(revision_id=own.revision.pk).reasons == ["resubmitted_after_changes"]
+
+
+def test_an_automatic_rejection_never_falls_on_a_version_someone_else_saved(settings, classifiers, queued_post,
+                                                                           item_of, templates):
+    from moderation.models import Action, StatementOfReasons
+
+    from .conftest import AI_TEXT
+
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    from moderation.models import Submission
+
+    assert item_of(queued_post(body=HUMAN_TEXT)) is None  # the author's own text: published, no item
+    submission = Submission.objects.get()
+
+    edit = resubmit(submission, body=AI_TEXT, editor_external_id="mod-7")
+    evaluation = revision_evaluate(revision_id=edit.revision.pk)
+
+    assert evaluation.outcome == "hold" and "edited_by_other" in evaluation.reasons
+    assert evaluation.details["auto_reject_withheld"] == "edited_by_other"
+    assert not Action.objects.filter(verb="auto_reject").exists() and not StatementOfReasons.objects.exists()
+
+
+def test_a_clean_moderators_edit_does_not_wake_an_item_snoozed_until_the_authors_next_version(queued_post,
+                                                                                              item_of, moderator):
+    from moderation.services.review import Actor, review_item_snooze
+
+    item = item_of(queued_post())
+    review_item_snooze(item_id=item.pk, actor=Actor.for_user(moderator), until_next_revision=True)
+
+    edit = resubmit(item.submission, body=HUMAN_TEXT, editor_external_id="mod-7")
+    revision_evaluate(revision_id=edit.revision.pk)
+    item.refresh_from_db()
+    assert item.status == "snoozed"
+
+    own = resubmit(item.submission, body=HUMAN_TEXT + "\n\nThe author's own words.")
+    revision_evaluate(revision_id=own.revision.pk)
+    item.refresh_from_db()
+    assert (item.status, item.reasons) == ("open", ["author_revised"])

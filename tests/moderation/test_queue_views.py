@@ -477,6 +477,12 @@ def test_the_queue_says_what_the_filters_found_and_which_column_it_is_sorted_by(
     assert summary.group(2).endswith(" · more on the next page")
     assert "data-focus-on-load" in summary.group(1)
     assert re.findall(r'<th aria-sort="(\w+)">([^<]+)</th>', page) == [(direction, column)]
+    # the pager and the actions' way back leave the mark out, so the next page does not take the focus again
+    after_the_filters = page.split('id="bulk-form"')[1].split('<footer')[0]  # not the host's language switch
+    assert 'rel="next"' in after_the_filters and "applied" not in after_the_filters
+
+    refused = mod_client.get(QUEUE, {"sort": sort, "since": "yesterday", "applied": "1"})
+    assert refused.status_code == 400 and "data-focus-on-load" not in refused.content.decode()
 
     bookmarked = mod_client.get(QUEUE, {"sort": sort, "reason": "reader_report"}).content.decode()  # none
     assert re.search(r'<p class="mod-found" id="queue-results">0 items on this page · sorted: [^<·]+</p>', bookmarked)
