@@ -262,9 +262,12 @@
     var nudge = fieldset.querySelector("[data-disclosure-nudge]");
     if (!humanOnly || !details) { return function () {}; }
 
+    if (details.id) { humanOnly.setAttribute("aria-controls", details.id); }
     function sync() {
       var human = humanOnly.checked;
       details.hidden = human;
+      // the box shows and hides the questions below it: a screen reader says whether they are shown
+      humanOnly.setAttribute("aria-expanded", human ? "false" : "true");
       // Disabled controls are not submitted, and keep what the author typed for when they untick.
       details.querySelectorAll("input, select, textarea").forEach(function (control) { control.disabled = human; });
       if (nudge) {
