@@ -306,7 +306,7 @@ class _AIBlockRewriter(_HTMLScanner):
 CACHE_FROM_CHARS = 20_000
 CACHE_SECONDS = 7 * 24 * 3600
 #: Part of the cache key: change it whenever the HTML this module makes for a body changes.
-RENDER_VERSION = 4  # 4: AI sections' groups are named; 3: the emphasis budget; 2: the link budgets (a body past them renders its later '[' as text)
+RENDER_VERSION = 5  # 5: authors' own aria-label removed, collapsibles named; 4: AI sections' groups are named; 3: the emphasis budget; 2: the link budgets (a body past them renders its later '[' as text)
 
 
 def _render(body: str, fmt: str, collapsed: bool) -> str:

@@ -28,6 +28,21 @@ class Decision:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+#: the priority of a post an automatic rejection would have removed, held instead (its rule's priority is
+#: usually 0: nothing waited for a person)
+WITHHELD_PRIORITY = 45
+
+
+def mark_edited_by_other(*, decision: Decision, revision) -> Decision:
+    """Whenever a version someone other than the author saved is queued, its reasons say so (last: after every
+    other step that may queue it, such as the recorded-assistance finding), so that the moderator reads the
+    other reasons as about someone else's text."""
+    if revision.editor_external_id and decision.outcome != EvaluationOutcome.PUBLISH \
+            and "edited_by_other" not in decision.reasons:
+        decision.reasons = [*decision.reasons, "edited_by_other"]
+    return decision
+
+
 class RulePolicy:
     """An ordered set of validated rules; ``version`` changes whenever the rules do."""
 
@@ -43,25 +58,29 @@ class RulePolicy:
 
     def decide(self, data: PolicyInput) -> Decision:
         outcome, reasons, priority, matched, template = "publish", [], 0, [], None
+        rejecting_reasons = []
         for rule in self.rules:
             if not rule.enabled or not rule.when.holds(data):
                 continue
             matched.append(rule.name)
-            if SEVERITY[rule.outcome] > SEVERITY[outcome]:
-                outcome = rule.outcome
-            if rule.outcome != "publish" and rule.reason not in reasons:
+            if rule.outcome == "auto_reject" and data.edited_by_other:
+                # the author did not write this version: no automatic rejection (and statement, notice and spent
+                # appeal) falls on them for it; a person decides, as for any held post
+                rule_outcome, rejecting_reasons = "hold", [*rejecting_reasons, rule.reason]
+            else:
+                rule_outcome = rule.outcome
+            if SEVERITY[rule_outcome] > SEVERITY[outcome]:
+                outcome = rule_outcome
+            if rule_outcome != "publish" and rule.reason not in reasons and rule_outcome == rule.outcome:
                 reasons.append(rule.reason)
-            priority = max(priority, rule.priority)
-            if rule.outcome == "auto_reject" and template is None:
+            priority = max(priority, rule.priority if rule_outcome == rule.outcome else WITHHELD_PRIORITY)
+            if rule_outcome == "auto_reject" and template is None:
                 template = rule.template
         details: dict[str, Any] = {"matched_rules": matched, "signals": _signals(data)}
-        if outcome == "auto_reject" and data.edited_by_other:
-            # the author did not write this version: no automatic rejection (and statement, and spent appeal)
-            # falls on them for it; a person decides
-            outcome = "hold"
-            details["auto_reject_withheld"] = "edited_by_other"
-        if outcome != "publish" and data.edited_by_other and "edited_by_other" not in reasons:
-            reasons.append("edited_by_other")  # the moderator reads the other reasons as about someone else's text
+        if rejecting_reasons:
+            details["auto_reject_withheld"] = {"because": "edited_by_other", "reasons": rejecting_reasons}
+            if "edited_by_other" not in reasons:
+                reasons.append("edited_by_other")  # not "rejected automatically": nothing was
         if outcome == "auto_reject":
             details.update(_auto_reject_message(template))
         return Decision(EvaluationOutcome(outcome).value, reasons, priority, details)

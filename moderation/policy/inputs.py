@@ -26,6 +26,8 @@ class PolicyInput:
     previous_decision: str = ""
     #: The version was saved by someone other than the author (``Revision.editor_external_id``).
     edited_by_other: bool = False
+    #: The author saved a version of their own after the last decision, before this one (their answer to it).
+    author_answered: bool = False
 
     @property
     def grade(self) -> Grade:
@@ -45,12 +47,14 @@ class PolicyInput:
         # The decision this revision answers: one taken before it was written. A decision taken later (on this
         # very revision) is not "previous" when the revision is replayed (policy_dryrun) or re-scored.
         last = submission.review_items.filter(status="decided", decided_at__lte=revision.created_at) \
-            .order_by("-decided_at", "-id").values_list("decision_action", flat=True).first()
+            .order_by("-decided_at", "-id").values_list("decision_action", "decided_at").first()
+        answered = last is not None and submission.revisions.filter(
+            editor_external_id="", created_at__gt=last[1], number__lt=revision.number).exists()
         return cls(disclosure=load_stored(revision.disclosure), standing=submission.author_standing,
                    category=submission.category, results=list(results),
                    has_ai_blocks=revision_has_ai_blocks(revision) if has_ai_blocks is None else has_ai_blocks,
-                   public_interest=_is_public_interest(submission), previous_decision=last or "",
-                   edited_by_other=bool(revision.editor_external_id))
+                   public_interest=_is_public_interest(submission), previous_decision=last[0] if last else "",
+                   edited_by_other=bool(revision.editor_external_id), author_answered=answered)
 
 
 def _is_public_interest(submission: Submission) -> bool:

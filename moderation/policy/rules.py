@@ -54,6 +54,8 @@ class Condition(BaseModel):
         Field(None, min_length=1, description="The last moderator decision on this post.")
     edited_by_other: bool | None = Field(None, description="This version was saved by someone other than the "
                                                            "author (a moderator's edit).")
+    author_answered: bool | None = Field(None, description="The author saved a version of their own after the "
+                                                           "last moderator decision, before this one.")
     # the classifiers
     classifier: str | None = Field(None, description="Restrict the score conditions to this classifier.")
     score_at_least: float | None = Field(None, ge=0, le=1, description="A post-level score at or over this.")
@@ -125,6 +127,8 @@ class Condition(BaseModel):
         if self.previous_decision_in is not None and data.previous_decision not in self.previous_decision_in:
             return False
         if self.edited_by_other is not None and data.edited_by_other != self.edited_by_other:
+            return False
+        if self.author_answered is not None and data.author_answered != self.author_answered:
             return False
         results = [r for r in data.results if not self.classifier or r.classifier == self.classifier]
         if self.classifier_error is not None and any(r.status == "error" for r in results) != self.classifier_error:

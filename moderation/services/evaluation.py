@@ -50,7 +50,7 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..policy.engine import RulePolicy, current_policy, policy_build
+from ..policy.engine import RulePolicy, current_policy, mark_edited_by_other, policy_build
 from ..policy.inputs import PolicyInput
 from ..selectors.results import results_current
 from .classifier_log import classifier_result_store, local_request
@@ -292,6 +292,7 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
         from .recorded import recorded_finding_apply
 
         decision = recorded_finding_apply(decision=decision, revision=revision)  # a reason, never an action
+        decision = mark_edited_by_other(decision=decision, revision=revision)
         evaluation = Evaluation.objects.create(
             revision=revision, policy_version=policy.version, fingerprint=fingerprint, outcome=decision.outcome,
             reasons=decision.reasons, priority=decision.priority, details=decision.details,

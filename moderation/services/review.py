@@ -383,9 +383,6 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
                         data={"reasons": reasons, "priority": priority})
     else:
         from_status = item.status
-        # A clean version saved by someone else (a moderator's typo fix) is not the author's answer: it does not
-        # wake an item snoozed until the author posts again.
-        clean_edit_by_other = bool(revision.editor_external_id) and not reasons
         # A clean new revision of a flagged post still waits for the person who was going to look at it;
         # say why it is in the queue instead of showing no reason at all.
         reasons = reasons or ["edited_by_other" if revision.editor_external_id else "author_revised"]
@@ -398,8 +395,7 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         new_revision = item.revision_id != revision.pk
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
-        if item.status == ReviewStatus.SNOOZED and not clean_edit_by_other and (
-                new_revision or item.snoozed_until_next_revision):
+        if item.status == ReviewStatus.SNOOZED and (new_revision or item.snoozed_until_next_revision):
             # the author posted again: back in front of a person, whichever way it was snoozed
             item.status = ReviewStatus.OPEN
             item.snoozed_until = None
