@@ -31,6 +31,7 @@ from .forms import (
     BulkForm,
     DecisionForm,
     MarkResultForm,
+    SORT_LABELS,
     QueueFilterForm,
     SnoozeForm,
     VersionedForm,
@@ -157,8 +158,6 @@ def _without_applied(request) -> str:
 
 def _queue_results_summary(page, filters) -> str:
     """What the filters found, in words: the page's count, the order, and whether more pages follow."""
-    from .forms import SORT_LABELS
-
     n = len(page.items)
     text = ngettext("%(n)s item on this page", "%(n)s items on this page", n) % {"n": n}
     text += " · " + gettext("sorted: %(sort)s") % {"sort": SORT_LABELS.get(filters.sort, SORT_LABELS["priority"])}

@@ -400,7 +400,6 @@ class AuthorOut(serializers.Serializer):
     standing = Choice(source="author_standing", choices=AuthorStanding.choices)
 
 
-# Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class EditedByOut(serializers.Serializer):
     """The revision's editor (a submission's current one, an item's own), when someone other than the author
     saved it; null otherwise."""
@@ -413,6 +412,7 @@ class EditedByOut(serializers.Serializer):
         return revision if revision is not None and revision.editor_external_id else None
 
 
+# Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class SubmissionOut(serializers.Serializer):
     id = Uuid(source="submission.public_id")
     external_id = Text(source="submission.external_id")
