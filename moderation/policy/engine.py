@@ -63,24 +63,24 @@ class RulePolicy:
             if not rule.enabled or not rule.when.holds(data):
                 continue
             matched.append(rule.name)
-            if rule.outcome == "auto_reject" and data.edited_by_other:
+            withheld = rule.outcome == "auto_reject" and data.edited_by_other
+            if withheld:
                 # the author did not write this version: no automatic rejection (and statement, notice and spent
-                # appeal) falls on them for it; a person decides, as for any held post
-                rule_outcome, rejecting_reasons = "hold", [*rejecting_reasons, rule.reason]
-            else:
-                rule_outcome = rule.outcome
+                # appeal) falls on them for it; a person decides, as for any held post, at the rule's urgency or
+                # more, and the reason is not "rejected automatically" (nothing was): mark_edited_by_other's is
+                if rule.reason not in rejecting_reasons:
+                    rejecting_reasons.append(rule.reason)
+            rule_outcome = "hold" if withheld else rule.outcome
             if SEVERITY[rule_outcome] > SEVERITY[outcome]:
                 outcome = rule_outcome
-            if rule_outcome != "publish" and rule.reason not in reasons and rule_outcome == rule.outcome:
+            if rule_outcome != "publish" and not withheld and rule.reason not in reasons:
                 reasons.append(rule.reason)
-            priority = max(priority, rule.priority if rule_outcome == rule.outcome else WITHHELD_PRIORITY)
+            priority = max(priority, max(rule.priority, WITHHELD_PRIORITY) if withheld else rule.priority)
             if rule_outcome == "auto_reject" and template is None:
                 template = rule.template
         details: dict[str, Any] = {"matched_rules": matched, "signals": _signals(data)}
         if rejecting_reasons:
             details["auto_reject_withheld"] = {"because": "edited_by_other", "reasons": rejecting_reasons}
-            if "edited_by_other" not in reasons:
-                reasons.append("edited_by_other")  # not "rejected automatically": nothing was
         if outcome == "auto_reject":
             details.update(_auto_reject_message(template))
         return Decision(EvaluationOutcome(outcome).value, reasons, priority, details)

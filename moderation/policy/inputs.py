@@ -49,7 +49,8 @@ class PolicyInput:
         last = submission.review_items.filter(status="decided", decided_at__lte=revision.created_at) \
             .order_by("-decided_at", "-id").values_list("decision_action", "decided_at").first()
         answered = last is not None and submission.revisions.filter(
-            editor_external_id="", created_at__gt=last[1], number__lt=revision.number).exists()
+            # at or after the decision, as ``last`` counts this revision "after" it on a tie
+            editor_external_id="", created_at__gte=last[1], number__lt=revision.number).exists()
         return cls(disclosure=load_stored(revision.disclosure), standing=submission.author_standing,
                    category=submission.category, results=list(results),
                    has_ai_blocks=revision_has_ai_blocks(revision) if has_ai_blocks is None else has_ai_blocks,

@@ -275,6 +275,17 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
         return evaluation
 
 
+def revision_decide(*, policy: RulePolicy, submission: Submission, revision: Revision, results):
+    """The policy's decision on a revision as the pipeline takes it: the rules, then the recorded-assistance
+    finding (a reason, never an action), then the mark of a version someone else saved. ``policy_dryrun``
+    replays with it too, so that its "before" and "after" are decided the same way."""
+    from .recorded import recorded_finding_apply
+
+    decision = policy.decide(PolicyInput.build(submission=submission, revision=revision, results=results))
+    decision = recorded_finding_apply(decision=decision, revision=revision)
+    return mark_edited_by_other(decision=decision, revision=revision)
+
+
 def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation | None:
     policy = current_policy()
     results = revision_classify(revision=revision, queue=queue, policy=policy)
@@ -287,12 +298,7 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
         if existing is not None:
             Revision.objects.filter(pk=revision.pk, evaluated_at__isnull=True).update(evaluated_at=timezone.now())
             return existing
-        decision = policy.decide(PolicyInput.build(submission=submission, revision=revision,
-                                                             results=results))
-        from .recorded import recorded_finding_apply
-
-        decision = recorded_finding_apply(decision=decision, revision=revision)  # a reason, never an action
-        decision = mark_edited_by_other(decision=decision, revision=revision)
+        decision = revision_decide(policy=policy, submission=submission, revision=revision, results=results)
         evaluation = Evaluation.objects.create(
             revision=revision, policy_version=policy.version, fingerprint=fingerprint, outcome=decision.outcome,
             reasons=decision.reasons, priority=decision.priority, details=decision.details,

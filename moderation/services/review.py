@@ -396,7 +396,8 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
         if item.status == ReviewStatus.SNOOZED and (new_revision or item.snoozed_until_next_revision):
-            # the author posted again: back in front of a person, whichever way it was snoozed
+            # a new version (the author's, or someone else's that may have published a held post): back in front
+            # of a person, whichever way it was snoozed
             item.status = ReviewStatus.OPEN
             item.snoozed_until = None
             item.snoozed_until_next_revision = False

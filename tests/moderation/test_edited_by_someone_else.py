@@ -137,3 +137,48 @@ def test_a_clean_moderators_edit_wakes_a_snoozed_item_and_says_who_edited(queued
     revision_evaluate(revision_id=edit.revision.pk)
     item.refresh_from_db()
     assert (item.status, item.reasons) == ("open", ["edited_by_other"])
+
+
+def test_the_policy_dry_run_decides_an_editors_version_as_the_pipeline_did(queued_post, item_of, moderator):
+    """Found by the third review: the dry run called the rules alone, so it reported a change ("reason
+    -edited_by_other") on every queued version someone else saved."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from moderation.services.review import Actor, review_item_decide
+
+    item = item_of(queued_post())
+    review_item_decide(item_id=item.pk, actor=Actor.for_user(moderator), action="reject", reason="undisclosed",
+                       expected_version=item.version, message="Undisclosed AI.")
+    edit = resubmit(item.submission, body=HUMAN_TEXT, editor_external_id="mod-7")
+    assert revision_evaluate(revision_id=edit.revision.pk).reasons == ["edited_after_rejection", "edited_by_other"]
+
+    out = StringIO()
+    call_command("policy_dryrun", stdout=out, stderr=StringIO())
+    assert "replayed 1 posts; 0 decisions would change" in out.getvalue()
+
+
+def test_whose_version_answered_the_decision_is_read_version_by_version(queued_post, item_of, moderator):
+    """A moderator's edit, then the author's fix, then a moderator's edit again: only the author's counts as the
+    fix, the last edit keeps it shown, and a tie in time between the decision and the author's answer counts
+    as the answer (as the decision's own query counts it)."""
+    from moderation.models import ReviewItem
+    from moderation.services.review import Actor, review_item_decide
+
+    item = item_of(queued_post())
+    review_item_decide(item_id=item.pk, actor=Actor.for_user(moderator), action="request_changes",
+                       reason="undisclosed", expected_version=item.version, message="Mark the model's paragraph.")
+    first = resubmit(item.submission, body=HUMAN_TEXT + "\n\nTypo.", editor_external_id="mod-7")
+    assert revision_evaluate(revision_id=first.revision.pk).reasons == ["edited_by_other"]
+    fix = resubmit(item.submission, body=HUMAN_TEXT + "\n\nThe author's fix.")
+    # the decision recorded in the same instant as the author's answer
+    ReviewItem.objects.filter(pk=item.pk).update(decided_at=Revision.objects.get(pk=fix.revision.pk).created_at)
+    assert revision_evaluate(revision_id=fix.revision.pk).reasons == ["resubmitted_after_changes"]
+    second = resubmit(item.submission, body=HUMAN_TEXT + "\n\nThe author's fix, typo fixed.",
+                      editor_external_id="mod-7")
+
+    evaluation = revision_evaluate(revision_id=second.revision.pk)
+
+    assert (evaluation.outcome, evaluation.reasons) == ("publish_and_queue",
+                                                        ["resubmitted_after_changes", "edited_by_other"])

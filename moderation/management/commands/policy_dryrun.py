@@ -16,8 +16,8 @@ from tqdm import tqdm
 from moderation.classifiers.registry import configured_classifiers
 from moderation.models import Evaluation, Submission
 from moderation.policy.engine import current_policy, policy_build
-from moderation.policy.inputs import PolicyInput
 from moderation.policy.rules import PolicyInvalid
+from moderation.services.evaluation import revision_decide
 
 
 class Command(BaseCommand):
@@ -65,8 +65,8 @@ class Command(BaseCommand):
                     continue
                 results = [r for r in revision.classifier_results.all()
                            if not wanted or (r.classifier, r.version) in wanted]
-                after = candidate.decide(PolicyInput.build(submission=submission, revision=revision,
-                                                           results=results))
+                after = revision_decide(policy=candidate, submission=submission, revision=revision,
+                                        results=results)
                 replayed += 1
                 if (after.outcome, sorted(after.reasons)) == (before.outcome, sorted(before.reasons)):
                     continue
