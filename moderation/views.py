@@ -124,11 +124,13 @@ def queue(request):
     _mark_removed_by_host(page.items)
     counts = queue_selectors.queue_counts(status=filters.status)
     form.offer_reasons(counts["by_reason"])
-    params = request.GET.copy()
-    params.pop("cursor", None)
     # the filter form was just sent (and accepted): the summary takes the focus, so a screen reader hears what
-    # it found; the pager's and the actions' links leave the mark out, so that they do not do it again
-    results_focus = params.pop("applied", None) == ["1"] and status == 200
+    # it found; this page's address, the pager's and the actions' links leave the mark out, so that they do not
+    # do it again
+    here = request.GET.copy()
+    results_focus = here.pop("applied", None) == ["1"] and status == 200
+    params = here.copy()
+    params.pop("cursor", None)
     sorted_by, sort_direction = QUEUE_SORT_COLUMNS.get(filters.sort, QUEUE_SORT_COLUMNS["priority"])
     return render(request, "moderation/queue.html", {
         "results_summary": _queue_results_summary(page, filters),
@@ -139,7 +141,7 @@ def queue(request):
         # the rows ticked for a bulk action the server refused (no JavaScript): ticked again, not lost
         "bulk_selected": set(request.session.pop(BULK_SELECTED, [])),
         "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
-        "this_url": _without_applied(request), "section": "queue",
+        "this_url": f"{request.path}?{here.urlencode()}" if here else request.path, "section": "queue",
         "classifier_names": [c.name for c in configured_classifiers()],
     }, status=status)
 
@@ -147,13 +149,6 @@ def queue(request):
 #: the column each sort orders, and how (aria-sort on its header): "age" is oldest first, the largest age first
 QUEUE_SORT_COLUMNS = {"priority": ("priority", "descending"), "age": ("age", "descending"),
                       "newest": ("age", "ascending"), "score": ("score", "descending")}
-
-
-def _without_applied(request) -> str:
-    """This page's address (its cursor kept) without the filter form's ``applied`` mark."""
-    params = request.GET.copy()
-    params.pop("applied", None)
-    return f"{request.path}?{params.urlencode()}" if params else request.path
 
 
 def _queue_results_summary(page, filters) -> str:
