@@ -73,7 +73,7 @@ def fill(a) -> None:
     from moderation.classifiers.detector_plugin import as_posted
     from moderation.detector.lm import get_lm
     from moderation.detector.train.data import load
-    from moderation.detector.train.lmcache import doc_windows, key, lm_order
+    from moderation.detector.train.lmcache import key, sample_windows
 
     lm = get_lm()
     prefix = primed_prefix(lm)
@@ -81,12 +81,7 @@ def fill(a) -> None:
     if os.path.exists(a.out):
         done = {json.loads(line)["k"] for line in open(a.out, encoding="utf-8") if line.strip()}
     docs = [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
-    queues = {s: lst[:a.per_source] for s, lst in lm_order(docs).items()}
-    todo = []
-    for i in range(a.per_source):
-        for lst in queues.values():
-            if i < len(lst):
-                todo += [t for t in doc_windows(lst[i].text, as_posted) if key(t) not in done]
+    todo = [t for t in sample_windows(docs, a.per_source, as_posted) if key(t) not in done]
     print(f"{len(todo)} windows", file=sys.stderr, flush=True)
     t0 = time.time()
     with open(a.out, "a", encoding="utf-8") as fh:

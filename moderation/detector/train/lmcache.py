@@ -123,29 +123,32 @@ def lm_sample(docs, per_source: int | dict) -> list:
     return out
 
 
+def sample_windows(docs, per_source: int, scored_text: Callable[[str], str] | None = None) -> list[str]:
+    """The windows of the first ``per_source`` documents of each source (:func:`lm_order`), round-robin over
+    the sources, so that a fill stopped early still leaves a balanced sample."""
+    queues = {s: lst[:per_source] for s, lst in lm_order(docs).items()}
+    out = []
+    for i in range(per_source):
+        for lst in queues.values():
+            if i < len(lst):
+                out += doc_windows(lst[i].text, scored_text)
+    return out
+
+
 def fill(cache: LMCache, docs, per_source: int, log=print,
          scored_text: Callable[[str], str] | None = None, tokens: bool = False) -> None:
     from ..lm import get_lm
     lm = get_lm()
     if lm is None:
         raise SystemExit("the LM stage is not installed")
-    queues = {s: lst[:per_source] for s, lst in lm_order(docs).items()}
-    todo = []
-    for i in range(per_source):  # round-robin over the sources
-        for s, lst in queues.items():
-            if i < len(lst):
-                todo += [t for t in doc_windows(lst[i].text, scored_text) if t not in cache]
+    todo = [t for t in sample_windows(docs, per_source, scored_text) if t not in cache]
     log(f"{len(todo)} windows to compute ({len(cache.d)} cached)")
     t0 = time.time()
     for j, t in enumerate(todo):
         if t in cache:
             continue
-        if tokens:  # the same forward pass and statistics as features_and_hidden, with the arrays kept
-            logp, rank, ent, var, h = lm.token_stats(t, hidden=True)
-            cache.put(t, lm._features(logp, rank, ent, var), h, np.stack([logp, rank, ent, var]))
-        else:
-            f, h = lm.features_and_hidden(t)
-            cache.put(t, f, h)
+        logp, rank, ent, var, h = lm.token_stats(t, hidden=True)  # what features_and_hidden computes
+        cache.put(t, lm._features(logp, rank, ent, var), h, np.stack([logp, rank, ent, var]) if tokens else None)
         if j % 100 == 0:
             log(f"{j}/{len(todo)}  {time.time() - t0:.0f}s")
 
