@@ -395,9 +395,10 @@ def review_item_open_or_update(*, submission: Submission, revision: Revision, ev
         new_revision = item.revision_id != revision.pk
         item.revision, item.evaluation, item.reasons = revision, evaluation, reasons
         item.priority, item.top_score = priority, top_score
-        if item.status == ReviewStatus.SNOOZED and (new_revision or item.snoozed_until_next_revision):
+        if item.status == ReviewStatus.SNOOZED and new_revision:
             # a new version (the author's, or someone else's that may have published a held post): back in front
-            # of a person, whichever way it was snoozed
+            # of a person, whichever way it was snoozed. A re-evaluation of the same version (a classifier
+            # upgrade) leaves it asleep: the moderator chose to wait for a new text, not a new score.
             item.status = ReviewStatus.OPEN
             item.snoozed_until = None
             item.snoozed_until_next_revision = False

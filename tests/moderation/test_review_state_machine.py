@@ -122,6 +122,22 @@ def test_a_snoozed_item_wakes_when_the_author_posts_again(item, me, evaluate):
         ("update", "snoozed", "open")
 
 
+def test_a_re_evaluation_of_the_same_version_leaves_it_snoozed_until_the_author_posts(item, me, evaluate,
+                                                                                        monkeypatch):
+    """A classifier upgrade (``reevaluate``) re-reads the text the moderator chose to wait on: it stays asleep,
+    with the new evaluation's reasons."""
+    review.review_item_snooze(item_id=item.pk, actor=me, until_next_revision=True)
+    from forum.models import Post
+    from tests.moderation.classifiers import KeywordClassifier
+
+    monkeypatch.setattr(KeywordClassifier, "version", "2")
+    evaluation = evaluate(Post.objects.get(submission=item.submission))
+    assert evaluation.pk != item.evaluation_id and reload(item).evaluation_id == evaluation.pk
+    still = reload(item)
+    assert (still.status, still.snoozed_until_next_revision, still.revision_id) == ("snoozed", True, item.revision_id)
+    assert last_action(item).verb == "update" and last_action(item).to_status == "snoozed"
+
+
 def post_again(item, evaluate, addendum="An addendum."):
     from forum.models import Post
     from forum.services import post_update
