@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "moderation.api.webhooks_schema.submission_queued",
         "moderation.api.webhooks_schema.review_decided",
     ],
+    # the webhook bodies' statuses refer to the API's named enums (one type per status in generated clients)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "moderation.api.webhooks_schema.refer_to_named_enums"],
     # Swagger UI's files come from the drf-spectacular-sidecar package (served locally: no CDN, CSP-safe).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -79,3 +79,25 @@ def _webhook(event_type: str) -> OpenApiWebhook:
 submission_evaluated = _webhook("submission.evaluated")
 submission_queued = _webhook("submission.queued")
 review_decided = _webhook("review.decided")
+
+
+def refer_to_named_enums(result, generator, request, public):
+    """Postprocessing hook, after drf-spectacular's enum hook: an inline enum in a component that has the same
+    values as a named enum (``ENUM_NAME_OVERRIDES``) refers to it instead. drf-spectacular names the API's
+    enums but writes the webhook bodies' inline, so a generated client would get two types for one status."""
+    schemas = result.get("components", {}).get("schemas", {})
+    def signature(schema):
+        return frozenset(map(str, schema.get("enum", ()))), str(schema.get("type"))
+
+    named = {signature(s): name for name, s in schemas.items() if name.endswith("Enum") and len(s.get("enum", ())) > 1}
+    for component in schemas.values():
+        for prop, field in component.get("properties", {}).items():
+            name = named.get(signature(field)) if "enum" in field else None
+            if name is None:
+                continue
+            rest = {k: v for k, v in field.items() if k not in ("enum", "type", "description")}
+            if field.get("description", "") != schemas[name].get("description", "") and field.get("description"):
+                rest["description"] = field["description"]
+            component["properties"][prop] = ({"allOf": [{"$ref": f"#/components/schemas/{name}"}], **rest} if rest
+                                             else {"$ref": f"#/components/schemas/{name}"})
+    return result

@@ -28,6 +28,24 @@ def test_the_schema_publishes_one_webhook_per_event_type(forum):
         assert set(envelope["required"]) == {"type", "timestamp", "data"}
 
 
+def test_the_webhook_bodies_statuses_are_the_api_s_named_types(forum):
+    """One type per status for a generated client: a webhook's review-item status is the ReviewStatusEnum the
+    API's review items use, not a second, inline enum."""
+    schemas = forum.http.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+
+    def ref(component, prop):
+        return schemas[component]["properties"][prop]["$ref"].rsplit("/", 1)[1]
+
+    assert ref("WebhookReviewItem", "status") == ref("ReviewItemOut", "status") == "ReviewStatusEnum"
+    assert ref("WebhookReviewItem", "kind") == "ReviewItemKindEnum"
+    assert ref("WebhookSubmissionData", "status") == ref("SubmissionOut", "status") == "SubmissionStatusEnum"
+    assert ref("WebhookDecision", "action") == ref("DecisionOut", "action")
+    named = {tuple(s["enum"]) for name, s in schemas.items() if name.endswith("Enum")}
+    inline = [(name, prop) for name in ("WebhookReviewItem", "WebhookDecision", "WebhookSubmissionData")
+              for prop, field in schemas[name]["properties"].items() if tuple(field.get("enum", ())) in named]
+    assert inline == []
+
+
 def test_evaluated_queued_and_decided_deliveries_match_the_published_schema(forum, submit, queued):
     """A published post, a held one, a moderator's rejection with a message, and a reader's report."""
     _, item = queued
