@@ -53,11 +53,34 @@ def check_moderation_settings(app_configs, **kwargs):
             policy_spec_validate(app_settings.POLICY)
         except PolicyInvalid as exc:
             errors.append(Error(f"MODERATION['POLICY'] is invalid: {exc}", id="moderation.E003"))
+        else:
+            errors += _policy_template_warnings()
     from .services.scan_cost import scan_cost_errors
 
     for problem in scan_cost_errors():
         errors.append(Error(f"MODERATION['SCAN_COST'] is invalid: {problem}", id="moderation.E005"))
     return errors
+
+
+def _policy_template_warnings() -> list[Warning]:
+    """An enabled ``auto_reject`` rule whose rejection template is missing or inactive: its authors would get the
+    default message instead of the operator's. A warning, not an error: templates live in the database, which
+    may not exist yet (the first ``migrate``) and which an operator edits while the site runs. (A ``PolicyRule``
+    in the admin is refused when saved instead.)"""
+    try:
+        from .models import RejectionTemplate
+        from .policy.engine import current_policy
+
+        wanted = {rule.template: rule.name for rule in current_policy().rules
+                  if rule.enabled and rule.outcome == "auto_reject" and rule.template}
+        active = set(RejectionTemplate.objects.filter(code__in=wanted, is_active=True).values_list("code", flat=True))
+    except Exception:  # no database yet, or no table: nothing to compare with
+        return []
+    return [Warning(f"Policy rule {name!r} rejects with the template {code!r}, which is not an active rejection "
+                    "template: its authors get the default message.",
+                    hint="Create or reactivate it (admin → Rejection templates), or correct the rule.",
+                    id="moderation.W006")
+            for code, name in sorted(wanted.items()) if code not in active]
 
 
 def _base_template_errors():

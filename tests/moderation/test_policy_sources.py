@@ -138,6 +138,25 @@ def test_a_bad_policy_setting_is_a_system_check_error(settings):
     assert [e.id for e in errors] == ["moderation.E003"]
 
 
+def test_a_policy_setting_rejecting_with_a_missing_template_is_a_start_up_warning(db, settings):
+    """Admin rules are refused on save; a settings rule can only be reported, at start-up (the database may be
+    edited later)."""
+    from moderation.checks import check_moderation_settings
+    from moderation.models import RejectionTemplate
+
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "pangram", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    warnings = check_moderation_settings(None)
+    assert [w.id for w in warnings] == ["moderation.W006"]
+    assert "'auto_reject_high_score'" in warnings[0].msg and "'low-effort-ai'" in warnings[0].msg
+
+    template = RejectionTemplate.objects.create(code="low-effort-ai", title="Low effort", message="Mostly AI.")
+    assert check_moderation_settings(None) == []
+    RejectionTemplate.objects.filter(pk=template.pk).update(is_active=False)
+    assert [w.id for w in check_moderation_settings(None)] == ["moderation.W006"]
+
+
 def test_an_invalid_row_written_around_the_model_is_skipped_not_fatal(db):
     PolicyRule.objects.create(name="hold_new_authors", rule=HOLD_ALL_NEW)
     PolicyRule.objects.filter(name="hold_new_authors").update(rule={"when": {}, "outcome": "nope"})
