@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -74,7 +75,9 @@ class StrictCursorPagination(CursorPagination):
         if value is None or isinstance(value, (dict, list, bool)):
             raise ValueError(name)
         value = field.to_python(value)
-        field.get_prep_value(value)
+        prepared = field.get_prep_value(value)
+        if isinstance(prepared, datetime.datetime) and prepared.tzinfo is not None:
+            prepared.astimezone(datetime.timezone.utc)  # OverflowError past year 9999 (or before year 1) in UTC
         return value
 
     def _link(self, row, backwards: bool) -> str:
@@ -100,8 +103,8 @@ class StrictCursorPagination(CursorPagination):
 
     def get_paginated_response_schema(self, schema):
         return {"type": "object", "required": ["next", "previous", "results"], "properties": {
-            "next": {"type": "string", "nullable": True, "format": "uri"},
-            "previous": {"type": "string", "nullable": True, "format": "uri"},
+            "next": {"type": ["string", "null"], "format": "uri"},  # OpenAPI 3.1: "nullable" is 3.0's
+            "previous": {"type": ["string", "null"], "format": "uri"},
             "results": schema}}
 
 

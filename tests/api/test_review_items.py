@@ -145,12 +145,29 @@ def _json_cursor(data) -> str:
     {"k": [None, "2026-01-01T00:00:00+00:00", 1], "r": 0},     # a null where the key has none
     {"k": [[30], "2026-01-01T00:00:00+00:00", 1], "r": 0},     # a list for a number
     {"k": [30, "2026-01-01T00:00:00+00:00", True], "r": 0},    # a boolean for an id
-    {"v": [30], "r": 0}, [30, 1], "30"])
+    {"v": [30], "r": 0}, [30, 1], "30",
+    {"k": [30, "9999-12-31T23:59:59-14:00", 1], "r": 0},     # a date past year 9999 in UTC
+    {"k": [30, "0001-01-01T00:00:00+14:00", 1], "r": 1}])    # a date before year 1 in UTC
 def test_a_keyset_cursor_with_values_the_ordering_cannot_read_is_an_invalid_cursor(forum, make_queued, data):
     make_queued("p")
     response = forum.http.get(f"/api/v1/review-items?cursor={_json_cursor(data)}")
     assert response.status_code == 404, response.content[:200]
     assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
+
+
+def test_the_first_and_last_page_validate_against_the_published_openapi_3_1_schema(forum, make_queued):
+    """``next``/``previous`` are null at the ends of the list; OpenAPI 3.1 says so with a type list (3.0's
+    ``nullable`` means nothing in 3.1, and clients generated from it typed the links as never null)."""
+    import jsonschema
+
+    make_queued("p")
+    schema = forum.http.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()
+    page = forum.http.get("/api/v1/review-items").json()
+    assert page["next"] is None and page["previous"] is None
+    for name in ("PaginatedReviewItemOutList", "PaginatedDeliveryOutList"):
+        assert "nullable" not in str(schema["components"]["schemas"][name])
+    jsonschema.Draft202012Validator({"$ref": "#/components/schemas/PaginatedReviewItemOutList",
+                                     "components": schema["components"]}).validate(page)
 
 
 def test_a_cursor_the_api_wrote_still_reads_after_the_check(forum, make_queued):

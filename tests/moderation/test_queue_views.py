@@ -154,6 +154,17 @@ def test_a_garbled_cursor_shows_the_first_page(mod_client):
     assert len(titles(mod_client.get(QUEUE, {"cursor": "not-a-cursor"}))) == 3
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_cursor_with_a_date_out_of_the_database_s_range_shows_the_first_page(mod_client, moment):
+    """A hand-made cursor whose date is a valid one but past year 9999 (or before year 1) in UTC."""
+    import base64
+    import json
+
+    make_items(3)
+    cursor = base64.urlsafe_b64encode(json.dumps([30, moment, 1]).encode()).decode().rstrip("=")
+    assert len(titles(mod_client.get(QUEUE, {"cursor": cursor}))) == 3
+
+
 def test_counts_per_reason_and_status(mod_client):
     make_items(3, reasons=["undisclosed_ai_suspected", "new_author_ai_assisted"], prefix="a")
     make_items(2, reasons=["mostly_ai_content"], prefix="b")
