@@ -13,7 +13,7 @@ from disclosure.blocks import PARSER_VERSION
 from disclosure.schema import SCHEMA_VERSION
 from disclosure.validation import check_post
 
-from ..categories import in_categories
+from ..categories import category_key, in_categories
 from ..conf import app_settings
 from ..models import ApiClient, Revision, Submission, SubmissionStatus
 from .. import signals
@@ -114,9 +114,18 @@ def submission_submit(
         submission, created = _submission_locked(client=client, external_id=external_id, defaults={
             "author_external_id": author_external_id, "author_display_name": author_display_name,
             "author_standing": author_standing, "category": category})
+        if not created and author_external_id != submission.author_external_id:
+            raise SubmissionInvalid([{"field": "author.external_id", "message": (
+                f"This post belongs to author “{submission.author_external_id}”; a post cannot change author. To "
+                "record someone else's edit, send them as the editor.")}], status_code=409)
         current = submission.current_revision
-        # A move to another category is a change too: the policy depends on it (public-interest holds).
-        if current is not None and current.content_hash == content_hash and submission.category == category:
+        # A move to another category is a change too: the policy depends on it (public-interest holds). A
+        # category spelled differently (case, spaces, invisible characters) is the same one to every rule.
+        if current is not None and current.content_hash == content_hash \
+                and category_key(submission.category) == category_key(category):
+            if submission.category != category:
+                submission.category = category
+                submission.save(update_fields=["category", "updated_at"])
             return SubmitResult(submission, current, new_revision=False, created=False)
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,

@@ -51,6 +51,31 @@ def test_a_move_to_another_category_alone_is_a_new_revision(forum, submit):
     assert Submission.objects.get().category == "politics"
 
 
+@pytest.mark.parametrize("spelling", ["General", "  general ", "gen\u200beral"])
+def test_the_same_category_spelled_differently_is_not_a_new_revision(forum, submit, spelling):
+    """Every rule compares categories by their key (case, spaces, invisible characters): re-spelling one does
+    not send a published post back through the pipeline, hidden meanwhile."""
+    first = submit(forum, post_payload("p-1", category="general")).json()
+    again = submit(forum, post_payload("p-1", category=spelling))
+    assert again.status_code == 200 and again.json()["new_revision"] is False
+    assert again.json()["id"] == first["id"] and Revision.objects.count() == 1
+    assert Submission.objects.get().category == spelling.strip()
+
+
+def test_a_post_cannot_change_author(forum, submit):
+    """Someone else's edit is sent as ``editor``; another author id is refused, and nothing of it is stored."""
+    submit(forum, post_payload("p-1"))
+    payload = post_payload("p-1", body="Someone else's text under my post's id.", standing="trusted")
+    payload["author"] = {"external_id": "someone-else", "display_name": "Eve", "standing": "trusted"}
+    response = submit(forum, payload)
+    assert response.status_code == 409
+    assert error_fields(response) == ["author.external_id"]
+    assert "u-1" in response.json()["errors"][0]["message"]
+    submission = Submission.objects.get()
+    assert (submission.author_display_name, submission.author_standing) == ("Ada", "regular")
+    assert Revision.objects.count() == 1
+
+
 def test_same_external_id_from_two_clients_are_two_submissions(forum, other_forum, submit):
     a = submit(forum, post_payload("shared-id")).json()
     b = submit(other_forum, post_payload("shared-id")).json()
