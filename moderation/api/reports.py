@@ -22,7 +22,7 @@ from ..services.review import Actor, review_item_appeal
 from ..selectors.statements import statement_as_dict
 from ..selectors import api as selectors
 from .errors import error, error_response
-from .serializers import ErrorOut, IdField, StrictSerializer, TextField
+from .serializers import ErrorOut, IdField, ReportConflictOut, StrictSerializer, TextField
 from .views import ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
@@ -88,7 +88,7 @@ class SubmissionReportsView(ApiView):
         request=ReportIn,
         responses={201: OpenApiResponse(ReportOut, description="Filed; the post is in the review queue."),
                    **ERRORS,
-                   409: OpenApiResponse(ErrorOut, description="This reader reported this revision already, or "
+                   409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision already, or "
                                         "readers do not see the post."),
                    429: OpenApiResponse(ErrorOut, description="Too many reports from this reader (or requests from "
                                         "your forum); see `Retry-After`.")},

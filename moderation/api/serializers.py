@@ -133,9 +133,9 @@ class DisclosureField(serializers.JSONField):
             raise serializers.ValidationError({where: [message]} if where else message)
         value = super().to_internal_value(data)
         where = _unicode_problem(value)
-        if where is not None:
-            raise serializers.ValidationError(f"Text at “{where or 'disclosure'}” must be valid Unicode without NUL "
-                                              "characters.")
+        if where is not None:  # on the field that holds it, as the numbers above
+            message = "Text must be valid Unicode without NUL characters."
+            raise serializers.ValidationError({where: [message]} if where else message)
         return value
 
 
@@ -271,6 +271,19 @@ class ErrorItemOut(serializers.Serializer):
 
 class ErrorOut(serializers.Serializer):
     errors = ErrorItemOut(many=True)
+
+
+class ReviewConflictOut(ErrorOut):
+    """409 on a claim or decision: the item's version now, to reload with (absent when the conflict is about the
+    revision or an idempotency key)."""
+
+    current_version = serializers.IntegerField(required=False, help_text="The item's version now.")
+
+
+class ReportConflictOut(ErrorOut):
+    """409 on a report: the reader's earlier report of this revision (absent when readers do not see the post)."""
+
+    report = serializers.UUIDField(required=False, help_text="The id of the report this reader filed already.")
 
 
 class MissingDisclosureOut(ErrorOut):

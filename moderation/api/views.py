@@ -235,7 +235,7 @@ class ReviewItemClaimView(ApiView):
     required_scope = "moderate"
 
     @extend_schema(request=s.ClaimIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                 409: OpenApiResponse(s.ErrorOut, description="Claimed by someone "
+                                                 409: OpenApiResponse(s.ReviewConflictOut, description="Claimed by someone "
                                                                       "else, decided, or changed since `version`.")},
                    summary="Claim a review item")
     def post(self, request, public_id):
@@ -251,7 +251,7 @@ class ReviewItemDecisionView(ApiView):
     required_scope = "moderate"
 
     @extend_schema(request=s.DecisionIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                    409: OpenApiResponse(s.ErrorOut, description="Decided already, "
+                                                    409: OpenApiResponse(s.ReviewConflictOut, description="Decided already, "
                                                                          "or changed since `version`, or the author posted a "
                                                                          "newer revision than `revision`.")},
                    summary="Decide a review item")

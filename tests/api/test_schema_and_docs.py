@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from disclosure.schema import json_schema
 
+from .conftest import HUMAN_ONLY, post_payload
+
 pytestmark = pytest.mark.django_db
 
 
@@ -70,3 +72,33 @@ def test_every_operation_that_reads_a_json_body_declares_its_415():
                for method, operation in operations.items()
                if "requestBody" in operation and "415" not in operation["responses"]]
     assert not missing, missing
+
+
+def _published_response_schema(schema, path, status):
+    return schema["paths"][path]["post"]["responses"][status]["content"]["application/json"]["schema"]
+
+
+def test_conflict_answers_carry_only_what_the_schema_publishes(forum, submit, queued):
+    """A 409's extra keys (the item's version now, the reader's earlier report) are in the published schema,
+    so a generated client keeps them; a key the schema does not name fails the check."""
+    import copy
+
+    import jsonschema
+
+    _, item = queued
+    schema = forum.http.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()
+    stale = forum.http.post(f"/api/v1/review-items/{item.public_id}/claim", {"version": item.version + 5},
+                            format="json")
+    fine = submit(forum, post_payload("fine-1", disclosure=HUMAN_ONLY)).json()
+    report = {"reporter_external_id": "u-42", "reason": "undisclosed_ai"}
+    forum.http.post(f"/api/v1/submissions/{fine['id']}/reports", report, format="json")
+    again = forum.http.post(f"/api/v1/submissions/{fine['id']}/reports", report, format="json")
+    assert (stale.status_code, again.status_code) == (409, 409)
+    assert "current_version" in stale.json() and "report" in again.json()
+
+    for response, path in ((stale, "/api/v1/review-items/{public_id}/claim"),
+                           (again, "/api/v1/submissions/{public_id}/reports")):
+        ref = _published_response_schema(schema, path, "409")["$ref"]
+        components = copy.deepcopy(schema["components"])
+        components["schemas"][ref.rsplit("/", 1)[1]]["additionalProperties"] = False
+        jsonschema.Draft202012Validator({"$ref": ref, "components": components}).validate(response.json())

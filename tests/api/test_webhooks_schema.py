@@ -81,3 +81,4 @@ def test_an_undocumented_payload_field_fails_the_check(forum, queued):
 
     with pytest.raises(Exception, match="moderator_notes"):
         assert_body_matches_published_schema(event)
+
