@@ -13,6 +13,7 @@ runs both and returns field-level errors; ``Disclosure.model_validate`` on its o
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -99,7 +100,9 @@ class Disclosure(BaseModel):
     schema_version: Literal[2] = SCHEMA_VERSION
     human_only: bool = Field(description='"This post is entirely human-written."')
     assistance: list[Assistance] = Field(default_factory=list, max_length=len(ASSISTANCE_KINDS))
-    tools: list[str] = Field(default_factory=list, max_length=MAX_TOOLS, description="Tool or model names.")
+    tools: list[str] = Field(default_factory=list, max_length=MAX_TOOLS, description="Tool or model names.",
+                             # what rule_errors enforces, for clients generated from the JSON Schema
+                             json_schema_extra={"items": {"type": "string", "minLength": 1, "maxLength": 100}})
     ai_share_percent: int = Field(
         default=0, ge=0, le=100, description="The author's estimate of how much of the final text AI wrote."
     )
@@ -185,9 +188,15 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
         errors.append(FieldError("human_review.responsible", gettext(
             "You said a person reviewed the AI text: name who holds editorial responsibility for it.")))
     for index, tool in enumerate(d.tools):
-        if not tool.strip() or len(tool) > 100:
+        if not _visible(tool) or len(tool) > 100:
             errors.append(FieldError(f"tools.{index}", gettext("Each tool name must be 1–100 characters.")))
     return errors
+
+
+def _visible(text: str) -> str:
+    """``text`` without spaces and invisible characters (format and control characters: a zero-width space is
+    no tool name)."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc"))
 
 
 def _pydantic_errors(exc: ValidationError) -> list[FieldError]:

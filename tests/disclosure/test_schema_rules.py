@@ -98,6 +98,7 @@ RULES = [
     # tool names
     ("blank tool name", ai(tools=["Claude", "  "]), [("tools.1", "1–100 characters")]),
     ("tool name too long", ai(tools=["x" * 101]), [("tools.0", "1–100 characters")]),
+    ("invisible tool name", ai(tools=["\u200b\u2060"]), [("tools.0", "1–100 characters")]),
     # ranges and sizes
     ("share above 100", ai(ai_share_percent=101), [("ai_share_percent", "less than or equal to 100")]),
     ("share below 0", ai(ai_share_percent=-1), [("ai_share_percent", "greater than or equal to 0")]),
@@ -171,6 +172,8 @@ def test_the_json_schema_names_its_version_and_forbids_unknown_fields():
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"human_only"}
     assert set(ASSISTANCE_KINDS) == set(schema["$defs"]["Assistance"]["properties"]["kind"]["enum"])
+    # the limits rule_errors enforces on tool names, for clients generated from the schema
+    assert schema["properties"]["tools"]["items"] == {"type": "string", "minLength": 1, "maxLength": 100}
 
 
 def test_the_summary_lists_the_kinds_of_help():
