@@ -81,13 +81,21 @@ def _facts(*, submission: Submission, item: ReviewItem | None, evaluation: Evalu
 def _redress(submission: Submission, decision: str) -> dict:
     from ..conf import app_settings
 
-    appealable = decision in APPEALABLE_DECISIONS and not submission.review_items.filter(
-        kind=ReviewItemKind.APPEAL).exists()
+    appealed = submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists()
+    appealable = decision in APPEALABLE_DECISIONS and not appealed
+    if appealable:
+        how = ("Appeal once, with a message, on the post's page or through "
+               f"POST /api/v1/submissions/{submission.public_id}/appeal; a moderator reviews it.")
+    elif decision in APPEALABLE_DECISIONS:
+        how = "Each post can be appealed once, and this one was appealed already."
+    elif decision == DecisionAction.REQUEST_CHANGES:
+        how = "No appeal: correct the disclosure and post again; a moderator looks at the new version."
+    else:
+        how = "No appeal: this decision does not restrict the post."
     return {
         "internal_complaint": {
             "available": appealable,
-            "how": "Appeal once, with a message, on the post's page or through "
-                   f"POST /api/v1/submissions/{submission.public_id}/appeal; a moderator reviews it.",
+            "how": how,
             "url": app_settings.adapter.submission_url(submission) if submission.client.name == "local" else None,
         },
         # Stored in English (the statement is never edited); the page translates them when it shows them.

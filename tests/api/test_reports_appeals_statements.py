@@ -157,6 +157,19 @@ def test_every_decision_has_a_statement_of_reasons(forum, queued, other_forum):
     assert other_forum.http.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("action, how", [
+    ("approve", "No appeal: this decision does not restrict the post."),
+    ("request_changes", "No appeal: correct the disclosure and post again"),
+])
+def test_a_statement_without_an_appeal_does_not_explain_how_to_appeal(forum, queued, action, how):
+    data, item = queued
+    decide(forum, item, action, **({"reason": "undisclosed-ai", "message": "Declare the drafted summary."}
+                                   if action == "request_changes" else {}))
+    redress = forum.http.get(f"/api/v1/submissions/{data['id']}/statement-of-reasons").json()["redress"]
+    assert redress["internal_complaint"]["available"] is False
+    assert redress["internal_complaint"]["how"].startswith(how) and "/appeal" not in redress["internal_complaint"]["how"]
+
+
 def test_the_decided_event_names_the_statement(forum, queued):
     from moderation.models import OutboxEvent
 
