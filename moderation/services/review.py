@@ -46,6 +46,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..policy.appeals import AppealRefused, appeal_check
+from ..selectors.labels import revision_has_ai_blocks
 from .labelling import LabelInvalid, moderator_label_check
 from .notify import notification_send, outbox_record
 from .report_outcomes import reports_resolve
@@ -254,6 +255,11 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
 
     def change(item):
         _check_revision(item, expected_revision)
+        if label == "human_only" and item.submission.current_revision is not None \
+                and revision_has_ai_blocks(item.submission.current_revision):
+            # what an author gets a field error for: a "Human-written" badge above a labelled AI section
+            raise ReviewActionInvalid(gettext("This post contains an AI-written section, so it cannot be labelled "
+                                              "human-written."), field="label")
         item_mark_decided(item, actor=actor, decision=decision, template=template, reason=reason, message=message)
         submission = item.submission
         previously_visible = submission.visible

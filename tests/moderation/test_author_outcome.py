@@ -127,6 +127,26 @@ def test_an_author_whose_post_was_approved_with_a_label_hears_which_label(queued
     assert note.message.startswith("A moderator approved your post. It now carries the label “Mostly AI-written”")
 
 
+def test_a_post_with_an_ai_written_section_cannot_be_labelled_human_written(queued_post, item_of, moderator):
+    """The contradiction an author gets a field error for is refused to a moderator too: readers would see a
+    "Human-written" badge above a labelled AI section."""
+    from moderation.services.review import ReviewActionInvalid, review_item_approve
+
+    from .conftest import AI_TEXT, HUMAN_TEXT
+
+    body = f'{HUMAN_TEXT}\n\n:::ai-written model="Claude"\nA summary the model drafted.\n:::\n\n{AI_TEXT}'
+    post = queued_post(body=body, disclosure={
+        "human_only": False, "assistance": [{"kind": "drafting", "extent": "minor"}], "ai_share_percent": 10,
+        "process": "The model drafted the summary from my notes.", "verification": "I checked it against them."})
+    item = item_of(post)
+    with pytest.raises(ReviewActionInvalid) as refused:
+        review_item_approve(item_id=item.pk, actor=Actor.for_user(moderator), label="human_only")
+    assert refused.value.field == "label" and "AI-written section" in refused.value.message
+    post.submission.refresh_from_db()
+    assert (post.submission.label_value, item_of(post).status) == ("", "open")
+    review_item_approve(item_id=item.pk, actor=Actor.for_user(moderator), label="ai_assisted")
+
+
 def test_a_fixed_post_goes_back_to_the_queue(queued_post, item_of, moderator, evaluate):
     post = queued_post()
     review_item_request_changes(item_id=item_of(post).pk, actor=Actor.for_user(moderator),
