@@ -126,6 +126,9 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
         revision = submission.current_revision
         if revision is None or not submission.visible:
             raise ReportNotAllowed(gettext("Readers do not see this post, so it cannot be reported."))
+        if reporter_external_id == submission.author_external_id:  # an author corrects their disclosure instead
+            raise ReportInvalid(gettext("Authors cannot report their own post; edit its disclosure instead."),
+                                field="reporter_external_id")
         existing = ReaderReport.objects.filter(revision=revision, client=client,
                                                reporter_external_id=reporter_external_id).first()
         if existing is not None:

@@ -78,6 +78,8 @@ def test_bad_reports_are_400_with_field_errors(forum, published):
     assert missing.status_code == 400 and error_fields(missing) == ["reporter_external_id"]
     assert error_fields(report(forum, published["id"], note="x" * 2001)) == ["note"]
     assert error_fields(report(forum, published["id"], colour="red")) == ["colour"]
+    own = report(forum, published["id"], reporter="u-1")  # the post's author (post_payload's)
+    assert own.status_code == 400 and error_fields(own) == ["reporter_external_id"]
     assert not ReaderReport.objects.exists()
 
 
