@@ -88,8 +88,8 @@ class SubmissionReportsView(ApiView):
         request=ReportIn,
         responses={201: OpenApiResponse(ReportOut, description="Filed; the post is in the review queue."),
                    **ERRORS,
-                   409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision already, or "
-                                        "readers do not see the post."),
+                   409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision "
+                                        "already, or readers do not see the post."),
                    429: OpenApiResponse(ErrorOut, description="Too many reports from this reader (or requests from "
                                         "your forum); see `Retry-After`.")},
         summary="Report a post as undisclosed AI",

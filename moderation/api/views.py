@@ -235,8 +235,9 @@ class ReviewItemClaimView(ApiView):
     required_scope = "moderate"
 
     @extend_schema(request=s.ClaimIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                 409: OpenApiResponse(s.ReviewConflictOut, description="Claimed by someone "
-                                                                      "else, decided, or changed since `version`.")},
+                                                 409: OpenApiResponse(s.ReviewConflictOut, description=(
+                                                     "Claimed by someone else, decided, or changed since "
+                                                     "`version`."))},
                    summary="Claim a review item")
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
@@ -251,9 +252,9 @@ class ReviewItemDecisionView(ApiView):
     required_scope = "moderate"
 
     @extend_schema(request=s.DecisionIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                    409: OpenApiResponse(s.ReviewConflictOut, description="Decided already, "
-                                                                         "or changed since `version`, or the author posted a "
-                                                                         "newer revision than `revision`.")},
+                                                    409: OpenApiResponse(s.ReviewConflictOut, description=(
+                                                        "Decided already, or changed since `version`, or the author "
+                                                        "posted a newer revision than `revision`."))},
                    summary="Decide a review item")
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)

@@ -86,6 +86,7 @@ def refer_to_named_enums(result, generator, request, public):
     values as a named enum (``ENUM_NAME_OVERRIDES``) refers to it instead. drf-spectacular names the API's
     enums but writes the webhook bodies' inline, so a generated client would get two types for one status."""
     schemas = result.get("components", {}).get("schemas", {})
+
     def signature(schema):
         return frozenset(map(str, schema.get("enum", ()))), str(schema.get("type"))
 
