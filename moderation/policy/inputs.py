@@ -8,7 +8,7 @@ from disclosure.schema import Disclosure, load_stored
 
 from ..categories import in_categories
 from ..conf import app_settings
-from ..models import ApiClient, ClassifierResult, Revision, Submission
+from ..models import ApiClient, ClassifierResult, Evaluation, Revision, Submission
 from ..selectors.labels import revision_has_ai_blocks
 
 
@@ -48,6 +48,14 @@ class PolicyInput:
         # very revision) is not "previous" when the revision is replayed (policy_dryrun) or re-scored.
         last = submission.review_items.filter(status="decided", decided_at__lte=revision.created_at) \
             .order_by("-decided_at", "-id").values_list("decision_action", "decided_at").first()
+        # an automatic rejection of an earlier revision is a decision too, also with no item to carry it (a post
+        # rejected on arrival): an edit after it waits for a person as an edit after any rejection does
+        auto = Evaluation.objects.filter(revision__submission=submission, outcome="auto_reject",
+                                         revision__number__lt=revision.number,
+                                         created_at__lte=revision.created_at).order_by("-created_at", "-id") \
+            .values_list("created_at", flat=True).first()
+        if auto is not None and (last is None or auto > last[1]):
+            last = ("reject", auto)
         answered = last is not None and submission.revisions.filter(
             # at or after the decision, as ``last`` counts this revision "after" it on a tie
             editor_external_id="", created_at__gte=last[1], number__lt=revision.number).exists()

@@ -46,6 +46,7 @@ from ..models import (
     EvaluationOutcome,
     ResultStatus,
     Revision,
+    ReviewItemKind,
     ReviewStatus,
     Submission,
     SubmissionStatus,
@@ -62,10 +63,6 @@ if TYPE_CHECKING:
     from .calibration import SiteRule
 
 logger = logging.getLogger(__name__)
-
-#: Statuses a moderator put the submission in; re-scoring the same revision does not undo them.
-MODERATOR_STATUSES = (SubmissionStatus.APPROVED, SubmissionStatus.REJECTED, SubmissionStatus.NEEDS_CHANGES,
-                      SubmissionStatus.HIDDEN)
 
 
 class SlowClassifiersPending(Exception):
@@ -316,21 +313,27 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     """Turn the policy's outcome into the submission's status, visibility and review item (caller holds lock).
 
     A moderator's decision on this very revision stands: re-scoring it (``reevaluate`` after a classifier
-    upgrade) records the new evaluation and reports it, but does not reopen or undo the decision.
+    upgrade) records the new evaluation and reports it, but does not reopen or undo the decision, nor show or
+    hide the post, also while an appeal or a reader's report of it waits (the post is ``queued`` then). An
+    automatic rejection never answers an author's waiting appeal: the post is held for the person who does.
     """
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
     previously_visible = submission.visible
-    decided_here = submission.status in MODERATOR_STATUSES and submission.review_items.filter(
-        revision=revision, status=ReviewStatus.DECIDED).exists()
+    decided_here = submission.review_items.filter(revision=revision, status=ReviewStatus.DECIDED).exists() or (
+        # an automatic rejection of this revision with no item to carry it (a post rejected on arrival)
+        submission.status == SubmissionStatus.REJECTED and revision.evaluations.filter(
+            outcome=EvaluationOutcome.AUTO_REJECT).exclude(pk=evaluation.pk).exists())
+    appeal_waiting = submission.review_items.filter(kind=ReviewItemKind.APPEAL).exclude(
+        status=ReviewStatus.DECIDED).exists()
     if decided_here:
         pass
     elif outcome == EvaluationOutcome.PUBLISH and not submission.review_items.exclude(
             status=ReviewStatus.DECIDED).exists():
         submission.status = SubmissionStatus.PUBLISHED
         submission.visible = True
-    elif outcome == EvaluationOutcome.AUTO_REJECT:
+    elif outcome == EvaluationOutcome.AUTO_REJECT and not appeal_waiting:
         submission.status = SubmissionStatus.REJECTED
         submission.visible = False
         # the rule's template's message; without one, the default, in the author's language

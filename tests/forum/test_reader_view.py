@@ -303,7 +303,9 @@ def test_the_listing_query_agrees_with_the_label_readers_see(listing, make_post,
     from forum.services import post_create
 
     moderator_labels(listing["human"], "ai_assisted")
-    relabelled_human = make_post(title="Relabelled human", body=AI_BODY, disclosure=ASSISTED)
+    # a disclosure of AI help, no AI-written section (a moderator cannot call a post with one human-written)
+    relabelled_human = make_post(title="Relabelled human", body="My own words, drafted from my outline.",
+                                 disclosure=ASSISTED)
     moderator_labels(relabelled_human, "human_only")
     chat = Category.objects.create(slug="chat", name="Chat", requires_disclosure=False)
     post_create(author=author, category=chat, title="Undisclosed", body="Hi.", disclosure_data=None)
