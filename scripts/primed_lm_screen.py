@@ -103,8 +103,13 @@ def screen(a) -> None:
     for line in open(a.primed, encoding="utf-8"):
         r = json.loads(line)
         primed[r["k"]] = r["p"]
-    S.main(["--from", a.run, "--lm-cache", a.lm_cache, "--data", *a.data], extra=("P: LR + 4 primed differences",
-                                                                                    primed, DIFFERENCES))
+    def differences(base, reread):
+        plain = base[:, 1:]
+        return (np.stack([reread[:, i] - plain[:, i] for i in DIFFERENCES.values()], axis=1),
+                [f"primed_minus_{n}" for n in DIFFERENCES])
+
+    S.main(["--from", a.run, "--lm-cache", a.lm_cache, "--data", *a.data],
+           extra=[("P: LR + 4 primed differences", primed, differences)])
 
 
 def main(argv=None) -> None:

@@ -48,9 +48,11 @@ def per_token_inputs(tokens) -> list[float]:
             *(float(np.percentile(logp, q)) for q in (25, 50, 90)), float(ent.std())]
 
 
-def main(argv=None, extra=None) -> None:
-    """``extra``: ``(name, {sha1 of a window: its primed statistics}, {LM statistic name: index})``, a further
-    combiner (``primed_lm_screen.py``): the shipped inputs plus primed-minus-plain differences."""
+def main(argv=None, extra=()) -> None:
+    """``extra``: further combiners read from a side cache, ``[(name, {sha1 of a window: its values}, inputs)]``
+    (``primed_lm_screen.py``, ``second_lm_screen.py``). ``inputs(base, values)`` returns the columns added to
+    the shipped inputs and their names (``base``: the shipped inputs, one row per example, the cheap log-odds
+    first; ``values``: the side cache's rows for the same examples)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--from", dest="run", required=True, help="a train_detector --out DIR --save-oof folder")
     ap.add_argument("--lm-cache", required=True, help="the DETECTOR_LM_CACHE that run trained its LM stage on")
@@ -122,17 +124,14 @@ def main(argv=None, extra=None) -> None:
     report("A: trees, 11 inputs", trees(base))
     report("B: LR + length, 23 inputs", lr(np.hstack([base, logw, base * (logw - logw.mean())]),
                                            names + ["log_words"] + [f"{n}_x_log_words" for n in names]))
-    if extra is not None:
-        from moderation.detector.train.lmcache import key
-        name, primed, differences = extra
-        missing = sum(key(e.text) not in primed for e in ex)
+    from moderation.detector.train.lmcache import key
+    for name, table, inputs in extra:
+        missing = sum(key(e.text) not in table for e in ex)
         if missing:
-            print(f"{name} skipped: {missing} windows without primed statistics")
-        else:
-            plain = base[:, 1:]
-            reread = np.array([primed[key(e.text)] for e in ex], dtype=float)
-            delta = np.stack([reread[:, i] - plain[:, i] for i in differences.values()], axis=1)
-            report(name, lr(np.hstack([base, delta]), names + [f"primed_minus_{n}" for n in differences]))
+            print(f"{name} skipped: {missing} windows not in its side cache")
+            continue
+        columns, more = inputs(base, np.array([table[key(e.text)] for e in ex], dtype=float))
+        report(name, lr(np.hstack([base, columns]), names + more))
     toks = [cache.tokens(e.text) for e in ex]
     if any(t is None for t in toks):
         print(f"C skipped: {sum(t is None for t in toks)} windows without per-token arrays (fill_lm_cache --tokens)")
