@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -73,36 +72,25 @@ def fill(a) -> None:
     from moderation.classifiers.detector_plugin import as_posted
     from moderation.detector.lm import get_lm
     from moderation.detector.train.data import load
-    from moderation.detector.train.lmcache import key, sample_windows
+    from moderation.detector.train.lmcache import sample_windows
 
     lm = get_lm()
     prefix = primed_prefix(lm)
-    done = set()
-    if os.path.exists(a.out):
-        done = {json.loads(line)["k"] for line in open(a.out, encoding="utf-8") if line.strip()}
     docs = [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
-    todo = [t for t in sample_windows(docs, a.per_source, as_posted) if key(t) not in done]
-    print(f"{len(todo)} windows", file=sys.stderr, flush=True)
-    t0 = time.time()
-    with open(a.out, "a", encoding="utf-8") as fh:
-        for j, text in enumerate(todo):
-            k = key(text)
-            if k in done:
-                continue
-            fh.write(json.dumps({"k": k, "p": primed_features(lm, prefix, text)}) + "\n")
-            done.add(k)
-            if j % 200 == 0:
-                print(f"{j}/{len(todo)} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    _screens().side_cache_fill(a.out, sample_windows(docs, a.per_source, as_posted),
+                               lambda text: primed_features(lm, prefix, text), "p", every=200)
+
+
+def _screens():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import screen_lm_combiner
+
+    return screen_lm_combiner
 
 
 def screen(a) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import screen_lm_combiner as S
-
-    primed = {}
-    for line in open(a.primed, encoding="utf-8"):
-        r = json.loads(line)
-        primed[r["k"]] = r["p"]
+    S = _screens()
+    primed = S.side_cache_read(a.primed, "p")
     def differences(base, reread):
         plain = base[:, 1:]
         return (np.stack([reread[:, i] - plain[:, i] for i in DIFFERENCES.values()], axis=1),

@@ -48,6 +48,39 @@ def per_token_inputs(tokens) -> list[float]:
             *(float(np.percentile(logp, q)) for q in (25, 50, 90)), float(ent.std())]
 
 
+def side_cache_read(path, field: str) -> dict:
+    """A side cache (JSONL ``{"k": sha1 of a window, field: its values}``) as ``{sha1: values}``."""
+    table = {}
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            row = json.loads(line)
+            table[row["k"]] = row[field]
+    return table
+
+
+def side_cache_fill(path, texts, values, field: str, every: int = 100) -> None:
+    """Append ``values(text)`` for each of ``texts`` not in the side cache yet (a stopped fill resumes), one
+    flushed line each, with progress on stderr."""
+    import time
+
+    from moderation.detector.train.lmcache import key
+
+    done = set(side_cache_read(path, field)) if os.path.exists(path) else set()
+    todo = [t for t in texts if key(t) not in done]
+    print(f"{len(todo)} windows", file=sys.stderr, flush=True)
+    t0 = time.time()
+    with open(path, "a", encoding="utf-8") as fh:
+        for j, text in enumerate(todo):
+            k = key(text)
+            if k in done:
+                continue
+            fh.write(json.dumps({"k": k, field: values(text)}) + "\n")
+            fh.flush()
+            done.add(k)
+            if j % every == 0:
+                print(f"{j}/{len(todo)} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+
+
 def main(argv=None, extra=()) -> None:
     """``extra``: further combiners read from a side cache, ``[(name, {sha1 of a window: its values}, inputs)]``
     (``primed_lm_screen.py``, ``second_lm_screen.py``). ``inputs(base, values)`` returns the columns added to

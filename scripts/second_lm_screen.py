@@ -18,11 +18,9 @@ Needs, beside the project's ``lm`` and ``train`` extras: ``pip install llama-cpp
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -80,39 +78,28 @@ def fill(a) -> None:
     from moderation.classifiers.detector_plugin import as_posted
     from moderation.detector.lm import get_lm
     from moderation.detector.train.data import load
-    from moderation.detector.train.lmcache import doc_windows, key, sample_windows
+    from moderation.detector.train.lmcache import doc_windows, sample_windows
 
     smol = get_lm()
     gemma = second_model(a.threads)
-    done = set()
-    if os.path.exists(a.out):
-        done = {json.loads(line)["k"] for line in open(a.out, encoding="utf-8") if line.strip()}
     docs = [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
     training = {t for d in docs if d.split == "train" for t in doc_windows(d.text, as_posted)}
-    todo = [t for t in sample_windows(docs, a.per_source, as_posted) if t in training and key(t) not in done]
-    print(f"{len(todo)} windows", file=sys.stderr, flush=True)
-    t0 = time.time()
-    with open(a.out, "a", encoding="utf-8") as fh:
-        for j, text in enumerate(todo):
-            k = key(text)
-            if k in done:
-                continue
-            fh.write(json.dumps({"k": k, "v": second_values(gemma, smol, text)}) + "\n")
-            fh.flush()
-            done.add(k)
-            if j % 100 == 0:
-                print(f"{j}/{len(todo)} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    _screens().side_cache_fill(a.out, [t for t in sample_windows(docs, a.per_source, as_posted) if t in training],
+                               lambda text: second_values(gemma, smol, text), "v")
+
+
+def _screens():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import screen_lm_combiner
+
+    return screen_lm_combiner
 
 
 def screen(a) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import screen_lm_combiner as S
     from moderation.detector.lm import LM_FEATURE_NAMES
 
-    table = {}
-    for line in open(a.second, encoding="utf-8"):
-        r = json.loads(line)
-        table[r["k"]] = r["v"]
+    S = _screens()
+    table = S.side_cache_read(a.second, "v")
     stats = [f"gemma_{n}" for n in LM_FEATURE_NAMES]
 
     def combiner_g(base, v):
