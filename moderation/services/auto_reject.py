@@ -3,6 +3,7 @@ an Action by ``system``, a ``review.decided`` outbox event, and a statement of r
 was automated (EU DSA Art. 17(3)(c))."""
 from __future__ import annotations
 
+from .. import signals
 from ..models import (
     DecisionAction, Evaluation, ReviewItem, ReviewStatus, StatementOfReasons, Submission, SubmissionStatus,
 )
@@ -11,16 +12,21 @@ from .review import Actor, _audit, item_mark_decided
 from .statements import statement_record
 
 
-def auto_reject_record(*, submission: Submission, evaluation: Evaluation) -> StatementOfReasons:
+def auto_reject_record(*, submission: Submission, evaluation: Evaluation,
+                       from_status: str = SubmissionStatus.PENDING) -> StatementOfReasons:
     """Audit the policy's automatic rejection like any decision: an Action by ``system``, a ``review.decided``
-    outbox event and a statement of reasons (caller holds the Submission lock, status already set)."""
+    outbox event and a statement of reasons (caller holds the Submission lock, status already set;
+    ``from_status``: the post's status before, ``pending`` for a new revision, another on a re-score). An item
+    it decides sends ``review_item_changed``, as a moderator's decision does."""
     details = evaluation.details or {}
     message = details.get("message") or AUTO_REJECT_MESSAGE
     reason = details.get("template") or (evaluation.reasons[0] if evaluation.reasons else "")
     item = _decide_undecided_item(submission=submission, evaluation=evaluation, reason=reason, message=message)
-    _audit(actor=Actor.system(), item=item, submission=submission, verb="auto_reject",
-           from_status=SubmissionStatus.PENDING, to_status=SubmissionStatus.REJECTED, note=message,
-           data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
+    action = _audit(actor=Actor.system(), item=item, submission=submission, verb="auto_reject",
+                    from_status=from_status, to_status=SubmissionStatus.REJECTED, note=message,
+                    data={"evaluation": evaluation.pk, "reasons": evaluation.reasons, "template": reason})
+    if item is not None:
+        signals.review_item_changed.send(sender=ReviewItem, item=item, action=action)
     statement = statement_record(submission=submission, decision=DecisionAction.REJECT, item=item,
                                  evaluation=evaluation, automated_decision=True, reason=reason, message=message)
     # ``statement_of_reasons`` where a moderator's decision carries it (top level), and in ``decision`` as before

@@ -334,14 +334,14 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         submission.status = SubmissionStatus.PUBLISHED
         submission.visible = True
     elif outcome == EvaluationOutcome.AUTO_REJECT and not appeal_waiting:
-        submission.status = SubmissionStatus.REJECTED
+        from_status, submission.status = submission.status, SubmissionStatus.REJECTED
         submission.visible = False
         # the rule's template's message; without one, the default, in the author's language
         notification_send(submission=submission, verb="review.reject", automatic=True,
                           note=(evaluation.details or {}).get("message") or "")
         from .auto_reject import auto_reject_record
 
-        auto_reject_record(submission=submission, evaluation=evaluation)
+        auto_reject_record(submission=submission, evaluation=evaluation, from_status=from_status)
     else:
         # A clean re-evaluation of the same revision (a failed classifier retried, an upgrade) keeps the post in
         # the queue with the reasons it came for: only a person takes a post out of the queue. (A clean *new*

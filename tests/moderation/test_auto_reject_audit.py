@@ -113,3 +113,39 @@ def test_a_rule_whose_template_is_gone_tells_the_author_the_default_in_their_lan
         assert notification_text(notification) == "Ihr Beitrag wurde automatisch abgelehnt."
     assert notification.message == "Your post was rejected automatically."
     assert Action.objects.get(verb="auto_reject").note == "Your post was rejected automatically."
+
+
+def test_a_rule_added_later_rejects_a_reported_post_on_re_scoring_from_the_status_it_left_and_says_so(
+        settings, classifiers, make_post, evaluate, templates, monkeypatch):
+    """The audit row names the status the post really left, and the item the rejection decided is announced
+    (``review_item_changed``) as a moderator's decision is, so that a host applies it."""
+    from moderation.services.intake import local_client
+    from moderation.services.reports import report_create
+    from moderation.signals import review_item_changed
+    from tests.moderation.classifiers import KeywordClassifier
+
+    post = make_post(body=AI_TEXT)
+    monkeypatch.setattr(KeywordClassifier, "classify", lambda self, passages, disclosure: self.output(
+        status="ok", score=0.0, passages=[]))
+    evaluate(post)
+    post.submission.refresh_from_db()
+    assert post.submission.status == "published"
+    waiting = report_create(submission_id=post.submission_id, client=local_client(), reporter_external_id="r1").item
+    post.submission.refresh_from_db()
+    assert post.submission.status == "queued"
+    monkeypatch.undo()
+    monkeypatch.setattr(KeywordClassifier, "version", "2")
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    announced = []
+    review_item_changed.connect(lambda sender, item, action, **kw: announced.append((item.pk, action.verb)),
+                                weak=False, dispatch_uid="test-auto-reject")
+    try:
+        evaluate(post)
+    finally:
+        review_item_changed.disconnect(dispatch_uid="test-auto-reject")
+
+    action = Action.objects.get(verb="auto_reject")
+    assert (action.from_status, action.to_status) == ("queued", "rejected")
+    assert announced == [(waiting.pk, "auto_reject")]
