@@ -240,7 +240,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "AI disclosure & moderation API",
     "DESCRIPTION": "Submit posts with AI-assistance disclosures, get verdicts, receive signed webhooks, "
     "and drive the moderator review queue.",
-    "VERSION": "1.1.0",  # 1.1: OpenAPI 3.1 with the webhook bodies; submissions' "editor", "edited_by"
+    # 1.1: OpenAPI 3.1 with the webhook bodies; submissions' "editor", "edited_by". 1.2: 409 on another author's
+    # id, the 409 bodies' extra keys published, webhook statuses as the named enums (CHANGELOG, round 19)
+    "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # 3.1, for its "webhooks": the deliveries' bodies, so that a receiver's types can be generated too
