@@ -12,17 +12,18 @@ the shipped form, out-of-fold on the training split, as ``screen_lm_combiner.py`
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+import screen_lm_combiner as S  # noqa: E402  (the screens' shared parts, beside this file)
 
 IM_START, IM_END = 1, 2  # SmolLM2's chat-template special tokens (the tokenizer does not parse them in text)
 REQUEST = "Write a paragraph for an online discussion forum."
@@ -71,26 +72,18 @@ def fill(a) -> None:
     django.setup()
     from moderation.classifiers.detector_plugin import as_posted
     from moderation.detector.lm import get_lm
-    from moderation.detector.train.data import load
     from moderation.detector.train.lmcache import sample_windows
 
     lm = get_lm()
     prefix = primed_prefix(lm)
-    docs = [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
-    _screens().side_cache_fill(a.out, sample_windows(docs, a.per_source, as_posted),
-                               lambda text: primed_features(lm, prefix, text), "p", every=200)
-
-
-def _screens():
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import screen_lm_combiner
-
-    return screen_lm_combiner
+    docs = S.side_cache_docs(a)
+    S.side_cache_fill(a.out, sample_windows(docs, a.per_source, as_posted),
+                      lambda text: primed_features(lm, prefix, text), "p", every=200)
 
 
 def screen(a) -> None:
-    S = _screens()
     primed = S.side_cache_read(a.primed, "p")
+
     def differences(base, reread):
         plain = base[:, 1:]
         return (np.stack([reread[:, i] - plain[:, i] for i in DIFFERENCES.values()], axis=1),
@@ -101,20 +94,7 @@ def screen(a) -> None:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fill")
-    f.add_argument("out")
-    f.add_argument("--data", nargs="+", required=True)
-    f.add_argument("--per-source", type=int, required=True)
-    f.add_argument("--source-regex", default="")
-    s = sub.add_parser("screen")
-    s.add_argument("--from", dest="run", required=True)
-    s.add_argument("--lm-cache", required=True)
-    s.add_argument("--primed", required=True)
-    s.add_argument("--data", nargs="+", required=True)
-    a = ap.parse_args(argv)
-    fill(a) if a.cmd == "fill" else screen(a)
+    S.side_cache_main(argv, __doc__.splitlines()[0], "primed", fill, screen)
 
 
 if __name__ == "__main__":

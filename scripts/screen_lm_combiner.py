@@ -81,6 +81,37 @@ def side_cache_fill(path, texts, values, field: str, every: int = 100) -> None:
                 print(f"{j}/{len(todo)} {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
 
 
+def side_cache_docs(a) -> list:
+    """The documents of ``a.data`` whose source matches ``a.source_regex`` (all when it is empty)."""
+    import re
+
+    from moderation.detector.train.data import load
+
+    return [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
+
+
+def side_cache_main(argv, description: str, side_option: str, fill, screen, fill_options=()) -> None:
+    """The command line the side-cache screens share: ``fill OUT --data PATH... --per-source N
+    [--source-regex RE]`` and ``screen --from DIR --lm-cache CACHE.jsonl --<side_option> OUT.jsonl --data
+    PATH...``; ``fill_options``: further ``(flag, add_argument keywords)`` for ``fill``."""
+    ap = argparse.ArgumentParser(description=description)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fill")
+    f.add_argument("out")
+    f.add_argument("--data", nargs="+", required=True)
+    f.add_argument("--per-source", type=int, required=True)
+    f.add_argument("--source-regex", default="")
+    for flag, options in fill_options:
+        f.add_argument(flag, **options)
+    s = sub.add_parser("screen")
+    s.add_argument("--from", dest="run", required=True)
+    s.add_argument("--lm-cache", required=True)
+    s.add_argument(f"--{side_option}", required=True)
+    s.add_argument("--data", nargs="+", required=True)
+    a = ap.parse_args(argv)
+    fill(a) if a.cmd == "fill" else screen(a)
+
+
 def main(argv=None, extra=()) -> None:
     """``extra``: further combiners read from a side cache, ``[(name, {sha1 of a window: its values}, inputs)]``
     (``primed_lm_screen.py``, ``second_lm_screen.py``). ``inputs(base, values)`` returns the columns added to

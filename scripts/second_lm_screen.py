@@ -17,16 +17,17 @@ Needs, beside the project's ``lm`` and ``train`` extras: ``pip install llama-cpp
 """
 from __future__ import annotations
 
-import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+import screen_lm_combiner as S  # noqa: E402  (the screens' shared parts, beside this file)
 
 MAX_SECOND_TOKENS = 256  # Gemma tokens read per window (the product's windows are at most 150 words)
 
@@ -77,28 +78,19 @@ def fill(a) -> None:
     django.setup()
     from moderation.classifiers.detector_plugin import as_posted
     from moderation.detector.lm import get_lm
-    from moderation.detector.train.data import load
     from moderation.detector.train.lmcache import doc_windows, sample_windows
 
     smol = get_lm()
     gemma = second_model(a.threads)
-    docs = [d for d in load(a.data) if not a.source_regex or re.search(a.source_regex, d.source)]
+    docs = S.side_cache_docs(a)
     training = {t for d in docs if d.split == "train" for t in doc_windows(d.text, as_posted)}
-    _screens().side_cache_fill(a.out, [t for t in sample_windows(docs, a.per_source, as_posted) if t in training],
-                               lambda text: second_values(gemma, smol, text), "v")
-
-
-def _screens():
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import screen_lm_combiner
-
-    return screen_lm_combiner
+    S.side_cache_fill(a.out, [t for t in sample_windows(docs, a.per_source, as_posted) if t in training],
+                      lambda text: second_values(gemma, smol, text), "v")
 
 
 def screen(a) -> None:
     from moderation.detector.lm import LM_FEATURE_NAMES
 
-    S = _screens()
     table = S.side_cache_read(a.second, "v")
     stats = [f"gemma_{n}" for n in LM_FEATURE_NAMES]
 
@@ -112,21 +104,8 @@ def screen(a) -> None:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fill")
-    f.add_argument("out")
-    f.add_argument("--data", nargs="+", required=True)
-    f.add_argument("--per-source", type=int, required=True)
-    f.add_argument("--source-regex", default="")
-    f.add_argument("--threads", type=int, default=1)
-    s = sub.add_parser("screen")
-    s.add_argument("--from", dest="run", required=True)
-    s.add_argument("--lm-cache", required=True)
-    s.add_argument("--second", required=True)
-    s.add_argument("--data", nargs="+", required=True)
-    a = ap.parse_args(argv)
-    fill(a) if a.cmd == "fill" else screen(a)
+    S.side_cache_main(argv, __doc__.splitlines()[0], "second", fill, screen,
+                      fill_options=[("--threads", {"type": int, "default": 1})])
 
 
 if __name__ == "__main__":
