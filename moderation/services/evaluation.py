@@ -325,15 +325,14 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
         # an automatic rejection of this revision with no item to carry it (a post rejected on arrival)
         submission.status == SubmissionStatus.REJECTED and revision.evaluations.filter(
             outcome=EvaluationOutcome.AUTO_REJECT).exclude(pk=evaluation.pk).exists())
-    appeal_waiting = submission.review_items.filter(kind=ReviewItemKind.APPEAL).exclude(
-        status=ReviewStatus.DECIDED).exists()
     if decided_here:
         pass
     elif outcome == EvaluationOutcome.PUBLISH and not submission.review_items.exclude(
             status=ReviewStatus.DECIDED).exists():
         submission.status = SubmissionStatus.PUBLISHED
         submission.visible = True
-    elif outcome == EvaluationOutcome.AUTO_REJECT and not appeal_waiting:
+    elif outcome == EvaluationOutcome.AUTO_REJECT and not submission.review_items.filter(
+            kind=ReviewItemKind.APPEAL).exclude(status=ReviewStatus.DECIDED).exists():  # no appeal waiting
         from_status, submission.status = submission.status, SubmissionStatus.REJECTED
         submission.visible = False
         # the rule's template's message; without one, the default, in the author's language
