@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .errors import InputInvalid
 from .models import Draft
-from .schema import EXTENTS, MAX_TOOLS, AssistanceKind
+from .schema import EXTENTS, MAX_TOOLS, AssistanceKind, tool_key
 
 KINDS = get_args(AssistanceKind)
 #: recordings one draft keeps: an editor's tools record each use, and a runaway one must not grow a row forever
@@ -48,8 +48,8 @@ def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str,
         locked = Draft.objects.select_for_update().get(public_id=public_id)
         if len(locked.events) >= MAX_EVENTS:
             raise RecorderError(f"A draft keeps at most {MAX_EVENTS} recordings; this one is full.", field="")
-        tools = {event.get("tool") for event in locked.events} - {None}
-        if tool is not None and tool not in tools and len(tools) >= MAX_TOOLS:
+        tools = {tool_key(event["tool"]) for event in locked.events if event.get("tool")}
+        if tool is not None and tool_key(tool) not in tools and len(tools) >= MAX_TOOLS:
             # the pre-filled disclosure lists every tool, and a disclosure names at most MAX_TOOLS
             raise RecorderError(f"A disclosure names at most {MAX_TOOLS} tools, and this draft has recorded "
                                 f"{MAX_TOOLS} already; record this use under one of them.", field="tool")
@@ -106,8 +106,8 @@ def draft_prefill(draft: Draft) -> dict[str, Any]:
         kind, extent = event["kind"], event["extent"]
         if kind not in extents or order.index(extent) > order.index(extents[kind]):
             extents[kind] = extent
-        if event.get("tool") and event["tool"] not in tools:
-            tools.append(event["tool"])
+        if event.get("tool") and tool_key(event["tool"]) not in {tool_key(t) for t in tools}:
+            tools.append(event["tool"])  # the first spelling recorded; "DeepL" and "deepl" are one tool
     if not extents:
         return {}
     return {"human_only": False, "assistance": [{"kind": k, "extent": e} for k, e in extents.items()],

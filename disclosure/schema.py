@@ -102,7 +102,8 @@ class Disclosure(BaseModel):
     assistance: list[Assistance] = Field(default_factory=list, max_length=len(ASSISTANCE_KINDS))
     tools: list[str] = Field(default_factory=list, max_length=MAX_TOOLS, description="Tool or model names.",
                              # what rule_errors enforces, for clients generated from the JSON Schema
-                             json_schema_extra={"items": {"type": "string", "minLength": 1, "maxLength": 100}})
+                             json_schema_extra={"items": {"type": "string", "minLength": 1, "maxLength": 100},
+                                                "uniqueItems": True})
     ai_share_percent: int = Field(
         default=0, ge=0, le=100, description="The author's estimate of how much of the final text AI wrote."
     )
@@ -187,10 +188,21 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
     if d.human_review is not None and d.human_review.reviewed and len(d.human_review.responsible.strip()) < 2:
         errors.append(FieldError("human_review.responsible", gettext(
             "You said a person reviewed the AI text: name who holds editorial responsibility for it.")))
+    named: set[str] = set()
     for index, tool in enumerate(d.tools):
         if not _visible(tool) or len(tool) > 100:
             errors.append(FieldError(f"tools.{index}", gettext("Each tool name must be 1–100 characters.")))
+        elif tool_key(tool) in named:
+            errors.append(FieldError(f"tools.{index}", gettext(
+                "“%(tool)s” is named twice; name each tool once.") % {"tool": tool.strip()}))
+        named.add(tool_key(tool))
     return errors
+
+
+def tool_key(name: str) -> str:
+    """What makes two tool names one tool: case, spaces and invisible characters aside ("ChatGPT", "chat gpt"
+    and "Chat\u200bGPT" are one)."""
+    return _visible(name).casefold()
 
 
 def _visible(text: str) -> str:

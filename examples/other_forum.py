@@ -273,6 +273,17 @@ def main() -> None:
         receiver.wait("submission.evaluated", ai_post["id"], args.timeout)
         expect(True, f"signed submission.evaluated received (the policy chose {detail['status']})")
 
+    step("Your forum deletes a post itself, then restores it")
+    before = api.call("GET", f"/submissions/{human['id']}")[1]["status"]
+    status, removed = api.call("PUT", f"/submissions/{human['id']}/removal",
+                               {"reason": "deleted_by_author", "note": "The author deleted it."})
+    expect(status == 200 and removed["removed_in_forum"]["reason"] == "deleted_by_author"
+           and removed["status"] == before, "PUT /removal → 200, status unchanged", removed)
+    status, bad = api.call("PUT", f"/submissions/{human['id']}/removal", {"reason": "because"})
+    expect(status == 400 and [e["field"] for e in bad["errors"]] == ["reason"], "unknown reason → 400 on reason", bad)
+    status, restored = api.call("DELETE", f"/submissions/{human['id']}/removal")
+    expect(status == 200 and restored["removed_in_forum"] is None, "DELETE /removal → 200, restored", restored)
+
     step("Review queue")
     status, page = api.call("GET", "/review-items?status=open&ordering=-priority")
     expect(status == 200, "GET /review-items", page)

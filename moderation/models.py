@@ -74,6 +74,14 @@ class SubmissionStatus(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
 
 
+class HostRemovalReason(models.TextChoices):
+    """Why the host forum took a post away from its readers itself (not a decision of this plugin)."""
+
+    DELETED_BY_AUTHOR = "deleted_by_author", _("The author deleted it.")
+    REMOVED_BY_MODERATORS = "removed_by_moderators", _("The forum's moderators removed it.")
+    OTHER = "other", _("The forum removed it.")
+
+
 class LabelSource(models.TextChoices):
     AUTHOR = "author", _("Declared by the author")
     CLASSIFIER = "classifier", _("Applied by the classifiers")
@@ -99,6 +107,11 @@ class Submission(models.Model):
     label_value = models.CharField(max_length=32, blank=True)
     label_source = models.CharField(max_length=16, choices=LabelSource.choices, default=LabelSource.AUTHOR)
     label_locked = models.BooleanField(default=False)
+    #: The host forum took the post away from its readers itself (``PUT /submissions/{id}/removal``): the
+    #: queue says so, so that a moderator does not judge a post already gone. Null: it did not, or restored it.
+    host_removed_at = models.DateTimeField(null=True, blank=True)
+    host_removed_reason = models.CharField(max_length=32, choices=HostRemovalReason.choices, blank=True)
+    host_removed_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -343,6 +356,7 @@ class Action(models.Model):
         "request_changes": _("Asked for a disclosure fix"), "hide": _("Hidden"), "snooze": _("Snoozed"),
         "wake": _("Woken"), "appeal": _("Appealed"), "mark_result": _("Judged a classifier result"),
         "report": _("Reported by a reader"), "auto_reject": _("Rejected automatically"),
+        "host_remove": _("Removed in the forum"), "host_restore": _("Restored in the forum"),
     }
 
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -43,6 +43,7 @@ from .charts import stats_charts
 from .selectors import queue as queue_selectors
 from .selectors.labels import submission_label
 from .selectors.stats import stats_summary
+from .selectors.submissions import removed_in_forum
 from .services.review import (
     Actor,
     ReviewActionInvalid,
@@ -103,9 +104,9 @@ def _item_json(item: ReviewItem) -> dict:
 # --- Pages ----------------------------------------------------------------------------------------
 
 def _mark_removed_by_host(items) -> None:
-    """Each queue row says when the host forum's own moderation already took its post away (the adapter's
-    ``removed_by_host``), so that a moderator triaging the queue does not open a post that is already gone."""
-    removed = app_settings.adapter.removed_by_host_many([item.submission for item in items])
+    """Each queue row says when the host forum already took its post away itself (through the API, or the
+    adapter's ``removed_by_host``), so that a moderator triaging the queue does not open a post already gone."""
+    removed = removed_in_forum([item.submission for item in items])
     for item in items:
         item.removed_by_host = removed.get(item.submission_id, "")
 
@@ -185,7 +186,7 @@ def item_detail(request, public_id):
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
         "post_url": app_settings.adapter.submission_url(item.submission),
-        "removed_by_host": app_settings.adapter.removed_by_host(item.submission),
+        "removed_by_host": removed_in_forum([item.submission]).get(item.submission_id, ""),
         "category_name": app_settings.adapter.category_name(item.submission.category),
         "is_open": item.status in (ReviewStatus.OPEN, ReviewStatus.CLAIMED),
         "i_hold_claim": item.status == ReviewStatus.CLAIMED and item.claimed_by_id == request.user.pk,

@@ -241,8 +241,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit posts with AI-assistance disclosures, get verdicts, receive signed webhooks, "
     "and drive the moderator review queue.",
     # 1.1: OpenAPI 3.1 with the webhook bodies; submissions' "editor", "edited_by". 1.2: 409 on another author's
-    # id, the 409 bodies' extra keys published, webhook statuses as the named enums (CHANGELOG, round 19)
-    "VERSION": "1.2.0",
+    # id, the 409 bodies' extra keys published, webhook statuses as the named enums (CHANGELOG, round 19). 1.3: a
+    # host's own removal of a post (PUT/DELETE /submissions/{id}/removal, "removed_in_forum"; round 20)
+    "VERSION": "1.3.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # 3.1, for its "webhooks": the deliveries' bodies, so that a receiver's types can be generated too
@@ -271,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "LabelValueEnum": "moderation.api.serializers.LABEL_VALUES",
         "WebhookEventEnum": "moderation.services.notify.EVENT_TYPES",
         "AssistanceKindEnum": "disclosure.recorder.KINDS",
+        "HostRemovalReasonEnum": "moderation.models.HostRemovalReason",
     },
 }
 

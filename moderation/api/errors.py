@@ -16,8 +16,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from disclosure.errors import InputInvalid
+
 from ..services.intake import SubmissionInvalid
-from ..services.review import ReviewActionInvalid, ReviewConflict
+from ..services.review import ReviewConflict
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ def api_exception_handler(exc, context) -> Response | None:
     elif isinstance(exc, ReviewConflict):
         return error_response([error("", exc.message)], status.HTTP_409_CONFLICT,
                               extra={"current_version": exc.item.version} if exc.item is not None else None)
-    elif isinstance(exc, ReviewActionInvalid):
+    elif isinstance(exc, InputInvalid):  # a service's "a person can fix this" (ReviewActionInvalid, …)
         return error_response([error(exc.field, exc.message)], status.HTTP_400_BAD_REQUEST)
 
     response = drf_exception_handler(exc, context)  # sets WWW-Authenticate and Retry-After headers

@@ -13,7 +13,8 @@ from rest_framework import serializers
 
 from disclosure.labels import LABEL_SOURCES, LABELS
 
-from ..models import AuthorStanding, DecisionAction, ResultStatus, ReviewItemKind, ReviewStatus, SubmissionStatus
+from ..models import (AuthorStanding, DecisionAction, HostRemovalReason, ResultStatus, ReviewItemKind, ReviewStatus,
+                      SubmissionStatus)
 from ..services.notify import EVENT_TYPES
 
 HEALTH_STATES = ["ok", "unavailable"]
@@ -425,6 +426,26 @@ class EditedByOut(serializers.Serializer):
         return revision if revision is not None and revision.editor_external_id else None
 
 
+class RemovedInForumOut(serializers.Serializer):
+    """The host's own removal of the post, as it stored it with ``PUT /submissions/{id}/removal``; null while
+    the post is not removed (or was restored)."""
+
+    reason = Choice(source="host_removed_reason", choices=HostRemovalReason.choices)
+    note = Text(source="host_removed_note", allow_blank=True)
+    at = Timestamp(source="host_removed_at")
+
+    def get_attribute(self, instance):
+        submission = super().get_attribute(instance)
+        return submission if submission is not None and submission.host_removed_at is not None else None
+
+
+class HostRemovalIn(StrictSerializer):
+    reason = serializers.ChoiceField(choices=HostRemovalReason.choices,
+                                     help_text="Why your forum took the post away from its readers.")
+    note = TextField(max_length=500, required=False, allow_blank=True, default="",
+                     help_text="Shown to moderators beside the reason (optional).")
+
+
 # Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class SubmissionOut(serializers.Serializer):
     id = Uuid(source="submission.public_id")
@@ -445,6 +466,7 @@ class SubmissionOut(serializers.Serializer):
     decision = DecisionOut(allow_null=True)
     label = LabelOut()
     rendered_html = Text(allow_blank=True)
+    removed_in_forum = RemovedInForumOut(source="submission", allow_null=True)
     created_at = Timestamp(source="submission.created_at")
     updated_at = Timestamp(source="submission.updated_at")
 
@@ -455,6 +477,7 @@ class ReviewItemSubmissionOut(serializers.Serializer):
     status = Choice(choices=SubmissionStatus.choices)
     category = Text(allow_blank=True)
     author_external_id = Text()
+    removed_in_forum = RemovedInForumOut(source="*", allow_null=True)
 
 
 class Claimed(AsIs, serializers.BooleanField):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("docs", views.docs_view, name="docs"),
     path("submissions", views.SubmissionCreateView.as_view(), name="submissions"),
     path("submissions/<uuid:public_id>", views.SubmissionDetailView.as_view(), name="submission-detail"),
+    path("submissions/<uuid:public_id>/removal", views.SubmissionRemovalView.as_view(), name="submission-removal"),
     path("submissions/<uuid:public_id>/reports", reports.SubmissionReportsView.as_view(), name="submission-reports"),
     path("submissions/<uuid:public_id>/appeal", reports.SubmissionAppealView.as_view(), name="submission-appeal"),
     path("submissions/<uuid:public_id>/statement-of-reasons", reports.SubmissionStatementView.as_view(),

@@ -22,6 +22,7 @@ from ..conf import app_settings
 from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
 from ..services.intake import SubmissionInvalid
 from ..services.drafts import submission_submit_from_draft
+from ..services.host_removal import submission_host_removal_clear, submission_host_removal_record
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
 from ..selectors import api as selectors
@@ -188,6 +189,37 @@ class SubmissionDetailView(ApiView):
     @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND}, summary="A submission's verdict")
     def get(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
+        return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
+
+
+class SubmissionRemovalView(ApiView):
+    """Your forum's own removal of a post (its delete), so that moderators here do not judge a post gone."""
+
+    required_scope = "submit"
+
+    @extend_schema(request=s.HostRemovalIn, responses={200: s.SubmissionOut, **BODY_ERRORS, **AUTH_ERRORS,
+                                                       **NOT_FOUND},
+                   summary="Say that your forum removed a post",
+                   description="Not a moderation decision: the post's status, label and review items stay. The "
+                               "queue and the item page say the post was removed in your forum (with the reason), "
+                               "and `removed_in_forum` says so here. Sending it again changes nothing; a new "
+                               "reason or note replaces the old. Audited.")
+    def put(self, request, public_id):
+        submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
+        data = s.HostRemovalIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = submission_host_removal_record(submission=submission, actor=Actor.for_client(self.client),
+                                                    reason=data.validated_data["reason"],
+                                                    note=data.validated_data["note"])
+        return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
+
+    @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND},
+                   summary="Say that your forum restored a removed post",
+                   description="`removed_in_forum` becomes null. Restoring a post that is not removed changes "
+                               "nothing. Audited.")
+    def delete(self, request, public_id):
+        submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
+        submission = submission_host_removal_clear(submission=submission, actor=Actor.for_client(self.client))
         return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import ApiClient, Submission
+from django.utils.translation import gettext
+
+from ..conf import app_settings
+from ..models import ApiClient, HostRemovalReason, Submission
 
 
 def submissions_by_external_id(*, client: ApiClient, external_ids: Iterable[str]) -> dict[str, Submission]:
@@ -19,3 +22,23 @@ def submissions_by_external_id(*, client: ApiClient, external_ids: Iterable[str]
     rows = Submission.objects.select_related("current_revision", "client").filter(client=client,
                                                                                   external_id__in=ids)
     return {row.external_id: row for row in rows}
+
+
+def host_removal_text(submission: Submission) -> str:
+    """What the host said when it removed the post through the API, in words ("" when it did not)."""
+    if submission.host_removed_at is None:
+        return ""
+    why = (str(HostRemovalReason(submission.host_removed_reason).label)
+           if submission.host_removed_reason in HostRemovalReason.values else gettext("The forum removed it."))
+    return f"{why} {submission.host_removed_note}".strip()
+
+
+def removed_in_forum(submissions: list[Submission]) -> dict[int, str]:
+    """``{submission pk: why}`` for the posts the host forum took away from its readers itself: what an API
+    client stored (``PUT /submissions/{id}/removal``) and what the host's adapter answers
+    (``removed_by_host_many``, e.g. Spirit's own delete), the stored reason first."""
+    out = dict(app_settings.adapter.removed_by_host_many(submissions))
+    for submission in submissions:
+        if stored := host_removal_text(submission):
+            out[submission.pk] = stored
+    return out

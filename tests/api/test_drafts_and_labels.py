@@ -112,6 +112,8 @@ def test_the_prefilled_disclosure_always_passes_the_schema_however_many_tools_we
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "tool"
     again = forum.http.post(url, {"kind": "drafting", "extent": "most", "tool": "tool-3"}, format="json")
     assert again.status_code == 201  # a tool already named is still recorded
+    respelled = forum.http.post(url, {"kind": "editing", "extent": "minor", "tool": "TOOL-4"}, format="json")
+    assert respelled.status_code == 201  # ... also spelled another way: one tool, named once in the prefill
     prefill = forum.http.get(f"/api/v1/drafts/{draft_id}").json()["disclosure_prefill"]
     assert len(prefill["tools"]) == MAX_TOOLS
     Disclosure.model_validate({**prefill, "process": PROCESS, "ai_share_percent": 60})  # what the author adds

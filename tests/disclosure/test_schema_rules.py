@@ -18,6 +18,7 @@ from disclosure.schema import (
     Disclosure,
     json_schema,
     load_stored,
+    tool_key,
     validate_disclosure,
 )
 
@@ -99,6 +100,9 @@ RULES = [
     ("blank tool name", ai(tools=["Claude", "  "]), [("tools.1", "1–100 characters")]),
     ("tool name too long", ai(tools=["x" * 101]), [("tools.0", "1–100 characters")]),
     ("invisible tool name", ai(tools=["\u200b\u2060"]), [("tools.0", "1–100 characters")]),
+    ("the same tool twice", ai(tools=["Claude", "DeepL", "Claude"]), [("tools.2", "“Claude” is named twice")]),
+    ("the same tool in other case and spacing", ai(tools=["ChatGPT", " chat gpt", "Chat\u200bGPT"]),
+     [("tools.1", "“chat gpt” is named twice"), ("tools.2", "named twice")]),
     # ranges and sizes
     ("share above 100", ai(ai_share_percent=101), [("ai_share_percent", "less than or equal to 100")]),
     ("share below 0", ai(ai_share_percent=-1), [("ai_share_percent", "greater than or equal to 0")]),
@@ -174,6 +178,7 @@ def test_the_json_schema_names_its_version_and_forbids_unknown_fields():
     assert set(ASSISTANCE_KINDS) == set(schema["$defs"]["Assistance"]["properties"]["kind"]["enum"])
     # the limits rule_errors enforces on tool names, for clients generated from the schema
     assert schema["properties"]["tools"]["items"] == {"type": "string", "minLength": 1, "maxLength": 100}
+    assert schema["properties"]["tools"]["uniqueItems"] is True  # the rule also folds case and spaces
 
 
 def test_the_summary_lists_the_kinds_of_help():
@@ -186,7 +191,7 @@ def test_the_summary_lists_the_kinds_of_help():
 # --- Properties ----------------------------------------------------------------------------------
 
 short_text = st.text(max_size=60)
-tool_names = st.text(min_size=1, max_size=100).filter(lambda s: s.strip())
+tool_names = st.text(min_size=1, max_size=100).filter(tool_key)
 long_enough = st.text(min_size=MIN_PROCESS_CHARS, max_size=300).filter(lambda s: len(s.strip()) >= MIN_PROCESS_CHARS)
 reviews = st.one_of(
     st.none(),
@@ -205,7 +210,7 @@ def valid_ai_disclosures(draw):
     data = {
         "human_only": False,
         "assistance": assistance,
-        "tools": draw(st.lists(tool_names, max_size=5)),
+        "tools": draw(st.lists(tool_names, max_size=5, unique_by=tool_key)),
         "ai_share_percent": draw(st.integers(1 if "drafting" in kinds else 0, 100)),
         "process": draw(long_enough),
         "verification": draw(st.text(min_size=1, max_size=200).filter(str.strip) if needs_check else short_text),

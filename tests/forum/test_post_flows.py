@@ -105,6 +105,9 @@ def test_help_left_selected_under_human_written_is_reported_not_dropped(client, 
       "process": "It fixed my grammar and suggested shorter sentences here and there."},
      "ai_share_percent", "less than or equal to 100"),
     ({"human_only": None, "assist_editing": "always"}, "assist_editing", "Select a valid choice"),
+    ({"human_only": None, "assist_editing": "minor", "tools": "ChatGPT, DeepL, chatgpt",
+      "process": "It fixed my grammar and suggested shorter sentences here and there."},
+     "tools", "“chatgpt” is named twice"),
 ])
 def test_each_disclosure_rule_is_shown_next_to_its_field(client, author, post_data, fields, field, message):
     client.force_login(author)

@@ -1,0 +1,64 @@
+"""The host forum says it took a post away from its readers itself (its own delete), or brought it back.
+
+Not a decision of this plugin: the post's status, visibility, label and review items stay as they are, so an
+appeal or a reader's report keeps its item and a moderator's decision stays on record. What changes is what a
+moderator is told: the queue and the item page say "removed in the forum" (with the reason the host gave), so
+that nobody spends time judging a post readers no longer see. Each change writes an audit row; saying the same
+thing twice writes nothing.
+
+A forum built on this plugin's adapter (Spirit) answers the same question through
+``ModerationAdapter.removed_by_host``; an API client stores its answer here (``PUT`` / ``DELETE
+/api/v1/submissions/{id}/removal``). :func:`moderation.selectors.submissions.removed_in_forum` reads both.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from disclosure.errors import InputInvalid
+
+from ..models import HostRemovalReason, Submission
+from .review import Actor, _audit
+
+NOTE_MAX = 500
+
+
+class HostRemovalInvalid(InputInvalid):
+    """The removal's input is wrong; ``field`` names the culprit. Nothing was written."""
+
+
+def submission_host_removal_record(*, submission: Submission, actor: Actor, reason: str, note: str = "") -> Submission:
+    """Store that the host removed the post (``reason``: a :class:`HostRemovalReason`); idempotent."""
+    if reason not in HostRemovalReason.values:
+        raise HostRemovalInvalid(gettext("Not a removal reason; one of: %(values)s.")
+                                 % {"values": ", ".join(HostRemovalReason.values)}, field="reason")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise HostRemovalInvalid(gettext("At most %(max)s characters.") % {"max": NOTE_MAX}, field="note")
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.host_removed_at is not None and (locked.host_removed_reason, locked.host_removed_note) \
+                == (reason, note):
+            return locked
+        changed = locked.host_removed_at is not None  # a new reason or note for a removal already stored
+        locked.host_removed_at = locked.host_removed_at or timezone.now()
+        locked.host_removed_reason, locked.host_removed_note = reason, note
+        locked.save(update_fields=["host_removed_at", "host_removed_reason", "host_removed_note", "updated_at"])
+        _audit(actor=actor, item=None, submission=locked, verb="host_remove", note=note,
+               data={"reason": reason, **({"changed": True} if changed else {})})
+    return locked
+
+
+def submission_host_removal_clear(*, submission: Submission, actor: Actor) -> Submission:
+    """The host brought the post back to its readers; idempotent (nothing stored, nothing written)."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.host_removed_at is None:
+            return locked
+        reason = locked.host_removed_reason
+        locked.host_removed_at, locked.host_removed_reason, locked.host_removed_note = None, "", ""
+        locked.save(update_fields=["host_removed_at", "host_removed_reason", "host_removed_note", "updated_at"])
+        _audit(actor=actor, item=None, submission=locked, verb="host_restore", data={"reason_was": reason})
+    return locked
+
