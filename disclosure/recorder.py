@@ -38,7 +38,8 @@ def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str,
         raise RecorderError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.", field="kind")
     if extent not in EXTENTS:
         raise RecorderError(f"Unknown extent {extent!r}; use one of {', '.join(EXTENTS)}.", field="extent")
-    if tool is not None and not (0 < len(tool.strip()) <= 100):
+    if tool is not None and not (tool_key(tool) and len(tool.strip()) <= 100):  # as the schema's rule: no
+        # invisible-only name (a zero-width space), or the pre-filled disclosure would fail the schema
         raise RecorderError("A tool name must be 1–100 characters.", field="tool")
     if details is not None and len(details) > 500:
         raise RecorderError("Details must be at most 500 characters.", field="details")

@@ -147,8 +147,11 @@ class FieldError:
         return {"field": f"{prefix}{self.field}" if self.field else prefix.rstrip("."), "message": self.message}
 
 
-def rule_errors(d: Disclosure) -> list[FieldError]:
-    """The cross-field rules. Each message says what is wrong and how to fix it."""
+def rule_errors(d: Disclosure, *, accepted_tools: list[str] | None = None) -> list[FieldError]:
+    """The cross-field rules. Each message says what is wrong and how to fix it.
+
+    ``accepted_tools``: the tool list of the version already stored, accepted again as it is (a list stored
+    before a tool could not be named twice must not turn an unchanged re-send into an error)."""
     errors: list[FieldError] = []
     if d.human_only:
         if d.assistance:
@@ -192,7 +195,7 @@ def rule_errors(d: Disclosure) -> list[FieldError]:
     for index, tool in enumerate(d.tools):
         if not _visible(tool) or len(tool) > 100:
             errors.append(FieldError(f"tools.{index}", gettext("Each tool name must be 1–100 characters.")))
-        elif tool_key(tool) in named:
+        elif tool_key(tool) in named and list(d.tools) != list(accepted_tools or []):
             errors.append(FieldError(f"tools.{index}", gettext(
                 "“%(tool)s” is named twice; name each tool once.") % {"tool": tool.strip()}))
         named.add(tool_key(tool))
@@ -245,8 +248,10 @@ def upcast(data: Any) -> Any:
     return {**data, "schema_version": data.get("schema_version", SCHEMA_VERSION)}
 
 
-def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]:
-    """Validate untrusted input. Returns the disclosure, or ``None`` and every field-level error found."""
+def validate_disclosure(data: Any, *, accepted_tools: list[str] | None = None
+                        ) -> tuple[Disclosure | None, list[FieldError]]:
+    """Validate untrusted input. Returns the disclosure, or ``None`` and every field-level error found
+    (``accepted_tools``: see :func:`rule_errors`)."""
     if not isinstance(data, dict):
         return None, [FieldError("", "The disclosure must be a JSON object.")]
     version = data.get("schema_version", SCHEMA_VERSION)
@@ -257,7 +262,7 @@ def validate_disclosure(data: Any) -> tuple[Disclosure | None, list[FieldError]]
         disclosure = Disclosure.model_validate(upcast(data), context={"defer_rules": True})
     except ValidationError as exc:
         return None, _pydantic_errors(exc)
-    errors = rule_errors(disclosure)
+    errors = rule_errors(disclosure, accepted_tools=accepted_tools)
     return (None, errors) if errors else (disclosure, [])
 
 

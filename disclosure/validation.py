@@ -100,12 +100,13 @@ def blocks_vs_declared_errors(parsed: ParsedBody, *, human_only: bool, kinds: se
     return errors
 
 
-def check_post(*, body: str, fmt: str, disclosure_data: Any | None
+def check_post(*, body: str, fmt: str, disclosure_data: Any | None, accepted_tools: list[str] | None = None
                ) -> tuple[Disclosure | None, ParsedBody | None, list[dict[str, str]]]:
     """Parse the body, validate the disclosure and check that they agree.
 
     Returns ``(disclosure, parsed, errors)``; errors are ``{"field", "message"}`` with fields named as the
     API names them (``body``, ``disclosure.process``, …). ``disclosure_data=None`` means "not disclosed".
+    ``accepted_tools``: the stored version's tool list, accepted again as it is (``schema.rule_errors``).
     """
     errors: list[dict[str, str]] = []
     parsed = None
@@ -120,7 +121,7 @@ def check_post(*, body: str, fmt: str, disclosure_data: Any | None
             parsed = None
     if disclosure_data is None:
         return None, parsed, errors
-    disclosure, disclosure_errors = validate_disclosure(disclosure_data)
+    disclosure, disclosure_errors = validate_disclosure(disclosure_data, accepted_tools=accepted_tools)
     errors += [e.as_dict("disclosure.") for e in disclosure_errors]
     if disclosure is not None and parsed is not None:
         errors += [e.as_dict("disclosure.") for e in blocks_vs_disclosure_errors(parsed, disclosure)]

@@ -64,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     #: The template the plugin's pages (queue, audit, stats, compliance, public log) extend; it must define the
     #: blocks ``title``, ``head``, ``content`` and ``scripts`` (moderation/frame.py).
     "BASE_TEMPLATE": "base.html",
+    #: When a local user account is deleted, erase that author's personal data in the plugin too
+    #: (services/erasure.py: their posts' texts, name, appeals, report notes, drafts; GDPR Art. 17).
+    "ERASE_AUTHOR_ON_USER_DELETE": True,
 }
 
 

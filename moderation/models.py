@@ -112,6 +112,9 @@ class Submission(models.Model):
     host_removed_at = models.DateTimeField(null=True, blank=True)
     host_removed_reason = models.CharField(max_length=32, choices=HostRemovalReason.choices, blank=True)
     host_removed_note = models.CharField(max_length=500, blank=True)
+    #: When the author's personal data was erased (services/erasure.py): the texts are gone, the author is a
+    #: pseudonym, and the post takes no new revision and is never evaluated again.
+    author_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -357,6 +360,7 @@ class Action(models.Model):
         "wake": _("Woken"), "appeal": _("Appealed"), "mark_result": _("Judged a classifier result"),
         "report": _("Reported by a reader"), "auto_reject": _("Rejected automatically"),
         "host_remove": _("Removed in the forum"), "host_restore": _("Restored in the forum"),
+        "author_erased": _("Author's data erased"),
     }
 
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -446,6 +446,20 @@ class HostRemovalIn(StrictSerializer):
                      help_text="Shown to moderators beside the reason (optional).")
 
 
+class ErasureIn(StrictSerializer):
+    author_external_id = IdField(max_length=200, help_text="Your forum's id of the author whose data goes.")
+
+
+class ErasureOut(serializers.Serializer):
+    pseudonym = serializers.CharField(allow_null=True, help_text="What the author's submissions and reports now "
+                                      "name instead of the id; null when nothing was left to erase.")
+    submissions = serializers.IntegerField()
+    revisions = serializers.IntegerField()
+    reports = serializers.IntegerField(help_text="Reports the author filed as a reader.")
+    drafts = serializers.IntegerField()
+    notifications = serializers.IntegerField()
+
+
 # Written from :class:`moderation.selectors.api.SubmissionDetail`.
 class SubmissionOut(serializers.Serializer):
     id = Uuid(source="submission.public_id")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("submissions/<uuid:public_id>/appeal", reports.SubmissionAppealView.as_view(), name="submission-appeal"),
     path("submissions/<uuid:public_id>/statement-of-reasons", reports.SubmissionStatementView.as_view(),
          name="submission-statement"),
+    path("erasures", views.ErasureView.as_view(), name="erasures"),
     path("review-items", views.ReviewItemListView.as_view(), name="review-items"),
     path("review-items/<uuid:public_id>/claim", views.ReviewItemClaimView.as_view(), name="review-item-claim"),
     path("review-items/<uuid:public_id>/decision", views.ReviewItemDecisionView.as_view(),

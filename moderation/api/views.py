@@ -22,6 +22,7 @@ from ..conf import app_settings
 from ..models import ReviewItem, ReviewItemKind, ReviewStatus, WebhookDelivery
 from ..services.intake import SubmissionInvalid
 from ..services.drafts import submission_submit_from_draft
+from ..services.erasure import author_erase
 from ..services.host_removal import submission_host_removal_clear, submission_host_removal_record
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
@@ -221,6 +222,29 @@ class SubmissionRemovalView(ApiView):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
         submission = submission_host_removal_clear(submission=submission, actor=Actor.for_client(self.client))
         return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
+
+
+class ErasureView(ApiView):
+    """An author's right to erasure (GDPR Art. 17): their personal data goes, the moderation record stays."""
+
+    required_scope = "submit"
+
+    @extend_schema(request=s.ErasureIn, responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS},
+                   summary="Erase an author's personal data",
+                   description="Erases, for your author `author_external_id`: every revision's title and body, "
+                               "the free text of their disclosures, their appeal messages, the notes of reports "
+                               "they filed, the excerpts of their posts in statements of reasons, their display "
+                               "name, notifications and drafts; their id becomes `pseudonym` everywhere. Kept: "
+                               "each post's status, disclosure structure, scores, evaluations, review items, "
+                               "decisions and the audit log (without the author's words). An erased post is "
+                               "marked removed in your forum and takes no new revision (409). Cannot be undone; "
+                               "sending it again erases nothing more (all counts 0, `pseudonym` null).")
+    def post(self, request):
+        data = s.ErasureIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = author_erase(client=self.client, author_external_id=data.validated_data["author_external_id"],
+                              actor=Actor.for_client(self.client))
+        return Response(s.ErasureOut(report.as_dict()).data)
 
 
 # --- Review queue -----------------------------------------------------------------------------------

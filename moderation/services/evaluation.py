@@ -264,6 +264,9 @@ def revision_evaluate(*, revision_id: int, content_hash: str | None = None,
         if revision.submission.current_revision_id != revision.pk:
             logger.info("evaluation skipped: a newer revision exists")
             return None
+        if revision.submission.author_erased_at is not None:  # its text is gone (services/erasure.py)
+            logger.info("evaluation skipped: the author's data was erased")
+            return None
         evaluation = _revision_evaluate(revision, queue=queue)
         if evaluation is not None:
             logger.info("evaluated: %s", evaluation.outcome,
@@ -418,7 +421,7 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
         if not configured:
             names = ", ".join(sorted(c.name for c in configured_classifiers())) or "none"
             raise UnknownClassifier(f"No configured classifier is called {classifier!r} (configured: {names}).")
-    revisions = Revision.objects.filter(submission__current_revision=F("pk"))
+    revisions = Revision.objects.filter(submission__current_revision=F("pk"), submission__author_erased_at=None)
     if since is not None:
         revisions = revisions.filter(created_at__gte=since)
     rows = list(revisions.order_by("created_at", "pk").values_list("pk", "content_hash"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from disclosure.blocks import PARSER_VERSION
 from disclosure.schema import SCHEMA_VERSION
@@ -101,7 +102,12 @@ def submission_submit(
             [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "
                                                 "disclosure."}],
             status_code=422)
-    disclosure, parsed, check_errors = check_post(body=body, fmt=fmt, disclosure_data=disclosure_data)
+    stored_before = (Revision.objects.filter(submission__client=client, submission__external_id=external_id,
+                                             submission__current_revision=F("pk"))
+                     .values_list("disclosure", flat=True).first())
+    disclosure, parsed, check_errors = check_post(
+        body=body, fmt=fmt, disclosure_data=disclosure_data,
+        accepted_tools=(stored_before or {}).get("tools") if isinstance(stored_before, dict) else None)
     errors += check_errors
     if errors:
         raise SubmissionInvalid(errors)
@@ -114,6 +120,10 @@ def submission_submit(
         submission, created = _submission_locked(client=client, external_id=external_id, defaults={
             "author_external_id": author_external_id, "author_display_name": author_display_name,
             "author_standing": author_standing, "category": category})
+        if submission.author_erased_at is not None:
+            raise SubmissionInvalid([{"field": "external_id", "message": (
+                "This post's author was erased (their personal data, the post's text included): it takes no new "
+                "revision. Send the post under a new external_id.")}], status_code=409)
         if not created and author_external_id != submission.author_external_id:
             raise SubmissionInvalid([{"field": "author.external_id", "message": (
                 f"This post belongs to author “{submission.author_external_id}”; a post cannot change author. To "

@@ -119,6 +119,14 @@ def test_the_prefilled_disclosure_always_passes_the_schema_however_many_tools_we
     Disclosure.model_validate({**prefill, "process": PROCESS, "ai_share_percent": 60})  # what the author adds
 
 
+def test_an_invisible_tool_name_is_refused_by_the_recorder_as_by_the_schema(forum):
+    draft_id = forum.http.post("/api/v1/drafts", {}, format="json").json()["id"]
+    url = f"/api/v1/drafts/{draft_id}/assistance"
+    refused = forum.http.post(url, {"kind": "editing", "extent": "minor", "tool": "\u200b\u2060"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "tool"
+    assert forum.http.get(f"/api/v1/drafts/{draft_id}").json()["events"] == []
+
+
 def test_a_full_draft_refuses_more_recordings_and_keeps_what_it_has(forum, monkeypatch):
     from disclosure import recorder
 

@@ -38,6 +38,8 @@ OPERATIONS = [
     ("POST", "/api/v1/drafts/{public_id}/assistance"),
     ("POST", "/api/v1/submissions/{public_id}/reports"), ("POST", "/api/v1/submissions/{public_id}/appeal"),
     ("GET", "/api/v1/submissions/{public_id}/statement-of-reasons"),
+    ("PUT", "/api/v1/submissions/{public_id}/removal"), ("DELETE", "/api/v1/submissions/{public_id}/removal"),
+    ("POST", "/api/v1/erasures"),
 ]
 
 

@@ -25,6 +25,26 @@ def test_new_post_is_accepted_with_202(forum, submit):
     assert body["url"].endswith(f"/api/v1/submissions/{body['id']}")
 
 
+def test_a_tool_list_stored_before_tools_had_to_differ_is_accepted_again_unchanged(forum, submit):
+    """A post stored with "DeepL" and "deepl" (allowed before 0.2.0's round 20) re-sent as it is stays 200; a
+    new list that names a tool twice is refused, on the repeated name."""
+    disclosure = {**QUEUED_DISCLOSURE, "tools": ["DeepL", "deepl"]}
+    first = submit(forum, post_payload("p-1", disclosure={**QUEUED_DISCLOSURE, "tools": ["DeepL"]})).json()
+    revision = Revision.objects.get(submission__public_id=first["id"])
+    Revision.objects.filter(pk=revision.pk).update(disclosure={**revision.disclosure, "tools": ["DeepL", "deepl"]})
+    from moderation.services.intake import revision_content_hash
+
+    stored = Revision.objects.get(pk=revision.pk)
+    Revision.objects.filter(pk=revision.pk).update(content_hash=revision_content_hash(
+        title=stored.title, body=stored.body, fmt=stored.format, disclosure=stored.disclosure,
+        disclosure_version=stored.disclosure_version, parser_version=stored.parser_version))
+
+    again = submit(forum, post_payload("p-1", disclosure=disclosure))
+    assert again.status_code == 200 and again.json()["new_revision"] is False
+    more = submit(forum, post_payload("p-1", disclosure={**disclosure, "tools": ["DeepL", "deepl", "Claude"]}))
+    assert more.status_code == 400 and error_fields(more) == ["disclosure.tools.1"]
+
+
 def test_unchanged_resubmission_is_200_and_queues_nothing(forum, submit):
     first = submit(forum, post_payload("p-1")).json()
     evaluations = Evaluation.objects.count()

@@ -1,0 +1,145 @@
+"""Erasing an author's personal data (GDPR Art. 17), when the host forum deletes their account or is asked to.
+
+What goes: the texts the author wrote (every revision's title and body, the free text of their disclosures,
+their appeal messages, the notes of reports they filed, the excerpts of their posts quoted in statements of
+reasons), their display name, their notifications and drafts. Their id becomes a pseudonym (``erased-…``, one
+per erasure and unrelated to the id), in their submissions and in the reports they filed.
+
+What stays, because it holds nothing of theirs and the forum must account for its moderation: each post's
+status, structure (its disclosure's kinds, extents, share and tools), classifier scores (offsets and numbers
+only), the policy's evaluations, review items and moderators' decisions with their messages, statements of
+reasons without the excerpts, and the audit log, whose rows lose only the author's words and name. An
+erased post is marked removed in the forum (its text is gone, so nothing can show it), takes no new revision
+and is never evaluated again.
+
+Erasing an author with nothing left is a no-op. One audit row (``author_erased``) per erased submission.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from disclosure.models import Draft
+
+from ..models import (
+    Action,
+    ApiClient,
+    HostRemovalReason,
+    Notification,
+    ReaderReport,
+    Revision,
+    ReviewItem,
+    StatementOfReasons,
+    Submission,
+)
+from .drafts import draft_owner_prefix
+from .review import Actor, _audit
+
+ERASED_NOTE = "The author's personal data was erased."
+#: the disclosure's free-text fields: the author's own words (the structured fields are not personal)
+_DISCLOSURE_TEXT = ("process", "verification")
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What one erasure changed (all zero, and no pseudonym, when there was nothing left to erase)."""
+
+    pseudonym: str | None
+    submissions: int = 0
+    revisions: int = 0
+    reports: int = 0
+    drafts: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict:
+        return {"pseudonym": self.pseudonym, "submissions": self.submissions, "revisions": self.revisions,
+                "reports": self.reports, "drafts": self.drafts, "notifications": self.notifications}
+
+
+def _erased_disclosure(data: dict | None) -> dict | None:
+    if not isinstance(data, dict):
+        return data
+    out = {**data, **{key: "" for key in _DISCLOSURE_TEXT if key in data}}
+    if isinstance(out.get("assistance"), list):
+        out["assistance"] = [{**a, "details": None} if isinstance(a, dict) and a.get("details") else a
+                             for a in out["assistance"]]
+    if isinstance(out.get("human_review"), dict) and out["human_review"].get("responsible"):
+        out["human_review"] = {**out["human_review"], "responsible": ""}
+    return out
+
+
+def _erased_statement(data: dict) -> dict:
+    facts = data.get("facts_and_circumstances")
+    if not isinstance(facts, dict) or not isinstance(facts.get("flagged_passages"), list):
+        return data
+    passages = [{**p, "excerpt": ""} if isinstance(p, dict) else p for p in facts["flagged_passages"]]
+    return {**data, "facts_and_circumstances": {**facts, "flagged_passages": passages}}
+
+
+def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, user=None) -> ErasureReport:
+    """Erase the personal data of ``client``'s author ``author_external_id`` (``user``: the local account
+    behind it, for a host forum's own author, so that their drafts and the audit rows they wrote as a reader
+    or appellant lose their name too). Idempotent."""
+    pseudonym = f"erased-{secrets.token_hex(6)}"
+    now = timezone.now()
+    with transaction.atomic():
+        submissions = list(Submission.objects.select_for_update()
+                           .filter(client=client, author_external_id=author_external_id).order_by("pk"))
+        ids = [s.pk for s in submissions]
+        revisions = 0
+        for revision in Revision.objects.filter(submission_id__in=ids).only("pk", "disclosure"):
+            Revision.objects.filter(pk=revision.pk).update(
+                title="", body="", disclosure=_erased_disclosure(revision.disclosure),
+                # the pipeline is done with it: an erased text is never evaluated (the sweep skips it)
+                evaluated_at=now)
+            revisions += 1
+        Revision.objects.filter(submission_id__in=ids, evaluated_at__isnull=True).update(evaluated_at=now)
+        ReviewItem.objects.filter(submission_id__in=ids).exclude(appeal_message="").update(appeal_message="")
+        for statement in StatementOfReasons.objects.filter(submission_id__in=ids).only("pk", "data"):
+            StatementOfReasons.objects.filter(pk=statement.pk).update(data=_erased_statement(statement.data))
+        notifications = Notification.objects.filter(
+            Q(submission_id__in=ids) | Q(submission__client=client, recipient_external_id=author_external_id)
+        ).delete()[0]
+        # the audit log is append-only except for this: the author's words and name leave it, the rows stay
+        Action.objects.filter(submission_id__in=ids, verb="appeal").update(note="")
+        reports = list(ReaderReport.objects.filter(client=client, reporter_external_id=author_external_id))
+        for report in reports:
+            for action in Action.objects.filter(data__report=str(report.public_id)).only("pk", "data"):
+                Action.objects.filter(pk=action.pk).update(note="", data={**action.data, "reporter": pseudonym})
+        ReaderReport.objects.filter(pk__in=[r.pk for r in reports]).update(reporter_external_id=pseudonym,
+                                                                            note="")
+        owners = [f"{draft_owner_prefix(client)}{author_external_id}"]
+        if user is not None:
+            owners.append(f"user:{user.pk}")
+            # what they did as a reader or an appellant (as a moderator, what they decided stays theirs)
+            Action.objects.filter(actor_user=user, verb__in=("appeal", "report", "open")).update(
+                actor_label=pseudonym)
+        drafts = Draft.objects.filter(owner_key__in=owners).delete()[0]
+        if not (submissions or reports or drafts or notifications):
+            return ErasureReport(pseudonym=None)
+        for submission in submissions:
+            Submission.objects.filter(pk=submission.pk).update(
+                author_external_id=pseudonym, author_display_name="", author_erased_at=now,
+                host_removed_at=submission.host_removed_at or now,
+                host_removed_reason=submission.host_removed_reason or HostRemovalReason.DELETED_BY_AUTHOR,
+                host_removed_note=submission.host_removed_note or ERASED_NOTE, updated_at=now)
+            _audit(actor=actor, item=None, submission=submission, verb="author_erased",
+                   data={"pseudonym": pseudonym})
+    return ErasureReport(pseudonym=pseudonym, submissions=len(submissions), revisions=revisions,
+                         reports=len(reports), drafts=drafts, notifications=notifications)
+
+
+def local_user_deleted(sender, instance, **kwargs) -> None:
+    """``pre_delete`` of the user model: a host forum's member leaves, and their data here goes with them
+    (``MODERATION["ERASE_AUTHOR_ON_USER_DELETE"]``, on by default)."""
+    from ..conf import app_settings
+    from .intake import local_client
+
+    if not app_settings.ERASE_AUTHOR_ON_USER_DELETE:
+        return
+    author_erase(client=local_client(), author_external_id=app_settings.adapter.author_external_id(instance),
+                 actor=Actor.system(), user=instance)

@@ -1,0 +1,170 @@
+"""An author's right to erasure (GDPR Art. 17): ``POST /api/v1/erasures`` and the deletion of a local account
+erase the author's words and name everywhere the plugin keeps them, and keep the moderation record without
+them. An erased post is marked removed in the forum, takes no new revision and is never evaluated again."""
+import json
+
+import pytest
+
+from disclosure.models import Draft
+from moderation.models import Action, Notification, ReaderReport, Revision, ReviewItem, StatementOfReasons, Submission
+from moderation.services.evaluation import revision_evaluate, revisions_to_rescore
+
+from .conftest import error_fields, post_payload
+
+pytestmark = pytest.mark.django_db
+
+DELVE_BODY = "A first paragraph I wrote myself, about tides.\n\nLet us delve into the rich tapestry of the sea."
+SECRET_WORDS = ("tides", "tapestry", "My secret process", "appeal in my own words", "reader note of mine",
+                "Ada Lovelace")
+DISCLOSURE = {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor",
+                                                   "details": "My secret process: grammar only"}],
+              "tools": ["DeepL"], "process": "My secret process: the tool fixed commas in two sentences."}
+
+
+@pytest.fixture
+def with_classifier(settings):
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": ["tests.api.classifiers.DelveClassifier"]}
+
+
+@pytest.fixture
+def history(forum, submit, with_classifier):
+    """Ada's rejected and appealed post, a report she filed on Bob's post, and a draft she started."""
+    payload = post_payload("ada-1", body=DELVE_BODY, disclosure=DISCLOSURE, standing="new")
+    payload["author"]["display_name"] = "Ada Lovelace"
+    created = submit(forum, payload).json()
+    revision = Revision.objects.get(submission__public_id=created["id"])
+    revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
+    item = ReviewItem.objects.get(submission__public_id=created["id"])
+    assert forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                           {"action": "reject", "reason": "undisclosed-ai", "message": "Please declare it.",
+                            "version": item.version}, format="json").status_code == 200
+    assert forum.http.post(f"/api/v1/submissions/{created['id']}/appeal",
+                           {"message": "This is my appeal in my own words, please look again."},
+                           format="json").status_code == 201
+    bob_payload = post_payload("bob-1")
+    bob_payload["author"] = {"external_id": "u-bob", "display_name": "Bob", "standing": "regular"}
+    bob = submit(forum, bob_payload).json()
+    bob_revision = Revision.objects.get(submission__public_id=bob["id"])
+    revision_evaluate(revision_id=bob_revision.pk, content_hash=bob_revision.content_hash)  # published
+    assert forum.http.post(f"/api/v1/submissions/{bob['id']}/reports",
+                           {"reporter_external_id": "u-1", "note": "A reader note of mine about Bob's post."},
+                           format="json").status_code == 201
+    assert forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json").status_code == 201
+    return created, bob
+
+
+def everything_stored() -> str:
+    """Every row the plugin keeps that could hold an author's words, as one text to search."""
+    rows = [Submission.objects.values(), Revision.objects.values(), ReviewItem.objects.values(),
+            StatementOfReasons.objects.values(), Action.objects.values(), ReaderReport.objects.values(),
+            Notification.objects.values(), Draft.objects.values()]
+    return json.dumps([list(r) for r in rows], default=str)
+
+
+def test_the_author_s_words_and_name_are_gone_and_the_moderation_record_stays(forum, history):
+    ada, bob = history
+    stored = everything_stored()
+    assert all(words in stored for words in SECRET_WORDS)  # they were there
+
+    response = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["pseudonym"].startswith("erased-")
+    assert (body["submissions"], body["revisions"], body["reports"], body["drafts"]) == (1, 1, 1, 1)
+    stored = everything_stored()
+    assert [words for words in SECRET_WORDS if words in stored] == []
+    assert '"u-1"' not in stored
+    # the record: the post is still rejected, under appeal, with its decision and statement
+    submission = Submission.objects.get(public_id=ada["id"])
+    assert submission.status == "queued" and submission.author_external_id == body["pseudonym"]
+    assert ReviewItem.objects.filter(submission=submission, decision_action="reject").exists()
+    assert ReviewItem.objects.filter(submission=submission, kind="appeal", status="open").exists()
+    [statement] = StatementOfReasons.objects.filter(submission=submission)
+    assert statement.data["facts_and_circumstances"]["flagged_passages"][0]["excerpt"] == ""
+    assert statement.data["facts_and_circumstances"]["disclosure_fields"]["tools"] == ["DeepL"]
+    revision = submission.current_revision
+    assert revision.disclosure["assistance"] == [{"kind": "editing", "extent": "minor", "details": None}]
+    report = ReaderReport.objects.get(submission__public_id=bob["id"])
+    assert report.reporter_external_id == body["pseudonym"] and report.note == ""
+    assert Action.objects.filter(verb="author_erased", submission=submission).count() == 1
+    # the post shows as gone, to the API and to moderators
+    detail = forum.http.get(f"/api/v1/submissions/{ada['id']}").json()
+    assert detail["title"] == "" and detail["rendered_html"] == ""
+    assert detail["removed_in_forum"]["reason"] == "deleted_by_author"
+    # Bob's post is untouched
+    assert Submission.objects.get(public_id=bob["id"]).author_external_id == "u-bob"
+
+
+def test_an_erased_post_takes_no_new_revision_and_is_never_evaluated_again(forum, submit, history):
+    ada, _bob = history
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    again = submit(forum, post_payload("ada-1", body="Fresh words.", disclosure={"human_only": True}))
+    assert again.status_code == 409 and error_fields(again) == ["external_id"]
+    revision = Submission.objects.get(public_id=ada["id"]).current_revision
+    assert revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash) is None
+    assert revision.pk not in [pk for pk, _hash in revisions_to_rescore(everything=True)]
+    # the same author id may post anew: a new person, or the same one back, starts from nothing
+    assert submit(forum, post_payload("ada-2", body="Back again, by hand.")).status_code == 202
+
+
+def test_erasing_again_erases_nothing_more_and_another_forum_s_author_is_untouched(forum, other_forum, submit,
+                                                                                   history):
+    submit(other_forum, post_payload("theirs-1"))  # another forum's author "u-1" is someone else
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    again = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json").json()
+    assert again == {"pseudonym": None, "submissions": 0, "revisions": 0, "reports": 0, "drafts": 0,
+                     "notifications": 0}
+    assert Submission.objects.get(client=other_forum.client).author_external_id == "u-1"
+    assert Action.objects.filter(verb="author_erased").count() == 1
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({}, "author_external_id"), ({"author_external_id": "  "}, "author_external_id"),
+    ({"author_external_id": "x" * 201}, "author_external_id"), ({"author": "u-1"}, "author"),
+])
+def test_bad_input_is_400_on_its_field_and_erases_nothing(forum, history, payload, field):
+    response = forum.http.post("/api/v1/erasures", payload, format="json")
+    assert response.status_code == 400 and field in error_fields(response)
+    assert not Action.objects.filter(verb="author_erased").exists()
+
+
+def test_a_moderate_only_key_cannot_erase(make_forum, history):
+    moderate_only = make_forum("forum-c", scopes=("moderate",))
+    assert moderate_only.http.post("/api/v1/erasures", {"author_external_id": "u-1"},
+                                   format="json").status_code == 403
+
+
+def test_deleting_a_local_account_erases_its_posts_texts_and_drafts(make_post, author, settings):
+    post = make_post(body="Words only this member ever wrote, about moss.")
+    Draft.objects.create(owner_key=f"user:{author.pk}")
+    submission_id = post.submission_id
+
+    author.delete()
+
+    submission = Submission.objects.get(pk=submission_id)
+    assert submission.author_erased_at is not None and submission.current_revision.body == ""
+    assert "moss" not in everything_stored() and not Draft.objects.exists()
+
+
+def test_an_operator_can_keep_the_plugin_s_data_when_an_account_is_deleted(make_post, author, settings):
+    settings.MODERATION = {**settings.MODERATION, "ERASE_AUTHOR_ON_USER_DELETE": False}
+    post = make_post(body="Words this member wrote, about lichen.")
+    submission_id = post.submission_id
+    author.delete()
+    assert Submission.objects.get(pk=submission_id).current_revision.body.startswith("Words this member")
+
+
+def test_the_command_erases_an_author_of_a_named_forum(forum, history):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("erase_author", "u-1", "--client", "forum-a", stdout=out)
+    assert "Erased author “u-1” of “forum-a”, now “erased-" in out.getvalue()
+    assert "1 post(s)" in out.getvalue() and "tapestry" not in everything_stored()
+    call_command("erase_author", "u-1", "--client", "forum-a", stdout=out)
+    assert "Nothing of author “u-1” of “forum-a” is left to erase." in out.getvalue()
+    with pytest.raises(CommandError, match="No API client is called “nope”"):
+        call_command("erase_author", "u-1", "--client", "nope")
