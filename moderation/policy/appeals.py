@@ -48,6 +48,8 @@ def appeal_check(submission: Submission) -> AppealBasis:
     The "once" rule is checked first, so an author who appealed hears that, not a status message. A rejection
     the policy made on its own (opt-in ``auto_reject``) is appealable too.
     """
+    if submission.author_erased_at is not None:
+        raise AppealRefused(gettext("This post's author was erased; the post can no longer be appealed."))
     if submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists():
         raise AppealRefused(gettext("This post was appealed already; each post can be appealed once."))
     if submission.review_items.exclude(status=ReviewStatus.DECIDED).exists():

@@ -6,6 +6,9 @@ recorded with the attempt: for a remote classifier the SHA-256 and size of the r
 this server, and the log proves what it was without keeping a second copy), for a local one the passages it
 was given (offsets into the stored body, so the input can be rebuilt).
 
+Rows are never rewritten, with one exception: erasing an author (services/erasure.py) blanks what classifiers
+wrote about the text in words (:func:`classifier_results_erase`).
+
 "The current result" of a classifier version on a revision is its usable row (``ok``,
 ``insufficient_evidence`` or ``skipped``), else its newest error: ``results_current`` in
 ``moderation/selectors/results.py``.
@@ -80,3 +83,17 @@ def classifier_result_store(*, revision: Revision, output, replace: bool = False
             return ClassifierResult.objects.filter(
                 revision=revision, classifier=output.classifier, version=output.version, inputs_key=inputs_key,
                 status__in=USABLE).order_by("-id").first()
+
+
+def classifier_results_erase(*, revision_ids: list[int]) -> None:
+    """What classifiers wrote about the text in words (an LLM judge's reasons, a remote API's span labels,
+    which quote or paraphrase it): the scores and offsets stay."""
+    for result in ClassifierResult.objects.filter(revision_id__in=revision_ids).only("pk", "details",
+                                                                                     "passage_scores"):
+        details = {**result.details, "reasons": []} if (result.details or {}).get("reasons") else result.details
+        passages = [{**p, "spans": [{**span, "label": ""} if isinstance(span, dict) else span
+                                    for span in p["spans"]]}
+                    if isinstance(p, dict) and isinstance(p.get("spans"), list) else p
+                    for p in (result.passage_scores or [])]
+        if details != result.details or passages != result.passage_scores:
+            ClassifierResult.objects.filter(pk=result.pk).update(details=details, passage_scores=passages)

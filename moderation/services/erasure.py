@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from disclosure.models import Draft
 
+from .. import signals
 from ..models import (
     Action,
     ApiClient,
@@ -36,6 +37,7 @@ from ..models import (
     StatementOfReasons,
     Submission,
 )
+from .classifier_log import classifier_results_erase
 from .drafts import draft_owner_prefix
 from .review import Actor, _audit
 
@@ -98,6 +100,11 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                 evaluated_at=now)
             revisions += 1
         Revision.objects.filter(submission_id__in=ids, evaluated_at__isnull=True).update(evaluated_at=now)
+        classifier_results_erase(revision_ids=list(Revision.objects.filter(submission_id__in=ids)
+                                                   .values_list("pk", flat=True)))
+        # their name as the editor of other authors' posts
+        edited = Revision.objects.filter(submission__client=client, editor_external_id=author_external_id).update(
+            editor_external_id=pseudonym, editor_display_name="")
         ReviewItem.objects.filter(submission_id__in=ids).exclude(appeal_message="").update(appeal_message="")
         for statement in StatementOfReasons.objects.filter(submission_id__in=ids).only("pk", "data"):
             StatementOfReasons.objects.filter(pk=statement.pk).update(data=_erased_statement(statement.data))
@@ -113,20 +120,30 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
         ReaderReport.objects.filter(pk__in=[r.pk for r in reports]).update(reporter_external_id=pseudonym,
                                                                             note="")
         owners = [f"{draft_owner_prefix(client)}{author_external_id}"]
+        # drafts that became their posts, also one started without an author id (or by the local account)
+        external_ids = [s.external_id for s in submissions]
+        became_theirs = Q(used_for__in=external_ids, owner_key__startswith=draft_owner_prefix(client))
+        if client.name == ApiClient.LOCAL_NAME:
+            became_theirs |= Q(used_for__in=external_ids, owner_key__startswith="user:")
         if user is not None:
             owners.append(f"user:{user.pk}")
             # what they did as a reader or an appellant (as a moderator, what they decided stays theirs)
             Action.objects.filter(actor_user=user, verb__in=("appeal", "report", "open")).update(
                 actor_label=pseudonym)
-        drafts = Draft.objects.filter(owner_key__in=owners).delete()[0]
-        if not (submissions or reports or drafts or notifications):
+        drafts = Draft.objects.filter(Q(owner_key__in=owners) | became_theirs).delete()[0]
+        if not (submissions or reports or drafts or notifications or edited):
             return ErasureReport(pseudonym=None)
         for submission in submissions:
-            Submission.objects.filter(pk=submission.pk).update(
-                author_external_id=pseudonym, author_display_name="", author_erased_at=now,
-                host_removed_at=submission.host_removed_at or now,
-                host_removed_reason=submission.host_removed_reason or HostRemovalReason.DELETED_BY_AUTHOR,
-                host_removed_note=submission.host_removed_note or ERASED_NOTE, updated_at=now)
+            previously_visible = submission.visible
+            submission.author_external_id, submission.author_display_name = pseudonym, ""
+            submission.author_erased_at, submission.visible = now, False  # nothing left to show
+            submission.host_removed_at = submission.host_removed_at or now
+            submission.host_removed_reason = submission.host_removed_reason or HostRemovalReason.DELETED_BY_AUTHOR
+            submission.host_removed_note = submission.host_removed_note or ERASED_NOTE
+            submission.save(update_fields=["author_external_id", "author_display_name", "author_erased_at",
+                                           "visible", "host_removed_at", "host_removed_reason",
+                                           "host_removed_note", "updated_at"])
+            signals.visibility_changed_send(submission=submission, previous=previously_visible)
             _audit(actor=actor, item=None, submission=submission, verb="author_erased",
                    data={"pseudonym": pseudonym})
     return ErasureReport(pseudonym=pseudonym, submissions=len(submissions), revisions=revisions,

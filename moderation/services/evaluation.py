@@ -54,7 +54,7 @@ from ..models import (
 from ..policy.engine import RulePolicy, current_policy, mark_edited_by_other, policy_build
 from ..policy.inputs import PolicyInput
 from ..selectors.results import results_current
-from .classifier_log import classifier_result_store, local_request
+from .classifier_log import classifier_result_store, classifier_results_erase, local_request
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
 from .review import review_item_open_or_update
@@ -293,6 +293,10 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=revision.submission_id)
         if submission.current_revision_id != revision.pk:
+            return None
+        if submission.author_erased_at is not None:  # erased while the classifiers read it: nothing to decide,
+            # and what they wrote about the text goes too (the erasure could not see these rows yet)
+            classifier_results_erase(revision_ids=[revision.pk])
             return None
         existing = Evaluation.objects.filter(revision=revision, fingerprint=fingerprint).first()
         if existing is not None:

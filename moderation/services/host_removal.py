@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from disclosure.errors import InputInvalid
 
 from ..models import HostRemovalReason, Submission
-from .review import Actor, _audit
+from .review import Actor, ReviewConflict, _audit
 
 NOTE_MAX = 500
 
@@ -56,6 +56,9 @@ def submission_host_removal_clear(*, submission: Submission, actor: Actor) -> Su
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.host_removed_at is None:
             return locked
+        if locked.author_erased_at is not None:
+            raise ReviewConflict(gettext("This post's author was erased: its text is gone, so it cannot be "
+                                         "restored."))
         reason = locked.host_removed_reason
         locked.host_removed_at, locked.host_removed_reason, locked.host_removed_note = None, "", ""
         locked.save(update_fields=["host_removed_at", "host_removed_reason", "host_removed_note", "updated_at"])

@@ -122,8 +122,8 @@ def submission_submit(
             "author_standing": author_standing, "category": category})
         if submission.author_erased_at is not None:
             raise SubmissionInvalid([{"field": "external_id", "message": (
-                "This post's author was erased (their personal data, the post's text included): it takes no new "
-                "revision. Send the post under a new external_id.")}], status_code=409)
+                "This post's author was erased (their personal data, the post's text included), so the post "
+                "cannot be changed.")}], status_code=409)
         if not created and author_external_id != submission.author_external_id:
             raise SubmissionInvalid([{"field": "author.external_id", "message": (
                 f"This post belongs to author “{submission.author_external_id}”; a post cannot change author. To "

@@ -264,7 +264,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
         submission = item.submission
         previously_visible = submission.visible
         submission.status = status
-        submission.visible = visible
+        submission.visible = visible and submission.author_erased_at is None  # an erased text shows nothing
         if label:
             submission.label_value = label
             submission.label_source = LabelSource.MODERATOR

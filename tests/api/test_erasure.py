@@ -168,3 +168,103 @@ def test_the_command_erases_an_author_of_a_named_forum(forum, history):
     assert "Nothing of author “u-1” of “forum-a” is left to erase." in out.getvalue()
     with pytest.raises(CommandError, match="No API client is called “nope”"):
         call_command("erase_author", "u-1", "--client", "nope")
+
+
+# --- Found by a review: what an erasure must also reach, and what it must keep from coming back -----------
+
+def test_an_evaluation_that_was_reading_the_text_when_it_was_erased_decides_nothing(forum, submit, with_classifier,
+                                                                                    monkeypatch):
+    """The classifiers read the text, the erasure commits, then the evaluation takes the lock: it writes no
+    evaluation, opens no item and quotes nothing in a statement."""
+    from moderation.services import evaluation
+    from moderation.services.erasure import author_erase
+    from moderation.services.review import Actor
+
+    created = submit(forum, post_payload("ada-9", body=DELVE_BODY, standing="new")).json()
+    revision = Revision.objects.get(submission__public_id=created["id"])
+    classify = evaluation.revision_classify
+
+    def classify_then_erase(**kwargs):
+        results = classify(**kwargs)
+        author_erase(client=forum.client, author_external_id="u-1", actor=Actor.system())
+        return results
+
+    monkeypatch.setattr(evaluation, "revision_classify", classify_then_erase)
+    assert revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash) is None
+    assert not revision.evaluations.exists() and not ReviewItem.objects.exists()
+    assert not StatementOfReasons.objects.exists() and "tapestry" not in everything_stored()
+
+
+def test_after_an_erasure_the_post_stays_hidden_unappealable_and_removed(forum, history):
+    ada, _bob = history
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    submission = Submission.objects.get(public_id=ada["id"])
+    assert submission.visible is False
+    # its open appeal (filed before) can still be decided, for the record, but approving it shows nothing
+    appeal = ReviewItem.objects.get(submission=submission, kind="appeal")
+    decided = forum.http.post(f"/api/v1/review-items/{appeal.public_id}/decision",
+                              {"action": "approve", "reason": "ok", "version": appeal.version}, format="json")
+    assert decided.status_code == 200
+    submission.refresh_from_db()
+    assert submission.status == "approved" and submission.visible is False
+    assert forum.http.delete(f"/api/v1/submissions/{ada['id']}/removal").status_code == 409
+    assert forum.http.get(f"/api/v1/submissions/{ada['id']}").json()["removed_in_forum"] is not None
+    Submission.objects.filter(pk=submission.pk).update(status="rejected")
+    again = forum.http.post(f"/api/v1/submissions/{ada['id']}/appeal",
+                            {"message": "A second appeal in my own words, after the erasure."}, format="json")
+    assert again.status_code == 409 and "erased" in again.json()["errors"][0]["message"]
+
+
+def test_a_draft_started_without_an_author_id_that_became_their_post_goes_too(forum, submit):
+    draft = forum.http.post("/api/v1/drafts", {}, format="json").json()
+    forum.http.post(f"/api/v1/drafts/{draft['id']}/assistance",
+                    {"kind": "editing", "extent": "minor", "details": "private draft details"}, format="json")
+    payload = post_payload("ada-3", disclosure=DISCLOSURE)
+    payload["draft_id"] = draft["id"]
+    assert submit(forum, payload).status_code == 202
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    assert not Draft.objects.exists()
+
+
+def test_what_classifiers_wrote_about_the_text_goes_and_their_scores_stay(forum, submit):
+    from moderation.models import ClassifierResult
+
+    created = submit(forum, post_payload("ada-4")).json()
+    revision = Revision.objects.get(submission__public_id=created["id"])
+    ClassifierResult.objects.create(
+        revision=revision, classifier="llm_judge", version="1", status="ok", score=0.8,
+        details={"reasons": ["It says 'tapestry' twice"], "model": "judge-1"},
+        passage_scores=[{"start": 0, "end": 10, "probability": 0.8, "kind": "author",
+                         "spans": [{"start": 0, "end": 10, "probability": 0.8, "label": "the tapestry line"}]}])
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    result = ClassifierResult.objects.get(classifier="llm_judge")
+    assert result.details == {"reasons": [], "model": "judge-1"} and result.score == 0.8
+    assert result.passage_scores[0]["spans"][0] == {"start": 0, "end": 10, "probability": 0.8, "label": ""}
+
+
+def test_their_name_as_the_editor_of_someone_else_s_post_goes_too(forum, submit):
+    bob_payload = post_payload("bob-2")
+    bob_payload["author"] = {"external_id": "u-bob", "display_name": "Bob", "standing": "regular"}
+    submit(forum, bob_payload)
+    edit = {**bob_payload, "body": "Bob's words, tidied by Ada.",
+            "editor": {"external_id": "u-1", "display_name": "Ada Lovelace"}}
+    assert submit(forum, edit).status_code == 202
+    body = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json").json()
+    assert body["pseudonym"] and "Ada Lovelace" not in everything_stored()
+    assert Revision.objects.get(number=2).editor_external_id == body["pseudonym"]
+
+
+def test_the_command_erases_a_local_member_s_drafts_and_their_name_as_a_reader(make_post, author, make_user):
+    from django.core.management import call_command
+
+    from moderation.services.reports import report_by_member
+
+    post = make_post(body="A post of mine about moss, written by hand.")
+    Draft.objects.create(owner_key=f"user:{author.pk}", events=[{"kind": "editing", "details": "moss draft"}])
+    other = make_post(user=make_user("bob"), body="Bob's own post about ferns, written by hand.")
+    report_by_member(submission_id=other.submission_id, user=author, note="a reader note of mine")
+    call_command("erase_author", str(author.pk))
+    stored = everything_stored()
+    assert "moss" not in stored and "reader note of mine" not in stored and not Draft.objects.exists()
+    assert not Action.objects.filter(actor_label=author.get_username()).exists()
+    assert Submission.objects.get(pk=post.submission_id).author_erased_at is not None

@@ -5,6 +5,7 @@ the user's pk by default); another forum's are its client's. What goes and what 
 """
 from django.core.management.base import BaseCommand, CommandError
 
+from moderation.conf import app_settings
 from moderation.models import ApiClient
 from moderation.services.erasure import author_erase
 from moderation.services.review import Actor
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         if forum is None:
             names = ", ".join(ApiClient.objects.order_by("name").values_list("name", flat=True)) or "none"
             raise CommandError(f"No API client is called “{client}” (clients: {names}).")
-        report = author_erase(client=forum, author_external_id=author_external_id, actor=Actor.system())
+        # a host forum's own member: their account too (drafts, and their name on what they did as a reader)
+        user = (app_settings.adapter.user_for_author(author_external_id) if forum.name == ApiClient.LOCAL_NAME
+                else None)
+        report = author_erase(client=forum, author_external_id=author_external_id, actor=Actor.system(), user=user)
         if report.pseudonym is None:
             self.stdout.write(f"Nothing of author “{author_external_id}” of “{client}” is left to erase.")
             return
