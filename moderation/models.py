@@ -39,6 +39,11 @@ class ApiClient(models.Model):
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
 
+    @property
+    def draft_owner_prefix(self) -> str:
+        """The start of the ``owner_key`` of every draft this client makes (its author's id follows)."""
+        return f"client:{self.public_id}:"
+
 
 class ApiKey(models.Model):
     """A client's secret, stored as SHA-256 (keys are long random strings: no slow hash needed)."""

@@ -16,7 +16,6 @@ from disclosure.models import Draft
 from disclosure.recorder import KINDS, RecorderError, draft_create, draft_prefill, record_assistance
 from disclosure.schema import EXTENTS
 
-from ..services.drafts import draft_owner_prefix
 from .errors import error, error_response
 from .serializers import AsIs, ErrorOut, StrictSerializer, Text, TextField, Timestamp, Uuid
 from .views import ApiView
@@ -60,7 +59,7 @@ class AssistanceEvents(serializers.ListField):
 
 class DraftAuthor(AsIs, serializers.CharField):
     def get_attribute(self, draft):
-        return draft.owner_key.removeprefix(draft_owner_prefix(self.context["client"]))
+        return draft.owner_key.removeprefix(self.context["client"].draft_owner_prefix)
 
 
 class DisclosurePrefill(AsIs, serializers.JSONField):
@@ -87,7 +86,7 @@ class DraftApiView(ApiView):
     required_scope = "submit"
 
     def get_draft(self, public_id) -> Draft:
-        draft = Draft.objects.filter(public_id=public_id, owner_key__startswith=draft_owner_prefix(self.client)).first()
+        draft = Draft.objects.filter(public_id=public_id, owner_key__startswith=self.client.draft_owner_prefix).first()
         if draft is None:
             raise Http404("No such draft.")
         return draft
@@ -99,7 +98,7 @@ class DraftCreateView(DraftApiView):
     def post(self, request):
         data = DraftCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        draft = draft_create(owner_key=draft_owner_prefix(self.client) + data.validated_data["author_external_id"])
+        draft = draft_create(owner_key=self.client.draft_owner_prefix + data.validated_data["author_external_id"])
         return Response(_draft_out(draft, self.client), status=status.HTTP_201_CREATED)
 
 

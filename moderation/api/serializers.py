@@ -447,7 +447,9 @@ class HostRemovalIn(StrictSerializer):
 
 
 class ErasureIn(StrictSerializer):
-    author_external_id = IdField(max_length=200, help_text="Your forum's id of the author whose data goes.")
+    """An author of yours, by your forum's id (an erasure or a data export)."""
+
+    author_external_id = IdField(max_length=200, help_text="Your forum's id of the author.")
 
 
 class ErasureOut(serializers.Serializer):

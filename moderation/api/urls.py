@@ -18,6 +18,7 @@ urlpatterns = [
     path("submissions/<uuid:public_id>/statement-of-reasons", reports.SubmissionStatementView.as_view(),
          name="submission-statement"),
     path("erasures", views.ErasureView.as_view(), name="erasures"),
+    path("author-data", views.AuthorDataView.as_view(), name="author-data"),
     path("review-items", views.ReviewItemListView.as_view(), name="review-items"),
     path("review-items/<uuid:public_id>/claim", views.ReviewItemClaimView.as_view(), name="review-item-claim"),
     path("review-items/<uuid:public_id>/decision", views.ReviewItemDecisionView.as_view(),

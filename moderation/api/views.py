@@ -27,6 +27,7 @@ from ..services.host_removal import submission_host_removal_clear, submission_ho
 from ..services.review import Actor, review_item_claim, review_item_decide
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
 from ..selectors import api as selectors
+from ..selectors.author_data import author_data
 from ..selectors.labels import submission_label
 from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
@@ -245,6 +246,27 @@ class ErasureView(ApiView):
         report = author_erase(client=self.client, author_external_id=data.validated_data["author_external_id"],
                               actor=Actor.for_client(self.client))
         return Response(s.ErasureOut(report.as_dict()).data)
+
+
+class AuthorDataView(ApiView):
+    """An author's right of access (GDPR Art. 15) and to data portability (Art. 20)."""
+
+    required_scope = "submit"
+
+    @extend_schema(request=s.ErasureIn, responses={200: OpenApiTypes.OBJECT, **BODY_ERRORS, **AUTH_ERRORS},
+                   summary="Everything kept about an author",
+                   description="For your author `author_external_id`: their posts (every revision as written and "
+                               "declared, the classifiers' scores and flagged passages, the policy's evaluations, "
+                               "decisions with their messages, statements of reasons, appeals, the number of "
+                               "reports each received), the reports they filed, their notifications and drafts, "
+                               "as JSON (`export_version` 1). Other people's data (who reported them, moderators' "
+                               "names) is not included. POST, so the id stays out of URLs and access logs; it "
+                               "changes nothing.")
+    def post(self, request):
+        data = s.ErasureIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(author_data(client=self.client,
+                                    author_external_id=data.validated_data["author_external_id"]))
 
 
 # --- Review queue -----------------------------------------------------------------------------------

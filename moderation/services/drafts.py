@@ -13,11 +13,6 @@ from ..models import ApiClient
 from .intake import SubmissionInvalid, SubmitResult, submission_submit
 
 
-def draft_owner_prefix(client: ApiClient) -> str:
-    """The start of the ``owner_key`` of every draft an API client makes (its author's id follows)."""
-    return f"client:{client.public_id}:"
-
-
 def submission_submit_from_draft(*, client: ApiClient, draft_id, external_id: str, **fields: Any) -> SubmitResult:
     """``submission_submit`` for a post written on a recorder draft (``draft_id``, or None for no draft).
 
@@ -29,7 +24,7 @@ def submission_submit_from_draft(*, client: ApiClient, draft_id, external_id: st
     with transaction.atomic():
         recorded = None
         if draft_id is not None:
-            prefix = draft_owner_prefix(client)
+            prefix = client.draft_owner_prefix
             draft = Draft.objects.filter(public_id=draft_id, owner_key__startswith=prefix).first()
             if draft is None:
                 raise SubmissionInvalid([{"field": "draft_id", "message": "No such draft."}])

@@ -38,7 +38,6 @@ from ..models import (
     Submission,
 )
 from .classifier_log import classifier_results_erase
-from .drafts import draft_owner_prefix
 from .review import Actor, _audit
 
 ERASED_NOTE = "The author's personal data was erased."
@@ -119,10 +118,10 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                 Action.objects.filter(pk=action.pk).update(note="", data={**action.data, "reporter": pseudonym})
         ReaderReport.objects.filter(pk__in=[r.pk for r in reports]).update(reporter_external_id=pseudonym,
                                                                             note="")
-        owners = [f"{draft_owner_prefix(client)}{author_external_id}"]
+        owners = [f"{client.draft_owner_prefix}{author_external_id}"]
         # drafts that became their posts, also one started without an author id (or by the local account)
         external_ids = [s.external_id for s in submissions]
-        became_theirs = Q(used_for__in=external_ids, owner_key__startswith=draft_owner_prefix(client))
+        became_theirs = Q(used_for__in=external_ids, owner_key__startswith=client.draft_owner_prefix)
         if client.name == ApiClient.LOCAL_NAME:
             became_theirs |= Q(used_for__in=external_ids, owner_key__startswith="user:")
         if user is not None:

@@ -9,49 +9,12 @@ from disclosure.models import Draft
 from moderation.models import Action, Notification, ReaderReport, Revision, ReviewItem, StatementOfReasons, Submission
 from moderation.services.evaluation import revision_evaluate, revisions_to_rescore
 
-from .conftest import error_fields, post_payload
+from .conftest import DELVE_BODY, DISCLOSURE, error_fields, post_payload
 
 pytestmark = pytest.mark.django_db
 
-DELVE_BODY = "A first paragraph I wrote myself, about tides.\n\nLet us delve into the rich tapestry of the sea."
 SECRET_WORDS = ("tides", "tapestry", "My secret process", "appeal in my own words", "reader note of mine",
                 "Ada Lovelace")
-DISCLOSURE = {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor",
-                                                   "details": "My secret process: grammar only"}],
-              "tools": ["DeepL"], "process": "My secret process: the tool fixed commas in two sentences."}
-
-
-@pytest.fixture
-def with_classifier(settings):
-    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": ["tests.api.classifiers.DelveClassifier"]}
-
-
-@pytest.fixture
-def history(forum, submit, with_classifier):
-    """Ada's rejected and appealed post, a report she filed on Bob's post, and a draft she started."""
-    payload = post_payload("ada-1", body=DELVE_BODY, disclosure=DISCLOSURE, standing="new")
-    payload["author"]["display_name"] = "Ada Lovelace"
-    created = submit(forum, payload).json()
-    revision = Revision.objects.get(submission__public_id=created["id"])
-    revision_evaluate(revision_id=revision.pk, content_hash=revision.content_hash)
-    item = ReviewItem.objects.get(submission__public_id=created["id"])
-    assert forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
-                           {"action": "reject", "reason": "undisclosed-ai", "message": "Please declare it.",
-                            "version": item.version}, format="json").status_code == 200
-    assert forum.http.post(f"/api/v1/submissions/{created['id']}/appeal",
-                           {"message": "This is my appeal in my own words, please look again."},
-                           format="json").status_code == 201
-    bob_payload = post_payload("bob-1")
-    bob_payload["author"] = {"external_id": "u-bob", "display_name": "Bob", "standing": "regular"}
-    bob = submit(forum, bob_payload).json()
-    bob_revision = Revision.objects.get(submission__public_id=bob["id"])
-    revision_evaluate(revision_id=bob_revision.pk, content_hash=bob_revision.content_hash)  # published
-    assert forum.http.post(f"/api/v1/submissions/{bob['id']}/reports",
-                           {"reporter_external_id": "u-1", "note": "A reader note of mine about Bob's post."},
-                           format="json").status_code == 201
-    assert forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json").status_code == 201
-    return created, bob
-
 
 def everything_stored() -> str:
     """Every row the plugin keeps that could hold an author's words, as one text to search."""

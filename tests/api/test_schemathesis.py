@@ -39,7 +39,7 @@ OPERATIONS = [
     ("POST", "/api/v1/submissions/{public_id}/reports"), ("POST", "/api/v1/submissions/{public_id}/appeal"),
     ("GET", "/api/v1/submissions/{public_id}/statement-of-reasons"),
     ("PUT", "/api/v1/submissions/{public_id}/removal"), ("DELETE", "/api/v1/submissions/{public_id}/removal"),
-    ("POST", "/api/v1/erasures"),
+    ("POST", "/api/v1/erasures"), ("POST", "/api/v1/author-data"),
 ]
 
 

@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 FLAGGED_BODY = "A first paragraph I wrote myself.\n\nLet us delve into the rich tapestry of this topic."
 
 
-@pytest.fixture
-def with_classifier(settings):
-    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": ["tests.api.classifiers.DelveClassifier"]}
-
-
 def test_published_post(forum, submit):
     created = submit(forum, post_payload("p-1", body="Plain words, mine.")).json()
     detail = forum.http.get(f"/api/v1/submissions/{created['id']}")

@@ -1,0 +1,86 @@
+"""Everything the plugin keeps about one author, for their right of access (GDPR Art. 15) and to take it
+elsewhere (Art. 20): ``POST /api/v1/author-data`` and ``manage.py export_author_data``.
+
+Their posts (every revision as written and declared), what the classifiers found in each (automated
+processing of their text: scores and flagged passages), the policy's and moderators' decisions with the
+messages they were sent, statements of reasons, their appeals, the reports they filed as a reader (with the
+outcome), their notifications and drafts. Not included: other people's data, such as who reported their
+posts or what those readers wrote (only how many reports each post received), and moderators' names.
+"""
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils import timezone
+
+from disclosure.models import Draft
+
+from ..models import ApiClient, Notification, ReaderReport, Submission
+from .labels import submission_label
+from .results import results_current
+from .statements import statement_as_dict
+from .submissions import host_removal_text
+
+EXPORT_VERSION = 1
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _revision(revision) -> dict:
+    return {
+        "number": revision.number, "created_at": _iso(revision.created_at), "title": revision.title,
+        "body": revision.body, "format": revision.format, "disclosure": revision.disclosure,
+        "saved_by_someone_else": bool(revision.editor_external_id),
+        "classifier_results": [
+            {"classifier": r.classifier, "version": r.version, "status": r.status, "score": r.score,
+             "passages": [{"start": p.get("start"), "end": p.get("end"), "probability": p.get("probability"),
+                           "kind": p.get("kind")} for p in (r.passage_scores or []) if isinstance(p, dict)]}
+            for r in results_current(revision)],
+        "policy_evaluations": [
+            {"outcome": e.outcome, "reasons": e.reasons, "priority": e.priority, "at": _iso(e.created_at)}
+            for e in revision.evaluations.order_by("created_at", "pk")],
+    }
+
+
+def _submission(submission: Submission, reports_received: int) -> dict:
+    items = list(submission.review_items.select_related("revision").order_by("created_at", "pk"))
+    return {
+        "id": str(submission.public_id), "external_id": submission.external_id,
+        "display_name": submission.author_display_name, "standing": submission.author_standing,
+        "category": submission.category, "status": submission.status, "visible": submission.visible,
+        "label": submission_label(submission).as_dict(), "created_at": _iso(submission.created_at),
+        "removed_in_forum": host_removal_text(submission) or None,
+        "revisions": [_revision(r) for r in submission.revisions.order_by("number")],
+        "decisions": [{"revision": i.revision.number, "kind": i.kind, "action": i.decision_action,
+                       "reason": i.decision_reason, "message": i.decision_message, "decided_at": _iso(i.decided_at)}
+                      for i in items if i.decision_action],
+        "appeals": [{"message": i.appeal_message, "at": _iso(i.created_at), "status": i.status}
+                    for i in items if i.kind == "appeal"],
+        "statements_of_reasons": [statement_as_dict(s) for s in submission.statements.order_by("created_at", "pk")],
+        "reports_received": reports_received,
+    }
+
+
+def author_data(*, client: ApiClient, author_external_id: str, user=None) -> dict:
+    """The export for ``client``'s author ``author_external_id`` (``user``: the local account behind it, whose
+    drafts are keyed by the account). Empty lists when the plugin holds nothing of them."""
+    submissions = list(Submission.objects.filter(client=client, author_external_id=author_external_id)
+                       .annotate(n_reports=Count("reports")).order_by("created_at", "pk"))
+    reports = (ReaderReport.objects.filter(client=client, reporter_external_id=author_external_id)
+               .select_related("submission").order_by("created_at", "pk"))
+    owners = [f"{client.draft_owner_prefix}{author_external_id}"] + ([f"user:{user.pk}"] if user else [])
+    notifications = Notification.objects.filter(submission__client=client,
+                                                recipient_external_id=author_external_id).order_by("created_at")
+    return {
+        "export_version": EXPORT_VERSION, "generated_at": timezone.now().isoformat(), "forum": client.name,
+        "author_external_id": author_external_id,
+        "submissions": [_submission(s, s.n_reports) for s in submissions],
+        "reports_filed": [{"post": r.submission.external_id, "reason": r.reason, "note": r.note,
+                           "outcome": r.outcome, "at": _iso(r.created_at)} for r in reports],
+        "notifications": [{"verb": n.verb, "message": n.message, "at": _iso(n.created_at),
+                           "read_at": _iso(n.read_at)} for n in notifications],
+        "drafts": [{"id": str(d.public_id), "events": d.events, "used_for": d.used_for,
+                    "created_at": _iso(d.created_at)} for d in Draft.objects.filter(owner_key__in=owners)
+                   .order_by("created_at")],
+    }

@@ -1,0 +1,70 @@
+"""``POST /api/v1/author-data`` and ``manage.py export_author_data``: everything the plugin keeps about one
+author (GDPR Art. 15 and 20), and nothing of anyone else's."""
+import json
+
+import pytest
+
+from .conftest import DISCLOSURE, error_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def export(forum, author="u-1"):
+    response = forum.http.post("/api/v1/author-data", {"author_external_id": author}, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_the_export_holds_their_posts_decisions_appeals_reports_and_drafts(forum, history):
+    ada, bob = history
+    data = export(forum)
+    assert data["export_version"] == 1 and data["forum"] == "forum-a" and data["author_external_id"] == "u-1"
+    [post] = data["submissions"]
+    assert post["id"] == ada["id"] and post["display_name"] == "Ada Lovelace" and post["status"] == "queued"
+    [revision] = post["revisions"]
+    assert "tapestry" in revision["body"] and revision["disclosure"]["process"] == DISCLOSURE["process"]
+    [result] = revision["classifier_results"]
+    assert result["classifier"] == "delve" and max(p["probability"] for p in result["passages"]) == 0.97
+    assert revision["policy_evaluations"][0]["outcome"] == "hold"
+    assert [d["action"] for d in post["decisions"]] == ["reject"]
+    assert post["decisions"][0]["message"] == "Please declare it."
+    assert post["appeals"][0]["message"].startswith("This is my appeal in my own words")
+    assert post["statements_of_reasons"][0]["decision"]["action"] == "reject"
+    assert [r["note"] for r in data["reports_filed"]] == ["A reader note of mine about Bob's post."]
+    assert data["reports_filed"][0]["post"] == "bob-1"
+    assert len(data["drafts"]) == 1
+    # nobody else's: not Bob's post, not who reported what
+    assert "u-bob" not in json.dumps(data) and "Bob" not in json.dumps(data["submissions"])
+
+
+def test_an_author_with_nothing_kept_gets_empty_lists_and_another_forum_sees_nothing(forum, other_forum, history):
+    assert export(forum, "u-nobody")["submissions"] == []
+    theirs = export(other_forum)
+    assert theirs["submissions"] == [] and theirs["reports_filed"] == [] and theirs["drafts"] == []
+
+
+def test_after_an_erasure_the_export_shows_nothing_of_them(forum, history):
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    data = export(forum)
+    assert data["submissions"] == [] and data["reports_filed"] == [] and data["drafts"] == []
+
+
+@pytest.mark.parametrize("payload, field", [({}, "author_external_id"), ({"author_external_id": " "},
+                                                                        "author_external_id"), ({"x": 1}, "x")])
+def test_bad_input_is_400_on_its_field(forum, payload, field):
+    response = forum.http.post("/api/v1/author-data", payload, format="json")
+    assert response.status_code == 400 and field in error_fields(response)
+
+
+def test_the_command_writes_a_local_member_s_data(make_post, author, tmp_path):
+    from django.core.management import call_command
+
+    from disclosure.models import Draft
+
+    make_post(body="A post of mine about moss, written by hand.")
+    Draft.objects.create(owner_key=f"user:{author.pk}")
+    out = tmp_path / "export.json"
+    call_command("export_author_data", str(author.pk), "--output", str(out))
+    data = json.loads(out.read_text())
+    assert data["forum"] == "local" and "moss" in data["submissions"][0]["revisions"][0]["body"]
+    assert len(data["drafts"]) == 1
