@@ -58,9 +58,12 @@ class RulePolicy:
 
     def decide(self, data: PolicyInput) -> Decision:
         outcome, reasons, priority, matched, template = "publish", [], 0, [], None
-        rejecting_reasons = []
+        rejecting_reasons, approved = [], []
         for rule in self.rules:
             if not rule.enabled or not rule.when.holds(data):
+                continue
+            if data.approved_declaration and not rule.when.reads_classifiers():
+                approved.append(rule.name)  # a person approved this declaration on this post already
                 continue
             matched.append(rule.name)
             withheld = rule.outcome == "auto_reject" and data.edited_by_other
@@ -71,6 +74,8 @@ class RulePolicy:
                 if rule.reason not in rejecting_reasons:
                     rejecting_reasons.append(rule.reason)
             rule_outcome = "hold" if withheld else rule.outcome
+            if data.approved_then_edited and rule_outcome == "hold":
+                rule_outcome = "publish_and_queue"  # a person approved the post: an editor's change never hides it
             if SEVERITY[rule_outcome] > SEVERITY[outcome]:
                 outcome = rule_outcome
             if rule_outcome != "publish" and not withheld and rule.reason not in reasons:
@@ -81,6 +86,8 @@ class RulePolicy:
         details: dict[str, Any] = {"matched_rules": matched, "signals": _signals(data)}
         if rejecting_reasons:
             details["auto_reject_withheld"] = {"because": "edited_by_other", "reasons": rejecting_reasons}
+        if approved:
+            details["approved_declaration"] = approved
         if outcome == "auto_reject":
             details.update(_auto_reject_message(template))
         return Decision(EvaluationOutcome(outcome).value, reasons, priority, details)

@@ -24,6 +24,11 @@ PassageKind = Literal["author", "declared_ai", "quote", "code", "collapsible"]
 SEVERITY = {"publish": 0, "publish_and_queue": 1, "hold": 2, "auto_reject": 3}
 
 
+#: the conditions on classifier results (``classifier`` only narrows them, and ``passage_kinds`` has a default)
+_CLASSIFIER_CONDITIONS = ("score_at_least", "passage_score_at_least", "passage_flagged", "classifier_error",
+                          "findings_any")
+
+
 class Condition(BaseModel):
     """Every field that is set must hold (AND); ``any_of`` holds when one of its conditions does (OR)."""
 
@@ -81,6 +86,12 @@ class Condition(BaseModel):
         if self.always is False:
             raise ValueError("“always” can only be true.")
         return self
+
+    def reads_classifiers(self) -> bool:
+        """Whether this condition (or one of its ``any_of`` branches) looks at what the classifiers found, not
+        only at the declaration, the author, the place and earlier decisions."""
+        return any(getattr(self, name) is not None for name in _CLASSIFIER_CONDITIONS) \
+            or any(branch.reads_classifiers() for branch in self.any_of or [])
 
     def passage_score_bars(self) -> list[float]:
         """Every ``passage_score_at_least`` in this condition and its ``any_of`` branches."""

@@ -182,3 +182,85 @@ def test_whose_version_answered_the_decision_is_read_version_by_version(queued_p
 
     assert (evaluation.outcome, evaluation.reasons) == ("publish_and_queue",
                                                         ["resubmitted_after_changes", "edited_by_other"])
+
+
+# --- A person approved the post; then someone else edits it ------------------------------------------------
+
+def approved_ai_assisted_post(make_post, make_user, evaluate, moderator, *, body):
+    """A new author's AI-drafted post: held by the declaration alone (``new_author_ai_assisted``), then approved."""
+    from moderation.services.review import Actor, review_item_decide
+    from tests.conftest import HONEST_DISCLOSURE
+
+    post = make_post(body=body, disclosure=HONEST_DISCLOSURE, user=make_user("newcomer", standing="new"))
+    evaluation = evaluate(post)
+    assert evaluation.outcome == "hold" and "new_author_ai_assisted" in evaluation.reasons
+    item = post.submission.review_items.get()
+    review_item_decide(item_id=item.pk, actor=Actor.for_user(moderator), action="approve", reason="ok",
+                       expected_version=item.version)
+    post.submission.refresh_from_db()
+    assert post.submission.visible and post.submission.status == "approved"
+    return post.submission
+
+
+def edit(submission, *, body, disclosure=None, editor_external_id="mod-7"):
+    from tests.conftest import HONEST_DISCLOSURE
+
+    result = submission_submit(client=submission.client, external_id=submission.external_id,
+                               author_external_id=submission.author_external_id,
+                               author_standing=submission.author_standing, category=submission.category,
+                               title="An approved post", body=body, disclosure_data=disclosure or HONEST_DISCLOSURE,
+                               editor_external_id=editor_external_id)
+    return revision_evaluate(revision_id=result.revision.pk)
+
+
+def test_a_moderators_typo_fix_of_an_approved_post_does_not_hide_it_or_ask_about_the_declaration_again(
+        classifiers, make_post, make_user, evaluate, moderator):
+    """Before, the new author's declaration held the edited version again: the post the moderator had approved
+    disappeared from readers until someone approved it a second time."""
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
+
+    evaluation = edit(submission, body=HUMAN_TEXT + " Typo fixed.")
+
+    submission.refresh_from_db()
+    assert evaluation.outcome == "publish" and evaluation.reasons == []
+    assert "new_author_ai_assisted" in evaluation.details["approved_declaration"]
+    assert submission.visible and submission.status == "published"
+    assert not submission.review_items.exclude(status="decided").exists()
+
+
+def test_an_editors_change_the_classifiers_flag_goes_back_to_the_queue_still_shown(
+        classifiers, make_post, make_user, evaluate, moderator):
+    from .conftest import AI_TEXT
+
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
+
+    evaluation = edit(submission, body=f"{HUMAN_TEXT}\n\n{AI_TEXT}")
+
+    submission.refresh_from_db()
+    assert evaluation.outcome == "publish_and_queue"  # a new author's flagged text holds; an approved post stays
+    assert "undisclosed_ai_suspected" in evaluation.reasons and "edited_by_other" in evaluation.reasons
+    assert submission.visible and submission.review_items.filter(status="open").exists()
+
+
+def test_an_editor_who_changes_the_declaration_has_it_checked_but_the_post_stays_shown(
+        classifiers, make_post, make_user, evaluate, moderator):
+    from tests.conftest import HONEST_DISCLOSURE
+
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
+
+    evaluation = edit(submission, body=HUMAN_TEXT, disclosure={**HONEST_DISCLOSURE, "ai_share_percent": 80})
+
+    submission.refresh_from_db()
+    assert evaluation.outcome == "publish_and_queue" and "mostly_ai_content" in evaluation.reasons
+    assert "approved_declaration" not in evaluation.details and submission.visible
+
+
+def test_the_authors_own_edit_of_an_approved_post_is_judged_as_before(classifiers, make_post, make_user, evaluate,
+                                                                      moderator):
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
+
+    evaluation = edit(submission, body=HUMAN_TEXT + " My own change.", editor_external_id="")
+
+    submission.refresh_from_db()
+    assert evaluation.outcome == "hold" and "new_author_ai_assisted" in evaluation.reasons
+    assert not submission.visible
