@@ -446,7 +446,7 @@ class HostRemovalIn(StrictSerializer):
                      help_text="Shown to moderators beside the reason (optional).")
 
 
-class ErasureIn(StrictSerializer):
+class AuthorRefIn(StrictSerializer):
     """An author of yours, by your forum's id (an erasure or a data export)."""
 
     author_external_id = IdField(max_length=200, help_text="Your forum's id of the author.")

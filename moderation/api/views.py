@@ -230,18 +230,20 @@ class ErasureView(ApiView):
 
     required_scope = "submit"
 
-    @extend_schema(request=s.ErasureIn, responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS},
+    @extend_schema(request=s.AuthorRefIn, responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS},
                    summary="Erase an author's personal data",
                    description="Erases, for your author `author_external_id`: every revision's title and body, "
                                "the free text of their disclosures, their appeal messages, the notes of reports "
-                               "they filed, the excerpts of their posts in statements of reasons, their display "
-                               "name, notifications and drafts; their id becomes `pseudonym` everywhere. Kept: "
-                               "each post's status, disclosure structure, scores, evaluations, review items, "
-                               "decisions and the audit log (without the author's words). An erased post is "
-                               "marked removed in your forum and takes no new revision (409). Cannot be undone; "
-                               "sending it again erases nothing more (all counts 0, `pseudonym` null).")
+                               "they filed, the excerpts of their posts in statements of reasons, what classifiers "
+                               "wrote about the text in words, their display name (also as an editor), "
+                               "notifications and drafts; their id becomes `pseudonym` everywhere. Kept: each "
+                               "post's status, disclosure structure, scores, evaluations, review items, decisions "
+                               "and the audit log (without the author's words). An erased post is hidden for good, "
+                               "marked removed in your forum, cannot be appealed or restored, and takes no new "
+                               "revision (409). Cannot be undone; sending it again erases nothing more (all counts "
+                               "0, `pseudonym` null).")
     def post(self, request):
-        data = s.ErasureIn(data=request.data)
+        data = s.AuthorRefIn(data=request.data)
         data.is_valid(raise_exception=True)
         report = author_erase(client=self.client, author_external_id=data.validated_data["author_external_id"],
                               actor=Actor.for_client(self.client))
@@ -253,7 +255,7 @@ class AuthorDataView(ApiView):
 
     required_scope = "submit"
 
-    @extend_schema(request=s.ErasureIn, responses={200: OpenApiTypes.OBJECT, **BODY_ERRORS, **AUTH_ERRORS},
+    @extend_schema(request=s.AuthorRefIn, responses={200: OpenApiTypes.OBJECT, **BODY_ERRORS, **AUTH_ERRORS},
                    summary="Everything kept about an author",
                    description="For your author `author_external_id`: their posts (every revision as written and "
                                "declared, the classifiers' scores and flagged passages, the policy's evaluations, "
@@ -263,7 +265,7 @@ class AuthorDataView(ApiView):
                                "names) is not included. POST, so the id stays out of URLs and access logs; it "
                                "changes nothing.")
     def post(self, request):
-        data = s.ErasureIn(data=request.data)
+        data = s.AuthorRefIn(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(author_data(client=self.client,
                                     author_external_id=data.validated_data["author_external_id"]))
