@@ -299,10 +299,12 @@ def audit_page(*, verb: str = "", actor: str = "", submission: str = "", since: 
 def public_log_page(*, cursor: str | None = None, size: int = PAGE_SIZE):
     """The host forum's posts that stand rejected, each once with the rejection that stands (its post's latest
     item), newest first: the optional public moderation log. Other API clients' posts are theirs, not the host
-    forum's to publish; a rejection overturned on appeal or followed by an approved edit is not listed."""
+    forum's to publish; a rejection overturned on appeal or followed by an approved edit is not listed, nor a post
+    whose author was erased (nothing of it is left to show)."""
     latest = ~Exists(ReviewItem.objects.filter(submission=OuterRef("submission"), pk__gt=OuterRef("pk")))
     rejected = ReviewItem.objects.filter(
         latest, status=ReviewStatus.DECIDED, decision_action=DecisionAction.REJECT,
         submission__status=SubmissionStatus.REJECTED, submission__client__name=ApiClient.LOCAL_NAME,
+        submission__author_erased_at=None,
     ).select_related("revision", "decision_template")
     return keyset_page(rejected, [("decided_at", True), ("id", True)], cursor, size)

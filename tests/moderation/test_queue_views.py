@@ -360,6 +360,22 @@ def test_the_public_log_lists_each_standing_rejection_of_the_forums_own_posts_on
     assert page.count("Appeal denied") == 1
 
 
+def test_the_public_log_leaves_out_a_post_whose_author_was_erased(client, settings, queued_post, item_of,
+                                                                  moderator, templates, make_user):
+    """Its rejection stands, but nothing of it is left to show: the log listed an empty title."""
+    from moderation.services.erasure import author_erase
+    from moderation.services.intake import local_client
+
+    settings.MODERATION = {**settings.MODERATION, "PUBLIC_MODERATION_LOG": True}
+    leaver = make_user("leaver")
+    for title, user in (("Kept", None), ("Erased", leaver)):
+        item = item_of(queued_post(title=title, user=user))
+        review_item_reject(item_id=item.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
+    author_erase(client=local_client(), author_external_id=str(leaver.pk), actor=Actor.system())
+    page = client.get("/moderation/log/").content.decode()
+    assert page.count("Undisclosed AI text") == 1 and "Kept" in page and "<strong></strong>" not in page
+
+
 def test_the_stats_page_draws_charts_and_precision(mod_client, queued_post, item_of, moderator, templates):
     rejected = item_of(queued_post(title="Confirmed"))
     review_item_reject(item_id=rejected.pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai")
