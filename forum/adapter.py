@@ -19,8 +19,9 @@ class ForumModerationAdapter(ModerationAdapter):
         return reverse("forum:post_detail", args=[post.public_id]) if post else None
 
     def user_for_author(self, author_external_id: str):
-        return get_user_model().objects.filter(pk=author_external_id).first() if author_external_id.isdigit() \
-            else None
+        # ASCII digits only: str.isdigit() takes "٢" too, which would name user 2
+        numeric = author_external_id.isascii() and author_external_id.isdigit()
+        return get_user_model().objects.filter(pk=author_external_id).first() if numeric else None
 
     def category_name(self, slug: str) -> str:
         category = Category.objects.filter(slug=slug).first()

@@ -38,8 +38,9 @@ class SpiritModerationAdapter(ModerationAdapter):
     def user_for_author(self, author_external_id: str):
         from django.contrib.auth import get_user_model
 
-        return get_user_model().objects.filter(pk=author_external_id).first() if author_external_id.isdigit() \
-            else None
+        # ASCII digits only: str.isdigit() takes "٢" too, which would name user 2
+        numeric = author_external_id.isascii() and author_external_id.isdigit()
+        return get_user_model().objects.filter(pk=author_external_id).first() if numeric else None
 
     def category_name(self, slug: str) -> str:
         from spirit.category.models import Category

@@ -43,13 +43,18 @@ def mark_edited_by_other(*, decision: Decision, revision) -> Decision:
     return decision
 
 
+#: How :meth:`RulePolicy.decide` reads rules; part of every policy's version, so that a change here re-decides
+#: what ``reevaluate`` sends again (2: someone else's edit of an approved post, round 20).
+ENGINE_VERSION = 2
+
+
 class RulePolicy:
-    """An ordered set of validated rules; ``version`` changes whenever the rules do."""
+    """An ordered set of validated rules; ``version`` changes whenever the rules, or how they are read, do."""
 
     def __init__(self, rules: list[Rule], *, base_version: str = DEFAULT_VERSION):
         self.rules = rules
-        digest = hashlib.sha256(json.dumps([r.model_dump(mode="json") for r in rules], sort_keys=True)
-                                .encode()).hexdigest()[:10]
+        hashed = {"engine": ENGINE_VERSION, "rules": [r.model_dump(mode="json") for r in rules]}
+        digest = hashlib.sha256(json.dumps(hashed, sort_keys=True).encode()).hexdigest()[:10]
         self.version = f"{base_version[:30]}+{digest}"
 
     def passage_score_bars(self) -> list[float]:
@@ -62,8 +67,9 @@ class RulePolicy:
         for rule in self.rules:
             if not rule.enabled or not rule.when.holds(data):
                 continue
-            if data.approved_declaration and not rule.when.reads_classifiers():
-                approved.append(rule.name)  # a person approved this declaration on this post already
+            seen = rule.name in data.approved_rules  # the person who approved the post saw this rule match
+            if seen and data.approved_declaration and not rule.when.reads_classifiers():
+                approved.append(rule.name)  # ... about the declaration they approved, which the edit keeps
                 continue
             matched.append(rule.name)
             withheld = rule.outcome == "auto_reject" and data.edited_by_other
@@ -74,8 +80,8 @@ class RulePolicy:
                 if rule.reason not in rejecting_reasons:
                     rejecting_reasons.append(rule.reason)
             rule_outcome = "hold" if withheld else rule.outcome
-            if data.approved_then_edited and rule_outcome == "hold":
-                rule_outcome = "publish_and_queue"  # a person approved the post: an editor's change never hides it
+            if seen and rule_outcome == "hold":
+                rule_outcome = "publish_and_queue"  # they approved the post with it: an edit does not hide it again
             if SEVERITY[rule_outcome] > SEVERITY[outcome]:
                 outcome = rule_outcome
             if rule_outcome != "publish" and not withheld and rule.reason not in reasons:

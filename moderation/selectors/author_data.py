@@ -9,16 +9,15 @@ posts or what those readers wrote (only how many reports each post received), an
 """
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from disclosure.models import Draft
 
-from ..models import ApiClient, Notification, ReaderReport, Submission
+from ..models import ApiClient, Notification, ReaderReport, Revision, Submission
 from .labels import submission_label
 from .results import results_current
 from .statements import statement_as_dict
-from .submissions import host_removal_text
 
 EXPORT_VERSION = 1
 
@@ -39,39 +38,61 @@ def _revision(revision) -> dict:
             for r in results_current(revision)],
         "policy_evaluations": [
             {"outcome": e.outcome, "reasons": e.reasons, "priority": e.priority, "at": _iso(e.created_at)}
-            for e in revision.evaluations.order_by("created_at", "pk")],
+            for e in sorted(revision.evaluations.all(), key=lambda e: (e.created_at, e.pk))],
     }
 
 
 def _submission(submission: Submission, reports_received: int) -> dict:
-    items = list(submission.review_items.select_related("revision").order_by("created_at", "pk"))
+    items = sorted(submission.review_items.all(), key=lambda i: (i.created_at, i.pk))  # prefetched
     return {
         "id": str(submission.public_id), "external_id": submission.external_id,
         "display_name": submission.author_display_name, "standing": submission.author_standing,
         "category": submission.category, "status": submission.status, "visible": submission.visible,
         "label": submission_label(submission).as_dict(), "created_at": _iso(submission.created_at),
-        "removed_in_forum": host_removal_text(submission) or None,
-        "revisions": [_revision(r) for r in submission.revisions.order_by("number")],
+        # the reason and when, not the forum's note: that is written for its moderators and may name others
+        "removed_in_forum": {"reason": submission.host_removed_reason, "at": _iso(submission.host_removed_at)}
+        if submission.host_removed_at else None,
+        "revisions": [_revision(r) for r in sorted(submission.revisions.all(), key=lambda r: r.number)],
         "decisions": [{"revision": i.revision.number, "kind": i.kind, "action": i.decision_action,
                        "reason": i.decision_reason, "message": i.decision_message, "decided_at": _iso(i.decided_at)}
                       for i in items if i.decision_action],
         "appeals": [{"message": i.appeal_message, "at": _iso(i.created_at), "status": i.status}
                     for i in items if i.kind == "appeal"],
-        "statements_of_reasons": [statement_as_dict(s) for s in submission.statements.order_by("created_at", "pk")],
+        "statements_of_reasons": [statement_as_dict(s) for s in sorted(submission.statements.all(),
+                                                                        key=lambda s: (s.created_at, s.pk))],
         "reports_received": reports_received,
     }
+
+
+def author_drafts(*, client: ApiClient, author_external_id: str, external_ids: list[str], user=None):
+    """The author's drafts: those started for them (or by their local account ``user``), and those that became
+    their posts (``external_ids``) though started without an author id. The export reads them; the erasure
+    deletes them."""
+    owners = [f"{client.draft_owner_prefix}{author_external_id}"] + ([f"user:{user.pk}"] if user else [])
+    became_theirs = Q(used_for__in=external_ids, owner_key__startswith=client.draft_owner_prefix)
+    if client.name == ApiClient.LOCAL_NAME:
+        became_theirs |= Q(used_for__in=external_ids, owner_key__startswith="user:")
+    return Draft.objects.filter(Q(owner_key__in=owners) | became_theirs)
 
 
 def author_data(*, client: ApiClient, author_external_id: str, user=None) -> dict:
     """The export for ``client``'s author ``author_external_id`` (``user``: the local account behind it, whose
     drafts are keyed by the account). Empty lists when the plugin holds nothing of them."""
-    submissions = list(Submission.objects.filter(client=client, author_external_id=author_external_id)
-                       .annotate(n_reports=Count("reports")).order_by("created_at", "pk"))
+    submissions = list(
+        Submission.objects.filter(client=client, author_external_id=author_external_id)
+        .select_related("client", "current_revision").annotate(n_reports=Count("reports"))
+        .prefetch_related("revisions__evaluations", "revisions__classifier_results", "review_items__revision",
+                          "statements__submission__client")
+        .order_by("created_at", "pk"))
     reports = (ReaderReport.objects.filter(client=client, reporter_external_id=author_external_id)
                .select_related("submission").order_by("created_at", "pk"))
-    owners = [f"{client.draft_owner_prefix}{author_external_id}"] + ([f"user:{user.pk}"] if user else [])
     notifications = Notification.objects.filter(submission__client=client,
                                                 recipient_external_id=author_external_id).order_by("created_at")
+    edits = (Revision.objects.filter(submission__client=client, editor_external_id=author_external_id)
+             .exclude(submission__author_external_id=author_external_id).select_related("submission")
+             .order_by("created_at", "pk"))
+    drafts = author_drafts(client=client, author_external_id=author_external_id,
+                           external_ids=[s.external_id for s in submissions], user=user).order_by("created_at")
     return {
         "export_version": EXPORT_VERSION, "generated_at": timezone.now().isoformat(), "forum": client.name,
         "author_external_id": author_external_id,
@@ -80,7 +101,9 @@ def author_data(*, client: ApiClient, author_external_id: str, user=None) -> dic
                            "outcome": r.outcome, "at": _iso(r.created_at)} for r in reports],
         "notifications": [{"verb": n.verb, "message": n.message, "at": _iso(n.created_at),
                            "read_at": _iso(n.read_at)} for n in notifications],
+        # versions of other people's posts they saved (a moderator's edit): which, and when; not those posts
+        "edits_of_others_posts": [{"post": r.submission.external_id, "revision": r.number,
+                                   "display_name": r.editor_display_name, "at": _iso(r.created_at)} for r in edits],
         "drafts": [{"id": str(d.public_id), "events": d.events, "used_for": d.used_for,
-                    "created_at": _iso(d.created_at)} for d in Draft.objects.filter(owner_key__in=owners)
-                   .order_by("created_at")],
+                    "created_at": _iso(d.created_at)} for d in drafts],
     }

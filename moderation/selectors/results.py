@@ -13,7 +13,7 @@ USABLE = (ResultStatus.OK, ResultStatus.INSUFFICIENT_EVIDENCE, ResultStatus.SKIP
 def results_current(revision: Revision, wanted: set[tuple[str, str]] | None = None) -> list[ClassifierResult]:
     """Per (classifier, version): the newest usable row, else the newest error; ordered by classifier."""
     chosen: dict[tuple[str, str], ClassifierResult] = {}
-    for result in revision.classifier_results.order_by("-id"):
+    for result in sorted(revision.classifier_results.all(), key=lambda r: -r.pk):  # uses a prefetch when made
         key = (result.classifier, result.version)
         if wanted is not None and key not in wanted:
             continue

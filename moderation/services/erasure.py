@@ -23,8 +23,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from disclosure.models import Draft
-
 from .. import signals
 from ..models import (
     Action,
@@ -37,6 +35,7 @@ from ..models import (
     StatementOfReasons,
     Submission,
 )
+from ..selectors.author_data import author_drafts
 from .classifier_log import classifier_results_erase
 from .review import Actor, _audit
 
@@ -118,18 +117,12 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                 Action.objects.filter(pk=action.pk).update(note="", data={**action.data, "reporter": pseudonym})
         ReaderReport.objects.filter(pk__in=[r.pk for r in reports]).update(reporter_external_id=pseudonym,
                                                                             note="")
-        owners = [f"{client.draft_owner_prefix}{author_external_id}"]
-        # drafts that became their posts, also one started without an author id (or by the local account)
-        external_ids = [s.external_id for s in submissions]
-        became_theirs = Q(used_for__in=external_ids, owner_key__startswith=client.draft_owner_prefix)
-        if client.name == ApiClient.LOCAL_NAME:
-            became_theirs |= Q(used_for__in=external_ids, owner_key__startswith="user:")
         if user is not None:
-            owners.append(f"user:{user.pk}")
             # what they did as a reader or an appellant (as a moderator, what they decided stays theirs)
             Action.objects.filter(actor_user=user, verb__in=("appeal", "report", "open")).update(
                 actor_label=pseudonym)
-        drafts = Draft.objects.filter(Q(owner_key__in=owners) | became_theirs).delete()[0]
+        drafts = author_drafts(client=client, author_external_id=author_external_id,
+                               external_ids=[s.external_id for s in submissions], user=user).delete()[0]
         if not (submissions or reports or drafts or notifications or edited):
             return ErasureReport(pseudonym=None)
         for submission in submissions:

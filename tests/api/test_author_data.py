@@ -68,3 +68,66 @@ def test_the_command_writes_a_local_member_s_data(make_post, author, tmp_path):
     data = json.loads(out.read_text())
     assert data["forum"] == "local" and "moss" in data["submissions"][0]["revisions"][0]["body"]
     assert len(data["drafts"]) == 1
+
+
+# --- Found by a review --------------------------------------------------------------------------------------
+
+def test_the_forums_removal_note_for_its_moderators_is_not_exported(forum, history):
+    ada, _bob = history
+    forum.http.put(f"/api/v1/submissions/{ada['id']}/removal",
+                   {"reason": "removed_by_moderators", "note": "Removed by Carol after Dave complained."},
+                   format="json")
+    [post] = export(forum)["submissions"]
+    assert post["removed_in_forum"]["reason"] == "removed_by_moderators" and post["removed_in_forum"]["at"]
+    assert "Carol" not in json.dumps(post) and "Dave" not in json.dumps(post)
+
+
+def test_a_draft_started_without_an_author_id_that_became_their_post_is_exported(forum, submit):
+    from .conftest import post_payload
+
+    draft = forum.http.post("/api/v1/drafts", {}, format="json").json()
+    payload = post_payload("ada-7", disclosure=DISCLOSURE)
+    payload["draft_id"] = draft["id"]
+    assert submit(forum, payload).status_code == 202
+    assert [d["id"] for d in export(forum)["drafts"]] == [draft["id"]]
+
+
+def test_their_edits_of_someone_else_s_post_are_listed_without_that_post(forum, submit):
+    from .conftest import post_payload
+
+    bob = post_payload("bob-3", body="Bob's own words about rivers.")
+    bob["author"] = {"external_id": "u-bob", "display_name": "Bob", "standing": "regular"}
+    submit(forum, bob)
+    submit(forum, {**bob, "body": "Bob's own words about rivers, tidied.",
+                   "editor": {"external_id": "u-1", "display_name": "Ada"}})
+    data = export(forum)
+    assert [(e["post"], e["revision"], e["display_name"]) for e in data["edits_of_others_posts"]] == [
+        ("bob-3", 2, "Ada")]
+    assert "rivers" not in json.dumps(data)
+
+
+def test_the_export_reads_a_page_of_posts_in_a_fixed_number_of_queries(forum, submit, django_assert_max_num_queries):
+    from .conftest import post_payload
+
+    for n in range(8):
+        submit(forum, post_payload(f"many-{n}"))
+    with django_assert_max_num_queries(20):
+        assert len(export(forum)["submissions"]) == 8
+
+
+def test_an_author_id_in_other_digits_names_no_local_account(make_user, tmp_path):
+    """``"٢"`` is a digit to str.isdigit(): it named user 2 of the host forum."""
+    from django.core.management import call_command
+
+    from disclosure.models import Draft
+    from moderation.services.intake import local_client
+
+    local_client()
+    owner = make_user("owner")
+    Draft.objects.create(owner_key=f"user:{owner.pk}")
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in str(owner.pk))
+    out = tmp_path / "export.json"
+    call_command("export_author_data", arabic_indic, "--output", str(out))
+    assert json.loads(out.read_text())["drafts"] == []
+    call_command("export_author_data", str(owner.pk), "--output", str(out))
+    assert len(json.loads(out.read_text())["drafts"]) == 1

@@ -228,8 +228,10 @@ def test_a_moderators_typo_fix_of_an_approved_post_does_not_hide_it_or_ask_about
     assert not submission.review_items.exclude(status="decided").exists()
 
 
-def test_an_editors_change_the_classifiers_flag_goes_back_to_the_queue_still_shown(
+def test_what_an_edit_brings_that_the_person_did_not_approve_applies_as_written(
         classifiers, make_post, make_user, evaluate, moderator):
+    """Text the classifiers flag that was not in the approved version holds the post again, with who edited it:
+    the approval covered what the person saw, not what someone added later."""
     from .conftest import AI_TEXT
 
     submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
@@ -237,13 +239,30 @@ def test_an_editors_change_the_classifiers_flag_goes_back_to_the_queue_still_sho
     evaluation = edit(submission, body=f"{HUMAN_TEXT}\n\n{AI_TEXT}")
 
     submission.refresh_from_db()
-    assert evaluation.outcome == "publish_and_queue"  # a new author's flagged text holds; an approved post stays
+    assert evaluation.outcome == "hold"
+    assert "undisclosed_ai_suspected" in evaluation.reasons and "edited_by_other" in evaluation.reasons
+    assert "approved_declaration" in evaluation.details  # the declaration they approved is not asked again
+    assert not submission.visible and submission.review_items.filter(status="open").exists()
+
+
+def test_what_the_person_saw_and_approved_does_not_hide_the_edit_again(classifiers, make_post, make_user, evaluate,
+                                                                      moderator):
+    """A flagged passage the moderator approved, kept by a typo fix: back to the queue, and still shown."""
+    from .conftest import AI_TEXT
+
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator,
+                                           body=f"{HUMAN_TEXT}\n\n{AI_TEXT}")
+
+    evaluation = edit(submission, body=f"{HUMAN_TEXT}\n\n{AI_TEXT} Typo fixed.")
+
+    submission.refresh_from_db()
+    assert evaluation.outcome == "publish_and_queue"
     assert "undisclosed_ai_suspected" in evaluation.reasons and "edited_by_other" in evaluation.reasons
     assert submission.visible and submission.review_items.filter(status="open").exists()
 
 
-def test_an_editor_who_changes_the_declaration_has_it_checked_but_the_post_stays_shown(
-        classifiers, make_post, make_user, evaluate, moderator):
+def test_an_editor_who_changes_the_declaration_has_it_checked_again(classifiers, make_post, make_user, evaluate,
+                                                                   moderator):
     from tests.conftest import HONEST_DISCLOSURE
 
     submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
@@ -251,8 +270,31 @@ def test_an_editor_who_changes_the_declaration_has_it_checked_but_the_post_stays
     evaluation = edit(submission, body=HUMAN_TEXT, disclosure={**HONEST_DISCLOSURE, "ai_share_percent": 80})
 
     submission.refresh_from_db()
-    assert evaluation.outcome == "publish_and_queue" and "mostly_ai_content" in evaluation.reasons
-    assert "approved_declaration" not in evaluation.details and submission.visible
+    # "mostly AI" is new (held); "a new author's AI-assisted post" was approved (it alone would not hide it)
+    assert evaluation.outcome == "hold" and "mostly_ai_content" in evaluation.reasons
+    assert "new_author_ai_assisted" in evaluation.reasons and "approved_declaration" not in evaluation.details
+    assert not submission.visible
+
+
+def test_an_approval_covers_only_the_rules_that_matched_the_approved_version(settings, classifiers, make_post,
+                                                                            make_user, evaluate, moderator):
+    """Found by review: a forum's own rule about others' edits was skipped as if a person had approved it, and
+    an automatic rejection that changed nothing (a re-score of an approved version) counted as a rejection."""
+    from moderation.services.evaluation import revision_evaluate as evaluate_again
+
+    submission = approved_ai_assisted_post(make_post, make_user, evaluate, moderator, body=HUMAN_TEXT)
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": [
+        {"name": "others_edits_reviewed", "when": {"edited_by_other": True}, "outcome": "publish_and_queue",
+         "reason": "others_edit", "priority": 5},
+        {"name": "auto_reject_high_score", "when": {"always": True}, "outcome": "auto_reject",
+         "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}}
+    evaluate_again(revision_id=submission.current_revision_id)  # a re-score: the approval stands
+    submission.refresh_from_db()
+    assert submission.status == "approved" and submission.visible
+
+    evaluation = edit(submission, body=HUMAN_TEXT + " Typo fixed.")
+
+    assert "others_edit" in evaluation.reasons and "edited_after_rejection" not in evaluation.reasons
 
 
 def test_the_authors_own_edit_of_an_approved_post_is_judged_as_before(classifiers, make_post, make_user, evaluate,
