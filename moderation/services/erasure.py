@@ -2,15 +2,16 @@
 
 What goes: the texts the author wrote (every revision's title and body, the free text of their disclosures,
 their appeal messages, the notes of reports they filed, the excerpts of their posts quoted in statements of
-reasons), their display name, their notifications and drafts. Their id becomes a pseudonym (``erased-…``, one
-per erasure and unrelated to the id), in their submissions and in the reports they filed.
+reasons), what classifiers wrote about those texts in words, their display name (also as the editor of other
+people's posts), their notifications and drafts. Their id becomes a pseudonym (``erased-…``, one per erasure
+and unrelated to the id), in their submissions and in the reports they filed.
 
 What stays, because it holds nothing of theirs and the forum must account for its moderation: each post's
 status, structure (its disclosure's kinds, extents, share and tools), classifier scores (offsets and numbers
 only), the policy's evaluations, review items and moderators' decisions with their messages, statements of
 reasons without the excerpts, and the audit log, whose rows lose only the author's words and name. An
-erased post is marked removed in the forum (its text is gone, so nothing can show it), takes no new revision
-and is never evaluated again.
+erased post is hidden for good and marked removed in the forum (its text is gone, so nothing can show it); it
+takes no new revision, is never evaluated again, and cannot be appealed or restored.
 
 Erasing an author with nothing left is a no-op. One audit row (``author_erased``) per erased submission.
 """
