@@ -103,12 +103,14 @@ def draft_prefill(draft: Draft) -> dict[str, Any]:
     order = list(EXTENTS)
     extents: dict[str, str] = {}
     tools: list[str] = []
+    named: set[str] = set()
     for event in draft.events:
         kind, extent = event["kind"], event["extent"]
         if kind not in extents or order.index(extent) > order.index(extents[kind]):
             extents[kind] = extent
-        if event.get("tool") and tool_key(event["tool"]) not in {tool_key(t) for t in tools}:
+        if event.get("tool") and tool_key(event["tool"]) not in named:
             tools.append(event["tool"])  # the first spelling recorded; "DeepL" and "deepl" are one tool
+            named.add(tool_key(event["tool"]))
     if not extents:
         return {}
     return {"human_only": False, "assistance": [{"kind": k, "extent": e} for k, e in extents.items()],

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from disclosure.blocks import PARSER_VERSION
-from disclosure.schema import SCHEMA_VERSION
+from disclosure.schema import SCHEMA_VERSION, tool_key
 from disclosure.validation import check_post
 
 from ..categories import category_key, in_categories
@@ -48,6 +48,22 @@ def revision_content_hash(*, title: str, body: str, fmt: str, disclosure: Any, d
     canonical = json.dumps([title, body, fmt, disclosure, disclosure_version, parser_version],
                            sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _names_a_tool_twice(disclosure_data: Any) -> bool:
+    tools = disclosure_data.get("tools") if isinstance(disclosure_data, dict) else None
+    if not isinstance(tools, list) or not all(isinstance(tool, str) for tool in tools):
+        return False
+    return len({tool_key(tool) for tool in tools}) < len(tools)
+
+
+def _stored_tools(client: ApiClient, external_id: str) -> list[str] | None:
+    """The tool list of the post's current version, which a re-send may repeat as it is (a list stored before a
+    tool could not be named twice); asked only when the new list names a tool twice."""
+    stored = (Revision.objects.filter(submission__client=client, submission__external_id=external_id,
+                                      submission__current_revision=F("pk"))
+              .values_list("disclosure", flat=True).first())
+    return stored.get("tools") if isinstance(stored, dict) else None
 
 
 def local_client() -> ApiClient:
@@ -102,12 +118,9 @@ def submission_submit(
             [{"field": "disclosure", "message": f"Posts in category “{category}” must carry an AI-assistance "
                                                 "disclosure."}],
             status_code=422)
-    stored_before = (Revision.objects.filter(submission__client=client, submission__external_id=external_id,
-                                             submission__current_revision=F("pk"))
-                     .values_list("disclosure", flat=True).first())
     disclosure, parsed, check_errors = check_post(
         body=body, fmt=fmt, disclosure_data=disclosure_data,
-        accepted_tools=(stored_before or {}).get("tools") if isinstance(stored_before, dict) else None)
+        accepted_tools=_stored_tools(client, external_id) if _names_a_tool_twice(disclosure_data) else None)
     errors += check_errors
     if errors:
         raise SubmissionInvalid(errors)
