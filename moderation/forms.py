@@ -97,6 +97,13 @@ class SnoozeForm(VersionedForm):
         return None if value == "next_revision" else timezone.now() + timedelta(hours=int(value))
 
 
+class NoteForm(forms.Form):
+    #: no maxlength on the textarea: a browser would cut a long paste silently; the service says "at most"
+    text = forms.CharField(label=_("Add a note for the other moderators (the author never sees it)"),
+                           widget=forms.Textarea(attrs={"rows": 2}), strip=True,
+                           error_messages={"required": _("Write the note first.")})
+
+
 class MarkResultForm(forms.Form):
     verdict = forms.ChoiceField(choices=[("confirmed", _("Confirmed")), ("false_positive", _("False positive")),
                                          ("", _("Clear"))], required=False)

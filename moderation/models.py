@@ -365,7 +365,7 @@ class Action(models.Model):
         "wake": _("Woken"), "appeal": _("Appealed"), "mark_result": _("Judged a classifier result"),
         "report": _("Reported by a reader"), "auto_reject": _("Rejected automatically"),
         "host_remove": _("Removed in the forum"), "host_restore": _("Restored in the forum"),
-        "author_erased": _("Author's data erased"),
+        "author_erased": _("Author's data erased"), "note": _("Note for moderators"),
     }
 
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -31,6 +31,7 @@ from .forms import (
     BulkForm,
     DecisionForm,
     MarkResultForm,
+    NoteForm,
     SORT_LABELS,
     QueueFilterForm,
     SnoozeForm,
@@ -51,6 +52,7 @@ from .services.review import (
     classifier_result_mark,
     review_item_claim,
     review_item_decide,
+    review_item_note,
     review_item_release,
     review_item_snooze,
 )
@@ -182,6 +184,7 @@ def item_detail(request, public_id):
         "history": queue_selectors.author_history(item.submission),
         "diff": queue_selectors.revision_diff(revision),
         "actions": item.actions.order_by("-at", "-id")[:50],
+        "notes": queue_selectors.moderator_notes(item.submission), "note_form": NoteForm(),
         "decision_form": decision_form, "decision_error": decision_error,
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
@@ -196,6 +199,27 @@ def item_detail(request, public_id):
 
 
 # --- Actions --------------------------------------------------------------------------------------
+
+@require_POST
+@moderator_required
+def item_note(request, public_id):
+    """A note for the other moderators, added on the item page (never shown to the author)."""
+    item = get_object_or_404(ReviewItem, public_id=public_id)
+    form = NoteForm(request.POST)
+    detail = reverse("moderation:item_detail", args=[item.public_id])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{detail}#notes")
+    try:
+        review_item_note(item_id=item.pk, actor=Actor.for_user(request.user), text=form.cleaned_data["text"])
+    except ReviewActionInvalid as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Note added for the other moderators."))
+    return redirect(f"{detail}#notes")
+
 
 #: a refused decision's error, by the service's field name, goes beside this field of the item page's form
 DECISION_ERROR_FIELDS = {"reason": "template", "template": "template", "message": "message", "label": "label"}

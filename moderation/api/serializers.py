@@ -530,6 +530,16 @@ class ReviewItemOut(serializers.Serializer):
     updated_at = Timestamp()
 
 
+class NoteIn(StrictSerializer):
+    text = TextField(max_length=2000, help_text="For the other moderators; the author never sees it.")
+
+
+class NoteOut(serializers.Serializer):
+    text = Text(source="note")
+    by = Text(source="actor_label", help_text="`api:<client name>`, or a moderator's username in the web queue.")
+    at = Timestamp()
+
+
 class WebhookOut(serializers.Serializer):
     id = Uuid(source="public_id")
     url = Text()

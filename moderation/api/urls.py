@@ -23,6 +23,7 @@ urlpatterns = [
     path("review-items/<uuid:public_id>/claim", views.ReviewItemClaimView.as_view(), name="review-item-claim"),
     path("review-items/<uuid:public_id>/decision", views.ReviewItemDecisionView.as_view(),
          name="review-item-decision"),
+    path("review-items/<uuid:public_id>/notes", views.ReviewItemNotesView.as_view(), name="review-item-notes"),
     path("webhooks", views.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<uuid:public_id>", views.WebhookDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<uuid:public_id>/deliveries", views.WebhookDeliveriesView.as_view(), name="webhook-deliveries"),

@@ -24,10 +24,11 @@ from ..services.intake import SubmissionInvalid
 from ..services.drafts import submission_submit_from_draft
 from ..services.erasure import author_erase
 from ..services.host_removal import submission_host_removal_clear, submission_host_removal_record
-from ..services.review import Actor, review_item_claim, review_item_decide
+from ..services.review import Actor, review_item_claim, review_item_decide, review_item_note
 from ..services.webhooks import WebhookInvalid, webhook_endpoint_create, webhook_endpoint_delete
 from ..selectors import api as selectors
 from ..selectors.author_data import author_data
+from ..selectors.queue import moderator_notes
 from ..selectors.labels import submission_label
 from . import serializers as s
 from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request_client
@@ -346,6 +347,29 @@ class ReviewItemDecisionView(ApiView):
                                   label=v["label"] or None, expected_version=v["version"],
                                   expected_revision=v.get("revision"))
         return Response(s.ReviewItemOut(item).data)
+
+
+class ReviewItemNotesView(ApiView):
+    """Notes for moderators on a post (across its items); never shown to the author."""
+
+    required_scope = "moderate"
+
+    @extend_schema(responses={200: s.NoteOut(many=True), **AUTH_ERRORS, **NOT_FOUND},
+                   summary="Moderators' notes on a review item's post")
+    def get(self, request, public_id):
+        item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
+        return Response(s.NoteOut(moderator_notes(item.submission), many=True).data)
+
+    @extend_schema(request=s.NoteIn, responses={201: s.NoteOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND},
+                   summary="Add a note for the other moderators",
+                   description="Not a decision: the item's status and `version` do not change. Audited.")
+    def post(self, request, public_id):
+        item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
+        data = s.NoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = review_item_note(item_id=item.pk, actor=Actor.for_client(self.client),
+                                text=data.validated_data["text"])
+        return Response(s.NoteOut(note).data, status=status.HTTP_201_CREATED)
 
 
 # --- Webhooks -------------------------------------------------------------------------------------

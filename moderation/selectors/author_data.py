@@ -9,12 +9,12 @@ posts or what those readers wrote (only how many reports each post received), an
 """
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from disclosure.models import Draft
 
-from ..models import ApiClient, Notification, ReaderReport, Revision, Submission
+from ..models import Action, ApiClient, Notification, ReaderReport, Revision, Submission
 from .labels import submission_label
 from .results import results_current
 from .statements import statement_as_dict
@@ -61,6 +61,9 @@ def _submission(submission: Submission, reports_received: int) -> dict:
         "statements_of_reasons": [statement_as_dict(s) for s in sorted(submission.statements.all(),
                                                                         key=lambda s: (s.created_at, s.pk))],
         "reports_received": reports_received,
+        # what moderators noted about the post, without who wrote it
+        "moderator_notes": [{"text": a.note, "at": _iso(a.at)}
+                            for a in sorted(submission.actions.all(), key=lambda a: (a.at, a.pk)) if a.verb == "note"],
     }
 
 
@@ -82,7 +85,8 @@ def author_data(*, client: ApiClient, author_external_id: str, user=None) -> dic
         Submission.objects.filter(client=client, author_external_id=author_external_id)
         .select_related("client", "current_revision").annotate(n_reports=Count("reports"))
         .prefetch_related("revisions__evaluations", "revisions__classifier_results", "review_items__revision",
-                          "statements__submission__client")
+                          "statements__submission__client",
+                          Prefetch("actions", queryset=Action.objects.filter(verb="note")))
         .order_by("created_at", "pk"))
     reports = (ReaderReport.objects.filter(client=client, reporter_external_id=author_external_id)
                .select_related("submission").order_by("created_at", "pk"))

@@ -463,3 +463,20 @@ def classifier_result_mark(*, result_id: int, actor: Actor, verdict: str) -> Cla
                from_status=previous, to_status=verdict, data={"classifier": result.classifier,
                                                                "version": result.version, "result": result.pk})
     return result
+
+
+NOTE_MAX = 2000
+
+
+def review_item_note(*, item_id: int, actor: Actor, text: str) -> Action:
+    """A note for the other moderators ("asked the author by message; waiting"): never shown to the author, not
+    part of a decision or its statement. An audit row (verb ``note``) on the item; the item's state and
+    ``version`` do not change, so a note never conflicts with a colleague's claim or decision."""
+    text = (text or "").strip()
+    if not text:
+        raise ReviewActionInvalid(gettext("Write the note first."), field="text")
+    if len(text) > NOTE_MAX or "\x00" in text:
+        raise ReviewActionInvalid(gettext("A note is at most %(max)s characters of text.") % {"max": NOTE_MAX},
+                                  field="text")
+    item = ReviewItem.objects.select_related("submission").get(pk=item_id)
+    return _audit(actor=actor, item=item, submission=item.submission, verb="note", note=text)

@@ -28,7 +28,8 @@ def test_openapi_document_describes_every_endpoint():
         "/api/v1/webhooks/{public_id}/deliveries", "/api/v1/drafts", "/api/v1/drafts/{public_id}",
         "/api/v1/drafts/{public_id}/assistance", "/api/v1/submissions/{public_id}/reports",
         "/api/v1/submissions/{public_id}/appeal", "/api/v1/submissions/{public_id}/statement-of-reasons",
-            "/api/v1/submissions/{public_id}/removal", "/api/v1/erasures", "/api/v1/author-data"}
+            "/api/v1/submissions/{public_id}/removal", "/api/v1/erasures", "/api/v1/author-data",
+            "/api/v1/review-items/{public_id}/notes"}
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     responses = schema["paths"]["/api/v1/submissions"]["post"]["responses"]
     assert {"200", "202", "400", "401", "403", "413", "422", "429"} <= set(responses)

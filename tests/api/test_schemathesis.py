@@ -40,6 +40,7 @@ OPERATIONS = [
     ("GET", "/api/v1/submissions/{public_id}/statement-of-reasons"),
     ("PUT", "/api/v1/submissions/{public_id}/removal"), ("DELETE", "/api/v1/submissions/{public_id}/removal"),
     ("POST", "/api/v1/erasures"), ("POST", "/api/v1/author-data"),
+    ("GET", "/api/v1/review-items/{public_id}/notes"), ("POST", "/api/v1/review-items/{public_id}/notes"),
 ]
 
 
