@@ -14,8 +14,9 @@ What it does, as a forum written in any language would:
    a disclosure (422 with the policy URL), and a contradictory one (400 with field errors); retries one with
    an ``Idempotency-Key``;
 4. polls each verdict; waits for the signed ``submission.queued`` webhook;
-5. claims and decides the review item (and sees 409 when deciding twice), then waits for ``review.decided``;
-6. deletes its webhook on the way out (its receiver stops with the script).
+5. says it deleted a post itself, then restored it (``PUT``/``DELETE /submissions/{id}/removal``);
+6. claims and decides the review item (and sees 409 when deciding twice), then waits for ``review.decided``;
+7. deletes its webhook on the way out (its receiver stops with the script).
 
 Standard library only (``urllib``, ``http.server``, ``hmac``), so it doubles as a template for other stacks.
 Exit status 0 when every step behaved as documented.
