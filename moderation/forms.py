@@ -99,7 +99,8 @@ class SnoozeForm(VersionedForm):
 
 class NoteForm(forms.Form):
     #: no maxlength on the textarea: a browser would cut a long paste silently; the service says "at most"
-    text = forms.CharField(label=_("Add a note for the other moderators (the author never sees it)"),
+    text = forms.CharField(label=_("Add a note for the other moderators (not shown to the author on the post or "
+                                   "in messages; part of their data if they ask for it)"),
                            widget=forms.Textarea(attrs={"rows": 2}), strip=True,
                            error_messages={"required": _("Write the note first.")})
 

@@ -184,7 +184,7 @@ def item_detail(request, public_id):
         "history": queue_selectors.author_history(item.submission),
         "diff": queue_selectors.revision_diff(revision),
         "actions": item.actions.order_by("-at", "-id")[:50],
-        "notes": queue_selectors.moderator_notes(item.submission), "note_form": NoteForm(),
+        "notes": queue_selectors.moderator_notes(item.submission), **_note_form(request, item),
         "decision_form": decision_form, "decision_error": decision_error,
         "snooze_form": SnoozeForm(initial={"version": item.version}),
         "previous": previous, "following": following,
@@ -200,22 +200,32 @@ def item_detail(request, public_id):
 
 # --- Actions --------------------------------------------------------------------------------------
 
+def _note_form(request, item: ReviewItem) -> dict:
+    """The item page's note box, with a refused note put back and its error beside it (as the decision form)."""
+    form = NoteForm(initial={"text": request.session.pop(f"moderation-note-text-{item.public_id}", "")})
+    error = request.session.pop(f"moderation-note-error-{item.public_id}", "")
+    if error:
+        form.fields["text"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "note-error"})
+    return {"note_form": form, "note_error": error}
+
+
 @require_POST
 @moderator_required
 def item_note(request, public_id):
-    """A note for the other moderators, added on the item page (never shown to the author)."""
+    """A note for the other moderators, added on the item page (not shown to the author). A refused note is
+    kept for the page to put back, so a long one is not lost."""
     item = get_object_or_404(ReviewItem, public_id=public_id)
     form = NoteForm(request.POST)
     detail = reverse("moderation:item_detail", args=[item.public_id])
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(f"{detail}#notes")
     try:
+        if not form.is_valid():
+            raise ReviewActionInvalid(" ".join(str(e) for errors in form.errors.values() for e in errors),
+                                      field="text")
         review_item_note(item_id=item.pk, actor=Actor.for_user(request.user), text=form.cleaned_data["text"])
     except ReviewActionInvalid as exc:
-        messages.error(request, exc.message)
+        request.session[f"moderation-note-text-{item.public_id}"] = \
+            str(request.POST.get("text", "")).replace("\x00", "")[:20000]
+        request.session[f"moderation-note-error-{item.public_id}"] = exc.message
     else:
         messages.success(request, gettext("Note added for the other moderators."))
     return redirect(f"{detail}#notes")

@@ -531,12 +531,22 @@ class ReviewItemOut(serializers.Serializer):
 
 
 class NoteIn(StrictSerializer):
-    text = TextField(max_length=2000, help_text="For the other moderators; the author never sees it.")
+    text = TextField(max_length=2000, trim_whitespace=True,
+                     help_text="For the other moderators: not shown to the author on the post or in messages, but "
+                               "part of their data export (without who wrote it).")
+
+
+# Who wrote a note, as ``claimed_by`` says who claims: ``api:<client name>``, ``moderator`` (a person in the web
+# queue: their username is the host's, not another forum's), or ``system``.
+class NoteBy(AsIs, serializers.CharField):
+    def get_attribute(self, action):
+        return (f"api:{action.actor_client.name}" if action.actor_client_id
+                else "moderator" if action.actor_kind == "user" else "system")
 
 
 class NoteOut(serializers.Serializer):
     text = Text(source="note")
-    by = Text(source="actor_label", help_text="`api:<client name>`, or a moderator's username in the web queue.")
+    by = NoteBy()
     at = Timestamp()
 
 

@@ -258,7 +258,7 @@ def author_history(submission: Submission, *, limit: int = 20) -> dict[str, Any]
 def moderator_notes(submission: Submission) -> QuerySet:
     """The moderators' notes on a post, across its items (an appeal's reviewer reads what the first one noted),
     oldest first: audit rows of verb ``note`` (services/review.py ``review_item_note``)."""
-    return submission.actions.filter(verb="note").select_related("item").order_by("at", "id")
+    return submission.actions.filter(verb="note").select_related("actor_client").order_by("at", "id")
 
 
 def revision_diff(revision: Revision) -> list[dict[str, str]] | None:

@@ -41,6 +41,24 @@ def test_bad_notes_are_400_on_their_field(forum, queued, payload, field):
     assert not Action.objects.filter(verb="note").exists()
 
 
+def test_a_web_moderators_username_is_not_shown_to_another_forum(forum, queued, make_user):
+    """Found by review: ``by`` gave API clients the host's moderators' usernames (``claimed_by`` says
+    "moderator")."""
+    from moderation.services.review import Actor, review_item_note
+
+    _data, item = queued
+    mira = make_user("mira-the-mod", is_staff=True, moderator=True)
+    review_item_note(item_id=item.pk, actor=Actor.for_user(mira), text="Checked the sources.")
+    [note] = forum.http.get(notes_url(item)).json()
+    assert note["by"] == "moderator" and "mira" not in str(note)
+
+
+def test_spaces_around_a_note_do_not_count_toward_its_length(forum, queued):
+    _data, item = queued
+    response = forum.http.post(notes_url(item), {"text": " " * 5 + "a" * 1998}, format="json")
+    assert response.status_code == 201 and response.json()["text"] == "a" * 1998
+
+
 def test_another_forums_item_is_404_and_a_submit_only_key_403(other_forum, make_forum, queued):
     _data, item = queued
     assert other_forum.http.post(notes_url(item), {"text": "hi"}, format="json").status_code == 404

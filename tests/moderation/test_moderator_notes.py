@@ -60,6 +60,18 @@ def test_an_empty_or_oversized_note_is_refused_and_nothing_is_written(queued_pos
     client.force_login(moderator)
     response = client.post(reverse("moderation:item_note", args=[item.public_id]), {"text": text}, follow=True)
     assert response.status_code == 200 and not Action.objects.filter(verb="note").exists()
+    assert 'id="note-error"' in response.content.decode()
+
+
+def test_a_refused_note_is_put_back_in_the_box_beside_its_error(queued_post, item_of, moderator, client):
+    """Found by review: a note over the limit was refused and everything the moderator had typed was lost."""
+    item = item_of(queued_post())
+    client.force_login(moderator)
+    long_note = "A long, carefully written note. " * 70
+    page = client.post(reverse("moderation:item_note", args=[item.public_id]), {"text": long_note},
+                       follow=True).content.decode()
+    assert "A long, carefully written note. A long" in page and 'aria-invalid="true"' in page
+    assert "at most 2000 characters" in page
 
 
 def test_only_moderators_may_note(client, author, queued_post, item_of):
