@@ -37,6 +37,8 @@ class QueueFilterForm(forms.Form):
     since = forms.DateField(required=False, label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[(k, SORT_LABELS.get(k, k.title())) for k in SORTS])
+    removed = forms.ChoiceField(required=False, label=_("Removed in the forum"), choices=[
+        ("", _("Shown too")), ("hide", _("Hidden")), ("only", _("Only those"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +58,8 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(status=data.get("status") or "active", reason=data.get("reason") or "",
                             category=data.get("category") or "", standing=data.get("standing") or "",
                             classifier=data.get("classifier") or "", kind=data.get("kind") or "",
-                            since=data.get("since"), until=data.get("until"), sort=data.get("sort") or "priority")
+                            since=data.get("since"), until=data.get("until"), sort=data.get("sort") or "priority",
+                            removed=data.get("removed") or "")
 
 
 class VersionedForm(forms.Form):

@@ -278,9 +278,16 @@ class ReviewItemFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ReviewStatus.choices)
     kind = filters.ChoiceFilter(choices=ReviewItemKind.choices)
     reason = filters.CharFilter(method="filter_reason", max_length=100, help_text="Items with this reason code.")
+    removed_in_forum = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_removed",
+        help_text="true: only items whose post your forum removed itself (`PUT …/removal`, or an erased author's); "
+                  "false: leave those out.")
 
     def filter_reason(self, queryset, name, value):
         return selectors.review_items_with_reason(queryset, value) if value else queryset
+
+    def filter_removed(self, queryset, name, value):
+        return queryset.filter(submission__host_removed_at__isnull=value != "true") if value else queryset
 
 
 class ReviewItemCursor(StrictCursorPagination):

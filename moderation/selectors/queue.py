@@ -55,6 +55,9 @@ class QueueFilters:
     since: date | None = None
     until: date | None = None
     sort: str = "priority"
+    #: "hide": leave out posts the host forum removed itself (through the API, or erased authors'); "only": just
+    #: those; "": both. An adapter's own answer (Spirit's delete) is not stored, so it is not filtered.
+    removed: str = ""
 
 
 @dataclass
@@ -156,6 +159,8 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[ReviewItem]:
         items = items.filter(created_at__gte=_day_bounds(filters.since, end=False))
     if filters.until:
         items = items.filter(created_at__lte=_day_bounds(filters.until, end=True))
+    if filters.removed in ("hide", "only"):
+        items = items.filter(submission__host_removed_at__isnull=filters.removed == "hide")
     return items
 
 

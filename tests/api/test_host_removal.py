@@ -111,3 +111,22 @@ def test_a_published_post_can_be_removed_and_stays_published_here(forum, submit)
     assert body["status"] == "published" and body["visible"] is True
     assert body["removed_in_forum"]["reason"] == "removed_by_moderators"
     assert not ReviewItem.objects.exists()
+
+
+def test_the_api_queue_filters_on_posts_removed_in_the_forum(forum, queued, submit):
+    from .conftest import QUEUED_DISCLOSURE
+
+    created, _item = queued
+    other = submit(forum, post_payload("queued-2", standing="new", disclosure=QUEUED_DISCLOSURE,
+                                       body="Another outline, then a section the model drafted.")).json()
+    forum.http.put(removal_url(created["id"]), {"reason": "deleted_by_author"}, format="json")
+
+    def ids(query):
+        response = forum.http.get(f"/api/v1/review-items{query}")
+        assert response.status_code == 200, response.json()
+        return [row["submission"]["id"] for row in response.json()["results"]]
+
+    assert ids("?removed_in_forum=true") == [created["id"]]
+    assert ids("?removed_in_forum=false") == [other["id"]]
+    assert sorted(ids("")) == sorted([created["id"], other["id"]])
+    assert forum.http.get("/api/v1/review-items?removed_in_forum=perhaps").status_code == 400

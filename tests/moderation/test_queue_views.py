@@ -149,6 +149,20 @@ def test_a_row_says_when_the_host_forum_already_removed_its_post(mod_client, set
         assert ('title="Deleted as spam in the forum."' in row) == removed
 
 
+def test_posts_removed_in_the_forum_can_be_hidden_or_shown_alone(mod_client):
+    """A post its forum deleted, or whose author was erased, needs no judging: the moderator hides those rows
+    (the filter reads what the API stored; an adapter's own answer is only marked on the row)."""
+    from moderation.models import Submission
+
+    items = make_items(4)
+    Submission.objects.filter(pk__in=[items[0].submission_id, items[2].submission_id]).update(
+        host_removed_at=timezone.now(), host_removed_reason="deleted_by_author")
+    assert sorted(titles(mod_client.get(QUEUE, {"removed": "hide"}))) == ["bulk post 1", "bulk post 3"]
+    assert sorted(titles(mod_client.get(QUEUE, {"removed": "only"}))) == ["bulk post 0", "bulk post 2"]
+    assert len(titles(mod_client.get(QUEUE))) == 4
+    assert mod_client.get(QUEUE, {"removed": "maybe"}).status_code == 400
+
+
 def test_a_garbled_cursor_shows_the_first_page(mod_client):
     make_items(3)
     assert len(titles(mod_client.get(QUEUE, {"cursor": "not-a-cursor"}))) == 3
