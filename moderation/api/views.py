@@ -260,11 +260,12 @@ class AuthorDataView(ApiView):
                    summary="Everything kept about an author",
                    description="For your author `author_external_id`: their posts (every revision as written and "
                                "declared, the classifiers' scores and flagged passages, the policy's evaluations, "
-                               "decisions with their messages, statements of reasons, appeals, the number of "
-                               "reports each received), the reports they filed, their notifications and drafts, "
-                               "as JSON (`export_version` 1). Other people's data (who reported them, moderators' "
-                               "names) is not included. POST, so the id stays out of URLs and access logs; it "
-                               "changes nothing.")
+                               "decisions with their messages, statements of reasons, appeals, moderators' notes, "
+                               "the number of reports each received), the reports they filed, their edits of "
+                               "other people's posts (which and when), their notifications and drafts, as JSON "
+                               "(`export_version` 1). Other people's data (who reported them, moderators' names, "
+                               "your forum's removal note) is not included. POST, so the id stays out of URLs "
+                               "and access logs; it changes nothing.")
     def post(self, request):
         data = s.AuthorRefIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,7 +18,7 @@ Erasing an author with nothing left is a no-op. One audit row (``author_erased``
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -57,8 +57,7 @@ class ErasureReport:
     notifications: int = 0
 
     def as_dict(self) -> dict:
-        return {"pseudonym": self.pseudonym, "submissions": self.submissions, "revisions": self.revisions,
-                "reports": self.reports, "drafts": self.drafts, "notifications": self.notifications}
+        return asdict(self)
 
 
 def _erased_disclosure(data: dict | None) -> dict | None:
@@ -91,7 +90,7 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
         submissions = list(Submission.objects.select_for_update()
                            .filter(client=client, author_external_id=author_external_id).order_by("pk"))
         ids = [s.pk for s in submissions]
-        revisions = 0
+        revision_ids = []
         for revision in Revision.objects.filter(submission_id__in=ids).only("pk", "disclosure"):
             Revision.objects.filter(pk=revision.pk).update(
                 # the hash of the text goes too (a short text's hash can be guessed back); a task still carrying
@@ -99,10 +98,8 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                 title="", body="", content_hash="", disclosure=_erased_disclosure(revision.disclosure),
                 # the pipeline is done with it: an erased text is never evaluated (the sweep skips it)
                 evaluated_at=now)
-            revisions += 1
-        Revision.objects.filter(submission_id__in=ids, evaluated_at__isnull=True).update(evaluated_at=now)
-        classifier_results_erase(revision_ids=list(Revision.objects.filter(submission_id__in=ids)
-                                                   .values_list("pk", flat=True)))
+            revision_ids.append(revision.pk)
+        classifier_results_erase(revision_ids=revision_ids)
         # their name as the editor of other authors' posts
         edited = Revision.objects.filter(submission__client=client, editor_external_id=author_external_id).update(
             editor_external_id=pseudonym, editor_display_name="")
@@ -141,7 +138,7 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
             signals.visibility_changed_send(submission=submission, previous=previously_visible)
             _audit(actor=actor, item=None, submission=submission, verb="author_erased",
                    data={"pseudonym": pseudonym})
-    return ErasureReport(pseudonym=pseudonym, submissions=len(submissions), revisions=revisions,
+    return ErasureReport(pseudonym=pseudonym, submissions=len(submissions), revisions=len(revision_ids),
                          reports=len(reports), drafts=drafts, notifications=notifications)
 
 
