@@ -243,8 +243,9 @@ SPECTACULAR_SETTINGS = {
     # 1.1: OpenAPI 3.1 with the webhook bodies; submissions' "editor", "edited_by". 1.2: 409 on another author's
     # id, the 409 bodies' extra keys published, webhook statuses as the named enums (CHANGELOG, round 19). 1.3: a
     # host's own removal of a post (PUT/DELETE /submissions/{id}/removal, "removed_in_forum"), an author's erasure
-    # and data export (POST /erasures, /author-data), moderators' notes (/review-items/{id}/notes); round 20
-    "VERSION": "1.3.0",
+    # and data export (POST /erasures, /author-data), moderators' notes (/review-items/{id}/notes); round 20. 1.4:
+    # Idempotency-Key on claims, decisions, notes, webhook registrations and erasures (round 21)
+    "VERSION": "1.4.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # 3.1, for its "webhooks": the deliveries' bodies, so that a receiver's types can be generated too

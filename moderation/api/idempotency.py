@@ -4,12 +4,16 @@
 Decorate an API view method ``(self, request, ...) -> Response`` of a view that has a ``client`` attribute
 (the authenticated :class:`~moderation.models.ApiClient`). Without the header the method simply runs; with it,
 a retried request gets the stored answer with ``Idempotent-Replayed: true``, a reused key with another request
-422, a key still in flight 409, a malformed key 400. Only successful answers are stored.
+422, a key still in flight 409, a malformed key 400. Only successful answers are stored: a refusal, raised or
+returned, leaves the key free. Every API method that creates or changes something and is not idempotent by
+itself (POST) takes it; :data:`HEADER_PARAMETER` documents it in the OpenAPI schema.
 """
 from __future__ import annotations
 
 from functools import wraps
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from ..services.idempotency import (
@@ -24,6 +28,13 @@ from ..services.idempotency import (
 from .errors import error, error_response
 
 HEADER = "Idempotency-Key"
+
+#: the header, as every ``@idempotent`` operation's ``extend_schema(parameters=[...])`` documents it
+HEADER_PARAMETER = OpenApiParameter(
+    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Makes retries safe: the same key and body within 24 h returns the first answer "
+                "(`Idempotent-Replayed: true`) and does nothing twice; the same key with another body is 422; "
+                "while the first request is being answered, 409.")
 
 
 def idempotent(method):
@@ -46,7 +57,10 @@ def idempotent(method):
         except BaseException:
             idempotency_abandon(record=begun)
             raise
-        idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
+        if response.status_code >= 400:  # a refusal the view returned rather than raised: the key stays free
+            idempotency_abandon(record=begun)
+        else:
+            idempotency_finish(record=begun, status_code=response.status_code, body=response.data)
         return response
 
     return wrapper

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
@@ -35,7 +35,7 @@ from .auth import BearerKeyAuthentication, ClientRateThrottle, HasScope, request
 from .errors import PayloadTooLarge, api_exception_handler, error, error_response
 from .health import system_health
 from .paging import StrictCursorPagination, StrictOrderingFilter
-from .idempotency import idempotent
+from .idempotency import HEADER_PARAMETER, idempotent
 
 ERR = OpenApiResponse(s.ErrorOut, description="Error")
 AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or revoked API key."),
@@ -44,6 +44,11 @@ AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or
 NOT_FOUND = {404: OpenApiResponse(s.ErrorOut, description="Not found, or not yours.")}
 BODY_ERRORS = {400: OpenApiResponse(s.ErrorOut, description="Invalid input, with field-level errors."),
                415: OpenApiResponse(s.ErrorOut, description="Send `Content-Type: application/json`.")}
+#: what an ``Idempotency-Key`` adds to an operation's answers (claims and decisions have their own 409)
+KEY_IN_FLIGHT = "a request with this Idempotency-Key is still being answered"
+KEY_REUSED = OpenApiResponse(s.ErrorOut, description="The Idempotency-Key was used with another request.")
+IDEMPOTENCY_ERRORS = {409: OpenApiResponse(s.ErrorOut, description=KEY_IN_FLIGHT[0].upper() + KEY_IN_FLIGHT[1:] + "."),
+                      422: KEY_REUSED}
 
 
 class SafeJSONParser(JSONParser):
@@ -127,9 +132,7 @@ class SubmissionCreateView(ApiView):
 
     @extend_schema(
         request=s.SubmissionIn,
-        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                                     description="Makes retries safe: the same key and body within 24 h returns "
-                                                 "the first answer; the same key with another body is 422.")],
+        parameters=[HEADER_PARAMETER],
         responses={202: OpenApiResponse(s.SubmissionAcceptedOut, description="A new revision was accepted and "
                                         "queued for evaluation."),
                    200: OpenApiResponse(s.SubmissionAcceptedOut, description="Unchanged content: no new revision, "
@@ -231,7 +234,8 @@ class ErasureView(ApiView):
 
     required_scope = "submit"
 
-    @extend_schema(request=s.AuthorRefIn, responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS},
+    @extend_schema(request=s.AuthorRefIn, parameters=[HEADER_PARAMETER],
+                   responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS, **IDEMPOTENCY_ERRORS},
                    summary="Erase an author's personal data",
                    description="Erases, for your author `author_external_id`: every revision's title and body, "
                                "the free text of their disclosures, their appeal messages, the notes of reports "
@@ -242,7 +246,8 @@ class ErasureView(ApiView):
                                "and the audit log (without the author's words). An erased post is hidden for good, "
                                "marked removed in your forum, cannot be appealed or restored, and takes no new "
                                "revision (409). Cannot be undone; sending it again erases nothing more (all counts "
-                               "0, `pseudonym` null).")
+                               "0, `pseudonym` null; with the same `Idempotency-Key`, the first report again).")
+    @idempotent
     def post(self, request):
         data = s.AuthorRefIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -323,11 +328,13 @@ class ReviewItemListView(ApiView, generics.ListAPIView):
 class ReviewItemClaimView(ApiView):
     required_scope = "moderate"
 
-    @extend_schema(request=s.ClaimIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                 409: OpenApiResponse(s.ReviewConflictOut, description=(
-                                                     "Claimed by someone else, decided, or changed since "
-                                                     "`version`."))},
+    @extend_schema(request=s.ClaimIn, parameters=[HEADER_PARAMETER],
+                   responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND, 422: KEY_REUSED,
+                              409: OpenApiResponse(s.ReviewConflictOut, description=(
+                                  f"Claimed by someone else, decided, or changed since `version`; or {KEY_IN_FLIGHT} "
+                                  "(then only `errors`)."))},
                    summary="Claim a review item")
+    @idempotent
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
         data = s.ClaimIn(data=request.data if request.data is not None else {})
@@ -340,11 +347,14 @@ class ReviewItemClaimView(ApiView):
 class ReviewItemDecisionView(ApiView):
     required_scope = "moderate"
 
-    @extend_schema(request=s.DecisionIn, responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND,
-                                                    409: OpenApiResponse(s.ReviewConflictOut, description=(
-                                                        "Decided already, or changed since `version`, or the author "
-                                                        "posted a newer revision than `revision`."))},
+    @extend_schema(request=s.DecisionIn, parameters=[HEADER_PARAMETER],
+                   responses={200: s.ReviewItemOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND, 422: KEY_REUSED,
+                              409: OpenApiResponse(s.ReviewConflictOut, description=(
+                                  "Decided already, or changed since `version`, or the author posted a newer "
+                                  f"revision than `revision`; or {KEY_IN_FLIGHT} (then only `errors`). A retry with "
+                                  "the same `Idempotency-Key` gets the first answer, not this 409."))},
                    summary="Decide a review item")
+    @idempotent
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
         data = s.DecisionIn(data=request.data)
@@ -368,9 +378,12 @@ class ReviewItemNotesView(ApiView):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
         return Response(s.NoteOut(moderator_notes(item.submission), many=True).data)
 
-    @extend_schema(request=s.NoteIn, responses={201: s.NoteOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND},
+    @extend_schema(request=s.NoteIn, parameters=[HEADER_PARAMETER],
+                   responses={201: s.NoteOut, **BODY_ERRORS, **AUTH_ERRORS, **NOT_FOUND, **IDEMPOTENCY_ERRORS},
                    summary="Add a note for the other moderators",
-                   description="Not a decision: the item's status and `version` do not change. Audited.")
+                   description="Not a decision: the item's status and `version` do not change. Audited. Send an "
+                               "`Idempotency-Key` if you retry: without one, a retry writes the note twice.")
+    @idempotent
     def post(self, request, public_id):
         item = selectors.review_item_get_for_client(client=self.client, public_id=public_id)
         data = s.NoteIn(data=request.data)
@@ -387,12 +400,15 @@ class WebhookListView(ApiView):
     def get(self, request):
         return Response(s.WebhookOut(selectors.webhooks_for_client(client=self.client), many=True).data)
 
-    @extend_schema(request=s.WebhookIn, responses={201: s.WebhookCreatedOut, **BODY_ERRORS, **AUTH_ERRORS},
+    @extend_schema(request=s.WebhookIn, parameters=[HEADER_PARAMETER],
+                   responses={201: s.WebhookCreatedOut, **BODY_ERRORS, **AUTH_ERRORS, **IDEMPOTENCY_ERRORS},
                    summary="Register a webhook",
                    description="The response carries the signing secret, shown only this once. Deliveries are "
                                "signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, "
                                "`webhook-signature`). URLs resolving to loopback, private, link-local or metadata "
-                               "addresses are refused.")
+                               "addresses are refused. A retry with the same `Idempotency-Key` gets the same "
+                               "webhook and secret, not a second webhook.")
+    @idempotent
     def post(self, request):
         data = s.WebhookIn(data=request.data)
         data.is_valid(raise_exception=True)

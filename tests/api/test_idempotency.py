@@ -78,3 +78,70 @@ def test_expired_records_are_pruned(forum, submit):
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
     assert prune_idempotency_records() == 1
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} >= {"moderation.prune_idempotency_records"}
+
+
+# --- Every POST that creates or changes something takes a key (round 21) ----------------------------------
+# Before, only submissions did: a retried note was written twice, a retried webhook registered twice (two
+# deliveries of every event), a retried decision answered 409 although it had been done.
+
+def test_a_retried_note_is_written_once(forum, queued):
+    from moderation.models import Action
+
+    _data, item = queued
+    url = f"/api/v1/review-items/{item.public_id}/notes"
+    first = forum.http.post(url, {"text": "Asked the author by mail."}, format="json", HTTP_IDEMPOTENCY_KEY="n-1")
+    again = forum.http.post(url, {"text": "Asked the author by mail."}, format="json", HTTP_IDEMPOTENCY_KEY="n-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Action.objects.filter(verb="note").count() == 1
+
+
+def test_a_retried_decision_gets_its_first_answer_not_a_conflict(forum, queued):
+    _data, item = queued
+    url = f"/api/v1/review-items/{item.public_id}/decision"
+    payload = {"action": "approve", "version": item.version}
+    first = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    assert first.status_code == 200, first.json()
+    again = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    assert again.status_code == 200 and again.json() == first.json()
+    # without the key, the same request is the conflict it always was
+    assert forum.http.post(url, payload, format="json").status_code == 409
+
+
+def test_a_retried_claim_is_replayed(forum, queued):
+    _data, item = queued
+    url = f"/api/v1/review-items/{item.public_id}/claim"
+    first = forum.http.post(url, {"version": item.version}, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    again = forum.http.post(url, {"version": item.version}, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    assert first.status_code == again.status_code == 200 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+
+
+def test_a_retried_webhook_registration_makes_one_webhook(forum, httpserver):
+    from moderation.models import WebhookEndpoint
+
+    payload = {"url": httpserver.url_for("/hook"), "events": ["review.decided"]}
+    first = forum.http.post("/api/v1/webhooks", payload, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+    again = forum.http.post("/api/v1/webhooks", payload, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["secret"] == first.json()["secret"]
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_a_refusal_the_view_returns_leaves_the_key_free(forum, fake_dns, httpserver):
+    """The webhook view answers a private address with a 400 it returns rather than raises; that must not be
+    stored as the key's answer either."""
+    refused = forum.http.post("/api/v1/webhooks", {"url": "http://no-such-host.invalid/h", "events": ["review.decided"]},
+                              format="json", HTTP_IDEMPOTENCY_KEY="w-2")
+    assert refused.status_code == 400
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_retried_erasure_returns_its_first_report(forum, submit):
+    submit(forum, post_payload("p-1"))
+    first = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json",
+                            HTTP_IDEMPOTENCY_KEY="e-1")
+    again = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json",
+                            HTTP_IDEMPOTENCY_KEY="e-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and first.json()["pseudonym"]
