@@ -18,7 +18,8 @@ from disclosure.schema import EXTENTS
 
 from .errors import error, error_response
 from .serializers import AsIs, ErrorOut, StrictSerializer, Text, TextField, Timestamp, Uuid
-from .views import ApiView
+from .idempotency import HEADER_PARAMETER, idempotent
+from .views import IDEMPOTENCY_ERRORS, ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
@@ -93,8 +94,10 @@ class DraftApiView(ApiView):
 
 
 class DraftCreateView(DraftApiView):
-    @extend_schema(request=DraftCreateIn, responses={201: DraftOut, **BODY_ERRORS}, summary="Start a draft",
+    @extend_schema(request=DraftCreateIn, parameters=[HEADER_PARAMETER],
+                   responses={201: DraftOut, **BODY_ERRORS, **IDEMPOTENCY_ERRORS}, summary="Start a draft",
                    description="A draft on which your editor's AI tools record the help they give.")
+    @idempotent
     def post(self, request):
         data = DraftCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -109,9 +112,12 @@ class DraftDetailView(DraftApiView):
 
 
 class DraftAssistanceView(DraftApiView):
-    @extend_schema(request=AssistanceIn, responses={201: DraftOut, **BODY_ERRORS}, summary="Record AI assistance",
+    @extend_schema(request=AssistanceIn, parameters=[HEADER_PARAMETER],
+                   responses={201: DraftOut, **BODY_ERRORS, **IDEMPOTENCY_ERRORS}, summary="Record AI assistance",
                    description="Call this from an AI tool in your editor (a rewrite button, a translator) each "
-                               "time it changes the draft.")
+                               "time it changes the draft. Send an `Idempotency-Key` if you retry: without one, "
+                               "a retry records the help twice.")
+    @idempotent
     def post(self, request, public_id):
         draft = self.get_draft(public_id)
         data = AssistanceIn(data=request.data)

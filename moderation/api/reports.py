@@ -23,7 +23,8 @@ from ..selectors.statements import statement_as_dict
 from ..selectors import api as selectors
 from .errors import error, error_response
 from .serializers import ErrorOut, IdField, ReportConflictOut, StrictSerializer, TextField
-from .views import ApiView
+from .idempotency import HEADER_PARAMETER, idempotent
+from .views import KEY_IN_FLIGHT, KEY_REUSED, ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
@@ -89,7 +90,8 @@ class SubmissionReportsView(ApiView):
         responses={201: OpenApiResponse(ReportOut, description="Filed; the post is in the review queue."),
                    **ERRORS,
                    409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision "
-                                        "already, or readers do not see the post."),
+                                        f"already, or readers do not see the post; or {KEY_IN_FLIGHT}."),
+                   422: KEY_REUSED,
                    429: OpenApiResponse(ErrorOut, description="Too many reports from this reader (or requests from "
                                         "your forum); see `Retry-After`.")},
         summary="Report a post as undisclosed AI",
@@ -99,7 +101,9 @@ class SubmissionReportsView(ApiView):
         examples=[OpenApiExample("A reader's report", request_only=True, value={
             "reporter_external_id": "u-42", "reason": "undisclosed_ai",
             "note": "The second half reads like a chatbot answer."})],
+        parameters=[HEADER_PARAMETER],
     )
+    @idempotent
     def post(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
         data = ReportIn(data=request.data)
@@ -143,13 +147,16 @@ class SubmissionAppealView(ApiView):
         request=AppealIn,
         responses={201: OpenApiResponse(AppealOut, description="The appeal is in the review queue."), **ERRORS,
                    409: OpenApiResponse(ErrorOut, description="Not rejected, already waiting for a moderator, or "
-                                        "appealed already (once per post).")},
+                                        f"appealed already (once per post); or {KEY_IN_FLIGHT}."),
+                   422: KEY_REUSED},
         summary="Appeal a rejection (once)",
         description="The author contests a rejection (a moderator's or the policy's automatic one), once, as in "
                     "the host forum: a new review item of kind `appeal` goes to the queue with the message.",
         examples=[OpenApiExample("An appeal", request_only=True, value={
             "message": "I wrote this myself; the marked part is a quotation from the manual."})],
+        parameters=[HEADER_PARAMETER],
     )
+    @idempotent
     def post(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
         data = AppealIn(data=request.data)

@@ -145,3 +145,41 @@ def test_a_retried_erasure_returns_its_first_report(forum, submit):
                             HTTP_IDEMPOTENCY_KEY="e-1")
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json() and first.json()["pseudonym"]
+
+
+def test_a_retried_recording_of_ai_help_is_recorded_once(forum):
+    draft = forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json",
+                            HTTP_IDEMPOTENCY_KEY="draft-1").json()
+    assert forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="draft-1").json()["id"] == draft["id"]
+    url = f"/api/v1/drafts/{draft['id']}/assistance"
+    for _ in range(2):
+        assert forum.http.post(url, {"kind": "translation", "extent": "minor", "tool": "DeepL"}, format="json",
+                               HTTP_IDEMPOTENCY_KEY="help-1").status_code == 201
+    assert len(forum.http.get(f"/api/v1/drafts/{draft['id']}").json()["events"]) == 1
+
+
+def test_a_retried_report_gets_its_first_answer_not_409(forum, history):
+    """Bob's published post, from the history."""
+    from moderation.models import ReaderReport
+
+    _ada, bob = history
+    url = f"/api/v1/submissions/{bob['id']}/reports"
+    payload = {"reporter_external_id": "u-9", "note": "Reads like a chatbot."}
+    first = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    again = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert ReaderReport.objects.filter(reporter_external_id="u-9").count() == 1
+
+
+def test_a_retried_appeal_gets_its_first_answer(forum, queued):
+    data, item = queued
+    assert forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                           {"action": "reject", "reason": "undisclosed-ai", "version": item.version},
+                           format="json").status_code == 200
+    url = f"/api/v1/submissions/{data['id']}/appeal"
+    payload = {"message": "I wrote this myself, please look again."}
+    first = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
+    again = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.json() == first.json()
