@@ -12,11 +12,13 @@ from __future__ import annotations
 from .adapter import ModerationAdapter
 from .conf import app_settings
 from .hosting import PendingDisclosure, current_disclosure, disclosure_pending, pending_disclosure, submit_on_save
-from .models import DecisionAction, Notification, RejectionTemplate, ReviewStatus, Submission, SubmissionStatus
+from .models import (DecisionAction, HostRemovalReason, Notification, RejectionTemplate, ReviewStatus, Submission,
+                     SubmissionStatus)
 from .policy.appeals import submission_can_appeal
 from .selectors.labels import submission_label
 from .selectors.outcome import RevisionOutcome, revision_outcome
 from .selectors.submissions import submissions_by_external_id
+from .services.host_removal import submission_host_removal_clear, submission_host_removal_record
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.notify import notification_text
 from .services.reports import (ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_by_member,
@@ -26,11 +28,12 @@ from .selectors.statements import statement_latest
 from .signals import review_item_changed, revision_submitted, submission_evaluated, submission_visibility_changed
 
 __all__ = [
-    "Actor", "DecisionAction", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate",
+    "Actor", "DecisionAction", "HostRemovalReason", "ModerationAdapter", "Notification", "PendingDisclosure", "RejectionTemplate",
     "ReportDuplicate", "ReportInvalid", "ReportNotAllowed", "ReportRateLimited", "ReviewActionInvalid", "ReviewConflict", "ReviewStatus",
     "RevisionOutcome", "revision_outcome",
     "Submission", "SubmissionInvalid", "SubmissionStatus", "app_settings", "current_disclosure", "disclosure_pending",
     "local_client", "notification_text", "pending_disclosure", "report_by_member", "report_create", "review_item_appeal", "review_item_changed",
     "revision_submitted", "statement_latest", "submission_can_appeal", "submission_evaluated", "submission_label",
-    "submission_submit", "submission_visibility_changed", "submissions_by_external_id", "submit_on_save",
+    "submission_host_removal_clear", "submission_host_removal_record", "submission_submit",
+    "submission_visibility_changed", "submissions_by_external_id", "submit_on_save",
 ]

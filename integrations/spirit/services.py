@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from moderation.public import (
-    Submission, app_settings, current_disclosure, local_client, pending_disclosure, submission_submit,
-    submissions_by_external_id,
+    Actor, HostRemovalReason, Submission, app_settings, current_disclosure, local_client, pending_disclosure,
+    submission_host_removal_clear, submission_host_removal_record, submission_submit, submissions_by_external_id,
 )
 
 from .models import DeferredPosting, HeldTopic, SpiritRemoval
@@ -228,11 +228,41 @@ def install_posting_deferral() -> None:
         module.comment_posted = comment_posted_when_visible
 
 
-def spirit_removal_record(*, comment_id: int) -> None:
-    """Spirit's own "delete" removed the comment: the plugin's decisions must not show it again."""
+def spirit_removal_record(*, comment_id: int, actor: Actor | None = None) -> None:
+    """Spirit's own "delete" removed the comment: the plugin's decisions must not show it again, and the review
+    queue stores it as removed in the forum (its filter reads what is stored)."""
     SpiritRemoval.objects.get_or_create(comment_id=comment_id)
+    _host_removal_store(comment_ids=[comment_id], removed=True, actor=actor)
 
 
-def spirit_removal_forget(*, comment_id: int) -> None:
-    """A Spirit moderator asked to show the comment again: from now on the plugin's decisions say whether it is."""
+def spirit_removal_forget(*, comment_id: int, actor: Actor | None = None) -> None:
+    """A Spirit moderator asked to show the comment again: from now on the plugin's decisions say whether it is.
+    Still removed in the forum while Spirit's delete of its topic stands."""
     SpiritRemoval.objects.filter(comment_id=comment_id).delete()
+    from spirit.comment.models import Comment
+
+    if not Comment.objects.filter(pk=comment_id, topic__is_removed=True).exists():
+        _host_removal_store(comment_ids=[comment_id], removed=False, actor=actor)
+
+
+def spirit_topic_removal_store(*, topic_id: int, removed: bool, actor: Actor | None = None) -> None:
+    """A Spirit moderator deleted (``removed``) or undeleted the topic: store it for its comments, as the
+    adapter answers it (a comment Spirit deleted on its own stays removed when its topic comes back)."""
+    from spirit.comment.models import Comment
+
+    comments = Comment.objects.filter(topic_id=topic_id, action=Comment.COMMENT)
+    if not removed:
+        comments = comments.exclude(pk__in=SpiritRemoval.objects.values("comment_id"))
+    _host_removal_store(comment_ids=list(comments.values_list("pk", flat=True)), removed=removed, actor=actor)
+
+
+def _host_removal_store(*, comment_ids: list[int], removed: bool, actor: Actor | None) -> None:
+    """The stored side of Spirit's deletes (no note: the adapter says which delete, in the reader's language)."""
+    ids = {comment_external_id(pk): pk for pk in comment_ids}
+    found = submissions_by_external_id(client=local_client(), external_ids=ids) if ids else {}
+    for submission in found.values():
+        if removed:
+            submission_host_removal_record(submission=submission, actor=actor or Actor.system(),
+                                           reason=HostRemovalReason.REMOVED_BY_MODERATORS)
+        elif submission.author_erased_at is None:  # an erased author's post stays removed for good
+            submission_host_removal_clear(submission=submission, actor=actor or Actor.system())

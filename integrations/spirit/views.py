@@ -42,7 +42,7 @@ from moderation.public import (
 
 from .services import (
     comment_current_disclosure, comment_sync_visibility, deferred_posting_pending, opening_comment_id,
-    spirit_removal_forget, spirit_removal_record, spirit_topic_removal_take_over, submission_for_comment,
+    spirit_removal_forget, spirit_removal_record, spirit_topic_removal_store, spirit_topic_removal_take_over, submission_for_comment,
     topic_held_for, topic_is_moderated,
 )
 
@@ -269,7 +269,10 @@ def topic_delete(request, pk):
     comment would otherwise show again a topic Spirit's moderator deleted)."""
     if request.method == "POST":
         spirit_topic_removal_take_over(topic_id=pk)
-    return spirit_topic_moderate_views.delete(request, pk=pk)
+    response = spirit_topic_moderate_views.delete(request, pk=pk)
+    if request.method == "POST" and Topic.objects.filter(pk=pk, is_removed=True).exists():
+        spirit_topic_removal_store(topic_id=pk, removed=True, actor=Actor.for_user(request.user))
+    return response
 
 
 @moderator_required
@@ -285,7 +288,10 @@ def topic_undelete(request, pk):
             "show the topic."))
     if request.method == "POST":
         spirit_topic_removal_take_over(topic_id=pk)
-    return spirit_topic_moderate_views.undelete(request, pk=pk)
+    response = spirit_topic_moderate_views.undelete(request, pk=pk)
+    if request.method == "POST" and Topic.objects.filter(pk=pk, is_removed=False).exists():
+        spirit_topic_removal_store(topic_id=pk, removed=False, actor=Actor.for_user(request.user))
+    return response
 
 
 @moderator_required
@@ -294,7 +300,7 @@ def comment_delete(request, pk):
     flag, and a later approval in the review queue showed again a comment Spirit's moderator had deleted."""
     response = spirit_comment_views.delete(request, pk=pk, remove=True)
     if request.method == "POST" and Comment.objects.filter(pk=pk, is_removed=True).exists():
-        spirit_removal_record(comment_id=pk)
+        spirit_removal_record(comment_id=pk, actor=Actor.for_user(request.user))
     return response
 
 
@@ -306,7 +312,7 @@ def comment_undelete(request, pk):
     comment = Comment.objects.filter(pk=pk).first()
     submission = submission_for_comment(comment) if comment is not None else None
     if request.method == "POST" and comment is not None:
-        spirit_removal_forget(comment_id=pk)
+        spirit_removal_forget(comment_id=pk, actor=Actor.for_user(request.user))
     if request.method == "POST" and submission is not None and not submission.visible:
         return _to_the_queue(request, submission, comment.get_absolute_url(), gettext(
             "The AI-disclosure review queue keeps this comment from readers: decide it there to show it."))

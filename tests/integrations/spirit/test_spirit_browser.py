@@ -553,6 +553,11 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
         "title", "A Spirit moderator deleted this comment.")
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     expect(moderator.locator("[data-removed-by-host]")).to_contain_text("A Spirit moderator deleted this comment.")
+    # stored, so that the queue's filter "Removed in the forum" sees it (round 21: it saw only the API's removals)
+    assert host_removed(spirit, pk) == "removed_by_moderators"
+    moderator.goto(f"{spirit.url}/moderation/?status=&removed=only")
+    expect(moderator.locator(f"tr[data-item='{public_id}']")).to_have_count(1)
+    moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     assert comment_removed(spirit, "SPAMDELETED")[1] == 1
@@ -565,6 +570,7 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     moderator.click("input[type=submit][name=post]")
     moderator.wait_for_load_state()
     assert comment_removed(spirit, "SPAMDELETED")[1] == 0
+    assert host_removed(spirit, pk) is None
     for page in (author, moderator, reader):
         page.context.close()
 
@@ -572,6 +578,14 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
 def spirit_sql(spirit, query: str, *args):
     with sqlite3.connect(spirit.directory / "db.sqlite3") as db:
         return db.execute(query, args).fetchall()
+
+
+def host_removed(spirit, comment_pk: int) -> str | None:
+    """The stored reason the forum removed the comment's post itself (``Submission.host_removed_reason``), None
+    when it is not stored as removed."""
+    (reason,), = spirit_sql(spirit, "SELECT CASE WHEN host_removed_at IS NULL THEN NULL ELSE host_removed_reason END "
+                                    "FROM moderation_submission WHERE external_id = ?", f"spirit-comment:{comment_pk}")
+    return reason
 
 
 def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(browser, spirit):
@@ -708,6 +722,9 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
     moderator.goto(f"{spirit.url}/topic/moderate/delete/{topic_id}/")
     moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
     moderator.wait_for_load_state()
+    (opening,), = spirit_sql(spirit, "SELECT id FROM spirit_comment_comment WHERE topic_id = ? AND action = 0",
+                             topic_id)
+    assert host_removed(spirit, opening) == "removed_by_moderators"  # stored for the queue's filter
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
     moderator.click("form[data-key=a] button[type=submit]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
@@ -718,6 +735,7 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
     moderator.click("input[type=submit][name=post]")
     moderator.wait_for_load_state()
     assert reader.goto(topic_url).status == 200
+    assert host_removed(spirit, opening) is None
     for page in (newbie, moderator, reader):
         page.context.close()
 
