@@ -261,8 +261,10 @@ def _host_removal_store(*, comment_ids: list[int], removed: bool, actor: Actor |
     ids = {comment_external_id(pk): pk for pk in comment_ids}
     found = submissions_by_external_id(client=local_client(), external_ids=ids) if ids else {}
     for submission in found.values():
+        if submission.author_erased_at is not None:  # removed for good by the erasure, with its own reason
+            continue
         if removed:
             submission_host_removal_record(submission=submission, actor=actor or Actor.system(),
                                            reason=HostRemovalReason.REMOVED_BY_MODERATORS)
-        elif submission.author_erased_at is None:  # an erased author's post stays removed for good
+        else:
             submission_host_removal_clear(submission=submission, actor=actor or Actor.system())
