@@ -252,6 +252,9 @@ class EvaluationOutcome(models.TextChoices):
 class Evaluation(models.Model):
     """The policy's decision on one revision, for one set of inputs (fingerprint)."""
 
+    #: ``policy_version`` (and reason) of the evaluation the pipeline records when it gives up on a revision
+    GAVE_UP = "evaluation_gave_up"
+
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="evaluations")
     policy_version = models.CharField(max_length=50)
     fingerprint = models.CharField(max_length=64)

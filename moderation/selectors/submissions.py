@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext
 
 from ..conf import app_settings
-from ..models import ApiClient, HostRemovalReason, Submission
+from ..models import ApiClient, Evaluation, HostRemovalReason, Revision, Submission
+from ..policy.engine import current_policy
 
 
 def submissions_by_external_id(*, client: ApiClient, external_ids: Iterable[str]) -> dict[str, Submission]:
@@ -44,3 +46,15 @@ def removed_in_forum(submissions: list[Submission]) -> dict[int, str]:
             out[submission.pk] = stored
     out.update(app_settings.adapter.removed_by_host_many(submissions))
     return out
+
+
+def revisions_decided_under_another_policy(revisions=None):
+    """The revisions (of ``revisions``; default: every current one of a post not erased) whose latest
+    evaluation was made under another policy version than the one in force: the operator changed the rules,
+    or an upgrade changed how they are read. A revision the pipeline gave up on is not one of them (it waits
+    for a person, not for the policy)."""
+    if revisions is None:
+        revisions = Revision.objects.filter(submission__current_revision=F("pk"), submission__author_erased_at=None)
+    latest = Evaluation.objects.filter(revision=OuterRef("pk")).order_by("-created_at", "-pk").values("policy_version")[:1]
+    return (revisions.annotate(decided_under=Subquery(latest)).filter(decided_under__isnull=False)
+            .exclude(decided_under__in=[current_policy().version, Evaluation.GAVE_UP]))

@@ -54,6 +54,7 @@ from ..models import (
 from ..policy.engine import RulePolicy, current_policy, mark_edited_by_other, policy_build
 from ..policy.inputs import PolicyInput
 from ..selectors.results import results_current
+from ..selectors.submissions import revisions_decided_under_another_policy
 from .classifier_log import classifier_result_store, classifier_results_erase, local_request
 from .enqueue import revision_enqueue
 from .notify import notification_send, outbox_record
@@ -415,9 +416,12 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
                          everything: bool = False) -> list[tuple[int, str]]:
     """(id, content hash) of current revisions to send through the queue again, oldest first.
 
-    By default only those missing a usable result of a configured classifier (or of ``classifier``): after
-    an upgrade the new version has no rows yet, so its revisions are exactly these, and their evaluation
-    fingerprint will change. ``everything`` re-sends them all (harmless: nothing new → same evaluation).
+    By default those missing a usable result of a configured classifier (or of ``classifier``): after an
+    upgrade the new version has no rows yet, so its revisions are exactly these, and their evaluation
+    fingerprint will change. Without ``classifier``, also those last decided under another version of the
+    policy (its rules changed, or how they are read, ``ENGINE_VERSION``): their results are all there, and
+    only a new evaluation applies the policy now in force. ``everything`` re-sends them all (harmless:
+    nothing new → same evaluation).
     """
     configured = [c for c in configured_classifiers() if not c.needs_results]
     if classifier is not None:
@@ -437,7 +441,10 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
             revision__in=revisions, classifier__in={n for n, _ in wanted}).exclude(
             status=ResultStatus.ERROR).values_list("revision_id", "classifier", "version"):
         done.setdefault(revision_id, set()).add((name, version))
-    return [(pk, h) for pk, h in rows if not wanted <= done.get(pk, set())]
+    stale = set() if classifier is not None else set(
+        revisions_decided_under_another_policy(revisions).values_list("pk", flat=True))
+    return [(pk, h) for pk, h in rows if not wanted <= done.get(pk, set()) or pk in stale]
+
 
 
 # --- Poison messages --------------------------------------------------------------------------------
@@ -447,7 +454,7 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
 # classifier still without one, records an evaluation that holds the post (reason ``evaluation_gave_up``) and
 # opens a review item, so a person decides instead of the post waiting as ``pending`` for ever.
 
-GAVE_UP_REASON = "evaluation_gave_up"
+GAVE_UP_REASON = Evaluation.GAVE_UP
 
 
 def revision_attempt_begin(*, revision_id: int) -> int | None:

@@ -66,6 +66,47 @@ def test_an_upgraded_classifier_adds_results_and_a_new_evaluation_keeping_the_ol
     assert revisions_to_rescore() == []
 
 
+def test_a_revision_decided_under_another_policy_is_sent_again_and_then_decided_under_this_one(settings, make_post):
+    """Round 21: a change of the rules, or of how they are read (``ENGINE_VERSION``), left every post decided
+    under the old policy until an operator thought of ``reevaluate --all``; plain ``reevaluate`` found nothing,
+    since no classifier result was missing."""
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+    decided = evaluate(post)
+    assert revisions_to_rescore() == []
+    # as an older policy wrote it: its version is part of the fingerprint
+    Evaluation.objects.filter(pk=decided.pk).update(policy_version="an-older-policy", fingerprint="0" * 64)
+
+    assert [pk for pk, _ in revisions_to_rescore()] == [post.submission.current_revision_id]
+    assert revisions_to_rescore(classifier="scripted") == []  # one classifier's results: complete
+    again = evaluate(post)
+
+    assert again.pk != decided.pk and again.policy_version != "an-older-policy"
+    assert revisions_to_rescore() == []
+
+
+def test_the_stats_page_tells_the_operator_how_many_posts_an_older_policy_decided(settings, make_post, client,
+                                                                                  moderator):
+    use(settings, *STACK)
+    decided = [evaluate(make_post(body=BODY)) for _ in range(2)]
+    client.force_login(moderator)
+    assert "data-stale-policy" not in client.get("/moderation/stats/").content.decode()
+
+    Evaluation.objects.filter(pk__in=[e.pk for e in decided]).update(policy_version="an-older-policy")
+
+    page = client.get("/moderation/stats/").content.decode()
+    assert "2 posts were last decided under another version of the policy" in page
+    assert "<code>manage.py reevaluate</code> decides them again" in page
+
+
+def test_a_revision_the_pipeline_gave_up_on_is_not_sent_again_for_its_policy(settings, make_post):
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+    decided = evaluate(post)
+    Evaluation.objects.filter(pk=decided.pk).update(policy_version=Evaluation.GAVE_UP)
+    assert revisions_to_rescore() == []
+
+
 def test_a_failed_classifier_is_retried_and_the_consistency_check_follows_its_inputs(settings, make_post):
     use(settings, "tests.pipeline.classifiers.FlakyClassifier", CONSISTENCY)
     FlakyClassifier.failing = True

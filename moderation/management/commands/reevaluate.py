@@ -4,7 +4,9 @@ Re-scores existing posts through the queue, for when a classifier is upgraded or
 version has no results yet, so the current revisions missing a usable result of a configured classifier (or
 of ``--classifier``) are sent to the workers again; their new results change the evaluation's fingerprint,
 so the policy decides again. Error results count as missing, so this also retries failed classifiers.
-``--all`` re-sends every current revision (harmless: nothing new means the same evaluation).
+Without ``--classifier``, also the revisions last decided under another version of the policy (the rules
+changed, or an upgrade changed how they are read: the stats page counts them). ``--all`` re-sends every
+current revision (harmless: nothing new means the same evaluation).
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from moderation.services.evaluation import UnknownClassifier, revisions_to_resco
 
 
 class Command(BaseCommand):
-    help = "Send current post revisions whose classifier results are incomplete back through the queue."
+    help = ("Send current post revisions whose classifier results are incomplete, or that an older policy decided, "
+            "back through the queue.")
 
     def add_arguments(self, parser):
         parser.add_argument("--since", help="Only revisions created on or after this date or date-time.")
