@@ -15,7 +15,8 @@ What it does, as a forum written in any language would:
    an ``Idempotency-Key``;
 4. polls each verdict; waits for the signed ``submission.queued`` webhook;
 5. says it deleted a post itself, then restored it (``PUT``/``DELETE /submissions/{id}/removal``);
-6. claims and decides the review item (and sees 409 when deciding twice), then waits for ``review.decided``;
+6. claims and decides the review item, retries the decision with its ``Idempotency-Key`` (the same 200) and sees
+   409 when deciding again without it, then waits for ``review.decided``;
 7. deletes its webhook on the way out (its receiver stops with the script).
 
 Standard library only (``urllib``, ``http.server``, ``hmac``), so it doubles as a template for other stacks.
@@ -294,10 +295,15 @@ def main() -> None:
         return
     status, claimed = api.call("POST", f"/review-items/{item['id']}/claim", {"version": item["version"]})
     expect(status == 200 and claimed["status"] == "claimed", "claim → 200", claimed)
-    status, decided = api.call("POST", f"/review-items/{item['id']}/decision",
-                               {"action": "approve", "reason": "disclosed", "message": "Thanks for disclosing.",
-                                "version": claimed["version"]})
+    decision = {"action": "approve", "reason": "disclosed", "message": "Thanks for disclosing.",
+                "version": claimed["version"]}
+    status, decided = api.call("POST", f"/review-items/{item['id']}/decision", decision,
+                               headers={"Idempotency-Key": f"{run_id}-decide"})
     expect(status == 200 and decided["decision"]["action"] == "approve", "decision → 200", decided)
+    status, retried = api.call("POST", f"/review-items/{item['id']}/decision", decision,
+                               headers={"Idempotency-Key": f"{run_id}-decide"})
+    expect(status == 200 and retried == decided, "the same decision retried with its Idempotency-Key → its 200 "
+           "again, not a 409", retried)
     status, twice = api.call("POST", f"/review-items/{item['id']}/decision",
                              {"action": "reject", "reason": "x", "version": claimed["version"]})
     expect(status == 409, "deciding again → 409", twice)
