@@ -168,6 +168,11 @@ class Revision(models.Model):
     #: author. The text is still the author's post, but a flag on it is not the author's doing alone.
     editor_external_id = models.CharField(max_length=200, blank=True, default="")
     editor_display_name = models.CharField(max_length=200, blank=True, default="")
+    #: the evaluation whose outcome the post last took for this revision (``submission_apply_evaluation``): not
+    #: always the newest row, since an evaluation is kept once per set of inputs and a policy put back as it was
+    #: takes its old evaluation again
+    applied_evaluation = models.ForeignKey("Evaluation", on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+")
 
     class Meta:
         ordering = ["submission", "number"]

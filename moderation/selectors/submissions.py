@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils.translation import gettext
 
 from ..conf import app_settings
@@ -49,12 +49,11 @@ def removed_in_forum(submissions: list[Submission]) -> dict[int, str]:
 
 
 def revisions_decided_under_another_policy(revisions=None):
-    """The revisions (of ``revisions``; default: every current one of a post not erased) whose latest
-    evaluation was made under another policy version than the one in force: the operator changed the rules,
-    or an upgrade changed how they are read. A revision the pipeline gave up on is not one of them (it waits
-    for a person, not for the policy)."""
+    """The revisions (of ``revisions``; default: every current one of a post not erased) whose applied
+    evaluation (``Revision.applied_evaluation``) was made under another policy version than the one in force:
+    the operator changed the rules, or an upgrade changed how they are read. A revision the pipeline gave up
+    on is not one of them (it waits for a person, not for the policy). One join on primary keys."""
     if revisions is None:
         revisions = Revision.objects.filter(submission__current_revision=F("pk"), submission__author_erased_at=None)
-    latest = Evaluation.objects.filter(revision=OuterRef("pk")).order_by("-created_at", "-pk").values("policy_version")[:1]
-    return (revisions.annotate(decided_under=Subquery(latest)).filter(decided_under__isnull=False)
-            .exclude(decided_under__in=[current_policy().version, Evaluation.GAVE_UP]))
+    return revisions.filter(applied_evaluation__isnull=False).exclude(
+        applied_evaluation__policy_version__in=[current_policy().version, Evaluation.GAVE_UP])

@@ -3,7 +3,7 @@
 What goes: the texts the author wrote (every revision's title and body, the free text of their disclosures,
 their appeal messages, the notes of reports they filed, the excerpts of their posts quoted in statements of
 reasons), what classifiers wrote about those texts in words, their display name (also as the editor of other
-people's posts), their notifications and drafts. Their id becomes a pseudonym (``erased-…``, one per erasure
+people's posts), their notifications and drafts, and the API's stored answers for retries that name them. Their id becomes a pseudonym (``erased-…``, one per erasure
 and unrelated to the id), in their submissions and in the reports they filed.
 
 What stays, because it holds nothing of theirs and the forum must account for its moderation: each post's
@@ -17,11 +17,13 @@ Erasing an author with nothing left is a no-op. One audit row (``author_erased``
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import signals
@@ -29,6 +31,7 @@ from ..models import (
     Action,
     ApiClient,
     HostRemovalReason,
+    IdempotencyRecord,
     Notification,
     ReaderReport,
     Revision,
@@ -123,6 +126,7 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                 actor_label=pseudonym)
         drafts = author_drafts(client=client, author_external_id=author_external_id,
                                external_ids=[s.external_id for s in submissions], user=user).delete()[0]
+        _stored_answers_forget(client=client, author_external_id=author_external_id)
         if not (submissions or reports or drafts or notifications or edited):
             return ErasureReport(pseudonym=None)
         for submission in submissions:
@@ -140,6 +144,21 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                    data={"pseudonym": pseudonym})
     return ErasureReport(pseudonym=pseudonym, submissions=len(submissions), revisions=len(revision_ids),
                          reports=len(reports), drafts=drafts, notifications=notifications)
+
+
+def _stored_answers_forget(*, client: ApiClient, author_external_id: str) -> None:
+    """The API's stored answers for retries (``Idempotency-Key``, up to 24 hours) that name the author: a
+    report's, a draft's, its recorded help's bodies hold their id and words, and a retry would return them.
+    Matched on the id as the stored JSON spells it; another answer that happens to contain the same
+    characters goes too, which only costs its retry the replay."""
+    spellings = {author_external_id, json.dumps(author_external_id)[1:-1],
+                 json.dumps(author_external_id, ensure_ascii=False)[1:-1]}
+    match = Q()
+    for spelling in spellings:
+        match |= Q(body_text__contains=spelling)
+    records = IdempotencyRecord.objects.filter(client=client).annotate(
+        body_text=Cast("response_body", TextField())).filter(match)
+    IdempotencyRecord.objects.filter(pk__in=list(records.values_list("pk", flat=True))).delete()
 
 
 def local_user_deleted(sender, instance, **kwargs) -> None:

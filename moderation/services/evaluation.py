@@ -302,6 +302,14 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
         existing = Evaluation.objects.filter(revision=revision, fingerprint=fingerprint).first()
         if existing is not None:
             Revision.objects.filter(pk=revision.pk, evaluated_at__isnull=True).update(evaluated_at=timezone.now())
+            applied = Revision.objects.filter(pk=revision.pk).values_list("applied_evaluation_id", flat=True).first()
+            if applied != existing.pk:
+                # the same inputs as an evaluation the post took before, and then left for another (a policy
+                # put back as it was): the post takes it again, or it would keep the other policy's outcome
+                submission_apply_evaluation(submission=submission, revision=revision, evaluation=existing,
+                                            results=results)
+                signals.submission_evaluated.send(sender=Submission, submission=submission, revision=revision,
+                                                  evaluation=existing)
             return existing
         decision = revision_decide(policy=policy, submission=submission, revision=revision, results=results)
         evaluation = Evaluation.objects.create(
@@ -325,6 +333,7 @@ def submission_apply_evaluation(*, submission: Submission, revision: Revision, e
     hide the post, also while an appeal or a reader's report of it waits (the post is ``queued`` then). An
     automatic rejection never answers an author's waiting appeal: the post is held for the person who does.
     """
+    Revision.objects.filter(pk=revision.pk).update(applied_evaluation=evaluation)
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None

@@ -233,3 +233,24 @@ def test_the_command_erases_a_local_member_s_drafts_and_their_name_as_a_reader(m
     assert "moss" not in stored and "reader note of mine" not in stored and not Draft.objects.exists()
     assert not Action.objects.filter(actor_label=author.get_username()).exists()
     assert Submission.objects.get(pk=post.submission_id).author_erased_at is not None
+
+
+def test_the_api_s_stored_answers_for_retries_that_name_the_author_go_too(forum, history):
+    """Found by review: a report's answer, stored for 24 hours for a retry with its Idempotency-Key, kept the
+    reporter's note and id after their erasure, and a retry returned them."""
+    from moderation.models import IdempotencyRecord
+
+    _ada, bob = history
+    url = f"/api/v1/submissions/{bob['id']}/reports"
+    payload = {"reporter_external_id": "u-9", "note": "My private words about this post."}
+    assert forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-9").status_code == 201
+    forum.http.post("/api/v1/drafts", {"author_external_id": "u-bob"}, format="json", HTTP_IDEMPOTENCY_KEY="d-bob")
+    assert IdempotencyRecord.objects.count() == 2
+
+    assert forum.http.post("/api/v1/erasures", {"author_external_id": "u-9"}, format="json").status_code == 200
+
+    assert "My private words" not in everything_stored() + json.dumps(
+        list(IdempotencyRecord.objects.values("response_body")))
+    assert IdempotencyRecord.objects.count() == 1  # Bob's draft is not theirs: its retry still replays
+    # a retry is a new request now: what it sends is stored again, as any new report is
+    assert "Idempotent-Replayed" not in forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-9")

@@ -99,6 +99,37 @@ def test_the_stats_page_tells_the_operator_how_many_posts_an_older_policy_decide
     assert "<code>manage.py reevaluate</code> decides them again" in page
 
 
+def test_a_policy_put_back_as_it_was_applies_its_old_evaluation_again(settings, make_post):
+    """Found by review: an evaluation is kept once per set of inputs, and the pipeline returned the one it
+    found without applying it; a policy changed and then put back left the post with the other policy's
+    outcome, and counted for ever as decided under another policy."""
+    from moderation.policy.engine import current_policy
+
+    use(settings, *STACK)
+    post = make_post(body=BODY)
+    first = evaluate(post)
+    assert Submission.objects.get(pk=post.submission_id).status == "published"
+    version = current_policy().version
+    # another policy decides it (held), as one would after a change of the rules
+    held = Evaluation.objects.create(revision=post.submission.current_revision, policy_version="another-policy",
+                                     fingerprint="1" * 64, outcome="hold", reasons=["a_rule_since_removed"],
+                                     priority=10)
+    from moderation.services.evaluation import submission_apply_evaluation
+
+    submission = Submission.objects.get(pk=post.submission_id)
+    submission_apply_evaluation(submission=submission, revision=submission.current_revision, evaluation=held,
+                                results=[])
+    submission.save()
+    assert Submission.objects.get(pk=post.submission_id).visible is False
+    assert [pk for pk, _ in revisions_to_rescore()] == [post.submission.current_revision_id]
+
+    again = evaluate(post)  # the policy in force is the first one again
+
+    assert again.pk == first.pk and again.policy_version == version
+    assert Revision.objects.get(pk=post.submission.current_revision_id).applied_evaluation_id == first.pk
+    assert revisions_to_rescore() == []
+
+
 def test_a_revision_the_pipeline_gave_up_on_is_not_sent_again_for_its_policy(settings, make_post):
     use(settings, *STACK)
     post = make_post(body=BODY)
