@@ -39,12 +39,14 @@ def removed_in_forum(submissions: list[Submission]) -> dict[int, str]:
     """``{submission pk: why}`` for the posts the host forum took away from its readers itself: what an API
     client stored (``PUT /submissions/{id}/removal``) and what the host's adapter answers
     (``removed_by_host_many``, e.g. Spirit's own delete). Where both say so, the adapter's words: it names which
-    delete, in the moderator's language (Spirit's integration also stores its deletes, without a note)."""
+    delete, in the moderator's language (Spirit's integration also stores its deletes, without a note); an
+    erased author's post says so whatever the adapter answers."""
     out = {}
     for submission in submissions:
         if stored := host_removal_text(submission):
             out[submission.pk] = stored
     out.update(app_settings.adapter.removed_by_host_many(submissions))
+    out.update({s.pk: host_removal_text(s) for s in submissions if s.author_erased_at is not None})
     return out
 
 

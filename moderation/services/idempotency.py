@@ -27,6 +27,9 @@ from django.utils import timezone
 from ..models import ApiClient, IdempotencyRecord
 
 TTL = timedelta(hours=24)
+#: a request still "being answered" after this long died on the way (its process was killed between reserving
+#: the key and storing or abandoning it): its key is free again, or it would answer 409 for a whole TTL
+IN_FLIGHT_TTL = timedelta(minutes=10)
 MAX_KEY_LENGTH = 200
 
 
@@ -68,6 +71,9 @@ def idempotency_begin(*, client: ApiClient, key: str, fingerprint: str) -> Idemp
             if existing.request_hash != fingerprint:
                 raise IdempotencyError("This Idempotency-Key was already used with a different request. Use a new "
                                        "key for a new request.", status_code=422) from None
+            if existing.response_status == 0 and existing.created_at < timezone.now() - IN_FLIGHT_TTL:
+                IdempotencyRecord.objects.filter(pk=existing.pk, response_status=0).delete()
+                continue
             if existing.response_status == 0:
                 raise IdempotencyError("A request with this Idempotency-Key is still being processed; retry in "
                                        "a moment.", status_code=409) from None

@@ -48,6 +48,24 @@ def test_key_in_flight_is_409(forum, submit):
     assert not Submission.objects.exists()
 
 
+def test_a_key_whose_request_died_on_the_way_is_free_again_after_ten_minutes(forum, submit):
+    """Found by review: a process killed between reserving a key and answering left it "in flight", and every
+    retry was 409 for 24 hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from moderation.services.idempotency import request_fingerprint
+
+    payload = post_payload("p-1")
+    IdempotencyRecord.objects.create(client=forum.client, key="died", request_hash=request_fingerprint(
+        method="POST", path="/api/v1/submissions", data=payload))
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    response = submit(forum, payload, HTTP_IDEMPOTENCY_KEY="died")
+    assert response.status_code == 202, response.json()
+    assert Submission.objects.count() == 1
+
+
 def test_refused_request_does_not_burn_the_key(forum, submit):
     bad = post_payload("p-1")
     del bad["title"]

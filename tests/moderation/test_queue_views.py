@@ -149,6 +149,23 @@ def test_a_row_says_when_the_host_forum_already_removed_its_post(mod_client, set
         assert ('title="Deleted as spam in the forum."' in row) == removed
 
 
+def test_an_erased_author_s_post_says_so_whatever_the_adapter_answers(mod_client, settings):
+    """Found by review: the adapter's words win over what is stored (they name which delete), and hid that the
+    author of a post the forum also deleted was erased."""
+    from html import unescape
+
+    from moderation.models import Submission
+    from moderation.services.erasure import ERASED_NOTE
+
+    items = make_items(2)
+    Submission.objects.filter(pk=items[0].submission_id).update(
+        host_removed_at=timezone.now(), host_removed_reason="deleted_by_author", host_removed_note=ERASED_NOTE,
+        author_erased_at=timezone.now())
+    settings.MODERATION = {**settings.MODERATION, "ADAPTER": f"{__name__}.RemovesEvenPostsInTheForum"}
+    html = unescape(mod_client.get(QUEUE).content.decode())
+    assert ERASED_NOTE in html and html.count("Deleted as spam in the forum.") == 0
+
+
 def test_posts_removed_in_the_forum_can_be_hidden_or_shown_alone(mod_client):
     """A post its forum deleted, or whose author was erased, needs no judging: the moderator hides those rows
     (the filter reads what the API stored; an adapter's own answer is only marked on the row)."""
