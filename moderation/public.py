@@ -18,7 +18,8 @@ from .policy.appeals import submission_can_appeal
 from .selectors.labels import submission_label
 from .selectors.outcome import RevisionOutcome, revision_outcome
 from .selectors.submissions import submissions_by_external_id
-from .services.host_removal import submission_host_removal_clear, submission_host_removal_record
+from .services.host_removal import (submission_host_removal_clear, submission_host_removal_record,
+                                    submissions_host_removal_clear, submissions_host_removal_record)
 from .services.intake import SubmissionInvalid, local_client, submission_submit
 from .services.notify import notification_text
 from .services.reports import (ReportDuplicate, ReportInvalid, ReportNotAllowed, ReportRateLimited, report_by_member,
@@ -35,5 +36,6 @@ __all__ = [
     "local_client", "notification_text", "pending_disclosure", "report_by_member", "report_create", "review_item_appeal", "review_item_changed",
     "revision_submitted", "statement_latest", "submission_can_appeal", "submission_evaluated", "submission_label",
     "submission_host_removal_clear", "submission_host_removal_record", "submission_submit",
+    "submissions_host_removal_clear", "submissions_host_removal_record",
     "submission_visibility_changed", "submissions_by_external_id", "submit_on_save",
 ]

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from moderation.public import (
     Actor, HostRemovalReason, Submission, app_settings, current_disclosure, local_client, pending_disclosure,
-    submission_host_removal_clear, submission_host_removal_record, submission_submit, submissions_by_external_id,
+    submission_submit, submissions_by_external_id, submissions_host_removal_clear, submissions_host_removal_record,
 )
 
 from .models import DeferredPosting, HeldTopic, SpiritRemoval
@@ -257,14 +257,13 @@ def spirit_topic_removal_store(*, topic_id: int, removed: bool, actor: Actor | N
 
 
 def _host_removal_store(*, comment_ids: list[int], removed: bool, actor: Actor | None) -> None:
-    """The stored side of Spirit's deletes (no note: the adapter says which delete, in the reader's language)."""
+    """The stored side of Spirit's deletes (no note: the adapter says which delete, in the reader's language),
+    for every comment in one transaction; erased authors' posts stay as the erasure stored them."""
     ids = {comment_external_id(pk): pk for pk in comment_ids}
     found = submissions_by_external_id(client=local_client(), external_ids=ids) if ids else {}
-    for submission in found.values():
-        if submission.author_erased_at is not None:  # removed for good by the erasure, with its own reason
-            continue
-        if removed:
-            submission_host_removal_record(submission=submission, actor=actor or Actor.system(),
-                                           reason=HostRemovalReason.REMOVED_BY_MODERATORS)
-        else:
-            submission_host_removal_clear(submission=submission, actor=actor or Actor.system())
+    submission_ids = [submission.pk for submission in found.values()]
+    if removed:
+        submissions_host_removal_record(submission_ids=submission_ids, actor=actor or Actor.system(),
+                                        reason=HostRemovalReason.REMOVED_BY_MODERATORS)
+    else:
+        submissions_host_removal_clear(submission_ids=submission_ids, actor=actor or Actor.system())

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
 
-from ..models import HostRemovalReason, Submission
+from ..models import Action, HostRemovalReason, Submission
 from .review import Actor, ReviewConflict, _audit
 
 NOTE_MAX = 500
@@ -38,6 +38,8 @@ def submission_host_removal_record(*, submission: Submission, actor: Actor, reas
         raise HostRemovalInvalid(gettext("At most %(max)s characters.") % {"max": NOTE_MAX}, field="note")
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.author_erased_at is not None:  # removed for good by the erasure, with its own reason
+            return locked
         if locked.host_removed_at is not None and (locked.host_removed_reason, locked.host_removed_note) \
                 == (reason, note):
             return locked
@@ -65,3 +67,40 @@ def submission_host_removal_clear(*, submission: Submission, actor: Actor) -> Su
         _audit(actor=actor, item=None, submission=locked, verb="host_restore", data={"reason_was": reason})
     return locked
 
+
+def submissions_host_removal_record(*, submission_ids: list[int], actor: Actor, reason: str) -> int:
+    """Several posts removed by the host at once (its delete of a whole topic): one transaction and a handful of
+    queries whatever their number. Posts stored as removed already, and erased authors' posts, are left as
+    they are. Returns how many changed; each has its audit row."""
+    if reason not in HostRemovalReason.values:
+        raise HostRemovalInvalid(gettext("Not a removal reason; one of: %(values)s.")
+                                 % {"values": ", ".join(HostRemovalReason.values)}, field="reason")
+    with transaction.atomic():
+        changing = list(Submission.objects.select_for_update().filter(
+            pk__in=submission_ids, host_removed_at__isnull=True, author_erased_at__isnull=True).order_by("pk"))
+        now = timezone.now()
+        Submission.objects.filter(pk__in=[s.pk for s in changing]).update(
+            host_removed_at=now, host_removed_reason=reason, host_removed_note="", updated_at=now)
+        _audit_many(actor=actor, submissions=changing, verb="host_remove", data=lambda s: {"reason": reason})
+    return len(changing)
+
+
+def submissions_host_removal_clear(*, submission_ids: list[int], actor: Actor) -> int:
+    """Several posts brought back by the host at once; erased authors' posts stay removed (their text is gone).
+    Returns how many changed; each has its audit row."""
+    with transaction.atomic():
+        changing = list(Submission.objects.select_for_update().filter(
+            pk__in=submission_ids, host_removed_at__isnull=False, author_erased_at__isnull=True).order_by("pk"))
+        Submission.objects.filter(pk__in=[s.pk for s in changing]).update(
+            host_removed_at=None, host_removed_reason="", host_removed_note="", updated_at=timezone.now())
+        _audit_many(actor=actor, submissions=changing, verb="host_restore",
+                    data=lambda s: {"reason_was": s.host_removed_reason})
+    return len(changing)
+
+
+def _audit_many(*, actor: Actor, submissions: list[Submission], verb: str, data) -> None:
+    """:func:`~moderation.services.review._audit`'s rows, in one insert."""
+    Action.objects.bulk_create([
+        Action(actor_kind=actor.kind, actor_user=actor.user if actor.kind == "user" else None,
+               actor_client=actor.client if actor.kind == "client" else None, actor_label=actor.label,
+               submission=submission, verb=verb, data=data(submission)) for submission in submissions])
