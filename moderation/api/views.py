@@ -234,8 +234,7 @@ class ErasureView(ApiView):
 
     required_scope = "submit"
 
-    @extend_schema(request=s.AuthorRefIn, parameters=[HEADER_PARAMETER],
-                   responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS, **IDEMPOTENCY_ERRORS},
+    @extend_schema(request=s.AuthorRefIn, responses={200: s.ErasureOut, **BODY_ERRORS, **AUTH_ERRORS},
                    summary="Erase an author's personal data",
                    description="Erases, for your author `author_external_id`: every revision's title and body, "
                                "the free text of their disclosures, their appeal messages, the notes of reports "
@@ -246,8 +245,8 @@ class ErasureView(ApiView):
                                "and the audit log (without the author's words). An erased post is hidden for good, "
                                "marked removed in your forum, cannot be appealed or restored, and takes no new "
                                "revision (409). Cannot be undone; sending it again erases nothing more (all counts "
-                               "0, `pseudonym` null; with the same `Idempotency-Key`, the first report again).")
-    @idempotent
+                               "0, `pseudonym` null). It takes no `Idempotency-Key`: a stored answer would link "
+                               "the id to its pseudonym.")
     def post(self, request):
         data = s.AuthorRefIn(data=request.data)
         data.is_valid(raise_exception=True)

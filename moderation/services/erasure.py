@@ -149,16 +149,24 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
 def _stored_answers_forget(*, client: ApiClient, author_external_id: str) -> None:
     """The API's stored answers for retries (``Idempotency-Key``, up to 24 hours) that name the author: a
     report's, a draft's, its recorded help's bodies hold their id and words, and a retry would return them.
-    Matched on the id as the stored JSON spells it; another answer that happens to contain the same
-    characters goes too, which only costs its retry the replay."""
-    spellings = {author_external_id, json.dumps(author_external_id)[1:-1],
-                 json.dumps(author_external_id, ensure_ascii=False)[1:-1]}
+    The database finds the answers that spell the id as a JSON string (quotes included); an answer goes only
+    when one of its values is exactly the id (``u-1`` is not ``u-12``, nor ``U-1``)."""
+    spellings = {json.dumps(author_external_id), json.dumps(author_external_id, ensure_ascii=False)}
     match = Q()
     for spelling in spellings:
         match |= Q(body_text__contains=spelling)
-    records = IdempotencyRecord.objects.filter(client=client).annotate(
-        body_text=Cast("response_body", TextField())).filter(match)
-    IdempotencyRecord.objects.filter(pk__in=list(records.values_list("pk", flat=True))).delete()
+    candidates = IdempotencyRecord.objects.filter(client=client, response_status__gt=0).annotate(
+        body_text=Cast("response_body", TextField())).filter(match).values_list("pk", "response_body")
+    IdempotencyRecord.objects.filter(pk__in=[pk for pk, body in candidates
+                                             if author_external_id in _string_values(body)]).delete()
+
+
+def _string_values(value) -> set[str]:
+    """Every string in a JSON value, keys left out."""
+    if isinstance(value, str):
+        return {value}
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(*map(_string_values, children))
 
 
 def local_user_deleted(sender, instance, **kwargs) -> None:

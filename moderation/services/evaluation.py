@@ -307,7 +307,7 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
                 # the same inputs as an evaluation the post took before, and then left for another (a policy
                 # put back as it was): the post takes it again, or it would keep the other policy's outcome
                 submission_apply_evaluation(submission=submission, revision=revision, evaluation=existing,
-                                            results=results)
+                                            results=results, again=True)
                 signals.submission_evaluated.send(sender=Submission, submission=submission, revision=revision,
                                                   evaluation=existing)
             return existing
@@ -325,23 +325,27 @@ def _revision_evaluate(revision: Revision, *, queue: str | None) -> Evaluation |
 
 
 def submission_apply_evaluation(*, submission: Submission, revision: Revision, evaluation: Evaluation,
-                                results: list[ClassifierResult]) -> None:
+                                results: list[ClassifierResult], again: bool = False) -> None:
     """Turn the policy's outcome into the submission's status, visibility and review item (caller holds lock).
 
     A moderator's decision on this very revision stands: re-scoring it (``reevaluate`` after a classifier
     upgrade) records the new evaluation and reports it, but does not reopen or undo the decision, nor show or
     hide the post, also while an appeal or a reader's report of it waits (the post is ``queued`` then). An
     automatic rejection never answers an author's waiting appeal: the post is held for the person who does.
+    ``again``: the evaluation was applied to this revision before (a policy put back as it was).
     """
     Revision.objects.filter(pk=revision.pk).update(applied_evaluation=evaluation)
     outcome = evaluation.outcome
     scores = [r.score for r in results if r.score is not None]
     top_score = max(scores) if scores else None
     previously_visible = submission.visible
+    # an automatic rejection of this revision with no item to carry it (a post rejected on arrival); the one
+    # being applied counts when it was applied before (a policy put back as it was): it rejected the post then
+    rejections = revision.evaluations.filter(outcome=EvaluationOutcome.AUTO_REJECT)
+    if not again:
+        rejections = rejections.exclude(pk=evaluation.pk)
     decided_here = submission.review_items.filter(revision=revision, status=ReviewStatus.DECIDED).exists() or (
-        # an automatic rejection of this revision with no item to carry it (a post rejected on arrival)
-        submission.status == SubmissionStatus.REJECTED and revision.evaluations.filter(
-            outcome=EvaluationOutcome.AUTO_REJECT).exclude(pk=evaluation.pk).exists())
+        submission.status == SubmissionStatus.REJECTED and rejections.exists())
     if decided_here:
         pass
     elif outcome == EvaluationOutcome.PUBLISH and not submission.review_items.exclude(

@@ -12,6 +12,8 @@ A forum built on this plugin's adapter (Spirit) answers the same question throug
 """
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,6 +24,7 @@ from ..models import Action, HostRemovalReason, Submission
 from .review import Actor, ReviewConflict, _audit
 
 NOTE_MAX = 500
+logger = logging.getLogger(__name__)
 
 
 class HostRemovalInvalid(InputInvalid):
@@ -99,7 +102,10 @@ def submissions_host_removal_clear(*, submission_ids: list[int], actor: Actor) -
 
 
 def _audit_many(*, actor: Actor, submissions: list[Submission], verb: str, data) -> None:
-    """:func:`~moderation.services.review._audit`'s rows, in one insert."""
+    """:func:`~moderation.services.review._audit`'s rows, in one insert (and one log line for them all)."""
+    if submissions:
+        logger.info("review %s by %s: %d posts", verb, actor.label, len(submissions),
+                    extra={"verb": verb, "actor": actor.label, "posts": len(submissions)})
     Action.objects.bulk_create([
         Action(actor_kind=actor.kind, actor_user=actor.user if actor.kind == "user" else None,
                actor_client=actor.client if actor.kind == "client" else None, actor_label=actor.label,

@@ -17,10 +17,12 @@ its own task (``moderation.prune_idempotency_records``).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -51,8 +53,11 @@ def idempotency_key_valid(key: str) -> bool:
 
 
 def request_fingerprint(*, method: str, path: str, data) -> str:
+    """A keyed hash (HMAC with ``SECRET_KEY``) of the request: a plain hash of a short body (an author's id, a
+    one-line note) could be guessed back from the stored record."""
     canonical = json.dumps([method.upper(), path, data], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), canonical.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()
 
 
 def idempotency_begin(*, client: ApiClient, key: str, fingerprint: str) -> IdempotencyRecord | Replay:

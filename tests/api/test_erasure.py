@@ -254,3 +254,21 @@ def test_the_api_s_stored_answers_for_retries_that_name_the_author_go_too(forum,
     assert IdempotencyRecord.objects.count() == 1  # Bob's draft is not theirs: its retry still replays
     # a retry is a new request now: what it sends is stored again, as any new report is
     assert "Idempotent-Replayed" not in forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-9")
+
+
+def test_only_answers_naming_exactly_the_author_go(forum, submit):
+    """Found by review: the id was matched as a substring, so erasing u-1 also forgot u-12's stored answers
+    (and on SQLite, U-1's), whose retries were then done a second time."""
+    from moderation.models import IdempotencyRecord
+
+    submit(forum, post_payload("p-1"))  # u-1's post, so there is something to erase
+    for author in ("u-12", "U-1"):
+        forum.http.post("/api/v1/drafts", {"author_external_id": author}, format="json",
+                        HTTP_IDEMPOTENCY_KEY=f"d-{author}")
+    forum.http.post("/api/v1/drafts", {"author_external_id": "u-1"}, format="json", HTTP_IDEMPOTENCY_KEY="d-u-1")
+
+    assert forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json").status_code == 200
+
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["d-U-1", "d-u-12"]
+    forum.http.post("/api/v1/drafts", {"author_external_id": "u-12"}, format="json", HTTP_IDEMPOTENCY_KEY="d-u-12")
+    assert Draft.objects.filter(owner_key__endswith=":u-12").count() == 1

@@ -155,14 +155,17 @@ def test_a_refusal_the_view_returns_leaves_the_key_free(forum, fake_dns, httpser
     assert not IdempotencyRecord.objects.exists()
 
 
-def test_a_retried_erasure_returns_its_first_report(forum, submit):
+def test_an_erasure_stores_no_answer_that_would_link_the_id_to_its_pseudonym(forum, submit):
+    """Found by review: the stored answer of an erasure sent with a key kept the pseudonym beside a hash of the
+    request, from which a short id can be guessed back. An erasure is idempotent by itself."""
     submit(forum, post_payload("p-1"))
     first = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json",
                             HTTP_IDEMPOTENCY_KEY="e-1")
     again = forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json",
                             HTTP_IDEMPOTENCY_KEY="e-1")
     assert first.status_code == again.status_code == 200
-    assert again.json() == first.json() and first.json()["pseudonym"]
+    assert first.json()["pseudonym"] and again.json()["pseudonym"] is None  # nothing more to erase
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_a_retried_recording_of_ai_help_is_recorded_once(forum):
@@ -201,3 +204,18 @@ def test_a_retried_appeal_gets_its_first_answer(forum, queued):
     again = forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
     assert first.status_code == again.status_code == 201, first.json()
     assert again.json() == first.json()
+
+
+def test_the_stored_request_hash_is_keyed_with_the_secret_key(settings):
+    """Found by review: a plain hash of a short body (an author's id) could be guessed back from the record."""
+    import hashlib
+    import json
+
+    from moderation.services.idempotency import request_fingerprint
+
+    body = {"author_external_id": "u-1"}
+    plain = hashlib.sha256(json.dumps(["POST", "/api/v1/erasures", body], sort_keys=True, ensure_ascii=False,
+                                      separators=(",", ":")).encode()).hexdigest()
+    keyed = request_fingerprint(method="POST", path="/api/v1/erasures", data=body)
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    assert keyed != plain and request_fingerprint(method="POST", path="/api/v1/erasures", data=body) != keyed

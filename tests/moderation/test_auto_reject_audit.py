@@ -149,3 +149,27 @@ def test_a_rule_added_later_rejects_a_reported_post_on_re_scoring_from_the_statu
     action = Action.objects.get(verb="auto_reject")
     assert (action.from_status, action.to_status) == ("queued", "rejected")
     assert announced == [(waiting.pk, "auto_reject")]
+
+
+def test_a_policy_put_back_as_it_was_does_not_reject_the_post_a_second_time(settings, classifiers, make_post,
+                                                                            evaluate, templates):
+    """Found by review: the rejecting policy's evaluation, applied again after another policy's, rejected the
+    post twice (a second action, notification, statement of reasons and webhook) though nothing changed."""
+    from moderation.models import Notification
+
+    rejecting = {"extend_default": True, "rules": [
+        {"name": "auto_reject_high_score", "when": {"classifier": "keyword", "score_at_least": 0.4},
+         "outcome": "auto_reject", "reason": "auto_rejected_ai_score", "template": "low-effort-ai"}]}
+    settings.MODERATION = {**settings.MODERATION, "POLICY": rejecting}
+    post = make_post(title="Mostly delve", body=AI_TEXT)
+    evaluate(post)
+    settings.MODERATION = {**settings.MODERATION, "POLICY": {"extend_default": True, "rules": []}}
+    evaluate(post)
+    settings.MODERATION = {**settings.MODERATION, "POLICY": rejecting}
+
+    evaluate(post)
+
+    counts = (Action.objects.filter(verb="auto_reject").count(), StatementOfReasons.objects.count(),
+              OutboxEvent.objects.filter(type="review.decided").count(),
+              Notification.objects.filter(submission_id=post.submission_id, verb="review.reject").count())
+    assert counts == (1, 1, 1, 1)
