@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..models import ClassifierResult, DecisionAction, ReviewItem, ReviewStatus
 from ..policy.evidence import flag_threshold, max_passage_score, post_flagged
+from .submissions import revisions_decided_under_another_policy
 
 #: Decisions that agree with a flag; an approval overturns it.
 UPHOLDING = (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES, DecisionAction.HIDE)
@@ -129,7 +130,6 @@ def stats_summary(*, days: int = 30) -> dict:
     from ..models import SiteThreshold
     # the first chart's numbers, one row a day, for the table beside it (a chart is an image to a screen reader)
     daily = [(day, size, day_hours) for (day, size), (_day, day_hours) in zip(queue, hours)]
-    from .submissions import revisions_decided_under_another_policy
     return {"queue": queue, "hours": hours, "daily": daily, "reasons": reasons, "precision": precision,
             "days": days, "decided_under_another_policy": revisions_decided_under_another_policy().count(),
             "site_thresholds": list(SiteThreshold.objects.order_by("classifier", "-created_at"))}

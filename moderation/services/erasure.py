@@ -3,8 +3,9 @@
 What goes: the texts the author wrote (every revision's title and body, the free text of their disclosures,
 their appeal messages, the notes of reports they filed, the excerpts of their posts quoted in statements of
 reasons), what classifiers wrote about those texts in words, their display name (also as the editor of other
-people's posts), their notifications and drafts, and the API's stored answers for retries that name them. Their id becomes a pseudonym (``erased-…``, one per erasure
-and unrelated to the id), in their submissions and in the reports they filed.
+people's posts), their notifications and drafts, and the API's stored answers for retries that name them.
+Their id becomes a pseudonym (``erased-…``, one per erasure and unrelated to the id), in their submissions and
+in the reports they filed.
 
 What stays, because it holds nothing of theirs and the forum must account for its moderation: each post's
 status, structure (its disclosure's kinds, extents, share and tools), classifier scores (offsets and numbers

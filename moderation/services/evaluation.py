@@ -459,7 +459,6 @@ def revisions_to_rescore(*, since=None, classifier: str | None = None,
     return [(pk, h) for pk, h in rows if not wanted <= done.get(pk, set()) or pk in stale]
 
 
-
 # --- Poison messages --------------------------------------------------------------------------------
 # Every evaluation run of a revision is counted before it starts, so a post whose evaluation kills its worker
 # (or runs past the time limit) is not redelivered and re-swept for ever. Past

@@ -31,11 +31,15 @@ class HostRemovalInvalid(InputInvalid):
     """The removal's input is wrong; ``field`` names the culprit. Nothing was written."""
 
 
-def submission_host_removal_record(*, submission: Submission, actor: Actor, reason: str, note: str = "") -> Submission:
-    """Store that the host removed the post (``reason``: a :class:`HostRemovalReason`); idempotent."""
+def _reason_check(reason: str) -> None:
     if reason not in HostRemovalReason.values:
         raise HostRemovalInvalid(gettext("Not a removal reason; one of: %(values)s.")
                                  % {"values": ", ".join(HostRemovalReason.values)}, field="reason")
+
+
+def submission_host_removal_record(*, submission: Submission, actor: Actor, reason: str, note: str = "") -> Submission:
+    """Store that the host removed the post (``reason``: a :class:`HostRemovalReason`); idempotent."""
+    _reason_check(reason)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise HostRemovalInvalid(gettext("At most %(max)s characters.") % {"max": NOTE_MAX}, field="note")
@@ -75,9 +79,7 @@ def submissions_host_removal_record(*, submission_ids: list[int], actor: Actor, 
     """Several posts removed by the host at once (its delete of a whole topic): one transaction and a handful of
     queries whatever their number. Posts stored as removed already, and erased authors' posts, are left as
     they are. Returns how many changed; each has its audit row."""
-    if reason not in HostRemovalReason.values:
-        raise HostRemovalInvalid(gettext("Not a removal reason; one of: %(values)s.")
-                                 % {"values": ", ".join(HostRemovalReason.values)}, field="reason")
+    _reason_check(reason)
     with transaction.atomic():
         changing = list(Submission.objects.select_for_update().filter(
             pk__in=submission_ids, host_removed_at__isnull=True, author_erased_at__isnull=True).order_by("pk"))
