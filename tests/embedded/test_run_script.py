@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -29,8 +30,12 @@ def demo(tmp_path):
            if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
     env.update(VAR_DIR=str(tmp_path / "var"), PORT=str(port), PYTHONUNBUFFERED="1")
     log = open(tmp_path / "run.log", "w")
+    # Ctrl-C's SIGINT as a terminal delivers it: a suite started in the background (``make test &``) passes its
+    # ignored SIGINT down, and then run.sh's web server ignored the stop below, which killed run.sh after its
+    # timeout and left the supervised worker (in a process group of its own) running
     process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     log.close()
     var = tmp_path / "var"
 
@@ -53,6 +58,35 @@ def demo(tmp_path):
         yield base, var, env, logs
     finally:
         stop_process_group(process, signal.SIGINT, timeout=30)
+        left = stop_leftovers(var)
+        assert not left, f"still running after Ctrl-C: {left}"
+
+
+def demo_processes(var: Path) -> list[int]:
+    """Live processes started for the demo whose ``VAR_DIR`` is ``var`` (its environment says so)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if f"VAR_DIR={var}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return [pid for pid in found if pid != os.getpid()]
+
+
+def stop_leftovers(var: Path, timeout: float = 15) -> list[int]:
+    """Stop whatever of the demo outlived run.sh, and say what that was (nothing, after a Ctrl-C)."""
+    left = demo_processes(var)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in demo_processes(var):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout
+        while demo_processes(var) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    return left
 
 
 def worker_ready(var: Path) -> int | None:
