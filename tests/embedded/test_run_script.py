@@ -108,18 +108,17 @@ def stray_workers(var: Path, worker: int) -> list[int]:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
     stray = []
-    for proc in Path("/proc").glob("[0-9]*"):
+    for found in demo_processes(var):
         try:
-            if (stat(proc.name)[0] == "Z" or f"VAR_DIR={var}".encode() not in (proc / "environ").read_bytes().split(b"\0")
-                    or b"celery" not in (proc / "cmdline").read_bytes()):
+            if stat(found)[0] == "Z" or b"celery" not in Path(f"/proc/{found}/cmdline").read_bytes():
                 continue
-            pid = int(proc.name)
+            pid = found
             while pid not in (worker, 0, 1):
                 pid = int(stat(pid)[1])
         except (OSError, IndexError):
             continue
         if pid != worker:
-            stray.append(int(proc.name))
+            stray.append(found)
     return stray
 
 
