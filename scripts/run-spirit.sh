@@ -17,6 +17,7 @@ mkdir -p "$VAR_DIR"
 $PY manage.py migrate --noinput -v0
 $PY manage.py createcachetable
 $PY manage.py seed_spirit_demo
+$PY manage.py spirit_backfill >/dev/null  # an upgraded demo database: what earlier versions did not store
 prefix="${CELERY_QUEUE_PREFIX:-aidisclosure}"
 . scripts/lib/supervise.sh
 : >"$VAR_DIR/worker.log"

@@ -267,3 +267,67 @@ def _host_removal_store(*, comment_ids: list[int], removed: bool, actor: Actor |
                                         reason=HostRemovalReason.REMOVED_BY_MODERATORS)
     else:
         submissions_host_removal_clear(submission_ids=submission_ids, actor=actor or Actor.system())
+
+
+
+def spirit_state_backfill(*, dry_run: bool = False) -> dict[str, int]:
+    """Store what Spirit shows but earlier versions of the integration did not record (``manage.py
+    spirit_backfill``, once after an upgrade; running it again changes nothing). Returns how many posts or
+    topics each part changed (``dry_run``: would change):
+
+    - ``comment_deletes``: comments a Spirit moderator deleted, stored as removed in the forum. Before API
+      1.4.0 only the :class:`SpiritRemoval` row was kept, so the queue's "Removed in the forum" filter missed
+      them. A removed comment whose post the plugin shows can only be a Spirit delete older than
+      ``SpiritRemoval``: it gets that row too, so that an approval in the queue cannot show it again;
+    - ``topic_deletes``: the comments of topics a Spirit moderator deleted (a removed topic the plugin does not
+      hold), stored the same way;
+    - ``held_topics``: new public topics whose opening comment readers cannot see, held with it
+      (:class:`HeldTopic`; before it, Spirit listed such a topic's title and author to everyone)."""
+    from spirit.comment.models import Comment
+    from spirit.topic.models import Topic
+
+    recorded = set(SpiritRemoval.objects.values_list("comment_id", flat=True))
+    removed = _posts_of(Comment.objects.filter(action=Comment.COMMENT, is_removed=True))
+    deleted = {pk: post for pk, post in removed.items() if pk in recorded or post.visible}
+    held = HeldTopic.objects.values("topic_id")
+    in_deleted_topics = _posts_of(Comment.objects.filter(
+        action=Comment.COMMENT, topic__is_removed=True).exclude(topic_id__in=held))
+    to_store = [post for post in {**deleted, **in_deleted_topics}.values()
+                if post.host_removed_at is None and post.author_erased_at is None]
+    to_hold = _openings_to_hold()
+    comment_deletes = {post.pk for post in deleted.values()}
+    counts = {"comment_deletes": sum(1 for post in to_store if post.pk in comment_deletes),
+              "topic_deletes": sum(1 for post in to_store if post.pk not in comment_deletes),
+              "held_topics": len(to_hold)}
+    if not dry_run:
+        for pk in deleted.keys() - recorded:
+            SpiritRemoval.objects.get_or_create(comment_id=pk)
+        for start in range(0, len(to_store), 1000):
+            submissions_host_removal_record(submission_ids=[post.pk for post in to_store[start:start + 1000]],
+                                            actor=Actor.system(), reason=HostRemovalReason.REMOVED_BY_MODERATORS)
+        for comment_id in to_hold:
+            topic_sync_visibility(comment_id=comment_id, visible=False)
+    return counts
+
+
+def _posts_of(comments) -> dict[int, Submission]:
+    """``{comment pk: Submission}`` for the comments (a queryset) that have one; a thousand per query (SQLite
+    limits a query's parameters)."""
+    ids = {comment_external_id(pk): pk for pk in comments.values_list("pk", flat=True)}
+    names, client, found = list(ids), local_client(), {}
+    for start in range(0, len(names), 1000):
+        found.update(submissions_by_external_id(client=client, external_ids=names[start:start + 1000]))
+    return {ids[external_id]: post for external_id, post in found.items()}
+
+
+def _openings_to_hold() -> list[int]:
+    """The opening comments of shown public topics with no other comment yet whose post readers cannot see
+    (:func:`topic_sync_visibility` holds exactly these)."""
+    from django.db.models import Count
+    from spirit.comment.models import Comment
+    from spirit.topic.models import Topic
+
+    lone = (Topic.objects.filter(is_removed=False, category__is_private=False)
+            .annotate(comments=Count("comment")).filter(comments=1).values("pk"))
+    openings = _posts_of(Comment.objects.filter(topic_id__in=lone, action=Comment.COMMENT))
+    return sorted(pk for pk, post in openings.items() if not post.visible)
