@@ -15,6 +15,7 @@ from django.utils import timezone
 from .errors import InputInvalid
 from .models import Draft
 from .schema import EXTENTS, MAX_TOOLS, AssistanceKind, tool_key
+from .text import storable, unstorable_message
 
 KINDS = get_args(AssistanceKind)
 #: recordings one draft keeps: an editor's tools record each use, and a runaway one must not grow a row forever
@@ -43,6 +44,9 @@ def record_assistance(draft: Draft | uuid.UUID | str, *, kind: str, extent: str,
         raise RecorderError("A tool name must be 1–100 characters.", field="tool")
     if details is not None and len(details) > 500:
         raise RecorderError("Details must be at most 500 characters.", field="details")
+    for name, value in (("tool", tool), ("details", details)):
+        if value is not None and not storable(value):
+            raise RecorderError(unstorable_message(), field=name)
     public_id = draft.public_id if isinstance(draft, Draft) else draft
     tool = (tool or "").strip() or None
     with transaction.atomic():

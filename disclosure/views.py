@@ -60,7 +60,7 @@ def draft_record_view(request, public_id):
         return JsonResponse({"errors": [{"field": "", "message": "No such draft."}]}, status=404)
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested deeper than the parser goes
         return JsonResponse({"errors": [{"field": "", "message": "Send a JSON object."}]}, status=400)
     if not isinstance(data, dict):
         return JsonResponse({"errors": [{"field": "", "message": "Send a JSON object."}]}, status=400)

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,8 +36,14 @@ from .selectors import listing_rows, post_visible_to, posts_for_listing, reader_
 from .services import post_create, post_update
 
 
+def _category_slug(request) -> str | None:
+    """``?category=``, or None when it is not a slug at all (a NUL in it answered 500 on PostgreSQL)."""
+    value = request.GET.get("category") or ""
+    return value if slug_re.fullmatch(value) else None
+
+
 def post_list(request):
-    category_slug = request.GET.get("category") or None
+    category_slug = _category_slug(request)
     page = Paginator(posts_for_listing(request.user, category_slug=category_slug), 20).get_page(
         request.GET.get("page"))
     return render(request, "forum/post_list.html", {
@@ -54,7 +61,8 @@ def post_detail(request, public_id):
     return _render_post(request, post)
 
 
-def _render_post(request, post, *, appeal_message: str = "", appeal_error: str = "", status: int = 200):
+def _render_post(request, post, *, appeal_message: str = "", appeal_error: str = "", report_note: str = "",
+                 report_error: str = "", status: int = 200):
     submission, revision = post.submission, post.submission.current_revision
     preference = reader_preference(request.user)
     is_author = request.user.is_authenticated and request.user.pk == post.author_id
@@ -66,6 +74,7 @@ def _render_post(request, post, *, appeal_message: str = "", appeal_error: str =
         "expand_ai_blocks": bool(preference and preference.expand_ai_blocks) or None,
         "last_decision": outcome.decision, "can_appeal": can_appeal,
         "appeal_message": appeal_message, "appeal_error": appeal_error,
+        "report_note": report_note, "report_error": report_error,
         "is_moderator": app_settings.adapter.is_moderator(request.user),
         "can_report": request.user.is_authenticated and not is_author and submission.visible,
         "my_report": _my_report(request.user, submission) if request.user.is_authenticated else None,
@@ -121,8 +130,8 @@ def _editor(request, *, post=None):
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(revision.disclosure),
                                          require_confirm=True)
     else:
-        post_form = PostForm(initial={"category": request.GET.get("category") and
-                                      Category.objects.filter(slug=request.GET["category"]).first(),
+        post_form = PostForm(initial={"category": _category_slug(request) and
+                                      Category.objects.filter(slug=_category_slug(request)).first(),
                                       "format": "html" if request.GET.get("format") == "html" else "markdown"})
         recorded = _recorded_draft(request)
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(draft_prefill(recorded))
@@ -233,9 +242,12 @@ def post_report(request, public_id):
     if post.author_id == request.user.pk:
         messages.error(request, gettext("You cannot report your own post."))
         return redirect("forum:post_detail", public_id=post.public_id)
+    note = request.POST.get("note", "")[:2000]
     try:
-        report_by_member(submission_id=post.submission_id, user=request.user, note=request.POST.get("note", ""))
-    except (ReportInvalid, ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
+        report_by_member(submission_id=post.submission_id, user=request.user, note=note)
+    except ReportInvalid as exc:  # the reader's note stays in the form, with the error beside it
+        return _render_post(request, post, report_note=note, report_error=exc.message, status=400)
+    except (ReportRateLimited, ReportDuplicate, ReportNotAllowed) as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, gettext("Thank you: a moderator will look at this post."))

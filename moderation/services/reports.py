@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from disclosure.errors import InputInvalid
+from disclosure.text import storable, unstorable_message
 
 from .. import signals
 from ..models import (
@@ -113,9 +114,13 @@ def report_create(*, submission_id: int, client: ApiClient, reporter_external_id
         raise ReportInvalid(gettext("Unknown reason %(reason)r; use one of %(reasons)s.")
                             % {"reason": reason, "reasons": ", ".join(ReportReason.values)},
                             field="reason")
+    if not storable(reporter_external_id):
+        raise ReportInvalid(unstorable_message(), field="reporter_external_id")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ReportInvalid(gettext("Keep the note under %(max)d characters.") % {"max": NOTE_MAX}, field="note")
+    if not storable(note):
+        raise ReportInvalid(unstorable_message(), field="note")
     accuracy = reporter_accuracy(client=client, reporter_external_id=reporter_external_id)
     weight = report_weight(accuracy)
     actor = actor or Actor.for_client(client)

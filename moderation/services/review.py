@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from disclosure.errors import InputInvalid
+from disclosure.text import storable, unstorable_message
 
 from .. import signals
 from ..conf import app_settings
@@ -353,6 +354,8 @@ def review_item_appeal(*, submission_id: int, actor: Actor, message: str) -> Rev
     message (:func:`~moderation.policy.appeals.appeal_check`)."""
     if len(message.strip()) < 10:
         raise ReviewActionInvalid(gettext("Explain in a sentence why the decision should change."), field="message")
+    if not storable(message):
+        raise ReviewActionInvalid(unstorable_message(), field="message")
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         try:  # the one appeal rule (moderation/policy/appeals.py)
@@ -475,8 +478,10 @@ def review_item_note(*, item_id: int, actor: Actor, text: str) -> Action:
     text = (text or "").strip()
     if not text:
         raise ReviewActionInvalid(gettext("Write the note first."), field="text")
-    if len(text) > NOTE_MAX or "\x00" in text:
+    if len(text) > NOTE_MAX:
         raise ReviewActionInvalid(gettext("A note is at most %(max)s characters of text.") % {"max": NOTE_MAX},
                                   field="text")
+    if not storable(text):
+        raise ReviewActionInvalid(unstorable_message(), field="text")
     item = ReviewItem.objects.select_related("submission").get(pk=item_id)
     return _audit(actor=actor, item=item, submission=item.submission, verb="note", note=text)

@@ -52,3 +52,16 @@ def test_the_preview_answers_200_or_400(client, author, body, fmt):
     response = client.post("/disclosure/preview/", {"body": body, "format": fmt})
 
     assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("value", ["%00", "a%00b", "%ED%A0%80", "tide pools"])
+def test_a_category_parameter_that_is_no_slug_is_ignored_by_the_listing_and_the_editor(client, author, category,
+                                                                                     make_post, value):
+    """Found by review: ``?category=%00`` answered 500 on PostgreSQL (NUL in a text lookup), on the front page
+    with no login needed."""
+    make_post(title="A post about moss")
+    listing = client.get(f"/?category={value}")
+    assert listing.status_code == 200 and "A post about moss" in listing.content.decode()  # unfiltered
+    client.force_login(author)
+    assert client.get(f"/posts/new/?category={value}").status_code == 200
+    assert client.get(f"/?category={category.slug}").status_code == 200

@@ -4,6 +4,8 @@ recorded puts the post in the queue with reason ``recorded_vs_declared``, visibl
 person, never an automatic action."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -53,6 +55,26 @@ def test_the_hook_endpoints_record_on_the_authors_own_draft(client, author, make
     client.force_login(make_user("intruder"))
     assert record(client, draft_id, kind="editing", extent="minor").status_code == 404
     assert len(Draft.objects.get(public_id=draft_id).events) == 1
+
+
+@pytest.mark.parametrize("raw, field", [
+    (json.dumps({"kind": "editing", "extent": "minor", "details": "a\u0000b"}), "details"),
+    (json.dumps({"kind": "editing", "extent": "minor", "tool": "To\u0000ol"}), "tool"),
+    ('{"kind": "editing", "extent": "minor", "details": "\\ud800"}', "details"),
+    ('{"kind": "editing", "extent": "minor", "tool": "\\ud800x"}', "tool"),
+    ("[" * 100_000, ""),
+])
+def test_the_editors_recorder_refuses_what_cannot_be_stored_on_its_field(client, author, raw, field):
+    """Found by review: a NUL or a lone surrogate in the JSON answered 500 on PostgreSQL, and a body nested past
+    the parser's depth answered 500 everywhere (the API's serializers refused the first two already)."""
+    client.force_login(author)
+    draft = client.post("/disclosure/drafts/").json()
+
+    response = client.post(f"/disclosure/drafts/{draft['id']}/assistance/", raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert Draft.objects.get(public_id=draft["id"]).events == []
 
 
 def test_a_post_links_its_draft_and_an_understated_disclosure_is_queued_not_hidden(client, author, category,

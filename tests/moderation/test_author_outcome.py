@@ -82,6 +82,17 @@ def test_an_appeal_without_a_reason_is_refused(client, author, rejected):
     assert not ReviewItem.objects.filter(kind="appeal").exists()
 
 
+def test_an_appeal_with_a_nul_character_is_refused_beside_the_field_not_a_500(client, author, rejected):
+    """Found by review: PostgreSQL refuses NUL in text, and the appeal was written without a form's check."""
+    client.force_login(author)
+    response = client.post(reverse("forum:post_appeal", args=[rejected.public_id]),
+                           {"message": "I wrote this \x00 myself, honestly."})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "NUL character" in page and 'id="appeal-error"' in page and "myself, honestly." in page
+    assert not ReviewItem.objects.filter(kind="appeal").exists()
+
+
 def test_only_the_author_may_appeal(client, make_user, rejected):
     client.force_login(make_user("someone"))
     assert client.post(reverse("forum:post_appeal", args=[rejected.public_id]),

@@ -109,6 +109,13 @@ def test_bad_input_and_hidden_posts_are_refused(make_post):
     with pytest.raises(ReportInvalid) as long:
         report(post, note="x" * 2001)
     assert long.value.field == "note"
+    for note, field in (("a \ud800 b", "note"), ("a \x00 b", "note")):
+        with pytest.raises(ReportInvalid) as unstorable:
+            report(post, note=note)
+        assert unstorable.value.field == field
+    with pytest.raises(ReportInvalid) as reporter:
+        report_create(submission_id=post.submission_id, client=local_client(), reporter_external_id="r\x00")
+    assert reporter.value.field == "reporter_external_id"
     Submission.objects.filter(pk=post.submission_id).update(visible=False)
     with pytest.raises(ReportNotAllowed):
         report(post)
@@ -175,6 +182,20 @@ def test_a_reader_reports_from_the_post_page_and_the_moderator_sees_it(client, m
     detail = client.get(reverse("moderation:item_detail", args=[filed.item.public_id])).content.decode()
     assert "Reader reports (1)" in detail and "Too smooth." in detail
     assert 'data-outcome="pending"' in detail
+
+
+def test_a_report_the_service_refuses_keeps_the_readers_note_beside_the_error(client, make_post, reader):
+    """Found by review: a NUL in the note answered 500 on PostgreSQL; a refused note was lost with a redirect."""
+    post = make_post()
+    client.force_login(reader)
+
+    response = client.post(reverse("forum:post_report", args=[post.public_id]), {"note": "looks \x00 like AI"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "NUL character" in page and 'aria-describedby="report-error"' in page
+    assert "like AI</textarea>" in page and '<details class="report-form" open>' in page
+    assert not ReaderReport.objects.exists()
 
 
 def test_authors_cannot_report_their_own_post(client, make_post, author):
