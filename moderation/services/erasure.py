@@ -125,9 +125,11 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
             # what they did as a reader or an appellant (as a moderator, what they decided stays theirs)
             Action.objects.filter(actor_user=user, verb__in=("appeal", "report", "open")).update(
                 actor_label=pseudonym)
-        drafts = author_drafts(client=client, author_external_id=author_external_id,
-                               external_ids=[s.external_id for s in submissions], user=user).delete()[0]
-        _stored_answers_forget(client=client, author_external_id=author_external_id)
+        their_drafts = author_drafts(client=client, author_external_id=author_external_id,
+                                     external_ids=[s.external_id for s in submissions], user=user)
+        draft_ids = [str(public_id) for public_id in their_drafts.values_list("public_id", flat=True)]
+        drafts = their_drafts.delete()[0]
+        _stored_answers_forget(client=client, values=[author_external_id, *draft_ids])
         if not (submissions or reports or drafts or notifications or edited):
             return ErasureReport(pseudonym=None)
         for submission in submissions:
@@ -147,19 +149,21 @@ def author_erase(*, client: ApiClient, author_external_id: str, actor: Actor, us
                          reports=len(reports), drafts=drafts, notifications=notifications)
 
 
-def _stored_answers_forget(*, client: ApiClient, author_external_id: str) -> None:
-    """The API's stored answers for retries (``Idempotency-Key``, up to 24 hours) that name the author: a
-    report's, a draft's, its recorded help's bodies hold their id and words, and a retry would return them.
-    The database finds the answers that spell the id as a JSON string (quotes included); an answer goes only
-    when one of its values is exactly the id (``u-1`` is not ``u-12``, nor ``U-1``)."""
-    spellings = {json.dumps(author_external_id), json.dumps(author_external_id, ensure_ascii=False)}
+def _stored_answers_forget(*, client: ApiClient, values: list[str]) -> None:
+    """The API's stored answers for retries (``Idempotency-Key``, up to 24 hours) that name the author or one of
+    their drafts (``values``): a report's, a draft's, its recorded help's bodies hold their id and words, and a
+    retry would return them. A draft started without an author id and used for their post names only itself.
+    The database finds the answers that spell a value as a JSON string (quotes included); an answer goes only
+    when one of its values is exactly one of them (``u-1`` is not ``u-12``, nor ``U-1``)."""
     match = Q()
-    for spelling in spellings:
-        match |= Q(body_text__contains=spelling)
+    for value in values:
+        for spelling in {json.dumps(value), json.dumps(value, ensure_ascii=False)}:
+            match |= Q(body_text__contains=spelling)
     candidates = IdempotencyRecord.objects.filter(client=client, response_status__gt=0).annotate(
         body_text=Cast("response_body", TextField())).filter(match).values_list("pk", "response_body")
+    wanted = set(values)
     IdempotencyRecord.objects.filter(pk__in=[pk for pk, body in candidates
-                                             if author_external_id in _string_values(body)]).delete()
+                                             if wanted & _string_values(body)]).delete()
 
 
 def _string_values(value) -> set[str]:

@@ -256,6 +256,29 @@ def test_the_api_s_stored_answers_for_retries_that_name_the_author_go_too(forum,
     assert "Idempotent-Replayed" not in forum.http.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="r-9")
 
 
+def test_the_stored_answers_of_a_draft_started_without_an_author_id_that_became_their_post_go_too(forum, submit):
+    """Found by review: such a draft goes with the author's data, but its answers (its recorded help's details)
+    name only the draft, and a retry with the same key still returned the erased author's words."""
+    from moderation.models import IdempotencyRecord
+
+    draft = forum.http.post("/api/v1/drafts", {}, format="json", HTTP_IDEMPOTENCY_KEY="d-0").json()
+    url = f"/api/v1/drafts/{draft['id']}/assistance"
+    help_given = {"kind": "editing", "extent": "minor", "details": "private draft details"}
+    assert forum.http.post(url, help_given, format="json", HTTP_IDEMPOTENCY_KEY="a-0").status_code == 201
+    payload = post_payload("ada-3", disclosure=DISCLOSURE)
+    payload["draft_id"] = draft["id"]
+    assert submit(forum, payload).status_code == 202
+    other = forum.http.post("/api/v1/drafts", {}, format="json", HTTP_IDEMPOTENCY_KEY="d-other")
+    assert other.status_code == 201
+
+    assert forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json").status_code == 200
+
+    assert not Draft.objects.filter(public_id=draft["id"]).exists()
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["d-other"]
+    again = forum.http.post(url, help_given, format="json", HTTP_IDEMPOTENCY_KEY="a-0")
+    assert "private draft details" not in again.content.decode() and "Idempotent-Replayed" not in again
+
+
 def test_only_answers_naming_exactly_the_author_go(forum, submit):
     """Found by review: the id was matched as a substring, so erasing u-1 also forgot u-12's stored answers
     (and on SQLite, U-1's), whose retries were then done a second time."""
