@@ -39,7 +39,7 @@ def comments_for_submissions(submissions) -> dict[int, object]:
     from spirit.comment.models import Comment
 
     ours = [s for s in submissions if s.external_id.startswith(EXTERNAL_PREFIX)
-            and _is_comment_pk(s.external_id.removeprefix(EXTERNAL_PREFIX))]
+            and is_comment_pk(s.external_id.removeprefix(EXTERNAL_PREFIX))]
     if not ours:  # another client's page: no query (local_client() may create its row)
         return {}
     client_pk = local_client().pk
@@ -48,9 +48,10 @@ def comments_for_submissions(submissions) -> dict[int, object]:
     return {s_pk: found[c_pk] for s_pk, c_pk in wanted.items() if c_pk in found}
 
 
-def _is_comment_pk(text: str) -> bool:
-    """ASCII digits only: ``str.isdigit`` accepts "²", which ``int`` refuses."""
-    return text.isascii() and text.isdecimal()
+def is_comment_pk(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` accepts "²", which ``int`` refuses), and few enough for a 64-bit key
+    (SQLite raised OverflowError on a longer one)."""
+    return text.isascii() and text.isdecimal() and len(text) <= 18
 
 
 def submission_for_comment(comment) -> Submission | None:
@@ -117,7 +118,7 @@ def comment_sync_visibility(*, submission: Submission, visible: bool) -> int:
     if not submission.external_id.startswith(EXTERNAL_PREFIX) or submission.client.name != local_client().name:
         return 0
     pk = submission.external_id.removeprefix(EXTERNAL_PREFIX)
-    if not pk.isdigit():
+    if not is_comment_pk(pk):
         return 0
     hidden = not visible
     if visible and SpiritRemoval.objects.filter(comment_id=int(pk)).exists():

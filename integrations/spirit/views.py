@@ -41,7 +41,7 @@ from moderation.public import (
 )
 
 from .services import (
-    comment_current_disclosure, comment_sync_visibility, deferred_posting_pending, opening_comment_id,
+    comment_current_disclosure, comment_sync_visibility, deferred_posting_pending, is_comment_pk, opening_comment_id,
     spirit_removal_forget, spirit_removal_record, spirit_topic_removal_store, spirit_topic_removal_take_over, submission_for_comment,
     topic_held_for, topic_is_moderated,
 )
@@ -330,9 +330,14 @@ def comment_move(request, topic_id):
     """Spirit's "move comments", except for a comment Spirit never announced (the plugin kept it from readers
     since it was posted): Spirit's move takes one from the old topic's count, which never counted it (a 500
     on a new topic's count of 0), and would announce it in the new topic before the review queue decides."""
-    if deferred_posting_pending(pk for pk in request.POST.getlist("comments") if pk.isdigit()):
-        messages.error(request, gettext("A comment the review queue has not shown yet cannot be moved: decide it "
-                                        "there first."))
+    chosen = request.POST.getlist("comments")
+    refusal = None
+    if not all(is_comment_pk(pk) for pk in chosen):  # Spirit's form looked up any number (a 500 on SQLite)
+        refusal = gettext("Those are not comments of this forum: choose the comments to move again.")
+    elif deferred_posting_pending(chosen):
+        refusal = gettext("A comment the review queue has not shown yet cannot be moved: decide it there first.")
+    if refusal:
+        messages.error(request, refusal)
         topic = Topic.objects.filter(pk=topic_id).first()
         return redirect(topic.get_absolute_url() if topic is not None else reverse("spirit:index"))
     return spirit_comment_views.move(request, topic_id=topic_id)

@@ -1,0 +1,45 @@
+"""A Spirit moderator's odd input gets Spirit's own answer, never a 500 from the integration's wrappers (found by
+review: the comment move's check took "²" and 23-digit ids for comment keys)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+MOVE = """
+import django, json
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from spirit.comment.models import Comment
+from spirit.topic.models import Topic
+
+topic = Topic.objects.get(title__startswith="Welcome")
+client = Client(raise_request_exception=False)
+client.force_login(get_user_model().objects.get(username="moderator"))
+out = {}
+for value in ["²", "99999999999999999999999", "-1", "1e3"]:
+    response = client.post(f"/comment/{topic.pk}/move/", {"comments": [value], "topic": str(topic.pk)})
+    out[value] = response.status_code
+out["comments"] = Comment.objects.filter(topic=topic).count()
+print(json.dumps(out))
+"""
+
+
+def test_moving_comments_with_keys_that_are_no_numbers_is_not_a_500(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"DJANGO_SETTINGS_MODULE": "integrations.spirit.settings", "VAR_DIR": str(tmp_path), "DEBUG": "1",
+                "PYTHONPATH": str(ROOT)})
+    for command in (["manage.py", "migrate", "--noinput", "-v0"], ["manage.py", "seed_spirit_demo"],
+                    ["-c", MOVE]):
+        done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-4000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    comments = out.pop("comments")
+    assert all(status < 500 for status in out.values()), out
+    assert comments == 1  # nothing moved
