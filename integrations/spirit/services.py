@@ -137,10 +137,13 @@ def opening_comment_id(topic_id: int) -> int | None:
 
 
 def topic_sync_visibility(*, comment_id: int, visible: bool) -> None:
-    """A new public topic is shown or hidden with its opening comment (:class:`HeldTopic`). Only a topic with
-    no other comment yet is held: hiding an established topic would take every reply with it (and lose the
-    replies being written), whenever its author edits the opening comment. Replies, private conversations (no
-    public title) and a topic a Spirit moderator deleted are left alone."""
+    """A new public topic is shown or hidden with its opening comment (:class:`HeldTopic`). Only a topic
+    readers have not seen is held: no other comment yet, and Spirit never announced the opening one (its
+    ``comment_count`` is 0: the announcement waits for the plugin, :func:`comment_posted_when_visible`). Hiding
+    an established topic would take every reply with it (and lose the replies being written), or make a
+    long-standing topic a 404, whenever its author's edit of the opening comment is held: that hides the
+    comment only. Replies, private conversations (no public title) and a topic a Spirit moderator deleted are
+    left alone."""
     from django.utils import timezone
     from spirit.comment.models import Comment
     from spirit.topic.models import Topic
@@ -155,7 +158,7 @@ def topic_sync_visibility(*, comment_id: int, visible: bool) -> None:
         return
     if Comment.objects.filter(topic_id=topic_id).exclude(pk=comment_id).exists():
         return
-    if Topic.objects.filter(pk=topic_id, is_removed=False, category__is_private=False).update(
+    if Topic.objects.filter(pk=topic_id, is_removed=False, category__is_private=False, comment_count=0).update(
             is_removed=True, reindex_at=timezone.now()):
         HeldTopic.objects.get_or_create(topic_id=topic_id)
 
@@ -322,13 +325,13 @@ def _posts_of(comments) -> dict[int, Submission]:
 
 
 def _openings_to_hold() -> list[int]:
-    """The opening comments of shown public topics with no other comment yet whose post readers cannot see
-    (:func:`topic_sync_visibility` holds exactly these)."""
+    """The opening comments of shown public topics with no other comment yet, never announced, whose post
+    readers cannot see (:func:`topic_sync_visibility` holds exactly these)."""
     from django.db.models import Count
     from spirit.comment.models import Comment
     from spirit.topic.models import Topic
 
-    lone = (Topic.objects.filter(is_removed=False, category__is_private=False)
+    lone = (Topic.objects.filter(is_removed=False, category__is_private=False, comment_count=0)
             .annotate(comments=Count("comment")).filter(comments=1).values("pk"))
     openings = _posts_of(Comment.objects.filter(topic_id__in=lone, action=Comment.COMMENT))
     return sorted(pk for pk, post in openings.items() if not post.visible)

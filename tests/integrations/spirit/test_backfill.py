@@ -7,17 +7,8 @@ The state of such a forum is made directly in a fresh Spirit database (no worker
 asynchronous), then the command runs twice: the second run must change nothing."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
-
 SCENARIO = """
-import django, json
-django.setup()
+import json
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -92,21 +83,8 @@ print(json.dumps(out))
 """
 
 
-def run(env, *args, **kwargs):
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                          **kwargs)
-    assert done.returncode == 0, done.stderr[-4000:]
-    return done.stdout
-
-
-def test_an_upgraded_forum_gets_spirits_earlier_deletes_and_held_topics_stored(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"DJANGO_SETTINGS_MODULE": "integrations.spirit.settings", "VAR_DIR": str(tmp_path), "DEBUG": "1",
-                "PYTHONPATH": str(ROOT)})
-    run(env, "manage.py", "migrate", "--noinput", "-v0")
-    run(env, "manage.py", "seed_spirit_demo")
-    lines = run(env, "-c", SCENARIO).strip().splitlines()
-    out = json.loads(lines[-1])
+def test_an_upgraded_forum_gets_spirits_earlier_deletes_and_held_topics_stored(fresh_spirit):
+    out, lines = fresh_spirit.run(SCENARIO)
 
     assert out["after_dry_run"] == [0, 0, 0], "--dry-run changes nothing"
     assert "Would store 2 comment(s) deleted by Spirit's moderators and 2 comment(s) of deleted topics" in lines[0]

@@ -2,17 +2,8 @@
 review: the comment move's check took "²" and 23-digit ids for comment keys)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
-
 MOVE = """
-import django, json
-django.setup()
+import json
 from django.contrib.auth import get_user_model
 from django.test import Client
 from spirit.comment.models import Comment
@@ -30,16 +21,8 @@ print(json.dumps(out))
 """
 
 
-def test_moving_comments_with_keys_that_are_no_numbers_is_not_a_500(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"DJANGO_SETTINGS_MODULE": "integrations.spirit.settings", "VAR_DIR": str(tmp_path), "DEBUG": "1",
-                "PYTHONPATH": str(ROOT)})
-    for command in (["manage.py", "migrate", "--noinput", "-v0"], ["manage.py", "seed_spirit_demo"],
-                    ["-c", MOVE]):
-        done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr[-4000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+def test_moving_comments_with_keys_that_are_no_numbers_is_not_a_500(fresh_spirit):
+    out, _ = fresh_spirit.run(MOVE)
     comments = out.pop("comments")
     assert all(status < 500 for status in out.values()), out
     assert comments == 1  # nothing moved
