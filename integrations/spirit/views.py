@@ -184,10 +184,11 @@ def comment_update(request, pk):
                 return spirit_comment_views.update(request, pk=pk)
         except SubmissionInvalid as exc:
             return refused(exc)
+    # a comment from before the plugin has no disclosure to confirm: its first one is written as for a new comment
     return _with_disclosure(request, spirit_view=_update_held_comment if held else spirit_comment_views.update,
                             view_kwargs={"pk": pk},
-                            editing=True, initial=DisclosureForm.initial_from(current), previous=current,
-                            render_refused=refused)
+                            editing=current is not None, initial=DisclosureForm.initial_from(current),
+                            previous=current, render_refused=refused)
 
 
 @login_required

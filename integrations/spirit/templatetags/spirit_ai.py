@@ -7,7 +7,7 @@ from disclosure.public import DisclosureForm
 from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
 from moderation.public import revision_outcome, submission_can_appeal
 
-from ..services import submissions_for_comments
+from ..services import comment_is_moderated, submissions_for_comments
 from ..views import FORM_ATTRIBUTE
 
 register = template.Library()
@@ -55,7 +55,8 @@ def spirit_ai_submissions_of(comment):
 def spirit_ai_comment_header(comment, submissions, viewer=None):
     submission = submissions.get(comment.pk)
     if submission is None or submission.current_revision is None:
-        return {"submission": None}
+        # a comment from before the plugin was installed: readers are told so, not left to guess (found by review)
+        return {"submission": None, "before_plugin": comment_is_moderated(comment)}
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
     # Only a decision on the revision shown: after the author's fix, the message asking for it no longer applies.
     held = is_author and submission.status in ("rejected", "hidden")

@@ -1,0 +1,44 @@
+"""A Spirit forum that installs the plugin has comments from before it (found by review): readers saw them with
+no label at all, though every other comment has one, and their author, editing one, was asked to confirm "the
+disclosure still holds" about a disclosure that never existed."""
+from __future__ import annotations
+
+SCENARIO = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from spirit.category.models import Category
+from spirit.comment.models import Comment
+from spirit.topic.models import Topic
+from moderation.models import Submission
+
+author = get_user_model().objects.get(username="author")
+category = Category.objects.filter(is_private=False, is_removed=False).exclude(title__iexact="private").last()
+topic = Topic.objects.create(user=author, category=category, title="An old topic", comment_count=2)
+# bulk_create sends no post_save: rows as a forum has them from before the plugin was installed
+old, other = Comment.objects.bulk_create([
+    Comment(user=author, topic=topic, comment="OLDCOMMENT one.", comment_html="<p>OLDCOMMENT one.</p>"),
+    Comment(user=author, topic=topic, comment="OLDCOMMENT two.", comment_html="<p>OLDCOMMENT two.</p>")])
+out = {}
+page = Client().get(topic.get_absolute_url()).content.decode()
+out["labels"] = page.count("data-ai-comment-before-plugin")
+out["label_text"] = "Posted before this forum asked about AI use" in page
+client = Client()
+client.force_login(author)
+form = client.get(f"/comment/{old.pk}/update/").content.decode()
+out["asks_to_confirm"] = 'name="confirm"' in form
+response = client.post(f"/comment/{old.pk}/update/", {"comment": "OLDCOMMENT one, edited.", "human_only": "on"})
+out["edit_status"] = response.status_code
+submission = Submission.objects.filter(external_id=f"spirit-comment:{old.pk}").first()
+out["disclosure"] = submission.current_revision.disclosure if submission else None
+print(json.dumps(out))
+"""
+
+
+def test_comments_from_before_the_plugin_say_so_and_their_first_edit_asks_for_a_disclosure(fresh_spirit):
+    out, _ = fresh_spirit.run(SCENARIO)
+
+    assert out["labels"] == 2 and out["label_text"]
+    assert out["asks_to_confirm"] is False
+    assert out["edit_status"] == 302
+    assert out["disclosure"]["human_only"] is True
