@@ -166,6 +166,21 @@ def test_an_erased_author_s_post_says_so_whatever_the_adapter_answers(mod_client
     assert ERASED_NOTE in html and html.count("Deleted as spam in the forum.") == 0
 
 
+def test_the_item_page_does_not_call_a_post_the_forum_removed_visible_to_readers(mod_client):
+    """Found by review: an approved post that the forum's own moderator had deleted read "visible to readers"
+    right above "Removed in the forum: ... Readers do not see it"."""
+    from django.urls import reverse
+
+    from moderation.models import Submission
+
+    items = make_items(1)
+    Submission.objects.filter(pk=items[0].submission_id).update(
+        visible=True, host_removed_at=timezone.now(), host_removed_reason="removed_by_moderators")
+    page = mod_client.get(reverse("moderation:item_detail", args=[items[0].public_id])).content.decode()
+    assert "data-removed-by-host" in page
+    assert "visible to readers" not in page and "hidden from readers" in page
+
+
 def test_posts_removed_in_the_forum_can_be_hidden_or_shown_alone(mod_client):
     """A post its forum deleted, or whose author was erased, needs no judging: the moderator hides those rows
     (the filter reads what the API stored; an adapter's own answer is only marked on the row)."""
