@@ -27,6 +27,11 @@ class ForumModerationAdapter(ModerationAdapter):
         category = Category.objects.filter(slug=slug).first()
         return category.name if category else slug
 
+    def category_names(self, slugs) -> dict[str, str]:
+        wanted = set(slugs)
+        names = dict(Category.objects.filter(slug__in=wanted).values_list("slug", "name"))
+        return {slug: names.get(slug, slug) for slug in wanted}
+
     def public_interest_categories(self) -> list[str]:
         return list(Category.objects.filter(public_interest=True).values_list("slug", flat=True))
 

@@ -36,6 +36,11 @@ class ModerationAdapter:
     def category_name(self, slug: str) -> str:
         return slug
 
+    def category_names(self, slugs) -> dict[str, str]:
+        """:meth:`category_name` for a page of the queue: ``{slug: name}``. Override it to answer a page in one
+        query; this default asks once per slug."""
+        return {slug: self.category_name(slug) for slug in set(slugs)}
+
     def public_interest_categories(self) -> list[str]:
         """Category slugs of the host forum that inform the public on matters of public interest."""
         return []

@@ -27,7 +27,9 @@ class QueueFilterForm(forms.Form):
     #: a reason is picked by its name (:meth:`offer_reasons`); any slug is accepted, so that a bookmarked
     #: filter on an operator's own reason code keeps working when no item holds it today
     reason = forms.SlugField(required=False, max_length=60, label=_("Reason"), widget=forms.Select)
-    category = forms.SlugField(required=False, max_length=100, label=_("Category"))
+    #: any text: a Spirit slug may be Unicode ("übersetzungen"), and a category sent through the API is free text
+    category = forms.CharField(required=False, max_length=100, label=_("Category"),
+                               widget=forms.TextInput(attrs={"list": "category-names"}))
     standing = forms.ChoiceField(required=False, label=_("Standing"),
                                  choices=[("", _("Any standing")), *AuthorStanding.choices])
     classifier = forms.CharField(required=False, max_length=100, label=_("Classifier"),

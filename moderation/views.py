@@ -105,12 +105,17 @@ def _item_json(item: ReviewItem) -> dict:
 
 # --- Pages ----------------------------------------------------------------------------------------
 
-def _mark_removed_by_host(items) -> None:
-    """Each queue row says when the host forum already took its post away itself (through the API, or the
-    adapter's ``removed_by_host``), so that a moderator triaging the queue does not open a post already gone."""
+def _mark_rows(items) -> None:
+    """What each queue row needs from the host, asked once per page: whether the forum already took its post
+    away itself (through the API, or the adapter's ``removed_by_host``), so that a moderator triaging the queue
+    does not open a post already gone; and its category's name, as the item page shows it (the row showed the
+    slug, which a moderator then typed into the filter)."""
     removed = removed_in_forum([item.submission for item in items])
+    names = app_settings.adapter.category_names([item.submission.category for item in items
+                                                 if item.submission.category])
     for item in items:
         item.removed_by_host = removed.get(item.submission_id, "")
+        item.category_name = names.get(item.submission.category, item.submission.category)
 
 
 @require_GET
@@ -124,7 +129,7 @@ def queue(request):
         filters = form.to_filters() if form.is_bound else queue_selectors.QueueFilters()
         status = 200
     page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
-    _mark_removed_by_host(page.items)
+    _mark_rows(page.items)
     counts = queue_selectors.queue_counts(status=filters.status)
     form.offer_reasons(counts["by_reason"])
     # the filter form was just sent (and accepted): the summary takes the focus, so a screen reader hears what
@@ -146,6 +151,8 @@ def queue(request):
         "next_url": f"?{params.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
         "this_url": f"{request.path}?{here.urlencode()}" if here else request.path, "section": "queue",
         "classifier_names": [c.name for c in configured_classifiers()],
+        "category_names": dict(sorted({item.submission.category: item.category_name for item in page.items
+                                       if item.submission.category}.items(), key=lambda kv: kv[1].casefold())),
     }, status=status)
 
 
@@ -291,7 +298,7 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
         return redirect(detail)
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
         row = queue_selectors.queue_row(updated.pk)
-        _mark_removed_by_host([row])
+        _mark_rows([row])
         return render(request, "moderation/_queue_row_answer.html",
                       {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",
                        "oob": True})

@@ -48,6 +48,13 @@ class SpiritModerationAdapter(ModerationAdapter):
         category = Category.objects.filter(slug=slug).first()
         return category.title if category else slug
 
+    def category_names(self, slugs) -> dict[str, str]:
+        from spirit.category.models import Category
+
+        wanted = set(slugs)
+        names = dict(Category.objects.filter(slug__in=wanted).order_by("-pk").values_list("slug", "title"))
+        return {slug: names.get(slug, slug) for slug in wanted}
+
     def public_interest_categories(self) -> list[str]:
         return list(integration_settings()["PUBLIC_INTEREST_CATEGORIES"])
 

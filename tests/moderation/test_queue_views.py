@@ -128,6 +128,29 @@ def test_a_page_costs_a_bounded_number_of_queries(mod_client, django_assert_max_
     assert len(titles(response)) == 50
 
 
+class NamesItsCategories(ModerationAdapter):
+    def category_name(self, slug):
+        return {"übersetzungen": "Übersetzungen", "research": "Research notes"}.get(slug, slug)
+
+
+def test_the_category_filter_takes_any_category_and_rows_show_its_name(mod_client, settings):
+    """Found by review: the filter wanted an ASCII slug, so Spirit's Unicode slugs ("übersetzungen") and the
+    API's free-text categories could not be filtered (an error, and every item listed), and the rows showed the
+    slug where the item page shows the name."""
+    settings.MODERATION = {**settings.MODERATION, "ADAPTER": f"{__name__}.NamesItsCategories"}
+    make_items(2, category="übersetzungen", prefix="translated")
+    make_items(1, category="Science News", prefix="news")
+    make_items(1, category="research", prefix="research")
+
+    assert sorted(titles(mod_client.get(QUEUE, {"category": "übersetzungen"}))) == ["translated post 0", "translated post 1"]
+    assert titles(mod_client.get(QUEUE, {"category": "Science News"})) == ["news post 0"]
+    html = mod_client.get(QUEUE).content.decode()
+    assert '<td title="research" data-category="research">Research notes</td>' in html
+    assert '<option value="übersetzungen" label="Übersetzungen">' in html  # the filter suggests them by name
+    refused = mod_client.get(QUEUE, {"category": "x" * 101})
+    assert refused.status_code == 400 and "Category: " in refused.content.decode()  # the label, not "category:"
+
+
 class RemovesEvenPostsInTheForum(ModerationAdapter):
     """A host forum whose own moderation deleted the even-numbered posts (the adapter's one-post hook only: the
     queue asks a page at once through ``removed_by_host_many``, whose default asks this)."""
