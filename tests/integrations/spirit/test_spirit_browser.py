@@ -88,8 +88,8 @@ def spirit(tmp_path_factory):
         server.stop()
 
 
-def spirit_login(browser, spirit, username):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+def spirit_login(browser, spirit, username, **context_options):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, **context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{spirit.url}/user/login/")
@@ -487,6 +487,20 @@ def test_spirit_and_the_plugin_never_disagree_about_a_held_comment(browser, spir
     assert "HELDTEXT" not in reader.content()
     for page in (newbie, moderator, reader):
         page.context.close()
+
+
+def test_the_editor_speaks_the_readers_language(browser, spirit):
+    """Found by review: in German, Spirit's toolbar button and the section dialog stayed English (the page
+    did not load the plugin's JavaScript catalogue, and the button's words were written into the script)."""
+    author = spirit_login(browser, spirit, "author", locale="de-DE")
+    author.click("a:has-text('Welcome')")
+    author.wait_for_url("**/topic/**")
+    button = author.locator("form.js-reply [data-action=ai-block]")
+    expect(button).to_have_text("KI-geschriebener Abschnitt")
+    expect(button).to_have_attribute("title", "Die Auswahl in einen KI-geschriebenen Abschnitt setzen")
+    button.click()  # the model dialog is the plugin's editor.js, in German from the same catalogue
+    expect(author.locator("[data-model-dialog]")).to_contain_text("Welches Modell")
+    author.context.close()
 
 
 def test_a_new_private_conversation_shows_no_disclosure_form_that_would_be_thrown_away(browser, spirit):

@@ -9,6 +9,9 @@
   "use strict";
 
   var TOOLBAR = ".comment__reply__actions__list";
+  // the plugin's JavaScript catalogue (disclosure:jsi18n, loaded first by _base.html): German forums got an
+  // English button (found by review)
+  var gettext = window.gettext || function (text) { return text; };
 
   function fit(form) {
     var textarea = form.querySelector("textarea[name=comment]");
@@ -24,8 +27,8 @@
     button.type = "button";
     button.className = "ai-spirit-block-button";
     button.setAttribute("data-action", "ai-block");
-    button.title = "Wrap the selection in an AI-written section";
-    button.textContent = "AI-written section";
+    button.title = gettext("Wrap the selection in an AI-written section");
+    button.textContent = gettext("AI-written section");
     item.appendChild(button);
     toolbar.appendChild(item);
   }
