@@ -4,6 +4,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -26,6 +27,9 @@ urlpatterns = [
     path("topic/private/publish/<int:user_id>/", views.private_topic_publish),
     path("topic/publish/<int:category_id>/", views.topic_publish),
     path("admin/", admin.site.urls),
+    # the plugin's JavaScript catalogue and this integration's (the words of the toolbar button it adds)
+    path("ai-spirit/jsi18n/", JavaScriptCatalog.as_view(packages=["disclosure", "integrations.spirit"]),
+         name="ai_spirit_jsi18n"),
     path("disclosure/", include("disclosure.urls")),
     path("moderation/compliance/", include("moderation.compliance.urls")),
     path("moderation/", include("moderation.urls", namespace="moderation")),
