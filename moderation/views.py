@@ -105,6 +105,16 @@ def _item_json(item: ReviewItem) -> dict:
 
 # --- Pages ----------------------------------------------------------------------------------------
 
+def _page_filters(request) -> queue_selectors.QueueFilters:
+    """The status and reason filters of the queue page an htmx row action came from (its ``HX-Current-URL``),
+    for the counts drawn again with the row; the defaults when it cannot tell."""
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query)
+    form = QueueFilterForm({"status": (query.get("status") or [""])[0], "reason": (query.get("reason") or [""])[0]})
+    return form.to_filters() if form.is_valid() else queue_selectors.QueueFilters()
+
+
 def _mark_rows(items) -> None:
     """What each queue row needs from the host, asked once per page: whether the forum already took its post
     away itself (through the API, or the adapter's ``removed_by_host``), so that a moderator triaging the queue
@@ -299,9 +309,10 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
         row = queue_selectors.queue_row(updated.pk)
         _mark_rows([row])
+        filters = _page_filters(request)
         return render(request, "moderation/_queue_row_answer.html",
                       {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",
-                       "oob": True})
+                       "oob": True, "filters": filters, "counts": queue_selectors.queue_counts(status=filters.status)})
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)

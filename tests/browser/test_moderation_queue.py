@@ -152,10 +152,13 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
     other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
     review_item_claim(item_id=ReviewItem.objects.get(public_id=second_id).pk, actor=Actor.for_user(other))
 
+    expect(page.locator("#mod-counts")).to_contain_text("Open 2 · Claimed 0")  # drawn before the claim
     page.keyboard.press("j")
     page.keyboard.press("a")
     expect(rows.nth(0).locator(".mod-queue__status")).to_have_text("Decided: Approve")
     expect(page.locator("#mod-live")).to_contain_text(first_title)
+    # the counts follow the decision (found by review: they stayed as they were until a reload)
+    expect(page.locator("#mod-counts")).to_contain_text("Open 0 · Claimed 1")
 
     page.keyboard.press("a")  # the selection moved to the second row
     expect(page.locator("#mod-live.mod-live--error")).to_contain_text("changed this item")

@@ -135,6 +135,8 @@ def test_an_htmx_row_action_answers_the_row_and_announces_it(mod_client, item):
     assert html.lstrip().startswith('<tr class="mod-queue__row mod-queue__row--done"')
     assert f'data-version="{item.version + 1}"' in html and "Decided: Approve" in html
     assert 'id="mod-live"' in html and 'hx-swap-oob="true"' in html and "Approved." in html
+    # the queue's counts, drawn again out of band (they stayed as they were until a reload)
+    assert '<div class="mod-counts" id="mod-counts" hx-swap-oob="true">' in html and "Open 0" in html
 
 
 def test_an_htmx_conflict_is_409_and_only_retargets_the_announcement(mod_client, item):
