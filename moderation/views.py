@@ -108,11 +108,12 @@ def _item_json(item: ReviewItem) -> dict:
 def _page_filters(request) -> queue_selectors.QueueFilters:
     """The status and reason filters of the queue page an htmx row action came from (its ``HX-Current-URL``),
     for the counts drawn again with the row; the defaults when it cannot tell."""
-    from urllib.parse import parse_qs, urlsplit
+    from urllib.parse import urlsplit
 
-    query = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query)
-    form = QueueFilterForm({"status": (query.get("status") or [""])[0], "reason": (query.get("reason") or [""])[0]})
-    return form.to_filters() if form.is_valid() else queue_selectors.QueueFilters()
+    from django.http import QueryDict
+
+    form = QueueFilterForm(QueryDict(urlsplit(request.headers.get("HX-Current-URL", "")).query))
+    return form.to_filters() if form.is_valid() else queue_selectors.QueueFilters()  # as the page itself does
 
 
 def _mark_rows(items) -> None:

@@ -51,8 +51,10 @@ class SpiritModerationAdapter(ModerationAdapter):
     def category_names(self, slugs) -> dict[str, str]:
         from spirit.category.models import Category
 
-        wanted = set(slugs)
-        names = dict(Category.objects.filter(slug__in=wanted).order_by("-pk").values_list("slug", "title"))
+        wanted, names = set(slugs), {}
+        # the first by Spirit's own order (title, pk), as category_name's .first() picks one of a shared slug
+        for slug, title in Category.objects.filter(slug__in=wanted).values_list("slug", "title"):
+            names.setdefault(slug, title)
         return {slug: names.get(slug, slug) for slug in wanted}
 
     def public_interest_categories(self) -> list[str]:

@@ -139,6 +139,19 @@ def test_an_htmx_row_action_answers_the_row_and_announces_it(mod_client, item):
     assert '<div class="mod-counts" id="mod-counts" hx-swap-oob="true">' in html and "Open 0" in html
 
 
+def test_the_counts_drawn_with_a_row_follow_the_filters_of_the_page_it_came_from(mod_client, queued_post, item_of):
+    """The counts per reason are within the page's status filter, read from htmx's ``HX-Current-URL``; a page
+    whose filters are refused counts as the page itself did (the defaults)."""
+    first, second = item_of(queued_post(title="First")), item_of(queued_post(title="Second"))
+    reason = first.reasons[0]
+    page = f"http://testserver/moderation/?status=undecided&reason={reason}"
+    html = act(mod_client, first, "approve", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page).content.decode()
+    assert f"?status=undecided&amp;reason={reason}" in html and "reason--active" in html
+    refused = "http://testserver/moderation/?status=undecided&since=bogus"
+    html = act(mod_client, second, "claim", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=refused).content.decode()
+    assert "?status=undecided" not in html and "?status=active" in html
+
+
 def test_an_htmx_conflict_is_409_and_only_retargets_the_announcement(mod_client, item):
     assert act(mod_client, item, "approve", HTTP_HX_REQUEST="true").status_code == 200
     response = act(mod_client, item, "approve", HTTP_HX_REQUEST="true")  # the old version again

@@ -7,7 +7,7 @@ from disclosure.public import DisclosureForm
 from disclosure.templatetags.disclosure_tags import disclosure_form_fields, render_post_body
 from moderation.public import revision_outcome, submission_can_appeal
 
-from ..services import comment_is_moderated, submissions_for_comments
+from ..services import moderated_comment_ids, submissions_for_comments
 from ..views import FORM_ATTRIBUTE
 
 register = template.Library()
@@ -39,16 +39,29 @@ def _topic_moderated(context) -> bool:
     return topic is None or topic_is_moderated(topic)
 
 
+class PageSubmissions(dict):
+    """``{comment pk: Submission}`` for a page of comments, and ``moderated``: the pks of those the plugin
+    moderates (a comment without a submission among them is from before the plugin)."""
+
+    moderated: frozenset = frozenset()
+
+
+def _page_submissions(comments) -> PageSubmissions:
+    page = PageSubmissions(submissions_for_comments(comments))
+    page.moderated = frozenset(moderated_comment_ids([c for c in comments if c.pk not in page]))
+    return page
+
+
 @register.simple_tag
 def spirit_ai_submissions(comments):
-    """``{comment pk: Submission}`` for the comments on this page (one query)."""
-    return submissions_for_comments(list(comments))
+    """:class:`PageSubmissions` for the comments on this page (two or three queries, whatever their number)."""
+    return _page_submissions(list(comments))
 
 
 @register.simple_tag
 def spirit_ai_submissions_of(comment):
-    """``{comment pk: Submission}`` for one comment ({} for none, or one the plugin does not moderate)."""
-    return submissions_for_comments([comment]) if comment is not None else {}
+    """:class:`PageSubmissions` for one comment (empty for none)."""
+    return _page_submissions([comment]) if comment is not None else PageSubmissions()
 
 
 @register.inclusion_tag("ai_spirit/comment_header.html")
@@ -56,7 +69,7 @@ def spirit_ai_comment_header(comment, submissions, viewer=None):
     submission = submissions.get(comment.pk)
     if submission is None or submission.current_revision is None:
         # a comment from before the plugin was installed: readers are told so, not left to guess (found by review)
-        return {"submission": None, "before_plugin": comment_is_moderated(comment)}
+        return {"submission": None, "before_plugin": comment.pk in getattr(submissions, "moderated", ())}
     is_author = viewer is not None and viewer.is_authenticated and viewer.pk == comment.user_id
     # Only a decision on the revision shown: after the author's fix, the message asking for it no longer applies.
     held = is_author and submission.status in ("rejected", "hidden")

@@ -20,6 +20,18 @@ old, other = Comment.objects.bulk_create([
     Comment(user=author, topic=topic, comment="OLDCOMMENT one.", comment_html="<p>OLDCOMMENT one.</p>"),
     Comment(user=author, topic=topic, comment="OLDCOMMENT two.", comment_html="<p>OLDCOMMENT two.</p>")])
 out = {}
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+queries = []
+Client().get(Topic.objects.get(title__startswith="Welcome").get_absolute_url())  # Spirit loads its settings once
+for n in (1, 10):  # a topic page costs the same whatever the number of comments from before the plugin
+    crowded = Topic.objects.create(user=author, category=category, title=f"Crowded {n}", comment_count=n)
+    Comment.objects.bulk_create([Comment(user=author, topic=crowded, comment=f"Old {i}.", comment_html=f"<p>Old {i}.</p>")
+                                 for i in range(n)])
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(crowded.get_absolute_url())
+    queries.append(len(captured))
+out["queries"] = queries
 page = Client().get(topic.get_absolute_url()).content.decode()
 out["labels"] = page.count("data-ai-comment-before-plugin")
 out["label_text"] = "Posted before this forum asked about AI use" in page
@@ -39,6 +51,8 @@ def test_comments_from_before_the_plugin_say_so_and_their_first_edit_asks_for_a_
     out, _ = fresh_spirit.run(SCENARIO)
 
     assert out["labels"] == 2 and out["label_text"]
+    one, ten = out["queries"]
+    assert ten == one, "found by review: two queries more for each comment from before the plugin"
     assert out["asks_to_confirm"] is False
     assert out["edit_status"] == 302
     assert out["disclosure"]["human_only"] is True

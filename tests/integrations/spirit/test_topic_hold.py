@@ -21,8 +21,10 @@ def lone_topic(title, *, announced):
     return Comment.objects.create(user=author, topic=topic, comment="Mine.", comment_html="<p>Mine.</p>")
 
 out = {}
-for name, announced in (("new", False), ("established", True)):
+for name, announced in (("new", False), ("established", True), ("new, closed", False)):
     opening = lone_topic(name, announced=announced)
+    if name == "new, closed":  # Spirit's own note in the topic (closed, pinned, moved) is no reply
+        Comment.create_moderation_action(user=author, topic=opening.topic, action=Comment.CLOSED)
     HeldTopic.objects.filter(topic_id=opening.topic_id).delete()
     Topic.objects.filter(pk=opening.topic_id).update(is_removed=False)
     comment_sync_visibility(submission=submission_for_comment(opening), visible=False)  # e.g. a held edit
@@ -36,4 +38,5 @@ def test_a_new_topic_is_held_with_its_opening_comment_and_an_established_one_kee
     out, _ = fresh_spirit.run(SCENARIO)
 
     assert out["new"] == [True, True, True]
+    assert out["new, closed"] == [True, True, True]
     assert out["established"] == [True, False, False], "the comment is hidden, the topic stays listed"
