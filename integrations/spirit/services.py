@@ -60,8 +60,16 @@ def submission_for_comment(comment) -> Submission | None:
 
 def submissions_for_comments(comments) -> dict[int, Submission]:
     """``{comment pk: Submission}`` for a page of comments, in one query."""
-    ids = {comment_external_id(c.pk): c.pk for c in comments}
-    found = submissions_by_external_id(client=local_client(), external_ids=ids)
+    return submissions_for_comment_ids([c.pk for c in comments])
+
+
+def submissions_for_comment_ids(comment_ids) -> dict[int, Submission]:
+    """``{comment pk: Submission}`` for those of the comments that have one; a thousand per query (SQLite limits
+    a query's parameters, and ``spirit_backfill`` asks for a whole forum's)."""
+    ids = {comment_external_id(pk): pk for pk in comment_ids}
+    names, client, found = list(ids), local_client(), {}
+    for start in range(0, len(names), 1000):
+        found.update(submissions_by_external_id(client=client, external_ids=names[start:start + 1000]))
     return {ids[external_id]: submission for external_id, submission in found.items()}
 
 
@@ -285,7 +293,6 @@ def _host_removal_store(*, comment_ids: list[int], removed: bool, actor: Actor |
         submissions_host_removal_clear(submission_ids=submission_ids, actor=actor or Actor.system())
 
 
-
 def spirit_state_backfill(*, dry_run: bool = False) -> dict[str, int]:
     """Store what Spirit shows but earlier versions of the integration did not record (``manage.py
     spirit_backfill``, once after an upgrade; running it again changes nothing). Returns how many posts or
@@ -303,11 +310,12 @@ def spirit_state_backfill(*, dry_run: bool = False) -> dict[str, int]:
     from spirit.topic.models import Topic
 
     recorded = set(SpiritRemoval.objects.values_list("comment_id", flat=True))
-    removed = _posts_of(Comment.objects.filter(action=Comment.COMMENT, is_removed=True))
+    removed = submissions_for_comment_ids(Comment.objects.filter(action=Comment.COMMENT, is_removed=True)
+                                          .values_list("pk", flat=True))
     deleted = {pk: post for pk, post in removed.items() if pk in recorded or post.visible}
     held = HeldTopic.objects.values("topic_id")
-    in_deleted_topics = _posts_of(Comment.objects.filter(
-        action=Comment.COMMENT, topic__is_removed=True).exclude(topic_id__in=held))
+    in_deleted_topics = submissions_for_comment_ids(Comment.objects.filter(
+        action=Comment.COMMENT, topic__is_removed=True).exclude(topic_id__in=held).values_list("pk", flat=True))
     to_store = [post for post in {**deleted, **in_deleted_topics}.values()
                 if post.host_removed_at is None and post.author_erased_at is None]
     to_hold = _openings_to_hold()
@@ -326,16 +334,6 @@ def spirit_state_backfill(*, dry_run: bool = False) -> dict[str, int]:
     return counts
 
 
-def _posts_of(comments) -> dict[int, Submission]:
-    """``{comment pk: Submission}`` for the comments (a queryset) that have one; a thousand per query (SQLite
-    limits a query's parameters)."""
-    ids = {comment_external_id(pk): pk for pk in comments.values_list("pk", flat=True)}
-    names, client, found = list(ids), local_client(), {}
-    for start in range(0, len(names), 1000):
-        found.update(submissions_by_external_id(client=client, external_ids=names[start:start + 1000]))
-    return {ids[external_id]: post for external_id, post in found.items()}
-
-
 def _openings_to_hold() -> list[int]:
     """The opening comments of shown public topics with no other comment yet, never announced, whose post
     readers cannot see (:func:`topic_sync_visibility` holds exactly these)."""
@@ -346,5 +344,6 @@ def _openings_to_hold() -> list[int]:
     lone = (Topic.objects.filter(is_removed=False, category__is_private=False, comment_count=0)
             .annotate(comments=Count("comment", filter=Q(comment__action=Comment.COMMENT)))
             .filter(comments=1).values("pk"))
-    openings = _posts_of(Comment.objects.filter(topic_id__in=lone, action=Comment.COMMENT))
+    openings = submissions_for_comment_ids(Comment.objects.filter(topic_id__in=lone, action=Comment.COMMENT)
+                                           .values_list("pk", flat=True))
     return sorted(pk for pk, post in openings.items() if not post.visible)
