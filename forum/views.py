@@ -130,8 +130,8 @@ def _editor(request, *, post=None):
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(revision.disclosure),
                                          require_confirm=True)
     else:
-        post_form = PostForm(initial={"category": _category_slug(request) and
-                                      Category.objects.filter(slug=_category_slug(request)).first(),
+        slug = _category_slug(request)
+        post_form = PostForm(initial={"category": slug and Category.objects.filter(slug=slug).first(),
                                       "format": "html" if request.GET.get("format") == "html" else "markdown"})
         recorded = _recorded_draft(request)
         disclosure_form = DisclosureForm(initial=DisclosureForm.initial_from(draft_prefill(recorded))
