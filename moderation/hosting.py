@@ -67,6 +67,13 @@ def current_disclosure(*, external_id: str) -> dict[str, Any] | None:
     return revision.disclosure if revision is not None else None
 
 
+def _submitted(external_id: str) -> bool:
+    from .selectors.submissions import submissions_by_external_id
+    from .services.intake import local_client
+
+    return external_id in submissions_by_external_id(client=local_client(), external_ids=[external_id])
+
+
 def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable[..., Any],
                    when: Callable[[Any], bool] | None = None, dispatch_uid: str | None = None):
     """Connect (and return) a ``post_save`` receiver for ``model`` that calls
@@ -75,11 +82,18 @@ def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable
     ``disclosure_data`` is the enclosing :func:`disclosure_pending` block's, else the submission's current one
     (found by ``external_id(instance)``). Fixture loading (``raw`` saves) is skipped. ``submit`` is the host's
     own function around ``submission_submit`` (it knows the author, category and body of its objects).
+
+    Someone other than the author (a block with an ``editor``) editing an object that has no submission, one
+    from before the plugin, is not submitted: no disclosure of the author's exists to carry, and the editor
+    cannot give one for them, so a moderator's typo fix would have published "AI use not disclosed" and held
+    the post for a check. The object stays as it was until its author edits it.
     """
-    def receiver(sender, instance, raw: bool = False, **kwargs):
+    def receiver(sender, instance, created: bool = False, raw: bool = False, **kwargs):
         if raw or (when is not None and not when(instance)):
             return
         pending = pending_disclosure()
+        if pending is not None and pending.editor and not created and not _submitted(external_id(instance)):
+            return
         data = pending.data if pending is not None else current_disclosure(external_id=external_id(instance))
         result = submit(instance=instance, disclosure_data=data)
         if pending is not None:

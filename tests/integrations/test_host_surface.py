@@ -148,6 +148,29 @@ def test_a_save_elsewhere_keeps_the_disclosure_the_post_has(users_submitted):
     assert [(a["kind"], a["extent"]) for a in stored["assistance"]] == [("editing", "minor")]
 
 
+def test_someone_elses_edit_of_an_object_from_before_the_plugin_is_not_submitted(users_submitted):
+    """Only the author can disclose: a moderator's edit of a never-submitted object would have submitted it with
+    no disclosure ("AI use not disclosed", held for a check). Its author's own edit is submitted."""
+    user = users_submitted.objects.create(username="old")  # not a post yet: as if from before the plugin
+    user.first_name = "Written long ago, a typo fixed."
+    with disclosure_pending(None, editor=("9", "A moderator")):
+        user.save()
+    assert current(user) is None
+    with disclosure_pending(HUMAN):
+        user.save()
+    assert current(user).current_revision.disclosure["human_only"] is True
+
+
+def test_someone_elses_edit_of_a_submitted_object_is_submitted_with_the_authors_disclosure(users_submitted):
+    with disclosure_pending(ASSISTED):
+        user = users_submitted.objects.create(username="ana", first_name="Mostly mine.")
+    user.first_name = "Mostly mine, a typo fixed."
+    with disclosure_pending(current(user).current_revision.disclosure, editor=("9", "A moderator")):
+        user.save()
+    revision = current(user).current_revision
+    assert revision.number == 2 and revision.disclosure["human_only"] is False
+
+
 def test_when_decides_which_saves_are_submitted(users_submitted):
     user = users_submitted.objects.create(username="bot")  # no first name: not a post
     assert current(user) is None

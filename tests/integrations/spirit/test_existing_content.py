@@ -56,3 +56,42 @@ def test_comments_from_before_the_plugin_say_so_and_their_first_edit_asks_for_a_
     assert out["asks_to_confirm"] is False
     assert out["edit_status"] == 302
     assert out["disclosure"]["human_only"] is True
+
+
+MODERATOR_EDIT = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from spirit.category.models import Category
+from spirit.comment.models import Comment
+from spirit.topic.models import Topic
+from moderation.models import Submission
+
+User = get_user_model()
+author, moderator = User.objects.get(username="author"), User.objects.get(username="moderator")
+category = Category.objects.filter(is_private=False, is_removed=False).exclude(title__iexact="private").last()
+topic = Topic.objects.create(user=author, category=category, title="An old topic", comment_count=1)
+[old] = Comment.objects.bulk_create([
+    Comment(user=author, topic=topic, comment="OLDCOMMENT one.", comment_html="<p>OLDCOMMENT one.</p>")])
+client = Client()
+client.force_login(moderator)
+response = client.post(f"/comment/{old.pk}/update/", {"comment": "OLDCOMMENT one, a typo fixed."})
+old.refresh_from_db()
+page = Client().get(topic.get_absolute_url()).content.decode()
+print(json.dumps({
+    "status": response.status_code, "text": old.comment, "removed": old.is_removed,
+    "submitted": Submission.objects.filter(external_id=f"spirit-comment:{old.pk}").exists(),
+    "before_plugin": "Posted before this forum asked about AI use" in page,
+    "undisclosed": "AI use not disclosed" in page,
+}))
+"""
+
+
+def test_a_moderators_edit_of_a_comment_from_before_the_plugin_leaves_it_unlabelled_as_such(fresh_spirit):
+    """The disclosure is the author's word, which a moderator cannot give for them: before, the edit became a
+    revision without one, and readers saw "AI use not disclosed" on a comment the author was never asked about."""
+    out, _ = fresh_spirit.run(MODERATOR_EDIT)
+
+    assert out["status"] == 302 and out["text"] == "OLDCOMMENT one, a typo fixed." and not out["removed"]
+    assert out["submitted"] is False
+    assert out["before_plugin"] is True and out["undisclosed"] is False
