@@ -8,11 +8,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
+from disclosure.labels import LABELS
+
 from .models import AuthorStanding, ReviewItemKind, RejectionTemplate
 from .selectors.queue import SORTS, STATUS_FILTERS, QueueFilters
 
-LABEL_CHOICES = [("", _("Keep the current label")), ("ai_assisted", _("AI-assisted")),
-                 ("ai_generated", _("AI-generated")), ("human_only", _("Human-written"))]
+#: the badges' own words (disclosure.labels): the menu said "AI-generated" where the post then read "Mostly
+#: AI-written"
+LABEL_CHOICES = [("", _("Keep the current label"))] + [
+    (value, _(LABELS[value])) for value in ("ai_assisted", "ai_generated", "human_only")]
 SNOOZE_CHOICES = [("next_revision", _("Until the author posts again")), ("1", _("1 hour")), ("24", _("1 day")),
                   ("168", _("1 week"))]
 #: The queue's status filters and sort orders, for people.
@@ -87,6 +91,8 @@ class DecisionForm(VersionedForm):
     message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                               label=_("Note to the author"))
     label = forms.ChoiceField(required=False, choices=LABEL_CHOICES, label=_("Label the post"))
+    #: set by the item page's form: its note goes with an approval (a queue row's Approve sends the bulk form's)
+    from_item_page = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,8 +154,9 @@ class BulkForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    verb = forms.CharField(required=False, max_length=40)
-    actor = forms.CharField(required=False, max_length=200)
-    submission = forms.UUIDField(required=False)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """Labelled as the page labels them, so that an error names the field the moderator sees."""
+    verb = forms.CharField(required=False, max_length=40, label=_("Verb"))
+    actor = forms.CharField(required=False, max_length=200, label=_("Who"))
+    submission = forms.UUIDField(required=False, label=_("Post id"))
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("From"))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("To"))

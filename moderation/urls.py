@@ -10,6 +10,7 @@ urlpatterns = [
     path("items/<uuid:public_id>/claim/", views.item_claim, name="item_claim"),
     path("items/<uuid:public_id>/release/", views.item_release, name="item_release"),
     path("items/<uuid:public_id>/snooze/", views.item_snooze, name="item_snooze"),
+    path("items/<uuid:public_id>/wake/", views.item_wake, name="item_wake"),
     path("items/<uuid:public_id>/note/", views.item_note, name="item_note"),
     path("items/<uuid:public_id>/<slug:action>/", views.item_decide, name="item_decide"),
     path("results/<int:result_id>/mark/", views.result_mark, name="result_mark"),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -55,6 +56,7 @@ from .services.review import (
     review_item_note,
     review_item_release,
     review_item_snooze,
+    review_item_wake,
 )
 
 
@@ -130,6 +132,7 @@ def _mark_rows(items) -> None:
 
 
 @require_GET
+@never_cache  # Back after an action showed the browser's copy: decided rows as open, the counts of before
 @moderator_required
 def queue(request):
     form = QueueFilterForm(request.GET or None)
@@ -183,6 +186,7 @@ def _queue_results_summary(page, filters) -> str:
 
 
 @require_GET
+@never_cache
 @moderator_required
 def item_detail(request, public_id):
     item = get_object_or_404(ReviewItem.objects.select_related(
@@ -257,7 +261,8 @@ def _decision_form(request, item: ReviewItem) -> tuple[DecisionForm, dict | None
     """The item page's decision form, with the note of a refused decision put back and its error tied to the
     field (``aria-invalid``, ``aria-describedby``), instead of a message at the top of the page."""
     form = DecisionForm(initial={"version": item.version,
-                                 "message": request.session.pop(f"moderation-note-{item.public_id}", "")})
+                                 "message": request.session.pop(f"moderation-note-{item.public_id}", ""),
+                                 "template": request.session.pop(f"moderation-template-{item.public_id}", "")})
     error = request.session.pop(f"moderation-error-{item.public_id}", None)
     if error and error.get("field") in form.fields:
         form.fields[error["field"]].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "decision-error"})
@@ -265,10 +270,14 @@ def _decision_form(request, item: ReviewItem) -> tuple[DecisionForm, dict | None
 
 
 def _keep_note(request, item: ReviewItem) -> None:
-    """A refused action must not lose the moderator's note: the item page puts it back in the form."""
+    """A refused action must not lose the moderator's note, nor the reason they picked: the item page puts both
+    back in the form."""
     note = request.POST.get("message", "").strip()
     if note:
         request.session[f"moderation-note-{item.public_id}"] = note[:5000]
+    template = request.POST.get("template", "").strip()
+    if template:
+        request.session[f"moderation-template-{item.public_id}"] = template[:100]
 
 
 def _act(request, item: ReviewItem, run, *, success: str, form=None):
@@ -317,20 +326,37 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
     if _wants_json(request):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)
-    messages.success(request, _outcome_message(request, item, success, detail))
-    return _back(request, detail)
+    request.session.pop(f"moderation-template-{item.public_id}", None)
+    target, moving = _after_action(request, item, detail)
+    messages.success(request, _outcome_message(item, success, moving=moving))
+    return redirect(target)
 
 
-def _outcome_message(request, item: ReviewItem, success: str, detail: str) -> str:
+def _after_action(request, item: ReviewItem, detail: str) -> tuple[str, bool]:
+    """Where the moderator goes after an action, and whether it is another item's page. A "next" that names an
+    item page is read as "the next item": the next one they can act on now, found now (the page's link was
+    drawn before a colleague may have decided or claimed it), or the queue when none is left."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                       require_https=request.is_secure())):
+        return detail, False
+    path = urlsplit(target).path
+    try:
+        next_item = path != detail and resolve(path).url_name == "item_detail"
+    except Resolver404:
+        next_item = False
+    if not next_item:
+        return target, False
+    following = queue_selectors.queue_next_for(ReviewItem.objects.get(pk=item.pk), request.user)
+    if following is None:
+        return reverse("moderation:queue"), False
+    return reverse("moderation:item_detail", args=[following.public_id]), True
+
+
+def _outcome_message(item: ReviewItem, success: str, *, moving: bool) -> str:
     """The flash after an action names the post it was about, and says when the page that follows is the next
     item's: a moderator who hid one post and pressed the next key on the page that loaded acted on another
     post without being told it had changed."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    path = urlsplit(target).path
-    try:
-        moving = path != detail and resolve(path).url_name == "item_detail"
-    except Resolver404:
-        moving = False
     title = ReviewItem.objects.filter(pk=item.pk).values_list("revision__title", flat=True).first()
     message = gettext("“%(title)s”: %(outcome)s") % {"title": title or gettext("(untitled)"), "outcome": success}
     if not moving:
@@ -373,7 +399,9 @@ def item_decide(request, public_id, action):
 
     def run():
         data = form.cleaned_data
-        if action == "approve":  # a row's Approve sends the whole bulk form: its rejection reason is not for this
+        if action == "approve" and not data["from_item_page"]:
+            # a queue row's Approve (without JavaScript) sends the page's whole bulk form: its rejection reason
+            # and note are for the selected rows. The item page's own note goes to the author with the approval.
             data = {**data, "template": "", "message": ""}
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
@@ -396,6 +424,15 @@ def item_snooze(request, public_id):
                                   expected_version=form.cleaned_data["version"])
 
     return _act(request, item, run, success=gettext("Snoozed."), form=form)
+
+
+@require_POST
+@moderator_required
+def item_wake(request, public_id):
+    item, form = _item(public_id), VersionedForm(request.POST)
+    return _act(request, item, lambda: review_item_wake(
+        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
+        success=gettext("Back in the queue."), form=form)
 
 
 @require_POST
@@ -456,8 +493,12 @@ def bulk(request):
         messages.success(request, (ngettext("Approved %(n)s item.", "Approved %(n)s items.", len(done))
                                    if data["action"] == "approve" else
                                    ngettext("Rejected %(n)s item.", "Rejected %(n)s items.", len(done))) % {"n": len(done)})
-    for public_id, message in conflicts:
-        messages.error(request, gettext("Item %(id)s: %(message)s") % {"id": public_id[:8], "message": message})
+    known = {str(public_id) for public_id in ids}
+    titles = {str(public_id): title for public_id, title in ReviewItem.objects.filter(
+        public_id__in=[i for i, _ in conflicts if i in known]).values_list("public_id", "revision__title")}
+    for public_id, message in conflicts:  # named by the post, as a single item's flash is
+        name = titles.get(public_id) or (gettext("(untitled)") if public_id in titles else public_id[:8])
+        messages.error(request, gettext("“%(title)s”: %(message)s") % {"title": name, "message": message})
     return _back(request, reverse("moderation:queue"))
 
 
@@ -471,17 +512,20 @@ AUDIT_VERBS = list(Action.VERB_LABELS.items())
 @moderator_required
 def audit(request):
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows, next_cursor = queue_selectors.audit_page(
-        verb=filters.get("verb") or "", actor=filters.get("actor") or "",
-        submission=str(filters["submission"]) if filters.get("submission") else "",
-        since=filters.get("since"), until=filters.get("until"), cursor=request.GET.get("cursor"))
+    refused = form.is_bound and not form.is_valid()
+    filters = {} if refused or not form.is_bound else form.cleaned_data
+    rows, next_cursor = [], None  # a filter that cannot be read shows nothing: the whole log read as its answer
+    if not refused:
+        rows, next_cursor = queue_selectors.audit_page(
+            verb=filters.get("verb") or "", actor=filters.get("actor") or "",
+            submission=str(filters["submission"]) if filters.get("submission") else "",
+            since=filters.get("since"), until=filters.get("until"), cursor=request.GET.get("cursor"))
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(request, "moderation/audit.html", {
         "form": form, "rows": rows, "verbs": AUDIT_VERBS,
         "next_url": f"?{params.urlencode()}&cursor={next_cursor}" if next_cursor else None, "section": "audit",
-    }, status=400 if form.is_bound and form.errors else 200)
+    }, status=400 if refused else 200)
 
 
 @require_GET

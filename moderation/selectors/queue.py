@@ -237,6 +237,17 @@ def queue_neighbours(item: ReviewItem) -> tuple[ReviewItem | None, ReviewItem | 
     return preceding, following
 
 
+def queue_next_for(item: ReviewItem, user) -> ReviewItem | None:
+    """The next item in priority order after ``item`` that ``user`` can act on now (open, or claimed by them),
+    read when they leave ``item``: the page's "Next" link was drawn earlier, and a colleague may have decided
+    or claimed that item since, which sent both moderators to the same post."""
+    keys = SORTS["priority"]
+    actionable = ReviewItem.objects.filter(
+        Q(status=ReviewStatus.OPEN) | Q(status=ReviewStatus.CLAIMED, claimed_by_id=user.pk)).exclude(pk=item.pk)
+    return (actionable.filter(keyset_after(keys, [item.priority, item.created_at, item.pk]))
+            .order_by("-priority", "created_at", "id").only("public_id").first())
+
+
 # --- The item detail ------------------------------------------------------------------------------
 
 def author_history(submission: Submission, *, limit: int = 20) -> dict[str, Any]:
@@ -297,7 +308,7 @@ def audit_page(*, verb: str = "", actor: str = "", submission: str = "", since: 
     if verb:
         actions = actions.filter(verb=verb)
     if actor:
-        actions = actions.filter(actor_label__icontains=actor)
+        actions = actions.filter(actor_label__iexact=actor.strip())  # "moderator" matched "moderator2" too
     if submission:
         actions = actions.filter(submission__public_id=submission)
     if since:

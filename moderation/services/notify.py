@@ -28,18 +28,27 @@ AUTHOR_MESSAGES = {
         "A moderator asks you to fix your post's AI disclosure before it is published."),
     "review.hide": gettext_noop("A moderator hid your post."),
 }
+#: the same decisions on the author's appeal: they asked a question, and the answer names it
+APPEAL_MESSAGES = {
+    "review.approve": gettext_noop("A moderator upheld your appeal: your post is back."),
+    "review.reject": gettext_noop("A moderator looked at your appeal and kept the decision: your post stays rejected."),
+    "review.request_changes": gettext_noop(
+        "A moderator looked at your appeal and asks you to fix your post's AI disclosure before it is published."),
+    "review.hide": gettext_noop("A moderator looked at your appeal and kept the decision: your post stays hidden."),
+}
 #: an automatic rejection whose rule names no template (or one that is gone): the record's English, and what
 #: the author reads in their language
 AUTO_REJECT_MESSAGE = gettext_noop("Your post was rejected automatically.")
 
 
 def notification_send(*, submission: Submission, verb: str, note: str = "", label: str = "",
-                      automatic: bool = False) -> Notification:
+                      automatic: bool = False, appeal: bool = False) -> Notification:
     """Tell the author of ``submission`` about a decision (``verb``: ``review.<action>``). Stored in parts
     (``note``: the moderator's or the rejection template's words, shown as written; ``label``: the label the
-    decision set; ``automatic``: the policy's automatic rejection), so that each author reads it in their own
-    language; ``message`` keeps the English text for the record."""
-    parts = {"note": note, "label": label, "automatic": automatic}
+    decision set; ``automatic``: the policy's automatic rejection; ``appeal``: the decision answers the author's
+    appeal), so that each author reads it in their own language; ``message`` keeps the English text for the
+    record."""
+    parts = {"note": note, "label": label, "automatic": automatic, "appeal": appeal}
     with translation.override("en"):
         message = _composed(verb, parts)
     return Notification.objects.create(recipient_external_id=submission.author_external_id,
@@ -57,7 +66,8 @@ def _composed(verb: str, parts: dict) -> str:
     note = parts.get("note") or ""
     if parts.get("automatic"):  # the template's message, when the operator's rule names one
         return note or gettext(AUTO_REJECT_MESSAGE)
-    text = gettext(AUTHOR_MESSAGES[verb]) if verb in AUTHOR_MESSAGES else ""
+    messages = APPEAL_MESSAGES if parts.get("appeal") else AUTHOR_MESSAGES
+    text = gettext(messages[verb]) if verb in messages else ""
     if parts.get("label") in LABELS:  # the label is part of the outcome: the author hears it, not only "approved"
         text += " " + gettext("It now carries the label “%(label)s”, which your edits keep.") % {
             "label": gettext(LABELS[parts["label"]])}

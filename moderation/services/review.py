@@ -221,8 +221,9 @@ DECISION_EFFECTS = {
 def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str = "", message: str = "",
                        template_code: str | None = None, label: str | None = None,
                        expected_version: int | None = None, expected_revision: int | None = None) -> ReviewItem:
-    """Approve, reject, request a disclosure fix, or hide. Rejections and change requests need a reason
-    (a template code or free text); the template's message is used when no message is given. A ``label``
+    """Approve, reject, request a disclosure fix, or hide. Every decision but an approval needs a reason (a
+    template code or free text), the author's statement of reasons says why: a hide without one told the author
+    only "A moderator hid your post". The template's message is used when no message is given. A ``label``
     (e.g. ``ai_generated``) is applied to the post as the moderator's, locked against the author's edits.
 
     A decision is about the revision the moderator read: ``expected_revision`` (its number) must be the
@@ -244,7 +245,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             raise ReviewActionInvalid(f"No active rejection template {template_code!r}.", field="template")
         reason = reason or template.code
         message = message or template.message
-    if decision in (DecisionAction.REJECT, DecisionAction.REQUEST_CHANGES) and not (reason or message).strip():
+    if decision != DecisionAction.APPROVE and not (reason or message).strip():
         raise ReviewActionInvalid(gettext("Give a reason: pick a template or write a message for the author."),
                                   field="reason")
     status, visible = DECISION_EFFECTS[decision]
@@ -272,7 +273,8 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             submission.label_locked = True
         submission.save()
         signals.visibility_changed_send(submission=submission, previous=previously_visible)
-        notification_send(submission=submission, verb=f"review.{decision}", note=message, label=label or "")
+        notification_send(submission=submission, verb=f"review.{decision}", note=message, label=label or "",
+                          appeal=item.kind == ReviewItemKind.APPEAL)
         reports_resolve(item=item, decision=decision, label=label)
         statement = statement_record(submission=submission, decision=decision, item=item,
                                      evaluation=item.evaluation, reason=reason, message=message, label=label,
@@ -335,8 +337,10 @@ def review_item_snooze(*, item_id: int, actor: Actor, until: datetime | None = N
                        data={"until": until.isoformat() if until else None, "until_next_revision": until_next_revision})
 
 
-def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = None) -> ReviewItem:
-    """A snoozed item returns to the queue (its time passed, or the author posted ``revision``)."""
+def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = None,
+                     expected_version: int | None = None) -> ReviewItem:
+    """A snoozed item returns to the queue: its time passed, the author posted ``revision``, or a moderator
+    woke it (a snooze is one keystroke, and it must be undone as easily)."""
 
     def change(item):
         item.status = ReviewStatus.OPEN
@@ -345,7 +349,7 @@ def review_item_wake(*, item_id: int, actor: Actor, revision: Revision | None = 
         if revision is not None:
             item.revision = revision
 
-    return _transition(item_id=item_id, actor=actor, expected_version=None, verb="wake",
+    return _transition(item_id=item_id, actor=actor, expected_version=expected_version, verb="wake",
                        allowed_from=(ReviewStatus.SNOOZED,), change=change)
 
 

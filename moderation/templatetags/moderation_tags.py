@@ -70,12 +70,31 @@ STATEMENT_ACTIONS = {"approve": gettext_noop("Approved"), "reject": gettext_noop
                      "request_changes": gettext_noop("Changes requested"), "hide": gettext_noop("Hidden"),
                      "auto_reject": gettext_noop("Rejected automatically")}
 STATEMENT_RESTRICTIONS = {
-    "none": gettext_noop("the post stays visible"),
+    # an approval also restores a post that was hidden or rejected (an upheld appeal): "stays" was wrong there
+    "none": gettext_noop("the post is visible to readers"),
     "removal": gettext_noop("the post is removed from the forum"),
     "visibility_restricted_until_corrected": gettext_noop(
         "the post is hidden from readers until the disclosure is corrected"),
     "visibility_restricted": gettext_noop("the post is hidden from readers"),
 }
+
+
+@register.filter
+def appeal_state(statement) -> str:
+    """The redress line as it is now, not as it was when the statement was written: ``open`` (the author may
+    appeal, below), ``appealed`` (they did), or ``closed``. The stored statement said "you can appeal" after the
+    author had appealed."""
+    from ..models import ReviewItemKind
+    from ..policy.appeals import AppealRefused, appeal_check
+
+    if not statement.data.get("redress", {}).get("internal_complaint", {}).get("available"):
+        return "closed"
+    try:
+        appeal_check(statement.submission)
+    except AppealRefused:
+        appealed = statement.submission.review_items.filter(kind=ReviewItemKind.APPEAL).exists()
+        return "appealed" if appealed else "closed"
+    return "open"
 
 
 @register.filter

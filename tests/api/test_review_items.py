@@ -224,10 +224,19 @@ def test_decide_with_a_stale_version_is_409(forum, make_queued):
     assert ReviewItem.objects.get(pk=item.pk).status == "claimed"
 
 
+def test_a_hide_without_a_reason_is_refused_with_the_field(forum, make_queued):
+    """The author's statement of reasons must say why a post was hidden: it said nothing."""
+    item = make_queued("h")
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "hide", "version": item.version}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "reason"
+    assert ReviewItem.objects.get(pk=item.pk).status == "open"
+
+
 def test_deciding_twice_is_409(forum, make_queued):
     item = make_queued("p")
     first = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
-                            {"action": "hide", "version": item.version}, format="json")
+                            {"action": "hide", "version": item.version, "message": "Hidden while we check."}, format="json")
     assert first.status_code == 200
     again = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
                             {"action": "approve", "version": first.json()["version"]}, format="json")
@@ -326,7 +335,7 @@ def test_the_decided_event_names_the_revision_the_decision_was_about(forum, make
 
     item = make_queued("r")
     decided = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
-                              {"action": "hide", "version": item.version}, format="json")
+                              {"action": "hide", "version": item.version, "message": "Hidden while we check."}, format="json")
     assert decided.status_code == 200
     event = OutboxEvent.objects.filter(type="review.decided").latest("id")
     detail = forum.http.get(f"/api/v1/submissions/{event.payload['data']['id']}").json()

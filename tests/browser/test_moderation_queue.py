@@ -170,6 +170,36 @@ def test_triage_from_the_list_with_the_keyboard_and_see_a_conflict(browser, page
     assert csp_errors == []
 
 
+def test_after_a_refused_row_action_the_next_one_moves_on(page, live_server, login, queue, make_post, make_user):
+    """Found by review: after one refusal, the next approval left the focus on the row it had just decided,
+    where a and s then did nothing (a swapped element keeps the replaced one's classes until htmx settles, so
+    the success read as another refusal)."""
+    from moderation.models import ReviewItem
+    from moderation.services.review import Actor, review_item_claim
+
+    third = make_post(title="A third suspicious post", body=queue["suspicious"].submission.current_revision.body)
+    third.submission.refresh_from_db()
+    revision_evaluate(revision_id=third.submission.current_revision_id)
+    login(page, "moderator")
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    rows = page.locator(".mod-queue__row")
+    expect(rows).to_have_count(3)
+    other = make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
+    review_item_claim(item_id=ReviewItem.objects.get(public_id=rows.nth(0).get_attribute("data-item")).pk,
+                      actor=Actor.for_user(other))
+
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#mod-live.mod-live--error")).to_contain_text("changed this item")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(rows.nth(1).locator(".mod-queue__status")).to_have_text("Decided: Approve")
+    expect(rows.nth(2)).to_have_attribute("aria-current", "true")  # the selection moved on
+    page.keyboard.press("a")
+    expect(rows.nth(2).locator(".mod-queue__status")).to_have_text("Decided: Approve")
+    assert ReviewItem.objects.filter(status="decided").count() == 2
+
+
 def test_ticked_rows_stay_ticked_after_a_refused_bulk_reject_and_a_claim(browser, page, live_server, login, queue):
     from moderation.models import ReviewItem
 

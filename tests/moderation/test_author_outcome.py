@@ -215,7 +215,7 @@ def test_the_statement_of_reasons_on_the_post_reads_in_words_not_codes(client, a
 
     statement = _statement_text(page)
     assert "Rejected: the post is removed from the forum" in statement
-    assert "Reasons: Undisclosed AI suspected" in statement
+    assert "Why the post was checked: Undisclosed AI suspected" in statement
     assert "AI-assistance disclosure policy — Undisclosed AI text" in statement  # the template's title
     for code in ("reject —", "removal", "undisclosed_ai_suspected", "undisclosed-ai", "restriction:"):
         assert code not in statement, code

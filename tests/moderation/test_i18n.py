@@ -168,7 +168,7 @@ def test_the_statement_of_reasons_in_german(author, moderator, queued_post, item
     statement = page[page.index('class="statement-of-reasons"'):page.index("</section>", page.index(
         'class="statement-of-reasons"'))]
     for text in ("Korrektur angefordert: der Beitrag ist für Lesende verborgen, bis die Offenlegung korrigiert ist",
-                 "Gründe:", "Eine zertifizierte außergerichtliche Streitbeilegungsstelle (DSA Art. 21).",
+                 "Warum der Beitrag geprüft wurde:", "Eine zertifizierte außergerichtliche Streitbeilegungsstelle (DSA Art. 21).",
                  "Die Gerichte des Mitgliedstaats der Autorin oder des Autors."):
         assert text in statement, text
     for text in ("Changes requested", "hidden from readers", "out-of-court", "Member State"):

@@ -92,7 +92,8 @@ def test_an_unknown_action_is_404(mod_client, item):
 
 @pytest.mark.parametrize("verb, data, status", [
     ("request_changes", {"message": "Please mark the second paragraph as AI-written."}, "needs_changes"),
-    ("hide", {}, "hidden"), ("approve", {"label": "ai_assisted"}, "approved")])
+    ("hide", {"message": "Hidden while we check the sources."}, "hidden"),
+    ("approve", {"label": "ai_assisted"}, "approved")])
 def test_other_decisions(mod_client, item, verb, data, status):
     assert act(mod_client, item, verb, data).status_code == 302
     submission = ReviewItem.objects.select_related("submission").get(pk=item.pk).submission

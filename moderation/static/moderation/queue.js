@@ -82,7 +82,9 @@
   });
 
   // In the same task as the swap (afterSettle would come later and race the next key press): a new row means
-  // the action went through, an error line in #mod-live that it was refused.
+  // the action went through, #mod-live swapped with an error status that it was refused. The status, not the
+  // line's class: until htmx settles, a swapped element still carries the classes of the one it replaced, so
+  // a success after a refusal read as a refusal and took the next row's pending action.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var swapped = event.target;
     var isRow = swapped.classList && swapped.classList.contains("mod-queue__row");
@@ -91,7 +93,8 @@
       if (box) box.checked = true;
     }
     if (isRow) ticked = null;
-    var refused = swapped.id === "mod-live" && swapped.classList.contains("mod-live--error");
+    var xhr = event.detail && event.detail.xhr;
+    var refused = swapped.id === "mod-live" && !!xhr && xhr.status >= 400;
     if (!isRow && !refused) return;
     rows = Array.prototype.slice.call(document.querySelectorAll(".mod-queue__row"));
     if (!pending) {
@@ -124,9 +127,11 @@
     if (key === "j") { link = document.querySelector("[data-key-next]"); if (link) window.location.href = link.href; return !!link; }
     if (key === "k") { link = document.querySelector("[data-key-prev]"); if (link) window.location.href = link.href; return !!link; }
     if (key === "a" || key === "s" || key === "c") {
-      var form = document.querySelector("form[data-key='" + key + "']");
-      submitForm(form);
-      return !!form;
+      // Approve is a button of the decision form (its note goes with the approval); claim and snooze are forms
+      var found = document.querySelector("[data-key='" + key + "']");
+      if (!found) return false;
+      if (found.tagName === "FORM") { submitForm(found); } else { submitForm(found.form, found); }
+      return true;
     }
     if (key === "r") {
       var decision = document.getElementById("decision-form");
