@@ -103,7 +103,10 @@ def _base_template_errors():
 
 #: The users ``seed_demo`` creates, all with the password "demo".
 DEMO_USERNAMES = ("author", "newbie", "reader", "moderator")
-DEMO_KEY_PREFIXES = ("insecure-", "django-insecure")
+#: The demo's key (config/settings/base.py) begins with this.
+DEMO_KEY_PREFIXES = ("insecure-",)
+#: What ``django-admin startproject`` writes (``django.core.management.utils.get_random_secret_key`` behind it).
+DJANGO_INSECURE_KEY_PREFIX = "django-insecure"
 
 
 def _demo_users_with_demo_password() -> list[str]:
@@ -119,7 +122,14 @@ def _demo_users_with_demo_password() -> list[str]:
 
 def _unsafe_settings() -> list[Error]:
     errors = []
-    if settings.SECRET_KEY.startswith(DEMO_KEY_PREFIXES) or not settings.SECRET_KEY:
+    if settings.SECRET_KEY.startswith(DJANGO_INSECURE_KEY_PREFIX):
+        errors.append(Error("SECRET_KEY is Django's insecure development key (the 'django-insecure-…' key "
+                            "that startproject writes into settings.py); anyone who reads your code can sign "
+                            "sessions and password-reset links.",
+                            hint="Set SECRET_KEY to a secret random value kept out of the code, e.g. from an "
+                                 "environment variable: python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+                            id="moderation.E105"))
+    elif settings.SECRET_KEY.startswith(DEMO_KEY_PREFIXES) or not settings.SECRET_KEY:
         errors.append(Error("SECRET_KEY is the demo key; set the SECRET_KEY environment variable.",
                             id="moderation.E102"))
     for username in _demo_users_with_demo_password():
