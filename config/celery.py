@@ -27,7 +27,7 @@ def _use_django_logging(loglevel=None, **kwargs):
 def _refuse_broken_settings(**kwargs):
     """Refuse to start on settings that would fail every task, as a web server refuses to serve
     (``config/wsgi.py``): Celery's Django fix-up runs the system checks at start-up but ignores what they find."""
-    from moderation.checks import worker_startup_errors
+    from moderation.public import worker_startup_errors
 
     if errors := worker_startup_errors():
         raise SystemExit("Refusing to start:\n" + "\n".join(f"{e.id}: {e.msg}" for e in errors))

@@ -9,7 +9,7 @@ application = get_wsgi_application()
 
 # A WSGI server (gunicorn, uwsgi) does not run Django's system checks; refuse to serve unsafe settings here,
 # as `runserver` would (moderation.checks: the demo SECRET_KEY, the demo users outside DEBUG).
-from moderation.checks import startup_errors  # noqa: E402
+from moderation.public import startup_errors  # noqa: E402
 
 if _errors := startup_errors():
     raise ImproperlyConfigured("Refusing to start:\n" + "\n".join(f"{e.id}: {e.msg}" for e in _errors))

@@ -1,9 +1,21 @@
 """System checks for the disclosure app's settings."""
-from django.core.checks import Error, Tags, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from .conf import app_settings
+from .conf import DEFAULTS, app_settings
 from .grades import grade_table_errors
+
+
+@register(Tags.compatibility)
+def check_known_settings(app_configs, **kwargs):
+    """A misspelt key (``"AI_BLOCKS_COLLAPSED"``) was silently ignored, its default used instead."""
+    configured = getattr(settings, "DISCLOSURE", {})
+    if not isinstance(configured, dict):
+        return []
+    return [Warning(f"DISCLOSURE[{key!r}] is not a known setting.", hint=f"Known: {', '.join(sorted(DEFAULTS))}.",
+                    id="disclosure.W001")
+            for key in configured if key not in DEFAULTS]
 
 
 @register(Tags.compatibility)

@@ -62,6 +62,111 @@ def check_moderation_settings(app_configs, **kwargs):
     return errors
 
 
+#: The URL namespaces the plugin's own pages reverse (moderation/templates/moderation/base.html: the queue's
+#: navigation), each with a name it reverses and the include that provides it (config/urls.py is the demo's).
+PAGE_URL_NAMESPACES = (
+    ("moderation", "moderation:queue", 'path("moderation/", include("moderation.urls", namespace="moderation"))'),
+    ("compliance", "compliance:report", 'path("moderation/compliance/", include("moderation.compliance.urls"))'),
+)
+
+
+@register(Tags.urls)
+def check_url_namespaces(app_configs, **kwargs):
+    """Each URL namespace the plugin's pages reverse is in the host's URLconf: without ``compliance`` every page
+    of the queue (its navigation links the compliance report) was a 500, ``NoReverseMatch``."""
+    from django.urls import NoReverseMatch, reverse
+
+    errors = []
+    for namespace, name, include in PAGE_URL_NAMESPACES:
+        try:
+            reverse(name)
+        except NoReverseMatch:
+            errors.append(Error(f"No URL pattern has the namespace {namespace!r}: the plugin's pages (queue, audit, "
+                                f"stats) link {name!r} and fail without it.",
+                                hint=f"Add {include} to your ROOT_URLCONF.", id="moderation.E011"))
+        except Exception:  # a URLconf that does not import: Django's own URL checks report it
+            return []
+    return errors
+
+
+#: The API's per-client throttle scope (moderation/api/auth.py, ``ClientRateThrottle``).
+API_THROTTLE_SCOPE = "api_client"
+
+
+@register(Tags.compatibility)
+def check_api_settings(app_configs, **kwargs):
+    """With the API's URLs installed, the ``REST_FRAMEWORK`` settings it needs: drf-spectacular's ``AutoSchema``
+    (with DRF's default, ``GET /api/v1/schema`` was a 500) and a rate for the per-client throttle (without one the
+    API is not throttled at all)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("api:schema")
+    except NoReverseMatch:
+        return []  # a host without the REST API
+    except Exception:
+        return []
+    from drf_spectacular.openapi import AutoSchema
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    errors = []
+    try:
+        schema_class = api_settings.DEFAULT_SCHEMA_CLASS
+    except ImportError as exc:
+        schema_class = str(exc)
+    if not (isinstance(schema_class, type) and issubclass(schema_class, AutoSchema)):
+        errors.append(Error(f"REST_FRAMEWORK['DEFAULT_SCHEMA_CLASS'] is {_dotted(schema_class)}, not drf-spectacular's "
+                            "AutoSchema: GET /api/v1/schema fails (500).",
+                            hint='Set REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema" '
+                                 "(or a subclass of it).", id="moderation.E013"))
+    rates = api_settings.DEFAULT_THROTTLE_RATES or {}
+    rate = rates.get(API_THROTTLE_SCOPE) if isinstance(rates, dict) else None
+    hint = (f'Set REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {{"{API_THROTTLE_SCOPE}": "600/min"}} '
+            "(requests per API client; the demo's default).")
+    if not rate:
+        errors.append(Error(f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no {API_THROTTLE_SCOPE!r} rate: the API "
+                            "does not limit how often a client calls it.", hint=hint, id="moderation.E014"))
+    else:
+        try:
+            SimpleRateThrottle.parse_rate(None, rate)
+        except Exception:
+            errors.append(Error(f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'][{API_THROTTLE_SCOPE!r}] is {rate!r}, not a "
+                                "rate such as '600/min'.", hint=hint, id="moderation.E014"))
+    return errors
+
+
+def _dotted(value) -> str:
+    return repr(f"{value.__module__}.{value.__qualname__}" if isinstance(value, type) else value)
+
+
+@register(Tags.compatibility)
+def check_celery_default_queue(app_configs, **kwargs):
+    """Tasks without a route go to ``CELERY_TASK_DEFAULT_QUEUE`` (Celery's default: ``celery``). When the host
+    routes the plugin's tasks to queues of its own (``CELERY_TASK_ROUTES``, as the demo does), workers are started
+    for those queues (``-Q prefix.fast,...``) and the beat tasks without a route (the sweep, the heartbeat, the
+    outbox...) sat in a queue nobody consumed. Only the settings are read, not how the workers are started."""
+    routes = getattr(settings, "CELERY_TASK_ROUTES", None)
+    if not isinstance(routes, dict):
+        return []  # no routes, or a router function: not something to compare with
+    queues = {route["queue"] for name, route in routes.items()
+              if str(name).startswith("moderation.") and isinstance(route, dict) and route.get("queue")}
+    default = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
+    if not queues or default in queues:
+        return []
+    schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
+    unrouted = sorted({entry["task"] for entry in schedule.values()
+                       if isinstance(entry, dict) and str(entry.get("task", "")).startswith("moderation.")
+                       and entry["task"] not in routes}) if isinstance(schedule, dict) else []
+    which = f" ({', '.join(unrouted)})" if unrouted else ""
+    return [Warning(f"CELERY_TASK_DEFAULT_QUEUE is {default!r}, which is none of the queues CELERY_TASK_ROUTES sends the "
+                    f"plugin's tasks to ({', '.join(sorted(queues))}): the tasks without a route{which} go to "
+                    f"{default!r}, and a worker started for the routed queues never runs them.",
+                    hint=f"Set CELERY_TASK_DEFAULT_QUEUE to one of the routed queues (the demo sets "
+                         f"f\"{{QUEUE_PREFIX}}.fast\"), or also start a worker for {default!r}.",
+                    id="moderation.W012")]
+
+
 def _policy_template_warnings() -> list[Warning]:
     """An enabled ``auto_reject`` rule whose rejection template is missing or inactive: its authors would get the
     default message instead of the operator's. A warning, not an error: templates live in the database, which
@@ -91,19 +196,73 @@ def _base_template_errors():
     if not isinstance(name, str) or not name:
         return [Error("MODERATION['BASE_TEMPLATE'] must name a template.", id="moderation.E010")]
     try:
-        get_template(name)
+        template = get_template(name)
     except TemplateDoesNotExist:
         return [Error(f"MODERATION['BASE_TEMPLATE'] names {name!r}, which no template loader finds.",
                       hint="The plugin's pages extend it; it needs the blocks title, head, content and scripts.",
                       id="moderation.E010")]
     except TemplateSyntaxError as exc:
         return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} does not compile: {exc}", id="moderation.E010")]
+    compiled = getattr(template, "template", None)  # Django's own engine; another (Jinja2) is not inspected
+    if compiled is None:
+        return []
+    try:
+        blocks = _rendered_block_names(compiled, [compiled.origin])
+    except TemplateDoesNotExist as exc:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} extends {exc.args[0]!r}, which no template loader finds.",
+                      id="moderation.E010")]
+    except TemplateSyntaxError as exc:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} does not compile: {exc}", id="moderation.E010")]
+    if blocks is None:  # it extends a template named at render time: nothing to compare with
+        return []
+    missing = [block for block in BASE_TEMPLATE_BLOCKS if block not in blocks]
+    if missing:
+        return [Error(f"MODERATION['BASE_TEMPLATE'] {name!r} does not define the block"
+                      f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the plugin's pages put "
+                      "their content, styles and scripts in them, and what a missing block holds is not shown.",
+                      hint="Add {% block title %}{% endblock %} inside <title>, {% block head %}{% endblock %} in "
+                           "<head>, and {% block content %}{% endblock %} and {% block scripts %}{% endblock %} "
+                           "in <body>.",
+                      id="moderation.E010")]
     return []
+
+
+#: The blocks the plugin's pages (moderation/base.html and the compliance and public-log pages) fill.
+BASE_TEMPLATE_BLOCKS = ("title", "head", "content", "scripts")
+_MAX_EXTENDS_DEPTH = 50
+
+
+def _rendered_block_names(template, history: list, depth: int = 0) -> set[str] | None:
+    """The names of the blocks that a template renders, its ``{% extends %}`` parents included; None when it
+    extends a template named by a variable (known only at render time). A block a child template defines renders
+    only where its parent has that block (or inside one that does), as Django renders them."""
+    from django.template.base import Variable
+    from django.template.loader_tags import BlockNode, ExtendsNode
+
+    extends = next((node for node in template.nodelist if isinstance(node, ExtendsNode)), None)
+    if extends is None:
+        return {node.name for node in template.nodelist.get_nodes_by_type(BlockNode)}
+    parent_name = extends.parent_name
+    if parent_name.filters or isinstance(parent_name.var, Variable) or not isinstance(parent_name.var, str) \
+            or depth >= _MAX_EXTENDS_DEPTH:
+        return None
+    parent, origin = template.engine.find_template(parent_name.var, skip=history)
+    parent_blocks = _rendered_block_names(parent, [*history, origin], depth + 1)
+    if parent_blocks is None:
+        return None
+    names = set(parent_blocks)
+    for block in extends.blocks.values():
+        if block.name in parent_blocks:
+            names.update(node.name for node in block.nodelist.get_nodes_by_type(BlockNode))
+    return names
 
 
 #: The users ``seed_demo`` creates, all with the password "demo".
 DEMO_USERNAMES = ("author", "newbie", "reader", "moderator")
-DEMO_KEY_PREFIXES = ("insecure-", "django-insecure")
+#: The demo's key (config/settings/base.py) begins with this.
+DEMO_KEY_PREFIXES = ("insecure-",)
+#: What ``django-admin startproject`` writes (``django.core.management.utils.get_random_secret_key`` behind it).
+DJANGO_INSECURE_KEY_PREFIX = "django-insecure"
 
 
 def _demo_users_with_demo_password() -> list[str]:
@@ -119,7 +278,14 @@ def _demo_users_with_demo_password() -> list[str]:
 
 def _unsafe_settings() -> list[Error]:
     errors = []
-    if settings.SECRET_KEY.startswith(DEMO_KEY_PREFIXES) or not settings.SECRET_KEY:
+    if settings.SECRET_KEY.startswith(DJANGO_INSECURE_KEY_PREFIX):
+        errors.append(Error("SECRET_KEY is Django's insecure development key (the 'django-insecure-…' key "
+                            "that startproject writes into settings.py); anyone who reads your code can sign "
+                            "sessions and password-reset links.",
+                            hint="Set SECRET_KEY to a secret random value kept out of the code, e.g. from an "
+                                 "environment variable: python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+                            id="moderation.E105"))
+    elif settings.SECRET_KEY.startswith(DEMO_KEY_PREFIXES) or not settings.SECRET_KEY:
         errors.append(Error("SECRET_KEY is the demo key; set the SECRET_KEY environment variable.",
                             id="moderation.E102"))
     for username in _demo_users_with_demo_password():

@@ -8,7 +8,7 @@ connects one receiver with :func:`submit_on_save`: every save of the host's mode
 submission already has. If the plugin refuses the post, ``SubmissionInvalid`` propagates out of the host's
 save, so the host's transaction rolls back and neither side keeps it::
 
-    with transaction.atomic(), disclosure_pending(form.disclosure_data()):
+    with transaction.atomic(), disclosure_pending(form.to_data()):
         response = hosts_own_view(request)
 
     submit_on_save(Comment, external_id=lambda c: f"comment:{c.pk}", submit=comment_submit,

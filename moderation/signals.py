@@ -5,7 +5,9 @@
 - ``review_item_changed(item, action)``: a review item changed state; ``action`` is the audit row.
 - ``submission_visibility_changed(submission, visible)``: whether readers may see the post changed (intake,
   evaluation, a moderator's decision), or a new submission got its first visibility. A host that mirrors the
-  plugin's decision into its own object (hide/show a comment) needs only this one.
+  plugin's decision into its own object (hide/show a comment) listens to this one; for a new submission it is
+  sent inside ``submission_submit``, so a host that creates its object after that call sets the object's state
+  from ``result.submission.visible`` itself (docs/authoring.md, "Submitting posts").
 """
 from django.dispatch import Signal
 

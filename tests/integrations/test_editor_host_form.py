@@ -45,3 +45,36 @@ def test_the_form_itself_is_the_editor_and_its_toolbar_is_found_by_selector(page
     assert page.is_disabled("[name=tools]")
     page.uncheck("[data-human-only]")
     assert page.is_enabled("[name=tools]")
+
+
+PREVIEWED_FORM = """<!doctype html><html><body>
+<form data-editor data-preview-url="/disclosure/preview/">
+  <div data-editor-toolbar><button type="button" data-action="ai-block">AI-written section</button></div>
+  <textarea name="body" data-editor-body>Text.</textarea>
+  <section data-editor-preview hidden><div data-preview-body></div></section>
+</form>
+<form data-editor data-preview-url="/disclosure/preview/">
+  <textarea name="body" data-editor-body>Another.</textarea>
+  <section data-editor-preview hidden><div data-preview-body></div></section>
+</form></body></html>"""
+
+
+def test_a_page_with_a_preview_but_without_htmx_says_so_once_in_the_console(page):
+    """The live preview needs htmx (disclosure/htmx.html); without it the editor skipped the preview silently."""
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.set_content(PREVIEWED_FORM)
+    page.add_script_tag(path=str(EDITOR_JS))
+    page.fill("textarea >> nth=0", "Typed.")
+    expect(page.locator("[data-action=ai-block]")).to_be_visible()  # the rest of the editor still works
+    assert len(warnings) == 1  # two editors, one warning
+    assert "htmx" in warnings[0] and 'disclosure/htmx.html' in warnings[0]
+
+
+def test_a_page_without_a_preview_gets_no_warning(page):
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.set_content(HOST_FORM)
+    page.add_script_tag(path=str(EDITOR_JS))
+    expect(page.locator("[data-action=ai-block]")).to_be_visible()
+    assert warnings == []

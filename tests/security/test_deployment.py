@@ -103,3 +103,31 @@ def test_a_demo_user_with_a_real_password_is_fine(django_user_model, settings):
     django_user_model.objects.create_user(username="moderator", password=secrets.token_urlsafe(16))
     settings.DEBUG = False
     assert "moderation.E103" not in {e.id for e in check_safe_outside_debug(None)}
+
+
+@pytest.mark.django_db
+def test_djangos_own_insecure_key_is_refused_as_what_it_is(settings):
+    """A host's settings.py from ``startproject`` keeps ``django-insecure-…``: it is refused outside DEBUG, and the
+    message says it is Django's development key (it used to call it "the demo key")."""
+    from django.core.management.utils import get_random_secret_key
+
+    from moderation.checks import check_safe_outside_debug
+
+    settings.DEBUG = False
+    settings.SECRET_KEY = "django-insecure-" + get_random_secret_key()
+    errors = [e for e in check_safe_outside_debug(None) if e.is_serious()]
+    assert [e.id for e in errors] == ["moderation.E105"]
+    assert "Django's insecure development key" in errors[0].msg and "demo" not in errors[0].msg
+    assert "SECRET_KEY" in errors[0].hint
+
+
+@pytest.mark.django_db
+def test_the_demo_key_keeps_its_own_message(settings):
+    from config.settings.base import DEMO_SECRET_KEY
+    from moderation.checks import check_safe_outside_debug
+
+    settings.DEBUG = False
+    settings.SECRET_KEY = DEMO_SECRET_KEY
+    errors = [e for e in check_safe_outside_debug(None) if e.is_serious()]
+    assert [(e.id, e.msg) for e in errors] == [
+        ("moderation.E102", "SECRET_KEY is the demo key; set the SECRET_KEY environment variable.")]

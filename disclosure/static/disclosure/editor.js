@@ -168,13 +168,24 @@
 
   /* htmx posts the body (with the form's format and CSRF token) to the preview endpoint and swaps the
    * sanitised HTML in; hx-sync drops an answer a newer keystroke has overtaken. Without htmx on the page
-   * there is no live preview (the form still works). */
+   * there is no live preview (the form still works), and the console says so once: a host that forgot
+   * {% include "disclosure/htmx.html" %} otherwise saw nothing at all. */
+
+  var warnedNoHtmx = false;
 
   function setupPreview(editor, textarea, form, format, onBlocks) {
     var section = editor.querySelector("[data-editor-preview]");
     var url = editor.getAttribute("data-preview-url") || (section && section.getAttribute("data-preview-url"));
     var target = editor.querySelector("[data-preview-body]");
-    if (!url || !section || !target || !window.htmx) { return function () {}; }
+    if (!url || !section || !target) { return function () {}; }
+    if (!window.htmx) {
+      if (!warnedNoHtmx && window.console) {
+        warnedNoHtmx = true;
+        window.console.warn("disclosure/editor.js: no live preview, because htmx is not on this page. " +
+          "Put {% include \"disclosure/htmx.html\" %} in the page's <head> (before this script).");
+      }
+      return function () {};
+    }
     var errors = el("ul", { "class": "errorlist editor__preview-errors", role: "alert", "data-preview-errors": "" });
     errors.hidden = true;
     target.before(errors);
