@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disclosure.labels import LABEL_SOURCES, LABELS
@@ -126,7 +127,21 @@ def _non_finite_number(value: Any) -> str | None:
     return _first_bad_leaf(value, lambda v: isinstance(v, float) and not math.isfinite(v))
 
 
+DISCLOSURE_SCHEMA = {
+    "type": "object",
+    "description": "The AI-assistance disclosure, an object; its JSON Schema is at `GET /api/v1/disclosure-schema`. "
+                   "Omit it (or send null) if your forum collects none: the post is then `not_disclosed`.",
+    "example": {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
+                "tools": ["Claude"], "ai_share_percent": 10,
+                "process": "The model suggested clearer wording for two paragraphs; I accepted some of it."},
+}
+
+
+@extend_schema_field(DISCLOSURE_SCHEMA)
 class DisclosureField(serializers.JSONField):
+    """The disclosure, published as an object (``allow_null`` makes it ``["object", "null"]``): a bare JSONField
+    is ``{}``, and null then matched both branches of ``oneOf: [{}, {"type": "null"}]``, which clients refuse."""
+
     def to_internal_value(self, data):
         where = _non_finite_number(data)
         if where is not None:  # DRF would blame the whole field; say which number
@@ -138,16 +153,6 @@ class DisclosureField(serializers.JSONField):
             message = "Text must be valid Unicode without NUL characters."
             raise serializers.ValidationError({where: [message]} if where else message)
         return value
-
-
-DISCLOSURE_SCHEMA = {
-    "type": "object", "nullable": True, "additionalProperties": True,
-    "description": "The AI-assistance disclosure; its JSON Schema is at `GET /api/v1/disclosure-schema`. "
-                   "Omit it (or send null) if your forum collects none: the post is then `not_disclosed`.",
-    "example": {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
-                "tools": ["Claude"], "ai_share_percent": 10,
-                "process": "The model suggested clearer wording for two paragraphs; I accepted some of it."},
-}
 
 
 class SubmissionIn(StrictSerializer):

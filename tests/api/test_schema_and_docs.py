@@ -120,3 +120,27 @@ def test_conflict_answers_carry_only_what_the_schema_publishes(forum, submit, qu
         components = copy.deepcopy(schema["components"])
         components["schemas"][ref.rsplit("/", 1)[1]]["additionalProperties"] = False
         jsonschema.Draft202012Validator({"$ref": ref, "components": components}).validate(response.json())
+
+
+def _request_validator(schema, component):
+    """A validator for one request component of the published document, its ``$ref``s resolved there."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{component}",
+                                            "components": schema["components"]})
+
+
+def test_documented_submission_bodies_validate_against_the_published_schema():
+    """``disclosure`` was ``oneOf: [{}, {"type": "null"}]``: null matched both branches, so a validating client
+    refused the documented ``"disclosure": null``; an object and null must each match once."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    validator = _request_validator(schema, "SubmissionInRequest")
+    example = schema["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"]["AI-assistedPost"]["value"]
+    for body in (example, post_payload(disclosure=None), post_payload(disclosure=HUMAN_ONLY),
+                 post_payload(omit_disclosure=True)):
+        errors = [error.message for error in validator.iter_errors(body)]
+        assert not errors, (body, errors)
+    assert list(validator.iter_errors(post_payload(disclosure="human-only")))
+    disclosure = schema["components"]["schemas"]["SubmissionInRequest"]["properties"]["disclosure"]
+    assert "/api/v1/disclosure-schema" in disclosure["description"]
