@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from disclosure.labels import LABEL_SOURCES, LABELS
+from disclosure.labels import LABEL_SOURCES, LABELS, MODERATOR_LABELS
 
 from ..models import (AuthorStanding, DecisionAction, HostRemovalReason, ResultStatus, ReviewItemKind, ReviewStatus,
                       SubmissionStatus)
@@ -194,8 +194,14 @@ class DecisionIn(StrictSerializer):
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="A rejection template code (its text is used when `message` is empty); "
                                                "not with `approve` (400).")
-    label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
-                                    help_text="Apply this reader-facing label as the moderator's (locked).")
+    # the labels a moderator may apply (not LABEL_VALUES: ``not_disclosed`` is refused), so the schema says so
+    label = serializers.ChoiceField(
+        choices=list(MODERATOR_LABELS), required=False, allow_blank=True, default="",
+        help_text="Apply this reader-facing label as the moderator's (locked). Not `not_disclosed`: that describes "
+                  "the author's declaration, not a verdict.",
+        error_messages={"invalid_choice": f"\"{{input}}\" is not a label a moderator can apply; use one of "
+                                          f"{', '.join(MODERATOR_LABELS)} (not_disclosed describes the author's "
+                                          "declaration, not a verdict)."})
 
 
 class WebhookIn(StrictSerializer):

@@ -225,6 +225,7 @@ def test_the_api_refuses_not_disclosed_as_a_moderator_label_with_400(forum, queu
                                {"action": "approve", "version": item.version, "label": "not_disclosed"},
                                format="json")
     assert response.status_code == 400 and error_fields(response) == ["label"]
+    assert "not_disclosed describes the author's declaration" in response.json()["errors"][0]["message"]
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
 
 

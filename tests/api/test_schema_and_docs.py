@@ -144,3 +144,15 @@ def test_documented_submission_bodies_validate_against_the_published_schema():
     assert list(validator.iter_errors(post_payload(disclosure="human-only")))
     disclosure = schema["components"]["schemas"]["SubmissionInRequest"]["properties"]["disclosure"]
     assert "/api/v1/disclosure-schema" in disclosure["description"]
+
+
+def test_the_decision_label_publishes_only_the_labels_a_moderator_may_apply():
+    """It used the labels' enum, with ``not_disclosed``, which the server refuses for a decision (400)."""
+    from disclosure.labels import MODERATOR_LABELS
+
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    label = components["DecisionInRequest"]["properties"]["label"]
+    values = {value for choice in label["oneOf"] for value in components[choice["$ref"].rsplit("/", 1)[1]]["enum"]}
+    assert values == {*MODERATOR_LABELS, ""}
+    assert "not_disclosed" in components["LabelValueEnum"]["enum"]  # what a label says stays as it was
