@@ -24,7 +24,7 @@ from ..selectors import api as selectors
 from .errors import error, error_response
 from .serializers import ErrorOut, IdField, ReportConflictOut, StrictSerializer, TextField
 from .idempotency import HEADER_PARAMETER, idempotent
-from .views import KEY_IN_FLIGHT, KEY_REUSED, ApiView
+from .views import BODY_ERRORS, KEY_IN_FLIGHT, KEY_REUSED, ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
@@ -88,7 +88,7 @@ class SubmissionReportsView(ApiView):
     @extend_schema(
         request=ReportIn,
         responses={201: OpenApiResponse(ReportOut, description="Filed; the post is in the review queue."),
-                   **ERRORS,
+                   **ERRORS, **BODY_ERRORS,
                    409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision "
                                         f"already, or readers do not see the post; or {KEY_IN_FLIGHT}."),
                    422: KEY_REUSED,
@@ -146,6 +146,7 @@ class SubmissionAppealView(ApiView):
     @extend_schema(
         request=AppealIn,
         responses={201: OpenApiResponse(AppealOut, description="The appeal is in the review queue."), **ERRORS,
+                   **BODY_ERRORS,
                    409: OpenApiResponse(ErrorOut, description="Not rejected, already waiting for a moderator, or "
                                         f"appealed already (once per post); or {KEY_IN_FLIGHT}."),
                    422: KEY_REUSED},

@@ -156,3 +156,29 @@ def test_the_decision_label_publishes_only_the_labels_a_moderator_may_apply():
     values = {value for choice in label["oneOf"] for value in components[choice["$ref"].rsplit("/", 1)[1]]["enum"]}
     assert values == {*MODERATOR_LABELS, ""}
     assert "not_disclosed" in components["LabelValueEnum"]["enum"]  # what a label says stays as it was
+
+
+def test_every_operation_that_reads_a_json_body_declares_its_413(forum, queued, settings):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413 wherever a body is read; only POST /submissions said so."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    missing = [f"{method.upper()} {path}" for path, operations in schema["paths"].items()
+               for method, operation in operations.items()
+               if "requestBody" in operation and "413" not in operation["responses"]]
+    assert not missing, missing
+    data, item = queued
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    big = "x" * 2_000
+    for method, path, body in (("post", "/api/v1/drafts", {"author_external_id": big}),
+                               ("post", "/api/v1/webhooks", {"url": f"https://example.com/{big}", "events": []}),
+                               ("post", "/api/v1/erasures", {"author_external_id": big}),
+                               ("post", f"/api/v1/review-items/{item.public_id}/notes", {"text": big}),
+                               ("put", f"/api/v1/submissions/{data['id']}/removal", {"reason": "other", "note": big})):
+        response = getattr(forum.http, method)(path, body, format="json")
+        assert response.status_code == 413, (path, response.status_code)
+
+
+def test_the_removal_of_an_erased_authors_post_declares_its_409():
+    """``PUT`` and ``DELETE …/removal`` answer 409 for an erased author's post; DELETE did not say so."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    removal = schema["paths"]["/api/v1/submissions/{public_id}/removal"]
+    assert "409" in removal["put"]["responses"] and "409" in removal["delete"]["responses"]
