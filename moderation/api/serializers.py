@@ -99,6 +99,16 @@ class IdField(TextField):
         return value
 
 
+class UuidStringField(serializers.UUIDField):
+    """A UUID as a JSON string: DRF's UUIDField reads an integer too (``5`` as ``UUID(int=5)``), so a client that
+    sent the wrong type was told the object did not exist."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, so a typo (``disclosur``) is an error, not silently ignored."""
 
@@ -167,11 +177,12 @@ class SubmissionIn(StrictSerializer):
                       help_text="Who saved this version when it is not the author (a moderator's edit). The "
                                 "moderators see it, and a post already in the queue waits with the reason "
                                 "edited_by_other. Omit it, or give the author, for the author's own edits.")
-    draft_id = serializers.UUIDField(required=False, allow_null=True, default=None,
-                                     help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
-                                               "recorded their help: it is linked to this post, and a disclosure "
-                                               "that declares less than they recorded puts the post in the queue "
-                                               "(reason `recorded_vs_declared`).")
+    draft_id = UuidStringField(required=False, allow_null=True, default=None,
+                               error_messages={"invalid": "A draft id is a UUID string."},
+                               help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
+                                         "recorded their help: it is linked to this post, and a disclosure "
+                                         "that declares less than they recorded puts the post in the queue "
+                                         "(reason `recorded_vs_declared`).")
 
 
 class ClaimIn(StrictSerializer):
