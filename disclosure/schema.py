@@ -277,4 +277,10 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of the current disclosure version, as served at ``/api/v1/disclosure-schema``."""
     schema = Disclosure.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    # the model's Literal[2] gives ``const: 2``, but validate_disclosure takes every supported version (upcast)
+    schema["properties"]["schema_version"] = {
+        "title": "Schema Version", "type": "integer", "enum": list(SUPPORTED_VERSIONS), "default": SCHEMA_VERSION,
+        "description": f"The version this disclosure was written in; this schema describes version {SCHEMA_VERSION}. "
+                       "Version 1 (before human_review) is accepted and read as version 2.",
+    }
     return schema

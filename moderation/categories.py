@@ -6,17 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-
-#: Unicode's default-ignorable code points that are not format characters (Cf): variation selectors, the
-#: combining grapheme joiner, Hangul fillers, Khmer and Mongolian invisibles. "NEWS\ufe0f" is not "news"
-#: on screen only.
-_IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
-              (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF))
-
-
-def _invisible(ch: str) -> bool:
-    code = ord(ch)
-    return unicodedata.category(ch) == "Cf" or any(low <= code <= high for low, high in _IGNORABLE)
+from disclosure.text import invisible
 
 
 def category_key(name: str) -> str:
@@ -24,7 +14,7 @@ def category_key(name: str) -> str:
     spaces and joiners, and the other default-ignorable ones such as variation selectors), with its spaces
     collapsed and its case folded."""
     text = unicodedata.normalize("NFKC", name or "")
-    text = "".join(ch for ch in text if not _invisible(ch))
+    text = "".join(ch for ch in text if not invisible(ch))
     return " ".join(text.split()).casefold()
 
 

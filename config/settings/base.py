@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "moderation.api.serializers.DELIVERY_STATUSES",
         "HealthStateEnum": "moderation.api.serializers.HEALTH_STATES",
         "LabelValueEnum": "moderation.api.serializers.LABEL_VALUES",
+        "ModeratorLabelEnum": "disclosure.labels.MODERATOR_LABELS",
         "WebhookEventEnum": "moderation.services.notify.EVENT_TYPES",
         "AssistanceKindEnum": "disclosure.recorder.KINDS",
         "HostRemovalReasonEnum": "moderation.models.HostRemovalReason",

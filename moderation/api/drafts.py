@@ -19,7 +19,7 @@ from disclosure.schema import EXTENTS
 from .errors import error, error_response
 from .serializers import AsIs, ErrorOut, StrictSerializer, Text, TextField, Timestamp, Uuid
 from .idempotency import HEADER_PARAMETER, idempotent
-from .views import IDEMPOTENCY_ERRORS, ApiView
+from .views import BODY_ERRORS as VIEW_BODY_ERRORS, IDEMPOTENCY_ERRORS, ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
@@ -27,7 +27,7 @@ ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-
           404: OpenApiResponse(ErrorOut, description="Not found, or not yours."),
           429: OpenApiResponse(ErrorOut, description="Too many requests; see `Retry-After`.")}
 #: the answers of an endpoint that reads a JSON body
-BODY_ERRORS = {**ERRORS, 415: OpenApiResponse(ErrorOut, description="Send `Content-Type: application/json`.")}
+BODY_ERRORS = {**ERRORS, **VIEW_BODY_ERRORS}
 
 
 class DraftCreateIn(StrictSerializer):

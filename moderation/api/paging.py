@@ -7,7 +7,9 @@ import binascii
 import datetime
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, models
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
@@ -23,7 +25,8 @@ class StrictCursorPagination(CursorPagination):
     ``previous`` from the last page jumped to another run of equal priorities. The ordering (the view's, or
     ``ordering=``) always ends in ``id``, so the key is unique. A cursor is base64 JSON
     ``{"k": [values], "r": 0|1}``; one the API did not write (garbled, another ordering's, a value the field
-    cannot read) is 404 "Invalid cursor", never a 500. A ``page_size`` that is not a whole number of at least 1
+    cannot read, another key, or a value spelt otherwise than the API writes it) is 404 "Invalid cursor", never
+    a 500. A ``page_size`` that is not a whole number of at least 1
     is a 400 on ``page_size``; above ``max_page_size`` it is capped (documented in docs/api.md). The ordering
     fields must not be nullable."""
 
@@ -63,22 +66,37 @@ class StrictCursorPagination(CursorPagination):
             return None, False
         try:
             data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            if not isinstance(data, dict) or set(data) != {"k", "r"}:  # exactly what _link writes
+                raise ValueError
             values, backwards = data["k"], data["r"]
-            if not isinstance(values, list) or len(values) != len(self.keys) or backwards not in (0, 1):
+            if not isinstance(values, list) or len(values) != len(self.keys) or type(backwards) is not int \
+                    or backwards not in (0, 1):
                 raise ValueError
             return [self._read(name, value) for (name, _desc), value in zip(self.keys, values)], bool(backwards)
         except (ValueError, TypeError, KeyError, OverflowError, DjangoValidationError, binascii.Error):
             raise NotFound(self.invalid_cursor_message) from None
 
     def _read(self, name, value):
+        """A value as :meth:`_link` writes it, or ValueError: a whole number in the column's range for an integer
+        field, the ``isoformat()`` string itself for a timestamp (no other spelling, no NUL, no decimals)."""
         field = self._model._meta.get_field(name)
         if value is None or isinstance(value, (dict, list, bool)):
             raise ValueError(name)
-        value = field.to_python(value)
-        prepared = field.get_prep_value(value)
+        if isinstance(field, models.IntegerField):
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
+            if type(value) is not int or not (low is None or low <= value) or not (high is None or value <= high):
+                raise ValueError(name)
+            return value
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(name)
+        read = field.to_python(value)
+        prepared = field.get_prep_value(read)
         if isinstance(prepared, datetime.datetime) and prepared.tzinfo is not None:
             prepared.astimezone(datetime.timezone.utc)  # OverflowError past year 9999 (or before year 1) in UTC
-        return value
+        if isinstance(read, datetime.datetime) and (not isinstance(value, str) or read.isoformat() != value
+                                                    or (settings.USE_TZ and read.tzinfo is None)):
+            raise ValueError(name)
+        return read
 
     def _link(self, row, backwards: bool) -> str:
         values = [getattr(row, name) for name, _desc in self.keys]

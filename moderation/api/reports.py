@@ -6,7 +6,8 @@ submissions: another client's id is 404).
 - ``POST /api/v1/submissions/{id}/appeal`` ``{"message"}`` → 201 with the new appeal item; 409 when the post
   is not rejected or was appealed already (once, as in the host forum).
 - ``GET /api/v1/submissions/{id}/statement-of-reasons`` → the latest decision's statement (DSA Art. 17), and
-  ``?all=true`` every statement, newest first; 404 while no decision was taken.
+  ``?all=true`` every statement, newest first (an ``all`` that is not a boolean: 400); 404 while no decision
+  was taken.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from ..selectors import api as selectors
 from .errors import error, error_response
 from .serializers import ErrorOut, IdField, ReportConflictOut, StrictSerializer, TextField
 from .idempotency import HEADER_PARAMETER, idempotent
-from .views import KEY_IN_FLIGHT, KEY_REUSED, ApiView
+from .views import BODY_ERRORS, KEY_IN_FLIGHT, KEY_REUSED, ApiView
 
 ERRORS = {400: OpenApiResponse(ErrorOut, description="Invalid input, with field-level errors."),
           401: OpenApiResponse(ErrorOut, description="Missing, unknown or revoked API key."),
@@ -88,7 +89,7 @@ class SubmissionReportsView(ApiView):
     @extend_schema(
         request=ReportIn,
         responses={201: OpenApiResponse(ReportOut, description="Filed; the post is in the review queue."),
-                   **ERRORS,
+                   **ERRORS, **BODY_ERRORS,
                    409: OpenApiResponse(ReportConflictOut, description="This reader reported this revision "
                                         f"already, or readers do not see the post; or {KEY_IN_FLIGHT}."),
                    422: KEY_REUSED,
@@ -146,6 +147,7 @@ class SubmissionAppealView(ApiView):
     @extend_schema(
         request=AppealIn,
         responses={201: OpenApiResponse(AppealOut, description="The appeal is in the review queue."), **ERRORS,
+                   **BODY_ERRORS,
                    409: OpenApiResponse(ErrorOut, description="Not rejected, already waiting for a moderator, or "
                                         f"appealed already (once per post); or {KEY_IN_FLIGHT}."),
                    422: KEY_REUSED},
@@ -168,21 +170,45 @@ class SubmissionAppealView(ApiView):
                          "submission_status": item.submission.status}, status=status.HTTP_201_CREATED)
 
 
+class StatementQueryIn(serializers.Serializer):
+    """``?all``: a boolean, or a 400 naming it (``all=maybe`` was read as false)."""
+
+    all = serializers.BooleanField(required=False, default=False)
+
+
+#: one statement: the keys every statement has, and the parts of DSA Art. 17 (whose fields may grow)
+STATEMENT_SCHEMA = {
+    "type": "object", "required": ["id", "submission", "external_id", "created_at"],
+    "properties": {"id": {"type": "string", "format": "uuid"}, "submission": {"type": "string", "format": "uuid"},
+                   "external_id": {"type": "string"}, "client": {"type": "string"},
+                   "created_at": {"type": "string", "format": "date-time"},
+                   **{part: {"type": "object"} for part in ("decision", "facts_and_circumstances",
+                                                            "automated_means", "ground", "redress")}}}
+#: ``?all=true``: every statement (the two shapes' required keys keep ``oneOf`` unambiguous)
+STATEMENTS_SCHEMA = {"type": "object", "required": ["results"],
+                     "properties": {"results": {"type": "array", "items": STATEMENT_SCHEMA}}}
+
+
 class SubmissionStatementView(ApiView):
     required_scope = "submit"
 
     @extend_schema(
         parameters=[OpenApiParameter("all", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
-                                     description="Every statement on this submission, newest first.")],
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The statement of reasons: `decision`, "
-                                        "`facts_and_circumstances`, `automated_means`, `ground`, `redress`."),
+                                     description="Every statement on this submission, newest first, as "
+                                                 "`{\"results\": […]}` (200 even when there are none).")],
+        responses={200: OpenApiResponse({"oneOf": [STATEMENT_SCHEMA, STATEMENTS_SCHEMA]},
+                                        description="The statement of reasons: `decision`, "
+                                        "`facts_and_circumstances`, `automated_means`, `ground`, `redress`; with "
+                                        "`all=true`, `{\"results\": […]}` of them."),
                    **ERRORS},
         summary="The statement of reasons for the latest decision (DSA Art. 17)",
     )
     def get(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
+        query = StatementQueryIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
         statements = list(submission.statements.select_related("submission__client").order_by("-created_at", "-id"))
-        if request.query_params.get("all") in ("1", "true", "yes"):
+        if query.validated_data["all"]:
             return Response({"results": [statement_as_dict(s) for s in statements]})
         if not statements:
             return error_response([error("", "No decision was taken on this submission yet.")],

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from disclosure.labels import LABEL_SOURCES, LABELS
+from disclosure.labels import LABEL_SOURCES, LABELS, MODERATOR_LABELS
 
 from ..models import (AuthorStanding, DecisionAction, HostRemovalReason, ResultStatus, ReviewItemKind, ReviewStatus,
                       SubmissionStatus)
@@ -98,6 +99,16 @@ class IdField(TextField):
         return value
 
 
+class UuidStringField(serializers.UUIDField):
+    """A UUID as a JSON string: DRF's UUIDField reads an integer too (``5`` as ``UUID(int=5)``), so a client that
+    sent the wrong type was told the object did not exist."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, so a typo (``disclosur``) is an error, not silently ignored."""
 
@@ -126,7 +137,21 @@ def _non_finite_number(value: Any) -> str | None:
     return _first_bad_leaf(value, lambda v: isinstance(v, float) and not math.isfinite(v))
 
 
+DISCLOSURE_SCHEMA = {
+    "type": "object",
+    "description": "The AI-assistance disclosure, an object; its JSON Schema is at `GET /api/v1/disclosure-schema`. "
+                   "Omit it (or send null) if your forum collects none: the post is then `not_disclosed`.",
+    "example": {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
+                "tools": ["Claude"], "ai_share_percent": 10,
+                "process": "The model suggested clearer wording for two paragraphs; I accepted some of it."},
+}
+
+
+@extend_schema_field(DISCLOSURE_SCHEMA)
 class DisclosureField(serializers.JSONField):
+    """The disclosure, published as an object (``allow_null`` makes it ``["object", "null"]``): a bare JSONField
+    is ``{}``, and null then matched both branches of ``oneOf: [{}, {"type": "null"}]``, which clients refuse."""
+
     def to_internal_value(self, data):
         where = _non_finite_number(data)
         if where is not None:  # DRF would blame the whole field; say which number
@@ -138,16 +163,6 @@ class DisclosureField(serializers.JSONField):
             message = "Text must be valid Unicode without NUL characters."
             raise serializers.ValidationError({where: [message]} if where else message)
         return value
-
-
-DISCLOSURE_SCHEMA = {
-    "type": "object", "nullable": True, "additionalProperties": True,
-    "description": "The AI-assistance disclosure; its JSON Schema is at `GET /api/v1/disclosure-schema`. "
-                   "Omit it (or send null) if your forum collects none: the post is then `not_disclosed`.",
-    "example": {"human_only": False, "assistance": [{"kind": "editing", "extent": "minor"}],
-                "tools": ["Claude"], "ai_share_percent": 10,
-                "process": "The model suggested clearer wording for two paragraphs; I accepted some of it."},
-}
 
 
 class SubmissionIn(StrictSerializer):
@@ -162,11 +177,12 @@ class SubmissionIn(StrictSerializer):
                       help_text="Who saved this version when it is not the author (a moderator's edit). The "
                                 "moderators see it, and a post already in the queue waits with the reason "
                                 "edited_by_other. Omit it, or give the author, for the author's own edits.")
-    draft_id = serializers.UUIDField(required=False, allow_null=True, default=None,
-                                     help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
-                                               "recorded their help: it is linked to this post, and a disclosure "
-                                               "that declares less than they recorded puts the post in the queue "
-                                               "(reason `recorded_vs_declared`).")
+    draft_id = UuidStringField(required=False, allow_null=True, default=None,
+                               error_messages={"invalid": "A draft id is a UUID string."},
+                               help_text="The draft (POST /api/v1/drafts) on which your editor's AI tools "
+                                         "recorded their help: it is linked to this post, and a disclosure "
+                                         "that declares less than they recorded puts the post in the queue "
+                                         "(reason `recorded_vs_declared`).")
 
 
 class ClaimIn(StrictSerializer):
@@ -189,8 +205,14 @@ class DecisionIn(StrictSerializer):
     template = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="A rejection template code (its text is used when `message` is empty); "
                                                "not with `approve` (400).")
-    label = serializers.ChoiceField(choices=LABEL_VALUES, required=False, allow_blank=True, default="",
-                                    help_text="Apply this reader-facing label as the moderator's (locked).")
+    # the labels a moderator may apply (not LABEL_VALUES: ``not_disclosed`` is refused), so the schema says so
+    label = serializers.ChoiceField(
+        choices=list(MODERATOR_LABELS), required=False, allow_blank=True, default="",
+        help_text="Apply this reader-facing label as the moderator's (locked). Not `not_disclosed`: that describes "
+                  "the author's declaration, not a verdict.",
+        error_messages={"invalid_choice": f"\"{{input}}\" is not a label a moderator can apply; use one of "
+                                          f"{', '.join(MODERATOR_LABELS)} (not_disclosed describes the author's "
+                                          "declaration, not a verdict)."})
 
 
 class WebhookIn(StrictSerializer):

@@ -42,8 +42,13 @@ AUTH_ERRORS = {401: OpenApiResponse(s.ErrorOut, description="Missing, unknown or
                403: OpenApiResponse(s.ErrorOut, description="The key lacks the scope this endpoint needs."),
                429: OpenApiResponse(s.ErrorOut, description="Too many requests; see `Retry-After`.")}
 NOT_FOUND = {404: OpenApiResponse(s.ErrorOut, description="Not found, or not yours.")}
+#: what every operation that reads a JSON body may answer about it (POST /submissions has its own, lower, 413)
 BODY_ERRORS = {400: OpenApiResponse(s.ErrorOut, description="Invalid input, with field-level errors."),
+               413: OpenApiResponse(s.ErrorOut, description="The body is over Django's upload limit "
+                                    "(`DATA_UPLOAD_MAX_MEMORY_SIZE`, default 2.5 MB)."),
                415: OpenApiResponse(s.ErrorOut, description="Send `Content-Type: application/json`.")}
+ERASED_AUTHOR = OpenApiResponse(s.ErrorOut, description="The post's author was erased: it stays removed with the "
+                                "erasure's reason.")
 #: what an ``Idempotency-Key`` adds to an operation's answers (claims and decisions have their own 409)
 KEY_IN_FLIGHT = "a request with this Idempotency-Key is still being answered"
 KEY_REUSED = OpenApiResponse(s.ErrorOut, description="The Idempotency-Key was used with another request.")
@@ -204,12 +209,12 @@ class SubmissionRemovalView(ApiView):
     required_scope = "submit"
 
     @extend_schema(request=s.HostRemovalIn, responses={200: s.SubmissionOut, **BODY_ERRORS, **AUTH_ERRORS,
-                                                       **NOT_FOUND},
+                                                       **NOT_FOUND, 409: ERASED_AUTHOR},
                    summary="Say that your forum removed a post",
                    description="Not a moderation decision: the post's status, label and review items stay. The "
                                "queue and the item page say the post was removed in your forum (with the reason), "
                                "and `removed_in_forum` says so here. Sending it again changes nothing; a new "
-                               "reason or note replaces the old. Audited.")
+                               "reason or note replaces the old. Audited. 409 for an erased author's post.")
     def put(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
         data = s.HostRemovalIn(data=request.data)
@@ -219,10 +224,10 @@ class SubmissionRemovalView(ApiView):
                                                     note=data.validated_data["note"])
         return Response(s.SubmissionOut(selectors.submission_detail(submission=submission)).data)
 
-    @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND},
+    @extend_schema(responses={200: s.SubmissionOut, **AUTH_ERRORS, **NOT_FOUND, 409: ERASED_AUTHOR},
                    summary="Say that your forum restored a removed post",
                    description="`removed_in_forum` becomes null. Restoring a post that is not removed changes "
-                               "nothing. Audited.")
+                               "nothing. Audited. 409 for an erased author's post (its text is gone).")
     def delete(self, request, public_id):
         submission = selectors.submission_get_for_client(client=self.client, public_id=public_id)
         submission = submission_host_removal_clear(submission=submission, actor=Actor.for_client(self.client))

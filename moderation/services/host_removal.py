@@ -38,7 +38,9 @@ def _reason_check(reason: str) -> None:
 
 
 def submission_host_removal_record(*, submission: Submission, actor: Actor, reason: str, note: str = "") -> Submission:
-    """Store that the host removed the post (``reason``: a :class:`HostRemovalReason`); idempotent."""
+    """Store that the host removed the post (``reason``: a :class:`HostRemovalReason`); idempotent.
+
+    An erased author's post keeps the erasure's removal: :class:`ReviewConflict`, as for restoring it."""
     _reason_check(reason)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -46,7 +48,8 @@ def submission_host_removal_record(*, submission: Submission, actor: Actor, reas
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.author_erased_at is not None:  # removed for good by the erasure, with its own reason
-            return locked
+            raise ReviewConflict(gettext("This post's author was erased: it stays removed with the erasure's "
+                                         "reason, which cannot be changed."))
         if locked.host_removed_at is not None and (locked.host_removed_reason, locked.host_removed_note) \
                 == (reason, note):
             return locked

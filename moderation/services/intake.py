@@ -12,6 +12,7 @@ from django.db.models import F
 
 from disclosure.blocks import PARSER_VERSION
 from disclosure.schema import SCHEMA_VERSION, tool_key
+from disclosure.text import blank
 from disclosure.validation import check_post
 
 from ..categories import category_key, in_categories
@@ -105,9 +106,9 @@ def submission_submit(
     errors = []
     if title is None:
         title = ""
-    elif not title.strip():
+    elif blank(title):  # whitespace or invisible characters only (a zero-width space shows nothing either)
         errors.append({"field": "title", "message": "Give the post a title."})
-    if not body.strip():
+    if blank(body):
         errors.append({"field": "body", "message": "The post is empty."})
     category = (category or "").strip()
     required = in_categories(category, client.categories_requiring_disclosure) or (

@@ -152,3 +152,11 @@ def test_the_recorder_refuses_unknown_fields_and_values_of_the_wrong_type(forum,
     response = forum.http.post(path.format(draft=f"/api/v1/drafts/{draft_id}"), payload, format="json")
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize("draft_id", [5, 2**100, 1.5, True, ["0b6f"]])
+def test_a_draft_id_that_is_not_a_string_is_a_type_error_not_an_unknown_draft(forum, draft_id):
+    """``"draft_id": 5`` was read as UUID(int=5) and answered "No such draft."; the schema says a uuid string."""
+    response = forum.http.post("/api/v1/submissions", {**post_payload("p-1"), "draft_id": draft_id}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "draft_id", "message": "A draft id is a UUID string."}]

@@ -180,6 +180,19 @@ def test_after_an_erasure_the_post_stays_hidden_unappealable_and_removed(forum, 
     assert again.status_code == 409 and "erased" in again.json()["errors"][0]["message"]
 
 
+def test_a_new_removal_reason_for_an_erased_authors_post_is_a_conflict_as_its_restoring_is(forum, history):
+    """PUT answered 200 with the erasure's reason unchanged: it did nothing and said nothing, where DELETE is 409."""
+    ada, _bob = history
+    forum.http.post("/api/v1/erasures", {"author_external_id": "u-1"}, format="json")
+    before = Submission.objects.values("host_removed_reason", "host_removed_note").get(public_id=ada["id"])
+    actions = Action.objects.count()
+    response = forum.http.put(f"/api/v1/submissions/{ada['id']}/removal",
+                              {"reason": "removed_by_moderators", "note": "spam"}, format="json")
+    assert response.status_code == 409 and "erased" in response.json()["errors"][0]["message"]
+    assert Submission.objects.values("host_removed_reason", "host_removed_note").get(public_id=ada["id"]) == before
+    assert Action.objects.count() == actions
+
+
 def test_a_draft_started_without_an_author_id_that_became_their_post_goes_too(forum, submit):
     draft = forum.http.post("/api/v1/drafts", {}, format="json").json()
     forum.http.post(f"/api/v1/drafts/{draft['id']}/assistance",

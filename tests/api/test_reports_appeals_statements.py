@@ -159,6 +159,31 @@ def test_every_decision_has_a_statement_of_reasons(forum, queued, other_forum):
     assert other_forum.http.get(url).status_code == 404
 
 
+def test_all_that_is_not_a_boolean_is_a_400_on_all_and_both_answers_match_the_published_schema(forum, queued):
+    """``?all=maybe`` was read as false (404 before a decision), where the schema promises 400; and the
+    ``{"results": […]}`` of ``?all=true`` was published as any object."""
+    import jsonschema
+
+    data, item = queued
+    url = f"/api/v1/submissions/{data['id']}/statement-of-reasons"
+    for value in ("maybe", "2", "truee"):
+        response = forum.http.get(url, {"all": value})
+        assert response.status_code == 400 and error_fields(response) == ["all"], value
+    assert forum.http.get(url, {"all": "false"}).status_code == 404
+    assert forum.http.get(url, {"all": "true"}).json() == {"results": []}
+
+    decide(forum, item, "reject", reason="undisclosed-ai", message="The summary is not declared.")
+    schema = forum.http.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()
+    published = schema["paths"]["/api/v1/submissions/{public_id}/statement-of-reasons"]["get"]["responses"]["200"]
+    validator = jsonschema.Draft202012Validator({**published["content"]["application/json"]["schema"],
+                                                 "components": schema["components"]})
+    one, every = forum.http.get(url, {"all": "0"}), forum.http.get(url, {"all": "true"})
+    assert one.status_code == every.status_code == 200 and every.json()["results"] == [one.json()]
+    for body in (one.json(), every.json()):
+        validator.validate(body)
+    assert not validator.is_valid({"results": "none"}) and not validator.is_valid({"decision": {}})
+
+
 @pytest.mark.parametrize("action, how", [
     ("approve", "No appeal: this decision does not restrict the post."),
     ("request_changes", "No appeal: correct the disclosure and post again"),
@@ -225,6 +250,7 @@ def test_the_api_refuses_not_disclosed_as_a_moderator_label_with_400(forum, queu
                                {"action": "approve", "version": item.version, "label": "not_disclosed"},
                                format="json")
     assert response.status_code == 400 and error_fields(response) == ["label"]
+    assert "not_disclosed describes the author's declaration" in response.json()["errors"][0]["message"]
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
 
 

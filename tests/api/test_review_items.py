@@ -155,6 +155,29 @@ def test_a_keyset_cursor_with_values_the_ordering_cannot_read_is_an_invalid_curs
     assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
 
 
+@pytest.mark.parametrize("data,ordering", [
+    ({"k": [20, 7], "r": 0, "p": 1}, "-priority"),                     # a key the API never writes
+    ({"k": [20, 1.5], "r": 0}, "-priority"),                           # a decimal id
+    ({"k": [20.0, 7], "r": 0}, "-priority"),                           # a priority written as a decimal
+    ({"k": [20, 1e20], "r": 0}, "-priority"),                          # a huge decimal id
+    ({"k": [20, 10**20], "r": 0}, "-priority"),                        # an id past the column's range
+    ({"k": [2**31, 7], "r": 0}, "-priority"),                          # a priority past the column's range
+    ({"k": ["20", 7], "r": 0}, "-priority"),                           # a number as a string
+    ({"k": [20, 7], "r": True}, "-priority"),                          # a boolean for the direction
+    ({"k": [20, 7], "r": 1.0}, "-priority"),                           # a decimal for the direction
+    ({"k": ["2026-01-01T00:00:00+00:00\u0000", 7], "r": 0}, "created_at"),  # a NUL after the time
+    ({"k": ["2026-01-01 00:00:00+00:00", 7], "r": 0}, "created_at"),   # a time the API writes otherwise
+    ({"k": ["2026-01-01T00:00:00", 7], "r": 0}, "created_at"),         # a time without its offset
+])
+def test_a_cursor_the_api_could_not_have_written_is_an_invalid_cursor(forum, make_queued, data, ordering):
+    """Each key and value as the API writes them, or 404: an extra key, a decimal or a huge number, or a
+    timestamp with a NUL in it were read as a cursor (200)."""
+    make_queued("p")
+    response = forum.http.get(f"/api/v1/review-items?cursor={_json_cursor(data)}&ordering={ordering}")
+    assert response.status_code == 404, response.content[:200]
+    assert response.json() == {"errors": [{"field": "", "message": "Invalid cursor"}]}
+
+
 def test_the_first_and_last_page_validate_against_the_published_openapi_3_1_schema(forum, make_queued):
     """``next``/``previous`` are null at the ends of the list; OpenAPI 3.1 says so with a type list (3.0's
     ``nullable`` means nothing in 3.1, and clients generated from it typed the links as never null)."""

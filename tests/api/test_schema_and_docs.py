@@ -120,3 +120,65 @@ def test_conflict_answers_carry_only_what_the_schema_publishes(forum, submit, qu
         components = copy.deepcopy(schema["components"])
         components["schemas"][ref.rsplit("/", 1)[1]]["additionalProperties"] = False
         jsonschema.Draft202012Validator({"$ref": ref, "components": components}).validate(response.json())
+
+
+def _request_validator(schema, component):
+    """A validator for one request component of the published document, its ``$ref``s resolved there."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({"$ref": f"#/components/schemas/{component}",
+                                            "components": schema["components"]})
+
+
+def test_documented_submission_bodies_validate_against_the_published_schema():
+    """``disclosure`` was ``oneOf: [{}, {"type": "null"}]``: null matched both branches, so a validating client
+    refused the documented ``"disclosure": null``; an object and null must each match once."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    validator = _request_validator(schema, "SubmissionInRequest")
+    example = schema["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"]["AI-assistedPost"]["value"]
+    for body in (example, post_payload(disclosure=None), post_payload(disclosure=HUMAN_ONLY),
+                 post_payload(omit_disclosure=True)):
+        errors = [error.message for error in validator.iter_errors(body)]
+        assert not errors, (body, errors)
+    assert list(validator.iter_errors(post_payload(disclosure="human-only")))
+    disclosure = schema["components"]["schemas"]["SubmissionInRequest"]["properties"]["disclosure"]
+    assert "/api/v1/disclosure-schema" in disclosure["description"]
+
+
+def test_the_decision_label_publishes_only_the_labels_a_moderator_may_apply():
+    """It used the labels' enum, with ``not_disclosed``, which the server refuses for a decision (400)."""
+    from disclosure.labels import MODERATOR_LABELS
+
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    label = components["DecisionInRequest"]["properties"]["label"]
+    values = {value for choice in label["oneOf"] for value in components[choice["$ref"].rsplit("/", 1)[1]]["enum"]}
+    assert values == {*MODERATOR_LABELS, ""}
+    assert "not_disclosed" in components["LabelValueEnum"]["enum"]  # what a label says stays as it was
+
+
+def test_every_operation_that_reads_a_json_body_declares_its_413(forum, queued, settings):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413 wherever a body is read; only POST /submissions said so."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    missing = [f"{method.upper()} {path}" for path, operations in schema["paths"].items()
+               for method, operation in operations.items()
+               if "requestBody" in operation and "413" not in operation["responses"]]
+    assert not missing, missing
+    data, item = queued
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    big = "x" * 2_000
+    for method, path, body in (("post", "/api/v1/drafts", {"author_external_id": big}),
+                               ("post", "/api/v1/webhooks", {"url": f"https://example.com/{big}", "events": []}),
+                               ("post", "/api/v1/erasures", {"author_external_id": big}),
+                               ("post", f"/api/v1/review-items/{item.public_id}/notes", {"text": big}),
+                               ("put", f"/api/v1/submissions/{data['id']}/removal", {"reason": "other", "note": big})):
+        response = getattr(forum.http, method)(path, body, format="json")
+        assert response.status_code == 413, (path, response.status_code)
+
+
+def test_the_removal_of_an_erased_authors_post_declares_its_409():
+    """``PUT`` and ``DELETE …/removal`` answer 409 for an erased author's post; DELETE did not say so."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    removal = schema["paths"]["/api/v1/submissions/{public_id}/removal"]
+    assert "409" in removal["put"]["responses"] and "409" in removal["delete"]["responses"]

@@ -160,6 +160,7 @@ def test_a_category_is_stored_without_surrounding_spaces(forum, submit):
     (lambda p: p.update(body=AI_BODY, disclosure=HUMAN_ONLY), ["disclosure.human_only"]),
     (lambda p: p.update(body=":::ai-written\nnever closed"), ["body"]),
     (lambda p: p.update(title="", body=""), ["title", "body"]),
+    (lambda p: p.update(title=" \u200b\u200b", body="\u200b\u200d\ufeff\n\u2060"), ["title", "body"]),
     (lambda p: p.update(editor={"display_name": "Mo"}), ["editor.external_id"]),
     (lambda p: p.update(editor={"external_id": "m-1", "role": "moderator"}), ["editor.role"]),
     (lambda p: p.update(editor="m-1"), ["editor"]),

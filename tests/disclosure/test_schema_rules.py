@@ -181,6 +181,17 @@ def test_the_json_schema_names_its_version_and_forbids_unknown_fields():
     assert schema["properties"]["tools"]["uniqueItems"] is True  # the rule also folds case and spaces
 
 
+@pytest.mark.parametrize("version, accepted", [(1, True), (2, True), (3, False), (0, False), ("2", False)])
+def test_the_json_schema_accepts_the_versions_the_server_reads(version, accepted):
+    """It said ``const: 2`` while version 1 is accepted (read as 2), so a validating client refused what the
+    server takes."""
+    import jsonschema
+
+    data = human(schema_version=version)
+    assert (not errors_of(data)) is accepted
+    assert jsonschema.Draft202012Validator(json_schema()).is_valid(data) is accepted
+
+
 def test_the_summary_lists_the_kinds_of_help():
     assert Disclosure.model_validate(human()).summary() == "Human-written"
     both = ai(assistance=[{"kind": "editing", "extent": "minor"}, {"kind": "research", "extent": "minor"}],

@@ -240,6 +240,19 @@ def test_a_missing_title_is_an_error_on_the_title(client, author, post_data):
     assert field_errors(parse_html(response.content), "title") == ["This field is required."]
 
 
+def test_a_title_or_body_of_invisible_characters_only_is_refused_as_a_blank_one_is(client, author, post_data):
+    """Django's form strips spaces but not zero-width ones: the service refuses them, for the API and the form."""
+    client.force_login(author)
+
+    response = client.post(NEW, post_data(title="\u200b\u200b", body="\u200b\u200d\ufeff"))
+
+    assert response.status_code == 400
+    page = parse_html(response.content)
+    assert field_errors(page, "title") == ["Give the post a title."]
+    assert field_errors(page, "body") == ["The post is empty."]
+    assert not Post.objects.exists()
+
+
 # --- Editing ----------------------------------------------------------------------------------------
 
 def test_the_edit_page_shows_the_stored_post_and_asks_to_confirm_the_disclosure(client, author, make_post):
