@@ -368,22 +368,24 @@ def _item(public_id) -> ReviewItem:
     return get_object_or_404(ReviewItem.objects.only("id", "public_id"), public_id=public_id)
 
 
+def _versioned_action(request, public_id, service, *, success: str):
+    """Claim, release, wake: one service call with the item, the moderator and the version their page holds."""
+    item, form = _item(public_id), VersionedForm(request.POST)
+    return _act(request, item, lambda: service(item_id=item.pk, actor=Actor.for_user(request.user),
+                                               expected_version=form.cleaned_data["version"]),
+                success=success, form=form)
+
+
 @require_POST
 @moderator_required
 def item_claim(request, public_id):
-    item, form = _item(public_id), VersionedForm(request.POST)
-    return _act(request, item, lambda: review_item_claim(
-        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success=gettext("You claimed this item."), form=form)
+    return _versioned_action(request, public_id, review_item_claim, success=gettext("You claimed this item."))
 
 
 @require_POST
 @moderator_required
 def item_release(request, public_id):
-    item, form = _item(public_id), VersionedForm(request.POST)
-    return _act(request, item, lambda: review_item_release(
-        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success=gettext("You released this item."), form=form)
+    return _versioned_action(request, public_id, review_item_release, success=gettext("You released this item."))
 
 
 DECISION_MESSAGES = {"approve": _("Approved."), "reject": _("Rejected; the author was told why."),
@@ -429,10 +431,7 @@ def item_snooze(request, public_id):
 @require_POST
 @moderator_required
 def item_wake(request, public_id):
-    item, form = _item(public_id), VersionedForm(request.POST)
-    return _act(request, item, lambda: review_item_wake(
-        item_id=item.pk, actor=Actor.for_user(request.user), expected_version=form.cleaned_data["version"]),
-        success=gettext("Back in the queue."), form=form)
+    return _versioned_action(request, public_id, review_item_wake, success=gettext("Back in the queue."))
 
 
 @require_POST

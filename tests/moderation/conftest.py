@@ -64,3 +64,20 @@ def templates(db):
         "low-effort-ai": RejectionTemplate.objects.create(
             code="low-effort-ai", title="Low-effort AI content", message="Mostly AI-written without your own thinking."),
     }
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def rejected(queued_post, item_of, moderator, templates):
+    """A post a moderator rejected with a template and a note."""
+    from moderation.services.review import Actor, review_item_reject
+
+    post = queued_post(title="Rejected post")
+    review_item_reject(item_id=item_of(post).pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai",
+                       message="The last paragraph reads as AI-written.")
+    return post

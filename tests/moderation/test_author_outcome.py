@@ -15,14 +15,6 @@ from .conftest import HUMAN_TEXT
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rejected(queued_post, item_of, moderator, templates):
-    post = queued_post(title="Rejected post")
-    review_item_reject(item_id=item_of(post).pk, actor=Actor.for_user(moderator), template_code="undisclosed-ai",
-                       message="The last paragraph reads as AI-written.")
-    return post
-
-
 def test_the_author_sees_the_status_and_message_on_the_post(client, author, rejected, templates):
     client.force_login(author)
     page = client.get(reverse("forum:post_detail", args=[rejected.public_id])).content.decode()

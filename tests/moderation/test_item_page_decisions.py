@@ -14,20 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
-def rejected(queued_post, item_of, moderator, templates):
-    post = queued_post(title="Rejected post")
-    review_item_decide(item_id=item_of(post).pk, actor=Actor.for_user(moderator), action="reject",
-                       template_code="undisclosed-ai")
-    return post
-
-
-@pytest.fixture
 def colleague(make_user):
     return make_user("second_mod", standing="trusted", is_staff=True, moderator=True)
 

@@ -18,12 +18,6 @@ QUEUE = "/moderation/"
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans of PostgreSQL")
 
 
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def a_queue_of_every_status():
     make_items(3, reasons=["undisclosed_ai_suspected", "new_author_ai_assisted"], prefix="open")
     make_items(2, reasons=["mostly_ai_content"], status="claimed", prefix="claimed")

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/moderation/"
 
 
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def titles(response):
     return [item.revision.title for item in response.context["page"].items]
 
