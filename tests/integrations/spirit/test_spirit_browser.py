@@ -254,7 +254,7 @@ def test_a_spirit_comment_is_labelled_queued_and_hidden_by_the_moderators_decisi
     expect(moderator.locator(".mod-queue__row")).to_have_count(1)
     moderator.locator(".mod-queue__row a").first.click()
     expect(moderator.locator(".mod-appeal")).to_contain_text("a quotation from a press release")
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     reader.goto(topic_url)
     expect(reader.locator(".comments_list")).to_contain_text(OWN)
@@ -572,7 +572,7 @@ def test_a_comment_spirits_moderator_deleted_stays_deleted_when_the_queue_approv
     moderator.goto(f"{spirit.url}/moderation/?status=&removed=only")
     expect(moderator.locator(f"tr[data-item='{public_id}']")).to_have_count(1)
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     assert comment_removed(spirit, "SPAMDELETED")[1] == 1
     reader = browser.new_context().new_page()
@@ -621,7 +621,7 @@ def test_a_held_comment_notifies_and_bumps_nothing_until_readers_can_see_it(brow
 
     moderator = spirit_login(browser, spirit, "moderator")
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
 
     assert comment_removed(spirit, "HELDMENTION")[1] == 0
@@ -689,7 +689,7 @@ def test_a_topic_whose_opening_comment_is_held_is_hidden_with_it_and_its_author_
     moderator.wait_for_url("**/moderation/items/**")
     expect(moderator.locator(".messages")).to_contain_text("decide it there to show the topic")
     assert reader.goto(topic_url).status == 404
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     assert reader.goto(topic_url).status == 200
     expect(reader.locator(".comments_list")).to_contain_text("My notes.")
@@ -740,7 +740,7 @@ def test_a_held_topic_that_spirits_moderator_deleted_stays_deleted_when_the_queu
                              topic_id)
     assert host_removed(spirit, opening) == "removed_by_moderators"  # stored for the queue's filter
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     reader = browser.new_context().new_page()
     assert reader.goto(topic_url).status == 404  # still Spirit's deletion
@@ -781,7 +781,7 @@ def test_a_held_comment_is_not_moved_and_spirits_undelete_after_an_approval_anno
     moderator.click("input[type=submit][name=post]")  # Spirit's own "delete"
     moderator.wait_for_load_state()
     moderator.goto(f"{spirit.url}/moderation/items/{public_id}/")
-    moderator.click("form[data-key=a] button[type=submit]")
+    moderator.click("button[data-key=a]")
     expect(moderator.locator(".messages")).to_contain_text("Approved")
     notified = "SELECT u.username FROM spirit_topic_notification_topicnotification n JOIN auth_user u " \
                "ON u.id = n.user_id WHERE n.comment_id = ?"
