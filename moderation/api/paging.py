@@ -90,12 +90,12 @@ class StrictCursorPagination(CursorPagination):
         if isinstance(value, str) and "\x00" in value:
             raise ValueError(name)
         read = field.to_python(value)
+        if isinstance(read, datetime.datetime) and (not isinstance(value, str) or read.isoformat() != value
+                                                    or (settings.USE_TZ and read.tzinfo is None)):
+            raise ValueError(name)  # before the field prepares it: a naive one made Django warn
         prepared = field.get_prep_value(read)
         if isinstance(prepared, datetime.datetime) and prepared.tzinfo is not None:
             prepared.astimezone(datetime.timezone.utc)  # OverflowError past year 9999 (or before year 1) in UTC
-        if isinstance(read, datetime.datetime) and (not isinstance(value, str) or read.isoformat() != value
-                                                    or (settings.USE_TZ and read.tzinfo is None)):
-            raise ValueError(name)
         return read
 
     def _link(self, row, backwards: bool) -> str:

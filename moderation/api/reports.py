@@ -200,7 +200,7 @@ class SubmissionStatementView(ApiView):
                                         description="The statement of reasons: `decision`, "
                                         "`facts_and_circumstances`, `automated_means`, `ground`, `redress`; with "
                                         "`all=true`, `{\"results\": […]}` of them."),
-                   **ERRORS},
+                   **{code: answer for code, answer in ERRORS.items() if code != 415}},  # a GET reads no body
         summary="The statement of reasons for the latest decision (DSA Art. 17)",
     )
     def get(self, request, public_id):
