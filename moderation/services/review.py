@@ -122,6 +122,34 @@ def _claim_expired(item: ReviewItem, now: datetime) -> bool:
     return item.claimed_at is not None and now - item.claimed_at > timedelta(seconds=app_settings.CLAIM_TTL_SECONDS)
 
 
+#: audited on an item without changing its version
+_VERSIONLESS_VERBS = ("note", "mark_result")
+
+
+def _changed_since(item: ReviewItem, actor: Actor) -> str:
+    """Why the caller's page is out of date, from the item's last change: "Someone else changed this item"
+    suggested a colleague where the author's new version, new scores or a reader's report had changed it."""
+    last = item.actions.exclude(verb__in=_VERSIONLESS_VERBS).order_by("-at", "-id").first()
+    facts = {"version": item.version, "status": str(item.get_status_display()).lower()}
+    if last is not None and last.verb == "update":
+        text = gettext("A new version of the post, or new scores, changed this item since you opened it (now "
+                       "version %(version)s, %(status)s). Reload and try again.")
+    elif last is not None and last.verb == "report":
+        text = gettext("A reader's report changed this item since you opened it (now version %(version)s, "
+                       "%(status)s). Reload and try again.")
+    elif last is not None and last.actor_label == actor.label and actor.kind != "system":
+        text = gettext("You changed this item in another window since this page was drawn (now version "
+                       "%(version)s, %(status)s). Reload and try again.")
+    elif last is not None and last.actor_kind in ("user", "client"):
+        text = gettext("%(who)s changed this item since you opened it (now version %(version)s, %(status)s). "
+                       "Reload and try again.")
+        facts["who"] = last.actor_label
+    else:
+        text = gettext("Someone else changed this item since you opened it (now version %(version)s, %(status)s). "
+                       "Reload and try again.")
+    return text % facts
+
+
 def _transition(*, item_id: int, actor: Actor, expected_version: int | None, allowed_from: tuple[str, ...],
                  verb: str, change: Callable[[ReviewItem], None], note: str = "", data: dict | None = None,
                  respect_claims: bool = True) -> ReviewItem:
@@ -135,10 +163,7 @@ def _transition(*, item_id: int, actor: Actor, expected_version: int | None, all
         item = ReviewItem.objects.select_for_update().get(pk=item_id)
         item.submission = submission
         if expected_version is not None and item.version != expected_version:
-            raise ReviewConflict(gettext(
-                "Someone else changed this item since you opened it (now version %(version)s, %(status)s). Reload "
-                "and try again.") % {"version": item.version, "status": str(item.get_status_display()).lower()},
-                item=item)
+            raise ReviewConflict(_changed_since(item, actor), item=item)
         if item.status not in allowed_from:
             raise ReviewConflict(gettext("Cannot %(verb)s: the item is already %(status)s.")
                                  % {"verb": verb.replace("_", " "), "status": str(item.get_status_display()).lower()},

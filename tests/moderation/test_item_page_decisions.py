@@ -153,3 +153,47 @@ def test_the_audit_logs_who_filter_names_one_person(mod_client, make_user, queue
 def test_the_label_menu_uses_the_badges_words(mod_client, queued_post, item_of):
     page = mod_client.get(detail(item_of(queued_post()))).content.decode()
     assert '<option value="ai_generated">Mostly AI-written</option>' in page
+
+
+def _refusal(mod_client, item) -> str:
+    response = decide(mod_client, item, "approve", {"from_item_page": "1"})  # the page's version, now old
+    return next(m for m in flashes(response) if "changed this item" in m)
+
+
+def test_a_stale_page_says_what_changed_the_item_a_colleague(mod_client, queued_post, item_of, colleague):
+    item = item_of(queued_post())
+    review_item_claim(item_id=item.pk, actor=Actor.for_user(colleague))
+    assert _refusal(mod_client, item).startswith("second_mod changed this item since you opened it")
+
+
+def test_a_stale_page_says_what_changed_the_item_the_authors_new_version(mod_client, queued_post, item_of,
+                                                                         evaluate):
+    """Found by review: "Someone else changed this item" after the author's edit suggested a colleague."""
+    from forum.models import Post
+    from forum.services import post_update
+
+    from .conftest import AI_TEXT
+
+    post = queued_post()
+    item = item_of(post)
+    post = Post.objects.get(pk=post.pk)
+    post_update(post=post, category=post.category, title=post.revision.title, body=f"{AI_TEXT} Edited.",
+                disclosure_data={"human_only": True})
+    evaluate(Post.objects.get(pk=post.pk))
+    assert _refusal(mod_client, item).startswith("A new version of the post, or new scores, changed this item")
+
+
+def test_a_stale_page_says_what_changed_the_item_a_readers_report(mod_client, queued_post, item_of):
+    from moderation.services.intake import local_client
+    from moderation.services.reports import report_create
+
+    post = queued_post()
+    item = item_of(post)
+    report_create(submission_id=post.submission_id, client=local_client(), reporter_external_id="r1")
+    assert _refusal(mod_client, item).startswith("A reader's report changed this item")
+
+
+def test_a_stale_page_says_when_the_moderator_changed_it_themselves(mod_client, moderator, queued_post, item_of):
+    item = item_of(queued_post())
+    review_item_claim(item_id=item.pk, actor=Actor.for_user(moderator))  # in another window
+    assert _refusal(mod_client, item).startswith("You changed this item in another window")
