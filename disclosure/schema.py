@@ -21,6 +21,8 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
+from .text import invisible
+
 #: Version 2 added ``human_review`` (EU AI Act Art. 50(4): human review and editorial responsibility).
 SCHEMA_VERSION = 2
 SUPPORTED_VERSIONS = (1, 2)
@@ -209,9 +211,9 @@ def tool_key(name: str) -> str:
 
 
 def _visible(text: str) -> str:
-    """``text`` without spaces and invisible characters (format and control characters: a zero-width space is
-    no tool name)."""
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc"))
+    """``text`` without spaces, control characters and :func:`~disclosure.text.invisible` ones (the one test of
+    invisibility that titles and categories use: a zero-width space or a variation selector is no tool name)."""
+    return "".join(ch for ch in text if not ch.isspace() and not invisible(ch) and unicodedata.category(ch) != "Cc")
 
 
 def _pydantic_errors(exc: ValidationError) -> list[FieldError]:

@@ -100,6 +100,10 @@ RULES = [
     ("blank tool name", ai(tools=["Claude", "  "]), [("tools.1", "1–100 characters")]),
     ("tool name too long", ai(tools=["x" * 101]), [("tools.0", "1–100 characters")]),
     ("invisible tool name", ai(tools=["\u200b\u2060"]), [("tools.0", "1–100 characters")]),
+    # a variation selector is as invisible as a zero-width space, as titles and categories already read it
+    ("tool name of variation selectors", ai(tools=["\ufe0f\ufe0e"]), [("tools.0", "1–100 characters")]),
+    ("the same tool with a variation selector", ai(tools=["ChatGPT", "ChatGPT\ufe0f"]),
+     [("tools.1", "named twice")]),
     ("the same tool twice", ai(tools=["Claude", "DeepL", "Claude"]), [("tools.2", "“Claude” is named twice")]),
     ("the same tool in other case and spacing", ai(tools=["ChatGPT", " chat gpt", "Chat\u200bGPT"]),
      [("tools.1", "“chat gpt” is named twice"), ("tools.2", "named twice")]),
