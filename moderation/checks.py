@@ -1,4 +1,6 @@
 """System checks: bad settings are reported at start-up, not at request time."""
+import fnmatch
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
@@ -121,13 +123,14 @@ def check_api_settings(app_configs, **kwargs):
                             hint='Set REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema" '
                                  "(or a subclass of it).", id="moderation.E013"))
     rates = api_settings.DEFAULT_THROTTLE_RATES or {}
-    rate = rates.get(API_THROTTLE_SCOPE) if isinstance(rates, dict) else None
+    rates = rates if isinstance(rates, dict) else {}
+    rate = rates.get(API_THROTTLE_SCOPE)
     hint = (f'Set REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {{"{API_THROTTLE_SCOPE}": "600/min"}} '
-            "(requests per API client; the demo's default).")
-    if not rate:
-        errors.append(Error(f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no {API_THROTTLE_SCOPE!r} rate: the API "
-                            "does not limit how often a client calls it.", hint=hint, id="moderation.E014"))
-    else:
+            "(requests per API client; the demo's default), or None where a gateway limits the rate.")
+    if API_THROTTLE_SCOPE not in rates:  # None, DRF's way to switch a throttle off, is a host's choice
+        errors.append(Warning(f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no {API_THROTTLE_SCOPE!r} rate: the API "
+                              "does not limit how often a client calls it.", hint=hint, id="moderation.W014"))
+    elif rate is not None:
         try:
             SimpleRateThrottle.parse_rate(None, rate)
         except Exception:
@@ -155,9 +158,13 @@ def check_celery_default_queue(app_configs, **kwargs):
     if not queues or default in queues:
         return []
     schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
+    patterns = [str(name) for name in routes]  # Celery reads a route's name as a glob ("moderation.*")
     unrouted = sorted({entry["task"] for entry in schedule.values()
                        if isinstance(entry, dict) and str(entry.get("task", "")).startswith("moderation.")
-                       and entry["task"] not in routes}) if isinstance(schedule, dict) else []
+                       and not any(fnmatch.fnmatchcase(entry["task"], pattern) for pattern in patterns)}
+                      ) if isinstance(schedule, dict) else []
+    if isinstance(schedule, dict) and not unrouted:
+        return []
     which = f" ({', '.join(unrouted)})" if unrouted else ""
     return [Warning(f"CELERY_TASK_DEFAULT_QUEUE is {default!r}, which is none of the queues CELERY_TASK_ROUTES sends the "
                     f"plugin's tasks to ({', '.join(sorted(queues))}): the tasks without a route{which} go to "
@@ -327,11 +334,12 @@ def worker_startup_errors() -> list:
     """The settings errors that would fail every task (adapter, classifiers, policy, scan cost), for Celery
     workers, which ignore what the system checks find: a bad ``MODERATION["POLICY"]`` failed every evaluation and left every
     post pending. (The web server's other refusals, the demo key and users, are about serving pages.)"""
-    return [message for message in check_moderation_settings(None) if message.is_serious()]
+    return [message for message in check_moderation_settings(None)
+            if message.is_serious() and not message.is_silenced()]
 
 
 def startup_errors() -> list:
     """The serious system-check messages (what ``runserver`` refuses on), for servers that skip checks."""
     from django.core import checks
 
-    return [message for message in checks.run_checks() if message.is_serious()]
+    return [message for message in checks.run_checks() if message.is_serious() and not message.is_silenced()]

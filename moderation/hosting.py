@@ -83,16 +83,18 @@ def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable
     (found by ``external_id(instance)``). Fixture loading (``raw`` saves) is skipped. ``submit`` is the host's
     own function around ``submission_submit`` (it knows the author, category and body of its objects).
 
-    Someone other than the author (a block with an ``editor``) editing an object that has no submission, one
-    from before the plugin, is not submitted: no disclosure of the author's exists to carry, and the editor
-    cannot give one for them, so a moderator's typo fix would have published "AI use not disclosed" and held
-    the post for a check. The object stays as it was until its author edits it.
+    Someone other than the author (a block with an ``editor`` and no disclosure) editing an object that has no
+    submission, one from before the plugin, is not submitted: no disclosure of the author's exists to carry, and
+    the editor cannot give one for them, so a moderator's typo fix would have published "AI use not disclosed"
+    and held the post for a check. The object stays as it was until its author edits it. A block that carries a
+    disclosure is submitted whoever saves: ``editor`` names someone other than the author, never the author.
     """
     def receiver(sender, instance, created: bool = False, raw: bool = False, **kwargs):
         if raw or (when is not None and not when(instance)):
             return
         pending = pending_disclosure()
-        if pending is not None and pending.editor and not created and not _submitted(external_id(instance)):
+        if (pending is not None and pending.editor and pending.data is None and not created
+                and not _submitted(external_id(instance))):
             return
         data = pending.data if pending is not None else current_disclosure(external_id=external_id(instance))
         result = submit(instance=instance, disclosure_data=data)

@@ -401,10 +401,11 @@ def item_decide(request, public_id, action):
 
     def run():
         data = form.cleaned_data
-        if action == "approve" and not data["from_item_page"]:
-            # a queue row's Approve (without JavaScript) sends the page's whole bulk form: its rejection reason
-            # and note are for the selected rows. The item page's own note goes to the author with the approval.
-            data = {**data, "template": "", "message": ""}
+        if action == "approve":
+            # a rejection reason is for rejecting: the item page's form keeps the one a refused decision picked,
+            # and Approve (a) submits that form. A queue row's Approve (without JavaScript) sends the page's whole
+            # bulk form, whose note is for the selected rows; the item page's note goes to the author.
+            data = {**data, "template": "", "message": data["message"] if data["from_item_page"] else ""}
         return review_item_decide(item_id=item.pk, actor=Actor.for_user(request.user), action=action,
                                   template_code=data["template"] or None,
                                   message=message_with_template(data["template"], data["message"]),

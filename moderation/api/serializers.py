@@ -193,8 +193,8 @@ class ClaimIn(StrictSerializer):
 class DecisionIn(StrictSerializer):
     action = serializers.ChoiceField(choices=DecisionAction.choices)
     reason = TextField(max_length=100, required=False, allow_blank=True, default="",
-                       help_text="A reason code; required (with or instead of `message`) to reject or request "
-                                 "changes.")
+                       help_text="A reason code; required (with or instead of `message`) to reject, request "
+                                 "changes or hide.")
     message = TextField(max_length=5000, required=False, allow_blank=True, default="",
                         help_text="What the author is told.")
     version = StrictIntegerField(min_value=1, max_value=2**31 - 1,

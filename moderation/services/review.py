@@ -140,6 +140,10 @@ def _changed_since(item: ReviewItem, actor: Actor) -> str:
     elif last is not None and last.actor_label == actor.label and actor.kind != "system":
         text = gettext("You changed this item in another window since this page was drawn (now version "
                        "%(version)s, %(status)s). Reload and try again.")
+    elif last is not None and last.actor_kind == "user" and actor.kind != "user":
+        # an API client sees a person only as "a moderator": their username is the host's (as ClaimedBy, NoteBy)
+        text = gettext("A moderator changed this item since you opened it (now version %(version)s, %(status)s). "
+                       "Reload and try again.")
     elif last is not None and last.actor_kind in ("user", "client"):
         text = gettext("%(who)s changed this item since you opened it (now version %(version)s, %(status)s). "
                        "Reload and try again.")

@@ -256,6 +256,22 @@ def test_a_hide_without_a_reason_is_refused_with_the_field(forum, make_queued):
     assert ReviewItem.objects.get(pk=item.pk).status == "open"
 
 
+def test_a_stale_version_names_no_web_moderator_to_an_api_client(forum, make_queued, make_user):
+    """The refusal says what changed the item; to another forum a person of the host is "a moderator", never
+    their username (found by review)."""
+    from moderation.services.review import Actor, review_item_claim, review_item_release
+
+    alice = make_user("alice.secret.username", standing="trusted", is_staff=True, moderator=True)
+    item = make_queued("s")
+    review_item_claim(item_id=item.pk, actor=Actor.for_user(alice), expected_version=item.version)
+    review_item_release(item_id=item.pk, actor=Actor.for_user(alice), expected_version=item.version + 1)
+    response = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",
+                               {"action": "approve", "version": item.version}, format="json")
+    message = response.json()["errors"][0]["message"]
+    assert response.status_code == 409 and message.startswith("A moderator changed this item")
+    assert "alice" not in response.content.decode()
+
+
 def test_deciding_twice_is_409(forum, make_queued):
     item = make_queued("p")
     first = forum.http.post(f"/api/v1/review-items/{item.public_id}/decision",

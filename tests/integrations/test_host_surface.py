@@ -161,6 +161,15 @@ def test_someone_elses_edit_of_an_object_from_before_the_plugin_is_not_submitted
     assert current(user).current_revision.disclosure["human_only"] is True
 
 
+def test_an_edit_that_carries_a_disclosure_is_submitted_whoever_is_named_as_editor(users_submitted):
+    """A host that names the author as editor too must not lose the author's disclosure (found by review)."""
+    user = users_submitted.objects.create(username="old")  # not a post yet: as if from before the plugin
+    user.first_name = "Now mostly written by a chatbot."
+    with disclosure_pending(ASSISTED, editor=(str(user.pk), "The author")):
+        user.save()
+    assert current(user).current_revision.disclosure["human_only"] is False
+
+
 def test_someone_elses_edit_of_a_submitted_object_is_submitted_with_the_authors_disclosure(users_submitted):
     with disclosure_pending(ASSISTED):
         user = users_submitted.objects.create(username="ana", first_name="Mostly mine.")

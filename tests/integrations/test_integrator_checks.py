@@ -85,10 +85,28 @@ def test_without_the_demos_rest_framework_settings_the_schema_class_and_throttle
 
     settings.REST_FRAMEWORK = {}
     errors = check_api_settings(None)
-    assert ids(errors) == ["moderation.E013", "moderation.E014"]
+    assert ids(errors) == ["moderation.E013", "moderation.W014"]
     assert "rest_framework.schemas.openapi.AutoSchema" in errors[0].msg
     assert "drf_spectacular.openapi.AutoSchema" in errors[0].hint
     assert "'api_client'" in errors[1].msg
+
+
+def test_no_throttle_said_on_purpose_is_a_hosts_choice(settings):
+    """None is DRF's way to switch a throttle off (a gateway limits the rate): it was an error that stopped the
+    host's start-up (found by review)."""
+    from moderation.checks import check_api_settings
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_client": None}}
+    assert check_api_settings(None) == []
+
+
+def test_a_silenced_check_does_not_stop_the_start_up(settings):
+    from moderation.checks import startup_errors
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_client": "lots"}}
+    assert "moderation.E014" in ids(startup_errors())
+    settings.SILENCED_SYSTEM_CHECKS = ["moderation.E014"]
+    assert "moderation.E014" not in ids(startup_errors())
 
 
 def test_a_subclass_of_drf_spectaculars_autoschema_is_fine(settings):
@@ -125,6 +143,15 @@ except ImportError:  # pragma: no cover
 
 
 # --- Celery: the tasks without a route go to the default queue, which must be one the workers consume --------
+
+def test_routes_given_as_a_glob_route_every_task(settings):
+    """Celery reads "moderation.*" as a pattern: every task was reported unrouted (found by review)."""
+    from moderation.checks import check_celery_default_queue
+
+    settings.CELERY_TASK_ROUTES = {"moderation.*": {"queue": "forum.tasks"}}
+    settings.CELERY_TASK_DEFAULT_QUEUE = "celery"
+    assert check_celery_default_queue(None) == []
+
 
 def test_the_demos_celery_settings_pass():
     from moderation.checks import check_celery_default_queue

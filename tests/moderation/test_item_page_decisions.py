@@ -58,6 +58,19 @@ def test_a_refused_decision_keeps_the_reason_picked(mod_client, queued_post, ite
     assert "Paragraph two.</textarea>" in page
 
 
+def test_approve_after_a_refused_rejection_goes_through_with_the_note(mod_client, queued_post, item_of, templates):
+    """The refused rejection's reason comes back selected, and Approve (a) submits that form: every approval was
+    then refused for carrying a rejection reason (found by review)."""
+    item = item_of(queued_post())
+    mod_client.post(reverse("moderation:item_decide", args=[item.public_id, "reject"]),
+                    {"version": item.version + 3, "template": "undisclosed-ai", "from_item_page": "1"})
+    decide(mod_client, item, "approve", {"template": "undisclosed-ai", "message": "On second reading, fine.",
+                                         "from_item_page": "1"})
+    decided = ReviewItem.objects.get(pk=item.pk)
+    assert (decided.status, decided.decision_action, decided.decision_message) == \
+        ("decided", "approve", "On second reading, fine.")
+
+
 def test_after_a_decision_the_next_page_is_an_item_still_open(mod_client, queued_post, item_of, colleague):
     first, second, third, fourth = (item_of(queued_post(title=f"Post {n}")) for n in range(4))
     ordered = list(ReviewItem.objects.order_by("-priority", "created_at", "id"))
