@@ -57,21 +57,19 @@ def pending_disclosure() -> PendingDisclosure | None:
     return _pending.get()
 
 
+def _local_submission(external_id: str):
+    """The local client's submission ``external_id``, or None if it was never submitted."""
+    from .selectors.submissions import submissions_by_external_id
+    from .services.intake import local_client
+
+    return submissions_by_external_id(client=local_client(), external_ids=[external_id]).get(external_id)
+
+
 def current_disclosure(*, external_id: str) -> dict[str, Any] | None:
     """The stored disclosure of the local client's submission ``external_id`` (None if never submitted)."""
-    from .selectors.submissions import submissions_by_external_id
-    from .services.intake import local_client
-
-    submission = submissions_by_external_id(client=local_client(), external_ids=[external_id]).get(external_id)
+    submission = _local_submission(external_id)
     revision = submission.current_revision if submission is not None else None
     return revision.disclosure if revision is not None else None
-
-
-def _submitted(external_id: str) -> bool:
-    from .selectors.submissions import submissions_by_external_id
-    from .services.intake import local_client
-
-    return external_id in submissions_by_external_id(client=local_client(), external_ids=[external_id])
 
 
 def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable[..., Any],
@@ -94,7 +92,7 @@ def submit_on_save(model, *, external_id: Callable[[Any], str], submit: Callable
             return
         pending = pending_disclosure()
         if (pending is not None and pending.editor and pending.data is None and not created
-                and not _submitted(external_id(instance))):
+                and _local_submission(external_id(instance)) is None):
             return
         data = pending.data if pending is not None else current_disclosure(external_id=external_id(instance))
         result = submit(instance=instance, disclosure_data=data)

@@ -93,11 +93,15 @@ def _live_refusal(request, message: str, *, status: int):
 BULK_SELECTED = "moderation_bulk_selected"
 
 
+def _safe_next(request) -> str:
+    """The request's ``next``, when it is a page of this site ("" otherwise: no redirect elsewhere)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if target and allowed else ""
+
+
 def _back(request, fallback: str):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(_safe_next(request) or fallback)
 
 
 def _item_json(item: ReviewItem) -> dict:
@@ -327,6 +331,7 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
         return JsonResponse({"ok": True, "item": _item_json(updated)})
     request.session.pop(f"moderation-note-{item.public_id}", None)
     request.session.pop(f"moderation-template-{item.public_id}", None)
+    item = ReviewItem.objects.select_related("revision").get(pk=item.pk)  # as the action left it
     target, moving = _after_action(request, item, detail)
     messages.success(request, _outcome_message(item, success, moving=moving))
     return redirect(target)
@@ -336,9 +341,8 @@ def _after_action(request, item: ReviewItem, detail: str) -> tuple[str, bool]:
     """Where the moderator goes after an action, and whether it is another item's page. A "next" that names an
     item page is read as "the next item": the next one they can act on now, found now (the page's link was
     drawn before a colleague may have decided or claimed it), or the queue when none is left."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                       require_https=request.is_secure())):
+    target = _safe_next(request)
+    if not target:
         return detail, False
     path = urlsplit(target).path
     try:
@@ -347,7 +351,7 @@ def _after_action(request, item: ReviewItem, detail: str) -> tuple[str, bool]:
         next_item = False
     if not next_item:
         return target, False
-    following = queue_selectors.queue_next_for(ReviewItem.objects.get(pk=item.pk), request.user)
+    following = queue_selectors.queue_next_for(item, request.user)
     if following is None:
         return reverse("moderation:queue"), False
     return reverse("moderation:item_detail", args=[following.public_id]), True
@@ -357,8 +361,8 @@ def _outcome_message(item: ReviewItem, success: str, *, moving: bool) -> str:
     """The flash after an action names the post it was about, and says when the page that follows is the next
     item's: a moderator who hid one post and pressed the next key on the page that loaded acted on another
     post without being told it had changed."""
-    title = ReviewItem.objects.filter(pk=item.pk).values_list("revision__title", flat=True).first()
-    message = gettext("“%(title)s”: %(outcome)s") % {"title": title or gettext("(untitled)"), "outcome": success}
+    message = gettext("“%(title)s”: %(outcome)s") % {"title": item.revision.title or gettext("(untitled)"),
+                                                        "outcome": success}
     if not moving:
         return message
     return " ".join([message, gettext("This is the next item in the queue.")])
