@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -43,6 +44,20 @@ def test_score_texts_scores_each_line_and_reports_bad_lines_by_number(tmp_path):
     assert [p["text"][:len(AI_MARK)] for p in marked] == [AI_MARK]
     assert rows[0]["ai_probability"] > rows[1]["ai_probability"]
     assert rows[0]["classifiers"]["scripted"]["status"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as from the shell: the pool really forks
+def test_score_texts_in_several_processes_has_stopped_its_pool_when_it_returns(settings, tmp_path):
+    """A pool left stopping races Python's exit (CPython 3.11: "Bad file descriptor" in ``_python_exit``)."""
+    settings.MODERATION = {**settings.MODERATION, "CLASSIFIERS": STACK}
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps({"id": i, "text": HUMAN}) for i in range(6)) + "\n")
+
+    call_command("score_texts", str(source), "--output", str(tmp_path / "out.jsonl"), "--jobs", "3",
+                 "--no-progress", stderr=StringIO())
+
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 6
+    assert not [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"]
 
 
 def test_score_texts_refuses_to_run_without_classifiers(settings, tmp_path):

@@ -150,8 +150,8 @@ class Command(BaseCommand):
             raise CommandError(f"A scoring process died (out of memory?) after {scored} text(s); "
                                "try fewer --jobs.") from None
         finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:  # waited for: a pool still stopping races the interpreter's exit (CPython 3.11)
+                pool.shutdown(wait=True, cancel_futures=True)
             progress.close()
             if sink:
                 sink.close()
