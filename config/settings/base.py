@@ -244,8 +244,9 @@ SPECTACULAR_SETTINGS = {
     # id, the 409 bodies' extra keys published, webhook statuses as the named enums (CHANGELOG, round 19). 1.3: a
     # host's own removal of a post (PUT/DELETE /submissions/{id}/removal, "removed_in_forum"), an author's erasure
     # and data export (POST /erasures, /author-data), moderators' notes (/review-items/{id}/notes); round 20. 1.4:
-    # Idempotency-Key on every POST that creates or changes something but erasures (round 21)
-    "VERSION": "1.5.0",
+    # Idempotency-Key on every POST that creates or changes something but erasures (round 21). 1.5: a hide needs a
+    # reason (round 23). 1.5.1: request bodies publish "additionalProperties": false, as the server always refused
+    "VERSION": "1.5.1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # 3.1, for its "webhooks": the deliveries' bodies, so that a receiver's types can be generated too

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -118,6 +119,18 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class StrictSerializerScheme(OpenApiSerializerExtension):
+    """Publishes what :class:`StrictSerializer` does (``additionalProperties: false``), so that a client generated
+    from the document refuses the typo too rather than learn of it from a 400."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
 
 
 class AuthorIn(StrictSerializer):

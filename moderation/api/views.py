@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from csp.decorators import csp_update
 from django.http import JsonResponse
+from django.http.request import MediaType
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
@@ -11,7 +12,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotAcceptable, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -66,8 +68,26 @@ class SafeJSONParser(JSONParser):
             raise ParseError("JSON parse error - nested too deeply.") from None
 
 
+class QualityContentNegotiation(DefaultContentNegotiation):
+    """DRF reads ``Accept`` by precedence only, so ``application/json;q=0`` ("not JSON", RFC 9110 12.5.1) was
+    answered in JSON. A renderer whose most specific matching range has ``q=0`` is refused here (406)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accepted = [MediaType(item) for item in self.get_accept_list(request)]
+
+        def refused(renderer) -> bool:
+            ranges = [media for media in accepted if MediaType(renderer.media_type).match(media)]
+            return bool(ranges) and max(ranges, key=lambda media: media.specificity).quality == 0
+
+        acceptable = [renderer for renderer in renderers if not refused(renderer)]
+        if not acceptable:
+            raise NotAcceptable(available_renderers=renderers)
+        return super().select_renderer(request, acceptable, format_suffix)
+
+
 class ApiView(APIView):
     authentication_classes = [BearerKeyAuthentication]
+    content_negotiation_class = QualityContentNegotiation
     permission_classes = [HasScope]
     throttle_classes = [ClientRateThrottle]
     parser_classes = [SafeJSONParser]

@@ -35,6 +35,24 @@ def test_openapi_document_describes_every_endpoint():
     assert {"200", "202", "400", "401", "403", "413", "422", "429"} <= set(responses)
 
 
+def test_request_bodies_say_that_unknown_fields_are_refused():
+    """The server answers 400 "Unknown field." to a field it does not know: a generated client must say so too."""
+    schema = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+
+    def refs(value):
+        if isinstance(value, dict):
+            return ({value["$ref"].rsplit("/", 1)[1]} if "$ref" in value else set()).union(*map(refs, value.values()))
+        return set().union(*map(refs, value)) if isinstance(value, list) else set()
+
+    bodies = refs([operation["requestBody"] for path in schema["paths"].values() for operation in path.values()
+                   if "requestBody" in operation])
+    objects = {name for name in bodies | refs([components[name] for name in bodies])
+               if components[name].get("type") == "object"}
+    assert {"SubmissionInRequest", "AuthorInRequest", "EditorInRequest", "DecisionInRequest"} <= objects
+    assert {name: components[name].get("additionalProperties") for name in objects} == dict.fromkeys(objects, False)
+
+
 def test_docs_load_swagger_ui_from_our_own_static_files():
     response = APIClient().get("/api/v1/docs")
     assert response.status_code == 200

@@ -227,6 +227,20 @@ def test_wrong_method_and_unknown_path_use_the_error_shape(forum):
         assert error_fields(response) == [""]
 
 
+@pytest.mark.parametrize("accept, status", [
+    ("application/json", 200), ("*/*", 200), ("application/*", 200), ("text/html, application/json;q=0.1", 200),
+    ("application/json;q=0.5, */*;q=0", 200),
+    ("text/html", 406), ("application/json;q=0", 406), ("application/json; q=0.0, text/html", 406),
+    ("*/*;q=0", 406), ("application/json;q=0, */*", 406),
+])
+def test_an_accept_header_that_refuses_json_gets_406_in_the_error_shape(forum, accept, status):
+    """``q=0`` means "not this type" (RFC 9110 12.5.1); the answer would otherwise be JSON the client refused."""
+    response = forum.http.get("/api/v1/health", HTTP_ACCEPT=accept)
+    assert response.status_code == status and response["Content-Type"] == "application/json"
+    if status == 406:
+        assert error_fields(response) == [""]
+
+
 @pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5"])
 def test_a_number_out_of_range_inside_the_disclosure_is_400_on_that_field(forum, number):
     payload = post_payload("p-1", body=AI_BODY, disclosure=QUEUED_DISCLOSURE)
