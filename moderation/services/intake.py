@@ -147,9 +147,15 @@ def submission_submit(
         # category spelled differently (case, spaces, invisible characters) is the same one to every rule.
         if current is not None and current.content_hash == content_hash \
                 and category_key(submission.category) == category_key(category):
-            if submission.category != category:
-                submission.category = category
-                submission.save(update_fields=["category", "updated_at"])
+            # Not a new version, but what the forum says of the author now (promoted, renamed) and the category's
+            # spelling are kept: the next evaluation and the moderators read them.
+            unchanged = {"category": submission.category, "author_standing": submission.author_standing,
+                         "author_display_name": submission.author_display_name}
+            submission.category, submission.author_standing = category, author_standing
+            submission.author_display_name = author_display_name or submission.author_display_name
+            changed = [name for name, value in unchanged.items() if getattr(submission, name) != value]
+            if changed:
+                submission.save(update_fields=[*changed, "updated_at"])
             return SubmitResult(submission, current, new_revision=False, created=False)
         revision = Revision.objects.create(
             submission=submission, number=(current.number if current else 0) + 1, title=title, body=body,

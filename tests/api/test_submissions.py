@@ -55,6 +55,22 @@ def test_unchanged_resubmission_is_200_and_queues_nothing(forum, submit):
     assert Revision.objects.count() == 1 and Evaluation.objects.count() == evaluations
 
 
+def test_an_unchanged_resend_stores_the_authors_new_standing_and_name_without_a_new_revision(forum, submit):
+    """A forum that promotes an author, or an author who renames, sends the post again: the next evaluation and the
+    moderators must see the author as the forum does now, without the post going back through the pipeline."""
+    submit(forum, post_payload("p-1", standing="new"))
+    evaluations = Evaluation.objects.count()
+    payload = post_payload("p-1", standing="trusted")
+    payload["author"]["display_name"] = "Ada Lovelace"
+
+    again = submit(forum, payload)
+
+    assert again.status_code == 200 and again.json()["new_revision"] is False
+    assert Revision.objects.count() == 1 and Evaluation.objects.count() == evaluations
+    stored = Submission.objects.get()
+    assert (stored.author_standing, stored.author_display_name) == ("trusted", "Ada Lovelace")
+
+
 def test_changed_body_makes_a_new_revision_of_the_same_submission(forum, submit):
     first = submit(forum, post_payload("p-1")).json()
     second = submit(forum, post_payload("p-1", body="I rewrote this post by hand, every word, again."))
