@@ -78,6 +78,10 @@ class WebhookUrlRefused(WebhookInvalid):
 # --- SSRF guard -----------------------------------------------------------------------------------
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: Not public, though some Python versions call them global: IPv6 site-local (deprecated, still routed inside
+#: networks that kept it) and the IETF protocol assignments of 192.0.0.0/24 (of which only .9 and .10 are global).
+_NOT_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("192.0.0.0/24"))
+_GLOBAL_EXCEPTIONS = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
 
 
 def ip_address_refused(ip: str) -> str | None:
@@ -100,7 +104,8 @@ def ip_address_refused(ip: str) -> str | None:
                               ("is_reserved", "a reserved address")):
         if getattr(addr, attribute):
             return reason
-    if not addr.is_global:
+    if not addr.is_global or (addr not in _GLOBAL_EXCEPTIONS
+                              and any(addr.version == net.version and addr in net for net in _NOT_PUBLIC)):
         return "a non-public address"
     return None
 
