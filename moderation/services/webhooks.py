@@ -135,6 +135,15 @@ class WebhookTarget:
         return urlunsplit((parts.scheme, f"{address}:{self.port}", parts.path or "/", parts.query, ""))
 
 
+def _is_address(host: str) -> bool:
+    """Whether the URL's host is an IP address written out (``10.0.0.1``, ``::1``), not a name to look up."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _resolve(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(info[4][0] for info in infos))
@@ -164,9 +173,14 @@ def webhook_url_resolve(url: str) -> WebhookTarget:
     if not app_settings.ALLOW_PRIVATE_WEBHOOK_URLS:
         for address in addresses:
             reason = ip_address_refused(address)
-            if reason:
+            if reason and _is_address(host):  # the address as the client wrote it
                 raise WebhookUrlRefused(f"The host {host!r} resolves to {address}, {reason}; webhooks may only "
                                         "reach public addresses.")
+            if reason:  # a name: where this server's DNS points it inside the network is not the client's to learn
+                logger.info("webhook URL host %r refused: it resolves to %s, %s", host, address, reason)
+                kind = reason.split(" (embedded in ", 1)[0]  # "a loopback address", without the address itself
+                raise WebhookUrlRefused(f"The host {host!r} resolves to {kind}; webhooks may only reach public "
+                                        "addresses.")
     return WebhookTarget(url=url, scheme=parts.scheme, host=host, port=port, address=addresses[0],
                          addresses=tuple(addresses))
 
