@@ -190,8 +190,9 @@ def notifications(request):
 def notifications_mark_read(request):
     """Reading the list changes nothing (a GET is safe: prefetchers, link checkers); this POST marks all read."""
     author_id = app_settings.adapter.author_external_id(request.user)
-    Notification.objects.filter(recipient_external_id=author_id, read_at__isnull=True).update(
-        read_at=timezone.now())
+    # this forum's notifications, as the list shows them: a client forum's author of the same id is someone else
+    Notification.objects.filter(recipient_external_id=author_id, submission__client__name="local",
+                                read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, gettext("Marked as read."))
     return redirect("forum:notifications")
 

@@ -42,7 +42,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_display = ("name", "scopes", "is_active", "created_at")
     actions = ["rotate_key"]
 
-    @admin.action(description="Rotate the API key (issue a new one, revoke the old ones)")
+    # allowed_permissions: an action without it runs for anyone who may view the list, and a rotation hands
+    # the rotator a working key with the client's scopes (staff who may only view clients must not get one)
+    @admin.action(description="Rotate the API key (issue a new one, revoke the old ones)", permissions=["change"])
     def rotate_key(self, request, queryset):
         from .services.apikeys import ApiClientInvalid, api_key_rotate
 
@@ -67,7 +69,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # keys are issued by rotation or create_api_client, never typed in
         return False
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke(self, request, queryset):
         from .services.apikeys import api_key_revoke
 
@@ -125,7 +127,14 @@ class ActionAdmin(AuditAdmin):
 
 admin.site.register(models.RejectionTemplate, list_display=("code", "title", "is_active"))
 admin.site.register(models.PolicyRule, list_display=("name", "order", "is_active"))
-admin.site.register(models.WebhookEndpoint, list_display=("client", "url", "is_active"))
+
+
+@admin.register(models.WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """The signing secret is never shown: whoever reads it can forge deliveries the client forum trusts (the
+    client saw it once, when it registered the endpoint)."""
+    list_display = ("client", "url", "is_active")
+    exclude = ("secret",)
 
 
 @admin.register(models.SiteThreshold)

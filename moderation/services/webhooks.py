@@ -78,6 +78,10 @@ class WebhookUrlRefused(WebhookInvalid):
 # --- SSRF guard -----------------------------------------------------------------------------------
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: Not public, though some Python versions call them global: IPv6 site-local (deprecated, still routed inside
+#: networks that kept it) and the IETF protocol assignments of 192.0.0.0/24 (of which only .9 and .10 are global).
+_NOT_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("192.0.0.0/24"))
+_GLOBAL_EXCEPTIONS = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
 
 
 def ip_address_refused(ip: str) -> str | None:
@@ -100,7 +104,8 @@ def ip_address_refused(ip: str) -> str | None:
                               ("is_reserved", "a reserved address")):
         if getattr(addr, attribute):
             return reason
-    if not addr.is_global:
+    if not addr.is_global or (addr not in _GLOBAL_EXCEPTIONS
+                              and any(addr.version == net.version and addr in net for net in _NOT_PUBLIC)):
         return "a non-public address"
     return None
 
@@ -128,6 +133,15 @@ class WebhookTarget:
         address = address or self.address
         address = f"[{address}]" if ":" in address else address
         return urlunsplit((parts.scheme, f"{address}:{self.port}", parts.path or "/", parts.query, ""))
+
+
+def _is_address(host: str) -> bool:
+    """Whether the URL's host is an IP address written out (``10.0.0.1``, ``::1``), not a name to look up."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _resolve(host: str, port: int) -> list[str]:
@@ -159,9 +173,14 @@ def webhook_url_resolve(url: str) -> WebhookTarget:
     if not app_settings.ALLOW_PRIVATE_WEBHOOK_URLS:
         for address in addresses:
             reason = ip_address_refused(address)
-            if reason:
+            if reason and _is_address(host):  # the address as the client wrote it
                 raise WebhookUrlRefused(f"The host {host!r} resolves to {address}, {reason}; webhooks may only "
                                         "reach public addresses.")
+            if reason:  # a name: where this server's DNS points it inside the network is not the client's to learn
+                logger.info("webhook URL host %r refused: it resolves to %s, %s", host, address, reason)
+                kind = reason.split(" (embedded in ", 1)[0]  # "a loopback address", without the address itself
+                raise WebhookUrlRefused(f"The host {host!r} resolves to {kind}; webhooks may only reach public "
+                                        "addresses.")
     return WebhookTarget(url=url, scheme=parts.scheme, host=host, port=port, address=addresses[0],
                          addresses=tuple(addresses))
 

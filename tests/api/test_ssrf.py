@@ -43,8 +43,26 @@ def test_urls_resolving_to_private_addresses_are_refused(private_refused, fake_d
 def test_a_name_with_any_private_address_is_refused(private_refused, fake_dns):
     """DNS round-robin tricks: one public and one private answer is refused as a whole."""
     fake_dns["mixed.forum-a.test"] = ["93.184.216.34", "10.0.0.7"]
-    with pytest.raises(WebhookUrlRefused, match="10.0.0.7"):
+    with pytest.raises(WebhookUrlRefused, match="mixed.forum-a.test.*public addresses"):
         webhook_url_resolve("https://mixed.forum-a.test/hook")
+
+
+@pytest.mark.parametrize("answer", ["10.20.30.40", "::ffff:10.20.30.40", "fd00:ec2::254"])
+def test_a_name_resolving_inside_the_network_is_refused_without_saying_where_it_points(
+        forum, private_refused, fake_dns, answer):
+    """The refusal names the host the client sent, never the internal address the server's DNS gave for it: the
+    API (and the delivery log) would otherwise map the network's internal names to their addresses for anyone
+    holding a key. A literal address the client wrote is named as written."""
+    fake_dns["db.internal.forum-a.test"] = [answer]
+    response = forum.http.post("/api/v1/webhooks", {"url": "https://db.internal.forum-a.test/hook",
+                                                    "events": ["review.decided"]}, format="json")
+
+    assert response.status_code == 400 and error_fields(response) == ["url"]
+    message = response.json()["errors"][0]["message"]
+    assert "db.internal.forum-a.test" in message and "public addresses" in message
+    assert "10.20.30.40" not in message and "a14:1e28" not in message and "fd00" not in message
+    with pytest.raises(WebhookUrlRefused, match="10.0.0.1"):
+        webhook_url_resolve("http://10.0.0.1/hook")
 
 
 def test_public_name_is_pinned_to_its_checked_address(private_refused, fake_dns):

@@ -106,3 +106,25 @@ def test_an_editor_tool_records_through_the_hook_and_the_post_links_the_draft(pa
     assert Draft.objects.get(public_id=draft["id"]).used_for == str(post.public_id)
     item = ReviewItem.objects.get(submission=post.submission)
     assert "recorded_vs_declared" in item.reasons
+
+
+def test_the_hook_sends_recordings_only_to_a_draft_never_to_a_path_the_address_names(page, live_server, login,
+                                                                                    category, author):
+    """``?draft=`` in the page's address is the reader's to write: a link with ``?draft=../../../notifications/
+    read/?`` made the hook POST (with the CSRF token) to another page of the site once an editor tool recorded.
+    A ``draft`` that is not a draft id is ignored: the hook starts a draft of its own."""
+    from disclosure.models import Draft
+
+    login(page, "author")
+    posted = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    for planted in ("../../../notifications/read/?", "..%2F..%2F..%2Faccounts%2Flogout%2F%3F"):
+        posted.clear()
+        page.goto(f"{live_server.url}/posts/new/?draft={planted}")
+        page.wait_for_function("window.aiDisclosureRecorder !== undefined")
+
+        draft = page.evaluate("""() => window.aiDisclosureRecorder.record(
+            {kind: "editing", extent: "minor", tool: "Grammarly"}).catch((error) => ({error: String(error)}))""")
+
+        assert posted and all(url.startswith(f"{live_server.url}/disclosure/drafts/") for url in posted), posted
+        assert Draft.objects.filter(public_id=draft["id"], owner_key=f"user:{author.pk}").exists()

@@ -94,6 +94,7 @@ SSRF_HOSTS = [
     "169.254.169.254", "2852039166",  # link-local / cloud metadata, incl. decimal
     "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[fe80::1]", "[fd00:ec2::254]", "[::ffff:a9fe:a9fe]",
     "0.0.0.0", "0",
+    "[fec0::1]", "192.0.0.8",  # IPv6 site-local; the IETF's 192.0.0.0/24 (Python 3.11.7 calls both global)
     "internal.forum-a.test",  # DNS answering with a private address
 ]
 

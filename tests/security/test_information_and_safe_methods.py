@@ -42,6 +42,26 @@ def test_reading_notifications_does_not_mark_them_read_a_post_does(make_post, au
     assert "notification--unread" not in client.get("/notifications/").content.decode()
 
 
+def test_marking_read_touches_only_this_forums_notifications_not_a_client_forums_author_of_the_same_id(
+        make_post, author, queued):
+    """A client forum's author "7" is another person than this forum's user 7: their notifications (which the
+    client reads back in the author's data export) are not this user's to mark read."""
+    from moderation.services.notify import notification_send
+
+    created, item = queued
+    remote = Notification.objects.create(recipient_external_id=str(author.pk), submission=item.submission,
+                                         verb="review.approve", message="Your post was approved.")
+    notification_send(submission=make_post().submission, verb="review.approve")
+    client = Client()
+    client.force_login(author)
+
+    assert client.post("/notifications/read/").status_code == 302
+
+    remote.refresh_from_db()
+    assert remote.read_at is None
+    assert not Notification.objects.filter(submission__client__name="local", read_at__isnull=True).exists()
+
+
 def test_marking_read_needs_the_csrf_token(author):
     client = Client(enforce_csrf_checks=True)
     client.force_login(author)

@@ -55,14 +55,20 @@
     });
   }
 
-  var draftId = root.getAttribute("data-draft") || new URLSearchParams(window.location.search).get("draft") || "";
+  // A draft id and nothing else: ?draft= is whoever wrote the link's, and the id goes into the recording's path
+  // (a "../../notifications/read/?" there sent the recording, with the CSRF token, to another page of the site).
+  var DRAFT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  function asDraftId(value) { return DRAFT_ID.test(value || "") ? value : ""; }
+  var draftId = asDraftId(root.getAttribute("data-draft")) ||
+    asDraftId(new URLSearchParams(window.location.search).get("draft"));
   var starting = null;
 
   function ensureDraft() {
     if (draftId) { return Promise.resolve(draftId); }
     if (!starting) {
       starting = post(root.getAttribute("data-create-url")).then(function (draft) {
-        draftId = draft.id;
+        draftId = asDraftId(draft.id);
+        if (!draftId) { return Promise.reject({status: 0, errors: [{field: "", message: gettext("The recording failed.")}]}); }
         var url = new URL(window.location.href);
         url.searchParams.set("draft", draftId);
         window.history.replaceState(null, "", url.toString());
