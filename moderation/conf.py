@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
     #: Webhook targets on loopback/private addresses are refused unless this is on (tests, demo).
     "ALLOW_PRIVATE_WEBHOOK_URLS": False,
+    #: Let a moderator claim, decide or snooze the review of a post they wrote. Off, a colleague does: turn it
+    #: on for a forum with a single moderator, whose own held posts would otherwise wait for no one.
+    "DECIDE_OWN_POSTS": False,
     #: Largest API submission body, in bytes (bigger → 413).
     "MAX_SUBMISSION_BYTES": 200 * 1024,
     #: Whether readers may see a public log of rejected posts.

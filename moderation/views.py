@@ -218,6 +218,7 @@ def item_detail(request, public_id):
         "removed_by_host": removed_in_forum([item.submission]).get(item.submission_id, ""),
         "category_name": app_settings.adapter.category_name(item.submission.category),
         "is_open": item.status in (ReviewStatus.OPEN, ReviewStatus.CLAIMED),
+        "own_post": queue_selectors.is_own_post(item, request.user),
         "i_hold_claim": item.status == ReviewStatus.CLAIMED and item.claimed_by_id == request.user.pk,
         "section": "queue",
     }

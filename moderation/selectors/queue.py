@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..conf import app_settings
 from ..models import (
     Action, ApiClient, ClassifierResult, DecisionAction, ReviewItem, ReviewStatus, Revision, Submission,
     SubmissionStatus,
@@ -237,13 +238,37 @@ def queue_neighbours(item: ReviewItem) -> tuple[ReviewItem | None, ReviewItem | 
     return preceding, following
 
 
+def _own_author_id(user) -> str | None:
+    """``user``'s author id in this forum when their own posts are not theirs to decide (a conflict of interest),
+    or None: ``MODERATION["DECIDE_OWN_POSTS"]`` is on, as a forum with a single moderator needs."""
+    if app_settings.DECIDE_OWN_POSTS or user is None or not user.is_authenticated:
+        return None
+    return app_settings.adapter.author_external_id(user)
+
+
+def own_posts(user) -> Q:
+    """The review items of posts ``user`` wrote in this forum that they may not decide (none if they may)."""
+    author_id = _own_author_id(user)
+    return Q(pk__in=[]) if author_id is None else Q(submission__client__name=ApiClient.LOCAL_NAME,
+                                                    submission__author_external_id=author_id)
+
+
+def is_own_post(item: ReviewItem, user) -> bool:
+    """:func:`own_posts` for one item, read from the item's submission and client as loaded."""
+    author_id = _own_author_id(user)
+    return author_id is not None and item.submission.author_external_id == author_id \
+        and item.submission.client.name == ApiClient.LOCAL_NAME
+
+
 def queue_next_for(item: ReviewItem, user) -> ReviewItem | None:
-    """The next item in priority order after ``item`` that ``user`` can act on now (open, or claimed by them),
+    """The next item in priority order after ``item`` that ``user`` can act on now (open, or claimed by them; not
+    their own post),
     read when they leave ``item``: the page's "Next" link was drawn earlier, and a colleague may have decided
     or claimed that item since, which sent both moderators to the same post."""
     keys = SORTS["priority"]
     actionable = ReviewItem.objects.filter(
-        Q(status=ReviewStatus.OPEN) | Q(status=ReviewStatus.CLAIMED, claimed_by_id=user.pk)).exclude(pk=item.pk)
+        Q(status=ReviewStatus.OPEN) | Q(status=ReviewStatus.CLAIMED, claimed_by_id=user.pk)).exclude(pk=item.pk) \
+        .exclude(own_posts(user))
     return (actionable.filter(keyset_after(keys, [item.priority, item.created_at, item.pk]))
             .order_by("-priority", "created_at", "id").only("public_id").first())
 

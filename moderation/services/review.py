@@ -48,6 +48,7 @@ from ..models import (
 )
 from ..policy.appeals import AppealRefused, appeal_check
 from ..selectors.labels import revision_has_ai_blocks
+from ..selectors.queue import is_own_post
 from .labelling import LabelInvalid, moderator_label_check
 from .notify import notification_send, outbox_record
 from .report_outcomes import reports_resolve
@@ -116,6 +117,13 @@ def _audit(*, actor: Actor, item: ReviewItem | None, submission: Submission, ver
         submission=submission, verb=verb, from_status=from_status, to_status=to_status, note=note,
         data=data or {},
     )
+
+
+def _refuse_own_post(item: ReviewItem, actor: Actor) -> None:
+    """A moderator does not judge their own post: a colleague claims, decides or snoozes it (``DECIDE_OWN_POSTS``
+    lets a forum with one moderator do otherwise). An API client's moderators are the client's to keep apart."""
+    if actor.kind == "user" and is_own_post(item, actor.user):
+        raise ReviewActionInvalid(gettext("This is your own post: another moderator decides it."), field="")
 
 
 def _claim_expired(item: ReviewItem, now: datetime) -> bool:
@@ -219,6 +227,7 @@ def review_item_claim(*, item_id: int, actor: Actor, expected_version: int | Non
     """Take an open item (or one whose claim expired) so that no other moderator works on it."""
 
     def change(item):
+        _refuse_own_post(item, actor)
         if item.status == ReviewStatus.CLAIMED and not _claim_expired(item, timezone.now()) \
                 and not actor.holds_claim(item):
             holder = item.claimed_by or item.claimed_by_client
@@ -285,6 +294,7 @@ def review_item_decide(*, item_id: int, actor: Actor, action: str, reason: str =
             raise ReviewActionInvalid(exc.message, field="label") from None
 
     def change(item):
+        _refuse_own_post(item, actor)
         _check_revision(item, expected_revision)
         if label == "human_only" and item.submission.current_revision is not None \
                 and revision_has_ai_blocks(item.submission.current_revision):
@@ -356,6 +366,7 @@ def review_item_snooze(*, item_id: int, actor: Actor, until: datetime | None = N
         raise ReviewActionInvalid(gettext("Snooze until a time in the future."), field="until")
 
     def change(item):
+        _refuse_own_post(item, actor)
         item.status = ReviewStatus.SNOOZED
         item.snoozed_until = until
         item.snoozed_until_next_revision = until_next_revision
