@@ -366,6 +366,23 @@ def test_the_queue_reflows_at_320_css_pixels_as_a_desktop_at_400_percent_zoom(br
     context.close()
 
 
+def test_a_rows_action_buttons_are_big_enough_to_tap(browser, live_server, login, queue):
+    """WCAG 2.5.8 (target size, minimum): a target is at least 24 by 24 CSS pixels, or has room around it. A row's
+    Approve, Claim and Snooze are link-style buttons stacked in a narrow cell: 23 pixels tall each, touching, so
+    a thumb on a phone or a tablet meant for Claim could approve the post."""
+    for width in (390, 768):
+        context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True)
+        page = context.new_page()
+        login(page, "moderator")
+        page.goto(f"{live_server.url}/moderation/")
+        buttons = page.locator(".mod-queue__row button[data-key]")
+        assert buttons.count() >= 3
+        for i in range(buttons.count()):
+            box = buttons.nth(i).bounding_box()
+            assert box["height"] >= 24 and box["width"] >= 24, (width, buttons.nth(i).inner_text(), box)
+        context.close()
+
+
 def test_after_an_action_the_focus_is_on_what_the_server_said_and_escape_never_drops_it(page, live_server, login,
                                                                                         queue):
     """An action on the item page reloads it: the focus fell to <body>, the confirmation was plain text a
