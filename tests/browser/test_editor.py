@@ -226,6 +226,26 @@ def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server
     assert "1 AI-written section" in page.locator("[data-disclosure-nudge]").inner_text()
 
 
+def test_the_model_dialog_says_what_it_does_to_a_screen_reader(page, live_server, login, forum):
+    """Reached from the keyboard (Tab to the toolbar's button, Enter), the dialog puts the focus in its field; the
+    hint under it (the selection goes inside; the name may stay empty) was shown, but not said: the field had
+    its label and nothing else, and the dialog opened on a keyboard user's selection without saying so."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[data-editor-body]", BODY)
+    select_text(page, "[data-editor-body]", AI_PARAGRAPH)
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("[data-action=ai-block]")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    field = page.locator("[data-model-input]")
+    expect(field).to_be_focused()
+    expect(field).to_have_accessible_name("Which model wrote this text?")
+    expect(field).to_have_accessible_description(re.compile("The text you selected goes inside the section"))
+    expect(page.locator("[data-model-dialog]")).to_have_accessible_description(
+        re.compile("The text you selected goes inside the section"))
+
+
 def test_html_bodies_get_an_html_section(page, live_server, login, forum):
     login(page, "author")
     page.goto(f"{live_server.url}/posts/new/?format=html")
