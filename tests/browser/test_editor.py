@@ -319,3 +319,31 @@ def test_a_refused_post_puts_the_focus_on_its_summary_and_the_warning_is_not_rep
     page.click("form[data-post-form] button[type=submit]")
 
     expect(page.locator("[data-form-summary]")).to_be_focused()
+
+
+def test_the_human_written_box_stops_saying_invalid_once_the_author_answers_its_error(page, live_server, login,
+                                                                                      forum):
+    """The server marks "entirely human-written" invalid when the body has an AI-written section. Unticking it
+    removed the error text, but the box kept aria-invalid="true" and a description pointing at the removed
+    error: a screen reader still said "invalid entry" on the box the author had just fixed."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[name=title]", "Tide pools")
+    page.fill("[data-editor-body]", ':::ai-written model="M"\nTheirs.\n:::\n\nMine.')
+    page.locator("[data-human-only]").check()
+    page.click("form[data-post-form] button[type=submit]")
+    expect(page.locator("[data-form-summary]")).to_be_focused()
+
+    box = page.locator("[data-human-only]")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description(re.compile("cannot be marked entirely human-written"))
+
+    box.uncheck()
+    assert box.get_attribute("aria-invalid") != "true"
+    expect(box).to_have_accessible_description("")
+    ids = (box.get_attribute("aria-describedby") or "").split()
+    assert all(page.locator(f"#{i}").count() == 1 for i in ids), ids
+
+    # ticked again, the live warning says it (and the box is described by it), as before any submit
+    box.check()
+    expect(box).to_have_accessible_description(re.compile("cannot be marked entirely human-written"))

@@ -342,7 +342,12 @@
       // The server's complaint about this box is answered by changing it; the live warning takes over.
       var row = humanOnly.closest("[data-field]");
       var stale = row && row.querySelector(".errorlist");
-      if (stale) { stale.remove(); }
+      if (stale) {
+        // and the box no longer says it is invalid, nor points at the error it no longer has
+        if (stale.id) { describeBy(humanOnly, stale.id, false); }
+        humanOnly.removeAttribute("aria-invalid");
+        stale.remove();
+      }
       sync();
     });
     sync();
