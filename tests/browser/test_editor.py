@@ -226,6 +226,26 @@ def test_the_toolbar_inserts_nests_cancels_and_previews_errors(page, live_server
     assert "1 AI-written section" in page.locator("[data-disclosure-nudge]").inner_text()
 
 
+def test_the_model_dialog_says_what_it_does_to_a_screen_reader(page, live_server, login, forum):
+    """Reached from the keyboard (Tab to the toolbar's button, Enter), the dialog puts the focus in its field; the
+    hint under it (the selection goes inside; the name may stay empty) was shown, but not said: the field had
+    its label and nothing else, and the dialog opened on a keyboard user's selection without saying so."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[data-editor-body]", BODY)
+    select_text(page, "[data-editor-body]", AI_PARAGRAPH)
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("[data-action=ai-block]")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    field = page.locator("[data-model-input]")
+    expect(field).to_be_focused()
+    expect(field).to_have_accessible_name("Which model wrote this text?")
+    expect(field).to_have_accessible_description(re.compile("The text you selected goes inside the section"))
+    expect(page.locator("[data-model-dialog]")).to_have_accessible_description(
+        re.compile("The text you selected goes inside the section"))
+
+
 def test_html_bodies_get_an_html_section(page, live_server, login, forum):
     login(page, "author")
     page.goto(f"{live_server.url}/posts/new/?format=html")
@@ -299,3 +319,31 @@ def test_a_refused_post_puts_the_focus_on_its_summary_and_the_warning_is_not_rep
     page.click("form[data-post-form] button[type=submit]")
 
     expect(page.locator("[data-form-summary]")).to_be_focused()
+
+
+def test_the_human_written_box_stops_saying_invalid_once_the_author_answers_its_error(page, live_server, login,
+                                                                                      forum):
+    """The server marks "entirely human-written" invalid when the body has an AI-written section. Unticking it
+    removed the error text, but the box kept aria-invalid="true" and a description pointing at the removed
+    error: a screen reader still said "invalid entry" on the box the author had just fixed."""
+    login(page, "author")
+    page.goto(f"{live_server.url}/posts/new/")
+    page.fill("[name=title]", "Tide pools")
+    page.fill("[data-editor-body]", ':::ai-written model="M"\nTheirs.\n:::\n\nMine.')
+    page.locator("[data-human-only]").check()
+    page.click("form[data-post-form] button[type=submit]")
+    expect(page.locator("[data-form-summary]")).to_be_focused()
+
+    box = page.locator("[data-human-only]")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description(re.compile("cannot be marked entirely human-written"))
+
+    box.uncheck()
+    assert box.get_attribute("aria-invalid") != "true"
+    expect(box).to_have_accessible_description("")
+    ids = (box.get_attribute("aria-describedby") or "").split()
+    assert all(page.locator(f"#{i}").count() == 1 for i in ids), ids
+
+    # ticked again, the live warning says it (and the box is described by it), as before any submit
+    box.check()
+    expect(box).to_have_accessible_description(re.compile("cannot be marked entirely human-written"))

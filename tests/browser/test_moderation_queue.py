@@ -347,6 +347,42 @@ def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, qu
     context.close()
 
 
+def test_the_queue_reflows_at_320_css_pixels_as_a_desktop_at_400_percent_zoom(browser, live_server, login, queue):
+    """WCAG 1.4.10 (reflow): at 320 CSS pixels (a 1280-pixel screen zoomed to 400 %, or a small phone) the page
+    must not scroll sideways; a wide table may scroll in its own box. The queue's Reason filter, as wide as
+    its longest reason, pushed the whole page 17 pixels to the side."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    phone = context.new_page()
+    login(phone, "moderator")
+    item = queue["suspicious"].submission.review_items.get()
+    for path in ("/moderation/", f"/moderation/items/{item.public_id}/", "/moderation/audit/", "/moderation/stats/"):
+        phone.goto(f"{live_server.url}{path}")
+        widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+    # the filter is still whole: it shrank to the screen, it was not cut off
+    phone.goto(f"{live_server.url}/moderation/")
+    box = phone.locator(".mod-filters select[name=reason]").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    context.close()
+
+
+def test_a_rows_action_buttons_are_big_enough_to_tap(browser, live_server, login, queue):
+    """WCAG 2.5.8 (target size, minimum): a target is at least 24 by 24 CSS pixels, or has room around it. A row's
+    Approve, Claim and Snooze are link-style buttons stacked in a narrow cell: 23 pixels tall each, touching, so
+    a thumb on a phone or a tablet meant for Claim could approve the post."""
+    for width in (390, 768):
+        context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True)
+        page = context.new_page()
+        login(page, "moderator")
+        page.goto(f"{live_server.url}/moderation/")
+        buttons = page.locator(".mod-queue__row button[data-key]")
+        assert buttons.count() >= 3
+        for i in range(buttons.count()):
+            box = buttons.nth(i).bounding_box()
+            assert box["height"] >= 24 and box["width"] >= 24, (width, buttons.nth(i).inner_text(), box)
+        context.close()
+
+
 def test_after_an_action_the_focus_is_on_what_the_server_said_and_escape_never_drops_it(page, live_server, login,
                                                                                         queue):
     """An action on the item page reloads it: the focus fell to <body>, the confirmation was plain text a

@@ -324,6 +324,25 @@ def test_the_summary_of_a_refused_submit_links_each_field_to_fix(client, author,
         assert page.find(id=target) is not None, target
 
 
+def test_the_summary_of_a_refused_submit_names_the_kinds_of_help_too(client, author, post_data):
+    """An error about the kinds of help as a whole ("choose at least one kind") sits on the group, not on a
+    field: the summary a screen reader hears first listed only the field errors, so an author who followed
+    its links fixed those, published again and was refused again for the one it left out."""
+    client.force_login(author)
+
+    page = parse_html(client.post(NEW, post_data(
+        human_only=None, process="I asked a model to tidy my grammar and kept most of its edits.")).content)
+
+    assert any("choose at least one kind" in e for e in field_errors(page, "assistance"))
+    links = page.find("form", data_post_form=True).find(class_="form-summary").find_all("a")
+    kinds = [a for a in links if "choose at least one kind" in a.text()]
+    assert len(kinds) == 1, [a.text() for a in links]
+    assert kinds[0].text().startswith("What did AI help with, and how much?")
+    # the link leads to the group's first choice, inside the group that carries the error
+    target = page.find(id=kinds[0].attrs["href"].removeprefix("#"))
+    assert target is not None and target.attrs["name"] == "assist_drafting"
+
+
 def test_a_confirmed_edit_creates_revision_two(client, author, make_post, post_data, honest_ai_fields):
     post = make_post(title="A post about tide pools", body="Original body, by hand.")
     client.force_login(author)

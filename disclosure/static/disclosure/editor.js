@@ -113,15 +113,18 @@
   /* --- The model dialog (inside the page, not window.prompt) ----------------------------------- */
 
   function modelDialog(editor, onDone) {
+    // the hint is said with the dialog and with its field, not only shown under them
     var dialog = el("div", { "class": "editor__dialog", role: "dialog", "aria-modal": "true",
-                             "aria-label": gettext("AI-written section"), "data-model-dialog": "" });
+                             "aria-label": gettext("AI-written section"), "aria-describedby": "ai-block-model-hint",
+                             "data-model-dialog": "" });
     var label = el("label", { "for": "ai-block-model" }, gettext("Which model wrote this text?"));
     var input = el("input", { type: "text", id: "ai-block-model", maxlength: "200",
-                              placeholder: gettext("e.g. Claude Opus 4.5"), autocomplete: "off", "data-model-input": "" });
+                              placeholder: gettext("e.g. Claude Opus 4.5"), autocomplete: "off", "aria-describedby": "ai-block-model-hint",
+                              "data-model-input": "" });
     input.value = rememberedModel();
     var insert = el("button", { type: "button", "class": "primary", "data-model-insert": "" }, gettext("Insert section"));
     var cancel = el("button", { type: "button", "data-model-cancel": "" }, gettext("Cancel"));
-    var hint = el("small", { "class": "help" }, gettext(
+    var hint = el("small", { "class": "help", id: "ai-block-model-hint" }, gettext(
       "The text you selected goes inside the section; leave the name empty if you do not know the model."));
     dialog.append(label, input, insert, cancel, hint);
 
@@ -339,7 +342,12 @@
       // The server's complaint about this box is answered by changing it; the live warning takes over.
       var row = humanOnly.closest("[data-field]");
       var stale = row && row.querySelector(".errorlist");
-      if (stale) { stale.remove(); }
+      if (stale) {
+        // and the box no longer says it is invalid, nor points at the error it no longer has
+        if (stale.id) { describeBy(humanOnly, stale.id, false); }
+        humanOnly.removeAttribute("aria-invalid");
+        stale.remove();
+      }
       sync();
     });
     sync();
