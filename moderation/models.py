@@ -457,6 +457,8 @@ class WebhookEndpoint(models.Model):
     #: Stored so it can sign (Standard Webhooks ``whsec_…``); shown once, at creation.
     secret = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
+    #: Its last attempt failed: until one succeeds, one delivery at a time tries it (services/webhooks.py).
+    failing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -259,6 +260,19 @@ def webhook_backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
+def _probe_retry_at(delivery: WebhookDelivery, now: datetime) -> datetime | None:
+    """When another delivery tries this failing endpoint next (it waits for its backoff, or is in flight), or None.
+
+    Once an attempt failed, one delivery at a time probes the endpoint and the others wait for its outcome: a
+    receiver that stalls for the whole :data:`DEADLINE` held a worker per new event, and the workers are shared
+    by every client's deliveries. The first success lets the waiting ones go (:func:`_attempt`)."""
+    if not delivery.endpoint.failing:
+        return None
+    return (WebhookDelivery.objects.filter(endpoint_id=delivery.endpoint_id, status="pending", attempts__gte=1,
+                                           next_attempt_at__gt=now).exclude(pk=delivery.pk)
+            .aggregate(at=Min("next_attempt_at"))["at"])
+
+
 def _claim_attempt(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Take the delivery for one attempt (a lease in ``next_attempt_at``), or None if it is not due."""
     with transaction.atomic():
@@ -267,6 +281,11 @@ def _claim_attempt(delivery_id: int, now: datetime) -> WebhookDelivery | None:
         if delivery is None or delivery.status != "pending":
             return None
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None
+        probe_retry = _probe_retry_at(delivery, now)
+        if probe_retry is not None:  # waits for the probe, with its attempts untouched
+            delivery.next_attempt_at = probe_retry
+            delivery.save(update_fields=["next_attempt_at"])
             return None
         delivery.attempts += 1
         delivery.next_attempt_at = now + ATTEMPT_LEASE
@@ -375,6 +394,8 @@ def _attempt(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None
         if delivery is None:  # the endpoint was deleted during the attempt
             return None
         delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
+        if entry["error"] != "endpoint disabled":
+            _endpoint_record_outcome(delivery.endpoint, delivered=delivered)
         if delivered:
             delivery.status, delivery.next_attempt_at = "delivered", None
         elif delivery.attempts >= MAX_ATTEMPTS or entry["error"] == "endpoint disabled":
@@ -383,6 +404,18 @@ def _attempt(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None
             delivery.next_attempt_at = timezone.now() + webhook_backoff(delivery.attempts)
         delivery.save(update_fields=["log", "status", "next_attempt_at"])
     return delivery
+
+
+def _endpoint_record_outcome(endpoint: WebhookEndpoint, *, delivered: bool) -> None:
+    """Mark the endpoint failing or not; when it answers again, the deliveries that waited for it (never tried
+    yet, so none is in flight) are due at once rather than at the failed probe's next try."""
+    if endpoint.failing == (not delivered):
+        return
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing=not delivered)
+    endpoint.failing = not delivered
+    if delivered:
+        WebhookDelivery.objects.filter(endpoint_id=endpoint.pk, status="pending", attempts=0,
+                                       next_attempt_at__gt=timezone.now()).update(next_attempt_at=timezone.now())
 
 
 def webhooks_deliver_due(*, limit: int = 50, budget_seconds: float = 120.0,

@@ -144,6 +144,34 @@ def test_failed_attempts_back_off_and_keep_the_same_webhook_id(forum, receiver, 
     assert [e["error"] for e in log] == ["HTTP 500", "HTTP 503", ""]
 
 
+def test_a_failing_endpoint_is_probed_by_one_delivery_while_the_others_wait_without_using_attempts(
+        forum, receiver, submit):
+    """A receiver that fails (or stalls for the whole deadline) got every new event tried at once: a client whose
+    endpoints hang held the shared webhook workers from every other client's deliveries (a helper's review)."""
+    register(forum, receiver, events=["submission.evaluated"])
+    for number in range(4):
+        submit(forum, post_payload(f"p-{number}"))
+    receiver.statuses = [500, 500]
+    first, *others = outbox_dispatch()
+
+    for delivery_id in (first, *others):  # as the workers would, each new delivery at once
+        webhook_deliver(delivery_id=delivery_id)
+
+    assert len(receiver.requests) == 1
+    probe = WebhookDelivery.objects.get(pk=first)
+    waiting = WebhookDelivery.objects.filter(pk__in=others)
+    assert {(d.attempts, d.status, d.next_attempt_at) for d in waiting} == {(0, "pending", probe.next_attempt_at)}
+
+    make_due()
+    webhooks_deliver_due()  # the probe fails again; the others wait for its next try
+    assert len(receiver.requests) == 2 and not WebhookDelivery.objects.filter(pk__in=others, attempts__gt=0).exists()
+
+    make_due()
+    webhooks_deliver_due()  # the receiver is back: the probe, then everything it held back
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+    assert len(receiver.requests) == 2 + 4 and WebhookDelivery.objects.get(pk=others[0]).attempts == 1
+
+
 def test_retries_span_a_day_so_a_receiver_down_overnight_loses_nothing():
     """8 attempts gave up about an hour after the first, though the docs spoke of waits "up to 6 h"."""
     from datetime import timedelta
