@@ -122,17 +122,19 @@ def _page_filters(request) -> queue_selectors.QueueFilters:
     return form.to_filters() if form.is_valid() else queue_selectors.QueueFilters()  # as the page itself does
 
 
-def _mark_rows(items) -> None:
+def _mark_rows(items, user) -> None:
     """What each queue row needs from the host, asked once per page: whether the forum already took its post
     away itself (through the API, or the adapter's ``removed_by_host``), so that a moderator triaging the queue
-    does not open a post already gone; and its category's name, as the item page shows it (the row showed the
-    slug, which a moderator then typed into the filter)."""
+    does not open a post already gone; its category's name, as the item page shows it (the row showed the
+    slug, which a moderator then typed into the filter); and whether ``user`` wrote it (no actions then)."""
     removed = removed_in_forum([item.submission for item in items])
+    own = queue_selectors.own_post_ids(items, user)
     names = app_settings.adapter.category_names([item.submission.category for item in items
                                                  if item.submission.category])
     for item in items:
         item.removed_by_host = removed.get(item.submission_id, "")
         item.category_name = names.get(item.submission.category, item.submission.category)
+        item.own_post = item.pk in own
 
 
 @require_GET
@@ -147,7 +149,7 @@ def queue(request):
         filters = form.to_filters() if form.is_bound else queue_selectors.QueueFilters()
         status = 200
     page = queue_selectors.queue_page(filters, cursor=request.GET.get("cursor"))
-    _mark_rows(page.items)
+    _mark_rows(page.items, request.user)
     counts = queue_selectors.queue_counts(status=filters.status)
     form.offer_reasons(counts["by_reason"])
     # the filter form was just sent (and accepted): the summary takes the focus, so a screen reader hears what
@@ -323,7 +325,7 @@ def _act(request, item: ReviewItem, run, *, success: str, form=None):
         return redirect(detail)
     if htmx:  # the row drawn again, the outcome announced out of band in #mod-live
         row = queue_selectors.queue_row(updated.pk)
-        _mark_rows([row])
+        _mark_rows([row], request.user)
         filters = _page_filters(request)
         return render(request, "moderation/_queue_row_answer.html",
                       {"item": row, "live_message": f"{row.revision.title or gettext('(untitled)')}: {success}",

@@ -253,6 +253,14 @@ def own_posts(user) -> Q:
                                                     submission__author_external_id=author_id)
 
 
+def own_post_ids(items, user) -> set[int]:
+    """Which of ``items`` (a page of queue rows) are reviews of ``user``'s own posts, in one query."""
+    if _own_author_id(user) is None or not items:
+        return set()
+    return set(ReviewItem.objects.filter(own_posts(user), pk__in=[item.pk for item in items])
+               .values_list("pk", flat=True))
+
+
 def is_own_post(item: ReviewItem, user) -> bool:
     """:func:`own_posts` for one item, read from the item's submission and client as loaded."""
     author_id = _own_author_id(user)

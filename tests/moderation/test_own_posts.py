@@ -78,3 +78,14 @@ def test_after_a_decision_the_next_item_is_never_the_moderators_own_post(queued_
     ReviewItem.objects.filter(pk=third.pk).update(priority=70)
 
     assert queue_next_for(ReviewItem.objects.get(pk=first.pk), moderator).pk == third.pk
+
+
+def test_the_queue_row_of_ones_own_post_offers_no_action_and_says_why(own_item, queued_post, item_of, mod_client):
+    others = item_of(queued_post(title="Someone else's"))
+
+    page = mod_client.get(reverse("moderation:queue")).content.decode()
+
+    own_row = page[page.index(f'data-item="{own_item.public_id}"'):].split("</tr>", 1)[0]
+    other_row = page[page.index(f'data-item="{others.public_id}"'):].split("</tr>", 1)[0]
+    assert "your post" in own_row and 'data-key="a"' not in own_row and 'data-key="c"' not in own_row
+    assert 'data-key="a"' in other_row and "your post" not in other_row
