@@ -131,3 +131,22 @@ def test_an_author_id_in_other_digits_names_no_local_account(make_user, tmp_path
     assert json.loads(out.read_text())["drafts"] == []
     call_command("export_author_data", str(owner.pk), "--output", str(out))
     assert len(json.loads(out.read_text())["drafts"]) == 1
+
+
+# --- Found by an operator's review --------------------------------------------------------------------------
+
+def test_a_member_s_data_is_exported_before_any_member_has_posted(author, tmp_path):
+    """On a new forum no post has been sent through the host's client yet; a member who only saved drafts
+    still has data to export (the command answered "No API client is called “local”" and exit status 1)."""
+    from django.core.management import call_command
+
+    from disclosure.models import Draft
+    from moderation.models import ApiClient
+
+    assert not ApiClient.objects.filter(name=ApiClient.LOCAL_NAME).exists()
+    Draft.objects.create(owner_key=f"user:{author.pk}")
+    out = tmp_path / "export.json"
+    call_command("export_author_data", str(author.pk), "--output", str(out))
+    data = json.loads(out.read_text())
+    assert data["forum"] == "local" and data["submissions"] == [] and len(data["drafts"]) == 1
+
