@@ -150,3 +150,12 @@ def test_a_member_s_data_is_exported_before_any_member_has_posted(author, tmp_pa
     data = json.loads(out.read_text())
     assert data["forum"] == "local" and data["submissions"] == [] and len(data["drafts"]) == 1
 
+
+def test_an_output_file_that_cannot_be_written_is_a_clear_error_without_a_traceback(forum, history, tmp_path):
+    """As export_statements and score_texts say: ``--output`` into a missing folder was a FileNotFoundError."""
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "no-such-folder" / "export.json"
+    with pytest.raises(CommandError, match=r"Cannot write .*export\.json: No such file or directory"):
+        call_command("export_author_data", "u-1", "--client", "forum-a", "--output", str(target))
+    assert not target.exists()
