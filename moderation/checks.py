@@ -174,6 +174,29 @@ def check_celery_default_queue(app_configs, **kwargs):
                     id="moderation.W012")]
 
 
+@register(Tags.compatibility)
+def check_celery_visibility_timeout(app_configs, **kwargs):
+    """Redis hands a message that is still unacknowledged after the transport's ``visibility_timeout`` to another
+    worker; the plugin's tasks acknowledge late (after they ran), so a timeout not above the task time limit lets
+    a slow evaluation that is still running be run again beside it (docs/deploy.md: keep it above)."""
+    broker = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None)
+    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None)
+    if not broker.startswith(("redis://", "rediss://", "redis+socket://", "sqs://")) or not isinstance(options, dict):
+        return []
+    timeout = options.get("visibility_timeout")
+    numbers = (int, float)
+    if (not isinstance(timeout, numbers) or isinstance(timeout, bool) or not isinstance(limit, numbers)
+            or isinstance(limit, bool) or timeout > limit):
+        return []
+    return [Warning(f"CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'] is {timeout:g} s, not above "
+                    f"CELERY_TASK_TIME_LIMIT ({limit:g} s): a task still running when it passes is delivered to "
+                    "another worker and runs twice.",
+                    hint="Raise it above the task time limit (the demo settings read CELERY_VISIBILITY_TIMEOUT, "
+                         "default 3600).",
+                    id="moderation.W015")]
+
+
 def _policy_template_warnings() -> list[Warning]:
     """An enabled ``auto_reject`` rule whose rejection template is missing or inactive: its authors would get the
     default message instead of the operator's. A warning, not an error: templates live in the database, which

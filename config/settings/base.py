@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.env import LOG_LEVELS, env_choice, env_number
 from config.log import configure as configure_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -113,8 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # failures for one username from one address, that pair is locked out (HTTP 429) for AXES_COOLOFF_TIME;
 # a success resets the count. Per pair, so an attacker cannot lock a moderator out from everywhere.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_FAILURE_LIMIT = env_number("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -141,7 +142,7 @@ STORAGES = {
 }
 
 # A body over this raises RequestDataTooBig; the API maps it to 413 (see moderation.api).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_number("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 # Content-Security-Policy: no inline scripts, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
@@ -161,7 +162,7 @@ CONTENT_SECURITY_POLICY = {
 # processes); the embedded default keeps a per-process memory cache.
 # Short socket timeouts: a Redis that is down or black-holed costs a request about a second, never a hang, and
 # the API throttle fails open while it is away (moderation.api.auth.ClientRateThrottle).
-REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", 1.0))
+REDIS_SOCKET_TIMEOUT = env_number("REDIS_SOCKET_TIMEOUT", 1.0)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
                       "KEY_PREFIX": os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure"),
                       "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
@@ -174,7 +175,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 QUEUE_PREFIX = os.environ.get("CELERY_QUEUE_PREFIX", "aidisclosure")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
+    _visibility_timeout = env_number("CELERY_VISIBILITY_TIMEOUT", 3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _visibility_timeout,
         # A black-holed Redis must not hang an enqueue (a web request, the sweep): fail after a few seconds;
@@ -299,10 +300,10 @@ MODERATION = {
     "ALLOW_PRIVATE_WEBHOOK_URLS": os.environ.get("ALLOW_PRIVATE_WEBHOOK_URLS", "0") == "1",
     "SHOW_TRUSTED_BEFORE_EVALUATION": True,
     # Classifier pool processes yield the CPU to the web process (nice value; 0 = as started).
-    "WORKER_NICENESS": int(os.environ.get("WORKER_NICENESS", 10)),
+    "WORKER_NICENESS": env_number("WORKER_NICENESS", 10),
 }
 
 # structlog over the standard library (config/log.py): one JSON object per line in production
 # (LOG_FORMAT=json), readable lines in development; the pipeline's ids ride along on every line.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG else "json")
-LOGGING = configure_logging(fmt=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+LOG_FORMAT = env_choice("LOG_FORMAT", "console" if DEBUG else "json", ("json", "console"))
+LOGGING = configure_logging(fmt=LOG_FORMAT, level=env_choice("LOG_LEVEL", "WARNING", LOG_LEVELS, upper=True))

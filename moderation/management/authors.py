@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from moderation.conf import app_settings
 from moderation.models import ApiClient
+from moderation.services.intake import local_client
 
 
 def add_author_arguments(parser) -> None:
@@ -15,10 +16,11 @@ def add_author_arguments(parser) -> None:
 
 def resolve_author(*, client: str, author_external_id: str) -> tuple[ApiClient, object | None]:
     """The forum, and for the host forum's own member their account (drafts and reader actions are keyed by
-    it); a clear error for a blank id or an unknown forum."""
+    it); a clear error for a blank id or an unknown forum. The host forum is always there, also before its
+    first post made its client row (a member may have drafts by then)."""
     if not author_external_id.strip():
         raise CommandError("Give the author's id (whitespace alone is not an id).")
-    forum = ApiClient.objects.filter(name=client).first()
+    forum = local_client() if client == ApiClient.LOCAL_NAME else ApiClient.objects.filter(name=client).first()
     if forum is None:
         names = ", ".join(ApiClient.objects.order_by("name").values_list("name", flat=True)) or "none"
         raise CommandError(f"No API client is called “{client}” (clients: {names}).")

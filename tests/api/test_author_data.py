@@ -131,3 +131,31 @@ def test_an_author_id_in_other_digits_names_no_local_account(make_user, tmp_path
     assert json.loads(out.read_text())["drafts"] == []
     call_command("export_author_data", str(owner.pk), "--output", str(out))
     assert len(json.loads(out.read_text())["drafts"]) == 1
+
+
+# --- Found by an operator's review --------------------------------------------------------------------------
+
+def test_a_member_s_data_is_exported_before_any_member_has_posted(author, tmp_path):
+    """On a new forum no post has been sent through the host's client yet; a member who only saved drafts
+    still has data to export (the command answered "No API client is called “local”" and exit status 1)."""
+    from django.core.management import call_command
+
+    from disclosure.models import Draft
+    from moderation.models import ApiClient
+
+    assert not ApiClient.objects.filter(name=ApiClient.LOCAL_NAME).exists()
+    Draft.objects.create(owner_key=f"user:{author.pk}")
+    out = tmp_path / "export.json"
+    call_command("export_author_data", str(author.pk), "--output", str(out))
+    data = json.loads(out.read_text())
+    assert data["forum"] == "local" and data["submissions"] == [] and len(data["drafts"]) == 1
+
+
+def test_an_output_file_that_cannot_be_written_is_a_clear_error_without_a_traceback(forum, history, tmp_path):
+    """As export_statements and score_texts say: ``--output`` into a missing folder was a FileNotFoundError."""
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "no-such-folder" / "export.json"
+    with pytest.raises(CommandError, match=r"Cannot write .*export\.json: No such file or directory"):
+        call_command("export_author_data", "u-1", "--client", "forum-a", "--output", str(target))
+    assert not target.exists()

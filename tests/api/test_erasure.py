@@ -308,3 +308,21 @@ def test_only_answers_naming_exactly_the_author_go(forum, submit):
     assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["d-U-1", "d-u-12"]
     forum.http.post("/api/v1/drafts", {"author_external_id": "u-12"}, format="json", HTTP_IDEMPOTENCY_KEY="d-u-12")
     assert Draft.objects.filter(owner_key__endswith=":u-12").count() == 1
+
+
+# --- Found by an operator's review --------------------------------------------------------------------------
+
+def test_a_member_is_erased_before_any_member_has_posted(author):
+    """On a new forum no post has been sent through the host's client yet; erasing a member who only saved
+    drafts erases those (the command answered "No API client is called “local”" and exit status 1)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from moderation.models import ApiClient
+
+    assert not ApiClient.objects.filter(name=ApiClient.LOCAL_NAME).exists()
+    Draft.objects.create(owner_key=f"user:{author.pk}", events=[{"kind": "editing", "details": "moss draft"}])
+    out = StringIO()
+    call_command("erase_author", str(author.pk), stdout=out)
+    assert not Draft.objects.exists() and "moss" not in everything_stored()

@@ -278,3 +278,38 @@ def test_the_known_disclosure_settings_pass(settings):
 
     settings.DISCLOSURE = dict(DEFAULTS)
     assert check_known_settings(None) == []
+
+
+# --- Found by an operator's review: the broker's visibility timeout and the task time limit --------------------
+
+def test_a_visibility_timeout_not_above_the_task_time_limit_is_named(settings):
+    """docs/deploy.md: keep CELERY_VISIBILITY_TIMEOUT above the 300 s task time limit, or Redis hands a task that
+    is still running to a second worker. ``CELERY_VISIBILITY_TIMEOUT=100`` passed every check."""
+    from moderation.checks import check_celery_visibility_timeout
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.CELERY_TASK_TIME_LIMIT = 300
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 100}
+    warnings = check_celery_visibility_timeout(None)
+    assert ids(warnings) == ["moderation.W015"]
+    assert "visibility_timeout" in warnings[0].msg and "100" in warnings[0].msg and "300" in warnings[0].msg
+    assert "CELERY_VISIBILITY_TIMEOUT" in warnings[0].hint
+    assert "moderation.W015" in ids(run_checks())
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert check_celery_visibility_timeout(None) == []
+
+
+def test_no_visibility_timeout_to_compare_means_no_warning(settings):
+    """The filesystem broker (the embedded default) has none; Redis's own default is an hour; a task with no
+    time limit cannot be compared."""
+    from moderation.checks import check_celery_visibility_timeout
+
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 10}
+    assert check_celery_visibility_timeout(None) == []
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    assert check_celery_visibility_timeout(None) == []
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 10}
+    settings.CELERY_TASK_TIME_LIMIT = None
+    assert check_celery_visibility_timeout(None) == []

@@ -131,3 +131,28 @@ def test_the_demo_key_keeps_its_own_message(settings):
     errors = [e for e in check_safe_outside_debug(None) if e.is_serious()]
     assert [(e.id, e.msg) for e in errors] == [
         ("moderation.E102", "SECRET_KEY is the demo key; set the SECRET_KEY environment variable.")]
+
+
+# --- Found by an operator's review: a mistyped setting in the environment ----------------------------------
+
+@pytest.mark.parametrize("name, value", [
+    ("CELERY_VISIBILITY_TIMEOUT", "1h"), ("LOG_LEVEL", "LOUD"), ("LOG_FORMAT", "xml"),
+    ("REDIS_SOCKET_TIMEOUT", "1s"), ("WORKER_NICENESS", "low"), ("AXES_FAILURE_LIMIT", "five"),
+    ("DATA_UPLOAD_MAX_MEMORY_SIZE", "2MB"),
+])
+def test_a_malformed_value_in_the_environment_is_refused_naming_the_variable(name, value):
+    """The last line of what the operator reads names the variable and its value: int() said only
+    "invalid literal for int() with base 10: '1h'", LOG_LEVEL=LOUD "Unable to configure root logger", and
+    LOG_FORMAT=xml was read as console without a word."""
+    done = run_python("", "manage.py", "check", REDIS_URL="redis://127.0.0.1:6379/14", **{name: value})
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: ") and f"{name}={value!r}" in last, \
+        done.stderr[-2000:]
+
+
+def test_the_log_level_may_be_written_in_lower_case():
+    """``LOG_LEVEL=info`` stopped every role with "Unable to configure root logger"."""
+    done = run_python("import django; django.setup(); import logging; print(logging.getLogger().level)",
+                      LOG_LEVEL="info")
+    assert done.stdout.split() == [str(20)], done.stderr[-2000:]

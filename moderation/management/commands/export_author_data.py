@@ -2,7 +2,7 @@
 ``export_author_data AUTHOR_ID [--client NAME] [--output FILE]``. What it holds: selectors/author_data.py."""
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from moderation.management.authors import add_author_arguments, resolve_author
 from moderation.selectors.author_data import author_data
@@ -20,7 +20,11 @@ class Command(BaseCommand):
         text = json.dumps(author_data(client=forum, author_external_id=author_external_id, user=user),
                           ensure_ascii=False, indent=2)
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
+            try:
+                handle = open(output, "w", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
+            with handle:
                 handle.write(text + "\n")
             self.stdout.write(f"Wrote {output}.")
         else:
