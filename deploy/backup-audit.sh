@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Back up the audit trail: every moderator and system action, the review items and their decisions, the
-# policy's evaluations, the outbox and each webhook attempt, with the submissions and revisions they point
+# statements of reasons sent to authors (the DSA Art. 17 record), the policy's evaluations, the outbox and
+# each webhook attempt, with the submissions and revisions they point
 # at (so a restore has no dangling keys). Run nightly (systemd: aidisclosure-backup.timer; compose: the
 # `backup` service) beside the usual full-database backup; keep these dumps as long as the compliance
 # report promises (the EU AI Act transparency record).
@@ -17,7 +18,7 @@ mkdir -p "$BACKUP_DIR"
 tables=(moderation_action moderation_reviewitem moderation_evaluation moderation_classifierresult
         moderation_outboxevent moderation_webhookdelivery moderation_webhookendpoint
         moderation_submission moderation_revision moderation_apiclient moderation_rejectiontemplate
-        moderation_policyrule)
+        moderation_policyrule moderation_statementofreasons)
 args=()
 for table in "${tables[@]}"; do args+=(--table="$table"); done
 target="$BACKUP_DIR/audit-$(date -u +%Y%m%dT%H%M%SZ).dump"

@@ -179,7 +179,8 @@ def test_the_audit_backup_dumps_the_audit_tables(deploy_env, gunicorn, tmp_path)
     dump = Path(done.stdout.strip())
     assert dump.parent == tmp_path and dump.exists()
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
-    for table in ("moderation_action", "moderation_reviewitem", "moderation_evaluation", "moderation_submission"):
+    for table in ("moderation_action", "moderation_reviewitem", "moderation_evaluation", "moderation_submission",
+                  "moderation_statementofreasons"):  # the DSA record of each decision (an operator's review)
         assert re.search(rf"TABLE DATA public {table} ", listing), f"{table} is not in the dump"
     assert "TABLE DATA public auth_user " not in listing  # the audit tables, not the whole database
 
