@@ -48,6 +48,10 @@ def check_moderation_settings(app_configs, **kwargs):
         if not _is_seconds(value):
             errors.append(Error(f"MODERATION[{key!r}] must be a number of seconds (0 or more), not {value!r}.",
                                 id="moderation.E006"))
+    retention = app_settings.WEBHOOK_RETENTION_DAYS
+    if retention is not None and not (_is_seconds(retention) and retention > 0):
+        errors.append(Error(f"MODERATION['WEBHOOK_RETENTION_DAYS'] must be a number of days above 0, or None to "
+                            f"keep webhook records forever; not {retention!r}.", id="moderation.E007"))
     if app_settings.POLICY is not None:
         from .policy.rules import PolicyInvalid, policy_spec_validate
 

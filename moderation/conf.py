@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "DECIDE_OWN_POSTS": False,
     #: Largest API submission body, in bytes (bigger → 413).
     "MAX_SUBMISSION_BYTES": 200 * 1024,
+    #: Days a dispatched webhook event is kept once all its deliveries ended (delivered or failed): they are
+    #: what ``GET /api/v1/webhooks/{id}/deliveries`` lists. Pruned hourly on beat; None keeps them forever.
+    "WEBHOOK_RETENTION_DAYS": 30,
     #: Whether readers may see a public log of rejected posts.
     "PUBLIC_MODERATION_LOG": False,
     #: Send post text to third-party detectors (remote classifiers, LLM judge) only when on.

@@ -27,7 +27,7 @@ from .services.evaluation import (
 )
 from .services.idempotency import idempotency_records_prune
 from .services.review import review_items_expire_claims, review_items_wake_due
-from .services.webhooks import outbox_dispatch, webhook_deliver, webhooks_deliver_due
+from .services.webhooks import outbox_dispatch, webhook_deliver, webhook_records_prune, webhooks_deliver_due
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,12 @@ def worker_heartbeat(self) -> None:
 @shared_task(name="moderation.expire_claims")
 def expire_claims() -> int:
     return review_items_expire_claims() + review_items_wake_due()
+
+
+@shared_task(name="moderation.prune_webhook_records")
+def prune_webhook_records() -> int:
+    """Beat: forget webhook events and their deliveries past ``WEBHOOK_RETENTION_DAYS``."""
+    return webhook_records_prune()
 
 
 @shared_task(name="moderation.prune_idempotency_records")

@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unevaluated": {"task": "moderation.sweep_unevaluated", "schedule": 30.0},
     "dispatch-outbox": {"task": "moderation.dispatch_outbox", "schedule": 10.0},
     "prune-idempotency-records": {"task": "moderation.prune_idempotency_records", "schedule": 3600.0},
+    "prune-webhook-records": {"task": "moderation.prune_webhook_records", "schedule": 3600.0},
     "deliver-due-webhooks": {"task": "moderation.deliver_due_webhooks", "schedule": 10.0},
     "expire-claims": {"task": "moderation.expire_claims", "schedule": 60.0},
     "worker-heartbeat": {"task": "moderation.worker_heartbeat", "schedule": 15.0},

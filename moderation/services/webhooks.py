@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -416,6 +416,24 @@ def _endpoint_record_outcome(endpoint: WebhookEndpoint, *, delivered: bool) -> N
     if delivered:
         WebhookDelivery.objects.filter(endpoint_id=endpoint.pk, status="pending", attempts=0,
                                        next_attempt_at__gt=timezone.now()).update(next_attempt_at=timezone.now())
+
+
+def webhook_records_prune() -> int:
+    """Forget dispatched events older than ``WEBHOOK_RETENTION_DAYS`` whose deliveries all ended, and those
+    deliveries with them (the ``moderation.prune_webhook_records`` beat task). Returns how many events went.
+
+    An event still being retried, or not yet dispatched, stays whatever its age. The audit trail is the
+    moderators' actions and statements (``Action``, ``StatementOfReasons``), which are never pruned here."""
+    days = app_settings.WEBHOOK_RETENTION_DAYS
+    if days is None:
+        return 0
+    ended = OutboxEvent.objects.filter(dispatched_at__lt=timezone.now() - timedelta(days=days)).exclude(
+        Exists(WebhookDelivery.objects.filter(event=OuterRef("pk"), status="pending")))
+    deleted = 0
+    while ids := list(ended.values_list("pk", flat=True)[:1000]):  # in batches: one huge DELETE locks too long
+        OutboxEvent.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    return deleted
 
 
 def webhooks_deliver_due(*, limit: int = 50, budget_seconds: float = 120.0,

@@ -172,6 +172,40 @@ def test_a_failing_endpoint_is_probed_by_one_delivery_while_the_others_wait_with
     assert len(receiver.requests) == 2 + 4 and WebhookDelivery.objects.get(pk=others[0]).attempts == 1
 
 
+def test_finished_deliveries_and_their_events_are_forgotten_after_the_retention_period(forum, receiver, submit,
+                                                                                      settings):
+    """Outbox events and deliveries were never pruned (an operator's review): a busy forum's tables grew
+    forever. Past ``WEBHOOK_RETENTION_DAYS`` an event whose deliveries all ended goes, with them; one still
+    being retried, or not yet dispatched, stays."""
+    from moderation.tasks import prune_webhook_records
+
+    register(forum, receiver, events=["submission.evaluated"])
+    submit(forum, post_payload("p-old"))
+    receiver.statuses = [204, 500]
+    delivered, retried = outbox_dispatch(), None
+    webhooks_deliver_due()
+    submit(forum, post_payload("p-retried"))
+    [retried] = outbox_dispatch()
+    webhooks_deliver_due()
+    submit(forum, post_payload("p-undispatched"))
+    assert {d.status for d in WebhookDelivery.objects.all()} == {"delivered", "pending"}
+    assert settings.MODERATION.get("WEBHOOK_RETENTION_DAYS", 30) == 30
+
+    with time_machine.travel(timezone.now() + timedelta(days=29)):
+        assert prune_webhook_records() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert prune_webhook_records() == 1
+
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [retried]
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
+    assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} >= {"moderation.prune_webhook_records"}
+
+    settings.MODERATION = {**settings.MODERATION, "WEBHOOK_RETENTION_DAYS": None}
+    with time_machine.travel(timezone.now() + timedelta(days=400)):
+        WebhookDelivery.objects.update(status="failed")
+        assert prune_webhook_records() == 0
+
+
 def test_retries_span_a_day_so_a_receiver_down_overnight_loses_nothing():
     """8 attempts gave up about an hour after the first, though the docs spoke of waits "up to 6 h"."""
     from datetime import timedelta
@@ -273,3 +307,12 @@ def test_endpoint_deleted_during_an_attempt_is_not_an_error(forum, receiver, que
     monkeypatch.setattr(webhook_services, "_send", send_then_delete)
     assert webhook_deliver(delivery_id=delivery_id) is None
     assert not WebhookDelivery.objects.exists() and len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize("days, refused", [(30, False), (0.5, False), (None, False), (0, True), (-1, True),
+                                           ("30", True), (True, True)])
+def test_a_retention_that_is_not_a_number_of_days_is_named_by_the_checks(settings, days, refused):
+    from django.core.checks import run_checks
+
+    settings.MODERATION = {**settings.MODERATION, "WEBHOOK_RETENTION_DAYS": days}
+    assert ("moderation.E007" in [message.id for message in run_checks()]) is refused
