@@ -34,7 +34,7 @@ from django.utils.translation import get_language, gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: an HTML image's alt text is text; 2: passages from markdown-it-py's block tokens
 
 AUTHOR = "author"
 DECLARED_AI = "declared_ai"
@@ -599,6 +599,7 @@ _SPACE = re.compile(r"[\s/]*")
 _EQUALS = re.compile(r"\s*=\s*")
 _UNQUOTED = re.compile(r"[^\s>]*")
 _REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);?")
+_ALT_VALUE = re.compile(r"""\salt\s*=\s*["']?""", re.IGNORECASE)
 
 
 def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, str | None, str]:
@@ -800,6 +801,8 @@ class _HTMLScanner:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
         self.close_entries(self.implied_ends(tag), start)
+        if tag == "img" and (attrs.get("alt") or "").strip():
+            self.on_alt_text(attrs["alt"], start, end)
         if tag in _VOID:
             return
         is_ai, model, syntax = html_ai_block_attrs(tag, attrs)
@@ -811,6 +814,17 @@ class _HTMLScanner:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
         self.close_entries(self.pop_until(tag), end)
+
+    def on_alt_text(self, alt: str, start: int, end: int) -> None:
+        """An image's alt text, in its start tag from ``start`` to ``end``: browsers show it where the image does
+        not load (and screen readers read it), so it is text like any other, set apart by spaces."""
+        found = _ALT_VALUE.search(self.body, start, end)
+        at = found.end() if found else start
+        if not self.pending_separator:
+            self.pending_separator = " "
+        self.on_text(alt, at, max(at, min(at + len(alt), end)))
+        if not self.pending_separator:
+            self.pending_separator = " "
 
     def on_text(self, text: str, start: int, end: int) -> None:
         kind, model = self.kind_here()

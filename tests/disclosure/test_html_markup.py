@@ -72,3 +72,20 @@ def test_the_refusal_names_the_element():
     with pytest.raises(BlockSyntaxError) as refused:
         check_body("<p>a</p>\n<P>b</P>\n<IFRAME src=x></IFRAME>", "html")
     assert "<iframe>" in refused.value.message and refused.value.line == 3
+
+
+def test_image_alt_text_is_scored_as_the_authors(body=f'<p>Look:</p><p><img src="https://example.invalid/a.png" '
+                                                      f'alt="{AI}"></p>'):
+    """A browser shows an image's alt text where the image does not load (and a screen reader reads it): it is
+    text readers get, so the classifiers read it."""
+    passages = parse_body(body, "html").passages
+    scored = [p for p in passages if p.kind == AUTHOR and "AIPROSE" in p.text]
+    assert scored, passages
+    start = scored[0].body_offset(scored[0].text.index("AIPROSE"))
+    assert body[start:].startswith("AIPROSE")
+
+
+def test_image_alt_text_inside_a_quote_or_section_takes_its_kind():
+    parsed = parse_body(f'<blockquote><img alt="{AI}" src="https://example.invalid/a.png"></blockquote>'
+                        f'<section data-ai-written data-model="GPT-5"><img alt="{AI}"></section>', "html")
+    assert [p.kind for p in parsed.passages] == ["quote", "declared_ai"]
