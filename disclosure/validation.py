@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, BlockSyntaxError, ParsedBody, html_markup_census, parse_body
-from .render import ALLOWED_TAGS
+from .blocks import (AUTHOR, CODE, COLLAPSIBLE, DECLARED_AI, QUOTE, BlockSyntaxError, ParsedBody, html_markup_census,
+                     parse_body, parse_html)
+from .render import ALLOWED_TAGS, sanitize
 from .schema import Disclosure, FieldError, validate_disclosure
 
 #: the HTML forms of an AI-written section (``parse_html``), which Markdown shows as text
@@ -53,7 +55,7 @@ def submitted_body_error(parsed: ParsedBody, body: str, fmt: str) -> BlockSyntax
             return BlockSyntaxError(gettext("Line %(line)s: this AI-written section is empty: put the AI-written "
                                             "text inside it, or remove it.") % {"line": line}, line=line)
     if fmt == "html":
-        return _html_markup_error(body)
+        return _html_markup_error(body) or _html_tree_error(parsed, body)
     if fmt != "markdown":
         return None
     for passage in parsed.passages:
@@ -143,4 +145,48 @@ def _html_markup_error(body: str) -> BlockSyntaxError | None:
         return BlockSyntaxError(gettext(
             "Line %(line)s: a post's HTML may not use <%(tag)s>: remove it. Paragraphs, headings, lists, links, "
             "quotes, code, tables and text formatting are fine.") % {"line": line, "tag": found[1]}, line=line)
+    return None
+
+
+def _letters(passages, kinds) -> Counter:
+    """The characters (whitespace left out) of the passages of ``kinds``."""
+    return Counter(ch for p in passages if p.kind in kinds for ch in p.text if not ch.isspace())
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _html_tree_error(parsed: ParsedBody, body: str) -> BlockSyntaxError | None:
+    """Text that browsers show outside the quote, code block or AI-written section the parser read it in.
+
+    The renderer's sanitiser builds the page as browsers do (html5ever) and writes it back well-formed, so the
+    parser reads its output as readers see it. Some markup is built otherwise than one forward scan reads it: a
+    table row or cell closes whatever was opened before it in the table, however deep, and an element opened
+    directly inside a table is moved out before it. Such text would be shown as the author's own, unlabelled,
+    but read as a quote, as code or as declared AI, so the classifiers never weighed it as the author's. The
+    opposite (text the parser scores that browsers show quoted) costs nothing and is let through."""
+    try:
+        shown = parse_html(sanitize(body, authored=True)).passages
+    except BlockSyntaxError:
+        return None
+    scored = (AUTHOR, COLLAPSIBLE)
+    gained = _letters(shown, scored) - _letters(parsed.passages, scored)
+    if not gained:
+        return None
+    for kind in (QUOTE, CODE, DECLARED_AI):
+        moved = (_letters(parsed.passages, (kind,)) - _letters(shown, (kind,))) & gained
+        if not moved:
+            continue
+        kept = "\n".join(_squeezed(p.text) for p in shown if p.kind == kind)
+        passage = next((p for p in parsed.passages if p.kind == kind and _squeezed(p.text) not in kept),
+                       next(p for p in parsed.passages if p.kind == kind))
+        line = body.count("\n", 0, passage.start) + 1
+        what = {QUOTE: gettext("a quote"), CODE: gettext("a code block"),
+                DECLARED_AI: gettext("an AI-written section")}[kind]
+        return BlockSyntaxError(gettext(
+            "Line %(line)s: browsers show part of this text outside %(what)s, where this HTML seems to put it: a "
+            "table row or cell closes what was opened before it, and an element opened directly inside a table "
+            "is moved out of it. Close the element inside the table cell where you opened it.")
+            % {"line": line, "what": what}, line=line)
     return None
