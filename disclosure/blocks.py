@@ -27,6 +27,7 @@ import bisect
 import html
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -34,7 +35,9 @@ from django.utils.translation import get_language, gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-PARSER_VERSION = 3  # 3: an HTML image's alt text is text; 2: passages from markdown-it-py's block tokens
+from .text import invisible
+
+PARSER_VERSION = 3  # 3: an HTML image's alt text is text, Markdown letters written as references decoded; 2: passages from markdown-it-py's block tokens
 
 AUTHOR = "author"
 DECLARED_AI = "declared_ai"
@@ -329,6 +332,48 @@ class _Open:
     quoted: bool = False
 
 
+_CODE_SPAN_TICKS = re.compile(r"`+")
+
+
+def _shown_as(reference: str) -> str | None:
+    """The character a Markdown character reference shows, when it is one the classifiers must read as such: a
+    letter, a digit, a combining mark or an invisible character (``&#101;``, ``&#1072;``, ``&#8203;``), which
+    spell a word differently without showing differently. Punctuation and spaces stay as written: ``&gt;`` at
+    the start of a line would read as a quote marker, indentation written as ``&#32;`` as code."""
+    if not reference.endswith(";"):
+        return None  # CommonMark reads a reference only with its semicolon
+    shown = html.unescape(reference)
+    if len(shown) != 1 or shown == reference:
+        return None
+    if shown.isalnum() or unicodedata.category(shown).startswith("M") or invisible(shown):
+        return shown
+    return None
+
+
+def _decoded_chunks(text: str, start: int, kind: str, model: str | None) -> list[_Chunk]:
+    """One line of Markdown text (at body offset ``start``) as chunks, the references :func:`_shown_as` decodes
+    each a chunk of its own (one character of text, the reference's length in the body), so offsets still map
+    back. A reference inside a code span or behind a backslash is shown as written, and kept so."""
+    chunks: list[_Chunk] = []
+    cursor = 0
+    ticks = [m.span() for m in _CODE_SPAN_TICKS.finditer(text)] if "`" in text else []
+    for m in _REFERENCE.finditer(text):
+        shown = _shown_as(m.group())
+        if shown is None or (m.start() and text[m.start() - 1] == "\\") \
+                or sum(1 for a, _b in ticks if a < m.start()) % 2:
+            continue
+        if m.start() > cursor:
+            chunks.append(_Chunk(start + cursor, start + m.start(), text[cursor:m.start()], kind, model,
+                                 separator="\n" if not chunks else ""))
+        chunks.append(_Chunk(start + m.start(), start + m.end(), shown, kind, model,
+                             separator="\n" if not chunks else ""))
+        cursor = m.end()
+    if cursor < len(text) or not chunks:
+        chunks.append(_Chunk(start + cursor, start + len(text), text[cursor:], kind, model,
+                             separator="\n" if not chunks else ""))
+    return chunks
+
+
 class _MarkdownWalk:
     def __init__(self, body: str):
         self.body = body
@@ -385,7 +430,10 @@ class _MarkdownWalk:
             text = line.strip()
             offset = line.find(text[:1]) if text else len(line)
         start = self.lines[number][0] + offset
-        self.chunks.append(_Chunk(start, start + len(text), text, kind, model))
+        if kind != CODE and "&" in text:
+            self.chunks += _decoded_chunks(text, start, kind, model)
+        else:
+            self.chunks.append(_Chunk(start, start + len(text), text, kind, model))
         return offset
 
     # -- errors a writer can fix, named by line
