@@ -37,7 +37,9 @@ from mdit_py_plugins.container import container_plugin
 
 from .text import invisible
 
-PARSER_VERSION = 3  # 3: an HTML image's alt text is text, Markdown letters written as references decoded; 2: passages from markdown-it-py's block tokens
+# 3: HTML image alt text is text, HTML whitespace collapsed as browsers collapse it, Markdown letters written as
+# character references decoded; 2: passages from markdown-it-py's block tokens
+PARSER_VERSION = 3
 
 AUTHOR = "author"
 DECLARED_AI = "declared_ai"
@@ -647,6 +649,9 @@ _SPACE = re.compile(r"[\s/]*")
 _EQUALS = re.compile(r"\s*=\s*")
 _UNQUOTED = re.compile(r"[^\s>]*")
 _REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);?")
+#: HTML's ASCII whitespace: what browsers collapse outside <pre> (a no-break space is shown as written).
+_HTML_SPACE = " \t\n\r\f"
+_HTML_SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 _ALT_VALUE = re.compile(r"""\salt\s*=\s*["']?""", re.IGNORECASE)
 
 
@@ -713,6 +718,8 @@ class _HTMLScanner:
         self.chunks: list[_Chunk] = []
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
+        #: the text so far ends with whitespace, or a block starts here: browsers show no more whitespace
+        self.after_space = True
         self.max_depth = 0
         self.too_deep_at = 0
 
@@ -848,6 +855,7 @@ class _HTMLScanner:
     def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
+            self.after_space = True
         self.close_entries(self.implied_ends(tag), start)
         if tag == "img" and (attrs.get("alt") or "").strip():
             self.on_alt_text(attrs["alt"], start, end)
@@ -861,6 +869,7 @@ class _HTMLScanner:
     def on_end_tag(self, tag: str, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
+            self.after_space = True
         self.close_entries(self.pop_until(tag), end)
 
     def on_alt_text(self, alt: str, start: int, end: int) -> None:
@@ -878,6 +887,34 @@ class _HTMLScanner:
         kind, model = self.kind_here()
         if kind == _SKIP:
             return  # script and style content is not text anybody reads
+        if kind == CODE:  # <pre>: whitespace is shown as written
+            self.add_chunk(text, start, end, kind, model)
+            return
+        # Browsers collapse a run of spaces and line breaks to one and show none at the start of a block. So does
+        # the text here (each run keeps its first character), or the detector would read a paragraph indented in
+        # the source, which readers never see, as an indented code block and leave it out.
+        # Whitespace not shown is an empty chunk: it still separates passages of different kinds, as it did.
+        if end - start != len(text):  # a character reference: one character (or two) for several of the body
+            if _HTML_SPACE_RUN.fullmatch(text):
+                self.add_chunk("" if self.after_space else text[:1], start, end, kind, model)
+                self.after_space = True
+                return
+            self.add_chunk(text, start, end, kind, model)
+            self.after_space = False
+            return
+        pos = len(text) - len(text.lstrip(_HTML_SPACE)) if self.after_space else 0
+        if pos == len(text):
+            self.add_chunk("", start, start, kind, model)
+            return
+        for run in _HTML_SPACE_RUN.finditer(text, pos):
+            if run.end() - run.start() > 1:
+                self.add_chunk(text[pos:run.start() + 1], start + pos, start + run.start() + 1, kind, model)
+                pos = run.end()
+        if pos < len(text):
+            self.add_chunk(text[pos:], start + pos, end, kind, model)
+        self.after_space = text[-1] in _HTML_SPACE
+
+    def add_chunk(self, text: str, start: int, end: int, kind: str, model: str | None) -> None:
         separator, self.pending_separator = self.pending_separator, ""
         self.chunks.append(_Chunk(start, end, text, kind, model, separator=separator))
 

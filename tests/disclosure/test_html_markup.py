@@ -130,3 +130,24 @@ def test_image_alt_text_inside_a_quote_or_section_takes_its_kind():
     parsed = parse_body(f'<blockquote><img alt="{AI}" src="https://example.invalid/a.png"></blockquote>'
                         f'<section data-ai-written data-model="GPT-5"><img alt="{AI}"></section>', "html")
     assert [p.kind for p in parsed.passages] == ["quote", "declared_ai"]
+
+
+@pytest.mark.parametrize("indent", ["    ", "\n\n    ", "&#10;&#10;&#32;&#32;&#32;&#32;", "\t"])
+def test_whitespace_that_browsers_collapse_is_collapsed_in_the_passage_text(indent):
+    """Browsers collapse a run of spaces and line breaks outside <pre> to one space and show none at the start of
+    a block. The detector reads four spaces after a blank line as an indented code block and leaves it out, so
+    an undeclared AI paragraph indented in the HTML source (which readers never see) went unscored."""
+    body = f"<p>My own intro.</p><p>{indent}{AI}</p><p>Mine.<br>{indent}{AI}</p>"
+    passages = parse_body(body, "html").passages
+    assert [p.kind for p in passages] == [AUTHOR]
+    text = passages[0].text
+    assert "  " not in text and "\n " not in text and "\t" not in text
+    assert text.count("AIPROSE") == 2
+    for i, char in enumerate(text):
+        if not char.isspace():
+            assert body[passages[0].body_offset(i)] in (char, "&")
+
+
+def test_whitespace_in_pre_is_kept_as_written():
+    body = "<pre>def f():\n    return 1</pre>"
+    assert parse_body(body, "html").passages[0].text == "def f():\n    return 1"
