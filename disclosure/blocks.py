@@ -27,6 +27,7 @@ import bisect
 import html
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -34,7 +35,11 @@ from django.utils.translation import get_language, gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-PARSER_VERSION = 2
+from .text import invisible
+
+# 3: HTML image alt text is text, HTML whitespace collapsed as browsers collapse it, Markdown letters written as
+# character references decoded; 2: passages from markdown-it-py's block tokens
+PARSER_VERSION = 3
 
 AUTHOR = "author"
 DECLARED_AI = "declared_ai"
@@ -329,6 +334,48 @@ class _Open:
     quoted: bool = False
 
 
+_CODE_SPAN_TICKS = re.compile(r"`+")
+
+
+def _shown_as(reference: str) -> str | None:
+    """The character a Markdown character reference shows, when it is one the classifiers must read as such: a
+    letter, a digit, a combining mark or an invisible character (``&#101;``, ``&#1072;``, ``&#8203;``), which
+    spell a word differently without showing differently. Punctuation and spaces stay as written: ``&gt;`` at
+    the start of a line would read as a quote marker, indentation written as ``&#32;`` as code."""
+    if not reference.endswith(";"):
+        return None  # CommonMark reads a reference only with its semicolon
+    shown = html.unescape(reference)
+    if len(shown) != 1 or shown == reference:
+        return None
+    if shown.isalnum() or unicodedata.category(shown).startswith("M") or invisible(shown):
+        return shown
+    return None
+
+
+def _decoded_chunks(text: str, start: int, kind: str, model: str | None) -> list[_Chunk]:
+    """One line of Markdown text (at body offset ``start``) as chunks, the references :func:`_shown_as` decodes
+    each a chunk of its own (one character of text, the reference's length in the body), so offsets still map
+    back. A reference inside a code span or behind a backslash is shown as written, and kept so."""
+    chunks: list[_Chunk] = []
+    cursor = 0
+    ticks = [m.span() for m in _CODE_SPAN_TICKS.finditer(text)] if "`" in text else []
+    for m in _REFERENCE.finditer(text):
+        shown = _shown_as(m.group())
+        if shown is None or (m.start() and text[m.start() - 1] == "\\") \
+                or sum(1 for a, _b in ticks if a < m.start()) % 2:
+            continue
+        if m.start() > cursor:
+            chunks.append(_Chunk(start + cursor, start + m.start(), text[cursor:m.start()], kind, model,
+                                 separator="\n" if not chunks else ""))
+        chunks.append(_Chunk(start + m.start(), start + m.end(), shown, kind, model,
+                             separator="\n" if not chunks else ""))
+        cursor = m.end()
+    if cursor < len(text) or not chunks:
+        chunks.append(_Chunk(start + cursor, start + len(text), text[cursor:], kind, model,
+                             separator="\n" if not chunks else ""))
+    return chunks
+
+
 class _MarkdownWalk:
     def __init__(self, body: str):
         self.body = body
@@ -385,7 +432,10 @@ class _MarkdownWalk:
             text = line.strip()
             offset = line.find(text[:1]) if text else len(line)
         start = self.lines[number][0] + offset
-        self.chunks.append(_Chunk(start, start + len(text), text, kind, model))
+        if kind != CODE and "&" in text:
+            self.chunks += _decoded_chunks(text, start, kind, model)
+        else:
+            self.chunks.append(_Chunk(start, start + len(text), text, kind, model))
         return offset
 
     # -- errors a writer can fix, named by line
@@ -599,6 +649,10 @@ _SPACE = re.compile(r"[\s/]*")
 _EQUALS = re.compile(r"\s*=\s*")
 _UNQUOTED = re.compile(r"[^\s>]*")
 _REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);?")
+#: HTML's ASCII whitespace: what browsers collapse outside <pre> (a no-break space is shown as written).
+_HTML_SPACE = " \t\n\r\f"
+_HTML_SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
+_ALT_VALUE = re.compile(r"""\salt\s*=\s*["']?""", re.IGNORECASE)
 
 
 def html_ai_block_attrs(tag: str, attrs: dict[str, str | None]) -> tuple[bool, str | None, str]:
@@ -664,6 +718,8 @@ class _HTMLScanner:
         self.chunks: list[_Chunk] = []
         self.blocks: list[AIBlock] = []
         self.pending_separator = ""
+        #: the text so far ends with whitespace, or a block starts here: browsers show no more whitespace
+        self.after_space = True
         self.max_depth = 0
         self.too_deep_at = 0
 
@@ -799,7 +855,10 @@ class _HTMLScanner:
     def on_start_tag(self, tag: str, attrs: dict, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
+            self.after_space = True
         self.close_entries(self.implied_ends(tag), start)
+        if tag == "img" and (attrs.get("alt") or "").strip():
+            self.on_alt_text(attrs["alt"], start, end)
         if tag in _VOID:
             return
         is_ai, model, syntax = html_ai_block_attrs(tag, attrs)
@@ -810,12 +869,52 @@ class _HTMLScanner:
     def on_end_tag(self, tag: str, start: int, end: int) -> None:
         if tag in _BLOCK_LEVEL:
             self.pending_separator = "\n\n"
+            self.after_space = True
         self.close_entries(self.pop_until(tag), end)
+
+    def on_alt_text(self, alt: str, start: int, end: int) -> None:
+        """An image's alt text, in its start tag from ``start`` to ``end``: browsers show it where the image does
+        not load (and screen readers read it), so it is text like any other, set apart by spaces."""
+        found = _ALT_VALUE.search(self.body, start, end)
+        at = found.end() if found else start
+        if not self.pending_separator:
+            self.pending_separator = " "
+        self.on_text(alt, at, max(at, min(at + len(alt), end)))
+        if not self.pending_separator:
+            self.pending_separator = " "
 
     def on_text(self, text: str, start: int, end: int) -> None:
         kind, model = self.kind_here()
         if kind == _SKIP:
             return  # script and style content is not text anybody reads
+        if kind == CODE:  # <pre>: whitespace is shown as written
+            self.add_chunk(text, start, end, kind, model)
+            return
+        # Browsers collapse a run of spaces and line breaks to one and show none at the start of a block. So does
+        # the text here (each run keeps its first character), or the detector would read a paragraph indented in
+        # the source, which readers never see, as an indented code block and leave it out.
+        # Whitespace not shown is an empty chunk: it still separates passages of different kinds, as it did.
+        if end - start != len(text):  # a character reference: one character (or two) for several of the body
+            if _HTML_SPACE_RUN.fullmatch(text):
+                self.add_chunk("" if self.after_space else text[:1], start, end, kind, model)
+                self.after_space = True
+                return
+            self.add_chunk(text, start, end, kind, model)
+            self.after_space = False
+            return
+        pos = len(text) - len(text.lstrip(_HTML_SPACE)) if self.after_space else 0
+        if pos == len(text):
+            self.add_chunk("", start, start, kind, model)
+            return
+        for run in _HTML_SPACE_RUN.finditer(text, pos):
+            if run.end() - run.start() > 1:
+                self.add_chunk(text[pos:run.start() + 1], start + pos, start + run.start() + 1, kind, model)
+                pos = run.end()
+        if pos < len(text):
+            self.add_chunk(text[pos:], start + pos, end, kind, model)
+        self.after_space = text[-1] in _HTML_SPACE
+
+    def add_chunk(self, text: str, start: int, end: int, kind: str, model: str | None) -> None:
         separator, self.pending_separator = self.pending_separator, ""
         self.chunks.append(_Chunk(start, end, text, kind, model, separator=separator))
 

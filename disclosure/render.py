@@ -249,6 +249,14 @@ def render_markdown(body: str, *, collapsed: bool = True) -> str:
     return sanitize(md.render(source, {**markdown_env(source), "collapsed": collapsed}))
 
 
+def markdown_render_tokens(body: str) -> list:
+    """The tokens :func:`render_markdown` renders for ``body``, inline ones included (with the same budgets), for
+    a check of what readers are shown."""
+    source = markdown_source(body)
+    md = _markdown_with(tuple(app_settings.MARKDOWN_PLUGINS))
+    return md.parse(source, {**markdown_env(source), "collapsed": True})
+
+
 def render_html(body: str, *, collapsed: bool = True) -> str:
     """Sanitise user HTML, then rewrite its AI blocks into the labelled, collapsible markup."""
     depth = _HTMLScanner(body)

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .blocks import AUTHOR, COLLAPSIBLE, DECLARED_AI, BlockSyntaxError, ParsedBody, html_markup_census, parse_body
-from .render import ALLOWED_TAGS
+from .blocks import (AUTHOR, CODE, COLLAPSIBLE, DECLARED_AI, QUOTE, BlockSyntaxError, ParsedBody, html_markup_census,
+                     parse_body, parse_html)
+from .render import ALLOWED_TAGS, markdown_render_tokens, sanitize
 from .schema import Disclosure, FieldError, validate_disclosure
+from .text import blank, invisible
 
 #: the HTML forms of an AI-written section (``parse_html``), which Markdown shows as text
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
@@ -53,9 +56,12 @@ def submitted_body_error(parsed: ParsedBody, body: str, fmt: str) -> BlockSyntax
             return BlockSyntaxError(gettext("Line %(line)s: this AI-written section is empty: put the AI-written "
                                             "text inside it, or remove it.") % {"line": line}, line=line)
     if fmt == "html":
-        return _html_markup_error(body)
+        return _html_markup_error(body) or _html_tree_error(parsed, body)
     if fmt != "markdown":
         return None
+    problem = _invisible_markup_error(body)
+    if problem is not None:
+        return problem
     for passage in parsed.passages:
         if passage.kind not in (AUTHOR, COLLAPSIBLE, DECLARED_AI):
             continue
@@ -143,4 +149,110 @@ def _html_markup_error(body: str) -> BlockSyntaxError | None:
         return BlockSyntaxError(gettext(
             "Line %(line)s: a post's HTML may not use <%(tag)s>: remove it. Paragraphs, headings, lists, links, "
             "quotes, code, tables and text formatting are fine.") % {"line": line, "tag": found[1]}, line=line)
+    return None
+
+
+def _letters(passages, kinds) -> Counter:
+    """The characters (whitespace left out) of the passages of ``kinds``."""
+    return Counter(ch for p in passages if p.kind in kinds for ch in p.text if not ch.isspace())
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _html_tree_error(parsed: ParsedBody, body: str) -> BlockSyntaxError | None:
+    """Text that browsers show outside the quote, code block or AI-written section the parser read it in.
+
+    The renderer's sanitiser builds the page as browsers do (html5ever) and writes it back well-formed, so the
+    parser reads its output as readers see it. Some markup is built otherwise than one forward scan reads it: a
+    table row or cell closes whatever was opened before it in the table, however deep, and an element opened
+    directly inside a table is moved out before it. Such text would be shown as the author's own, unlabelled,
+    but read as a quote, as code or as declared AI, so the classifiers never weighed it as the author's. The
+    opposite (text the parser scores that browsers show quoted) costs nothing and is let through."""
+    try:
+        shown = parse_html(sanitize(body, authored=True)).passages
+    except BlockSyntaxError:
+        return None
+    scored = (AUTHOR, COLLAPSIBLE)
+    gained = _letters(shown, scored) - _letters(parsed.passages, scored)
+    if not gained:
+        return None
+    for kind in (QUOTE, CODE, DECLARED_AI):
+        moved = (_letters(parsed.passages, (kind,)) - _letters(shown, (kind,))) & gained
+        if not moved:
+            continue
+        kept = "\n".join(_squeezed(p.text) for p in shown if p.kind == kind)
+        passage = next((p for p in parsed.passages if p.kind == kind and _squeezed(p.text) not in kept),
+                       next(p for p in parsed.passages if p.kind == kind))
+        line = body.count("\n", 0, passage.start) + 1
+        what = {QUOTE: gettext("a quote"), CODE: gettext("a code block"),
+                DECLARED_AI: gettext("an AI-written section")}[kind]
+        return BlockSyntaxError(gettext(
+            "Line %(line)s: browsers show part of this text outside %(what)s, where this HTML seems to put it: a "
+            "table row or cell closes what was opened before it, and an element opened directly inside a table "
+            "is moved out of it. Close the element inside the table cell where you opened it.")
+            % {"line": line, "what": what}, line=line)
+    return None
+
+
+#: Inline markup that wraps text: (opening token, closing token).
+_WRAPPERS = {"link_open": "link_close", "em_open": "em_close", "strong_open": "strong_close", "s_open": "s_close"}
+#: Containers whose text the author's disclosure does not need to account for: quotes (somebody else's words)
+#: and AI-written sections (declared).
+_NOT_THE_AUTHORS = {"blockquote_open": "blockquote_close", "container_ai-written_open": "container_ai-written_close",
+                    "container_llm-output_open": "container_llm-output_close"}
+
+
+def _shows_nothing(children, i: int) -> bool:
+    """Whether the inline token ``children[i]`` opens markup that shows nothing (a link with no text, emphasis
+    around nothing visible) or is an image with no alt text inside a word (a pixel, or nothing where it does not
+    load)."""
+    child = children[i]
+    if child.type == "image":
+        before = children[i - 1].content if i and children[i - 1].type == "text" else ""
+        after = children[i + 1].content if i + 1 < len(children) and children[i + 1].type == "text" else ""
+        return blank(child.content) and bool(before) and bool(after) and not before[-1].isspace() \
+            and not after[0].isspace()
+    closer = _WRAPPERS.get(child.type)
+    if closer is None:
+        return False
+    shown = []
+    for inner in children[i + 1:]:
+        if inner.type == closer and inner.level == child.level:
+            break
+        if inner.type == "image":
+            return False
+        if inner.type in ("text", "code_inline"):
+            shown.append(inner.content)
+    return blank("".join(shown))
+
+
+#: What a body holds when some inline markup in it may show nothing: an image, a link label of nothing but spaces
+#: and character references, or an invisible character (inside emphasis). Other bodies need no inline parse.
+_MAYBE_INVISIBLE_MARKUP = re.compile(r"!\[|\[(?:\s|&#?\w+;)*\]")
+
+
+def _invisible_markup_error(body: str) -> BlockSyntaxError | None:
+    """The first inline markup of the author's own text that readers are shown as nothing: it split the words it
+    sat in (``Gr[](url)eat``, ``Gr**\u200b**eat``) for the classifiers, which read the Markdown as written."""
+    if _MAYBE_INVISIBLE_MARKUP.search(body) is None and not any(invisible(ch) for ch in set(body) if ch > "\x7f"):
+        return None
+    closing: list[str] = []
+    for token in markdown_render_tokens(body):
+        if token.type in _NOT_THE_AUTHORS:
+            closing.append(_NOT_THE_AUTHORS[token.type])
+        elif closing and token.type == closing[-1]:
+            closing.pop()
+        elif token.type == "inline" and token.children and token.map and not closing:
+            breaks = 0
+            for i, child in enumerate(token.children):
+                if child.type in ("softbreak", "hardbreak"):
+                    breaks += 1
+                elif _shows_nothing(token.children, i):
+                    line = token.map[0] + breaks + 1
+                    return BlockSyntaxError(gettext(
+                        "Line %(line)s: this markup shows nothing (a link without text, emphasis around nothing "
+                        "visible, or an image without alt text inside a word): readers would not see it, but it "
+                        "splits the words around it. Remove it, or give it text.") % {"line": line}, line=line)
     return None
