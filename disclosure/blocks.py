@@ -81,6 +81,9 @@ class Passage:
     model: str | None = None
     #: (text offset, body offset, length) stretches mapping ``text`` back to the body.
     segments: tuple[tuple[int, int, int], ...] = ()
+    #: ``text`` is what readers see (an HTML post's text, references decoded, tags gone), not Markdown source:
+    #: a ``>`` or a fence in it is a character on the page, not a quote or code block.
+    literal: bool = False
 
     def body_offset(self, text_index: int) -> int:
         """Map an index into ``text`` to an index into the original body."""
@@ -151,7 +154,7 @@ def parse_model_attr(params: str) -> str | None:
     return value[:200] or None
 
 
-def _merge(chunks: list[_Chunk]) -> list[Passage]:
+def _merge(chunks: list[_Chunk], *, literal: bool = False) -> list[Passage]:
     """Merge consecutive chunks of one kind and model into passages; drop whitespace-only passages."""
     passages: list[Passage] = []
     group: list[_Chunk] = []
@@ -187,7 +190,7 @@ def _merge(chunks: list[_Chunk]) -> list[Passage]:
             for chunk in group:
                 if chunk.start < end <= chunk.end and chunk.end - chunk.start != len(chunk.text):
                     end = chunk.end
-            passages.append(Passage(start, end, group[0].kind, stripped, group[0].model, tuple(trimmed)))
+            passages.append(Passage(start, end, group[0].kind, stripped, group[0].model, tuple(trimmed), literal))
         group.clear()
 
     for chunk in chunks:
@@ -963,7 +966,7 @@ def parse_html(body: str) -> ParsedBody:
         line = scanner.ai[0][3]
         raise BlockSyntaxError(gettext("The AI-written section opened on line %(line)s is never closed: add its "
                                        "closing </%(tag)s> tag.") % {"line": line, "tag": scanner.ai[0][0]}, line=line)
-    return ParsedBody(_merge(scanner.chunks), sorted(scanner.blocks, key=lambda b: b.start))
+    return ParsedBody(_merge(scanner.chunks, literal=True), sorted(scanner.blocks, key=lambda b: b.start))
 
 
 _RECENT: OrderedDict[tuple[str, str, str], ParsedBody | BlockSyntaxError] = OrderedDict()

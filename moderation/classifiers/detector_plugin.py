@@ -125,7 +125,8 @@ def classify_passages(classifier, passages: Sequence, *, use_lm: bool | None,
 
     def run(group, kind):
         j = _Joined(group)
-        r = detect(j.text, use_lm=use_lm, stop_at=current_evidence_bar(), by_length=by_length)
+        r = detect(j.text, use_lm=use_lm, stop_at=current_evidence_bar(), by_length=by_length,
+                   markup=not all(getattr(p, "literal", False) for p in group))
         out = []
         if r.status != "ok" and not r.windows:
             for p in group:

@@ -176,7 +176,7 @@ def _lm_stage(windows: list[Window], pending, cheap: Combiner, lmc: Combiner | N
 
 
 def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = None,
-           by_length: bool = True) -> DetectorResult:
+           by_length: bool = True, markup: bool = True) -> DetectorResult:
     """Score ``text`` for undisclosed AI-written passages.
 
     ``use_lm``: None = use the language-model stage when it is installed,
@@ -185,6 +185,8 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
     None or anything below the threshold means the threshold.
     ``by_length``: False compares every post with the one-window threshold, as before version 10 (the
     classifiers' ``one_threshold`` option).
+    ``markup``: False when ``text`` is what readers see rather than source (an HTML post's parsed text): quote
+    markers, fences and tags in it are prose, not left out (:func:`~moderation.detector.normalize.find_exclusions`).
     """
     required = use_lm is True
     use_lm = _resolve_use_lm(use_lm)
@@ -198,7 +200,7 @@ def detect(text: str, *, use_lm: bool | None = None, stop_at: float | None = Non
                 raise RuntimeError("the SmolLM2 model could not be loaded")
             lmc = None
     deciding = lmc or cheap  # the artifact whose thresholds the verdict is read against
-    n = normalize(text)
+    n = normalize(text, markup=markup)
     n_words = len(n.text.split())
     english = n_words >= MIN_WORDS and is_english(n.text, n.latin_ratio)
     spans = [(span, window_scorable(n.text, span, n_words)) for span in make_windows(n.text)] if english else []

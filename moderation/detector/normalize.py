@@ -137,11 +137,13 @@ def _paired_spans(candidates: re.Pattern, opener: re.Pattern, closer: re.Pattern
             pos = ends[i]
 
 
-def find_exclusions(text: str) -> list[tuple[int, int, str]]:
+def find_exclusions(text: str, *, markup: bool = True) -> list[tuple[int, int, str]]:
     """Spans of ``text`` that are not the author's prose: (start, end, kind).
 
     kind is one of ``"code"``, ``"quote"``, ``"url"``, ``"markup"``.  Spans do not
-    overlap (earlier, larger constructs win).
+    overlap (earlier, larger constructs win).  ``markup=False``: ``text`` is what readers see (an HTML post's
+    parsed text), not source, so only addresses (URLs, e-mails) are left out: a literal ``>`` or a fence there
+    is prose on the page, and reading it as a quote or code left undeclared AI text unscored.
     """
     spans: list[tuple[int, int, str]] = []
     starts: list[int] = []  # of spans, sorted; the spans never overlap, so one neighbour decides
@@ -157,22 +159,24 @@ def find_exclusions(text: str) -> list[tuple[int, int, str]]:
         ends.insert(i + 1, b)
         spans.append((a, b, kind))
 
-    has_nl = "\n" in text
-    for m in (_FENCE_RE.finditer(text) if ("```" in text or "~~~" in text) else ()):
-        a = m.start() + len(m.group(1))
-        add(a, m.end(), "code")
-    for a, b, tag in (_paired_spans(_HTML_BLOCK_RE, _HTML_BLOCK_OPEN_RE, _HTML_BLOCK_CLOSE_RE, text)
-                      if "<" in text else ()):
-        add(a, b, "quote" if tag in ("blockquote", "q") else "code")
-    for a, b, tag in (_paired_spans(_BB_QUOTE_RE, _BB_QUOTE_OPEN_RE, _BB_QUOTE_CLOSE_RE, text)
-                      if "[" in text else ()):
-        add(a, b, tag)
-    for m in (_QUOTE_LINE_RE.finditer(text) if ">" in text else ()):
-        add(m.start(), m.end(), "quote")
-    for m in (_INDENT_CODE_RE.finditer(text) if (has_nl or text[:1] in " \t") and ("    " in text or "\t" in text) else ()):
-        add(m.start(1), m.end(1), "code")
-    for m in (_INLINE_CODE_RE.finditer(text) if "`" in text else ()):
-        add(m.start(), m.end(), "code")
+    if markup:
+        has_nl = "\n" in text
+        for m in (_FENCE_RE.finditer(text) if ("```" in text or "~~~" in text) else ()):
+            a = m.start() + len(m.group(1))
+            add(a, m.end(), "code")
+        for a, b, tag in (_paired_spans(_HTML_BLOCK_RE, _HTML_BLOCK_OPEN_RE, _HTML_BLOCK_CLOSE_RE, text)
+                          if "<" in text else ()):
+            add(a, b, "quote" if tag in ("blockquote", "q") else "code")
+        for a, b, tag in (_paired_spans(_BB_QUOTE_RE, _BB_QUOTE_OPEN_RE, _BB_QUOTE_CLOSE_RE, text)
+                          if "[" in text else ()):
+            add(a, b, tag)
+        for m in (_QUOTE_LINE_RE.finditer(text) if ">" in text else ()):
+            add(m.start(), m.end(), "quote")
+        indented = (has_nl or text[:1] in " \t") and ("    " in text or "\t" in text)
+        for m in (_INDENT_CODE_RE.finditer(text) if indented else ()):
+            add(m.start(1), m.end(1), "code")
+        for m in (_INLINE_CODE_RE.finditer(text) if "`" in text else ()):
+            add(m.start(), m.end(), "code")
     low = text.lower() if ("://" in text or "ww." in text or "WW." in text) else ""
     for m in (_URL_RE.finditer(text) if ("://" in low or "www." in low) else ()):
         e = m.end()
@@ -181,7 +185,7 @@ def find_exclusions(text: str) -> list[tuple[int, int, str]]:
         add(m.start(), e, "url")
     for m in (_EMAIL_RE.finditer(text) if "@" in text else ()):
         add(m.start(), m.end(), "url")
-    for m in (_HTML_TAG_RE.finditer(text) if "<" in text else ()):
+    for m in (_HTML_TAG_RE.finditer(text) if markup and "<" in text else ()):
         add(m.start(), m.end(), "markup")
     spans.sort()
     return spans
@@ -373,9 +377,10 @@ def _normalize_ascii(text: str, excluded: list[tuple[int, int, str]]) -> Normali
     return Normalized(text, out, segs, excluded, 0, 0, 1.0 if out else 0.0)
 
 
-def normalize(text: str, *, exclude: bool = True) -> Normalized:
-    """Normalise ``text`` (see module docstring).  Pure and deterministic."""
-    excluded = find_exclusions(text) if exclude else []
+def normalize(text: str, *, exclude: bool = True, markup: bool = True) -> Normalized:
+    """Normalise ``text`` (see module docstring).  Pure and deterministic.  ``markup``: see
+    :func:`find_exclusions`."""
+    excluded = find_exclusions(text, markup=markup) if exclude else []
     if text.isascii():
         return _normalize_ascii(text, excluded)
     # Count letters by script to decide whether look-alike folding applies:
