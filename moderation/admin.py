@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models as django_models
 
 from . import models
 
@@ -135,6 +136,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     client saw it once, when it registered the endpoint)."""
     list_display = ("client", "url", "is_active")
     exclude = ("secret",)
+    #: a URL typed without a scheme is https, as Django 6 reads it (5.2 read http, warning on every form)
+    formfield_overrides = {django_models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.SiteThreshold)

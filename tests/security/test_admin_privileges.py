@@ -66,3 +66,18 @@ def test_the_admin_never_shows_a_webhooks_signing_secret(viewing_staff, forum, d
         assert page.status_code == 200
         assert endpoint.secret not in page.content.decode()
         assert "whsec_" not in http.get("/admin/moderation/webhookendpoint/").content.decode()
+
+
+def test_the_webhook_admin_form_reads_a_url_without_a_scheme_as_https(admin_client):
+    """Django 6 will read "hooks.example.org/x" as https, Django 5.2 as http and warns on every form: the admin
+    says https now, as a webhook must be sent over TLS anyway."""
+    import warnings
+
+    from django.utils.deprecation import RemovedInDjango60Warning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RemovedInDjango60Warning)
+        response = admin_client.get("/admin/moderation/webhookendpoint/add/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.fields["url"].assume_scheme == "https"
