@@ -260,6 +260,12 @@ def webhook_backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
+#: From a delivery's first attempt to its last (about 26 hours): how long a delivery is retried, and so how long one
+#: waits for a failing endpoint's probe before it ends, failed, like one that was tried (:func:`_claim_attempt`).
+RETRY_SPAN = sum((webhook_backoff(attempt) for attempt in range(1, MAX_ATTEMPTS)), timedelta())
+GAVE_UP_WAITING = "endpoint failing: gave up waiting for another delivery's tries to succeed (retry period over)"
+
+
 def _probe_retry_at(delivery: WebhookDelivery, now: datetime) -> datetime | None:
     """When another delivery tries this failing endpoint next (it waits for its backoff, or is in flight), or None.
 
@@ -284,7 +290,19 @@ def _claim_attempt(delivery_id: int, now: datetime) -> WebhookDelivery | None:
             return None
         probe_retry = _probe_retry_at(delivery, now)
         if probe_retry is not None:  # waits for the probe, with its attempts untouched
-            delivery.next_attempt_at = probe_retry
+            # ... but not for ever: each waiting delivery became the probe in turn, for all its attempts, so with
+            # a receiver gone for good the later ones stayed pending indefinitely (and were never pruned)
+            give_up_at = delivery.created_at + RETRY_SPAN
+            if now >= give_up_at:
+                entry = {"attempt": delivery.attempts, "at": now.isoformat(), "status_code": None,
+                         "latency_ms": None, "error": GAVE_UP_WAITING}
+                delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
+                delivery.status, delivery.next_attempt_at = "failed", None
+                delivery.save(update_fields=["log", "status", "next_attempt_at"])
+                logger.warning("webhook %s to endpoint %s failed: %s", delivery.event.event_id,
+                               delivery.endpoint.public_id, GAVE_UP_WAITING)
+                return None
+            delivery.next_attempt_at = min(probe_retry, give_up_at)
             delivery.save(update_fields=["next_attempt_at"])
             return None
         delivery.attempts += 1

@@ -172,6 +172,34 @@ def test_a_failing_endpoint_is_probed_by_one_delivery_while_the_others_wait_with
     assert len(receiver.requests) == 2 + 4 and WebhookDelivery.objects.get(pk=others[0]).attempts == 1
 
 
+def test_a_delivery_waiting_for_a_failing_endpoint_ends_within_the_retry_period_as_a_tried_one_does(
+        forum, receiver, submit):
+    """Deliveries waiting for a failing endpoint's probe used no attempts, so they never ran out: each became the
+    probe in turn, for another 14 attempts, and a receiver gone for good kept every later event pending for ever
+    (one a day at most ended; none was pruned). A waiting delivery ends when a tried one would: about 26 hours
+    after it was made, failed, its log saying why."""
+    register(forum, receiver, events=["submission.evaluated"])
+    for number in range(3):
+        submit(forum, post_payload(f"p-{number}"))
+    receiver.statuses = [500] * (3 * MAX_ATTEMPTS)
+    dispatched = timezone.now()
+    ids = outbox_dispatch()
+    for delivery_id in ids:
+        webhook_deliver(delivery_id=delivery_id)
+
+    span = sum((webhook_services.webhook_backoff(attempt) for attempt in range(1, MAX_ATTEMPTS)), timedelta())
+    end = dispatched + span + timedelta(hours=1)
+    pending = WebhookDelivery.objects.filter(status="pending")
+    while pending.exists() and (due := pending.order_by("next_attempt_at")[0].next_attempt_at) < end:
+        with time_machine.travel(due + timedelta(seconds=1), tick=False):  # beat, when the next try comes due
+            webhooks_deliver_due()
+
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert [d.status for d in deliveries] == ["failed"] * 3
+    assert len(receiver.requests) == MAX_ATTEMPTS  # one probe at a time: never one request per event per step
+    assert "endpoint" in deliveries.last().log[-1]["error"] and deliveries.last().log[-1]["status_code"] is None
+
+
 def test_finished_deliveries_and_their_events_are_forgotten_after_the_retention_period(forum, receiver, submit,
                                                                                       settings):
     """Outbox events and deliveries were never pruned (an operator's review): a busy forum's tables grew
