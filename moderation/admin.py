@@ -139,6 +139,19 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     #: a URL typed without a scheme is https, as Django 6 reads it (5.2 read http, warning on every form)
     formfield_overrides = {django_models.URLField: {"assume_scheme": "https"}}
 
+    def save_model(self, request, obj, form, change):
+        """A webhook added here gets its secret as one registered through the API does (the form has no field for
+        it: saved empty, every delivery raised in signing and was retried for ever), shown this once."""
+        if not change and not obj.secret:
+            from .services.webhooks import webhook_secret_generate
+
+            obj.secret = webhook_secret_generate()
+            super().save_model(request, obj, form, change)
+            self.message_user(request, f"Signing secret of the webhook to {obj.url} (shown once, give it to the "
+                                       f"client now): {obj.secret}", messages.WARNING)
+            return
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(models.SiteThreshold)
 class SiteThresholdAdmin(admin.ModelAdmin):
