@@ -218,7 +218,9 @@ def _shows_nothing(children, i: int) -> bool:
     if closer is None:
         return False
     shown = []
-    for inner in children[i + 1:]:
+    # by index: a copy of the tokens after it (``children[i + 1:]``) for each wrapper was quadratic in the links
+    for j in range(i + 1, len(children)):
+        inner = children[j]
         if inner.type == closer and inner.level == child.level:
             break
         if inner.type == "image":
