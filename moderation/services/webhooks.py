@@ -427,11 +427,11 @@ def _attempt(delivery: WebhookDelivery, *, transport: httpx.BaseTransport | None
 def _endpoint_record_outcome(endpoint: WebhookEndpoint, *, delivered: bool) -> None:
     """Mark the endpoint failing or not; when it answers again, the deliveries that waited for it (never tried
     yet, so none is in flight) are due at once rather than at the failed probe's next try."""
-    if endpoint.failing == (not delivered):
-        return
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing=not delivered)
+    # conditional on the stored flag, not the one read before the attempt: of two outcomes recorded at once,
+    # each flips it only from what it is now, and only the flip to "answering" releases the waiting ones
+    flipped = WebhookEndpoint.objects.filter(pk=endpoint.pk, failing=delivered).update(failing=not delivered)
     endpoint.failing = not delivered
-    if delivered:
+    if flipped and delivered:
         WebhookDelivery.objects.filter(endpoint_id=endpoint.pk, status="pending", attempts=0,
                                        next_attempt_at__gt=timezone.now()).update(next_attempt_at=timezone.now())
 
