@@ -65,11 +65,17 @@ class Api:
             request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else {}
+                return response.status, self._json(response.read(), path)
         except urllib.error.HTTPError as error:
-            raw = error.read()
-            return error.code, json.loads(raw) if raw else {}
+            return error.code, self._json(error.read(), path)
+
+    def _json(self, raw: bytes, path: str) -> dict | list:
+        """The API answers JSON, errors included: anything else is not the API (a wrong --base-url)."""
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError:
+            sys.exit(f"{self.base}{path} did not answer JSON: is --base-url the API's root "
+                     "(http://host:port/api/v1)?")
 
 
 def step(message: str) -> None:
