@@ -333,17 +333,21 @@ def test_a_rejection_without_a_reason_puts_the_focus_on_the_reason_with_its_erro
     expect(page.locator("#decision-error")).to_contain_text("Give a reason")
 
 
-def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, queue):
-    """At 390 px the item page scrolled sideways to 665 px (its disclosure panel cut off on the right), and the
-    queue, the audit log and the stats to 738, 594 and 495: a wide table now scrolls in a box of its own."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    phone = context.new_page()
+def assert_no_page_scrolls_sideways(phone, live_server, login, queue):
+    """The queue, an item, the audit log and the stats, as a moderator: none wider than the screen."""
     login(phone, "moderator")
     item = queue["suspicious"].submission.review_items.get()
     for path in ("/moderation/", f"/moderation/items/{item.public_id}/", "/moderation/audit/", "/moderation/stats/"):
         phone.goto(f"{live_server.url}{path}")
         widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], (path, widths)
+
+
+def test_the_moderation_pages_fit_a_phone_screen(browser, live_server, login, queue):
+    """At 390 px the item page scrolled sideways to 665 px (its disclosure panel cut off on the right), and the
+    queue, the audit log and the stats to 738, 594 and 495: a wide table now scrolls in a box of its own."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    assert_no_page_scrolls_sideways(context.new_page(), live_server, login, queue)
     context.close()
 
 
@@ -353,12 +357,7 @@ def test_the_queue_reflows_at_320_css_pixels_as_a_desktop_at_400_percent_zoom(br
     its longest reason, pushed the whole page 17 pixels to the side."""
     context = browser.new_context(viewport={"width": 320, "height": 640})
     phone = context.new_page()
-    login(phone, "moderator")
-    item = queue["suspicious"].submission.review_items.get()
-    for path in ("/moderation/", f"/moderation/items/{item.public_id}/", "/moderation/audit/", "/moderation/stats/"):
-        phone.goto(f"{live_server.url}{path}")
-        widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        assert widths[0] <= widths[1], (path, widths)
+    assert_no_page_scrolls_sideways(phone, live_server, login, queue)
     # the filter is still whole: it shrank to the screen, it was not cut off
     phone.goto(f"{live_server.url}/moderation/")
     box = phone.locator(".mod-filters select[name=reason]").bounding_box()

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from rest_framework.test import APIClient
 
 from moderation.models import ApiKey, WebhookEndpoint
+from tests.api.test_admin_keys import status_with
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
@@ -27,12 +27,6 @@ def viewing_staff(django_user_model):
     client = Client()
     client.force_login(user)
     return client
-
-
-def status_with(key: str) -> int:
-    http = APIClient()
-    http.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return http.get("/api/v1/webhooks").status_code
 
 
 def test_staff_who_may_only_view_api_clients_cannot_rotate_a_clients_key(viewing_staff, forum):
