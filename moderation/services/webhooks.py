@@ -282,6 +282,8 @@ def _probe_retry_at(delivery: WebhookDelivery, now: datetime) -> datetime | None
 def _claim_attempt(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Take the delivery for one attempt (a lease in ``next_attempt_at``), or None if it is not due."""
     with transaction.atomic():
+        # FOR UPDATE with the joins locks the endpoint's row too (no ``of=``): claims on one endpoint run one after
+        # another, which is what lets a single delivery probe a failing endpoint (:func:`_probe_retry_at`)
         delivery = (WebhookDelivery.objects.select_for_update().select_related("endpoint__client", "event")
                     .filter(pk=delivery_id).first())
         if delivery is None or delivery.status != "pending":
