@@ -142,15 +142,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """A webhook added here gets its secret as one registered through the API does (the form has no field for
         it: saved empty, every delivery raised in signing and was retried for ever), shown this once."""
-        if not change and not obj.secret:
+        new_secret = not change and not obj.secret
+        if new_secret:
             from .services.webhooks import webhook_secret_generate
 
             obj.secret = webhook_secret_generate()
-            super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)
+        if new_secret:
             self.message_user(request, f"Signing secret of the webhook to {obj.url} (shown once, give it to the "
                                        f"client now): {obj.secret}", messages.WARNING)
-            return
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(models.SiteThreshold)
